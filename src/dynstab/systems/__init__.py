@@ -1,0 +1,6 @@
+"""Systems: the protocol (`Flow`, `Map`, `SDE`), the user decorators and the catalog."""
+
+from .base import SDE, Flow, Map, System, flow, map, sde
+from .registry import get, names, register, resolve
+
+__all__ = ["System", "Flow", "Map", "SDE", "flow", "map", "sde", "get", "names", "register", "resolve"]

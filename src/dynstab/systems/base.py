@@ -1,0 +1,248 @@
+"""The system protocol: `Flow`, `Map` and `SDE`.
+
+Every algorithm in dynstab talks to a system only through this small protocol
+(in the spirit of DynamicalSystems.jl's one interface for all systems):
+
+* ``system.rhs(x, p, t)``: the JAX-traceable law. For a `Flow` it is dx/dt, for a
+  `Map` the next state x[n+1] (``t`` is the iteration index n), for an `SDE` the drift.
+* ``system.params``: a dict of float64 scalars or arrays (a pytree), replaced with
+  ``system.with_params(rho=30.0)``.
+* ``system.x0``, ``system.names``, ``system.name``, ``system.reference``,
+  ``system.dt`` (recommended time step for flows, 1 for maps).
+* ``system.jacobian(x, t)``: the analytic Jacobian if one was supplied, otherwise
+  forward-mode autodiff of ``rhs``.
+
+Systems are immutable equinox modules: the law and the metadata are static fields,
+the parameters and initial condition are array leaves, so ``jit``/``vmap``/``grad``
+go straight through them and changing a parameter never triggers a recompilation.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+Array = jax.Array
+Params = dict[str, Array]
+
+
+def _as_params(params: Mapping[str, Any] | None) -> Params:
+    if params is None:
+        return {}
+    if not isinstance(params, Mapping):
+        raise TypeError(f"params must be a mapping of name -> value, got {type(params).__name__}")
+    out = {}
+    for key, value in params.items():
+        arr = np.asarray(value, dtype=np.float64)
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"parameter {key!r} is not finite: {value!r}")
+        out[str(key)] = jnp.asarray(arr)
+    return out
+
+
+def as_state(x: Any, dim: int, *, what: str = "x0", allow_batch: bool = True) -> np.ndarray:
+    """Validate a state (shape ``(dim,)``) or, if ``allow_batch``, a batch ``(B, dim)``.
+
+    Raises a ValueError that names the expected shape for wrong shapes and for
+    non-finite values.
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    ok = arr.shape == (dim,) or (allow_batch and arr.ndim == 2 and arr.shape[1] == dim)
+    if not ok:
+        expected = f"({dim},)" + (f" or (B, {dim})" if allow_batch else "")
+        raise ValueError(f"{what} has shape {arr.shape}; expected {expected} for a {dim}-dimensional system")
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(f"{what} contains a non-finite value at index {tuple(int(i) for i in bad)}: {arr[tuple(bad)]}")
+    return arr
+
+
+class System(eqx.Module):
+    """Common base of `Flow`, `Map` and `SDE` (see the module docstring)."""
+
+    rhs: Callable[..., Array] = eqx.field(static=True)
+    params: Params
+    x0: Array
+    names: tuple[str, ...] = eqx.field(static=True)
+    name: str = eqx.field(static=True, default="system")
+    reference: str = eqx.field(static=True, default="")
+    dt: float = eqx.field(static=True, default=0.01)
+    jac: Callable[..., Array] | None = eqx.field(static=True, default=None)
+    description: str = eqx.field(static=True, default="")
+    aliases: tuple[str, ...] = eqx.field(static=True, default=())
+    flags: frozenset[str] = eqx.field(static=True, default=frozenset())
+
+    kind: ClassVar[str] = "system"
+    #: Known flags: "forced" (f depends on t), "hamiltonian" (conservative), "stiff", "unbounded".
+    FLAGS: ClassVar[frozenset[str]] = frozenset({"forced", "hamiltonian", "conservative", "stiff", "unbounded"})
+
+    def __check_init__(self):
+        if self.x0.ndim != 1:
+            raise ValueError(f"{self.name}: x0 must be a 1-D state vector, got shape {self.x0.shape}")
+        if not self.flags <= self.FLAGS:
+            raise ValueError(f"{self.name}: unknown flags {sorted(self.flags - self.FLAGS)}; known: {sorted(self.FLAGS)}")
+        if len(self.names) != self.x0.shape[0]:
+            raise ValueError(
+                f"{self.name}: {len(self.names)} variable names for a {self.x0.shape[0]}-dimensional state"
+            )
+
+    # --- the protocol -----------------------------------------------------------------
+    @property
+    def dim(self) -> int:
+        """State dimension d."""
+        return int(self.x0.shape[0])
+
+    def f(self, x: Array, t: Any = 0.0, params: Params | None = None) -> Array:
+        """Evaluate the law at state ``x`` (time or iteration ``t``) with the system's parameters."""
+        return self.rhs(x, self.params if params is None else params, t)
+
+    def jacobian(self, x: Any, t: Any = 0.0, params: Params | None = None) -> Array:
+        """Jacobian df/dx at ``x``: the supplied analytic one, else forward-mode autodiff."""
+        p = self.params if params is None else params
+        x = jnp.asarray(x, dtype=jnp.float64)
+        if self.jac is not None:
+            return jnp.asarray(self.jac(x, p, t))
+        return jax.jacfwd(self.rhs)(x, p, t)
+
+    def with_params(self, **changes: Any) -> System:
+        """Return a copy with some parameters replaced, e.g. ``lorenz.with_params(rho=30.0)``."""
+        unknown = [k for k in changes if k not in self.params]
+        if unknown:
+            key = unknown[0]
+            hint = difflib.get_close_matches(key, list(self.params), n=3)
+            msg = f"{self.name} has no parameter {key!r}; its parameters are {sorted(self.params)}"
+            if hint:
+                msg += f" (did you mean {hint[0]!r}?)"
+            raise KeyError(msg)
+        new = dict(self.params)
+        for key, value in _as_params(changes).items():
+            if value.shape != self.params[key].shape:
+                raise ValueError(
+                    f"{self.name}: parameter {key!r} has shape {self.params[key].shape}, got {value.shape}"
+                )
+            new[key] = value
+        return eqx.tree_at(lambda s: s.params, self, new)
+
+    def with_x0(self, x0: Any) -> System:
+        """Return a copy with a new default initial condition."""
+        arr = as_state(x0, self.dim, allow_batch=False)
+        return eqx.tree_at(lambda s: s.x0, self, jnp.asarray(arr))
+
+    def param_values(self) -> dict[str, float | list]:
+        """Parameters as plain Python numbers (for reports, JSON and NetCDF attributes)."""
+        return {k: (float(v) if v.ndim == 0 else np.asarray(v).tolist()) for k, v in self.params.items()}
+
+    def __repr__(self) -> str:
+        ps = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}=..." for k, v in self.param_values().items())
+        return f"{type(self).__name__}({self.name!r}, dim={self.dim}, {ps})"
+
+
+class Flow(System):
+    """A continuous-time system dx/dt = f(x, p, t)."""
+
+    kind: ClassVar[str] = "flow"
+
+    def divergence(self, x: Any, t: Any = 0.0) -> Array:
+        """div f = trace of the Jacobian: the local phase-space contraction rate."""
+        return jnp.trace(self.jacobian(x, t))
+
+
+class Map(System):
+    """A discrete-time system x[n+1] = f(x[n], p, n)."""
+
+    dt: float = eqx.field(static=True, default=1.0)
+    kind: ClassVar[str] = "map"
+
+
+class SDE(System):
+    """A stochastic system dx = f(x, p, t) dt + g(x, p, t) dW (Ito).
+
+    ``diffusion`` returns shape (d,) for diagonal noise (one independent Wiener
+    process per variable) or (d, m) for general noise driven by m Wiener processes.
+    """
+
+    diffusion: Callable[..., Array] | None = eqx.field(static=True, default=None)
+    kind: ClassVar[str] = "sde"
+
+    def __check_init__(self):
+        if self.diffusion is None:
+            raise ValueError(f"{self.name}: an SDE needs a diffusion function g(x, p, t)")
+
+    def g(self, x: Array, t: Any = 0.0, params: Params | None = None) -> Array:
+        return self.diffusion(x, self.params if params is None else params, t)
+
+    @property
+    def noise_shape(self) -> tuple[int, ...]:
+        out = jax.eval_shape(self.diffusion, self.x0, self.params, 0.0)
+        if out.shape not in ((self.dim,),) and not (len(out.shape) == 2 and out.shape[0] == self.dim):
+            raise ValueError(f"{self.name}: diffusion must return shape ({self.dim},) or ({self.dim}, m), got {out.shape}")
+        return tuple(out.shape)
+
+    def drift_as_flow(self) -> Flow:
+        """The deterministic skeleton dx/dt = f (for fixed points and Lyapunov analysis)."""
+        return Flow(self.rhs, self.params, self.x0, self.names, name=self.name + " (drift)",
+                    reference=self.reference, dt=self.dt, jac=self.jac)
+
+
+def _make(cls, fn, params, x0, names, name, reference, dt, jac, description, aliases, flags=(), **extra):
+    x0 = as_state(x0, len(x0) if names is None else len(names), allow_batch=False)
+    if names is None:
+        names = tuple(f"x{i + 1}" for i in range(x0.shape[0]))
+    kw = dict(name=name or fn.__name__, reference=reference, jac=jac,
+              description=description or (fn.__doc__ or "").strip(), aliases=tuple(aliases),
+              flags=frozenset(flags))
+    if dt is not None:
+        kw["dt"] = float(dt)
+    system = cls(fn, _as_params(params), jnp.asarray(x0), tuple(names), **kw, **extra)
+    _check_traceable(system)
+    return system
+
+
+def _check_traceable(system: System) -> None:
+    """Trace the law once so that a wrong output shape fails at definition, not deep inside a solver."""
+    try:
+        out = jax.eval_shape(system.rhs, system.x0, system.params, 0.0)
+    except Exception as exc:  # noqa: BLE001 - re-raised with context
+        raise TypeError(f"{system.name}: the law f(x, p, t) cannot be traced by JAX: {exc}") from exc
+    if out.shape != (system.dim,):
+        raise ValueError(f"{system.name}: f(x, p, t) returns shape {out.shape}; expected ({system.dim},)")
+
+
+def _decorator(cls, params, x0, names, name, reference, dt, jac, description, aliases, flags, **extra):
+    def wrap(fn):
+        return _make(cls, fn, params, x0, names, name, reference, dt, jac, description, aliases, flags, **extra)
+    return wrap
+
+
+def flow(*, params: Mapping[str, Any] | None = None, x0: Sequence[float], names: Sequence[str] | None = None,
+         name: str | None = None, reference: str = "", dt: float | None = None, jac: Callable | None = None,
+         description: str = "", aliases: Sequence[str] = (), flags: Sequence[str] = ()) -> Callable[[Callable], Flow]:
+    """Decorator: turn ``f(x, p, t) -> dx/dt`` into a `Flow`.
+
+    >>> @flow(params=dict(a=0.2, b=0.2, c=5.7), x0=[1.0, 1.0, 1.0], names=("x", "y", "z"))
+    ... def rossler(x, p, t):
+    ...     return jnp.array([-x[1] - x[2], x[0] + p["a"] * x[1], p["b"] + x[2] * (x[0] - p["c"])])
+    """
+    return _decorator(Flow, params, x0, names, name, reference, dt, jac, description, aliases, flags)
+
+
+def map(*, params: Mapping[str, Any] | None = None, x0: Sequence[float], names: Sequence[str] | None = None,  # noqa: A001
+        name: str | None = None, reference: str = "", jac: Callable | None = None,
+        description: str = "", aliases: Sequence[str] = (), flags: Sequence[str] = ()) -> Callable[[Callable], Map]:
+    """Decorator: turn ``f(x, p, n) -> x[n+1]`` into a `Map`."""
+    return _decorator(Map, params, x0, names, name, reference, None, jac, description, aliases, flags)
+
+
+def sde(*, diffusion: Callable, params: Mapping[str, Any] | None = None, x0: Sequence[float],
+        names: Sequence[str] | None = None, name: str | None = None, reference: str = "",
+        dt: float | None = None, description: str = "", aliases: Sequence[str] = (),
+        flags: Sequence[str] = ()) -> Callable[[Callable], SDE]:
+    """Decorator: turn the drift ``f(x, p, t)`` into an `SDE` with diffusion ``g(x, p, t)``."""
+    return _decorator(SDE, params, x0, names, name, reference, dt, None, description, aliases, flags,
+                      diffusion=diffusion)

@@ -1,0 +1,3 @@
+"""Catalog data: every module here registers its systems on import."""
+
+from . import flows, maps  # noqa: F401

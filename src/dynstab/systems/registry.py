@@ -1,0 +1,85 @@
+"""The catalog registry: look systems up by name.
+
+Names are matched case-insensitively and ignoring ``_``, ``-`` and spaces, so the
+dysts class names (``Lorenz``, ``SprottB``) find the same entries as ``lorenz`` and
+``sprott_b``. Systems whose size is structural (Lorenz-96's N) are registered as
+factories: ``get("lorenz96", N=40, F=8.0)``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from .base import System
+
+_FACTORIES: dict[str, Callable[..., System]] = {}
+_STRUCTURAL: dict[str, tuple[str, ...]] = {}
+_CANONICAL: dict[str, str] = {}  # normalized alias -> canonical name
+_LOADED = False
+
+
+def normalize(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch not in "_- .")
+
+
+def register(system_or_factory: System | Callable[..., System], *, structural: tuple[str, ...] = (),
+             aliases: tuple[str, ...] = ()) -> System | Callable[..., System]:
+    """Add a system (or a factory taking the ``structural`` keyword arguments) to the catalog."""
+    if isinstance(system_or_factory, System):
+        system = system_or_factory
+        factory = lambda: system  # noqa: E731
+    else:
+        factory = system_or_factory
+        system = factory()
+    name = system.name
+    if name in _FACTORIES:
+        raise ValueError(f"a system named {name!r} is already registered")
+    _FACTORIES[name] = factory
+    _STRUCTURAL[name] = tuple(structural)
+    for alias in (name, *system.aliases, *aliases):
+        key = normalize(alias)
+        if key in _CANONICAL and _CANONICAL[key] != name:
+            raise ValueError(f"alias {alias!r} of {name!r} already names {_CANONICAL[key]!r}")
+        _CANONICAL[key] = name
+    return system_or_factory
+
+
+def _load_catalog() -> None:
+    global _LOADED
+    if not _LOADED:
+        _LOADED = True
+        importlib.import_module("dynstab.systems.catalog")
+
+
+def names(kind: str | None = None) -> list[str]:
+    """Canonical names of the catalog systems, optionally only ``"flow"``, ``"map"`` or ``"sde"``."""
+    _load_catalog()
+    if kind is None:
+        return sorted(_FACTORIES)
+    return sorted(n for n in _FACTORIES if _FACTORIES[n]().kind == kind)
+
+
+def resolve(name: str) -> str:
+    """Canonical name for ``name``; an unknown name raises a KeyError suggesting close matches."""
+    _load_catalog()
+    key = normalize(name)
+    if key in _CANONICAL:
+        return _CANONICAL[key]
+    close = difflib.get_close_matches(key, list(_CANONICAL), n=5, cutoff=0.6)
+    suggestions = sorted({_CANONICAL[c] for c in close})
+    msg = f"unknown system {name!r}"
+    if suggestions:
+        msg += f"; did you mean {', '.join(repr(s) for s in suggestions)}?"
+    msg += " (`dynstab list` shows all systems)"
+    raise KeyError(msg)
+
+
+def get(name: str, **params: Any) -> System:
+    """The catalog system ``name``, with parameters overridden by keyword, e.g. ``get("lorenz", rho=30)``."""
+    canonical = resolve(name)
+    structural = {k: params.pop(k) for k in list(params) if k in _STRUCTURAL[canonical]}
+    system = _FACTORIES[canonical](**{k: int(v) if float(v).is_integer() else v for k, v in structural.items()})
+    return system.with_params(**params) if params else system
