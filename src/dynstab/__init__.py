@@ -16,3 +16,5 @@ from . import systems  # noqa: E402
 from .systems import SDE, Flow, Map, System, flow, map, sde  # noqa: E402
 
 __version__ = "0.1.0"
+
+from .simulate import Trajectory, TrajectoryDivergedError, load_trajectory, trajectory  # noqa: E402

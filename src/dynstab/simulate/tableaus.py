@@ -1,0 +1,55 @@
+"""Butcher tableaus of the explicit Runge-Kutta methods.
+
+The DOP853 coefficients (Hairer, Norsett & Wanner, Solving Ordinary Differential
+Equations I, 2nd ed., Springer 1993, Sec. II.10; Fortran code DOP853 by Hairer and
+Wanner) are read from scipy, which ships them as plain data, so the 8th-order
+method here uses exactly the numbers of the reference implementation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.integrate._ivp import dop853_coefficients as _dop853
+
+
+@dataclass(frozen=True)
+class Tableau:
+    """An explicit RK method: stages k_i = f(t + c_i h, x + h sum_j a_ij k_j), x' = x + h sum_i b_i k_i."""
+
+    name: str
+    order: int
+    a: np.ndarray  # (s, s) strictly lower triangular
+    b: np.ndarray  # (s,)
+    c: np.ndarray  # (s,)
+
+
+RK4 = Tableau(
+    name="rk4",
+    order=4,
+    a=np.array([[0, 0, 0, 0], [0.5, 0, 0, 0], [0, 0.5, 0, 0], [0, 0, 1.0, 0]]),
+    b=np.array([1 / 6, 1 / 3, 1 / 3, 1 / 6]),
+    c=np.array([0, 0.5, 0.5, 1.0]),
+)
+
+_S = _dop853.N_STAGES  # 12 stages of the 8th-order solution
+
+#: Classical 8th-order DOP853 solution used with a fixed step.
+RK8 = Tableau(name="rk8", order=8, a=_dop853.A[:_S, :_S], b=_dop853.B, c=_dop853.C[:_S])
+
+EULER = Tableau(name="euler", order=1, a=np.zeros((1, 1)), b=np.ones(1), c=np.zeros(1))
+
+
+class DOP853:
+    """Everything the adaptive DOP853 needs: stages, error estimators, dense output."""
+
+    a = _dop853.A[:_S, :_S]
+    b = _dop853.B
+    c = _dop853.C[:_S]
+    e3 = _dop853.E3  # (13,): 3rd-order error estimator over the 12 stages + f(x_new)
+    e5 = _dop853.E5  # (13,): 5th-order error estimator
+    a_extra = _dop853.A[_S + 1:]  # (3, 16): three extra stages for the 7th-order interpolant
+    c_extra = _dop853.C[_S + 1:]
+    d = _dop853.D  # (4, 16): dense-output coefficients
+    error_order = 7
