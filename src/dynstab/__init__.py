@@ -18,3 +18,17 @@ from .systems import SDE, Flow, Map, System, flow, map, sde  # noqa: E402
 __version__ = "0.1.0"
 
 from .simulate import Trajectory, TrajectoryDivergedError, load_trajectory, trajectory  # noqa: E402
+from .analysis import (  # noqa: E402
+    FixedPoints,
+    LyapunovSpectrum,
+    fixed_points,
+    kaplan_yorke_dimension,
+    lyapunov_spectrum,
+    max_lyapunov,
+)
+
+__all__ = [
+    "systems", "System", "Flow", "Map", "SDE", "flow", "map", "sde",
+    "trajectory", "Trajectory", "TrajectoryDivergedError", "load_trajectory",
+    "fixed_points", "FixedPoints", "lyapunov_spectrum", "LyapunovSpectrum", "max_lyapunov", "kaplan_yorke_dimension",
+]

@@ -1,0 +1,415 @@
+r"""Fixed points (equilibria) of flows and maps, with their linear stability.
+
+Equations solved
+----------------
+For a flow :math:`\dot x = f(x, p, t)` an equilibrium solves :math:`g(x) = f(x) = 0`; for a
+map :math:`x_{n+1} = f(x_n, p, n)` a fixed point solves :math:`g(x) = f(x) - x = 0`; for an
+SDE the deterministic skeleton (the drift, ``system.drift_as_flow()``) is used.
+Forced (time-dependent) laws are frozen at the given ``t``.
+
+Method: damped Newton with a backtracking line search
+------------------------------------------------------
+From ``n_starts`` points drawn uniformly in the box (``numpy.random.default_rng(seed)``),
+every start is iterated at once (``jax.vmap`` inside one ``jax.jit``-compiled kernel whose
+parameters are dynamic, so changing a parameter does not recompile):
+
+.. math::
+
+    J_g(x_k)\, d_k = -g(x_k), \qquad x_{k+1} = x_k + \lambda_k d_k ,
+
+with :math:`J_g = J_f` (flows) or :math:`J_f - I` (maps), the step capped at the box
+diagonal, and :math:`\lambda_k \in \{1, 1/2, 1/4, \dots\}` the first step satisfying the
+Armijo sufficient-decrease condition on the merit function
+:math:`\phi(x) = \tfrac12 \lVert g(x) \rVert_2^2`:
+
+.. math::
+
+    \phi(x_k + \lambda d_k) \le \phi(x_k) + 10^{-4} \lambda\, \nabla\phi(x_k)^\top d_k ,
+    \qquad \nabla\phi = J_g^\top g .
+
+Where :math:`J_g` is singular the steepest-descent direction of :math:`\phi` (Cauchy step)
+is used instead. This globalisation makes Newton converge from far away (J. E. Dennis and
+R. B. Schnabel, *Numerical Methods for Unconstrained Optimization and Nonlinear Equations*,
+Prentice-Hall 1983, SIAM reprint 1996, sec. 6.3 and Algorithm A6.3.1). A start counts as
+converged when
+
+.. math::
+
+    \lVert g(x) \rVert_\infty \le \mathrm{tol}\,\bigl(1 + \lVert J_g(x) \rVert_\infty \lVert x \rVert_\infty\bigr),
+
+i.e. ``tol`` is relative to the size of the terms of :math:`g` near :math:`x`. Converged
+points are polished by full Newton steps while they pass the natural monotonicity test
+:math:`\lVert J_g(x)^{-1} g(x + d) \rVert < \lVert d \rVert` (P. Deuflhard, *Newton Methods for
+Nonlinear Problems*, Springer 2004, sec. 3.2), kept if they lie inside the box (up to
+:math:`10^{-8}` of its width), deduplicated (two points closer than
+:math:`10^{-6}(1 + \lVert x \rVert_2)` are one) and sorted lexicographically.
+
+Classification
+--------------
+Flows, by the eigenvalues :math:`\lambda_i` of :math:`J_f(x^*)` (S. H. Strogatz, *Nonlinear
+Dynamics and Chaos*, 2nd ed., Westview 2015, secs. 5.2 and 6.3-6.4; Yu. A. Kuznetsov,
+*Elements of Applied Bifurcation Theory*, 3rd ed., Springer 2004, sec. 2.1):
+
+* all :math:`\operatorname{Re}\lambda_i < 0`: ``"stable node"`` (all real) or ``"stable focus"``
+  (some complex pair); all :math:`> 0`: ``"unstable node"`` / ``"unstable focus"``;
+* both signs: ``"saddle"`` (all real) or ``"saddle-focus"`` (some complex pair);
+* all eigenvalues purely imaginary and nonzero: ``"center"`` (of the linearisation);
+* otherwise some :math:`|\operatorname{Re}\lambda_i| \le \varepsilon`: ``"non-hyperbolic"``.
+
+Maps, by the multipliers :math:`\mu_i` (eigenvalues of :math:`J_f(x^*)`; Kuznetsov 2004,
+sec. 1.4 and 2.1): the same names with :math:`|\mu_i| < 1` in place of
+:math:`\operatorname{Re}\lambda_i < 0` and :math:`|\mu_i| > 1` in place of :math:`> 0`; ``"focus"``
+when some multiplier is complex; ``"center"`` when all :math:`|\mu_i| = 1` and none is real;
+``"non-hyperbolic"`` when some :math:`|\mu_i| = 1` otherwise.
+
+The hyperbolicity tolerance is :math:`\varepsilon = 10^{-9} \max(1, \lVert J_f \rVert_F)`.
+``stable`` means linearly *asymptotically* stable (all :math:`\operatorname{Re}\lambda < -\varepsilon`,
+resp. all :math:`|\mu| < 1 - \varepsilon`); centers and non-hyperbolic points are not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..systems.base import System
+
+__all__ = ["FixedPoint", "FixedPoints", "fixed_points", "classify"]
+
+#: Every value ``FixedPoint.type`` can take.
+TYPES = ("stable node", "stable focus", "unstable node", "unstable focus", "saddle", "saddle-focus",
+         "center", "non-hyperbolic")
+
+_ARMIJO = 1e-4
+_MAX_HALVINGS = 40
+_CLASS_RTOL = 1e-9
+_BOX_RTOL = 1e-8
+_DEDUP_RTOL = 1e-6
+
+
+# --- result types ---------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class FixedPoint:
+    """One fixed point: state ``x``, eigenvalues (flows) or multipliers (maps), type, stability.
+
+    ``residual`` is :math:`\\lVert g(x) \\rVert_\\infty` (``f(x)`` for flows, ``f(x) - x`` for maps).
+    """
+
+    x: np.ndarray
+    eigenvalues: np.ndarray
+    type: str
+    stable: bool
+    residual: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "x": [float(v) for v in self.x],
+            "eigenvalues": [[float(e.real), float(e.imag)] for e in self.eigenvalues],
+            "type": self.type,
+            "stable": bool(self.stable),
+            "residual": float(self.residual),
+        }
+
+    def __repr__(self) -> str:
+        xs = ", ".join(f"{v:.6g}" for v in self.x)
+        ev = ", ".join(_fmt_complex(e) for e in self.eigenvalues)
+        return f"FixedPoint(x=[{xs}], type={self.type!r}, stable={self.stable}, eigenvalues=[{ev}])"
+
+
+@dataclass(frozen=True, eq=False)
+class FixedPoints(Sequence):
+    """The fixed points found in a box (a read-only sequence of `FixedPoint`).
+
+    ``reason`` is empty when points were found, otherwise it says why none were.
+    """
+
+    points: tuple[FixedPoint, ...]
+    system_name: str
+    kind: str
+    names: tuple[str, ...] = ()
+    reason: str = ""
+    n_starts: int = 0
+    n_converged: int = field(default=0)
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __iter__(self) -> Iterator[FixedPoint]:
+        return iter(self.points)
+
+    def __getitem__(self, index):
+        return self.points[index]
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        """JSON-ready: one dict per point with "x", "eigenvalues" as [re, im] pairs, "type", "stable"."""
+        return [p.to_dict() for p in self.points]
+
+    def __repr__(self) -> str:
+        n = len(self)
+        if self.kind == "map":
+            what = "fixed point" if n == 1 else "fixed points"
+        else:
+            what = "equilibrium" if n == 1 else "equilibria"
+        head = f"FixedPoints({self.system_name!r}, {self.kind}: {n} {what}"
+        if not self.points:
+            return head + f"; {self.reason})"
+        names = self.names or tuple(f"x{i + 1}" for i in range(len(self.points[0].x)))
+        lines = [head + ")"]
+        for i, p in enumerate(self.points):
+            xs = ", ".join(f"{n}={v:.6g}" for n, v in zip(names, p.x))
+            ev = ", ".join(_fmt_complex(e) for e in p.eigenvalues)
+            label = "multipliers" if self.kind == "map" else "eigenvalues"
+            lines.append(f"  [{i}] {xs}: {p.type}{' (stable)' if p.stable else ''}; {label} {ev}")
+        return "\n".join(lines)
+
+
+def _fmt_complex(z: complex) -> str:
+    if z.imag == 0.0:
+        return f"{z.real:.6g}"
+    return f"{z.real:.6g}{'+' if z.imag >= 0 else '-'}{abs(z.imag):.6g}j"
+
+
+# --- classification -----------------------------------------------------------------------
+def classify(eigenvalues: Any, kind: str, *, tol: float = _CLASS_RTOL) -> tuple[str, bool]:
+    """Type and asymptotic stability from eigenvalues (``kind="flow"``) or multipliers (``"map"``).
+
+    ``tol`` is an absolute tolerance on the real parts (flows) or on :math:`|\\mu| - 1` (maps)
+    and on the imaginary parts; see the module docstring for the rules.
+    """
+    ev = np.asarray(eigenvalues, dtype=np.complex128).ravel()
+    if ev.size == 0:
+        raise ValueError("classify needs at least one eigenvalue")
+    growth = ev.real if kind != "map" else np.abs(ev) - 1.0
+    pos, neg = growth > tol, growth < -tol
+    complex_ = np.abs(ev.imag) > tol
+    if not np.all(pos | neg):
+        if np.all(~pos & ~neg) and np.all(complex_):
+            return "center", False
+        return "non-hyperbolic", False
+    suffix = "focus" if np.any(complex_) else "node"
+    if np.all(neg):
+        return f"stable {suffix}", True
+    if np.all(pos):
+        return f"unstable {suffix}", False
+    return ("saddle-focus" if np.any(complex_) else "saddle"), False
+
+
+# --- the compiled kernel ------------------------------------------------------------------
+def _g_and_jac(system: System, x, t):
+    fx = system.rhs(x, system.params, t)
+    jf = system.jacobian(x, t)
+    if system.kind == "map":
+        return fx - x, jf - jnp.eye(x.shape[0], dtype=jf.dtype), jf
+    return fx, jf, jf
+
+
+def _g(system: System, x, t):
+    fx = system.rhs(x, system.params, t)
+    return fx - x if system.kind == "map" else fx
+
+
+def _newton_direction(g, jg, maxstep):
+    """Newton step, or the Cauchy (steepest-descent) step of phi where J_g is singular; capped."""
+    d = jnp.linalg.solve(jg, -g)
+    grad = jg.T @ g
+    slope = grad @ d
+    jgrad = jg @ grad
+    cauchy = -(grad @ grad) / jnp.maximum(jgrad @ jgrad, jnp.finfo(g.dtype).tiny) * grad
+    bad = ~jnp.all(jnp.isfinite(d)) | ~(slope < 0.0)
+    d = jnp.where(bad, cauchy, d)
+    norm = jnp.linalg.norm(d)
+    d = jnp.where(norm > maxstep, d * (maxstep / norm), d)
+    return d, grad @ d
+
+
+def _solve_one(system: System, x0, t, tol, max_iter, maxstep):
+    def scaled_ok(x, g, jg):
+        res = jnp.max(jnp.abs(g))
+        scale = 1.0 + jnp.max(jnp.sum(jnp.abs(jg), axis=1)) * jnp.max(jnp.abs(x))
+        return res <= tol * scale
+
+    def phi(x):
+        g = _g(system, x, t)
+        v = 0.5 * (g @ g)
+        return jnp.where(jnp.isfinite(v), v, jnp.inf)
+
+    def cond(state):
+        _, k, done = state
+        return (k < max_iter) & ~done
+
+    def body(state):
+        x, k, _ = state
+        g, jg, _ = _g_and_jac(system, x, t)
+        finite = jnp.all(jnp.isfinite(g)) & jnp.all(jnp.isfinite(jg))
+        conv = scaled_ok(x, g, jg) & finite
+        d, slope = _newton_direction(g, jg, maxstep)
+        phi0 = 0.5 * (g @ g)
+
+        def ls_cond(s):
+            lam, j, ok = s
+            return ~ok & (j < _MAX_HALVINGS)
+
+        def ls_body(s):
+            lam, j, _ = s
+            lam = jnp.where(j == 0, lam, 0.5 * lam)
+            ok = phi(x + lam * d) <= phi0 + _ARMIJO * lam * slope
+            return lam, j + 1, ok
+
+        lam, _, ok = jax.lax.while_loop(ls_cond, ls_body, (jnp.ones((), x.dtype), 0, False))
+        x_new = x + lam * d
+        stalled = ~ok | ~finite | (jnp.linalg.norm(lam * d) <= 1e-15 * (1.0 + jnp.linalg.norm(x)))
+        x_next = jnp.where(conv | ~ok | ~finite, x, x_new)
+        return x_next, k + 1, conv | stalled
+
+    x, _, _ = jax.lax.while_loop(cond, body, (x0, 0, False))
+
+    # polish the converged points with full Newton steps under Deuflhard's natural monotonicity
+    # test: x + d is accepted while the simplified step dbar = -J(x)^{-1} g(x + d) is shorter than
+    # d. At a simple root this stops after a step or two; at a degenerate root, where Newton
+    # converges only linearly and the residual is tiny far from the root, it keeps going, so the
+    # copies found from different starts coalesce before deduplication.
+    def p_cond(s):
+        _, k, go = s
+        return go & (k < max_iter)
+
+    def p_body(s):
+        x, k, _ = s
+        g, jg, _ = _g_and_jac(system, x, t)
+        lu = jax.scipy.linalg.lu_factor(jg)
+        d = jax.scipy.linalg.lu_solve(lu, -g)
+        x_new = x + d
+        dbar = jax.scipy.linalg.lu_solve(lu, -_g(system, x_new, t))
+        better = (jnp.all(jnp.isfinite(x_new)) & jnp.all(jnp.isfinite(dbar))
+                  & (jnp.linalg.norm(dbar) < jnp.linalg.norm(d)))
+        x_next = jnp.where(better, x_new, x)
+        moving = jnp.linalg.norm(d) > 1e-13 * (1.0 + jnp.linalg.norm(x_next))  # not yet at round-off
+        return x_next, k + 1, better & moving
+
+    g, jg, _ = _g_and_jac(system, x, t)
+    x, _, _ = jax.lax.while_loop(p_cond, p_body, (x, 0, scaled_ok(x, g, jg)))
+
+    g, jg, jf = _g_and_jac(system, x, t)
+    ok = scaled_ok(x, g, jg) & jnp.all(jnp.isfinite(x)) & jnp.all(jnp.isfinite(jf))
+    return x, jnp.max(jnp.abs(g)), ok, jf
+
+
+@eqx.filter_jit
+def _solve_all(system: System, x0s, t, tol, max_iter, maxstep):
+    return jax.vmap(_solve_one, in_axes=(None, 0, None, None, None, None))(system, x0s, t, tol, max_iter, maxstep)
+
+
+# --- public API ---------------------------------------------------------------------------
+def _validate_box(box: Any, dim: int, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(box, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"box must be a sequence of (low, high) pairs of numbers, one per dimension: {exc}") from exc
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise ValueError(f"box must be a sequence of (low, high) pairs, one per dimension; got shape {arr.shape}")
+    if arr.shape[0] != dim:
+        raise ValueError(f"box has {arr.shape[0]} (low, high) pairs but {name} is {dim}-dimensional")
+    if not np.all(np.isfinite(arr)):
+        i = int(np.argwhere(~np.isfinite(arr))[0, 0])
+        raise ValueError(f"box bounds must be finite; dimension {i} has {tuple(arr[i])}")
+    bad = np.flatnonzero(arr[:, 0] >= arr[:, 1])
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(f"box dimension {i}: low must be < high, got ({arr[i, 0]:g}, {arr[i, 1]:g})")
+    return arr
+
+
+def _dedupe(xs: np.ndarray, order: np.ndarray) -> list[int]:
+    kept: list[int] = []
+    for i in order:
+        if kept:
+            dist = np.linalg.norm(xs[kept] - xs[i], axis=1)
+            if np.any(dist < _DEDUP_RTOL * (1.0 + np.linalg.norm(xs[i]))):
+                continue
+        kept.append(int(i))
+    return kept
+
+
+def fixed_points(system: System, box: Sequence[tuple[float, float]], *, n_starts: int = 1000, seed: Any = 0,
+                 tol: float = 1e-10, max_iter: int = 100, t: float = 0.0) -> FixedPoints:
+    """Find the fixed points of ``system`` inside ``box`` and classify their linear stability.
+
+    Parameters
+    ----------
+    system: a `Flow`, `Map` or `SDE` (its drift is used).
+    box: one ``(low, high)`` pair per dimension; starts are drawn uniformly in it and only
+        points inside it are returned.
+    n_starts: number of Newton starts (all run in parallel in one compiled kernel).
+    seed: seed of ``numpy.random.default_rng`` for the starts; the same seed gives the same result.
+    tol: relative residual tolerance (see the module docstring).
+    max_iter: Newton iterations per start.
+    t: time (or iteration index for maps) at which a time-dependent law is frozen.
+
+    Returns
+    -------
+    `FixedPoints`, sorted lexicographically by ``x``; empty (with ``reason`` set) if none is found.
+
+    Example
+    -------
+    >>> import dynstab
+    >>> fp = fixed_points(dynstab.systems.get("lorenz"), [(-30, 30), (-30, 30), (0, 50)])
+    >>> [p.type for p in fp]
+    ['saddle-focus', 'saddle', 'saddle-focus']
+    """
+    if not isinstance(system, System):
+        raise TypeError(f"fixed_points needs a dynstab Flow, Map or SDE, got {type(system).__name__}")
+    name, kind, names = system.name, system.kind, tuple(system.names)
+    if kind == "sde":
+        system = system.drift_as_flow()
+    elif kind not in ("flow", "map"):
+        raise TypeError(f"fixed_points: unsupported system kind {kind!r}")
+    lo_hi = _validate_box(box, system.dim, name)
+    if int(n_starts) < 1:
+        raise ValueError(f"n_starts must be >= 1, got {n_starts}")
+    if int(max_iter) < 1:
+        raise ValueError(f"max_iter must be >= 1, got {max_iter}")
+    if not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a positive number, got {tol}")
+
+    lo, hi = lo_hi[:, 0], lo_hi[:, 1]
+    rng = np.random.default_rng(seed)
+    x0s = lo + (hi - lo) * rng.random((int(n_starts), system.dim))
+    maxstep = float(np.linalg.norm(hi - lo))
+    xs, res, ok, jacs = _solve_all(system, jnp.asarray(x0s), jnp.asarray(t, dtype=jnp.float64),
+                                   jnp.asarray(tol, dtype=jnp.float64), jnp.asarray(int(max_iter)),
+                                   jnp.asarray(maxstep, dtype=jnp.float64))
+    xs, res, ok, jacs = (np.asarray(a) for a in (xs, res, ok, jacs))
+
+    margin = _BOX_RTOL * (hi - lo)
+    inside = np.all((xs >= lo - margin) & (xs <= hi + margin), axis=1)
+    n_conv = int(ok.sum())
+    cand = np.flatnonzero(ok & inside)
+    common = dict(system_name=name, kind=kind, names=names, n_starts=int(n_starts),
+                  n_converged=n_conv)
+    if cand.size == 0:
+        if n_conv == 0:
+            reason = (f"no Newton start converged (of {n_starts}); enlarge the box, increase n_starts or "
+                      f"max_iter, or loosen tol")
+        else:
+            reason = (f"no Newton start converged inside the box ({n_conv} of {n_starts} converged to points "
+                      f"outside it); enlarge the box or increase n_starts")
+        return FixedPoints(points=(), reason=reason, **common)
+
+    order = cand[np.lexsort((cand, res[cand]))]  # best residual first, ties by start index
+    kept = _dedupe(xs, order)
+    kept.sort(key=lambda i: tuple(xs[i]))
+    class_kind = "map" if kind == "map" else "flow"
+    points = []
+    for i in kept:
+        jf = jacs[i]
+        ev = np.linalg.eigvals(jf).astype(np.complex128)
+        key = np.abs(ev) if class_kind == "map" else ev.real
+        ev = ev[np.lexsort((-ev.imag, -key))]
+        typ, stable = classify(ev, class_kind, tol=_CLASS_RTOL * max(1.0, float(np.linalg.norm(jf))))
+        points.append(FixedPoint(x=xs[i].copy(), eigenvalues=ev, type=typ, stable=stable, residual=float(res[i])))
+    return FixedPoints(points=tuple(points), **common)

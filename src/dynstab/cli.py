@@ -1,0 +1,230 @@
+"""The `dynstab` command line: analyze, list, info, simulate."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="dynstab: stability and chaos of dynamical systems.",
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code=2)
+
+
+def _parse_params(items: list[str] | None) -> dict[str, float]:
+    params = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            _fail(f"--param expects NAME=VALUE, got {item!r}")
+        try:
+            params[key.strip()] = float(value)
+        except ValueError:
+            _fail(f"--param {key}: {value!r} is not a number")
+    return params
+
+
+def _load_system(name: str, params: list[str] | None):
+    from . import systems
+
+    try:
+        return systems.get(name, **_parse_params(params))
+    except KeyError as exc:
+        _fail(exc.args[0] if exc.args else str(exc))
+    except (ValueError, TypeError) as exc:
+        _fail(str(exc))
+
+
+def _fmt(v: float, digits: int = 5) -> str:
+    return f"{v:.{digits}g}" if math.isfinite(v) else str(v)
+
+
+def _complex(z) -> str:
+    if abs(z.imag) < 1e-12 * max(1.0, abs(z.real)):
+        return _fmt(z.real)
+    return f"{_fmt(z.real)}{'+' if z.imag >= 0 else '-'}{_fmt(abs(z.imag))}i"
+
+
+ParamOpt = Annotated[list[str] | None, typer.Option("--param", "-p", help="Override a parameter, NAME=VALUE (repeatable).")]
+
+
+@app.command()
+def analyze(
+    system: Annotated[str, typer.Argument(help="Catalog name (see `dynstab list`).")] = "lorenz",
+    param: ParamOpt = None,
+    t: Annotated[float | None, typer.Option("--t", help="Length of the Lyapunov run (time units; iterations for maps).")] = None,
+    n_ics: Annotated[int, typer.Option(help="Initial conditions for the exponents' spread.")] = 5,
+    seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 0,
+    out: Annotated[Path, typer.Option(help="Folder for the figures.")] = Path("dynstab-report"),
+    figures: Annotated[bool, typer.Option(help="Write figures.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON on stdout.")] = False,
+):
+    """Fixed points, Lyapunov spectrum, dimension and a verdict for one system."""
+    sys_ = _load_system(system, param)
+    from .report import analyze as run_analysis
+
+    status = err_console.status("starting", spinner="dots") if not as_json else None
+    if status:
+        status.start()
+
+    def on_step(name: str) -> None:
+        if status:
+            status.update(f"[bold]{sys_.name}[/]: {name} ...")
+
+    try:
+        report = run_analysis(sys_, t=t, n_ics=n_ics, seed=seed, on_step=on_step)
+    except (ValueError, FloatingPointError, RuntimeError) as exc:
+        if status:
+            status.stop()
+        _fail(str(exc))
+    if figures and not report.interrupted:
+        from .plotting import save_report_figures
+
+        report.figures = save_report_figures(report, out)
+    if status:
+        status.stop()
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+    else:
+        _print_report(report)
+    if report.interrupted:
+        err_console.print("[yellow]interrupted: the steps above finished; the rest did not run[/]")
+        raise typer.Exit(code=130)
+
+
+def _print_report(report) -> None:
+    s = report.system
+    ps = ", ".join(f"{k}={_fmt(v) if isinstance(v, float) else v}" for k, v in s.param_values().items())
+    console.print(f"[bold]{s.name}[/] ({s.kind}, d={s.dim}; {ps})")
+    if s.reference:
+        console.print(f"[dim]{s.reference}[/]")
+    if report.fixed_points is not None:
+        fp = report.fixed_points
+        kind = "equilibria" if s.kind == "flow" else "fixed points"
+        table = Table(title=f"{len(fp)} {kind} in the box {[tuple(round(v, 3) for v in b) for b in report.box]}")
+        table.add_column("x")
+        table.add_column("eigenvalues" if s.kind == "flow" else "multipliers")
+        table.add_column("type")
+        for p in fp:
+            table.add_row(", ".join(_fmt(v) for v in p.x), ", ".join(_complex(z) for z in p.eigenvalues), p.type)
+        if len(fp) == 0 and getattr(fp, "reason", None):
+            table.caption = fp.reason
+        console.print(table)
+    if report.spectrum is not None:
+        sp = report.spectrum
+        unit = "per iteration" if s.kind == "map" else "per time unit"
+        table = Table(title=f"Lyapunov spectrum ({unit}; {sp.settings['n_ics']} initial conditions)")
+        table.add_column("i", justify="right")
+        table.add_column("lambda_i", justify="right")
+        table.add_column("spread (std)", justify="right")
+        for i, (lam, sd) in enumerate(zip(sp.exponents, sp.std), start=1):
+            table.add_row(str(i), f"{lam:.5f}", "-" if math.isnan(sd) else f"{sd:.2g}")
+        console.print(table)
+        what = "<tr J> (mean divergence)" if s.kind == "flow" else "<ln|det J|>"
+        summary = Table(show_header=False, box=None)
+        summary.add_row("sum of exponents", f"{sp.exponents.sum():.5f}")
+        summary.add_row(what, f"{sp.divergence:.5f}")
+        summary.add_row("Kaplan-Yorke dimension", f"{sp.kaplan_yorke_dimension:.4f}")
+        lt = sp.lyapunov_time
+        summary.add_row("Lyapunov time", "inf (not chaotic)" if math.isinf(lt) else f"{lt:.4g}")
+        summary.add_row("verdict", f"[bold]{report.verdict}[/]")
+        console.print(summary)
+    timing = ", ".join(f"{k} {v:.2f} s" for k, v in report.timings.items())
+    console.print(f"[dim]{timing}[/]")
+    for path in report.figures:
+        console.print(f"figure: {path}")
+
+
+@app.command("list")
+def list_systems(
+    kind: Annotated[str | None, typer.Option(help="Only 'flow', 'map' or 'sde'.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+):
+    """List the catalog."""
+    from . import systems
+
+    if kind not in (None, "flow", "map", "sde"):
+        _fail(f"--kind must be flow, map or sde, got {kind!r}")
+    rows = [systems.get(n) for n in systems.names(kind)]
+    if as_json:
+        sys.stdout.write(json.dumps([{"name": s.name, "kind": s.kind, "dimension": s.dim,
+                                      "parameters": s.param_values(), "reference": s.reference} for s in rows],
+                                    indent=2) + "\n")
+        return
+    table = Table(title=f"dynstab catalog: {len(rows)} systems")
+    for col in ("name", "kind", "d", "parameters", "reference"):
+        table.add_column(col, overflow="fold")
+    for s in rows:
+        ps = ", ".join(f"{k}={_fmt(v, 4)}" for k, v in s.param_values().items() if isinstance(v, float))
+        table.add_row(s.name, s.kind, str(s.dim), ps, s.reference.split(",")[0])
+    console.print(table)
+
+
+@app.command()
+def info(system: Annotated[str, typer.Argument(help="Catalog name.")], param: ParamOpt = None):
+    """Equations, parameters, initial condition and reference of one system."""
+    s = _load_system(system, param)
+    console.print(f"[bold]{s.name}[/] ({s.kind}, dimension {s.dim})")
+    if s.description:
+        console.print(s.description)
+    console.print(f"variables: {', '.join(s.names)}")
+    console.print(f"parameters: {s.param_values()}")
+    console.print(f"x0: {[float(v) for v in s.x0]}")
+    if s.kind != "map":
+        console.print(f"recommended dt: {s.dt}")
+    if s.flags:
+        console.print(f"flags: {', '.join(sorted(s.flags))}")
+    if s.aliases:
+        console.print(f"aliases: {', '.join(s.aliases)}")
+    console.print(f"reference: {s.reference}")
+
+
+@app.command()
+def simulate(
+    system: Annotated[str, typer.Argument(help="Catalog name.")],
+    t: Annotated[float | None, typer.Option("--t", help="Time span (flows).")] = None,
+    n: Annotated[int | None, typer.Option("--n", help="Iterations (maps).")] = None,
+    dt: Annotated[float | None, typer.Option("--dt", help="Output spacing (default: the system's dt).")] = None,
+    method: Annotated[str | None, typer.Option(help="rk4, rk8, tsit5, dopri8, kvaerno5 (flows).")] = None,
+    rtol: Annotated[float, typer.Option(help="Relative tolerance (adaptive methods).")] = 1e-8,
+    atol: Annotated[float, typer.Option(help="Absolute tolerance (adaptive methods).")] = 1e-10,
+    transient: Annotated[float, typer.Option(help="Discarded initial time (iterations for maps).")] = 0.0,
+    param: ParamOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="NetCDF file to write.")] = Path("trajectory.nc"),
+):
+    """Simulate a system and write the trajectory to NetCDF."""
+    from .simulate import trajectory
+
+    s = _load_system(system, param)
+    if s.kind == "map":
+        if n is None:
+            _fail("a map needs --n (iterations)")
+    elif t is None:
+        _fail("a flow needs --t (time span)")
+    try:
+        with err_console.status(f"simulating {s.name} ..."):
+            traj = trajectory(s, t=t, n=n, dt=dt, method=method, rtol=rtol, atol=atol, transient=transient)
+    except (ValueError, FloatingPointError, RuntimeError) as exc:
+        _fail(str(exc))
+    traj.to_netcdf(out)
+    console.print(f"wrote {out}: {traj.x.shape[0]} points of {s.name} ({traj.method}), t in [{traj.t[0]:g}, {traj.t[-1]:g}]")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,132 @@
+"""The main job: a stability report of one system (`dynstab analyze`).
+
+`analyze` runs the steps one after another and keeps what finished, so an interrupted
+report still returns (and the CLI still prints) every completed step.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .analysis.fixed_points import FixedPoints, fixed_points
+from .analysis.lyapunov import LyapunovSpectrum, classify, lyapunov_spectrum
+from .simulate import Trajectory, trajectory
+from .systems.base import SDE, Map, System
+
+
+@dataclass
+class Report:
+    system: System
+    trajectory: Trajectory | None = None
+    box: list[tuple[float, float]] | None = None
+    fixed_points: FixedPoints | None = None
+    spectrum: LyapunovSpectrum | None = None
+    verdict: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    interrupted: bool = False
+    figures: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        s = self.system
+        out: dict[str, Any] = {
+            "system": s.name,
+            "kind": s.kind,
+            "dimension": s.dim,
+            "parameters": s.param_values(),
+            "reference": s.reference,
+        }
+        if self.fixed_points is not None:
+            out["fixed_points"] = self.fixed_points.to_dict()
+            out["fixed_point_box"] = [list(b) for b in self.box]
+        if self.spectrum is not None:
+            sp = self.spectrum
+            out["lyapunov_spectrum"] = sp.exponents.tolist()
+            out["lyapunov_spectrum_std"] = [None if math.isnan(v) else v for v in sp.std.tolist()]
+            out["lyapunov_sum"] = float(sp.exponents.sum())
+            out["mean_divergence"] = sp.divergence
+            out["kaplan_yorke_dimension"] = sp.kaplan_yorke_dimension
+            out["lyapunov_time"] = None if math.isinf(sp.lyapunov_time) else sp.lyapunov_time
+            out["lyapunov_settings"] = sp.settings
+        if self.verdict is not None:
+            out["verdict"] = self.verdict
+        out["timings_s"] = {k: round(v, 4) for k, v in self.timings.items()}
+        if self.figures:
+            out["figures"] = self.figures
+        if self.interrupted:
+            out["interrupted"] = True
+        return out
+
+
+def default_box(traj: Trajectory, margin: float = 0.25) -> list[tuple[float, float]]:
+    """The bounding box of a trajectory, enlarged by ``margin`` times its extent on each side."""
+    x = traj.x.reshape(-1, traj.x.shape[-1])
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    pad = margin * np.maximum(hi - lo, 1e-3 * (1 + np.abs(hi)))
+    return [(float(a), float(b)) for a, b in zip(lo - pad, hi + pad)]
+
+
+def default_length(system: System) -> float:
+    """Default length of the Lyapunov run: 10^5 steps of the system's dt (10^5 iterations for maps)."""
+    return 100_000 if isinstance(system, Map) else 100_000 * system.dt
+
+
+def analyze(
+    system: System,
+    *,
+    t: float | None = None,
+    n_ics: int = 5,
+    box: list[tuple[float, float]] | None = None,
+    n_starts: int = 1000,
+    seed: int = 0,
+    on_step: Callable[[str], None] | None = None,
+) -> Report:
+    """Fixed points, Lyapunov spectrum with spread, Kaplan-Yorke dimension and a verdict.
+
+    Stops cleanly on KeyboardInterrupt, returning the steps that finished (``interrupted``).
+    """
+    if isinstance(system, SDE):
+        system = system.drift_as_flow()
+    report = Report(system)
+    length = default_length(system) if t is None else t
+    steps = [
+        ("simulate", lambda: _simulate(report, length)),
+        ("fixed points", lambda: _fixed_points(report, box, n_starts, seed)),
+        ("Lyapunov spectrum", lambda: _spectrum(report, length, n_ics, seed)),
+    ]
+    try:
+        for name, run in steps:
+            if on_step:
+                on_step(name)
+            start = time.perf_counter()
+            run()
+            report.timings[name] = time.perf_counter() - start
+    except KeyboardInterrupt:
+        report.interrupted = True
+    return report
+
+
+def _simulate(report: Report, length: float) -> None:
+    s = report.system
+    if isinstance(s, Map):
+        report.trajectory = trajectory(s, n=min(int(length), 20_000), transient=1000)
+    else:
+        span = min(length, 2000 * s.dt * 10)
+        report.trajectory = trajectory(s, t=span, transient=min(0.1 * span, 100.0))
+
+
+def _fixed_points(report: Report, box, n_starts: int, seed: int) -> None:
+    report.box = default_box(report.trajectory) if box is None else [tuple(map(float, b)) for b in box]
+    report.fixed_points = fixed_points(report.system, report.box, n_starts=n_starts, seed=seed)
+
+
+def _spectrum(report: Report, length: float, n_ics: int, seed: int) -> None:
+    s = report.system
+    kw = dict(n=int(length)) if isinstance(s, Map) else dict(t=float(length))
+    report.spectrum = lyapunov_spectrum(s, n_ics=n_ics, seed=seed, **kw)
+    report.verdict = classify(report.spectrum)
