@@ -130,12 +130,10 @@ def _tangent_law(law, jac, params):
 
 
 @partial(jax.jit, static_argnames=("law", "jac", "cfg"))
-def _benettin(law, jac, cfg: _Config, x0s, params, t0):
+def _benettin(law, jac, cfg: _Config, x0s, Q0, params, t0):
     """Per initial condition: the (n_qr, k) array of ln|R_ii| and the time-averaged divergence."""
     F = _tangent_law(law, jac, params)
     f = lambda x, t: law(x, params, t)  # noqa: E731
-    d = x0s.shape[1]
-
     def one(x0):
         if cfg.kind == "map":
             x = iterate_map(f, x0, t0, cfg.n_transient, 2)[-1] if cfg.n_transient else x0
@@ -159,7 +157,6 @@ def _benettin(law, jac, cfg: _Config, x0s, params, t0):
             Q, R = jnp.linalg.qr(Q)
             return (x, Q, div), jnp.log(jnp.abs(jnp.diagonal(R)))
 
-        Q0 = jnp.eye(d, cfg.k, dtype=x0s.dtype)
         (x, Q, div), logs = jax.lax.scan(interval, (x, Q0, 0.0), jnp.arange(cfg.n_qr))
         return logs, div / cfg.n_qr
 
@@ -237,7 +234,11 @@ def lyapunov_spectrum(
         cfg = _Config("flow", k, h, m, n_qr, int(math.ceil(tr / h - 1e-9)), method)
         t0 = jnp.asarray(0.0)
 
-    logs, div = _benettin(system.rhs, system.jac, cfg, jnp.asarray(x0s), system.params, t0)
+    # A random orthonormal initial frame: the identity is non-generic for systems whose
+    # invariant subspaces are aligned with the axes (then exponents converge only once
+    # round-off has grown out of the degenerate direction).
+    Q0 = np.linalg.qr(np.random.default_rng(seed).standard_normal((system.dim, k)))[0]
+    logs, div = _benettin(system.rhs, system.jac, cfg, jnp.asarray(x0s), jnp.asarray(Q0), system.params, t0)
     logs = np.asarray(logs)
     if not np.all(np.isfinite(logs)):
         bad = int(np.argmax(~np.isfinite(logs).all(axis=(1, 2))))

@@ -69,7 +69,7 @@ def resolve(name: str) -> str:
     if key in _CANONICAL:
         return _CANONICAL[key]
     close = difflib.get_close_matches(key, list(_CANONICAL), n=5, cutoff=0.6)
-    suggestions = sorted({_CANONICAL[c] for c in close})
+    suggestions = list(dict.fromkeys(_CANONICAL[c] for c in close))  # best match first
     msg = f"unknown system {name!r}"
     if suggestions:
         msg += f"; did you mean {', '.join(repr(s) for s in suggestions)}?"

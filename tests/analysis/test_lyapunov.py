@@ -1,0 +1,156 @@
+"""Lyapunov spectra against published and exact values."""
+
+import math
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dynstab
+from dynstab import systems
+from dynstab.analysis import classify, kaplan_yorke_dimension, lyapunov_spectrum, max_lyapunov
+
+LORENZ_PUBLISHED = np.array([0.9056, 0.0, -14.5723])  # Sprott (2003), Chaos and Time-Series Analysis, App. A
+
+
+@pytest.fixture(scope="module")
+def lorenz_spectrum():
+    return lyapunov_spectrum(systems.get("lorenz"), t=2000.0, qr_interval=0.1, n_ics=4, seed=1)
+
+
+def test_lorenz_spectrum_matches_published_values(lorenz_spectrum):
+    lam = lorenz_spectrum.exponents
+    assert abs(lam[0] / LORENZ_PUBLISHED[0] - 1) < 0.01
+    assert abs(lam[1]) < 0.01
+    assert abs(lam[2] / LORENZ_PUBLISHED[2] - 1) < 0.01
+    assert np.all(lorenz_spectrum.std < 0.01)
+
+
+def test_lorenz_sum_equals_divergence(lorenz_spectrum):
+    exact = -(10.0 + 1.0 + 8.0 / 3.0)
+    assert abs(lorenz_spectrum.exponents.sum() - exact) < 1e-3
+    assert abs(lorenz_spectrum.divergence - exact) < 1e-9
+
+
+def test_lorenz_derived_quantities(lorenz_spectrum):
+    lam = lorenz_spectrum.exponents
+    assert lorenz_spectrum.kaplan_yorke_dimension == pytest.approx(2 + (lam[0] + lam[1]) / abs(lam[2]))
+    assert lorenz_spectrum.kaplan_yorke_dimension == pytest.approx(2.062, abs=2e-3)
+    assert lorenz_spectrum.lyapunov_time == pytest.approx(1 / lam[0])
+    assert classify(lorenz_spectrum) == "chaotic"
+    assert lorenz_spectrum.running.shape == (4, 20000, 3)
+    ds = lorenz_spectrum.to_xarray()
+    assert ds["exponents"].shape == (3,) and ds.attrs["system"] == "lorenz"
+
+
+def test_henon_spectrum_matches_published_values():
+    henon = systems.get("henon")
+    spec = lyapunov_spectrum(henon, n=200_000)
+    np.testing.assert_allclose(spec.exponents, [0.41922, -1.62319], rtol=5e-3)
+    assert spec.exponents.sum() == pytest.approx(math.log(0.3), abs=1e-9)
+    assert spec.divergence == pytest.approx(math.log(0.3), abs=1e-9)
+    assert spec.kaplan_yorke_dimension == pytest.approx(1.25827, abs=5e-3)
+
+
+def test_logistic_map_at_r4_is_ln2():
+    lam = max_lyapunov(systems.get("logistic"), n=200_000)
+    assert lam == pytest.approx(math.log(2), rel=5e-3)
+
+
+def test_logistic_period_two_exponent_is_exact():
+    # period-2 orbit at r = 3.2: lambda = 1/2 ln|f'(x1) f'(x2)| = 1/2 ln 0.16
+    spec = lyapunov_spectrum(systems.get("logistic", r=3.2), n=20_000)
+    assert spec.exponents[0] == pytest.approx(0.5 * math.log(0.16), abs=1e-6)
+    assert classify(spec) == "periodic or fixed point"
+
+
+def test_rossler_largest_exponent():
+    spec = lyapunov_spectrum(systems.get("rossler"), t=4000.0, n_ics=3)
+    assert spec.exponents[0] == pytest.approx(0.0714, rel=0.05)
+    assert abs(spec.exponents[1]) < 0.005
+    assert spec.exponents.sum() == pytest.approx(spec.divergence, rel=0.01)
+
+
+@dynstab.flow(params=dict(A=np.eye(3)), x0=[1.0, 1.0, 1.0], dt=0.01)
+def LINEAR(x, p, t):
+    return p["A"] @ x
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.lists(st.floats(-3.0, 3.0), min_size=3, max_size=3, unique=True))
+def test_linear_flow_exponents_are_the_eigenvalues(real_parts):
+    """For x' = A x with A = V diag(mu) V^-1 the exponents are the real parts mu, exactly."""
+    V = np.array([[1.0, 0.3, 0.0], [0.0, 1.0, 0.5], [0.2, 0.0, 1.0]])
+    A = V @ np.diag(real_parts) @ np.linalg.inv(V)
+    spec = lyapunov_spectrum(LINEAR.with_params(A=A), t=200.0, transient=0.0)
+    np.testing.assert_allclose(spec.exponents, sorted(real_parts, reverse=True), atol=0.02)
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.floats(5.0, 15.0), st.floats(1.0, 4.0))
+def test_flow_exponents_sum_to_the_divergence(sigma, beta):
+    lorenz = systems.get("lorenz", sigma=sigma, beta=beta)
+    spec = lyapunov_spectrum(lorenz, t=100.0)
+    assert spec.exponents.sum() == pytest.approx(-(sigma + 1 + beta), abs=1e-3)
+
+
+def test_kaplan_yorke_dimension_exact_cases():
+    assert kaplan_yorke_dimension([0.9056, 0.0, -14.5723]) == pytest.approx(2 + 0.9056 / 14.5723, abs=1e-12)
+    assert kaplan_yorke_dimension([-0.1, -2.0]) == 0.0
+    assert kaplan_yorke_dimension([0.5, 0.1]) == 2.0
+    assert kaplan_yorke_dimension([0.41922, -1.62319]) == pytest.approx(1.25827, abs=1e-5)
+    with pytest.raises(ValueError):
+        kaplan_yorke_dimension([np.nan])
+
+
+def test_verdicts_for_periodic_quasiperiodic_and_fixed_point():
+    @dynstab.flow(params=dict(mu=1.0), x0=[2.0, 0.0], dt=0.01)
+    def vdp(x, p, t):
+        return jnp.stack([x[1], p["mu"] * (1 - x[0] ** 2) * x[1] - x[0]])
+
+    assert classify(lyapunov_spectrum(vdp, t=500.0)) == "periodic"
+
+    @dynstab.flow(x0=[1.0, 0.0, 1.0, 0.0], dt=0.01)
+    def torus(x, p, t):  # two uncoupled oscillators with incommensurate frequencies
+        return jnp.stack([x[1], -x[0], x[3], -2.0 * x[2]])
+
+    assert classify(lyapunov_spectrum(torus, t=500.0)) == "quasi-periodic"
+
+    @dynstab.flow(x0=[1.0, 0.0], dt=0.01)
+    def damped(x, p, t):
+        return jnp.stack([x[1], -x[0] - 0.5 * x[1]])
+
+    assert classify(lyapunov_spectrum(damped, t=200.0)) == "fixed point"
+
+
+def test_reproducible_by_seed():
+    lorenz = systems.get("lorenz")
+    a = lyapunov_spectrum(lorenz, t=50.0, n_ics=3, seed=5)
+    b = lyapunov_spectrum(lorenz, t=50.0, n_ics=3, seed=5)
+    np.testing.assert_array_equal(a.per_ic, b.per_ic)
+
+
+def test_bad_input():
+    lorenz = systems.get("lorenz")
+    with pytest.raises(ValueError, match="k must be between 1 and the dimension 3"):
+        lyapunov_spectrum(lorenz, t=10.0, k=4)
+    with pytest.raises(ValueError, match="integration time"):
+        lyapunov_spectrum(lorenz)
+    with pytest.raises(ValueError, match="x0 has shape"):
+        lyapunov_spectrum(lorenz, t=10.0, x0=[1.0, 2.0])
+
+    @dynstab.sde(diffusion=lambda x, p, t: x, x0=[1.0])
+    def noisy(x, p, t):
+        return -x
+
+    with pytest.raises(TypeError, match="stochastic"):
+        lyapunov_spectrum(noisy, t=1.0)
+
+    @dynstab.flow(x0=[1.0], dt=0.01)
+    def explode(x, p, t):
+        return x**2
+
+    with pytest.raises(FloatingPointError, match="left the finite numbers"):
+        lyapunov_spectrum(explode, t=5.0, transient=0.0)

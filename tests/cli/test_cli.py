@@ -1,0 +1,77 @@
+import json
+
+import numpy as np
+from typer.testing import CliRunner
+
+import dynstab
+from dynstab.cli import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, list(args))
+
+
+def test_analyze_lorenz_json_has_the_documented_keys(tmp_path):
+    res = run("analyze", "lorenz", "--json", "--t", "300", "--n-ics", "2", "--out", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert {"system", "fixed_points", "lyapunov_spectrum", "kaplan_yorke_dimension", "verdict"} <= set(out)
+    assert out["system"] == "lorenz" and out["verdict"] == "chaotic"
+    assert len(out["fixed_points"]) == 3
+    types = sorted(p["type"] for p in out["fixed_points"])
+    assert types == ["saddle", "saddle-focus", "saddle-focus"]
+    for p in out["fixed_points"]:
+        assert all(len(pair) == 2 for pair in p["eigenvalues"]) and len(p["x"]) == 3
+    assert abs(out["lyapunov_spectrum"][0] - 0.9056) < 0.05
+    assert abs(out["lyapunov_sum"] - out["mean_divergence"]) < 1e-3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lorenz_attractor.png", "lorenz_lyapunov.png"]
+
+
+def test_analyze_param_override_changes_the_verdict():
+    res = run("analyze", "lorenz", "--param", "rho=0.5", "--json", "--t", "100", "--n-ics", "2", "--no-figures")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["parameters"]["rho"] == 0.5
+    assert out["verdict"] == "fixed point"
+    assert [p["type"] for p in out["fixed_points"]] == ["stable node"]
+
+
+def test_analyze_map_table_output():
+    res = run("analyze", "henon", "--t", "20000", "--n-ics", "2", "--no-figures")
+    assert res.exit_code == 0, res.output
+    assert "chaotic" in res.stdout and "Kaplan-Yorke" in res.stdout and "saddle" in res.stdout
+
+
+def test_unknown_system_suggests_close_matches():
+    res = run("analyze", "lorenzz")
+    assert res.exit_code == 2
+    assert "did you mean 'lorenz'" in res.output
+
+
+def test_bad_param_syntax():
+    res = run("analyze", "lorenz", "--param", "rho")
+    assert res.exit_code == 2 and "NAME=VALUE" in res.output
+    res = run("analyze", "lorenz", "--param", "rhoo=3")
+    assert res.exit_code == 2 and "did you mean 'rho'" in res.output
+
+
+def test_list_and_info():
+    res = run("list", "--json")
+    assert res.exit_code == 0
+    names = {s["name"] for s in json.loads(res.stdout)}
+    assert {"lorenz", "henon", "logistic", "rossler"} <= names
+    res = run("info", "lorenz")
+    assert res.exit_code == 0 and "Lorenz" in res.stdout and "sigma" in res.stdout
+
+
+def test_simulate_writes_netcdf(tmp_path):
+    path = tmp_path / "traj.nc"
+    res = run("simulate", "lorenz", "--t", "2", "--method", "dopri8", "--out", str(path))
+    assert res.exit_code == 0, res.output
+    ds = dynstab.load_trajectory(path)
+    assert ds["x"].shape == (201, 3) and ds.attrs["method"] == "dopri8"
+    np.testing.assert_allclose(ds["x"].values[0], dynstab.systems.get("lorenz").x0)
+    res = run("simulate", "lorenz", "--out", str(path))
+    assert res.exit_code == 2 and "--t" in res.output

@@ -1,0 +1,80 @@
+import dataclasses
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import dynstab
+from dynstab import systems
+
+
+@dynstab.flow(params=dict(a=0.2, b=0.2, c=5.7), x0=[1.0, 1.0, 1.0], names=("x", "y", "z"), reference="test")
+def rossler_user(x, p, t):
+    return jnp.array([-x[1] - x[2], x[0] + p["a"] * x[1], p["b"] + x[2] * (x[0] - p["c"])])
+
+
+def test_decorator_builds_an_immutable_flow():
+    s = rossler_user
+    assert isinstance(s, dynstab.Flow) and s.kind == "flow" and s.dim == 3
+    assert s.names == ("x", "y", "z") and s.name == "rossler_user"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.name = "other"
+    s2 = s.with_params(c=9.0)
+    assert float(s2.params["c"]) == 9.0 and float(s.params["c"]) == 5.7
+
+
+def test_autodiff_jacobian_matches_the_analytic_one():
+    lorenz = systems.get("lorenz")
+    x = np.array([1.3, -2.0, 25.0])
+    auto = dataclasses.replace(lorenz, jac=None)
+    np.testing.assert_allclose(lorenz.jacobian(x), auto.jacobian(x), rtol=1e-14)
+    np.testing.assert_allclose(lorenz.divergence(x), -(10 + 1 + 8 / 3), rtol=1e-14)
+
+
+def test_user_jacobian_example():
+    J = rossler_user.jacobian([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(J, [[0, -1, -1], [1, 0.2, 0], [3, 0, 1 - 5.7]])
+
+
+def test_unknown_parameter_suggests_a_name():
+    with pytest.raises(KeyError, match="did you mean 'rho'"):
+        systems.get("lorenz").with_params(rh=1.0)
+
+
+def test_non_finite_parameter_is_rejected():
+    with pytest.raises(ValueError, match="not finite"):
+        systems.get("lorenz").with_params(rho=float("nan"))
+
+
+def test_wrong_output_shape_fails_at_definition():
+    with pytest.raises(ValueError, match="returns shape"):
+        @dynstab.flow(x0=[1.0, 2.0])
+        def bad(x, p, t):
+            return x[:1]
+
+
+def test_names_must_match_dimension():
+    with pytest.raises(ValueError, match="variable names"):
+        dynstab.systems.Flow(lambda x, p, t: x, {}, jnp.zeros(2), ("a",))
+
+
+def test_sde_needs_diffusion_and_reports_noise_shape():
+    @dynstab.sde(diffusion=lambda x, p, t: 0.1 * jnp.ones(2), x0=[0.0, 0.0], params=dict(k=1.0))
+    def ou(x, p, t):
+        return -p["k"] * x
+
+    assert ou.kind == "sde" and ou.noise_shape == (2,)
+    assert ou.drift_as_flow().kind == "flow"
+
+
+def test_registry_aliases_and_suggestions():
+    assert systems.get("Lorenz").name == "lorenz"
+    assert systems.get("LORENZ-63").name == "lorenz"
+    with pytest.raises(KeyError, match="did you mean 'lorenz'"):
+        systems.get("lorenzz")
+    assert float(systems.get("lorenz", rho=30).params["rho"]) == 30.0
+
+
+def test_catalog_systems_are_flows_or_maps():
+    assert {"lorenz", "rossler", "henon", "logistic"} <= set(systems.names())
+    assert "henon" in systems.names("map") and "lorenz" in systems.names("flow")
