@@ -154,3 +154,12 @@ def test_bad_input():
 
     with pytest.raises(FloatingPointError, match="left the finite numbers"):
         lyapunov_spectrum(explode, t=5.0, transient=0.0)
+
+
+def test_many_exponents_use_householder_and_sum_to_the_divergence():
+    # Lorenz-96: div f = -N exactly; k = 10 > 8 takes the LAPACK QR path
+    l96 = systems.get("lorenz96", N=10)
+    spec = lyapunov_spectrum(l96, t=200.0, transient=20.0)
+    assert spec.exponents.size == 10 and spec.exponents[0] > 0.5
+    assert spec.exponents.sum() == pytest.approx(-10.0, abs=1e-3)
+    assert spec.divergence == pytest.approx(-10.0, abs=1e-12)

@@ -75,3 +75,16 @@ def test_simulate_writes_netcdf(tmp_path):
     np.testing.assert_allclose(ds["x"].values[0], dynstab.systems.get("lorenz").x0)
     res = run("simulate", "lorenz", "--out", str(path))
     assert res.exit_code == 2 and "--t" in res.output
+
+
+def test_compilations_are_cached_on_disk(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    cache = tmp_path / "cache"
+    env = dict(os.environ, DYNSTAB_CACHE_DIR=str(cache))
+    cmd = [sys.executable, "-m", "dynstab.cli", "simulate", "lorenz", "--t", "1", "--method", "dopri8",
+           "--out", str(tmp_path / "t.nc")]
+    subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=300)
+    assert cache.is_dir() and any(cache.iterdir()), "the persistent compilation cache was not written"

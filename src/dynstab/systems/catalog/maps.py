@@ -7,11 +7,15 @@ from ..registry import register
 
 
 @register
-@discrete_map(params=dict(a=1.4, b=0.3), x0=[0.0, 0.9], names=("x", "y"),
+@discrete_map(params=dict(a=1.4, b=0.3), x0=[0.0, 0.27], names=("x", "y"),
               reference="M. Henon, A two-dimensional mapping with a strange attractor, "
                         "Commun. Math. Phys. 50, 69 (1976), doi:10.1007/BF01608556")
 def henon(x, p, n):
-    """Henon map: x' = 1 - a x^2 + y, y' = b x."""
+    """Henon map: x' = 1 - a x^2 + y, y' = b x.
+
+    x0 = (0, 0.27) is Sprott's (0, 0.9) of the conjugate form X' = 1 - a X^2 + b Y, Y' = X (y = b Y);
+    (0, 0.9) itself escapes to infinity in this form.
+    """
     return jnp.stack([1.0 - p["a"] * x[0] ** 2 + x[1], p["b"] * x[0]])
 
 
@@ -22,3 +26,119 @@ def henon(x, p, n):
 def logistic(x, p, n):
     """Logistic map: x' = r x (1 - x)."""
     return p["r"] * x * (1.0 - x)
+
+
+@register
+@discrete_map(params=dict(a=1.7, b=0.5), x0=[-0.1, 0.05], names=("x", "y"),
+              reference="R. Lozi, Un attracteur etrange (?) du type attracteur de Henon, J. Phys. Colloques 39, "
+                        "C5-9 (1978), doi:10.1051/jphyscol:1978505")
+def lozi(x, p, n):
+    """Lozi map: x' = 1 + y - a |x|, y' = b x.
+
+    Lozi's form; the conjugate form X' = 1 - a |X| + b Y, Y' = X (y = b Y) has the same exponents,
+    and x0 = (-0.1, 0.05) is the point (X, Y) = (-0.1, 0.1) there.
+    """
+    return jnp.stack([1.0 + x[1] - p["a"] * jnp.abs(x[0]), p["b"] * x[0]])
+
+
+@register
+@discrete_map(params=dict(alpha=6.0, beta=0.4, gamma=1.0, mu=0.9), x0=[0.0, 0.0], names=("x", "y"),
+              reference="K. Ikeda, Multiple-valued stationary state and its instability of the transmitted light by "
+                        "a ring cavity system, Opt. Commun. 30, 257 (1979), doi:10.1016/0030-4018(79)90090-7; map "
+                        "form: S. M. Hammel, C. K. R. T. Jones and J. V. Moloney, Global dynamical behavior of the "
+                        "optical field in a ring cavity, J. Opt. Soc. Am. B 2, 552 (1985), doi:10.1364/JOSAB.2.000552")
+def ikeda(x, p, n):
+    """Ikeda map: x' = gamma + mu (x cos s - y sin s), y' = mu (x sin s + y cos s), s = beta - alpha/(1 + x^2 + y^2)."""
+    s = p["beta"] - p["alpha"] / (1.0 + x[0] ** 2 + x[1] ** 2)
+    c, sn = jnp.cos(s), jnp.sin(s)
+    return jnp.stack([p["gamma"] + p["mu"] * (x[0] * c - x[1] * sn), p["mu"] * (x[0] * sn + x[1] * c)])
+
+
+@register
+@discrete_map(params=dict(a=0.9, b=-0.6013, c=2.0, d=0.5), x0=[-0.72, -0.64], names=("x", "y"),
+              reference="H. E. Nusse and J. A. Yorke, Dynamics: Numerical Explorations, Applied Mathematical "
+                        "Sciences 101, Springer, New York (1994); A. Goldsztejn, W. Hayes and P. Collins, "
+                        "Tinkerbell is chaotic, SIAM J. Appl. Dyn. Syst. 10, 1480 (2011)")
+def tinkerbell(x, p, n):
+    """Tinkerbell map: x' = x^2 - y^2 + a x + b y, y' = 2 x y + c x + d y."""
+    return jnp.stack([x[0] ** 2 - x[1] ** 2 + p["a"] * x[0] + p["b"] * x[1],
+                      2.0 * x[0] * x[1] + p["c"] * x[0] + p["d"] * x[1]])
+
+
+def _standard_map_jac(x, p, n):
+    kc = p["k"] * jnp.cos(x[0])
+    return jnp.array([[1.0 + kc, 1.0], [kc, 1.0]])
+
+
+@register
+@discrete_map(params=dict(k=1.0), x0=[0.0, 6.0], names=("x", "y"), jac=_standard_map_jac, flags=("conservative",),
+              aliases=("chirikov", "chirikov_standard_map"),
+              reference="B. V. Chirikov, A universal instability of many-dimensional oscillator systems, "
+                        "Phys. Rep. 52, 263 (1979), doi:10.1016/0370-1573(79)90023-1")
+def standard_map(x, p, n):
+    """Chirikov standard map: y' = y + k sin x, x' = x + y' (both mod 2 pi).
+
+    State order (x, y) = (angle, momentum); y' is computed first and used in x'. x0 = (0, 6) (Sprott)
+    is a chaotic-sea orbit at k = 1. Area preserving: det J = 1.
+    """
+    y = x[1] + p["k"] * jnp.sin(x[0])
+    return jnp.mod(jnp.stack([x[0] + y, y]), 2.0 * jnp.pi)
+
+
+@register
+@discrete_map(params=dict(mu=1.9999999), x0=[0.70710678], names=("x",), aliases=("tent",),
+              reference="R. M. May, Simple mathematical models with very complicated dynamics, "
+                        "Nature 261, 459 (1976), doi:10.1038/261459a0")
+def tent_map(x, p, n):
+    """Tent map: x' = mu min(x, 1 - x).
+
+    The default mu = 1.9999999 is just below 2 on purpose: with mu = 2 every double-precision orbit
+    collapses to the fixed point 0 within ~55 iterations (each step shifts out one mantissa bit), while
+    for mu < 2 it stays chaotic on [mu (1 - mu/2), mu/2]. The Lyapunov exponent is ln(mu) exactly.
+    """
+    return p["mu"] * jnp.minimum(x, 1.0 - x)
+
+
+@register
+@discrete_map(params=dict(A=3.0), x0=[0.1], names=("x",),
+              reference="J. C. Sprott, Chaos and Time-Series Analysis, Oxford University Press, Appendix A (2003), "
+                        "doi:10.1093/oso/9780198508397.001.0001")
+def cubic_map(x, p, n):
+    """Cubic map: x' = A x (1 - x^2).
+
+    At A = 3 the interval |x| <= 2/sqrt(3) is invariant (x = (2/sqrt 3) sin theta turns the map into
+    theta' = 3 theta), so the exponent is ln 3; orbits that leave it escape to infinity.
+    """
+    return p["A"] * x * (1.0 - x ** 2)
+
+
+@register
+@discrete_map(params=dict(A=20.0), x0=[0.1], names=("x",),
+              reference="W. E. Ricker, Stock and recruitment, J. Fish. Res. Board Can. 11, 559 (1954), "
+                        "doi:10.1139/f54-039")
+def ricker(x, p, n):
+    """Ricker map: x' = A x exp(-x)."""
+    return p["A"] * x * jnp.exp(-x)
+
+
+@register
+@discrete_map(x0=[0.5, 3.7], names=("x", "y"), flags=("conservative",),
+              reference="R. L. Devaney, A piecewise linear model for the zones of instability of an area-preserving "
+                        "map, Physica D 10, 387 (1984), doi:10.1016/0167-2789(84)90187-6")
+def gingerbreadman(x, p, n):
+    """Gingerbreadman map: x' = 1 - y + |x|, y' = x."""
+    return jnp.stack([1.0 - x[1] + jnp.abs(x[0]), x[0]])
+
+
+@register
+@discrete_map(x0=[0.0, 0.70710678], names=("x", "y"), flags=("conservative",), aliases=("cat_map",),
+              jac=lambda x, p, n: jnp.array([[1.0, 1.0], [1.0, 2.0]]),
+              reference="V. I. Arnold and A. Avez, Ergodic Problems of Classical Mechanics, W. A. Benjamin, "
+                        "New York (1968)")
+def arnold_cat(x, p, n):
+    """Arnold cat map: x' = x + y, y' = x + 2 y (both mod 1).
+
+    Exponents +-ln((3 + sqrt 5)/2). In floating point the orbit settles on the 2^-51 grid, where the
+    map is exact and its period is astronomically long, so it neither collapses nor blows up.
+    """
+    return jnp.mod(jnp.stack([x[0] + x[1], x[0] + 2.0 * x[1]]), 1.0)
