@@ -75,5 +75,5 @@ def configure() -> None:
         cache_dir = os.path.join(platformdirs.user_cache_dir("dynstab"), "jax-cache")
     if cache_dir and not jax.config.jax_compilation_cache_dir:
         jax.config.update("jax_compilation_cache_dir", cache_dir)
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
         jax.config.update("jax_persistent_cache_min_entry_size_bytes", -1)
