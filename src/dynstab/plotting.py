@@ -8,7 +8,6 @@ import matplotlib
 
 matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 
 from .analysis.lyapunov import LyapunovSpectrum  # noqa: E402
 from .simulate import Trajectory  # noqa: E402

@@ -28,7 +28,7 @@ def lorenz_fp(lorenz):
 
 
 def test_lorenz_three_equilibria(lorenz_fp):
-    sigma, rho, beta = 10.0, 28.0, 8.0 / 3.0
+    rho, beta = 28.0, 8.0 / 3.0
     assert len(lorenz_fp) == 3
     assert lorenz_fp.kind == "flow" and lorenz_fp.system_name == "lorenz" and lorenz_fp.reason == ""
     c = math.sqrt(beta * (rho - 1.0))

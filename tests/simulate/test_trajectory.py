@@ -23,8 +23,8 @@ def exact_oscillator(t):
 @pytest.mark.parametrize("method,order,step", [("rk4", 4, 0.1), ("rk8", 8, 0.25)])
 def test_fixed_step_methods_converge_at_their_order(method, order, step):
     errs = []
-    for step in (step, step / 2):
-        tr = dynstab.trajectory(oscillator, t=5.0, dt=0.5, step=step, method=method)
+    for h in (step, step / 2):
+        tr = dynstab.trajectory(oscillator, t=5.0, dt=0.5, step=h, method=method)
         errs.append(np.abs(tr.x[-1] - exact_oscillator(5.0)).max())
     observed = np.log2(errs[0] / errs[1])
     assert abs(observed - order) < 0.5, (errs, observed)

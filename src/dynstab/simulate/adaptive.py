@@ -18,7 +18,6 @@ from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from .tableaus import DOP853
 
@@ -175,4 +174,4 @@ def adaptive_solve(method: str, f: Callable, y0, t0, ts, rtol, atol, max_steps):
     return diffrax_solve(f, y0, t0, ts, rtol, atol, max_steps, method)
 
 
-__all__ = ["ADAPTIVE_METHODS", "STATUS_TEXT", "adaptive_solve", "dop853_solve", "diffrax_solve", "np"]
+__all__ = ["ADAPTIVE_METHODS", "STATUS_TEXT", "adaptive_solve", "dop853_solve", "diffrax_solve"]

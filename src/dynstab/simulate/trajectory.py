@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..systems.base import SDE, Flow, Map, System, _as_params, as_state
+from ..systems.base import SDE, Map, System, _as_params, as_state
 from .adaptive import ADAPTIVE_METHODS, MAX_STEPS, OK, STATUS_TEXT, adaptive_solve
 from .sde import SDE_METHODS, integrate_sde
 from .steppers import FIXED_STEP_METHODS, integrate_fixed, iterate_map
