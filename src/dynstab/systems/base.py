@@ -77,14 +77,18 @@ class System(eqx.Module):
     description: str = eqx.field(static=True, default="")
     aliases: tuple[str, ...] = eqx.field(static=True, default=())
     flags: frozenset[str] = eqx.field(static=True, default=frozenset())
+    unbounded: tuple[int, ...] = eqx.field(static=True, default=())
 
     kind: ClassVar[str] = "system"
-    #: Known flags: "forced" (f depends on t), "hamiltonian" (conservative), "stiff", "unbounded".
+    #: Known flags: "forced" (f depends on t), "hamiltonian" (conservative), "stiff", "unbounded"
+    #: (some coordinate grows without bound, e.g. an angle or time; ``unbounded`` lists their indices).
     FLAGS: ClassVar[frozenset[str]] = frozenset({"forced", "hamiltonian", "conservative", "stiff", "unbounded"})
 
     def __check_init__(self):
         if self.x0.ndim != 1:
             raise ValueError(f"{self.name}: x0 must be a 1-D state vector, got shape {self.x0.shape}")
+        if any(not 0 <= i < self.x0.shape[0] for i in self.unbounded):
+            raise ValueError(f"{self.name}: unbounded indices {self.unbounded} out of range for dimension {self.x0.shape[0]}")
         if not self.flags <= self.FLAGS:
             raise ValueError(f"{self.name}: unknown flags {sorted(self.flags - self.FLAGS)}; known: {sorted(self.FLAGS)}")
         if len(self.names) != self.x0.shape[0]:
@@ -190,13 +194,14 @@ class SDE(System):
                     reference=self.reference, dt=self.dt, jac=self.jac)
 
 
-def _make(cls, fn, params, x0, names, name, reference, dt, jac, description, aliases, flags=(), **extra):
+def _make(cls, fn, params, x0, names, name, reference, dt, jac, description, aliases, flags=(), unbounded=(),
+          **extra):
     x0 = as_state(x0, len(x0) if names is None else len(names), allow_batch=False)
     if names is None:
         names = tuple(f"x{i + 1}" for i in range(x0.shape[0]))
     kw = dict(name=name or fn.__name__, reference=reference, jac=jac,
               description=description or (fn.__doc__ or "").strip(), aliases=tuple(aliases),
-              flags=frozenset(flags))
+              flags=frozenset(flags) | ({"unbounded"} if unbounded else set()), unbounded=tuple(unbounded))
     if dt is not None:
         kw["dt"] = float(dt)
     system = cls(fn, _as_params(params), jnp.asarray(x0), tuple(names), **kw, **extra)
@@ -214,29 +219,32 @@ def _check_traceable(system: System) -> None:
         raise ValueError(f"{system.name}: f(x, p, t) returns shape {out.shape}; expected ({system.dim},)")
 
 
-def _decorator(cls, params, x0, names, name, reference, dt, jac, description, aliases, flags, **extra):
+def _decorator(cls, params, x0, names, name, reference, dt, jac, description, aliases, flags, unbounded=(), **extra):
     def wrap(fn):
-        return _make(cls, fn, params, x0, names, name, reference, dt, jac, description, aliases, flags, **extra)
+        return _make(cls, fn, params, x0, names, name, reference, dt, jac, description, aliases, flags, unbounded,
+                     **extra)
     return wrap
 
 
 def flow(*, params: Mapping[str, Any] | None = None, x0: Sequence[float], names: Sequence[str] | None = None,
          name: str | None = None, reference: str = "", dt: float | None = None, jac: Callable | None = None,
-         description: str = "", aliases: Sequence[str] = (), flags: Sequence[str] = ()) -> Callable[[Callable], Flow]:
+         description: str = "", aliases: Sequence[str] = (), flags: Sequence[str] = (),
+         unbounded: Sequence[int] = ()) -> Callable[[Callable], Flow]:
     """Decorator: turn ``f(x, p, t) -> dx/dt`` into a `Flow`.
 
     >>> @flow(params=dict(a=0.2, b=0.2, c=5.7), x0=[1.0, 1.0, 1.0], names=("x", "y", "z"))
     ... def rossler(x, p, t):
     ...     return jnp.array([-x[1] - x[2], x[0] + p["a"] * x[1], p["b"] + x[2] * (x[0] - p["c"])])
     """
-    return _decorator(Flow, params, x0, names, name, reference, dt, jac, description, aliases, flags)
+    return _decorator(Flow, params, x0, names, name, reference, dt, jac, description, aliases, flags, unbounded)
 
 
 def map(*, params: Mapping[str, Any] | None = None, x0: Sequence[float], names: Sequence[str] | None = None,  # noqa: A001
         name: str | None = None, reference: str = "", jac: Callable | None = None,
-        description: str = "", aliases: Sequence[str] = (), flags: Sequence[str] = ()) -> Callable[[Callable], Map]:
+        description: str = "", aliases: Sequence[str] = (), flags: Sequence[str] = (),
+        unbounded: Sequence[int] = ()) -> Callable[[Callable], Map]:
     """Decorator: turn ``f(x, p, n) -> x[n+1]`` into a `Map`."""
-    return _decorator(Map, params, x0, names, name, reference, None, jac, description, aliases, flags)
+    return _decorator(Map, params, x0, names, name, reference, None, jac, description, aliases, flags, unbounded)
 
 
 def sde(*, diffusion: Callable, params: Mapping[str, Any] | None = None, x0: Sequence[float],

@@ -1,3 +1,20 @@
-"""Catalog data: every module here registers its systems on import."""
+"""Catalog data: every module here registers its systems on import.
 
-from . import flows, maps  # noqa: F401
+``DYSTS_DIFFERENCES`` maps a system name to the reason our equations differ from dysts'
+(where dysts deviates from the cited paper we follow the paper); every other system with a
+dysts alias has the same right-hand side as dysts (tests/systems/test_dysts_equivalence.py).
+"""
+
+DYSTS_DIFFERENCES: dict[str, str] = {}
+
+from . import (  # noqa: E402, F401
+    flows,
+    flows_attractors_a,
+    flows_attractors_b,
+    flows_biochem,
+    flows_hyperchaotic,
+    flows_physics,
+    flows_sprott,
+    maps,
+    maps_more,
+)

@@ -1,0 +1,77 @@
+"""Cross-checks against dysts (Gilpin 2021), the catalog most users come from.
+
+dysts is optional: these functions import it lazily and raise ImportError with the
+install hint when it is absent. A dynstab system corresponds to a dysts class when one of
+its names or aliases is a dysts class name (compared after normalization), and its
+parameters use dysts' parameter names.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Map, System
+from .registry import normalize
+
+
+def _dysts_modules():
+    try:
+        import dysts.flows
+        import dysts.maps
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("dysts is not installed: pip install dysts (or the bench extra: pip install -e .[bench])") \
+            from exc
+    return dysts.flows, dysts.maps
+
+
+def dysts_class_name(system: System) -> str | None:
+    """The dysts class that corresponds to ``system``, or None."""
+    flows, maps = _dysts_modules()
+    module = maps if isinstance(system, Map) else flows
+    available = {normalize(n): n for n in dir(module) if n[:1].isupper()}
+    for name in (system.name, *system.aliases):
+        hit = available.get(normalize(name))
+        if hit is not None and isinstance(getattr(module, hit), type):
+            return hit
+    return None
+
+
+def dysts_model(system: System):
+    """An instance of the corresponding dysts class (KeyError if there is none)."""
+    flows, maps = _dysts_modules()
+    cls_name = dysts_class_name(system)
+    if cls_name is None:
+        raise KeyError(f"{system.name} has no dysts counterpart (no name or alias matches a dysts class)")
+    return getattr(maps if isinstance(system, Map) else flows, cls_name)()
+
+
+def rhs_difference(system: System, n: int = 100, seed: int = 0, scale: float | None = None) -> tuple[float, dict]:
+    """Largest relative difference between our law and dysts' at ``n`` random states.
+
+    The states are x0 + scale * N(0, 1) (scale defaults to 1 + |x0|) with dysts' parameter
+    values plugged into our system; times are uniform in [0, 10] for flows. Returns
+    (max relative difference, dysts parameters).
+    """
+    model = dysts_model(system)
+    dparams = {k: np.asarray(v, dtype=float) for k, v in model.params.items()}
+    missing = sorted(set(dparams) - set(system.params))
+    extra = sorted(set(system.params) - set(dparams))
+    if missing or extra:
+        raise KeyError(f"{system.name}: parameter names differ from dysts' (dysts only: {missing}, ours only: {extra})")
+    ours = system.with_params(**dparams)
+    rng = np.random.default_rng(seed)
+    x0 = np.asarray(system.x0)
+    sc = (1.0 + np.abs(x0)) if scale is None else scale
+    worst = 0.0
+    for _ in range(n):
+        x = x0 + sc * rng.standard_normal(x0.shape)
+        if isinstance(system, Map):
+            theirs = np.asarray(model.rhs(x), dtype=float).ravel()
+            mine = np.asarray(ours.f(x, 0))
+        else:
+            t = float(rng.uniform(0, 10))
+            theirs = np.asarray(model.rhs(x, t), dtype=float).ravel()
+            mine = np.asarray(ours.f(x, t))
+        denom = np.maximum(np.abs(theirs), 1.0)
+        worst = max(worst, float(np.max(np.abs(mine - theirs) / denom)))
+    return worst, {k: v.tolist() for k, v in dparams.items()}
