@@ -18,7 +18,7 @@ import numpy as np
 import dynstab
 from dynstab import systems
 from dynstab.analysis import lyapunov_spectrum
-from dynstab.analysis.period import dominant_period
+from dynstab.timeseries import dominant_period
 
 
 def check(name: str) -> None:

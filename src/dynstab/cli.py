@@ -156,23 +156,28 @@ def list_systems(
     kind: Annotated[str | None, typer.Option(help="Only 'flow', 'map' or 'sde'.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ):
-    """List the catalog."""
+    """List the catalog with each system's largest Lyapunov exponent and Kaplan-Yorke dimension."""
     from . import systems
+    from .systems.metadata import metadata
 
     if kind not in (None, "flow", "map", "sde"):
         _fail(f"--kind must be flow, map or sde, got {kind!r}")
-    rows = [systems.get(n) for n in systems.names(kind)]
+    rows = [(s, metadata(s) or {}) for s in (systems.get(n) for n in systems.names(kind))]
     if as_json:
         sys.stdout.write(json.dumps([{"name": s.name, "kind": s.kind, "dimension": s.dim,
-                                      "parameters": s.param_values(), "reference": s.reference} for s in rows],
+                                      "max_lyapunov": m.get("max_lyapunov"),
+                                      "kaplan_yorke_dimension": m.get("kaplan_yorke_dimension"),
+                                      "parameters": s.param_values(), "reference": s.reference} for s, m in rows],
                                     indent=2) + "\n")
         return
     table = Table(title=f"dynstab catalog: {len(rows)} systems")
-    for col in ("name", "kind", "d", "parameters", "reference"):
-        table.add_column(col, overflow="fold")
-    for s in rows:
-        ps = ", ".join(f"{k}={_fmt(v, 4)}" for k, v in s.param_values().items() if isinstance(v, float))
-        table.add_row(s.name, s.kind, str(s.dim), ps, s.reference.split(",")[0])
+    for col, just in (("name", "left"), ("kind", "left"), ("d", "right"), ("lambda_1", "right"), ("D_KY", "right"),
+                      ("reference", "left")):
+        table.add_column(col, justify=just, overflow="fold")
+    for s, m in rows:
+        lam, dky = m.get("max_lyapunov"), m.get("kaplan_yorke_dimension")
+        table.add_row(s.name, s.kind, str(s.dim), "-" if lam is None else f"{lam:.4g}",
+                      "-" if dky is None else f"{dky:.3f}", s.reference.split(",")[0])
     console.print(table)
 
 
@@ -193,6 +198,21 @@ def info(system: Annotated[str, typer.Argument(help="Catalog name.")], param: Pa
     if s.aliases:
         console.print(f"aliases: {', '.join(s.aliases)}")
     console.print(f"reference: {s.reference}")
+    from .systems.metadata import metadata
+
+    meta = metadata(s)
+    if meta is None:
+        console.print("[dim]no annotated metadata for these parameters (`dynstab catalog annotate` computes them)[/]")
+        return
+    table = Table(title="annotated invariants", show_header=False)
+    for key in ("period", "max_lyapunov", "lyapunov_spectrum", "lyapunov_spectrum_std", "divergence",
+                "kaplan_yorke_dimension", "lyapunov_time", "dt", "dt_error", "mean", "std", "correlation_dimension",
+                "dynstab_version"):
+        if key in meta:
+            v = meta[key]
+            text = ", ".join(_fmt(x) for x in v) if isinstance(v, list) else (_fmt(v) if isinstance(v, float) else str(v))
+            table.add_row(key, text)
+    console.print(table)
 
 
 @app.command()
@@ -224,6 +244,54 @@ def simulate(
         _fail(str(exc))
     traj.to_netcdf(out)
     console.print(f"wrote {out}: {traj.x.shape[0]} points of {s.name} ({traj.method}), t in [{traj.t[0]:g}, {traj.t[-1]:g}]")
+
+
+catalog_app = typer.Typer(no_args_is_help=True, help="Maintain the catalog: annotate invariants, write the doc page.")
+app.add_typer(catalog_app, name="catalog")
+
+
+@catalog_app.command("annotate")
+def catalog_annotate(
+    names: Annotated[list[str] | None, typer.Argument(help="Systems (default: the whole catalog).")] = None,
+    out: Annotated[Path | None, typer.Option(help="JSON file (default: the package's metadata file).")] = None,
+    n_ics: Annotated[int, typer.Option(help="Initial conditions per spectrum (>= 5 for the shipped file).")] = 5,
+    force: Annotated[bool, typer.Option(help="Recompute entries that are up to date.")] = False,
+):
+    """Recompute every system's invariants (resumable: finished systems are kept)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from . import systems
+    from .analysis.invariants import AnnotationSettings, annotate_catalog
+    from .systems.metadata import DATA_FILE, reload
+
+    chosen = [systems.resolve(n) for n in names] if names else systems.names()
+    settings = AnnotationSettings(n_ics=n_ics)
+    failures = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console) as progress:
+        task = progress.add_task("annotating", total=len(chosen))
+
+        def on_progress(name, entry):
+            if "error" in entry:
+                failures.append((name, entry["error"]))
+            lam = entry.get("max_lyapunov")
+            progress.update(task, advance=1, description=f"{name:<28} lambda_1={'-' if lam is None else f'{lam:.4g}'}")
+
+        annotate_catalog(chosen, out or DATA_FILE, settings, force=force, on_progress=on_progress)
+    reload()
+    console.print(f"annotated {len(chosen)} systems into {out or DATA_FILE}")
+    for name, error in failures:
+        console.print(f"[red]{name}[/]: {error}")
+
+
+@catalog_app.command("doc")
+def catalog_doc(out: Annotated[Path, typer.Option(help="Markdown file.")] = Path("docs/catalog.md")):
+    """Write the catalog page (every system with its metadata) from the metadata file."""
+    from .systems.metadata import catalog_markdown
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(catalog_markdown() + "\n")
+    console.print(f"wrote {out}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -169,6 +169,10 @@ def trajectory(
     t0: float = 0.0,
     max_steps: int = 10_000_000,
     on_blowup: str = "raise",
+    periods: float | None = None,
+    pts_per_period: int = 100,
+    lyapunov_times: float | None = None,
+    per_lyapunov_time: int = 100,
 ) -> Trajectory:
     """Simulate ``system`` and return a `Trajectory`.
 
@@ -188,6 +192,11 @@ def trajectory(
     Ensembles run as one compiled call: ``x0`` of shape (B, d), and/or ``params``
     mapping parameter names to arrays whose leading axis is the member axis (B,).
 
+    Standardized sampling (as dysts, Gilpin 2021): ``periods=P, pts_per_period=k`` gives P
+    dominant periods sampled k times per period; ``lyapunov_times=L, per_lyapunov_time=k``
+    gives L Lyapunov times sampled k times each. The time scales come from the catalog's
+    annotated metadata (`characteristic_times`), so every system is sampled alike.
+
     A trajectory that leaves the finite numbers raises `TrajectoryDivergedError` naming
     the system, member, time and last finite state (``on_blowup="nan"`` keeps NaN rows instead).
     """
@@ -195,6 +204,8 @@ def trajectory(
         raise TypeError(f"system must be a dynstab Flow, Map or SDE, got {type(system).__name__}")
     if on_blowup not in ("raise", "nan"):
         raise ValueError("on_blowup must be 'raise' or 'nan'")
+    if periods is not None or lyapunov_times is not None:
+        t, dt = _standardized_span(system, t, dt, periods, pts_per_period, lyapunov_times, per_lyapunov_time)
     x0_arr = as_state(system.x0 if x0 is None else x0, system.dim)
     batch_x0 = x0_arr.ndim == 2
 
@@ -233,6 +244,51 @@ def trajectory(
         t=times, x=xs, system=system, method=cfg.method, rtol=rtol_used, atol=atol if rtol_used else None,
         params={k: np.asarray(base[k]) for k in batch_params}, stats=stats,
     )
+
+
+def characteristic_times(system: System) -> dict[str, float]:
+    """The dominant period and the Lyapunov time of a flow, from the catalog's metadata.
+
+    Systems without metadata (user-defined, or catalog systems with changed parameters) get
+    them estimated once per process: the period from the power spectrum of a probe
+    trajectory, the Lyapunov time from a short Benettin run.
+    """
+    from ..systems.metadata import metadata
+
+    meta = metadata(system) if system.name else None
+    if meta is not None and meta.get("period"):
+        return {"period": float(meta["period"]), "lyapunov_time": float(meta["lyapunov_time"] or math.inf)}
+    key = (system.rhs, system.dt, tuple(sorted((k, float(np.sum(v))) for k, v in system.param_values().items())))
+    if key not in _ESTIMATED_TIMES:
+        from ..analysis.lyapunov import max_lyapunov
+        from ..timeseries import dominant_period
+
+        probe = trajectory(system, t=4000 * system.dt, transient=2000 * system.dt)
+        lam = max_lyapunov(system, t=20_000 * system.dt, x0=probe.x[-1])
+        _ESTIMATED_TIMES[key] = {"period": dominant_period(probe, skip=system.unbounded),
+                                 "lyapunov_time": 1.0 / lam if lam > 0 else math.inf}
+    return _ESTIMATED_TIMES[key]
+
+
+_ESTIMATED_TIMES: dict = {}
+
+
+def _standardized_span(system, t, dt, periods, pts_per_period, lyapunov_times, per_lyapunov_time):
+    if isinstance(system, Map):
+        raise ValueError("periods= and lyapunov_times= sample flows; a map is sampled by iteration (n=, dt=)")
+    if t is not None or dt is not None or (periods is not None and lyapunov_times is not None):
+        raise ValueError("give either t/dt, or periods (with pts_per_period), or lyapunov_times "
+                         "(with per_lyapunov_time), not several")
+    times = characteristic_times(system)
+    if periods is not None:
+        if not (periods > 0 and pts_per_period >= 1):
+            raise ValueError(f"need periods > 0 and pts_per_period >= 1, got {periods}, {pts_per_period}")
+        return periods * times["period"], times["period"] / pts_per_period
+    if not math.isfinite(times["lyapunov_time"]):
+        raise ValueError(f"{system.name} has no positive Lyapunov exponent, so no Lyapunov time: sample by periods=")
+    if not (lyapunov_times > 0 and per_lyapunov_time >= 1):
+        raise ValueError(f"need lyapunov_times > 0 and per_lyapunov_time >= 1, got {lyapunov_times}, {per_lyapunov_time}")
+    return lyapunov_times * times["lyapunov_time"], times["lyapunov_time"] / per_lyapunov_time
 
 
 def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..simulate import Trajectory
 
-
-def dominant_period(traj: Trajectory | np.ndarray, dt: float | None = None, skip: tuple[int, ...] = ()) -> float:
+def dominant_period(traj, dt: float | None = None, skip: tuple[int, ...] = ()) -> float:
     """Dominant period (in time units; iterations for maps) of a sampled trajectory.
 
-    ``traj`` is a `Trajectory` or an array (N, d) sampled every ``dt``; ``skip`` lists
+    ``traj`` is a `dynstab.Trajectory` (anything with ``.t`` and ``.x``) or an array (N, d)
+    sampled every ``dt``; ``skip`` lists
     coordinates to ignore (unbounded ones such as angles or time). Raises ValueError for
     series shorter than 16 points or without a spectral peak (a constant series).
     """
-    if isinstance(traj, Trajectory):
+    if hasattr(traj, "t") and hasattr(traj, "x"):
         x = traj.x if traj.x.ndim == 2 else traj.x[0]
         dt = float(traj.t[1] - traj.t[0]) if dt is None else dt
     else:
