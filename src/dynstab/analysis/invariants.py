@@ -33,7 +33,8 @@ import numpy as np
 from ..simulate import trajectory
 from ..systems.base import Map, System
 from ..timeseries import dominant_period
-from .lyapunov import lyapunov_spectrum
+from ..systems.delay import DelayFlow
+from .lyapunov import lyapunov_spectrum, max_lyapunov_two_trajectory
 
 
 @dataclass(frozen=True)
@@ -84,15 +85,29 @@ def annotate(system: System, settings: AnnotationSettings = AnnotationSettings()
         entry.update(dt=dt, dt_error=err, period=period)
     x = ref.x
     lam = spec.exponents
+    lam1, lam1_std, dky = float(lam[0]), float(spec.std[0]), spec.kaplan_yorke_dimension
+    if "discontinuous" in system.flags:
+        # the Jacobian spectrum misses the saltation at the jumps: lambda_1 from two orbits instead
+        lam1, lam1_std = max_lyapunov_two_trajectory(
+            system, t=min(steps * dt, 20_000 * period, 20_000.0), method="dopri8", renormalize=period / 5,
+            x0=_sample_on_attractor(ref.x, settings.n_ics, rng), transient=10 * period, seed=settings.seed)
+        dky = None
+        entry["note"] = ("discontinuous vector field: lyapunov_spectrum is the Jacobian (tangent) spectrum, which "
+                         "misses the saltation at the jumps; max_lyapunov is from the two-trajectory method with "
+                         "adaptive DOP853 (crossings resolved)")
+    if isinstance(system, DelayFlow):
+        entry["note"] = (f"delay equation: the {lam.size} leading exponents of the RK4 history map "
+                         "(method of steps); no finite divergence")
     entry.update(
         mean=x.mean(axis=0).tolist(),
         std=x.std(axis=0).tolist(),
         lyapunov_spectrum=lam.tolist(),
         lyapunov_spectrum_std=spec.std.tolist(),
-        max_lyapunov=float(lam[0]),
-        divergence=spec.divergence,
-        kaplan_yorke_dimension=spec.kaplan_yorke_dimension,
-        lyapunov_time=None if math.isinf(spec.lyapunov_time) else spec.lyapunov_time,
+        max_lyapunov=lam1,
+        max_lyapunov_std=lam1_std,
+        divergence=None if math.isnan(spec.divergence) else spec.divergence,
+        kaplan_yorke_dimension=dky,
+        lyapunov_time=1.0 / lam1 if lam1 > 0 else None,
         lyapunov_settings=spec.settings,
         correlation_dimension=None,  # filled in once dynstab.timeseries provides it
         seconds=round(time.perf_counter() - start, 2),

@@ -48,15 +48,20 @@ def integrate_fixed(tableau: Tableau, f: Callable, x0, t0, h, n_sub: int, n_out:
     return jnp.concatenate([x0[None], xs], axis=0)
 
 
-def iterate_map(f: Callable, x0, n0, n_sub: int, n_out: int):
-    """States x[n0 + k * n_sub] of the map ``x -> f(x, n)`` for k = 0..n_out-1."""
+def iterate_map(f: Callable, x0, n0, n_sub: int, n_out: int, observe: Callable | None = None):
+    """States x[n0 + k * n_sub] of the map ``x -> f(x, n)`` for k = 0..n_out-1.
+
+    ``observe`` maps each stored state to what is kept (e.g. the current state of a
+    history buffer), so large states are not stored at every output.
+    """
+    obs = (lambda x: x) if observe is None else observe
 
     def advance(carry, _):
         x, n = carry
         x = jax.lax.fori_loop(0, n_sub, lambda i, y: f(y, n + i), x)
-        return (x, n + n_sub), x
+        return (x, n + n_sub), obs(x)
 
     if n_out <= 1:
-        return x0[None]
+        return obs(x0)[None]
     _, xs = jax.lax.scan(advance, (x0, n0), None, length=n_out - 1)
-    return jnp.concatenate([x0[None], xs], axis=0)
+    return jnp.concatenate([obs(x0)[None], xs], axis=0)

@@ -13,6 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..systems.base import SDE, Map, System, _as_params, as_state
+from ..systems.delay import DelayFlow
 from .adaptive import ADAPTIVE_METHODS, MAX_STEPS, OK, STATUS_TEXT, adaptive_solve
 from .sde import SDE_METHODS, integrate_sde
 from .steppers import FIXED_STEP_METHODS, integrate_fixed, iterate_map
@@ -112,6 +113,7 @@ class _Config(NamedTuple):
     batch_x0: bool
     batch_params: tuple[str, ...]
     noise_shape: tuple[int, ...]
+    observe: tuple[int, int] = (0, 0)  # maps: keep state[a:b] at each output (history buffers of DDEs)
 
 
 @partial(jax.jit, static_argnames=("law", "diffusion", "cfg"))
@@ -120,8 +122,11 @@ def _simulate(law, diffusion, cfg: _Config, x0, params, keys, t0):
         f = lambda x, t: law(x, p, t)  # noqa: E731
         zero = jnp.asarray(0)
         if cfg.kind == "map":
+            a, b = cfg.observe
+            observe = (lambda s: s[a:b]) if b else None  # noqa: E731
             y0 = iterate_map(f, y0, t0, cfg.n_transient, 2)[-1] if cfg.n_transient else y0
-            return iterate_map(f, y0, t0 + cfg.n_transient, cfg.n_sub, cfg.n_out), jnp.asarray(OK), zero, zero
+            xs = iterate_map(f, y0, t0 + cfg.n_transient, cfg.n_sub, cfg.n_out, observe)
+            return xs, jnp.asarray(OK), zero, zero
         if cfg.kind == "sde":
             g = lambda x, t: diffusion(x, p, t)  # noqa: E731
             k_tr, k_run = jax.random.split(key)
@@ -228,14 +233,22 @@ def trajectory(
         raise ValueError(f"ensemble sizes disagree between x0 and params: {sorted(batch_sizes)}")
     B = batch_sizes.pop() if batch_sizes else None
 
-    cfg, times, rtol_used = _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0)
+    if isinstance(system, DelayFlow):
+        if system.delay in batch_params:
+            raise ValueError(f"{system.name}: the delay {system.delay!r} sets the history length and cannot vary "
+                             "across an ensemble; run one ensemble per delay")
+        law, cfg, times, x0_arr, t0 = _plan_delay(system, t, dt, n, transient, method, step, t0, x0_arr)
+        rtol_used = None
+    else:
+        law = system.rhs
+        cfg, times, rtol_used = _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0)
     cfg = cfg._replace(batch_x0=batch_x0, batch_params=tuple(sorted(batch_params)),
                        noise_shape=system.noise_shape if isinstance(system, SDE) else ())
     key = jax.random.PRNGKey(seed)
     keys = jax.random.split(key, B) if B is not None else key
     diffusion = system.diffusion if isinstance(system, SDE) else None
-    t0_arr = jnp.asarray(t0 if system.kind != "map" else int(t0))
-    xs, status, n_acc, n_rej = _simulate(system.rhs, diffusion, cfg, jnp.asarray(x0_arr), base, keys, t0_arr)
+    t0_arr = jnp.asarray(t0 if cfg.kind != "map" else int(t0))
+    xs, status, n_acc, n_rej = _simulate(law, diffusion, cfg, jnp.asarray(x0_arr), base, keys, t0_arr)
     xs = np.asarray(xs)
     status = np.atleast_1d(np.asarray(status))
     _check_result(system, xs, times, status, on_blowup, cfg)
@@ -289,6 +302,35 @@ def _standardized_span(system, t, dt, periods, pts_per_period, lyapunov_times, p
     if not (lyapunov_times > 0 and per_lyapunov_time >= 1):
         raise ValueError(f"need lyapunov_times > 0 and per_lyapunov_time >= 1, got {lyapunov_times}, {per_lyapunov_time}")
     return lyapunov_times * times["lyapunov_time"], times["lyapunov_time"] / per_lyapunov_time
+
+
+def _plan_delay(system, t, dt, n, transient, method, step, t0, x0_arr):
+    """A DDE runs as its history-buffer map (method of steps, RK4): law, config, times, buffers, t0."""
+    if method not in (None, "rk4"):
+        raise ValueError(f"{system.name} is a delay equation: it is integrated by RK4 with the method of steps "
+                         f"(method='rk4'), not {method!r}")
+    if n is not None:
+        raise ValueError("n= counts iterations of maps; for a delay equation give the time span t=")
+    if t is None or not (t >= 0) or not math.isfinite(t):
+        raise ValueError(f"a delay equation needs the time span t= (finite, >= 0), got {t!r}")
+    hmap = system.as_map(step)
+    h = hmap.dt
+    stride = max(1, int(round(float(system.dt if dt is None else dt) / h)))
+    n_out = int(round(t / h)) // stride + 1
+    n_tr = int(math.ceil(transient / h - 1e-9)) if transient else 0
+    m, d = system.steps_per_delay(step), system.dim
+    k0 = int(round(t0 / h))
+    times = (k0 + n_tr + stride * np.arange(n_out)) * h
+    buffers = np.asarray(jax.vmap(lambda x: history_buffer(system, x, m))(jnp.atleast_2d(x0_arr)))
+    buffers = buffers if x0_arr.ndim == 2 else buffers[0]
+    cfg = _Config("map", "rk4", h, stride, n_out, n_tr, 0.0, 0.0, 0.0, 0, False, (), (), (m * d, (m + 1) * d))
+    return hmap.rhs, cfg, times, buffers, k0
+
+
+def history_buffer(system, x0, m):
+    """The constant-history buffer [x0 x (m+1), f(x0, x0) x (m+1)] of a delay equation."""
+    f0 = system.rhs(x0, x0, system.params, 0.0)
+    return jnp.concatenate([jnp.tile(x0, m + 1), jnp.tile(f0, m + 1)])
 
 
 def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):

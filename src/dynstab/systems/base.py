@@ -81,8 +81,11 @@ class System(eqx.Module):
 
     kind: ClassVar[str] = "system"
     #: Known flags: "forced" (f depends on t), "hamiltonian" (conservative), "stiff", "unbounded"
-    #: (some coordinate grows without bound, e.g. an angle or time; ``unbounded`` lists their indices).
-    FLAGS: ClassVar[frozenset[str]] = frozenset({"forced", "hamiltonian", "conservative", "stiff", "unbounded"})
+    #: (some coordinate grows without bound, e.g. an angle or time; ``unbounded`` lists their indices),
+    #: "discontinuous" (the vector field jumps, e.g. sign functions: Jacobian-based exponents miss the
+    #: saltation at the jumps, so the largest exponent comes from the two-trajectory method).
+    FLAGS: ClassVar[frozenset[str]] = frozenset({"forced", "hamiltonian", "conservative", "stiff", "unbounded",
+                                                 "discontinuous"})
 
     def __check_init__(self):
         if self.x0.ndim != 1:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Map, System
+from .delay import DelayFlow
 from .registry import normalize
 
 
@@ -65,8 +66,12 @@ def rhs_difference(system: System, n: int = 100, seed: int = 0, scale: float | N
     worst = 0.0
     for _ in range(n):
         x = x0 + sc * rng.standard_normal(x0.shape)
-        if isinstance(system, Map):
-            theirs = np.asarray(model.rhs(x), dtype=float).ravel()
+        if isinstance(system, DelayFlow):
+            xd, t = x0 + sc * rng.standard_normal(x0.shape), float(rng.uniform(0, 10))
+            theirs = np.atleast_1d(np.asarray(model._rhs(*x, *xd, t, *model.param_list), dtype=float))
+            mine = np.asarray(ours.rhs(x, xd, ours.params, t))
+        elif isinstance(system, Map):
+            theirs = np.asarray(model.rhs(np.atleast_2d(x)), dtype=float).ravel()
             mine = np.asarray(ours.f(x, 0))
         else:
             t = float(rng.uniform(0, 10))

@@ -8,6 +8,7 @@ import jax.numpy as jnp
 
 from ..base import flow
 from ..registry import register
+from . import DYSTS_DIFFERENCES
 
 
 def _lorenz_jac(x, p, t):
@@ -64,26 +65,31 @@ def chua(x, p, t):
 
 
 @register
-@flow(params=dict(b=0.208186), x0=[0.51404849, 3.3065117, 2.6056214], names=("x", "y", "z"), dt=0.05,
+@flow(params=dict(a=0.208186, b=1.0), x0=[0.51404849, 3.3065117, 2.6056214], names=("x", "y", "z"), dt=0.05,
       reference="R. Thomas, Deterministic chaos seen in terms of feedback circuits: analysis, synthesis, "
                 "'labyrinth chaos', Int. J. Bifurcation Chaos 9, 1889 (1999), doi:10.1142/S0218127499001383")
 def thomas(x, p, t):
-    """Thomas (cyclically symmetric): x' = sin y - b x, y' = sin z - b y, z' = sin x - b z."""
-    return jnp.sin(jnp.roll(x, -1)) - p["b"] * x
+    """Thomas (cyclically symmetric): x' = -a x + b sin y, y' = -a y + b sin z, z' = -a z + b sin x.
+
+    Defaults are Thomas's damping a = 0.208186 (his b) and b = 1; dysts' defaults a = 1.85, b = 10 are
+    Thomas's form with damping a / b = 0.185 and time running 10 times faster.
+    """
+    return p["b"] * jnp.sin(jnp.roll(x, -1)) - p["a"] * x
 
 
 @register
-@flow(params=dict(a=1.27), x0=[1.9009235, -3.4928313, -2.2885176], names=("x", "y", "z"), dt=0.005,
+@flow(params=dict(a=1.27, b=4.0), x0=[1.9009235, -3.4928313, -2.2885176], names=("x", "y", "z"), dt=0.005,
       reference="J. C. Sprott, Chaos and Time-Series Analysis, Oxford University Press, Appendix A (2003), "
                 "doi:10.1093/oso/9780198508397.001.0001 (Halvorsen's cyclically symmetric attractor); also "
                 "J. C. Sprott, Elegant Chaos, World Scientific (2010), doi:10.1142/7183")
 def halvorsen(x, p, t):
-    """Halvorsen: x' = -a x - 4 y - 4 z - y^2, y' = -a y - 4 z - 4 x - z^2, z' = -a z - 4 x - 4 y - x^2.
+    """Halvorsen: x' = -a x - b y - b z - y^2, y' = -a y - b z - b x - z^2, z' = -a z - b x - b y - x^2.
 
-    a = 1.27 is Sprott's chaotic value (lambda_1 ~ 0.79); a = 1.89, also quoted, gives a limit cycle.
+    b = 4 in Sprott's form; a = 1.27 is Sprott's chaotic value (lambda_1 ~ 0.79; dysts uses a = 1.4);
+    a = 1.89, also quoted, gives a limit cycle.
     """
     y, z = jnp.roll(x, -1), jnp.roll(x, -2)
-    return -p["a"] * x - 4.0 * y - 4.0 * z - y ** 2
+    return -p["a"] * x - p["b"] * y - p["b"] * z - y ** 2
 
 
 @register
@@ -111,7 +117,8 @@ def _lorenz96(x, p, t):
     """Lorenz-96: x_i' = (x_{i+1} - x_{i-2}) x_{i-1} - x_i + F, i = 1..N cyclic.
 
     The default state is on the F = 8 attractor for N = 10 and N = 40; for any other N it is the classic
-    start x = F + 0.01 e_1 (off the attractor: discard a transient of ~20 time units).
+    start x = F + 0.01 e_1 (off the attractor: discard a transient of ~20 time units). The forcing keeps
+    Lorenz's name F (dysts calls it f and defaults to f = 20 with N = 4); the law is dysts'.
     """
     return (jnp.roll(x, -1) - jnp.roll(x, 2)) * jnp.roll(x, 1) - x + p["F"]
 
@@ -131,6 +138,8 @@ def make_lorenz96(N: int = 10):
 
 
 register(make_lorenz96, structural=("N",))
+DYSTS_DIFFERENCES["lorenz96"] = ("same law, but the forcing keeps Lorenz's name F (dysts: f) and the size N is "
+                                 "structural (default N = 10, F = 8; dysts: N = 4, f = 20)")
 
 
 @register
@@ -143,10 +152,16 @@ def duffing(x, p, t):
     """Forced Duffing: x' = v, v' = -delta v - alpha x - beta x^3 + gamma cos(omega t).
 
     Two-well chaotic parameters delta = 0.3, alpha = -1, beta = 1, gamma = 0.5, omega = 1.2;
-    x0 is on the attractor at forcing phase omega t = 0 (mod 2 pi).
+    x0 is on the attractor at forcing phase omega t = 0 (mod 2 pi). dysts writes Duffing as an
+    autonomous 3-D flow with the phase z' = omega, alpha and beta exchanged (alpha cubic) and other
+    values (delta = 0.1, gamma = 0.35, omega = 1.4); we keep the explicitly forced 2-D form.
     """
     return jnp.stack([x[1], -p["delta"] * x[1] - p["alpha"] * x[0] - p["beta"] * x[0] ** 3
                       + p["gamma"] * jnp.cos(p["omega"] * t)])
+
+
+DYSTS_DIFFERENCES["duffing"] = ("dysts writes the forced Duffing oscillator as an autonomous 3-D flow with a phase "
+                                "variable and alpha/beta exchanged; ours is the explicitly forced 2-D form")
 
 
 @register
@@ -159,20 +174,24 @@ def van_der_pol(x, p, t):
 
 
 def henon_heiles_energy(x, p=None):
-    """H = (u^2 + v^2 + x^2 + y^2)/2 + x^2 y - y^3/3 for the state (x, y, u, v)."""
-    return 0.5 * (x[2] ** 2 + x[3] ** 2 + x[0] ** 2 + x[1] ** 2) + x[0] ** 2 * x[1] - x[1] ** 3 / 3.0
+    """H = (u^2 + v^2 + x^2 + y^2)/2 + lam (x^2 y - y^3/3) for the state (x, y, u, v) (lam = 1 if p is None)."""
+    lam = 1.0 if p is None else p["lam"]
+    return 0.5 * (x[2] ** 2 + x[3] ** 2 + x[0] ** 2 + x[1] ** 2) + lam * (x[0] ** 2 * x[1] - x[1] ** 3 / 3.0)
 
 
 @register
-@flow(x0=[0.499, 0.0, 0.0, 0.03160676], names=("x", "y", "u", "v"), dt=0.02, flags=("hamiltonian",),
+@flow(params=dict(lam=1.0), x0=[0.499, 0.0, 0.0, 0.03160676], names=("x", "y", "u", "v"), dt=0.02,
+      flags=("hamiltonian",),
       reference="M. Henon and C. Heiles, The applicability of the third integral of motion: some numerical "
                 "experiments, Astron. J. 69, 73 (1964), doi:10.1086/109234")
 def henon_heiles(x, p, t):
-    """Henon-Heiles: x' = u, y' = v, u' = -x - 2 x y, v' = -y - x^2 + y^2.
+    """Henon-Heiles: x' = u, y' = v, u' = -x - 2 lam x y, v' = -y - lam x^2 + lam y^2.
 
+    lam = 1 is Henon and Heiles' potential (lam scales the cubic terms, as in dysts);
     x0 (Sprott) lies in the chaotic sea at energy E = 1/8; ``henon_heiles_energy`` gives H.
     """
-    return jnp.stack([x[2], x[3], -x[0] - 2.0 * x[0] * x[1], -x[1] - x[0] ** 2 + x[1] ** 2])
+    lam = p["lam"]
+    return jnp.stack([x[2], x[3], -x[0] - 2.0 * lam * x[0] * x[1], -x[1] - lam * x[0] ** 2 + lam * x[1] ** 2])
 
 
 def double_pendulum_energy(x, p):
@@ -198,6 +217,7 @@ def double_pendulum(x, p, t):
     + g (m1 + m2) cos th1 + omega2^2 l2 m2 cos d] / (l2 D), d = th1 - th2, D = 2 m1 + m2 - m2 cos 2d.
     Energy is conserved (``double_pendulum_energy``); phase volume is conserved in the canonical
     momenta, not in (theta, omega). x0 (both rods at 2 rad, at rest) is chaotic (lambda_1 ~ 1.3).
+    dysts integrates the same mechanics in the state (theta1, theta2, p1, p2) with canonical momenta.
     """
     th1, w1, th2, w2 = x[0], x[1], x[2], x[3]
     m1, m2, l1, l2, g = p["m1"], p["m2"], p["l1"], p["l2"], p["g"]
@@ -208,6 +228,10 @@ def double_pendulum(x, p, t):
     a2 = 2.0 * jnp.sin(d) * (w1 ** 2 * l1 * (m1 + m2) + g * (m1 + m2) * jnp.cos(th1)
                              + w2 ** 2 * l2 * m2 * jnp.cos(d)) / (l2 * den)
     return jnp.stack([w1, a1, w2, a2])
+
+
+DYSTS_DIFFERENCES["double_pendulum"] = ("same mechanics, but dysts' state is (theta1, theta2, p1, p2) with canonical "
+                                        "momenta, ours (theta1, omega1, theta2, omega2) with angular velocities")
 
 
 @register

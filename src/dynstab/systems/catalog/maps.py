@@ -1,9 +1,12 @@
 """Classic chaotic maps, each written from its cited paper."""
 
+import math
+
 import jax.numpy as jnp
 
 from ..base import map as discrete_map
 from ..registry import register
+from . import DYSTS_DIFFERENCES
 
 
 @register
@@ -42,16 +45,20 @@ def lozi(x, p, n):
 
 
 @register
-@discrete_map(params=dict(alpha=6.0, beta=0.4, gamma=1.0, mu=0.9), x0=[0.0, 0.0], names=("x", "y"),
+@discrete_map(params=dict(u=0.9), x0=[0.03807528, 0.11344719], names=("x", "y"),
               reference="K. Ikeda, Multiple-valued stationary state and its instability of the transmitted light by "
                         "a ring cavity system, Opt. Commun. 30, 257 (1979), doi:10.1016/0030-4018(79)90090-7; map "
                         "form: S. M. Hammel, C. K. R. T. Jones and J. V. Moloney, Global dynamical behavior of the "
                         "optical field in a ring cavity, J. Opt. Soc. Am. B 2, 552 (1985), doi:10.1364/JOSAB.2.000552")
 def ikeda(x, p, n):
-    """Ikeda map: x' = gamma + mu (x cos s - y sin s), y' = mu (x sin s + y cos s), s = beta - alpha/(1 + x^2 + y^2)."""
-    s = p["beta"] - p["alpha"] / (1.0 + x[0] ** 2 + x[1] ** 2)
+    """Ikeda map: x' = 1 + u (x cos s - y sin s), y' = u (x sin s + y cos s), s = 0.4 - 6 / (1 + x^2 + y^2).
+
+    dysts' one-parameter form of gamma + u (x cos s - y sin s), s = beta - alpha / (1 + x^2 + y^2), with
+    gamma = 1, beta = 0.4, alpha = 6 (Sprott's App. A values); u is the cavity loss factor, det J = u^2.
+    """
+    s = 0.4 - 6.0 / (1.0 + x[0] ** 2 + x[1] ** 2)
     c, sn = jnp.cos(s), jnp.sin(s)
-    return jnp.stack([p["gamma"] + p["mu"] * (x[0] * c - x[1] * sn), p["mu"] * (x[0] * sn + x[1] * c)])
+    return jnp.stack([1.0 + p["u"] * (x[0] * c - x[1] * sn), p["u"] * (x[0] * sn + x[1] * c)])
 
 
 @register
@@ -79,24 +86,33 @@ def standard_map(x, p, n):
     """Chirikov standard map: y' = y + k sin x, x' = x + y' (both mod 2 pi).
 
     State order (x, y) = (angle, momentum); y' is computed first and used in x'. x0 = (0, 6) (Sprott)
-    is a chaotic-sea orbit at k = 1. Area preserving: det J = 1.
+    is a chaotic-sea orbit at k = 1. Area preserving: det J = 1. dysts' Chirikov (k = 0.971635, near
+    the breakup of the last KAM torus) has the same law on the state (p, x) = (momentum, angle), without
+    reducing mod 2 pi.
     """
     y = x[1] + p["k"] * jnp.sin(x[0])
     return jnp.mod(jnp.stack([x[0] + y, y]), 2.0 * jnp.pi)
 
 
+DYSTS_DIFFERENCES["standard_map"] = (
+    "dysts' Chirikov iterates the lift on the plane with state (p, x); we keep Chirikov's torus form, "
+    "state (x, y) = (angle, momentum) reduced mod 2 pi (the same law up to the order and multiples of 2 pi)")
+
+
 @register
-@discrete_map(params=dict(mu=1.9999999), x0=[0.70710678], names=("x",), aliases=("tent",),
+@discrete_map(params=dict(mu=0.99999995), x0=[0.70710678], names=("x",), aliases=("tent",),
               reference="R. M. May, Simple mathematical models with very complicated dynamics, "
                         "Nature 261, 459 (1976), doi:10.1038/261459a0")
 def tent_map(x, p, n):
-    """Tent map: x' = mu min(x, 1 - x).
+    """Tent map: x' = mu (1 - 2 |x - 1/2|) = 2 mu min(x, 1 - x).
 
-    The default mu = 1.9999999 is just below 2 on purpose: with mu = 2 every double-precision orbit
-    collapses to the fixed point 0 within ~55 iterations (each step shifts out one mantissa bit), while
-    for mu < 2 it stays chaotic on [mu (1 - mu/2), mu/2]. The Lyapunov exponent is ln(mu) exactly.
+    dysts' parametrization: mu is half the slope (mu = 1 is the full tent, slope 2, Sprott's and May's
+    "mu = 2"). The default mu = 0.99999995 (slope 1.9999999; dysts uses 0.95) is just below 1 on
+    purpose: with slope 2 every double-precision orbit collapses to the fixed point 0 within ~55
+    iterations (each step shifts out one mantissa bit), while below it the orbit stays chaotic on
+    [2 mu (1 - mu), mu]. The Lyapunov exponent is ln(2 mu) exactly.
     """
-    return p["mu"] * jnp.minimum(x, 1.0 - x)
+    return p["mu"] * (1.0 - 2.0 * jnp.abs(x - 0.5))
 
 
 @register
@@ -113,12 +129,16 @@ def cubic_map(x, p, n):
 
 
 @register
-@discrete_map(params=dict(A=20.0), x0=[0.1], names=("x",),
+@discrete_map(params=dict(a=math.log(20.0)), x0=[0.1], names=("x",),
               reference="W. E. Ricker, Stock and recruitment, J. Fish. Res. Board Can. 11, 559 (1954), "
                         "doi:10.1139/f54-039")
 def ricker(x, p, n):
-    """Ricker map: x' = A x exp(-x)."""
-    return p["A"] * x * jnp.exp(-x)
+    """Ricker map: x' = x exp(a - x) = A x exp(-x) with A = exp(a).
+
+    dysts' parametrization (growth rate a). The default a = ln 20 is Sprott's App. A value A = 20
+    (dysts uses a = 3.3).
+    """
+    return x * jnp.exp(p["a"] - x)
 
 
 @register
