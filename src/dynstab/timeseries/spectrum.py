@@ -17,7 +17,8 @@ def dominant_period(traj, dt: float | None = None, skip: tuple[int, ...] = ()) -
 
     ``traj`` is a `dynstab.Trajectory` (anything with ``.t`` and ``.x``) or an array (N, d)
     sampled every ``dt``; ``skip`` lists
-    coordinates to ignore (unbounded ones such as angles or time). Raises ValueError for
+    coordinates to ignore (unbounded ones such as angles or time; if every coordinate is
+    unbounded, sin of each is analysed, as for angles). Raises ValueError for
     series shorter than 16 points or without a spectral peak (a constant series).
     """
     if hasattr(traj, "t") and hasattr(traj, "x"):
@@ -31,7 +32,9 @@ def dominant_period(traj, dt: float | None = None, skip: tuple[int, ...] = ()) -
     if x.shape[0] < 16:
         raise ValueError(f"dominant_period needs at least 16 samples, got {x.shape[0]}")
     keep = [i for i in range(x.shape[1]) if i not in skip]
-    x = x[:, keep] - x[:, keep].mean(axis=0)
+    # all coordinates unbounded (angles on a torus, e.g. the ABC flow): analyse sin of each
+    x = x[:, keep] if keep else np.sin(x)
+    x = x - x.mean(axis=0)
     window = np.hanning(x.shape[0])[:, None]
     power = (np.abs(np.fft.rfft(x * window, axis=0)) ** 2).sum(axis=1)
     freqs = np.fft.rfftfreq(x.shape[0], dt)
