@@ -13,7 +13,7 @@ import pytest
 
 from dynstab.analysis import lyapunov_spectrum
 from dynstab.systems import get, names
-from dynstab.systems.catalog import SPREAD_NOTES, ZERO_EXPONENT_NOTES
+from dynstab.systems.catalog import ANNOTATION_NOTES
 from dynstab.systems.metadata import catalog_provenance, metadata
 
 ALL = names()
@@ -35,7 +35,9 @@ def test_every_system_is_annotated(name):
     meta = metadata(name)
     assert meta is not None, f"{name}: no metadata for its default parameters (run `dynstab catalog annotate {name}`)"
     spec, std = np.array(meta["lyapunov_spectrum"]), np.array(meta["lyapunov_spectrum_std"])
-    assert spec.shape == (get(name).dim,) and np.all(np.isfinite(spec)) and np.all(np.isfinite(std))
+    system = get(name)
+    expected = 4 if system.kind == "delay" else system.dim  # delay equations: 4 leading exponents
+    assert spec.shape == (expected,) and np.all(np.isfinite(spec)) and np.all(np.isfinite(std))
     assert meta["lyapunov_settings"]["n_ics"] >= 5
     assert meta["period"] > 0
 
@@ -44,21 +46,26 @@ def test_every_system_is_annotated(name):
 def test_spread_is_small_or_explained(name):
     meta = metadata(name)
     lam1, std1 = meta["lyapunov_spectrum"][0], meta["lyapunov_spectrum_std"][0]
-    if name in SPREAD_NOTES:
+    if "spread" in ANNOTATION_NOTES.get(name, {}):
         return
     assert std1 <= 0.1 * abs(lam1) or std1 < 1e-3, f"{name}: spread {std1:.3g} of lambda_1 = {lam1:.4g}"
 
 
 @pytest.mark.parametrize("name", FLOWS)
 def test_flow_spectrum_sums_to_divergence(name):
+    # 1% of <div>; for nearly volume-preserving flows (div ~ 0) the sum of large cancelling
+    # exponents is checked to 0.5% of the largest one (the accuracy of the tangent integration)
+    if "divergence" in ANNOTATION_NOTES.get(name, {}):
+        return
     meta = metadata(name)
-    total, div = sum(meta["lyapunov_spectrum"]), meta["divergence"]
-    assert abs(total - div) <= max(0.01 * abs(div), 1e-3), f"{name}: sum {total:.5g} vs <div> {div:.5g}"
+    spec, div = np.array(meta["lyapunov_spectrum"]), meta["divergence"]
+    tol = max(0.01 * abs(div), 0.005 * np.max(np.abs(spec)), 1e-3)
+    assert abs(spec.sum() - div) <= tol, f"{name}: sum {spec.sum():.5g} vs <div> {div:.5g}"
 
 
-@pytest.mark.parametrize("name", [n for n in FLOWS if "forced" not in get(n).flags])
+@pytest.mark.parametrize("name", [n for n in FLOWS + names("delay") if "forced" not in get(n).flags])
 def test_autonomous_flow_has_a_zero_exponent(name):
-    if name in ZERO_EXPONENT_NOTES:
+    if "zero_exponent" in ANNOTATION_NOTES.get(name, {}):
         return
     spec = np.array(metadata(name)["lyapunov_spectrum"])
     assert np.min(np.abs(spec)) < 0.01, f"{name}: no exponent within 0.01 of zero: {spec}"
@@ -66,6 +73,8 @@ def test_autonomous_flow_has_a_zero_exponent(name):
 
 @pytest.mark.parametrize("name", [n for n in FLOWS if "hamiltonian" in get(n).flags])
 def test_hamiltonian_exponents_pair_to_zero(name):
+    if "pairing" in ANNOTATION_NOTES.get(name, {}):
+        return
     spec = np.array(metadata(name)["lyapunov_spectrum"])
     np.testing.assert_allclose(spec + spec[::-1], 0.0, atol=0.01)
 
@@ -114,7 +123,10 @@ def _reference_rows(shared):
 
 
 def _numbers(text):
-    return [float(v) for v in re.findall(r"[-+]?\d+\.\d+(?:[eE][-+]?\d+)?", text.split("(")[0].split("--")[0])]
+    """The exponents of a spectrum cell such as '0.9056; 0; -14.5723 (sum = ...)'."""
+    head = text.split("(")[0].split("--")[0]
+    values = [re.search(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?", part) for part in head.split(";")]
+    return [float(v.group()) for v in values if v]
 
 
 def _our_exponents(system):

@@ -7,13 +7,75 @@ dysts alias has the same right-hand side as dysts (tests/systems/test_dysts_equi
 
 DYSTS_DIFFERENCES: dict[str, str] = {}
 
-#: Systems whose annotated largest exponent scatters by more than 10% between initial
-#: conditions, with the reason (tests/systems/test_catalog_metadata.py).
-SPREAD_NOTES: dict[str, str] = {}
-
-#: Autonomous flows without an exponent within 0.01 of zero in the annotation, with the reason
-#: (for example: the orbit settles on a stable equilibrium, so every exponent is negative).
-ZERO_EXPONENT_NOTES: dict[str, str] = {}
+#: Why a system"s annotated invariants look unusual, by check (tests/systems/test_catalog_metadata.py):
+#: "spread" (lambda_1 scatters by more than 10% between initial conditions), "zero_exponent" (an
+#: autonomous flow without an exponent within 0.01 of zero), "pairing" (Hamiltonian exponents that do
+#: not pair to zero), "divergence" (the sum of exponents misses <div> by more than the tolerance).
+_POLAR = ("polar coordinates: tr J has 1/r spikes where orbits pass near r = 0, so the step-sampled <div> "
+          "and the RK4-integrated sum of exponents differ by ~0.005 on exponents of ~0.5")
+ANNOTATION_NOTES: dict[str, dict[str, str]] = {
+    "belousov_zhabotinsky": {
+        "zero_exponent": "stiff relaxation spikes: the flow speed varies by orders of magnitude, and the zero exponent"
+                         " converges only to ~0.1 in the annotation run",
+    },
+    "blinking_rotlet": {
+        "spread": "volume-preserving with islands: orbit-dependent lambda_1; also singular at r = 0",
+    },
+    "blinking_vortex": {"divergence": _POLAR},
+    "interior_squirmer": {"divergence": _POLAR},
+    "blinking_vortex_map": {
+        "spread": "area-preserving with islands: orbits stick near them, so lambda_1 depends on the orbit",
+    },
+    "ca_two_plus_quasiperiodic": {
+        "spread": "quasi-periodic torus: lambda_1 = 0 up to its statistical error",
+    },
+    "complex_butterfly": {
+        "zero_exponent": "discontinuous field: the tangent spectrum misses the saltation (max_lyapunov is right)",
+    },
+    "dequan_li": {
+        "spread": "settles on a stable periodic orbit (Floquet exponents 0, -0.166, -1.53): lambda_1 = 0",
+    },
+    "double_scroll_jerk": {
+        "zero_exponent": "discontinuous field: the tangent spectrum misses the saltation (max_lyapunov is right)",
+    },
+    "fluid_trampoline": {
+        "spread": "the force jumps at the wall: the tangent spectrum ignores the jumps and scatters",
+    },
+    "hyper_qi": {
+        "zero_exponent": "rare excursions to |z|, |w| ~ 5000 make the zero exponent converge slowly",
+    },
+    "ikeda_delay": {
+        "zero_exponent": "high-dimensional chaos (mu = -20): more than 4 positive exponents, so the zero exponent lies"
+                         " beyond the 4 computed",
+    },
+    "liu_chen": {
+        "spread": "settles on a stable periodic orbit (period 35.9): lambda_1 = 0",
+    },
+    "pan_xu_zhou": {
+        "zero_exponent": "transient chaos: every orbit reaches a stable equilibrium, so all exponents are negative",
+    },
+    "sprott_delay": {
+        "spread": "weakly chaotic delay equation: the leading exponent converges slowly",
+    },
+    "sprott_more": {
+        "zero_exponent": "discontinuous field: the tangent spectrum misses the saltation (max_lyapunov is right)",
+    },
+    "swinging_atwood": {
+        "spread": "Hamiltonian with a singularity at r = 0 that chaotic orbits approach: slow, orbit-dependent",
+        "zero_exponent": "orbits approach the r = 0 singularity: slow convergence",
+        "pairing": "orbits approach the r = 0 singularity, where fixed-step RK4 loses accuracy: the spectrum has"
+                   " not converged to the symmetric (lambda, 0, 0, -lambda) form",
+    },
+    "thomas": {
+        "spread": "weak chaos (lambda_1 ~ 0.006 at b = 0.208): long correlations between finite-time exponents",
+    },
+    "tsucs2": {
+        "spread": "quasi-periodic torus at the dysts parameters: two exponents are 0",
+    },
+    "voss_delay": {
+        "zero_exponent": "more than 4 positive exponents: the zero exponent lies beyond the 4 computed",
+    },
+}
 
 from . import (  # noqa: E402, F401
     delay,

@@ -131,7 +131,7 @@ def rucklidge(x, p, t):
 
 @register
 @flow(params=dict(a=-1.0, b=1.0, c=1.0, h=1.0, p=1.0, q=0.4, r=0.3, s=1.0), x0=[-4.3719321, 0.30217228, 1.9903306],
-      names=("x", "y", "z"), dt=0.015,
+      names=("x", "y", "z"), dt=0.01,
       reference="C. Li, I. Pehlivan, J. C. Sprott and A. Akgul, A novel four-wing strange attractor born in "
                 "bistability, IEICE Electron. Express 12, 20141116 (2015), doi:10.1587/elex.12.20141116")
 def sakarya(x, p, t):
