@@ -79,6 +79,7 @@ ANNOTATION_NOTES: dict[str, dict[str, str]] = {
 
 from . import (  # noqa: E402, F401
     delay,
+    dynamicalsystems_jl,
     flows,
     flows_attractors_a,
     flows_attractors_b,
