@@ -133,8 +133,8 @@ def annotate_catalog(
 ) -> dict[str, Any]:
     """Annotate catalog systems into the JSON file ``path``, saving after each system.
 
-    Systems already in the file with the same settings, version and parameters are
-    skipped unless ``force``; a failing system is recorded with its error and the run goes on.
+    Systems already in the file with the same settings, version, parameters, step and
+    dimension are skipped unless ``force``; a failing system is recorded with its error and the run goes on.
     """
     from .. import __version__
     from ..systems import get
@@ -147,7 +147,8 @@ def annotate_catalog(
         system = get(name)
         old = data["systems"].get(system.name)
         fresh = (old is not None and "error" not in old and old.get("settings") == asdict(settings)
-                 and old.get("dynstab_version") == __version__ and same_parameters(system, old.get("parameters", {})))
+                 and old.get("dynstab_version") == __version__ and same_parameters(system, old.get("parameters", {}))
+                 and old.get("dt") == system.dt and old.get("dimension") == system.dim)
         if fresh and not force:
             if on_progress:
                 on_progress(system.name, old)

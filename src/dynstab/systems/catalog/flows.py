@@ -30,7 +30,7 @@ def lorenz(x, p, t):
 
 
 @register
-@flow(params=dict(a=0.2, b=0.2, c=5.7), x0=[-9.0, 0.0, 0.0], names=("x", "y", "z"), dt=0.02,
+@flow(params=dict(a=0.2, b=0.2, c=5.7), x0=[-9.0, 0.0, 0.0], names=("x", "y", "z"), dt=0.01,
       reference="O. E. Rossler, An equation for continuous chaos, Phys. Lett. A 57, 397 (1976), "
                 "doi:10.1016/0375-9601(76)90101-8")
 def rossler(x, p, t):
