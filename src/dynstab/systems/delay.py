@@ -26,7 +26,6 @@ from typing import Any, ClassVar
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from .base import Array, Map, System, _as_params, as_state
 
@@ -89,7 +88,7 @@ def _buffer_step(rhs: Callable, m: int, d: int, h: float) -> Callable:
         X, F = state[:n].reshape(m + 1, d), state[n:].reshape(m + 1, d)
         t = k * h
         x = X[m]
-        d0, d1 = X[0], X[1]
+        d1 = X[1]
         d_half = 0.5 * (X[0] + X[1]) + 0.125 * h * (F[0] - F[1])
         k1 = F[m]
         k2 = rhs(x + 0.5 * h * k1, d_half, p, t + 0.5 * h)
@@ -97,7 +96,6 @@ def _buffer_step(rhs: Callable, m: int, d: int, h: float) -> Callable:
         k4 = rhs(x + h * k3, d1, p, t + h)
         x_new = x + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
         f_new = rhs(x_new, d1, p, t + h)
-        del d0
         X = jnp.concatenate([X[1:], x_new[None]])
         F = jnp.concatenate([F[1:], f_new[None]])
         return jnp.concatenate([X.ravel(), F.ravel()])
