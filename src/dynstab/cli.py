@@ -153,15 +153,15 @@ def _print_report(report) -> None:
 
 @app.command("list")
 def list_systems(
-    kind: Annotated[str | None, typer.Option(help="Only 'flow', 'map' or 'sde'.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only 'flow', 'delay', 'map' or 'sde'.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ):
     """List the catalog with each system's largest Lyapunov exponent and Kaplan-Yorke dimension."""
     from . import systems
     from .systems.metadata import metadata
 
-    if kind not in (None, "flow", "map", "sde"):
-        _fail(f"--kind must be flow, map or sde, got {kind!r}")
+    if kind not in (None, "flow", "delay", "map", "sde"):
+        _fail(f"--kind must be flow, delay, map or sde, got {kind!r}")
     rows = [(s, metadata(s) or {}) for s in (systems.get(n) for n in systems.names(kind))]
     if as_json:
         sys.stdout.write(json.dumps([{"name": s.name, "kind": s.kind, "dimension": s.dim,

@@ -98,6 +98,9 @@ def annotate(system: System, settings: AnnotationSettings = AnnotationSettings()
     if isinstance(system, DelayFlow):
         entry["note"] = (f"delay equation: the {lam.size} leading exponents of the RK4 history map "
                          "(method of steps); no finite divergence")
+        if lam.sum() >= 0:  # the partial sums never turn negative: D_KY exceeds the computed count
+            dky = None
+            entry["note"] += f"; D_KY > {lam.size} (more exponents are needed to bound it)"
     entry.update(
         mean=x.mean(axis=0).tolist(),
         std=x.std(axis=0).tolist(),

@@ -17,7 +17,7 @@ from . import DYSTS_DIFFERENCES  # noqa: F401
 @flow(params=dict(k=0.05, b=7.5), x0=[2.1940352, 0.05848732], names=("x", "v"), dt=0.02, flags=("forced",),
       aliases=("ueda_oscillator", "japanese_attractor"),
       reference="Y. Ueda, Randomly transitional phenomena in the system governed by Duffing's equation, "
-                "J. Stat. Phys. 20, 181 (1979)")
+                "J. Stat. Phys. 20, 181 (1979), doi:10.1007/BF01011512")
 def ueda(x, p, t):
     """Ueda oscillator: x' = v, v' = -k v - x^3 + b cos t.
 
@@ -30,7 +30,7 @@ def ueda(x, p, t):
 @register
 @flow(params=dict(mu=0.119, nu=0.1, gamma=0.9), x0=[-1.4459779, 0.72714002, -0.078171948], names=("q", "d", "v"),
       dt=0.05, reference="C. Gissinger, A new deterministic model for chaotic reversals, Eur. Phys. J. B 85, "
-                         "137 (2012)")
+                         "137 (2012), doi:10.1140/epjb/e2012-20799-5")
 def gissinger(x, p, t):
     """Gissinger reversal model: q' = mu q - v d, d' = -nu d + v q, v' = gamma - v + q d.
 

@@ -109,7 +109,7 @@ def qi_chen(x, p, t):
 @register
 @flow(params=dict(a=1.1, g=0.87), x0=[-0.69833318, 1.6938959, 0.82744602], names=("x", "y", "z"), dt=0.02,
       reference="M. I. Rabinovich and A. L. Fabrikant, Stochastic self-modulation of waves in nonequilibrium "
-                "media, Sov. Phys. JETP 50, 311 (1979)")
+                "media, Sov. Phys. JETP 50, 311 (1979), https://www.jetp.ras.ru/cgi-bin/dn/e_050_02_0311.pdf")
 def rabinovich_fabrikant(x, p, t):
     """Rabinovich-Fabrikant: x' = y (z - 1 + x^2) + g x, y' = x (3 z + 1 - x^2) + g y, z' = -2 z (a + x y).
 

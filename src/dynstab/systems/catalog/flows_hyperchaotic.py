@@ -22,7 +22,7 @@ _MEIER = "J. Meier, Presentation of attractors with Cinema, web pages at http://
 @flow(params=dict(a=36.0, b=3.0, c=20.0, d=0.1, e=21.0), x0=[-7.3445001, -9.136222, 23.953207, 23.89074],
       names=_XYZW, dt=0.004,
       reference="B. Bao and Z. Liu, A hyperchaotic attractor coined from the chaotic Lu system, "
-                "Chin. Phys. Lett. 25, 2396 (2008)")
+                "Chin. Phys. Lett. 25, 2396 (2008), doi:10.1088/0256-307X/25/7/018")
 def hyper_bao(x, p, t):
     """Hyperchaotic Bao-Liu: x' = a (y - x) + w, y' = c y - x z, z' = x y - b z, w' = e x + d y z.
 
@@ -83,7 +83,7 @@ def hyper_lu(x, p, t):
 @flow(params=dict(a=36.0, b=3.0, c=20.0, d=2.0), x0=[4.0716894, 3.9937818, 18.134406, -6.3402452],
       names=_XYZW, dt=0.003,
       reference="S. Pang and Y. Liu, A new hyperchaotic system from the Lu system and its control, "
-                "J. Comput. Appl. Math. 235, 2775 (2011)")
+                "J. Comput. Appl. Math. 235, 2775 (2011), doi:10.1016/j.cam.2010.11.029")
 def hyper_pang(x, p, t):
     """Hyperchaotic Pang-Liu: x' = a (y - x), y' = c y - x z + w, z' = x y - b z, w' = -d (x + y)."""
     return jnp.stack([p["a"] * (x[1] - x[0]), p["c"] * x[1] - x[0] * x[2] + x[3], x[0] * x[1] - p["b"] * x[2],
@@ -123,7 +123,7 @@ def hyper_rossler(x, p, t):
 @flow(params=dict(a=10.0, b=40.0, c=2.5, d=10.6, e=4.0), x0=[3.0581907, -4.7231588, 61.121795, 20.318066],
       names=_XYZW, dt=0.004,
       reference="Z. Wang, Y. Sun, B. J. van Wyk, G. Qi and M. A. van Wyk, A 3-D four-wing attractor and its "
-                "analysis, Braz. J. Phys. 39 (2009)")
+                "analysis, Braz. J. Phys. 39, 547 (2009), doi:10.1590/S0103-97332009000500007")
 def hyper_wang(x, p, t):
     """Hyperchaotic Wang: x' = a (y - x), y' = b x - x z + w, z' = e x^2 - c z, w' = -d x."""
     return jnp.stack([p["a"] * (x[1] - x[0]), p["b"] * x[0] - x[0] * x[2] + x[3], p["e"] * x[0] ** 2 - p["c"] * x[2],
@@ -227,7 +227,7 @@ def lorenz84(x, p, t):
                   m=[-0.14285714, 0.28571429, -0.57142857, 0.28571429, -0.57142857, 0.28571429]),
       x0=[-4.1533198, 0.46091984, 2.7955919], names=("x", "y", "z"), dt=0.005,
       reference="M. E. Yalcin, J. A. K. Suykens and J. Vandewalle, Cellular Neural Networks, Multi-Scroll Chaos "
-                "and Synchronization, World Scientific, Singapore (2005)")
+                "and Synchronization, World Scientific, Singapore (2005), ISBN 9789812567741")
 def multi_chua(x, p, t):
     """Multi-scroll Chua: x' = a (y - h(x)), y' = x - y + z, z' = -b y,
     h(x) = m_5 x + sum_{i=1..5} (m_{i-1} - m_i) (|x + c_i| - |x - c_i|) / 2.

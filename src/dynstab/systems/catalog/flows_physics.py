@@ -486,7 +486,8 @@ def nose_hoover(x, p, t):
 
 @register
 @flow(params=dict(a=0.5, n=15.3, r=1.0), x0=[1.5, 0.0, 0.0], names=("x", "y", "z"), dt=0.01, flags=("forced",),
-      reference="S. H. Strogatz, Nonlinear Dynamics and Chaos, Addison-Wesley, Reading, MA (1994), section 8.6")
+      reference="S. H. Strogatz, Nonlinear Dynamics and Chaos, Addison-Wesley, Reading, MA (1994), section 8.6, "
+                "ISBN 978-0-201-54344-5")
 def torus(x, p, t):
     """Torus knot: x' = -a n sin(n t) cos t - (r + a cos(n t)) sin t, y' = -a n sin(n t) sin t + (r + a cos(n t)) cos t,
     z' = a n cos(n t).

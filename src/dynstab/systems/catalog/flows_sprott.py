@@ -176,7 +176,7 @@ def sprott_jerk(x, p, t):
 @register
 @flow(x0=[0.51391233, 0.61860457, -1.4073836], names=_XYZ, dt=0.04,
       reference="J. C. Sprott, A dynamical system with a strange attractor and invariant tori, "
-                "Phys. Lett. A 378, 1361 (2014)")
+                "Phys. Lett. A 378, 1361 (2014), https://sprott.physics.wisc.edu/pubs/paper423.pdf")
 def sprott_torus(x, p, t):
     """Sprott torus: x' = y + 2 x y + x z, y' = 1 - 2 x^2 + y z, z' = x - x^2 - y^2.
 
@@ -190,7 +190,8 @@ def sprott_torus(x, p, t):
 
 @register
 @flow(x0=[1.2944371, -1.3718, -0.19367007], names=_XYZ, dt=0.01, flags=("discontinuous",),
-      reference="J. C. Sprott, Do we need more chaos examples?, Chaos Theory and Applications 2(2), 49 (2020)")
+      reference="J. C. Sprott, Do we need more chaos examples?, Chaos Theory and Applications 2(2), 49 (2020), "
+                "https://dergipark.org.tr/en/pub/chaos/issue/54264/735400")
 def sprott_more(x, p, t):
     """Sprott 'more chaos': x' = y, y' = -x - sgn(z) y, z' = y^2 - exp(-x^2).
 

@@ -64,8 +64,9 @@ def ikeda(x, p, n):
 @register
 @discrete_map(params=dict(a=0.9, b=-0.6013, c=2.0, d=0.5), x0=[-0.72, -0.64], names=("x", "y"),
               reference="H. E. Nusse and J. A. Yorke, Dynamics: Numerical Explorations, Applied Mathematical "
-                        "Sciences 101, Springer, New York (1994); A. Goldsztejn, W. Hayes and P. Collins, "
-                        "Tinkerbell is chaotic, SIAM J. Appl. Dyn. Syst. 10, 1480 (2011)")
+                        "Sciences 101, Springer, New York (1994), doi:10.1007/978-1-4684-0231-5; A. Goldsztejn, "
+                        "W. Hayes and P. Collins, Tinkerbell is chaotic, SIAM J. Appl. Dyn. Syst. 10, 1480 (2011), "
+                        "doi:10.1137/100819011")
 def tinkerbell(x, p, n):
     """Tinkerbell map: x' = x^2 - y^2 + a x + b y, y' = 2 x y + c x + d y."""
     return jnp.stack([x[0] ** 2 - x[1] ** 2 + p["a"] * x[0] + p["b"] * x[1],

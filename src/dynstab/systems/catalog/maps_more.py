@@ -19,7 +19,7 @@ _TWO_PI = 2.0 * jnp.pi
 @register
 @discrete_map(params=dict(a=6.0), x0=[-0.93096979], names=("x",), aliases=("Chebyshev",),
               reference="R. L. Adler and T. J. Rivlin, Ergodic and mixing properties of Chebyshev polynomials, "
-                        "Proc. Amer. Math. Soc. 15, 794 (1964)")
+                        "Proc. Amer. Math. Soc. 15, 794 (1964), doi:10.1090/S0002-9939-1964-0202968-3")
 def chebyshev_map(x, p, n):
     """Chebyshev map: x' = cos(a arccos x).
 
@@ -92,8 +92,8 @@ _BAKER_SLOPE = 2.0 - 1e-10
 @discrete_map(params=dict(a=1.0), x0=[0.39958496, 0.032709247], names=("x", "y"), aliases=("Baker",),
               flags=("conservative",),
               reference="E. Hopf, Ergodentheorie, Ergebnisse der Mathematik und ihrer Grenzgebiete 5, Springer, "
-                        "Berlin (1937); dissipative form (contraction a/2): J. D. Farmer, E. Ott and J. A. Yorke, "
-                        "The dimension of chaotic attractors, Physica D 7, 153 (1983)")
+                        "Berlin (1937), doi:10.1007/978-3-642-86630-2; dissipative form (contraction a/2): J. D. "
+                        "Farmer, E. Ott and J. A. Yorke, The dimension of chaotic attractors, Physica D 7, 153 (1983)")
 def baker_map(x, p, n):
     """Baker's map: x' = s x - floor(s x), y' = (a y + floor(s x)) / 2, with s = 2 - 1e-10.
 
@@ -109,7 +109,7 @@ def baker_map(x, p, n):
 @register
 @discrete_map(params=dict(a=-0.67, b=0.83), x0=[0.89882576, 2.0104812], names=("x", "y"),
               reference="I. Emrich, Bedhead attractor; equations as in J. Rampe, 2D strange attractors, "
-                        "Softology blog (2017)")
+                        "Softology blog (2017), https://softologyblog.wordpress.com/2017/03/04/2d-strange-attractors/")
 def bedhead(x, p, n):
     """Bedhead map: x' = y sin(x y / b) + cos(a x - y), y' = x + sin(y) / b."""
     return jnp.stack([x[1] * jnp.sin(x[0] * x[1] / p["b"]) + jnp.cos(p["a"] * x[0] - x[1]),
@@ -174,8 +174,8 @@ DYSTS_DIFFERENCES["blinking_vortex_map"] = (
               flags=("conservative",),
               reference="D. K. Arrowsmith, J. H. E. Cartwright, A. N. Lansbury and C. M. Place, The Bogdanov map: "
                         "bifurcations, mode locking, and chaos in a dissipative system, Int. J. Bifurcation Chaos 3, "
-                        "803 (1993); after R. I. Bogdanov, Bifurcations of a limit cycle for a family of vector "
-                        "fields on the plane, Selecta Math. Soviet. 1, 373 (1981)")
+                        "803 (1993), doi:10.1142/S021812749300074X; after R. I. Bogdanov, Bifurcations of a limit "
+                        "cycle for a family of vector fields on the plane, Selecta Math. Soviet. 1, 373 (1981)")
 def bogdanov_map(x, p, n):
     """Bogdanov map: y' = (1 + eps) y + k x (x - 1) + mu x y, x' = x + y'.
 
@@ -192,7 +192,7 @@ def bogdanov_map(x, p, n):
 @register
 @discrete_map(params=dict(a=1.641, b=1.902, c=0.316, d=1.525), x0=[-0.22867961, -0.57874522], names=("x", "y"),
               reference="P. de Jong, in A. K. Dewdney, Computer recreations: probing the strange attractions of "
-                        "chaos, Scientific American 257(1), 108 (July 1987)")
+                        "chaos, Scientific American 257(1), 108 (July 1987), doi:10.1038/scientificamerican0787-108")
 def de_jong(x, p, n):
     """Peter de Jong map: x' = sin(a y) - cos(b x), y' = sin(c x) - cos(d y)."""
     return jnp.stack([jnp.sin(p["a"] * x[1]) - jnp.cos(p["b"] * x[0]),
@@ -216,7 +216,7 @@ def duffing_map(x, p, n):
 @register
 @discrete_map(params=dict(a=-1.1, b=-0.2), x0=[0.088987985, 0.0], names=("x", "y"),
               reference="I. Gumowski and C. Mira, Recurrences and Discrete Dynamic Systems, Lecture Notes in "
-                        "Mathematics 809, Springer, Berlin (1980)")
+                        "Mathematics 809, Springer, Berlin (1980), doi:10.1007/BFb0089135")
 def gumowski_mira(x, p, n):
     """Gumowski-Mira map: x' = b y + F(x), y' = F(x') - x, F(u) = a u + 2 (1 - a) u^2 / (1 + u^2).
 
@@ -238,7 +238,8 @@ def gumowski_mira(x, p, n):
 @discrete_map(params=dict(a=3.1, b=2.5, c=4.2), x0=[18.25974, -14.293001], names=("x", "y"), flags=("conservative",),
               reference="B. Martin, Graphic potential of recursive functions, in J. Lansdown and R. A. Earnshaw "
                         "(eds.), Computers in Art, Design and Animation, Springer, New York (1989); popularised in "
-                        "A. K. Dewdney, Computer recreations, Scientific American 255(3), 14 (September 1986)")
+                        "A. K. Dewdney, Computer recreations, Scientific American 255(3), 14 (September 1986), "
+                        "doi:10.1038/scientificamerican0986-14")
 def hopalong(x, p, n):
     """Hopalong map: x' = y - 1 - sign(x - 1) sqrt|b x - 1 - c|, y' = a - x - 1.
 
@@ -258,7 +259,7 @@ _KY_MODULUS = 0.99999995
               reference="J. L. Kaplan and J. A. Yorke, Chaotic behavior of multidimensional difference equations, "
                         "in H.-O. Peitgen and H.-O. Walther (eds.), Functional Differential Equations and "
                         "Approximation of Fixed Points, Lecture Notes in Mathematics 730, Springer, Berlin, "
-                        "204 (1979)")
+                        "204 (1979), doi:10.1007/BFb0064319")
 def kaplan_yorke_map(x, p, n):
     """Kaplan-Yorke map: x' = 2 x mod m, y' = alpha y + cos(4 pi x), with m = 0.99999995.
 
@@ -271,7 +272,8 @@ def kaplan_yorke_map(x, p, n):
 
 @register
 @discrete_map(params=dict(a=0.87, b=0.75), x0=[-0.84407798, -0.08096038], names=("x", "y"), aliases=("MaynardSmith",),
-              reference="J. Maynard Smith, Mathematical Ideas in Biology, Cambridge University Press (1968)")
+              reference="J. Maynard Smith, Mathematical Ideas in Biology, Cambridge University Press (1968), "
+                        "doi:10.1017/CBO9780511565144")
 def maynard_smith_map(x, p, n):
     """Maynard Smith map: x' = y, y' = a y + b - x^2 (a delayed quadratic recurrence; det J = 2 x)."""
     return jnp.stack([x[1], p["a"] * x[1] + p["b"] - x[0] ** 2])
@@ -291,7 +293,7 @@ def pickover(x, p, n):
 @register
 @discrete_map(params=dict(a=1.5, b=-1.8, c=1.6, d=0.9), x0=[0.50526823, 1.2536983], names=("x", "y"),
               reference="J. Svensson, a variation of the de Jong map, in P. Bourke, Peter de Jong attractors, "
-                        "paulbourke.net/fractals/peterdejong (2014)")
+                        "https://paulbourke.net/fractals/peterdejong/ (2014)")
 def svensson(x, p, n):
     """Svensson map: x' = d sin(a x) - sin(b y), y' = c cos(a x) + cos(b y)."""
     return jnp.stack([p["d"] * jnp.sin(p["a"] * x[0]) - jnp.sin(p["b"] * x[1]),
