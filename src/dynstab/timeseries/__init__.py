@@ -1,5 +1,24 @@
-"""Diagnostics of sampled series (arrays in, numbers out)."""
+"""Diagnostics of sampled series (arrays in, numbers out): spectra, entropies, surrogates, embedding."""
 
+from .entropy import (
+    approximate_entropy,
+    jensen_shannon_divergence,
+    multiscale_entropy,
+    permutation_entropy,
+    reasoning_instability,
+    renyi_entropy,
+    sample_entropy,
+    shannon_entropy,
+    spectral_entropy,
+    tsallis_entropy,
+)
 from .spectrum import dominant_period
+from .surrogates import surrogate_test, surrogates, time_reversal_asymmetry
 
-__all__ = ["dominant_period"]
+__all__ = [
+    "dominant_period",
+    "shannon_entropy", "renyi_entropy", "tsallis_entropy", "permutation_entropy", "sample_entropy",
+    "approximate_entropy", "multiscale_entropy", "spectral_entropy", "jensen_shannon_divergence",
+    "reasoning_instability",
+    "surrogates", "surrogate_test", "time_reversal_asymmetry",
+]
