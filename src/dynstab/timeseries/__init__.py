@@ -1,5 +1,7 @@
 """Diagnostics of sampled series (arrays in, numbers out): spectra, entropies, surrogates, embedding."""
 
+from .embedding import autocorrelation, cao, delay_mutual_information, embed, estimate_delay, estimate_dimension
+from .embedding import false_nearest_neighbors
 from .entropy import (
     approximate_entropy,
     jensen_shannon_divergence,
@@ -13,10 +15,13 @@ from .entropy import (
     tsallis_entropy,
 )
 from .spectrum import dominant_period
+from .neighbors import theiler_neighbors
 from .surrogates import surrogate_test, surrogates, time_reversal_asymmetry
 
 __all__ = [
     "dominant_period",
+    "embed", "delay_mutual_information", "autocorrelation", "estimate_delay", "false_nearest_neighbors", "cao",
+    "estimate_dimension", "theiler_neighbors",
     "shannon_entropy", "renyi_entropy", "tsallis_entropy", "permutation_entropy", "sample_entropy",
     "approximate_entropy", "multiscale_entropy", "spectral_entropy", "jensen_shannon_divergence",
     "reasoning_instability",

@@ -1,0 +1,413 @@
+"""Delay embedding and the classical choices of its delay and dimension.
+
+Convention (as in DelayEmbeddings.jl ``embed``): delays run forward in time. The delay
+vector of a scalar series ``x`` at time index ``n`` is
+
+    y_n = (x[n], x[n + tau], ..., x[n + (dim - 1) tau]),   n = 0, ..., N - (dim - 1) tau - 1,
+
+so ``embed(x, dim, tau)`` has shape ``(N - (dim - 1) tau, dim)``. A multivariate series
+(shape (N, m)) is embedded variable by variable, with the blocks side by side:
+columns ``[x1(t), x1(t+tau), ..., x1(t+(dim-1)tau), x2(t), ..., xm(t+(dim-1)tau)]``,
+shape ``(N - (dim - 1) tau, dim * m)``.
+
+Delay: first minimum of the auto-mutual information (Fraser & Swinney, Phys. Rev. A 33,
+1134 (1986)) or the first lag where the autocorrelation falls below 1/e.
+Dimension: false nearest neighbours (Kennel, Brown & Abarbanel, Phys. Rev. A 45, 3403
+(1992)) or Cao's averaged false neighbours E1/E2 (Cao, Physica D 110, 43 (1997)).
+Neighbour searches use a k-d tree with a Theiler window (`neighbors.theiler_neighbors`),
+so series of 1e5 points are routine.
+
+The delay and dimension estimators take a scalar series (shape (N,)); pass one column of a
+multivariate series.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.ndimage import gaussian_filter
+
+from .neighbors import theiler_neighbors
+
+__all__ = [
+    "autocorrelation",
+    "cao",
+    "delay_mutual_information",
+    "embed",
+    "estimate_delay",
+    "estimate_dimension",
+    "false_nearest_neighbors",
+]
+
+_MIN_POINTS = (
+    10  # fewest embedded points (outside the Theiler window) any statistic uses
+)
+
+
+# --------------------------------------------------------------------------- validation
+def _positive_int(value, name: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if isinstance(value, (float, np.floating)) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    return int(value)
+
+
+def _series(x, name: str = "x", scalar: bool = False) -> np.ndarray:
+    """Validated float array of shape (N,) (scalar=True) or (N,) / (N, m)."""
+    a = np.asarray(x, dtype=float)
+    if scalar:
+        if a.ndim == 2 and a.shape[1] == 1:
+            a = a[:, 0]
+        if a.ndim != 1:
+            raise ValueError(
+                f"{name} must be a scalar series of shape (N,), got shape {a.shape}; "
+                "pass one column of a multivariate series"
+            )
+    elif a.ndim not in (1, 2):
+        raise ValueError(
+            f"{name} must have shape (N,) or (N, n_variables), got shape {a.shape}"
+        )
+    if a.shape[0] < 2 or (a.ndim == 2 and a.shape[1] < 1):
+        raise ValueError(f"{name} needs at least 2 samples, got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(
+            f"{name} contains NaN or inf values: remove or interpolate them before embedding"
+        )
+    span = np.ptp(a, axis=0)
+    if np.any(span == 0):
+        which = (
+            "" if a.ndim == 1 else f" (column(s) {np.flatnonzero(span == 0).tolist()})"
+        )
+        raise ValueError(
+            f"{name} is constant{which}: a constant series has nothing to embed"
+        )
+    return a
+
+
+def _check_length(n: int, dim: int, tau: int, need: int, what: str) -> int:
+    m = n - (dim - 1) * tau
+    if m < need:
+        raise ValueError(
+            f"series too short for {what}: N - (dim-1)*tau = {n} - {dim - 1}*{tau} = {m} "
+            f"points, need at least {need}; use a longer series or a smaller dim or tau"
+        )
+    return m
+
+
+# ------------------------------------------------------------------------------- embed
+def embed(x, dim: int, tau: int = 1) -> np.ndarray:
+    """Delay embedding of a scalar or multivariate series.
+
+    For a scalar series ``x`` (shape (N,)) row ``n`` is the delay vector
+
+        y_n = (x[n], x[n + tau], ..., x[n + (dim - 1) tau]),  n = 0 .. N - (dim-1) tau - 1
+
+    (Takens, Lect. Notes Math. 898, 366 (1981); forward delays as in DelayEmbeddings.jl).
+    For a multivariate series (shape (N, m)) each variable is embedded in turn and the
+    blocks are concatenated: columns ``[x1(t), x1(t+tau), ..., x1(t+(dim-1)tau), x2(t), ...]``.
+
+    Returns an array of shape ``(N - (dim - 1) tau, dim * m)`` (m = 1 for scalars); column
+    ``j * dim + k`` of the output is ``x_j(t + k tau)``. A copy, not a strided view.
+    Raises ValueError for NaN/inf, a constant series, a wrong shape, dim < 1, tau < 1, or
+    fewer than 2 embedded points.
+    """
+    a = _series(x)
+    dim = _positive_int(dim, "dim")
+    tau = _positive_int(tau, "tau")
+    a2 = a[:, None] if a.ndim == 1 else a
+    n, nvar = a2.shape
+    m = _check_length(n, dim, tau, 2, f"embed(dim={dim}, tau={tau})")
+    out = np.empty((m, dim * nvar))
+    for j in range(nvar):
+        for k in range(dim):
+            out[:, j * dim + k] = a2[k * tau : k * tau + m, j]
+    return out
+
+
+# ------------------------------------------------------------------------------- delay
+def delay_mutual_information(
+    x, max_lag: int = 100, bins: int = 16, smooth: bool = True
+) -> np.ndarray:
+    """Auto-mutual information I(tau) of a scalar series for tau = 0 .. max_lag (nats).
+
+    With ``p_ij(tau)`` the joint density of (x[n], x[n + tau]) (n = 0 .. N - tau - 1) on a
+    grid over the range of x, and p_i, p_j its marginals,
+
+        I(tau) = sum_ij p_ij(tau) log( p_ij(tau) / (p_i p_j) )
+
+    (Fraser & Swinney, Phys. Rev. A 33, 1134 (1986)). The first local minimum of I over
+    tau > 0 is the classical delay.
+
+    Estimator: ``smooth=False`` is the plain histogram with ``bins`` equal-width boxes per
+    axis (TISEAN's ``mutual``, default 16 boxes). ``smooth=True`` (default) is a binned
+    Gaussian kernel estimate: the histogram on a 4x finer grid, smoothed with a Gaussian
+    of standard deviation half a coarse box (range / (2 bins)). The plain histogram jumps
+    whenever the (x[n], x[n+tau]) curve of a nearly periodic signal crosses a box edge,
+    which creates spurious early minima (a noise-free sine of period 60 samples has its
+    first histogram minimum at lag 3); the smoothed estimate is a smooth function of tau
+    and puts the sine's minimum at P/4.
+
+    Raises ValueError for NaN/inf, a constant or non-scalar series, bins < 2, or a max_lag
+    that leaves fewer than 10 pairs (max_lag must be below N - 10).
+    """
+    a = _series(x, scalar=True)
+    max_lag = _positive_int(max_lag, "max_lag", minimum=0)
+    bins = _positive_int(bins, "bins", minimum=2)
+    n = a.size
+    if n - max_lag < _MIN_POINTS:
+        raise ValueError(
+            f"max_lag={max_lag} is too large for {n} samples: need N - max_lag >= "
+            f"{_MIN_POINTS}; lower max_lag or use a longer series"
+        )
+    up = 4 if smooth else 1
+    g = bins * up
+    lo, hi = a.min(), a.max()
+    b = np.minimum(((a - lo) / (hi - lo) * g).astype(np.int64), g - 1)
+    out = np.empty(max_lag + 1)
+    for lag in range(max_lag + 1):
+        u, v = b[: n - lag], b[lag:]
+        joint = np.bincount(u * g + v, minlength=g * g).reshape(g, g).astype(float)
+        if smooth:
+            joint = gaussian_filter(joint, sigma=up / 2, mode="constant", truncate=4.0)
+        pij = joint / joint.sum()
+        pi, pj = pij.sum(axis=1), pij.sum(axis=0)
+        nz = pij > 0
+        out[lag] = float(np.sum(pij[nz] * np.log(pij[nz] / np.outer(pi, pj)[nz])))
+    return out
+
+
+def autocorrelation(x, max_lag: int = 100) -> np.ndarray:
+    """Sample autocorrelation r(tau), tau = 0 .. max_lag, of a scalar series.
+
+        r(tau) = sum_{n=0}^{N-1-tau} (x[n] - m)(x[n+tau] - m) / sum_n (x[n] - m)^2
+
+    with m the mean (the biased estimator, Box & Jenkins; computed by FFT). r(0) = 1.
+    Raises ValueError for NaN/inf, a constant or non-scalar series, or max_lag >= N - 1.
+    """
+    a = _series(x, scalar=True)
+    max_lag = _positive_int(max_lag, "max_lag", minimum=0)
+    n = a.size
+    if max_lag > n - 2:
+        raise ValueError(
+            f"max_lag={max_lag} must be below N - 1 = {n - 1}; lower max_lag"
+        )
+    c = a - a.mean()
+    nfft = 1 << int(np.ceil(np.log2(2 * n - 1)))
+    f = np.fft.rfft(c, nfft)
+    acov = np.fft.irfft(f * np.conj(f), nfft)[: max_lag + 1]
+    return acov / acov[0]
+
+
+def _first_local_minimum(values: np.ndarray) -> int | None:
+    """First index i >= 1 with values[i] < values[i-1] and values[i] <= values[i+1]."""
+    for i in range(1, values.size - 1):
+        if values[i] < values[i - 1] and values[i] <= values[i + 1]:
+            return i
+    return None
+
+
+def estimate_delay(
+    x, method: str = "mi", max_lag: int = 100, bins: int = 16, smooth: bool = True
+) -> int:
+    """Embedding delay (in samples) of a scalar series.
+
+    ``method="mi"``: the first local minimum of the auto-mutual information
+    `delay_mutual_information` (Fraser & Swinney 1986; smoothed estimate unless
+    ``smooth=False``); for a sine of period P it is about P/4.
+    ``method="ac"``: the first lag at which the autocorrelation
+    `autocorrelation` is at or below 1/e; for an AR(1) process x[n+1] = phi x[n] + noise
+    (r(tau) = phi^tau) it is ceil(log(1/e) / log(phi)) = ceil(-1 / log(phi)).
+
+    Raises ValueError when no minimum (mi) or no crossing (ac) occurs up to ``max_lag``
+    (the message says to raise max_lag or switch method), or for invalid input.
+    """
+    method = str(method).lower()
+    if method in ("mi", "mutual_information", "mi_min"):
+        mi = delay_mutual_information(x, max_lag=max_lag, bins=bins, smooth=smooth)
+        tau = _first_local_minimum(mi)
+        if tau is None:
+            raise ValueError(
+                f"the mutual information has no local minimum for lags 1..{max_lag}: "
+                "raise max_lag, or use method='ac'"
+            )
+        return int(tau)
+    if method in ("ac", "autocorrelation", "ac_zero", "1/e"):
+        r = autocorrelation(x, max_lag=max_lag)
+        below = np.flatnonzero(r[1:] <= np.exp(-1.0))
+        if below.size == 0:
+            raise ValueError(
+                f"the autocorrelation stays above 1/e for lags 1..{max_lag}: raise max_lag"
+            )
+        return int(below[0] + 1)
+    raise ValueError(f"unknown method {method!r}: use 'mi' or 'ac'")
+
+
+# ---------------------------------------------------------------------------- dimension
+def _nn_pairs(x: np.ndarray, dim: int, tau: int, theiler: int, metric: str):
+    """Nearest neighbour (outside the window) of each delay vector of dimension dim,
+    among the M = N - dim*tau vectors that have a (dim+1)-th coordinate.
+
+    Returns (i, j, r_d, ext_i, ext_j): indices, distance in dim, and the added coordinate
+    x[n + dim*tau] of both points.
+    """
+    n = x.size
+    m = n - dim * tau
+    pts = np.empty((m, dim))
+    for k in range(dim):
+        pts[:, k] = x[k * tau : k * tau + m]
+    dist, idx = theiler_neighbors(pts, k=1, theiler=theiler, metric=metric, workers=-1)
+    i = np.arange(m)
+    j = idx[:, 0]
+    r = dist[:, 0]
+    keep = r > 0
+    if keep.sum() < _MIN_POINTS:
+        raise ValueError(
+            f"in dimension {dim} almost every delay vector has an identical copy (nearest "
+            "neighbour at distance 0), as for an exactly periodic or coarsely quantised "
+            "series: add noise below the measurement resolution or use a longer delay"
+        )
+    i, j, r = i[keep], j[keep], r[keep]
+    return i, j, r, x[i + dim * tau], x[j + dim * tau]
+
+
+def _dims_check(
+    x: np.ndarray, max_dim: int, tau: int, theiler: int, extra: int, what: str
+):
+    need = max(_MIN_POINTS, 2 * theiler + 2)
+    _check_length(x.size, max_dim + extra, tau, need + 1, what)
+
+
+def false_nearest_neighbors(
+    x,
+    tau: int = 1,
+    max_dim: int = 10,
+    rtol: float = 15.0,
+    atol: float = 2.0,
+    theiler: int = 0,
+    metric: str = "euclidean",
+) -> np.ndarray:
+    """Fraction of false nearest neighbours for dim = 1 .. max_dim (Kennel et al. 1992).
+
+    For each delay vector y_n of dimension d (n = 0 .. N - d tau - 1, so that the
+    (d+1)-th coordinate exists) let y_j be its nearest neighbour with |n - j| > theiler,
+    at distance R_d(n). The pair is false if
+
+        (1)  |x[n + d tau] - x[j + d tau]| / R_d(n) > rtol,   or
+        (2)  R_{d+1}(n) / R_A > atol,
+
+    with R_{d+1}(n)^2 = R_d(n)^2 + (x[n + d tau] - x[j + d tau])^2 (Euclidean; for the
+    Chebyshev norm R_{d+1} = max(R_d, |x[n + d tau] - x[j + d tau]|)) and R_A the standard
+    deviation of x (Kennel, Brown & Abarbanel, Phys. Rev. A 45, 3403 (1992); rtol = 15
+    and atol = 2 as there). Pairs at zero distance (repeated values) are skipped.
+
+    Returns an array of length max_dim: element d-1 is the fraction for dimension d.
+    Raises ValueError for invalid input or N - max_dim*tau too small (fewer than
+    max(10, 2*theiler+2) points).
+    """
+    a = _series(x, scalar=True)
+    tau = _positive_int(tau, "tau")
+    max_dim = _positive_int(max_dim, "max_dim")
+    theiler = _positive_int(theiler, "theiler", minimum=0)
+    if rtol <= 0 or atol <= 0:
+        raise ValueError(
+            f"rtol and atol must be positive, got rtol={rtol}, atol={atol}"
+        )
+    _dims_check(
+        a, max_dim, tau, theiler, 1, f"false nearest neighbours up to dim {max_dim}"
+    )
+    ra = a.std()
+    cheb = str(metric).lower() in ("chebyshev", "max")
+    out = np.empty(max_dim)
+    for d in range(1, max_dim + 1):
+        _, _, r, ei, ej = _nn_pairs(a, d, tau, theiler, metric)
+        de = np.abs(ei - ej)
+        r1 = np.maximum(r, de) if cheb else np.sqrt(r * r + de * de)
+        false = (de > rtol * r) | (r1 > atol * ra)
+        out[d - 1] = false.mean()
+    return out
+
+
+def cao(
+    x, tau: int = 1, max_dim: int = 10, theiler: int = 0, metric: str = "chebyshev"
+):
+    """Cao's averaged false neighbours: E1(d) and E2(d) for d = 1 .. max_dim.
+
+    With y_n(d) the delay vectors, n(i, d) the index of the nearest neighbour of y_i(d)
+    (outside the Theiler window), and i = 0 .. N - d tau - 1,
+
+        a(i, d) = ||y_i(d+1) - y_{n(i,d)}(d+1)|| / ||y_i(d) - y_{n(i,d)}(d)||
+        E(d)    = mean_i a(i, d),          E1(d) = E(d+1) / E(d)
+        E*(d)   = mean_i |x[i + d tau] - x[n(i,d) + d tau]|,   E2(d) = E*(d+1) / E*(d)
+
+    in the max (Chebyshev) norm (Cao, Physica D 110, 43 (1997)). E1(d) stops changing
+    (close to 1) once d is a sufficient embedding dimension; E2(d) = 1 for all d marks a
+    stochastic series. Pairs at zero distance are skipped.
+
+    Returns ``(E1, E2)``, arrays of length max_dim (element d-1 is dimension d).
+    Raises ValueError for invalid input or a series too short for max_dim + 1.
+    """
+    a = _series(x, scalar=True)
+    tau = _positive_int(tau, "tau")
+    max_dim = _positive_int(max_dim, "max_dim")
+    theiler = _positive_int(theiler, "theiler", minimum=0)
+    _dims_check(a, max_dim, tau, theiler, 2, f"Cao's method up to dim {max_dim}")
+    cheb = str(metric).lower() in ("chebyshev", "max")
+    e = np.empty(max_dim + 1)
+    es = np.empty(max_dim + 1)
+    for d in range(1, max_dim + 2):
+        _, _, r, ei, ej = _nn_pairs(a, d, tau, theiler, metric)
+        de = np.abs(ei - ej)
+        r1 = np.maximum(r, de) if cheb else np.sqrt(r * r + de * de)
+        e[d - 1] = np.mean(r1 / r)
+        es[d - 1] = np.mean(de)
+    return e[1:] / e[:-1], es[1:] / es[:-1]
+
+
+def estimate_dimension(
+    x,
+    tau: int = 1,
+    method: str = "fnn",
+    max_dim: int = 10,
+    threshold: float | None = None,
+    theiler: int = 0,
+    **kwargs,
+) -> int:
+    """Embedding dimension of a scalar series.
+
+    ``method="fnn"``: the smallest d whose false-nearest-neighbour fraction
+    (`false_nearest_neighbors`) is at or below ``threshold`` (default 0.01).
+    ``method="cao"``: the smallest d with |1 - E1(d)| < ``threshold`` (default 0.1), i.e.
+    where Cao's E1 (`cao`) has saturated (the rule of DelayEmbeddings.jl ``cao_embed``).
+    Extra keywords go to the underlying function (rtol, atol, metric).
+
+    Raises ValueError when the criterion is not met up to ``max_dim`` (raise max_dim,
+    check the delay, or the series may be noise) or for invalid input.
+    """
+    method = str(method).lower()
+    if method == "fnn":
+        thr = 0.01 if threshold is None else float(threshold)
+        frac = false_nearest_neighbors(
+            x, tau=tau, max_dim=max_dim, theiler=theiler, **kwargs
+        )
+        ok = np.flatnonzero(frac <= thr)
+        if ok.size == 0:
+            raise ValueError(
+                f"the false-nearest-neighbour fraction stays above {thr} up to dim "
+                f"{max_dim} (minimum {np.nanmin(frac):.3g}): raise max_dim or threshold, "
+                "check tau, or the series may be noise"
+            )
+        return int(ok[0] + 1)
+    if method in ("cao", "afnn"):
+        thr = 0.1 if threshold is None else float(threshold)
+        e1, _ = cao(x, tau=tau, max_dim=max_dim, theiler=theiler, **kwargs)
+        ok = np.flatnonzero(np.abs(1.0 - e1) < thr)
+        if ok.size == 0:
+            raise ValueError(
+                f"Cao's E1 does not saturate (|1 - E1| < {thr}) up to dim {max_dim}: "
+                "raise max_dim or threshold, or check tau"
+            )
+        return int(ok[0] + 1)
+    raise ValueError(f"unknown method {method!r}: use 'fnn' or 'cao'")
