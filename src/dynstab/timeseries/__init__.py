@@ -15,13 +15,14 @@ from .entropy import (
     tsallis_entropy,
 )
 from .spectrum import dominant_period
+from .lyapunov import divergence_curve, lyapunov_from_data
 from .neighbors import theiler_neighbors
 from .surrogates import surrogate_test, surrogates, time_reversal_asymmetry
 
 __all__ = [
     "dominant_period",
     "embed", "delay_mutual_information", "autocorrelation", "estimate_delay", "false_nearest_neighbors", "cao",
-    "estimate_dimension", "theiler_neighbors",
+    "estimate_dimension", "theiler_neighbors", "divergence_curve", "lyapunov_from_data",
     "shannon_entropy", "renyi_entropy", "tsallis_entropy", "permutation_entropy", "sample_entropy",
     "approximate_entropy", "multiscale_entropy", "spectral_entropy", "jensen_shannon_divergence",
     "reasoning_instability",

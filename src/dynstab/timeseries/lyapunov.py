@@ -1,0 +1,486 @@
+"""Largest Lyapunov exponent from a measured (scalar or multivariate) time series.
+
+Two classical estimators of the mean logarithmic divergence of initially close states
+in a delay embedding (`embedding.embed`; forward delays) are provided:
+
+* Rosenstein, Collins & De Luca, Physica D 65, 117 (1993): every reference vector y_i
+  is paired with its nearest neighbour y_j outside a Theiler window (|i - j| > w), and
+
+      S(k) = < ln || y_{i+k} - y_{j+k} || >_i          (Euclidean norm)
+
+* Kantz, Phys. Lett. A 185, 77 (1994): every reference vector is compared with a whole
+  neighbourhood U_i (its ``n_neighbors`` nearest neighbours outside the Theiler window,
+  optionally only those closer than ``radius`` times the attractor size), and
+
+      S(k) = < ln ( mean_{j in U_i} || y_{i+k} - y_{j+k} || ) >_i
+
+In the scaling region S(k) grows linearly, S(k) ~ S(0) + lambda_1 k dt, before it
+saturates at the size of the attractor. `lyapunov_from_data` finds that region
+automatically (rule in its docstring) and returns lambda_1 per unit time with a
+confidence interval from blocks of reference points.
+
+Neighbour searches reuse `neighbors.theiler_neighbors` (k-d tree), so 2e4 points and a
+few hundred steps take well under a second.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from .embedding import (
+    _positive_int,
+    _series,
+    autocorrelation,
+    embed,
+    estimate_delay,
+    estimate_dimension,
+)
+from .neighbors import theiler_neighbors
+
+__all__ = [
+    "DivergenceCurve",
+    "LyapunovEstimate",
+    "divergence_curve",
+    "lyapunov_from_data",
+]
+
+_METHODS = ("rosenstein", "kantz")
+_MIN_REFERENCES = 50  # fewest reference points a divergence curve is averaged over
+
+
+# ------------------------------------------------------------------------------ helpers
+def _method(method) -> str:
+    m = str(method).lower()
+    if m not in _METHODS:
+        raise ValueError(f"unknown method {method!r}: use 'rosenstein' or 'kantz'")
+    return m
+
+
+def _positive_float(value, name: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a positive number, got {value!r}") from None
+    if not np.isfinite(v) or v <= 0:
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return v
+
+
+def default_theiler(x, dim: int, tau: int) -> int:
+    """Default Theiler window (samples): ``max(dim * tau, first zero of the autocorrelation)``.
+
+    The first zero is the first lag at which the sample autocorrelation
+    (`embedding.autocorrelation`) is <= 0, searched up to N // 4 (the largest over the
+    columns of a multivariate series); if there is none, ``dim * tau`` alone is used.
+    The autocorrelation time keeps temporally correlated points from being chosen as
+    neighbours (Rosenstein et al. 1993 use the mean period, which is of the same order).
+    """
+    a = np.asarray(x, dtype=float)
+    cols = [a] if a.ndim == 1 else [a[:, j] for j in range(a.shape[1])]
+    w = int(dim) * int(tau)
+    for c in cols:
+        max_lag = max(1, min(c.size // 4, c.size - 2))
+        r = autocorrelation(c, max_lag=max_lag)
+        z = np.flatnonzero(r[1:] <= 0.0)
+        if z.size:
+            w = max(w, int(z[0] + 1))
+    return w
+
+
+class DivergenceCurve(tuple):
+    """``(k, lnd)``: steps k = 0 .. max_steps and the mean log divergence <ln d(k)>.
+
+    Unpacks as a 2-tuple. Attributes: ``k``, ``lnd``, ``dt``, ``t`` (= k * dt),
+    ``n_references`` (reference points averaged), ``method``, ``dim``, ``tau``,
+    ``theiler``.
+    """
+
+    def __new__(cls, k, lnd, **meta):
+        obj = super().__new__(cls, (k, lnd))
+        obj.__dict__.update(meta)
+        return obj
+
+    @property
+    def k(self) -> np.ndarray:
+        return self[0]
+
+    @property
+    def lnd(self) -> np.ndarray:
+        return self[1]
+
+    @property
+    def t(self) -> np.ndarray:
+        return self[0] * self.dt
+
+
+def _block_sums(x, dim, tau, method, theiler, max_steps, n_neighbors, radius, n_blocks):
+    """Per-block sums and counts of the log divergence, shape (n_blocks, max_steps + 1).
+
+    Reference points are the embedded vectors with index < M - max_steps (so that the
+    whole future of every pair exists); they are split into ``n_blocks`` contiguous blocks
+    in time.
+    """
+    y = embed(x, dim, tau)
+    m = y.shape[0]
+    n_ref = m - max_steps
+    need = max(_MIN_REFERENCES, 2 * theiler + 1 + n_neighbors)
+    if n_ref < need:
+        raise ValueError(
+            f"series too short for the divergence curve: {m} embedded points (N - "
+            f"(dim-1)*tau) minus max_steps={max_steps} leaves {n_ref} reference points, "
+            f"need at least {need} (>= {_MIN_REFERENCES} and > 2*theiler + n_neighbors "
+            f"with theiler={theiler}); use a longer series or smaller dim, tau, theiler "
+            "or max_steps"
+        )
+    ref = y[:n_ref]
+    kk = 1 if method == "rosenstein" else n_neighbors
+    dist, idx = theiler_neighbors(ref, k=kk, theiler=theiler, metric="euclidean", workers=1)
+    i = np.arange(n_ref)
+    if method == "kantz" and radius is not None:
+        size = float(np.max(np.ptp(y, axis=0)))
+        eps = radius * size
+        use = dist <= eps
+    else:
+        use = np.ones_like(dist, dtype=bool)
+    block = np.minimum(i * n_blocks // n_ref, n_blocks - 1)
+    sums = np.zeros((n_blocks, max_steps + 1))
+    counts = np.zeros((n_blocks, max_steps + 1))
+    has = use.any(axis=1)
+    i, idx, use, blk = i[has], idx[has], use[has], block[has]
+    nuse = use.sum(axis=1)
+    for k in range(max_steps + 1):
+        diff = y[idx + k] - y[i + k][:, None, :]
+        d = np.sqrt(np.einsum("rnd,rnd->rn", diff, diff))
+        if method == "rosenstein":
+            dd = d[:, 0]
+        else:
+            dd = np.where(use, d, 0.0).sum(axis=1) / nuse
+        ok = dd > 0
+        sums[:, k] = np.bincount(blk[ok], weights=np.log(dd[ok]), minlength=n_blocks)
+        counts[:, k] = np.bincount(blk[ok], minlength=n_blocks)
+    return sums, counts, int(has.sum())
+
+
+def _validate_curve_args(x, dim, tau, method, theiler, max_steps, n_neighbors, radius, dt):
+    a = _series(x)
+    dim = _positive_int(dim, "dim")
+    tau = _positive_int(tau, "tau")
+    method = _method(method)
+    dt = _positive_float(dt, "dt")
+    n_neighbors = _positive_int(n_neighbors, "n_neighbors") if method == "kantz" else 1
+    if radius is not None:
+        radius = _positive_float(radius, "radius")
+    m = a.shape[0] - (dim - 1) * tau
+    if m < _MIN_REFERENCES + 2:
+        raise ValueError(
+            f"series too short for the embedding: N - (dim-1)*tau = {a.shape[0]} - "
+            f"{dim - 1}*{tau} = {m} points, need at least {_MIN_REFERENCES + 2}; use a "
+            "longer series or a smaller dim or tau"
+        )
+    if theiler is None:
+        theiler = default_theiler(a, dim, tau)
+    theiler = _positive_int(theiler, "theiler", minimum=0)
+    if max_steps is None:
+        max_steps = min(max(50, 3 * theiler), m // 5)
+    max_steps = _positive_int(max_steps, "max_steps")
+    return a, dim, tau, method, theiler, max_steps, n_neighbors, radius, dt
+
+
+# ----------------------------------------------------------------------------- curve
+def divergence_curve(
+    x,
+    dim: int,
+    tau: int,
+    *,
+    method: str = "rosenstein",
+    theiler: int | None = None,
+    max_steps: int | None = None,
+    n_neighbors: int = 10,
+    radius: float | None = None,
+    dt: float = 1.0,
+) -> DivergenceCurve:
+    """Mean logarithmic divergence <ln d(k)> of neighbouring trajectories, k = 0 .. max_steps.
+
+    ``x``: scalar series (N,) or multivariate (N, m), embedded with `embedding.embed`
+    (dimension ``dim``, delay ``tau`` samples). ``method="rosenstein"``: nearest neighbour
+    of each reference vector, d(k) its Euclidean distance k steps later (Rosenstein et
+    al. 1993). ``method="kantz"``: the ``n_neighbors`` nearest neighbours, of which only
+    those within ``radius`` x (attractor size = largest range of an embedded coordinate)
+    are kept when ``radius`` is given; d(k) is their mean distance k steps later (Kantz
+    1994). References without any neighbour inside the radius are dropped; pairs at
+    distance exactly 0 are skipped at that k.
+
+    ``theiler`` (samples): neighbours must satisfy |i - j| > theiler. Default
+    ``max(dim * tau, first zero of the autocorrelation of x)`` (`default_theiler`).
+    ``max_steps``: default ``min(max(50, 3 * theiler), M // 5)`` with M the number of
+    embedded points. Only the M - max_steps vectors with a complete future are used as
+    references and neighbours.
+    ``dt``: sampling interval; kept on the result (``curve.t = k * dt``); ``k`` is in steps.
+
+    Returns a `DivergenceCurve`, which unpacks as ``k, lnd``.
+    Raises ValueError for NaN/inf, a constant series, bad parameters, or a series too short
+    for the embedding, the Theiler window and max_steps.
+    """
+    a, dim, tau, method, theiler, max_steps, n_neighbors, radius, dt = _validate_curve_args(
+        x, dim, tau, method, theiler, max_steps, n_neighbors, radius, dt
+    )
+    sums, counts, n_ref = _block_sums(
+        a, dim, tau, method, theiler, max_steps, n_neighbors, radius, 1
+    )
+    return _make_curve(sums, counts, n_ref, method, dim, tau, theiler, dt)
+
+
+def _make_curve(sums, counts, n_ref, method, dim, tau, theiler, dt):
+    tot = counts.sum(axis=0)
+    if n_ref == 0 or np.any(tot == 0):
+        raise ValueError(
+            "no usable neighbour pairs (all distances zero or no neighbour inside radius): "
+            "raise radius or n_neighbors, or check the series"
+        )
+    lnd = sums.sum(axis=0) / tot
+    k = np.arange(lnd.size)
+    return DivergenceCurve(
+        k, lnd, dt=dt, n_references=n_ref, method=method, dim=dim, tau=tau, theiler=theiler
+    )
+
+
+# ----------------------------------------------------------------------- scaling region
+def _lsq(k: np.ndarray, y: np.ndarray):
+    slope, icpt = np.polyfit(k.astype(float), y, 1)
+    return float(slope), float(icpt)
+
+
+def find_scaling_region(
+    lnd, *, min_points: int = 5, tol: float = 0.1, min_rise: float = 1.0, half_window: int = 1
+):
+    """Automatic linear scaling region ``(k0, k1)`` (inclusive) of a divergence curve, or None.
+
+    Rule: local slopes ``s(k) = (lnd[k+h] - lnd[k-h]) / (2h)`` (h = ``half_window``) are
+    computed for k = h .. K-h. A run of consecutive local slopes k = a .. b qualifies if
+    all of them are positive and agree within ``tol``: ``max s / min s <= 1 + tol``.
+    Its fit range is k0 = a - h .. k1 = b + h (the samples those slopes use); it must
+    hold at least ``min_points`` points and its least-squares line must rise by at least
+    ``min_rise`` in ln d over the range (the distances grow e^min_rise-fold: a real
+    exponential divergence, not a fluctuation on the saturation plateau). The longest
+    qualifying run wins (ties: the one with the smallest relative slope spread).
+    Saturation is excluded because the local slopes fall towards 0 there; an initial
+    transient (fast alignment with the unstable direction) because its slopes are larger.
+    Returns None when no run qualifies (e.g. white noise, whose curve jumps to the
+    plateau at k = 1).
+    """
+    y = np.asarray(lnd, dtype=float)
+    h = max(1, int(half_window))
+    n = y.size
+    if n < max(min_points, 2 * h + 1):
+        return None
+    s = (y[2 * h :] - y[: -2 * h]) / (2 * h)  # s[i] is the slope at k = i + h
+    m = s.size
+    best = None  # (length, spread, k0, k1)
+    for a in range(m):
+        if s[a] <= 0:
+            continue
+        lo = hi = s[a]
+        b = a
+        while b + 1 < m:  # extend the run while the slopes stay positive and agree
+            v = s[b + 1]
+            if v <= 0 or max(hi, v) > (1 + tol) * min(lo, v):
+                break
+            lo, hi, b = min(lo, v), max(hi, v), b + 1
+        k0, k1 = a, b + 2 * h
+        npts = k1 - k0 + 1
+        if npts < min_points:
+            continue
+        if best is not None and (npts < best[0] or (npts == best[0] and hi / lo >= best[1])):
+            continue
+        slope = np.polyfit(np.arange(k0, k1 + 1, dtype=float), y[k0 : k1 + 1], 1)[0]
+        if slope * (k1 - k0) < min_rise:
+            continue
+        best = (npts, hi / lo, k0, k1)
+    if best is None:
+        return None
+    return int(best[2]), int(best[3])
+
+
+# ---------------------------------------------------------------------------- estimate
+@dataclass(frozen=True)
+class LyapunovEstimate:
+    """Largest Lyapunov exponent estimated from data (see `lyapunov_from_data`).
+
+    ``exponent``: slope of <ln d(k)> over the fit range divided by dt (per time unit);
+    NaN when no scaling region was found and no fit_range given. ``ci``: (low, high)
+    confidence interval at level ``confidence`` from ``n_blocks`` blocks of reference
+    points (Student t on the block slopes). ``scaling_found``: whether a clean linear
+    region was found (always True for a user fit_range). ``k``, ``lnd``: the divergence
+    curve; ``fit_range``: (k0, k1) inclusive, in steps (None if no region);
+    ``intercept``: of the fit in ln d, per step axis.
+    """
+
+    exponent: float
+    ci: tuple
+    confidence: float
+    stderr: float
+    scaling_found: bool
+    fit_range: tuple | None
+    k: np.ndarray
+    lnd: np.ndarray
+    intercept: float
+    block_slopes: np.ndarray
+    dt: float
+    dim: int
+    tau: int
+    theiler: int
+    method: str
+    n_references: int
+
+    @property
+    def t(self) -> np.ndarray:
+        return self.k * self.dt
+
+
+def _auto_embedding(a: np.ndarray, dim, tau):
+    s = a if a.ndim == 1 else a[:, 0]
+    if tau is None:
+        try:
+            tau = estimate_delay(s, method="mi", max_lag=min(100, s.size // 10))
+        except ValueError:
+            try:
+                tau = estimate_delay(s, method="ac", max_lag=min(100, s.size // 10))
+            except ValueError as e:
+                raise ValueError(
+                    f"could not choose tau automatically ({e}); pass tau explicitly"
+                ) from None
+    if dim is None:
+        try:
+            dim = estimate_dimension(s, tau=tau, method="fnn", max_dim=10, theiler=tau)
+        except ValueError as e:
+            raise ValueError(
+                f"could not choose dim automatically ({e}); pass dim explicitly"
+            ) from None
+    return int(dim), int(tau)
+
+
+def lyapunov_from_data(
+    x,
+    dt: float = 1.0,
+    *,
+    dim: int | None = None,
+    tau: int | None = None,
+    method: str = "rosenstein",
+    fit_range: tuple | None = None,
+    theiler: int | None = None,
+    max_steps: int | None = None,
+    n_neighbors: int = 10,
+    radius: float | None = None,
+    min_points: int = 5,
+    tol: float = 0.1,
+    min_rise: float = 1.0,
+    half_window: int | None = None,
+    n_blocks: int = 10,
+    confidence: float = 0.95,
+    warn: bool = True,
+) -> LyapunovEstimate:
+    """Largest Lyapunov exponent (per time unit) of a sampled series.
+
+    Embedding: ``tau`` defaults to `estimate_delay` (first mutual-information minimum,
+    falling back to the 1/e autocorrelation lag) and ``dim`` to `estimate_dimension`
+    (false nearest neighbours <= 1 %, Theiler window tau), both on the first column of a
+    multivariate series. ``theiler`` defaults as in `divergence_curve`
+    (max(dim*tau, first autocorrelation zero)).
+
+    Divergence curve: `divergence_curve` with ``method`` ('rosenstein' or 'kantz'),
+    ``max_steps``, ``n_neighbors`` and ``radius`` (Kantz).
+
+    Scaling region: ``fit_range=(k0, k1)`` (steps, inclusive) if given; otherwise
+    `find_scaling_region` -- the longest run of local slopes (central differences over
+    +-``half_window`` steps; default ``max(1, theiler // 10)``, about a tenth of the
+    correlation time, which smooths the oscillation of a flow's curve) that are all
+    positive and agree within ``tol`` (max/min <= 1 + tol), whose range holds at least
+    ``min_points`` points and whose fitted line rises by >= ``min_rise`` in ln d. If none qualifies, the result has ``scaling_found=False``, ``exponent`` and
+    ``ci`` NaN, and a RuntimeWarning is issued (``warn=False`` silences it): the data
+    show no exponential divergence (noise, too short, or wrong embedding).
+
+    Fit: ordinary least squares of <ln d(k)> on k over the range; exponent = slope / dt.
+    Confidence interval: the reference points are split into ``n_blocks`` contiguous
+    blocks in time, each block's curve is fitted over the same range, and
+    ``exponent +- t_{n_blocks-1} * std(block slopes) / sqrt(n_blocks) / dt`` at level
+    ``confidence`` (the residuals of the curve fit are strongly correlated and would
+    understate the error).
+
+    Raises ValueError for NaN/inf, a constant series, bad parameters, a series too short
+    for the embedding/max_steps, or a fit_range outside 0 .. max_steps.
+    """
+    dt = _positive_float(dt, "dt")
+    a = _series(x)
+    method = _method(method)
+    n_blocks = _positive_int(n_blocks, "n_blocks", minimum=2)
+    if not 0 < float(confidence) < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    dim, tau = _auto_embedding(a, dim, tau)
+    a, dim, tau, method, theiler, max_steps, n_neighbors, radius, dt = _validate_curve_args(
+        a, dim, tau, method, theiler, max_steps, n_neighbors, radius, dt
+    )
+    if fit_range is not None:
+        try:
+            k0, k1 = (int(v) for v in fit_range)
+        except (TypeError, ValueError):
+            raise ValueError(f"fit_range must be a pair (k0, k1) of steps, got {fit_range!r}") from None
+        if not 0 <= k0 < k1 <= max_steps:
+            raise ValueError(
+                f"fit_range must satisfy 0 <= k0 < k1 <= max_steps={max_steps}, got {fit_range!r}"
+            )
+        max_steps = max(max_steps, k1)
+    sums, counts, n_ref = _block_sums(
+        a, dim, tau, method, theiler, max_steps, n_neighbors, radius, n_blocks
+    )
+    curve = _make_curve(sums, counts, n_ref, method, dim, tau, theiler, dt)
+    k, lnd = curve
+    if fit_range is None:
+        hw = max(1, theiler // 10) if half_window is None else _positive_int(half_window, "half_window")
+        rng = find_scaling_region(
+            lnd, min_points=min_points, tol=tol, min_rise=min_rise, half_window=hw
+        )
+        found = rng is not None
+    else:
+        rng, found = (k0, k1), True
+    common = {
+        "k": k, "lnd": lnd, "dt": dt, "dim": dim, "tau": tau, "theiler": theiler,
+        "method": method, "n_references": n_ref, "confidence": float(confidence),
+    }
+    if rng is None:
+        if warn:
+            warnings.warn(
+                "no linear scaling region in the divergence curve (no exponential "
+                "divergence: noise, a too short series, or a poor embedding); exponent is "
+                "NaN. Inspect result.k / result.lnd and pass fit_range to force a fit.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        nan = float("nan")
+        return LyapunovEstimate(
+            exponent=nan, ci=(nan, nan), stderr=nan, scaling_found=False, fit_range=None,
+            intercept=nan, block_slopes=np.full(n_blocks, nan), **common,
+        )
+    k0, k1 = rng
+    sel = slice(k0, k1 + 1)
+    slope, icpt = _lsq(k[sel], lnd[sel])
+    bs = []
+    for b in range(n_blocks):
+        c = counts[b, sel]
+        if np.all(c > 0):
+            bs.append(_lsq(k[sel], sums[b, sel] / c)[0])
+    bs = np.asarray(bs)
+    if bs.size >= 2:
+        se = float(np.std(bs, ddof=1) / np.sqrt(bs.size))
+        half = float(stats.t.ppf(0.5 + confidence / 2, bs.size - 1)) * se
+    else:
+        se = half = float("nan")
+    lam = slope / dt
+    return LyapunovEstimate(
+        exponent=lam, ci=(lam - half / dt, lam + half / dt), stderr=se / dt,
+        scaling_found=found, fit_range=(k0, k1), intercept=icpt, block_slopes=bs / dt,
+        **common,
+    )
