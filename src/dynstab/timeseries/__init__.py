@@ -1,5 +1,6 @@
 """Diagnostics of sampled series (arrays in, numbers out): spectra, entropies, surrogates, embedding."""
 
+from .dimension import correlation_dimension, correlation_sum, takens_dimension
 from .embedding import autocorrelation, cao, delay_mutual_information, embed, estimate_delay, estimate_dimension
 from .embedding import false_nearest_neighbors
 from .entropy import (
@@ -23,6 +24,7 @@ __all__ = [
     "dominant_period",
     "embed", "delay_mutual_information", "autocorrelation", "estimate_delay", "false_nearest_neighbors", "cao",
     "estimate_dimension", "theiler_neighbors", "divergence_curve", "lyapunov_from_data",
+    "correlation_sum", "correlation_dimension", "takens_dimension",
     "shannon_entropy", "renyi_entropy", "tsallis_entropy", "permutation_entropy", "sample_entropy",
     "approximate_entropy", "multiscale_entropy", "spectral_entropy", "jensen_shannon_divergence",
     "reasoning_instability",

@@ -1,0 +1,504 @@
+"""Correlation sum, correlation dimension and Takens' maximum-likelihood dimension.
+
+Correlation sum (Grassberger & Procaccia, Physica D 9, 189 (1983)), with a Theiler window
+``w`` (Theiler, Phys. Rev. A 34, 2427 (1986)): for points ``X[0..N-1]`` along a trajectory
+
+    C(r) = #{(i, j): i < j, j - i > w, ||X_i - X_j|| <= r} / #{(i, j): i < j, j - i > w}
+
+in the max (Chebyshev) or Euclidean norm. Pairs closer than ``w`` samples in time are
+excluded *exactly*: all pairs are counted with ``scipy.spatial.cKDTree.count_neighbors``
+and the in-window pairs, computed on the band ``|i - j| <= w`` directly, are subtracted.
+With ``max_points`` only that many reference points ``i`` (drawn at random with ``seed``)
+are used, each against all admissible ``j``.
+
+Correlation dimension: the slope of log C(r) against log r in the scaling region, with
+``C(r) ~ r^D2`` for small r. The scaling region rule is documented in
+`correlation_dimension`.
+
+Takens' estimator (Takens, Lect. Notes Math. 1125, 99 (1985)): the maximum-likelihood
+dimension from all admissible pair distances ``r_ij < r_max``,
+
+    D_T = -1 / < ln(r_ij / r_max) >.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from .embedding import _positive_int, autocorrelation, embed
+from .neighbors import _metric_p
+
+__all__ = [
+    "CorrelationDimension",
+    "TakensDimension",
+    "correlation_dimension",
+    "correlation_sum",
+    "takens_dimension",
+]
+
+_MIN_POINTS = 50  # fewest points any dimension estimate accepts
+
+
+# --------------------------------------------------------------------------- validation
+def _points(points, name: str = "points") -> np.ndarray:
+    x = np.asarray(points, dtype=float)
+    if x.ndim == 1:
+        x = x[:, None]
+    if x.ndim != 2 or x.shape[1] < 1:
+        raise ValueError(f"{name} must have shape (N, d) or (N,), got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(
+            f"{name} contain NaN or inf values: remove or interpolate them first"
+        )
+    if x.shape[0] < 2:
+        raise ValueError(f"{name} need at least 2 points, got {x.shape[0]}")
+    if np.all(np.ptp(x, axis=0) == 0):
+        raise ValueError(
+            f"{name} are all identical (constant data): no dimension can be measured"
+        )
+    return x
+
+
+def _theiler(theiler, n: int) -> int:
+    w = _positive_int(theiler, "theiler", minimum=0)
+    if n - w - 1 < 1:
+        raise ValueError(
+            f"theiler={w} leaves no admissible pair among {n} points (need N > theiler + 1)"
+        )
+    return w
+
+
+def _radii(radii) -> np.ndarray:
+    r = np.atleast_1d(np.asarray(radii, dtype=float))
+    if r.ndim != 1 or r.size == 0:
+        raise ValueError("radii must be a non-empty 1-D array of positive numbers")
+    if not np.all(np.isfinite(r)) or np.any(r <= 0):
+        raise ValueError("radii must be finite and positive")
+    return r
+
+
+def _rows(x: np.ndarray, refs: np.ndarray, k: int, p: float) -> np.ndarray:
+    """Distances between X[refs] and X[refs + k] for the refs where refs + k is valid."""
+    j = refs + k
+    ok = (j >= 0) & (j < x.shape[0])
+    diff = np.abs(x[refs[ok]] - x[j[ok]])
+    return diff.max(axis=1) if np.isinf(p) else np.sqrt((diff * diff).sum(axis=1))
+
+
+def _counts_le(d: np.ndarray, r_sorted: np.ndarray) -> np.ndarray:
+    """For each radius in r_sorted (ascending), the number of d <= radius."""
+    pos = np.searchsorted(r_sorted, d, side="left")  # first radius >= d
+    return np.cumsum(np.bincount(pos, minlength=r_sorted.size + 1)[: r_sorted.size])
+
+
+# ------------------------------------------------------------------------ correlation sum
+def correlation_sum(
+    points,
+    radii,
+    theiler: int = 0,
+    metric: str = "chebyshev",
+    max_points: int | None = None,
+    seed: int = 0,
+) -> np.ndarray:
+    """Correlation sum C(r) of a point set, excluding pairs within a Theiler window.
+
+    ``points``: shape (N, d) (or (N,) for scalars), rows in time order. For each radius r,
+
+        C(r) = #{admissible (i, j): ||X_i - X_j|| <= r} / #{admissible (i, j)}
+
+    where a pair is admissible if ``|i - j| > theiler`` (``theiler=0`` excludes only i = j).
+    All pairs are counted with ``cKDTree.count_neighbors`` and the pairs inside the window
+    are counted directly on the band ``1 <= |i - j| <= theiler`` and subtracted, so the
+    result equals the brute-force O(N^2) count exactly.
+
+    ``max_points``: if given and smaller than N, only that many reference points i (drawn
+    without replacement with ``numpy.random.default_rng(seed)``) are used, each against all
+    j with ``|i - j| > theiler``; the normaliser is the number of such (i, j). The cost of
+    the tree count grows with the number of pairs within r (about 2e7 pairs per second),
+    so subsample for large r and large N.
+
+    Returns an array of the same length as ``radii`` (in the given order).
+    Raises ValueError for NaN/inf, constant data, non-positive radii, theiler < 0, an
+    unknown metric, or a window that leaves no admissible pair.
+    """
+    x = _points(points)
+    r = _radii(radii)
+    p = _metric_p(metric)
+    n = x.shape[0]
+    w = _theiler(theiler, n)
+    full_tree = cKDTree(x)
+    if max_points is not None:
+        m = _positive_int(max_points, "max_points")
+    if max_points is None or m >= n:
+        refs = np.arange(n)
+        ref_tree = full_tree
+    else:
+        refs = np.sort(np.random.default_rng(seed).choice(n, size=m, replace=False))
+        ref_tree = cKDTree(x[refs])
+    order = np.argsort(r)
+    rs = r[order]
+    # ordered pairs (ref i, any j) with distance <= r, including i == j
+    total = np.asarray(
+        ref_tree.count_neighbors(full_tree, rs, p=p, cumulative=True), dtype=np.float64
+    )
+    total -= refs.size  # the pairs i == j
+    # in-window pairs 1 <= |i - j| <= w
+    n_window = 0
+    for k in range(1, w + 1):
+        for s in (k, -k):
+            d = _rows(x, refs, s, p)
+            n_window += d.size
+            total -= _counts_le(d, rs)
+    norm = refs.size * (n - 1) - n_window
+    if norm <= 0:
+        raise ValueError(
+            f"theiler={w} leaves no admissible pair among {n} points: lower theiler"
+        )
+    out = np.empty_like(r)
+    out[order] = total / norm
+    return out
+
+
+# ------------------------------------------------------------------ dimension estimates
+@dataclass(frozen=True)
+class CorrelationDimension:
+    """Result of `correlation_dimension`.
+
+    dimension: least-squares slope of log C against log r over the scaling region.
+    uncertainty: standard deviation of the local slopes d log C / d log r in the region.
+    radii, csum: the curve C(r) (all radii evaluated); slopes: local slopes at each radius
+    (NaN where C is below the pair-count floor or at the ends); region: (r_lo, r_hi), the
+    scaling region; region_index: (i_lo, i_hi), inclusive indices into radii; theiler,
+    n_points: the Theiler window and number of points used.
+    """
+
+    dimension: float
+    uncertainty: float
+    radii: np.ndarray
+    csum: np.ndarray
+    slopes: np.ndarray
+    region: tuple[float, float]
+    region_index: tuple[int, int]
+    theiler: int
+    n_points: int
+
+
+@dataclass(frozen=True)
+class TakensDimension:
+    """Result of `takens_dimension`: the ML dimension, its statistical standard error
+    ``dimension / sqrt(n_pairs)`` (ignores correlations between pairs, so a lower bound),
+    the number of admissible pairs used, r_max and the Theiler window."""
+
+    dimension: float
+    stderr: float
+    n_pairs: int
+    r_max: float
+    theiler: int
+
+
+def _prepare(x, dim, tau, theiler):
+    a = np.asarray(x, dtype=float)
+    if dim is not None:
+        if a.ndim == 2 and a.shape[1] == 1:
+            a = a[:, 0]
+        if a.ndim != 1:
+            raise ValueError(
+                f"dim is given, so x must be a scalar series of shape (N,), got shape "
+                f"{a.shape}; pass points of shape (N, d) without dim instead"
+            )
+        pts = embed(a, dim, 1 if tau is None else tau)  # validates NaN/constant/length
+    else:
+        if tau is not None:
+            raise ValueError("tau is given without dim: pass dim to embed a scalar series")
+        pts = _points(a, "x")
+    n = pts.shape[0]
+    if n < _MIN_POINTS:
+        raise ValueError(
+            f"too few points for a dimension estimate: {n}, need at least {_MIN_POINTS} "
+            "(in practice thousands)"
+        )
+    if theiler is None:
+        w = _default_theiler(pts)
+    else:
+        w = _theiler(theiler, n)
+    if n - 2 * w - 1 < _MIN_POINTS:
+        raise ValueError(
+            f"theiler={w} is too large for {n} points: lower theiler or use more points"
+        )
+    return pts, w
+
+
+def _default_theiler(pts: np.ndarray) -> int:
+    """First lag where the autocorrelation of every coordinate has fallen to 1/e or
+    below (the decorrelation time), capped at N // 10."""
+    n = pts.shape[0]
+    cap = max(1, min(n // 10, 2000))
+    w = 1
+    for c in range(pts.shape[1]):
+        col = pts[:, c]
+        if np.ptp(col) == 0:
+            continue
+        ac = autocorrelation(col, max_lag=min(cap, n - 2))
+        below = np.flatnonzero(ac[1:] <= np.exp(-1.0))
+        w = max(w, int(below[0] + 1) if below.size else cap)
+    return int(min(w, cap))
+
+
+def _extent(x: np.ndarray, p: float) -> float:
+    span = np.ptp(x, axis=0)
+    return float(span.max() if np.isinf(p) else np.sqrt((span * span).sum()))
+
+
+def _curve(x, radii, w, metric, max_points, seed, work):
+    """C(r) on all radii: exact (all reference points) where a pilot estimate says the
+    pair count is within ``work``; with fewer reference points at larger r."""
+    n = x.shape[0]
+    if max_points is not None:
+        return correlation_sum(x, radii, w, metric, max_points=max_points, seed=seed)
+    # pilot estimate of C(r) with few reference points
+    pilot = correlation_sum(x, radii, w, metric, max_points=min(n, 300), seed=seed + 1)
+    m_need = np.where(pilot > 0, work / (n * np.maximum(pilot, 1e-300)), np.inf)
+    m_r = np.clip(m_need, min(n, 1000), n).astype(np.int64)
+    # groups of radii sharing a power-of-two reference count (or all points)
+    key = np.where(m_r >= n, n, 2 ** np.floor(np.log2(m_r)).astype(np.int64))
+    out = np.empty_like(radii)
+    for mk in np.unique(key):
+        sel = key == mk
+        out[sel] = correlation_sum(
+            x, radii[sel], w, metric, max_points=None if mk >= n else int(mk), seed=seed
+        )
+    return out
+
+
+def _local_slopes(logr, logc, valid):
+    s = np.full(logr.size, np.nan)
+    for i in range(1, logr.size - 1):
+        if valid[i - 1] and valid[i + 1]:
+            s[i] = (logc[i + 1] - logc[i - 1]) / (logr[i + 1] - logr[i - 1])
+    return s
+
+
+def _find_region(logr, slopes, tol, min_decades, min_radii):
+    """Widest [a, b] (in log r) of finite local slopes all within tol * median of their
+    median; ties broken by the smaller spread. Returns None if no window qualifies."""
+    best = None
+    k = logr.size
+    for a in range(k):
+        if not np.isfinite(slopes[a]):
+            continue
+        for b in range(a + min_radii - 1, k):
+            seg = slopes[a : b + 1]
+            if not np.all(np.isfinite(seg)):
+                break
+            med = np.median(seg)
+            if med <= 0:
+                continue
+            if np.max(np.abs(seg - med)) > tol * med:
+                continue
+            width = (logr[b] - logr[a]) / np.log(10.0)
+            if width + 1e-12 < min_decades:
+                continue
+            score = (round(width, 9), -np.std(seg))
+            if best is None or score > best[0]:
+                best = (score, a, b)
+    return None if best is None else (best[1], best[2])
+
+
+def correlation_dimension(
+    x,
+    *,
+    dim: int | None = None,
+    tau: int | None = None,
+    radii=None,
+    theiler: int | None = None,
+    metric: str = "chebyshev",
+    region: tuple[float, float] | None = None,
+    tol: float = 0.1,
+    min_decades: float = 0.5,
+    min_pairs: int = 500,
+    radii_per_decade: int = 8,
+    max_points: int | None = None,
+    seed: int = 0,
+    work: float = 2e7,
+) -> CorrelationDimension:
+    """Correlation dimension D2 (Grassberger & Procaccia, Physica D 9, 189 (1983)).
+
+    Input: ``x`` of shape (N, d) is a point set (rows in time order); with ``dim`` given,
+    ``x`` is a scalar series embedded by `embed(x, dim, tau)` (tau default 1). A 1-D ``x``
+    without ``dim`` is a set of points on a line.
+
+    ``theiler``: pairs with ``|i - j| <= theiler`` are excluded (default: the first lag at
+    which the autocorrelation of every coordinate is <= 1/e, capped at N // 10).
+
+    ``radii``: default log-spaced, ``radii_per_decade`` per decade, from 1e-5 of the
+    extent (the largest coordinate range, or the diagonal in the Euclidean norm) up to the
+    extent. C(r) is computed with `correlation_sum`; at radii where the pair count would
+    exceed ``work`` tree visits, a random subset of reference points is used (C is then
+    large, so its relative error stays tiny); ``max_points`` forces one subset for all.
+
+    Scaling region rule:
+      1. noise floor: radii with fewer than ``min_pairs`` admissible pairs within r
+         (C(r) * #pairs < min_pairs) are discarded, as their counts are dominated by
+         sampling noise (or by noise in the data at small r);
+      2. local slopes s(r_k) = d log C / d log r are centred differences on the grid;
+      3. the region is the widest contiguous range of radii (in log r, at least
+         ``min_decades`` decades and 4 radii) whose local slopes all lie within
+         ``tol`` (relative) of their median; saturation at large r (slopes falling to 0
+         as C -> 1) breaks this and so is excluded. Ties go to the smaller spread.
+    Pass ``region=(r_lo, r_hi)`` to override the rule (the radii inside are used).
+
+    The dimension is the least-squares slope of log C vs log r over the region; the
+    uncertainty is the standard deviation of the local slopes there.
+
+    Raises ValueError for NaN/inf, constant data, too few points, a bad Theiler window,
+    or when no scaling region satisfies the rule (the message says so, rather than
+    returning a number: the data may be noise with dimension above what N can resolve).
+    """
+    pts, w = _prepare(x, dim, tau, theiler)
+    n = pts.shape[0]
+    p = _metric_p(metric)
+    if not (tol > 0):
+        raise ValueError(f"tol must be positive, got {tol}")
+    ext = _extent(pts, p)
+    if radii is None:
+        per = _positive_int(radii_per_decade, "radii_per_decade", minimum=2)
+        r = ext * np.logspace(-5.0, 0.0, 5 * per + 1)
+    else:
+        r = np.sort(_radii(radii))
+    c = _curve(pts, r, w, metric, max_points, seed, work)
+    n_adm = (
+        (n - w - 1) * (n - w) / 2.0
+        if max_points is None or max_points >= n
+        else max_points * (n - 2 * w - 1) / 2.0
+    )
+    valid = (c * n_adm >= min_pairs) & (c > 0)
+    logr = np.log(r)
+    logc = np.where(c > 0, np.log(np.where(c > 0, c, 1.0)), -np.inf)
+    slopes = _local_slopes(logr, logc, valid)
+    if region is not None:
+        lo, hi = float(region[0]), float(region[1])
+        idx = np.flatnonzero((r >= lo) & (r <= hi) & valid)
+        if idx.size < 2:
+            raise ValueError(
+                f"region=({lo:g}, {hi:g}) holds {idx.size} usable radii (C above the "
+                f"{min_pairs}-pair floor); widen it or pass denser radii"
+            )
+        a, b = int(idx[0]), int(idx[-1])
+    else:
+        found = _find_region(logr, slopes, tol, min_decades, 4)
+        if found is None:
+            fin = slopes[np.isfinite(slopes)]
+            rng = (
+                f"local slopes range {fin.min():.3g}..{fin.max():.3g}"
+                if fin.size
+                else "no local slope above the pair-count floor"
+            )
+            raise ValueError(
+                f"no scaling region found: no range of at least {min_decades} decades in "
+                f"r has local slopes constant within {tol:.0%} ({rng}); the data may be "
+                "noise or too short for their dimension. Use more points, a larger tol, "
+                "or pass region=(r_lo, r_hi)"
+            )
+        a, b = found
+    sel = slice(a, b + 1)
+    dim_fit = float(np.polyfit(logr[sel], logc[sel], 1)[0])
+    seg = slopes[sel]
+    seg = seg[np.isfinite(seg)]
+    unc = float(np.std(seg)) if seg.size > 1 else float("nan")
+    return CorrelationDimension(
+        dimension=dim_fit,
+        uncertainty=unc,
+        radii=r,
+        csum=c,
+        slopes=slopes,
+        region=(float(r[a]), float(r[b])),
+        region_index=(a, b),
+        theiler=w,
+        n_points=n,
+    )
+
+
+def takens_dimension(
+    x,
+    r_max: float | None = None,
+    theiler: int | None = None,
+    *,
+    dim: int | None = None,
+    tau: int | None = None,
+    metric: str = "chebyshev",
+    max_points: int | None = None,
+    seed: int = 0,
+    max_pairs: int = 2_000_000,
+) -> TakensDimension:
+    """Takens' maximum-likelihood correlation dimension (Takens, Lect. Notes Math. 1125,
+    99 (1985)):
+
+        D_T = -1 / < ln(r_ij / r_max) >,
+
+    the mean over all admissible pairs (|i - j| > theiler) with 0 < r_ij < r_max. Input
+    as in `correlation_dimension` (points, or a scalar series with ``dim``/``tau``).
+    ``r_max`` default: the upper end of the scaling region found by
+    `correlation_dimension` (same metric and window). ``max_points`` uses that many
+    random reference points i against all j.
+
+    If more than ``max_pairs`` pairs lie within r_max, a random subset of reference
+    points (``seed``) is used so that about ``max_pairs`` pairs remain.
+
+    Returns a `TakensDimension`. Raises ValueError for invalid input, r_max <= 0, fewer
+    than 10 pairs within r_max, or so many that even 100 reference points exceed
+    ``max_pairs``.
+    """
+    pts, w = _prepare(x, dim, tau, theiler)
+    n = pts.shape[0]
+    p = _metric_p(metric)
+    if r_max is None:
+        r_max = correlation_dimension(
+            pts, theiler=w, metric=metric, max_points=max_points, seed=seed
+        ).region[1]
+    r_max = float(r_max)
+    if not (np.isfinite(r_max) and r_max > 0):
+        raise ValueError(f"r_max must be finite and positive, got {r_max}")
+    if max_points is None or _positive_int(max_points, "max_points") >= n:
+        refs = np.arange(n)
+    else:
+        refs = np.sort(np.random.default_rng(seed).choice(n, size=max_points, replace=False))
+    # size check before materialising the pairs
+    c = correlation_sum(pts, [r_max], w, metric, max_points=max_points, seed=seed)[0]
+    expect = c * refs.size * (n - 2 * w - 1)
+    if expect > max_pairs:
+        m = int(max_pairs / max(c * (n - 2 * w - 1), 1e-300))
+        if m < 100:
+            raise ValueError(
+                f"about {expect:.3g} pairs lie within r_max={r_max:g}, more than "
+                f"max_pairs={max_pairs} even with 100 reference points: lower r_max"
+            )
+        refs = np.sort(np.random.default_rng(seed).choice(refs, size=m, replace=False))
+    tree = cKDTree(pts)
+    if refs.size == n:
+        ij = tree.query_pairs(r_max, p=p, output_type="ndarray")
+        i, j = ij[:, 0], ij[:, 1]
+    else:
+        sdm = cKDTree(pts[refs]).sparse_distance_matrix(
+            tree, r_max, p=p, output_type="ndarray"
+        )
+        i, j = refs[sdm["i"]], sdm["j"]
+    keep = np.abs(i - j) > w
+    diff = np.abs(pts[i[keep]] - pts[j[keep]])
+    d = diff.max(axis=1) if np.isinf(p) else np.sqrt((diff * diff).sum(axis=1))
+    d = d[(d > 0) & (d < r_max)]
+    if d.size < 10:
+        raise ValueError(
+            f"only {d.size} admissible pairs closer than r_max={r_max:g}: raise r_max"
+        )
+    mean_log = float(np.mean(np.log(d / r_max)))
+    dt = -1.0 / mean_log
+    return TakensDimension(
+        dimension=dt,
+        stderr=dt / np.sqrt(d.size),
+        n_pairs=int(d.size),
+        r_max=r_max,
+        theiler=w,
+    )
