@@ -1,5 +1,7 @@
 """Correlation sum / dimension (Grassberger & Procaccia 1983) and Takens' estimator."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -58,8 +60,8 @@ def test_henon_correlation_dimension(henon):
     assert abs(res.dimension - 1.21) < 0.03, res  # Grassberger & Procaccia 1983: 1.21 +/- 0.01
     assert res.uncertainty < 0.1
     assert res.region[1] / res.region[0] > 10 ** 0.5
-    with pytest.raises(Exception):
-        res.dimension = 0.0  # frozen
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.dimension = 0.0
     # the x series embedded in 2 dims is the same attractor (y_n = b x_{n-1})
     emb = correlation_dimension(henon[:, 0], dim=2, tau=1, theiler=0)
     assert abs(emb.dimension - 1.21) < 0.03, emb
