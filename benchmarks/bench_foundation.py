@@ -209,19 +209,8 @@ def numba_kernels():
                 u[3 + j] /= nrm; u[6 + j] /= nrm; u[9 + j] /= nrm  # noqa: E702
         return sums / (n_qr * m * h)
 
-    @njit
-    def ens_numba(X0, s, r, b, h, n_sub, n_out, out):
-        for k in range(X0.shape[0]):
-            x, y, z = X0[k, 0], X0[k, 1], X0[k, 2]
-            out[k, 0, 0] = x; out[k, 0, 1] = y; out[k, 0, 2] = z  # noqa: E702
-            for i in range(1, n_out):
-                for _ in range(n_sub):
-                    x, y, z = lorenz_rk4(x, y, z, s, r, b, h)
-                out[k, i, 0] = x; out[k, i, 1] = y; out[k, i, 2] = z  # noqa: E702
-        return out
-
-    @njit(parallel=True)
-    def ens_numba_par(X0, s, r, b, h, n_sub, n_out, out):
+    def ensemble(X0, s, r, b, h, n_sub, n_out, out):
+        # prange is a plain range when compiled without parallel=True: one body, two kernels
         for k in prange(X0.shape[0]):
             x, y, z = X0[k, 0], X0[k, 1], X0[k, 2]
             out[k, 0, 0] = x; out[k, 0, 1] = y; out[k, 0, 2] = z  # noqa: E702
@@ -230,6 +219,9 @@ def numba_kernels():
                     x, y, z = lorenz_rk4(x, y, z, s, r, b, h)
                 out[k, i, 0] = x; out[k, i, 1] = y; out[k, i, 2] = z  # noqa: E702
         return out
+
+    ens_numba = njit(ensemble)
+    ens_numba_par = njit(parallel=True)(ensemble)
 
     return numba, lyap_numba, ens_numba, ens_numba_par
 

@@ -136,15 +136,18 @@ def _print_report(report) -> None:
         for i, (lam, sd) in enumerate(zip(sp.exponents, sp.std), start=1):
             table.add_row(str(i), f"{lam:.5f}", "-" if math.isnan(sd) else f"{sd:.2g}")
         console.print(table)
-        what = "<tr J> (mean divergence)" if s.kind == "flow" else "<ln|det J|>"
+        what = {"flow": "<tr J> (mean divergence)", "map": "<ln|det J|>"}.get(s.kind, "mean divergence")
         summary = Table(show_header=False, box=None)
         summary.add_row("sum of exponents", f"{sp.exponents.sum():.5f}")
-        summary.add_row(what, f"{sp.divergence:.5f}")
+        summary.add_row(what, f"{sp.divergence:.5f}" if math.isfinite(sp.divergence)
+                        else "not defined (delay equation: leading exponents only)")
         summary.add_row("Kaplan-Yorke dimension", f"{sp.kaplan_yorke_dimension:.4f}")
         lt = sp.lyapunov_time
         summary.add_row("Lyapunov time", "inf (not chaotic)" if math.isinf(lt) else f"{lt:.4g}")
         summary.add_row("verdict", f"[bold]{report.verdict}[/]")
         console.print(summary)
+    for step, why in report.skipped.items():
+        console.print(f"[dim]{step}: skipped ({why})[/]")
     timing = ", ".join(f"{k} {v:.2f} s" for k, v in report.timings.items())
     console.print(f"[dim]{timing}[/]")
     for path in report.figures:

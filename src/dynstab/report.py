@@ -18,6 +18,7 @@ from .analysis.fixed_points import FixedPoints, fixed_points
 from .analysis.lyapunov import LyapunovSpectrum, classify, lyapunov_spectrum
 from .simulate import Trajectory, trajectory
 from .systems.base import SDE, Map, System
+from .systems.delay import DelayFlow
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Report:
     verdict: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     interrupted: bool = False
+    skipped: dict[str, str] = field(default_factory=dict)  # step -> why it did not apply
     figures: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,12 +51,14 @@ class Report:
             out["lyapunov_spectrum"] = sp.exponents.tolist()
             out["lyapunov_spectrum_std"] = [None if math.isnan(v) else v for v in sp.std.tolist()]
             out["lyapunov_sum"] = float(sp.exponents.sum())
-            out["mean_divergence"] = sp.divergence
+            out["mean_divergence"] = sp.divergence if math.isfinite(sp.divergence) else None
             out["kaplan_yorke_dimension"] = sp.kaplan_yorke_dimension
             out["lyapunov_time"] = None if math.isinf(sp.lyapunov_time) else sp.lyapunov_time
             out["lyapunov_settings"] = sp.settings
         if self.verdict is not None:
             out["verdict"] = self.verdict
+        if self.skipped:
+            out["skipped"] = self.skipped
         out["timings_s"] = {k: round(v, 4) for k, v in self.timings.items()}
         if self.figures:
             out["figures"] = self.figures
@@ -116,11 +120,15 @@ def _simulate(report: Report, length: float) -> None:
     if isinstance(s, Map):
         report.trajectory = trajectory(s, n=min(int(length), 20_000), transient=1000)
     else:
-        span = min(length, 2000 * s.dt * 10)
+        span = min(length, 20_000 * s.dt)
         report.trajectory = trajectory(s, t=span, transient=min(0.1 * span, 100.0))
 
 
 def _fixed_points(report: Report, box, n_starts: int, seed: int) -> None:
+    if isinstance(report.system, DelayFlow):
+        report.skipped["fixed points"] = ("delay equation: equilibrium stability needs the characteristic "
+                                          "equation with the delay, which dynstab does not solve yet")
+        return
     report.box = default_box(report.trajectory) if box is None else [tuple(map(float, b)) for b in box]
     report.fixed_points = fixed_points(report.system, report.box, n_starts=n_starts, seed=seed)
 

@@ -88,3 +88,12 @@ def test_compilations_are_cached_on_disk(tmp_path):
            "--out", str(tmp_path / "t.nc")]
     subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=300)
     assert cache.is_dir() and any(cache.iterdir()), "the persistent compilation cache was not written"
+
+
+def test_analyze_a_delay_equation_skips_fixed_points_with_a_reason():
+    res = run("analyze", "mackey_glass", "--json", "--n-ics", "2", "--no-figures")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert "fixed_points" not in out and "characteristic equation" in out["skipped"]["fixed points"]
+    assert out["verdict"] == "chaotic" and out["mean_divergence"] is None
+    assert len(out["lyapunov_spectrum"]) == 4

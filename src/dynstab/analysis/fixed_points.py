@@ -366,6 +366,11 @@ def fixed_points(system: System, box: Sequence[tuple[float, float]], *, n_starts
     name, kind, names = system.name, system.kind, tuple(system.names)
     if kind == "sde":
         system = system.drift_as_flow()
+    elif kind == "delay":
+        raise TypeError(f"{name} is a delay equation: the stability of its equilibria (f(x, x) = 0) depends on the "
+                        "delay through the characteristic equation det(lambda I - A - B exp(-lambda tau)) = 0, which "
+                        "fixed_points does not solve; its Lyapunov spectrum (lyapunov_spectrum) tells whether an "
+                        "orbit settles on one")
     elif kind not in ("flow", "map"):
         raise TypeError(f"fixed_points: unsupported system kind {kind!r}")
     lo_hi = _validate_box(box, system.dim, name)

@@ -316,13 +316,17 @@ def max_lyapunov(system: System, t: float | None = None, **kwargs) -> float:
 def classify(spectrum: LyapunovSpectrum, tol: float | None = None) -> str:
     """A plain verdict from the sign pattern of the spectrum.
 
-    An exponent counts as zero when |lambda_i| <= max(tol, 3 std_i) (tol defaults to 0.01
-    per time unit for flows, 1e-3 per iteration for maps). Flows: one zero exponent
-    belongs to the flow direction; an extra zero means a torus (quasi-periodic).
+    An exponent counts as zero when |lambda_i| <= max(tol, 3 std_i). For maps tol defaults to
+    1e-3 per iteration. For flows and delay equations it defaults to max(5 / T, 1e-3 max|lambda|):
+    a zero exponent converges like 1/T over a run of length T, and the scale of the spectrum
+    sets what "small" means (so weakly chaotic slow systems such as Mackey-Glass, lambda_1 ~
+    0.005, are not mistaken for tori). Flows: one zero exponent belongs to the flow direction;
+    an extra zero means a torus (quasi-periodic).
     """
     lam, std = spectrum.exponents, np.nan_to_num(spectrum.std, nan=0.0)
     is_map = spectrum.system.kind == "map"
-    tol = (1e-3 if is_map else 1e-2) if tol is None else tol
+    if tol is None:
+        tol = 1e-3 if is_map else max(5.0 / spectrum.settings["t"], 1e-3 * float(np.max(np.abs(lam))))
     thr = np.maximum(tol, 3 * std)
     pos = int(np.sum(lam > thr))
     zero = int(np.sum(np.abs(lam) <= thr))

@@ -268,7 +268,7 @@ def characteristic_times(system: System) -> dict[str, float]:
     """
     from ..systems.metadata import metadata
 
-    meta = metadata(system) if system.name else None
+    meta = metadata(system)
     if meta is not None and meta.get("period"):
         return {"period": float(meta["period"]), "lyapunov_time": float(meta["lyapunov_time"] or math.inf)}
     key = (system.rhs, system.dt, tuple(sorted((k, float(np.sum(v))) for k, v in system.param_values().items())))
@@ -343,7 +343,7 @@ def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
         if n is None or int(n) != n or n < 0:
             raise ValueError(f"a map needs n= (the number of iterations, an integer >= 0), got {n!r}")
         stride = 1 if dt is None else int(dt)
-        if stride < 1 or stride != dt and dt is not None:
+        if stride < 1 or (dt is not None and stride != dt):
             raise ValueError(f"for a map dt is the sampling stride in iterations (an integer >= 1), got {dt!r}")
         if method not in (None, "iterate"):
             raise ValueError(f"maps are iterated exactly; method={method!r} does not apply")
