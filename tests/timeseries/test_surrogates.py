@@ -237,3 +237,17 @@ def test_coarse_resolution_warns(ar):
     assert not r.resolvable and not r.rejected
     assert r.min_p_value == pytest.approx(0.1)
     assert "resolution too coarse" in r.message
+
+
+def test_nonlinear_prediction_error_separates_determinism_from_noise():
+    import dynstab
+    from dynstab.timeseries.surrogates import nonlinear_prediction_error
+
+    henon = dynstab.trajectory(dynstab.systems.get("henon"), n=3000).x[:, 0]
+    noise = np.random.default_rng(0).normal(size=3000)
+    assert nonlinear_prediction_error(henon, 2, 1) < 0.05
+    assert nonlinear_prediction_error(noise, 2, 1) > 1.0  # nearest-neighbour guess of i.i.d. noise: sqrt(2)
+    res = surrogate_test(henon, lambda s: nonlinear_prediction_error(s, 2, 1), n=19, tail="less")
+    assert res.rejected and res.p_value == pytest.approx(0.05)
+    with pytest.raises(ValueError, match="too short"):
+        nonlinear_prediction_error(noise[:25], 3, 5)

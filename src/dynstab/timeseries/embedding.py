@@ -36,6 +36,7 @@ __all__ = [
     "estimate_delay",
     "estimate_dimension",
     "false_nearest_neighbors",
+    "choose_embedding",
 ]
 
 _MIN_POINTS = (
@@ -411,3 +412,44 @@ def estimate_dimension(
             )
         return int(ok[0] + 1)
     raise ValueError(f"unknown method {method!r}: use 'fnn' or 'cao'")
+
+
+def choose_embedding(x, dim: int | None = None, tau: int | None = None, max_dim: int = 10) -> tuple[int, int, str]:
+    """Delay and dimension for a scalar series (first column of a multivariate one): ``(dim, tau, how)``.
+
+    Delay: if the lag-1 autocorrelation is already at or below 1/e the samples are not
+    oversampled (iterated maps, coarsely sampled flows), so tau = 1, as for maps in Kantz &
+    Schreiber, *Nonlinear Time Series Analysis*, 2nd ed., sec. 3.3 (the mutual information of
+    a map such as Henon's has no meaningful first minimum). Otherwise the first minimum of the
+    auto-mutual information (Fraser & Swinney 1986), falling back to the 1/e autocorrelation
+    lag. Dimension: false nearest neighbours <= 1 % (Kennel et al. 1992) with a Theiler
+    window of tau. ``how`` says which rule chose what. Given values are kept.
+    """
+    a = np.asarray(x, dtype=float)
+    s = a if a.ndim == 1 else a[:, 0]
+    notes = []
+    if tau is None:
+        max_lag = max(2, min(100, s.size // 10))
+        r = autocorrelation(s, max_lag=max_lag)
+        if r[1] <= np.exp(-1.0):
+            tau, rule = 1, "tau=1: lag-1 autocorrelation <= 1/e (not oversampled)"
+        else:
+            try:
+                tau, rule = estimate_delay(s, method="mi", max_lag=max_lag), "tau: first mutual-information minimum"
+            except ValueError:
+                try:
+                    tau, rule = estimate_delay(s, method="ac", max_lag=max_lag), "tau: autocorrelation 1/e lag"
+                except ValueError as e:
+                    raise ValueError(f"could not choose tau automatically ({e}); pass tau explicitly") from None
+        notes.append(rule)
+    else:
+        notes.append("tau given")
+    if dim is None:
+        try:
+            dim = estimate_dimension(s, tau=tau, method="fnn", max_dim=max_dim, theiler=tau)
+        except ValueError as e:
+            raise ValueError(f"could not choose dim automatically ({e}); pass dim explicitly") from None
+        notes.append("dim: false nearest neighbours <= 1%")
+    else:
+        notes.append("dim given")
+    return int(dim), int(tau), "; ".join(notes)

@@ -35,9 +35,8 @@ from .embedding import (
     _positive_int,
     _series,
     autocorrelation,
+    choose_embedding,
     embed,
-    estimate_delay,
-    estimate_dimension,
 )
 from .neighbors import theiler_neighbors
 
@@ -341,28 +340,6 @@ class LyapunovEstimate:
         return self.k * self.dt
 
 
-def _auto_embedding(a: np.ndarray, dim, tau):
-    s = a if a.ndim == 1 else a[:, 0]
-    if tau is None:
-        try:
-            tau = estimate_delay(s, method="mi", max_lag=min(100, s.size // 10))
-        except ValueError:
-            try:
-                tau = estimate_delay(s, method="ac", max_lag=min(100, s.size // 10))
-            except ValueError as e:
-                raise ValueError(
-                    f"could not choose tau automatically ({e}); pass tau explicitly"
-                ) from None
-    if dim is None:
-        try:
-            dim = estimate_dimension(s, tau=tau, method="fnn", max_dim=10, theiler=tau)
-        except ValueError as e:
-            raise ValueError(
-                f"could not choose dim automatically ({e}); pass dim explicitly"
-            ) from None
-    return int(dim), int(tau)
-
-
 def lyapunov_from_data(
     x,
     dt: float = 1.0,
@@ -385,8 +362,9 @@ def lyapunov_from_data(
 ) -> LyapunovEstimate:
     """Largest Lyapunov exponent (per time unit) of a sampled series.
 
-    Embedding: ``tau`` defaults to `estimate_delay` (first mutual-information minimum,
-    falling back to the 1/e autocorrelation lag) and ``dim`` to `estimate_dimension`
+    Embedding: ``tau`` and ``dim`` default to `choose_embedding` (tau = 1 for series that are
+    not oversampled, else the first mutual-information minimum, falling back to the 1/e
+    autocorrelation lag; dim from `estimate_dimension`
     (false nearest neighbours <= 1 %, Theiler window tau), both on the first column of a
     multivariate series. ``theiler`` defaults as in `divergence_curve`
     (max(dim*tau, first autocorrelation zero)).
@@ -419,7 +397,7 @@ def lyapunov_from_data(
     n_blocks = _positive_int(n_blocks, "n_blocks", minimum=2)
     if not 0 < float(confidence) < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
-    dim, tau = _auto_embedding(a, dim, tau)
+    dim, tau, _ = choose_embedding(a, dim, tau)
     a, dim, tau, method, theiler, max_steps, n_neighbors, radius, dt = _validate_curve_args(
         a, dim, tau, method, theiler, max_steps, n_neighbors, radius, dt
     )

@@ -1,0 +1,55 @@
+"""Shared plumbing of the benchmark scripts: machine facts, load, and rewriting one section of RESULTS.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import subprocess
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+
+
+def git_state() -> str:
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True).stdout.strip()
+        return f"{rev}{' + uncommitted changes' if dirty else ''}"
+    except OSError:
+        return "unknown"
+
+
+def replace_section(title: str, body: str, path: Path = RESULTS) -> None:
+    """Replace the section headed ``title`` (a '## ...' line) of RESULTS.md by ``body``, or append it."""
+    section = body.rstrip() + "\n"
+    if path.exists():
+        text = path.read_text()
+        pat = re.compile(rf"^{re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
+        text = pat.sub(lambda _: section + "\n", text) if pat.search(text) else text.rstrip() + "\n\n" + section
+    else:
+        text = "# dynstab benchmarks\n\nMeasured results; each section names the command that produced it.\n\n" + section
+    path.write_text(text.rstrip() + "\n")
+    print(f"wrote section {title!r} of {path}")
+
+
+def md_table(header: list[str], rows: list[list]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return out

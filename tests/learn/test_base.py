@@ -1,0 +1,56 @@
+"""The shared estimator plumbing: data validation and the training loop."""
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import dynstab
+from dynstab.learn.base import NonFiniteLossError, as_training_data, check_series, train_epochs
+
+
+def test_training_data_from_arrays_lists_and_trajectories():
+    d = as_training_data([np.ones((5, 3)), np.zeros((7, 3))], dt=0.1)
+    assert d.lengths == (5, 7) and d.dim == 3 and d.dt == 0.1
+    assert as_training_data(np.zeros((4, 6, 2)), dt=1.0).lengths == (6,) * 4
+    traj = dynstab.trajectory(dynstab.systems.get("lorenz"), t=1.0, dt=0.01)
+    assert as_training_data(traj).dt == pytest.approx(0.01)
+    with pytest.raises(ValueError, match="disagrees"):
+        as_training_data(traj, dt=0.02)
+
+
+def test_training_data_errors():
+    traj1 = dynstab.trajectory(dynstab.systems.get("lorenz"), t=1.0, dt=0.01)
+    traj2 = dynstab.trajectory(dynstab.systems.get("lorenz"), t=1.0, dt=0.02)
+    with pytest.raises(ValueError, match="inconsistent sampling steps"):
+        as_training_data([traj1, traj2])
+    with pytest.raises(ValueError, match="different numbers of variables"):
+        as_training_data([np.ones((5, 3)), np.ones((5, 2))])
+    with pytest.raises(ValueError, match="non-finite value .* sample 2"):
+        as_training_data(np.array([1.0, 2.0, np.nan, 4.0]))
+    with pytest.raises(ValueError, match="at least 10"):
+        as_training_data(np.ones(5), min_length=10)
+    with pytest.raises(ValueError, match="dt must be a positive"):
+        as_training_data(np.ones(5), dt=-1.0)
+    with pytest.raises(ValueError, match="fitted on 3"):
+        check_series(np.ones((4, 2)), dim=3)
+
+
+def test_train_epochs_minimizes_and_keeps_best():
+    def step(w, key):
+        w = w - 0.1 * 2 * w
+        return w, jnp.sum(w**2)
+
+    res = train_epochs(step, jnp.ones(3), n_epochs=5, steps_per_epoch=10, progress=False)
+    assert res.best_epoch == 4 and res.best_loss < 1e-8 and len(res.losses) == 5
+    assert np.all(np.diff(res.losses) < 0)
+
+
+def test_train_epochs_non_finite_loss_keeps_best_state():
+    def step(w, key):  # converges for 2 epochs, then blows up
+        w = jnp.where(w[1] > 25, w * jnp.inf, w + jnp.array([0.0, 1.0]))
+        return w, jnp.sum(w[1])
+
+    with pytest.raises(NonFiniteLossError, match="keeping the best parameters") as info:
+        train_epochs(step, jnp.zeros(2), n_epochs=10, steps_per_epoch=10, progress=False)
+    res = info.value.result
+    assert res.best_epoch == 0 and float(res.state[1]) == 10.0

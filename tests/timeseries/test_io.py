@@ -1,0 +1,55 @@
+import numpy as np
+import pytest
+
+import dynstab
+from dynstab.timeseries.io import load_series
+
+
+def test_csv_with_time_column(tmp_path):
+    t = np.arange(100) * 0.05
+    path = tmp_path / "data.csv"
+    np.savetxt(path, np.column_stack([t, np.sin(t), np.cos(t)]), delimiter=",", header="time,x,y", comments="")
+    s = load_series(path, "y")
+    assert s.name == "y" and s.dt == pytest.approx(0.05)
+    np.testing.assert_allclose(s.x, np.cos(t))
+    with pytest.raises(ValueError, match="several columns"):
+        load_series(path)
+    with pytest.raises(ValueError, match="did you mean x"):
+        load_series(path, "xx")
+
+
+def test_csv_without_header_and_nonuniform_time(tmp_path):
+    path = tmp_path / "plain.csv"
+    np.savetxt(path, np.arange(10.0))
+    s = load_series(path)
+    assert s.dt is None and s.x.size == 10
+    bad = tmp_path / "bad.csv"
+    np.savetxt(bad, np.column_stack([[0, 1, 3, 4], [1, 2, 3, 4]]), delimiter=",", header="t,x", comments="")
+    with pytest.raises(ValueError, match="not uniformly sampled"):
+        load_series(bad, "x")
+
+
+def test_npy_columns(tmp_path):
+    path = tmp_path / "a.npy"
+    np.save(path, np.arange(12.0).reshape(6, 2))
+    np.testing.assert_array_equal(load_series(path, "1").x, [1, 3, 5, 7, 9, 11])
+    with pytest.raises(ValueError, match="--column"):
+        load_series(path)
+
+
+def test_netcdf_trajectory(tmp_path):
+    traj = dynstab.trajectory(dynstab.systems.get("lorenz"), t=2.0, dt=0.01)
+    path = tmp_path / "traj.nc"
+    traj.to_netcdf(path)
+    s = load_series(path, "z")
+    assert s.dt == pytest.approx(0.01)
+    np.testing.assert_allclose(s.x, traj.x[:, 2])
+
+
+def test_unknown_file_type(tmp_path):
+    path = tmp_path / "a.xyz"
+    path.write_text("1\n")
+    with pytest.raises(ValueError, match="unknown file type"):
+        load_series(path)
+    with pytest.raises(ValueError, match="no such file"):
+        load_series(tmp_path / "missing.csv")
