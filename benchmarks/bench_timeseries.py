@@ -95,7 +95,7 @@ def main():
     load0 = loadavg()
     traj = dynstab.trajectory(dynstab.systems.get("lorenz"), t=500.0, dt=0.05, transient=50.0)
     x = traj.x[:10_000, 0]
-    rows, notes = [], []
+    rows = []
 
     # 1. correlation dimension
     m, tau = 3, 3

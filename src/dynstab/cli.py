@@ -66,8 +66,12 @@ ParamOpt = Annotated[list[str] | None, typer.Option("--param", "-p", help="Overr
 
 @app.command()
 def analyze(
-    system: Annotated[str, typer.Argument(help="Catalog name (see `dynstab list`).")] = "lorenz",
+    system: Annotated[str, typer.Argument(help="Catalog name (see `dynstab list`), or a data file "
+                                          "(.csv, .npy, .nc) to diagnose a measured series.")] = "lorenz",
     param: ParamOpt = None,
+    column: Annotated[str | None, typer.Option(help="Data file: the column (name or index) to analyse.")] = None,
+    dt: Annotated[float | None, typer.Option("--dt", help="Data file: sampling step (default: from a time "
+                                             "column, else 1).")] = None,
     t: Annotated[float | None, typer.Option("--t", help="Length of the Lyapunov run (time units; iterations for maps).")] = None,
     n_ics: Annotated[int, typer.Option(help="Initial conditions for the exponents' spread.")] = 5,
     seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 0,
@@ -75,7 +79,13 @@ def analyze(
     figures: Annotated[bool, typer.Option(help="Write figures.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON on stdout.")] = False,
 ):
-    """Fixed points, Lyapunov spectrum, dimension and a verdict for one system."""
+    """Fixed points, Lyapunov spectrum, dimension and a verdict for one system; or, given a data
+    file, the diagnosis of a measured series (embedding, exponent, dimension, RQA, entropy, 0-1 test,
+    surrogates)."""
+    if _is_data_file(system):
+        return _analyze_data(Path(system), column, dt, seed, out, figures, as_json)
+    if column is not None or dt is not None:
+        _fail(f"--column and --dt apply to data files; {system!r} is not a file")
     sys_ = _load_system(system, param)
     from .report import analyze as run_analysis
 
@@ -106,6 +116,86 @@ def analyze(
     if report.interrupted:
         err_console.print("[yellow]interrupted: the steps above finished; the rest did not run[/]")
         raise typer.Exit(code=130)
+
+
+_DATA_SUFFIXES = (".csv", ".txt", ".tsv", ".dat", ".npy", ".nc", ".nc4", ".h5", ".netcdf")
+
+
+def _is_data_file(arg: str) -> bool:
+    return Path(arg).suffix.lower() in _DATA_SUFFIXES or Path(arg).is_file()
+
+
+def _analyze_data(path: Path, column, dt, seed, out, figures, as_json):
+    from .timeseries.io import load_series
+    from .timeseries.report import analyze_series
+
+    try:
+        loaded = load_series(path, column)
+    except ValueError as exc:
+        _fail(str(exc))
+    if dt is not None and loaded.dt is not None and abs(dt - loaded.dt) > 1e-9 * abs(dt):
+        _fail(f"--dt {dt} disagrees with the file's time column (step {loaded.dt:g}); drop --dt")
+    step = dt if dt is not None else (loaded.dt if loaded.dt is not None else 1.0)
+    status = err_console.status("starting", spinner="dots") if not as_json else None
+    if status:
+        status.start()
+
+    def on_step(name: str) -> None:
+        if status:
+            status.update(f"[bold]{loaded.name}[/]: {name} ...")
+
+    try:
+        report = analyze_series(loaded.x, step, name=loaded.name, seed=seed, on_step=on_step)
+    except ValueError as exc:
+        if status:
+            status.stop()
+        _fail(str(exc))
+    if figures:
+        from .plotting import save_series_figures
+
+        report.figures = save_series_figures(report, out)
+    if status:
+        status.stop()
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+    else:
+        _print_series_report(report, loaded.dt is None and dt is None)
+    if report.interrupted:
+        err_console.print("[yellow]interrupted: the steps above finished; the rest did not run[/]")
+        raise typer.Exit(code=130)
+
+
+def _print_series_report(rep, dt_assumed: bool) -> None:
+    unit = "per sample (no time axis: pass --dt)" if dt_assumed else "per time unit"
+    console.print(f"[bold]{rep.name}[/]: {rep.x.size} samples, dt = {rep.dt:g}")
+    table = Table(show_header=False)
+    if rep.dim is not None:
+        table.add_row("embedding", f"dim {rep.dim}, tau {rep.tau} ({rep.embedding_rule})")
+    if rep.lyapunov is not None and math.isfinite(rep.lyapunov.exponent):
+        ly = rep.lyapunov
+        table.add_row("largest Lyapunov exponent", f"{ly.exponent:.4g} {unit}, "
+                      f"{ly.confidence:.0%} CI [{ly.ci[0]:.3g}, {ly.ci[1]:.3g}]")
+        if rep.lyapunov_time is not None:
+            table.add_row("Lyapunov time (predictability)", f"{rep.lyapunov_time:.4g}")
+    if rep.dimension is not None:
+        table.add_row("correlation dimension", f"{rep.dimension.dimension:.3f} +/- {rep.dimension.uncertainty:.2f}")
+    if rep.rqa is not None:
+        table.add_row("RQA", ", ".join(f"{k} {_fmt(v, 3)}" for k, v in rep.rqa.items()))
+    if rep.permutation_entropy is not None:
+        table.add_row("permutation entropy (order 5, normalized)", f"{rep.permutation_entropy:.4f}")
+    if rep.zero_one is not None:
+        table.add_row("0-1 test K", f"{rep.zero_one:.3f}")
+    if rep.surrogate is not None:
+        table.add_row("surrogate test (prediction error, IAAFT)",
+                      f"p = {rep.surrogate.p_value:.3g} ({'nonlinear' if rep.surrogate.rejected else 'linear not rejected'})")
+    console.print(table)
+    if rep.verdict:
+        console.print(f"[bold]verdict:[/] {rep.verdict}")
+    for step, why in rep.skipped.items():
+        console.print(f"[dim]{step}: skipped ({why})[/]")
+    console.print("[dim]" + ", ".join(f"{k} {v:.2f} s" for k, v in rep.timings.items()) + "[/]")
+    for path in rep.figures:
+        console.print(f"figure: {path}")
 
 
 def _print_report(report) -> None:
@@ -259,12 +349,13 @@ def catalog_annotate(
     out: Annotated[Path | None, typer.Option(help="JSON file (default: the package's metadata file).")] = None,
     n_ics: Annotated[int, typer.Option(help="Initial conditions per spectrum (>= 5 for the shipped file).")] = 5,
     force: Annotated[bool, typer.Option(help="Recompute entries that are up to date.")] = False,
+    dimensions_only: Annotated[bool, typer.Option(help="Only add missing correlation dimensions.")] = False,
 ):
     """Recompute every system's invariants (resumable: finished systems are kept)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from . import systems
-    from .analysis.invariants import AnnotationSettings, annotate_catalog
+    from .analysis.invariants import AnnotationSettings, annotate_catalog, fill_correlation_dimensions
     from .systems.metadata import DATA_FILE, reload
 
     chosen = [systems.resolve(n) for n in names] if names else systems.names()
@@ -280,7 +371,10 @@ def catalog_annotate(
             lam = entry.get("max_lyapunov")
             progress.update(task, advance=1, description=f"{name:<28} lambda_1={'-' if lam is None else f'{lam:.4g}'}")
 
-        annotate_catalog(chosen, out or DATA_FILE, settings, force=force, on_progress=on_progress)
+        if dimensions_only:
+            fill_correlation_dimensions(chosen, out or DATA_FILE, settings, on_progress=on_progress)
+        else:
+            annotate_catalog(chosen, out or DATA_FILE, settings, force=force, on_progress=on_progress)
     reload()
     console.print(f"annotated {len(chosen)} systems into {out or DATA_FILE}")
     for name, error in failures:

@@ -77,3 +77,46 @@ def save_report_figures(report, folder) -> list[str]:
         fig.savefig(paths[-1], dpi=120)
         plt.close(fig)
     return [str(p) for p in paths]
+
+
+def plot_series_report(rep):
+    """Four panels of a measured-series report: the series, its delay portrait, the divergence
+    curve with the fitted slope, and the local slopes of the correlation sum."""
+    import numpy as np
+
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7.5))
+    n = min(rep.x.size, 5000)
+    t = np.arange(n) * rep.dt
+    axes[0, 0].plot(t, rep.x[:n], lw=0.6)
+    axes[0, 0].set(xlabel="time", ylabel=rep.name, title="series (first 5000 samples)")
+    tau = rep.tau or 1
+    axes[0, 1].plot(rep.x[:-tau][:20000], rep.x[tau:][:20000], ",", alpha=0.5)
+    axes[0, 1].set(xlabel="x(t)", ylabel=f"x(t + {tau} dt)", title="delay portrait")
+    ly = rep.lyapunov
+    if ly is not None:
+        axes[1, 0].plot(ly.k * rep.dt, ly.lnd, lw=1)
+        if ly.fit_range is not None and np.isfinite(ly.exponent):
+            k0, k1 = ly.fit_range
+            kk = np.arange(k0, k1 + 1)
+            axes[1, 0].plot(kk * rep.dt, ly.intercept + ly.exponent * rep.dt * kk, "r--",
+                            label=f"slope {ly.exponent:.3g}")
+            axes[1, 0].legend()
+        axes[1, 0].set(xlabel="time", ylabel="<ln d(k)>", title="divergence of neighbours")
+    d2 = rep.dimension
+    if d2 is not None:
+        axes[1, 1].semilogx(d2.radii, d2.slopes, ".-")
+        axes[1, 1].axvspan(*d2.region, color="C1", alpha=0.2, label=f"D2 = {d2.dimension:.3f}")
+        axes[1, 1].legend()
+        axes[1, 1].set(xlabel="r", ylabel="d log C / d log r", title="correlation sum: local slopes")
+    fig.tight_layout()
+    return fig
+
+
+def save_series_figures(rep, folder) -> list[str]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fig = plot_series_report(rep)
+    path = folder / f"{Path(rep.name).stem or 'series'}_report.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return [str(path)]

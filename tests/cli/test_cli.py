@@ -97,3 +97,31 @@ def test_analyze_a_delay_equation_skips_fixed_points_with_a_reason():
     assert "fixed_points" not in out and "characteristic equation" in out["skipped"]["fixed points"]
     assert out["verdict"] == "chaotic" and out["mean_divergence"] is None
     assert len(out["lyapunov_spectrum"]) == 4
+
+
+def test_analyze_data_file_json_and_figures(tmp_path):
+    traj = dynstab.trajectory(dynstab.systems.get("lorenz"), t=120.0, dt=0.02, transient=20.0)
+    path = tmp_path / "lorenz.csv"
+    np.savetxt(path, np.column_stack([traj.t, traj.x]), delimiter=",", header="time,x,y,z", comments="")
+    res = run("analyze", str(path), "--column", "x", "--json", "--out", str(tmp_path / "fig"))
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["series"] == "x" and out["dt"] == 0.02
+    assert out["verdict"].startswith("Chaotic")
+    assert {"embedding", "lyapunov_exponent", "correlation_dimension", "rqa", "permutation_entropy",
+            "zero_one_test_K", "surrogate_test", "lyapunov_time"} <= set(out)
+    assert 0.7 < out["lyapunov_exponent"]["value"] < 1.1
+    assert [p.name for p in (tmp_path / "fig").iterdir()] == ["x_report.png"]
+    table = run("analyze", str(path), "--column", "x", "--no-figures")
+    assert table.exit_code == 0 and "verdict" in table.output
+
+
+def test_analyze_data_file_errors(tmp_path):
+    path = tmp_path / "short.npy"
+    np.save(path, np.arange(50.0))
+    res = run("analyze", str(path))
+    assert res.exit_code == 2 and "at least 500" in res.output
+    res = run("analyze", str(tmp_path / "missing.csv"))
+    assert res.exit_code == 2 and "no such file" in res.output
+    res = run("analyze", "lorenz", "--column", "x")
+    assert res.exit_code == 2 and "apply to data files" in res.output

@@ -53,6 +53,58 @@ def _sample_on_attractor(x: np.ndarray, n: int, rng: np.random.Generator) -> np.
     return x[idx]
 
 
+def reference_trajectory(system: System, settings: AnnotationSettings = AnnotationSettings()):
+    """The long on-attractor trajectory (about 20,000 samples) the annotation measures, and its dominant period."""
+    if isinstance(system, Map):
+        ref = trajectory(system, n=20_000, transient=1000)
+        return ref, dominant_period(ref, skip=system.unbounded)
+    dt = system.dt
+    probe = trajectory(system, t=4000 * dt, transient=2000 * dt)
+    period = dominant_period(probe, skip=system.unbounded)
+    span = max(200 * period, 20_000 * dt)
+    stride = max(1, int(span / dt / 20_000))
+    ref = trajectory(system, t=span, dt=stride * dt, x0=probe.x[-1], transient=settings.transient_periods * period)
+    return ref, dominant_period(ref, skip=system.unbounded)
+
+
+def attractor_dimension(system: System, ref) -> float | None:
+    """Correlation dimension (Grassberger & Procaccia 1983) of the reference trajectory's bounded variables,
+    with the automatic scaling region of `dynstab.timeseries.correlation_dimension`; None when no scaling
+    region exists (e.g. too few points for a high-dimensional attractor)."""
+    from ..timeseries import correlation_dimension
+
+    bounded = [i for i in range(system.dim) if i not in system.unbounded]
+    pts = ref.x.reshape(-1, ref.x.shape[-1])[:, bounded]
+    if np.ptp(pts, axis=0).max() == 0:
+        return 0.0  # a fixed point
+    try:
+        return float(correlation_dimension(pts).dimension)
+    except ValueError:
+        return None
+
+
+def fill_correlation_dimensions(names: Iterable[str], path: str | Path,
+                                settings: AnnotationSettings = AnnotationSettings(), *,
+                                on_progress: Callable[[str, dict], None] | None = None) -> dict[str, Any]:
+    """Add the correlation dimension to annotated entries of ``path`` that lack it (resumable; the
+    reference trajectory is the one `annotate` measures, so the result equals a full re-annotation's)."""
+    from ..systems import get
+
+    path = Path(path)
+    data = json.loads(path.read_text())
+    for name in names:
+        system = get(name)
+        entry = data["systems"].get(system.name)
+        if entry is None or "error" in entry or entry.get("correlation_dimension") is not None:
+            continue
+        ref, _ = reference_trajectory(system, settings)
+        entry["correlation_dimension"] = attractor_dimension(system, ref)
+        _write_atomic(path, data)
+        if on_progress:
+            on_progress(system.name, entry)
+    return data
+
+
 def annotate(system: System, settings: AnnotationSettings = AnnotationSettings()) -> dict[str, Any]:
     """The invariants of one system as a JSON-ready dict (see the module docstring)."""
     from .. import __version__
@@ -61,20 +113,13 @@ def annotate(system: System, settings: AnnotationSettings = AnnotationSettings()
     rng = np.random.default_rng(settings.seed)
     entry: dict[str, Any] = {"kind": system.kind, "dimension": system.dim, "parameters": system.param_values()}
     bounded = [i for i in range(system.dim) if i not in system.unbounded]
+    ref, period = reference_trajectory(system, settings)
     if isinstance(system, Map):
-        ref = trajectory(system, n=20_000, transient=1000)
-        period = dominant_period(ref, skip=system.unbounded)
         spec = lyapunov_spectrum(system, n=settings.map_iterations, x0=_sample_on_attractor(ref.x, settings.n_ics, rng),
                                  transient=100, seed=settings.seed)
         entry.update(dt=1.0, period=period)
     else:
         dt = system.dt
-        probe = trajectory(system, t=4000 * dt, transient=2000 * dt)
-        period = dominant_period(probe, skip=system.unbounded)
-        span = max(200 * period, 20_000 * dt)
-        stride = max(1, int(span / dt / 20_000))
-        ref = trajectory(system, t=span, dt=stride * dt, x0=probe.x[-1], transient=settings.transient_periods * period)
-        period = dominant_period(ref, skip=system.unbounded)
         steps = int(np.clip(settings.periods * period / dt, settings.min_steps, settings.max_steps))
         spec = lyapunov_spectrum(system, t=steps * dt, x0=_sample_on_attractor(ref.x, settings.n_ics, rng),
                                  transient=min(10 * period, 0.1 * steps * dt), seed=settings.seed)
@@ -112,7 +157,7 @@ def annotate(system: System, settings: AnnotationSettings = AnnotationSettings()
         kaplan_yorke_dimension=dky,
         lyapunov_time=1.0 / lam1 if lam1 > 0 else None,
         lyapunov_settings=spec.settings,
-        correlation_dimension=None,  # filled in once dynstab.timeseries provides it
+        correlation_dimension=attractor_dimension(system, ref),
         seconds=round(time.perf_counter() - start, 2),
         dynstab_version=__version__,
         settings=asdict(settings),

@@ -48,7 +48,8 @@ def _uniform_dt(t: np.ndarray, path: Path) -> float:
     if dt <= 0 or np.max(np.abs(steps - dt)) > 1e-6 * abs(dt) + 1e-12:
         raise ValueError(f"{path.name}: the time column is not uniformly sampled "
                          f"(steps from {steps.min():g} to {steps.max():g}); resample the series first")
-    return dt
+    t = np.asarray(t, dtype=float)
+    return float(f"{(t[-1] - t[0]) / (t.size - 1):.12g}")  # drop the decimal round-off of text files
 
 
 def _csv(path: Path, column: str | None) -> LoadedSeries:
