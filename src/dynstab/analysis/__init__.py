@@ -14,3 +14,12 @@ from .sampling import sample_initial_conditions, sample_parameters
 __all__ = ["fixed_points", "FixedPoint", "FixedPoints", "lyapunov_spectrum", "max_lyapunov",
            "kaplan_yorke_dimension", "LyapunovSpectrum", "classify", "max_lyapunov_two_trajectory",
            "sample_initial_conditions", "sample_parameters"]
+from .chaos_indicators import AlignmentIndex, LocalLyapunov, finite_time_lyapunov, gali, local_lyapunov_exponents
+from .chaos_indicators import sali, zero_one_test_system
+from .synchronization import KuramotoRun, MasterStability, SyncVerdict, kuramoto_model, kuramoto_order_parameter
+from .synchronization import master_stability_function, simulate_kuramoto, synchronization_stable
+
+__all__ += ["AlignmentIndex", "LocalLyapunov", "finite_time_lyapunov", "gali", "sali", "local_lyapunov_exponents",
+            "zero_one_test_system", "MasterStability", "SyncVerdict", "master_stability_function",
+            "synchronization_stable", "KuramotoRun", "kuramoto_model", "kuramoto_order_parameter",
+            "simulate_kuramoto"]

@@ -1,0 +1,470 @@
+"""Chaos indicators of flows and maps: SALI, GALI_k, finite-time and local Lyapunov exponents, 0-1 test.
+
+All of them evolve deviation vectors with the tangent dynamics of `dynstab.analysis.lyapunov`
+(``_tangent_law``: autodiff ``jax.linearize`` of the law or the system's analytic Jacobian,
+advanced with the state by the same fixed-step RK step), batched over initial conditions with
+``vmap`` in one compiled call.
+
+* SALI (Skokos, J. Phys. A 34, 10029 (2001)) and GALI_k (Skokos, Bountis & Antonopoulos,
+  Physica D 231, 30 (2007)): volumes spanned by k unit deviation vectors.
+* Finite-time Lyapunov exponents (FTLE fields, Haller, Physica D 149, 248 (2001); Shadden,
+  Lekien & Marsden, Physica D 212, 271 (2005)) and local Lyapunov exponents along an orbit
+  (Abarbanel, Brown & Kennel, J. Nonlinear Sci. 1, 175 (1991)).
+* `zero_one_test_system`: the 0-1 test (`dynstab.timeseries.zero_one_test`) of an observable of
+  a simulated orbit.
+* The largest exponent without a Jacobian (two nearby orbits) is
+  `dynstab.analysis.lyapunov.max_lyapunov_two_trajectory`, re-exported here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..simulate.steppers import FIXED_STEP_METHODS, integrate_fixed, iterate_map, rk_step
+from ..systems.base import SDE, Map, System, as_state
+from ..systems.delay import DelayFlow
+from ..timeseries.zero_one import ZeroOneResult, zero_one_test
+from .lyapunov import _benettin, _Config, _tangent_law, max_lyapunov_two_trajectory
+
+__all__ = ["AlignmentIndex", "gali", "sali", "finite_time_lyapunov", "LocalLyapunov", "local_lyapunov_exponents",
+           "zero_one_test_system", "max_lyapunov_two_trajectory"]
+
+
+class _Plan(NamedTuple):
+    kind: str  # "flow" or "map"
+    h: float  # step (negative for backward flows), 1 for maps
+    m: int  # steps per output / renormalization interval
+    n_out: int
+    n_transient: int
+    method: str
+
+
+def _check_system(system: Any, what: str) -> None:
+    if isinstance(system, SDE):
+        raise TypeError(f"{system.name} is stochastic: {what} needs a deterministic system "
+                        "(use system.drift_as_flow())")
+    if isinstance(system, DelayFlow):
+        raise TypeError(f"{system.name} is a delay equation: {what} is implemented for flows and maps")
+    if not isinstance(system, System):
+        raise TypeError(f"system must be a dynstab Flow or Map, got {type(system).__name__}")
+
+
+def _stepper(law, jac, params, plan: _Plan):
+    """(x, Q) -> one step of the state and its tangent vectors (RK step for flows, the map itself for maps)."""
+    F = _tangent_law(law, jac, params)
+    if plan.kind == "map":
+        return lambda s, t: F(s, t)  # noqa: E731
+    tab = FIXED_STEP_METHODS[plan.method]
+    return lambda s, t: rk_step(tab, F, s, t, plan.h)  # noqa: E731
+
+
+def _transient(law, params, plan: _Plan, x0, t0):
+    f = lambda x, t: law(x, params, t)  # noqa: E731
+    if not plan.n_transient:
+        return x0
+    if plan.kind == "map":
+        return iterate_map(f, x0, t0, plan.n_transient, 2)[-1]
+    return integrate_fixed(FIXED_STEP_METHODS[plan.method], f, x0, t0, plan.h, plan.n_transient, 2)[-1]
+
+
+def _plan(system: System, t, n, dt, sample, transient, method, *, allow_backward=False) -> _Plan:
+    if isinstance(system, Map):
+        total = n if n is not None else t
+        if total is None or int(total) < 1:
+            raise ValueError("a map needs n= (the number of iterations)")
+        m = 1 if sample is None else int(sample)
+        if m < 1:
+            raise ValueError(f"sample must be a positive number of iterations, got {sample}")
+        tr = 0 if transient is None else int(transient)
+        return _Plan("map", 1.0, m, max(1, int(total) // m), tr, "iterate")
+    if n is not None:
+        raise ValueError("n= counts iterations of maps; for a flow give the time span t=")
+    if t is None or not math.isfinite(t) or t == 0 or (t < 0 and not allow_backward):
+        raise ValueError(f"a flow needs the integration time t= (finite, {'non-zero' if allow_backward else '> 0'}),"
+                         f" got {t!r}")
+    if method not in FIXED_STEP_METHODS:
+        raise ValueError(f"method must be one of {sorted(FIXED_STEP_METHODS)}, got {method!r}")
+    h = float(system.dt if dt is None else dt)
+    if not h > 0:
+        raise ValueError(f"dt must be positive, got {dt}")
+    out = 10 * h if sample is None else float(sample)
+    m = max(1, int(round(out / h)))
+    n_out = max(1, int(round(abs(t) / (m * h))))
+    tr = 0.0 if transient is None else float(transient)
+    return _Plan("flow", math.copysign(h, t), m, n_out, int(math.ceil(tr / h - 1e-9)), method)
+
+
+# ----------------------------------------------------------------------------- SALI / GALI
+@dataclass(frozen=True)
+class AlignmentIndex:
+    """Result of `gali` / `sali`.
+
+    times: (n_out,) time (flows) or iteration (maps) of each value; gali: GALI_k at those
+    times, shape (n_out,) for one initial condition or (B, n_out) for a batch; sali: SALI
+    (from the first two deviation vectors) with the same shape; k: number of deviation vectors.
+    """
+
+    times: np.ndarray
+    gali: np.ndarray
+    sali: np.ndarray
+    k: int
+    system: System
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def chaotic(self, threshold: float = 1e-8) -> np.ndarray | bool:
+        """Verdict "chaotic" per orbit: GALI_k fell below ``threshold`` (Skokos et al. 2007 use 1e-8 to 1e-12)."""
+        out = np.min(self.gali, axis=-1) < threshold
+        return bool(out) if out.ndim == 0 else out
+
+    def decay_rate(self, t_min: float | None = None, floor: float = 1e-13) -> float | np.ndarray:
+        """Exponential rate r of GALI_k ~ exp(-r t): least-squares slope of -ln GALI_k over times
+        >= ``t_min`` while GALI_k > ``floor`` (the round-off floor). For a chaotic orbit
+        r = (lambda_1 - lambda_2) + ... + (lambda_1 - lambda_k) (Skokos et al. 2007, Eq. 11)."""
+        g = np.atleast_2d(self.gali)
+        t0 = self.times[0] if t_min is None else t_min
+        rates = []
+        for row in g:
+            ok = (self.times >= t0) & (row > floor) & np.isfinite(row)
+            if np.cumprod(ok[self.times >= t0]).sum() < 3:
+                rates.append(np.nan)
+                continue
+            keep = np.flatnonzero(self.times >= t0)[: int(np.cumprod(ok[self.times >= t0]).sum())]
+            rates.append(-np.polyfit(self.times[keep], np.log(row[keep]), 1)[0])
+        rates = np.asarray(rates)
+        return float(rates[0]) if self.gali.ndim == 1 else rates
+
+    def to_xarray(self):
+        import xarray as xr
+
+        dims = ("ic", "time") if self.gali.ndim == 2 else ("time",)
+        return xr.Dataset({f"gali_{self.k}": (dims, self.gali), "sali": (dims, self.sali)},
+                          coords={"time": self.times},
+                          attrs={"system": self.system.name, "k": self.k,
+                                 **{k: v for k, v in self.settings.items() if isinstance(v, (int, float, str))}})
+
+    def plot(self, ax=None, loglog: bool = False):
+        """GALI_k (and SALI) against time on a log scale (``loglog`` for the power laws of regular orbits)."""
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(6, 4)) if ax is None else (ax.figure, ax)
+        g = np.atleast_2d(self.gali)
+        for i, row in enumerate(g):
+            ax.plot(self.times, row, lw=0.8, label=f"GALI$_{self.k}$" if i == 0 else None)
+        ax.set_yscale("log")
+        if loglog:
+            ax.set_xscale("log")
+        ax.set_xlabel("iterations" if self.system.kind == "map" else "time")
+        ax.set_ylabel(f"GALI$_{self.k}$")
+        ax.set_title(f"{self.system.name}: generalized alignment index")
+        ax.legend()
+        return fig
+
+    def __repr__(self) -> str:
+        last = np.atleast_1d(self.gali[..., -1])
+        return f"AlignmentIndex({self.system.name!r}, k={self.k}, final GALI={np.array2string(last, precision=3)})"
+
+
+@partial(jax.jit, static_argnames=("law", "jac", "plan"))
+def _alignment(law, jac, plan: _Plan, x0s, W0, params, t0):
+    step = _stepper(law, jac, params, plan)
+
+    def one(x0):
+        x = _transient(law, params, plan, x0, t0)
+        start = t0 + plan.n_transient * plan.h
+
+        def interval(carry, i):
+            t = start + i * plan.m * plan.h
+            x, W = jax.lax.fori_loop(0, plan.m, lambda j, s: step(s, t + j * plan.h), carry)
+            W = W / jnp.sqrt(jnp.sum(W * W, axis=0, keepdims=True))  # unit deviation vectors
+            g = jnp.prod(jnp.linalg.svd(W, compute_uv=False))  # volume of the k-parallelotope
+            s = jnp.minimum(jnp.linalg.norm(W[:, 0] + W[:, 1]), jnp.linalg.norm(W[:, 0] - W[:, 1]))
+            return (x, W), (g, s)
+
+        _, (g, s) = jax.lax.scan(interval, (x, W0), jnp.arange(plan.n_out))
+        return g, s
+
+    return jax.vmap(one)(x0s)
+
+
+def gali(system: System, k: int = 2, t: float | None = None, *, n: int | None = None, x0: Any = None,
+         dt: float | None = None, sample: float | None = None, transient: float | None = None, seed: int = 0,
+         method: str = "rk4") -> AlignmentIndex:
+    """Generalized alignment index GALI_k and SALI along one or many orbits.
+
+    k deviation vectors w_1..w_k (initially orthonormal, random from ``seed``) follow the
+    variational equation dw/dt = J(x(t)) w (maps: w' = J w) and are normalized to unit length;
+
+        GALI_k(t) = || w^_1 ^ ... ^ w^_k || = prod_i sigma_i(W),   W = [w^_1 .. w^_k]
+
+    (the volume of the parallelotope of the unit vectors, the product of W's singular values;
+    Skokos, Bountis & Antonopoulos, Physica D 231, 30 (2007), Eqs. 3 and 10), and
+    SALI(t) = min(||w^_1 + w^_2||, ||w^_1 - w^_2||) (Skokos, J. Phys. A 34, 10029 (2001)).
+    Chaotic orbits: GALI_k ~ exp(-[(l1 - l2) + ... + (l1 - lk)] t) (so SALI and GALI_2 ~
+    exp(-(l1 - l2) t)). Regular orbits on an s-torus of an N-degree-of-freedom Hamiltonian
+    system (or 2N-dimensional symplectic map): GALI_k ~ const for k <= s, ~ t^-(k-s) for
+    s < k <= 2N - s, ~ t^-2(k-N) for k > 2N - s (Skokos et al. 2007, Eq. 23); e.g. 2 DOF on a
+    2-torus: GALI_2 const, GALI_3 ~ t^-2, GALI_4 ~ t^-4; an invariant curve of a 2-D map: GALI_2 ~ t^-2.
+
+    Flows: ``t`` time units of fixed-step ``method`` with step ``dt`` (default ``system.dt``),
+    output every ``sample`` time units (default 10 steps); maps: ``n`` iterations, output every
+    ``sample`` iterations (default 1). ``x0`` of shape (B, d) runs B orbits in one compiled call.
+    Values saturate at the round-off floor ~1e-16 once the vectors have aligned.
+    """
+    _check_system(system, "GALI")
+    d = system.dim
+    if isinstance(k, bool) or int(k) != k or not 2 <= k <= d:
+        raise ValueError(f"k must be an integer between 2 and the dimension {d}, got {k!r}")
+    k = int(k)
+    x0s = as_state(system.x0 if x0 is None else x0, d)
+    batch = x0s.ndim == 2
+    plan = _plan(system, t, n, dt, sample, transient, method)
+    W0 = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, k)))[0]
+    t0 = jnp.asarray(0) if plan.kind == "map" else jnp.asarray(0.0)
+    g, s = _alignment(system.rhs, system.jac, plan, jnp.asarray(np.atleast_2d(x0s)), jnp.asarray(W0),
+                      system.params, t0)
+    g, s = np.asarray(g), np.asarray(s)
+    if not np.all(np.isfinite(g)):
+        raise FloatingPointError(f"{system.name}: an orbit or its deviation vectors left the finite numbers; "
+                                 "check x0, parameters and dt")
+    times = plan.m * np.arange(1, plan.n_out + 1) * abs(plan.h)  # measured from the end of the transient
+    settings = {"dt": abs(plan.h), "sample": plan.m * abs(plan.h), "method": plan.method, "seed": seed,
+                "transient": plan.n_transient * abs(plan.h)}
+    if not batch:
+        g, s = g[0], s[0]
+    return AlignmentIndex(times, g, s, k, system, settings)
+
+
+def sali(system: System, t: float | None = None, **kwargs) -> AlignmentIndex:
+    """Smaller alignment index SALI(t) = min(||w^_1 + w^_2||, ||w^_1 - w^_2||) of two unit deviation vectors.
+
+    Skokos, J. Phys. A 34, 10029 (2001): SALI -> 0 exponentially, like exp(-(l1 - l2) t), for
+    chaotic orbits (Skokos et al., J. Phys. A 37, 6269 (2004)) and fluctuates around a positive
+    value for regular orbits of 2-DOF Hamiltonian systems. Returns the `AlignmentIndex` of
+    `gali` with k = 2 (its ``.sali`` field; GALI_2 = ||w1 ^ w2|| is proportional to SALI).
+    """
+    return gali(system, 2, t, **kwargs)
+
+
+# ------------------------------------------------------------------------- finite-time exponents
+@partial(jax.jit, static_argnames=("law", "jac", "plan", "rows"))
+def _ftle(law, jac, plan: _Plan, x0s, Q0, params, t0, rows):
+    step = _stepper(law, jac, params, plan)
+
+    def one(x0):
+        def interval(carry, i):
+            x, Q, logscale = carry
+            t = t0 + i * plan.m * plan.h
+            x, Q = jax.lax.fori_loop(0, plan.m, lambda j, s: step(s, t + j * plan.h), (x, Q))
+            nrm = jnp.sqrt(jnp.sum(Q * Q))  # rescale: exp(lambda t) would overflow for long t
+            return (x, Q / nrm, logscale + jnp.log(nrm)), None
+
+        (x, Q, logscale), _ = jax.lax.scan(interval, (x0, Q0, 0.0), jnp.arange(plan.n_out))
+        sub = Q[jnp.asarray(rows), :]
+        return logscale + jnp.log(jnp.linalg.svd(sub, compute_uv=False)[0])
+
+    return jax.vmap(one)(x0s)
+
+
+def finite_time_lyapunov(system: System, x0s: Any, t: float, *, dt: float | None = None, t0: float = 0.0,
+                         variables: Any = None, method: str = "rk4", renormalize: float | None = None) -> np.ndarray:
+    """Largest finite-time Lyapunov exponent of many initial conditions (an FTLE field).
+
+        sigma_t(x0) = (1 / |t|) ln sigma_max(dPhi_t0^{t0+t}(x0) / dx0)
+                    = (1 / |t|) ln sqrt(lambda_max(C)),  C = (dPhi)^T dPhi (Cauchy-Green tensor)
+
+    (Haller, Physica D 149, 248 (2001); Shadden, Lekien & Marsden, Physica D 212, 271 (2005)).
+    ``t`` < 0 integrates backward (attracting Lagrangian coherent structures); maps take
+    ``t`` = n iterations. ``x0s`` has shape (..., d) (e.g. a grid (ny, nx, d)); the result has
+    shape ``x0s.shape[:-1]``. ``variables`` (indices) restricts the flow-map gradient to those
+    coordinates, e.g. ``(0, 1)`` for a forced planar flow whose phase is a state variable
+    (the double gyre). The gradient is rescaled every ``renormalize`` time units (default 100
+    steps) so long horizons do not overflow. All points run in one vmapped compiled call.
+    """
+    _check_system(system, "the finite-time Lyapunov exponent")
+    d = system.dim
+    arr = np.asarray(x0s, dtype=float)
+    if arr.ndim == 0 or arr.shape[-1] != d:
+        raise ValueError(f"x0s has shape {arr.shape}; expected (..., {d}) for a {d}-dimensional system")
+    flat = as_state(arr.reshape(-1, d), d, what="x0s")
+    if isinstance(system, Map):
+        if int(t) != t or t < 1:
+            raise ValueError(f"a map needs t = a positive number of iterations, got {t!r}")
+        plan = _plan(system, None, int(t), None, int(t), None, method)
+        plan = plan._replace(m=1, n_out=int(t))
+        t0_arr = jnp.asarray(int(t0))
+    else:
+        if not math.isfinite(t) or t == 0:
+            raise ValueError(f"t must be finite and non-zero (negative integrates backward), got {t!r}")
+        if method not in FIXED_STEP_METHODS:
+            raise ValueError(f"method must be one of {sorted(FIXED_STEP_METHODS)}, got {method!r}")
+        h = float(system.dt if dt is None else dt)
+        if not h > 0:
+            raise ValueError(f"dt must be positive, got {dt}")
+        n_steps = max(1, int(math.ceil(abs(t) / h - 1e-9)))
+        h = abs(t) / n_steps  # a whole number of steps spans exactly |t|
+        target = max(1, min(n_steps, int(round((100 * h if renormalize is None else float(renormalize)) / h))))
+        m = next(q for q in range(target, 0, -1) if n_steps % q == 0)  # renormalization interval dividing n_steps
+        plan = _Plan("flow", math.copysign(h, t), m, n_steps // m, 0, method)
+        t0_arr = jnp.asarray(float(t0))
+    rows = tuple(range(d)) if variables is None else tuple(int(i) for i in np.atleast_1d(variables))
+    if not rows or any(not 0 <= i < d for i in rows) or len(set(rows)) != len(rows):
+        raise ValueError(f"variables must be distinct indices in 0..{d - 1}, got {variables!r}")
+    Q0 = np.eye(d)[:, list(rows)]
+    horizon = abs(plan.h) * plan.m * plan.n_out
+    out = np.asarray(_ftle(system.rhs, system.jac, plan, jnp.asarray(flat), jnp.asarray(Q0), system.params, t0_arr,
+                           rows)) / horizon
+    return out.reshape(arr.shape[:-1])
+
+
+@dataclass(frozen=True)
+class LocalLyapunov:
+    """Result of `local_lyapunov_exponents`: ``exponents`` (n,) over windows starting at ``times``."""
+
+    exponents: np.ndarray
+    times: np.ndarray
+    window: float
+    kind: str
+    system: System
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.exponents))
+
+    @property
+    def std(self) -> float:
+        return float(np.std(self.exponents, ddof=1)) if self.exponents.size > 1 else math.nan
+
+    def to_xarray(self):
+        import xarray as xr
+
+        return xr.Dataset({"exponent": (("time",), self.exponents)}, coords={"time": self.times},
+                          attrs={"system": self.system.name, "window": self.window, "kind": self.kind,
+                                 "mean": self.mean})
+
+    def plot(self, ax=None, bins: int = 50):
+        """Histogram of the local exponents with their mean."""
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(6, 4)) if ax is None else (ax.figure, ax)
+        ax.hist(self.exponents, bins=bins, density=True, alpha=0.7)
+        ax.axvline(self.mean, color="crimson", ls="--", label=f"mean = {self.mean:.4g}")
+        ax.set_xlabel(f"local exponent (window {self.window:g})")
+        ax.set_ylabel("density")
+        ax.set_title(f"{self.system.name}: local Lyapunov exponents ({self.kind})")
+        ax.legend()
+        return fig
+
+    def __repr__(self) -> str:
+        return (f"LocalLyapunov({self.system.name!r}, n={self.exponents.size}, window={self.window:g}, "
+                f"mean={self.mean:.4g}, std={self.std:.3g})")
+
+
+def local_lyapunov_exponents(system: System, x0: Any = None, window: float = 1.0, n: int = 1000, *,
+                             kind: str = "continued", dt: float | None = None, transient: float | None = None,
+                             seed: int = 0, method: str = "rk4") -> LocalLyapunov:
+    """Distribution of the largest exponent over ``n`` consecutive windows of length ``window`` along one orbit.
+
+    ``kind="continued"`` (default): one tangent vector carried along the orbit (Benettin's
+    algorithm, `dynstab.analysis.lyapunov`), lambda_i = (1/window) ln(|w(t_i + window)| / |w(t_i)|);
+    their mean is the global lambda_1 over n * window (exactly the Benettin estimate), their spread
+    the local predictability. ``kind="fresh"``: the local exponent of Abarbanel, Brown & Kennel,
+    J. Nonlinear Sci. 1, 175 (1991): the largest finite-time exponent of each window's own
+    propagator, (1/window) ln sigma_max(DPhi_window(x(t_i))) (`finite_time_lyapunov` at points of
+    the orbit); its mean exceeds lambda_1 by O(1/window) and converges as window grows.
+
+    Flows: ``window`` in time units (a multiple of ``dt``), maps: in iterations.
+    ``transient`` (default 10% of the span, at most 100) is discarded first; for "continued"
+    the first windows until the vector has aligned (about 20 time units or iterations) are
+    dropped too.
+    """
+    _check_system(system, "local Lyapunov exponents")
+    if kind not in ("continued", "fresh"):
+        raise ValueError(f"kind must be 'continued' or 'fresh', got {kind!r}")
+    if isinstance(n, bool) or int(n) != n or n < 2:
+        raise ValueError(f"n must be an integer >= 2 windows, got {n!r}")
+    n = int(n)
+    x0 = as_state(system.x0 if x0 is None else x0, system.dim, allow_batch=False)
+    is_map = isinstance(system, Map)
+    if is_map:
+        if int(window) != window or window < 1:
+            raise ValueError(f"a map's window is a positive number of iterations, got {window!r}")
+        h, m = 1.0, int(window)
+    else:
+        if not (window > 0) or not math.isfinite(window):
+            raise ValueError(f"window must be a positive time, got {window!r}")
+        h = float(system.dt if dt is None else dt)
+        m = max(1, int(round(window / h)))
+        if abs(m * h - window) > 1e-9 * window:
+            h = window / m  # the window must be a whole number of steps
+    span = n * m * h
+    tr = min(0.1 * span, 100.0) if transient is None else float(transient)
+    n_tr = int(math.ceil(tr / h - 1e-9))
+    if kind == "continued":
+        n_align = int(math.ceil(20.0 / (m * h)))
+        cfg = _Config("map" if is_map else "flow", 1, h, m, n + n_align, n_tr, "iterate" if is_map else method,
+                      divergence=False)
+        q0 = np.random.default_rng(seed).standard_normal((system.dim, 1))
+        q0 /= np.linalg.norm(q0)
+        t0 = jnp.asarray(0) if is_map else jnp.asarray(0.0)
+        logs, _ = _benettin(system.rhs, system.jac, cfg, jnp.asarray(x0[None]), jnp.asarray(q0), system.params, t0)
+        logs = np.asarray(logs)[0, n_align:, 0]
+        times = (n_tr + m * np.arange(n_align, n + n_align)) * h
+    else:
+        from ..simulate.trajectory import trajectory
+
+        if is_map:
+            tr_pts = trajectory(system, n=(n - 1) * m, dt=m, x0=x0, transient=n_tr).x
+        else:
+            tr_pts = trajectory(system, t=(n - 1) * m * h, dt=m * h, x0=x0, transient=n_tr * h, method=method,
+                                step=h).x
+        logs = finite_time_lyapunov(system, tr_pts, m if is_map else m * h, dt=h, method=method) * (m * h)
+        times = (n_tr + m * np.arange(n)) * h
+    if not np.all(np.isfinite(logs)):
+        raise FloatingPointError(f"{system.name}: the orbit left the finite numbers; check x0, parameters and dt")
+    return LocalLyapunov(logs / (m * h), times, m * h, kind, system)
+
+
+# ------------------------------------------------------------------------------------- 0-1 test
+def zero_one_test_system(system: System, observable: int | str | Callable = 0, t: float | None = None, *,
+                         n: int | None = None, dt: float | None = None, transient: float | None = None,
+                         x0: Any = None, **kwargs) -> ZeroOneResult:
+    """The 0-1 test for chaos (`dynstab.timeseries.zero_one_test`) of an observable of a simulated orbit.
+
+    ``observable``: a variable index, a variable name, or a function of the (N, d) state array
+    returning (N,). Flows: ``t`` time units sampled every ``dt`` (default ``system.dt``; the 0-1
+    test then thins oversampled data, ``subsample="auto"``); maps: ``n`` iterations.
+    ``transient`` defaults to 10% of the span (at most 100 time units / 1000 iterations).
+    Gottwald & Melbourne, PRL 92, 094101 (2004); SIAM J. Appl. Dyn. Syst. 8, 129 (2009).
+    """
+    from ..simulate.trajectory import trajectory
+
+    _check_system(system, "the 0-1 test")
+    if isinstance(system, Map):
+        total = n if n is not None else t
+        if total is None:
+            raise ValueError("a map needs n= (the number of iterations)")
+        tr = min(int(0.1 * total), 1000) if transient is None else int(transient)
+        xs = trajectory(system, n=int(total), x0=x0, transient=tr).x
+    else:
+        if t is None:
+            raise ValueError("a flow needs the integration time t=")
+        tr = min(0.1 * t, 100.0) if transient is None else float(transient)
+        xs = trajectory(system, t=t, dt=dt, x0=x0, transient=tr).x
+    if callable(observable):
+        series = np.asarray(observable(xs), dtype=float)
+    elif isinstance(observable, str):
+        if observable not in system.names:
+            raise ValueError(f"{system.name} has no variable {observable!r}; its variables are {system.names}")
+        series = xs[:, system.names.index(observable)]
+    else:
+        if not 0 <= int(observable) < system.dim:
+            raise ValueError(f"observable index {observable} out of range for a {system.dim}-dimensional system")
+        series = xs[:, int(observable)]
+    return zero_one_test(series, **kwargs)
