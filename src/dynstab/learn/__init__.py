@@ -2,5 +2,13 @@
 reconstruction metrics; every fitted model is a dynstab system through ``as_system()``."""
 
 from .base import LearnedModel, NonFiniteLossError, TrainingData, TrainResult, as_training_data, train_epochs
+from .dmd import DMD, EDMD, HAVOK, HankelDMD, Pseudospectrum, ResDMD
+from .metrics import (AttractorInvariants, MetricWarning, ReconstructionResult, attractor_invariants_error,
+                      evaluate_reconstruction, noise_floor, nrmse, power_spectrum_distance, prediction_error, smape,
+                      state_space_divergence, valid_prediction_time)
 
-__all__ = ["LearnedModel", "NonFiniteLossError", "TrainingData", "TrainResult", "as_training_data", "train_epochs"]
+__all__ = ["LearnedModel", "NonFiniteLossError", "TrainingData", "TrainResult", "as_training_data", "train_epochs",
+           "DMD", "EDMD", "HAVOK", "HankelDMD", "Pseudospectrum", "ResDMD",
+           "AttractorInvariants", "MetricWarning", "ReconstructionResult", "attractor_invariants_error",
+           "evaluate_reconstruction", "noise_floor", "nrmse", "power_spectrum_distance", "prediction_error", "smape",
+           "state_space_divergence", "valid_prediction_time"]
