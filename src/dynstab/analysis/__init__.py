@@ -23,3 +23,8 @@ __all__ += ["AlignmentIndex", "LocalLyapunov", "finite_time_lyapunov", "gali", "
             "zero_one_test_system", "MasterStability", "SyncVerdict", "master_stability_function",
             "synchronization_stable", "KuramotoRun", "kuramoto_model", "kuramoto_order_parameter",
             "simulate_kuramoto"]
+from .periodic_orbits import FlowPeriodicOrbit, PeriodicOrbit, PeriodicOrbitError, PeriodicOrbits
+from .periodic_orbits import periodic_orbit_of_flow, periodic_orbits
+
+__all__ += ["periodic_orbits", "PeriodicOrbit", "PeriodicOrbits", "periodic_orbit_of_flow", "FlowPeriodicOrbit",
+            "PeriodicOrbitError"]

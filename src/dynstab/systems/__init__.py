@@ -4,3 +4,8 @@ from .base import SDE, Flow, Map, System, flow, map, sde
 from .registry import get, names, register, resolve
 
 __all__ = ["System", "Flow", "Map", "SDE", "flow", "map", "sde", "get", "names", "register", "resolve"]
+from .derived import PoincareMap, PoincareSection, PoincareSectionError, ProjectedSystem, StroboscopicMap
+from .derived import poincare_section
+
+__all__ += ["PoincareMap", "StroboscopicMap", "ProjectedSystem", "PoincareSection", "PoincareSectionError",
+            "poincare_section"]

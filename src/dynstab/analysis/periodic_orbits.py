@@ -1,0 +1,589 @@
+r"""Periodic orbits of maps (all orbits of a given period in a box) and of flows (shooting).
+
+Maps
+----
+A period-:math:`n` orbit of :math:`x_{k+1} = f(x_k)` is a fixed point of :math:`f^n`. `periodic_orbits`
+solves :math:`g(x) = f^n(x) - x = 0` from ``n_seeds`` seeds drawn uniformly in a box with the damped
+Newton method of `dynstab.analysis.fixed_points` (Armijo backtracking, Dennis & Schnabel 1983,
+Algorithm A6.3.1; all seeds vmapped in one compiled kernel; the same kernel, applied to the
+:math:`n`-times iterated map, so nothing is duplicated). With
+``method="schmelcher_diakonos"`` every seed is first iterated with the stabilising
+transformations of P. Schmelcher & F. K. Diakonos, Phys. Rev. Lett. 78, 4733 (1997),
+
+.. math::
+
+    x_{j+1} = x_j + \lambda\, C\, (f^n(x_j) - x_j),
+
+for every :math:`C` in the set of :math:`2^d d!` signed permutation matrices (one :math:`\pm 1`
+per row and column) and every :math:`\lambda` in ``lambdas``; for a suitable :math:`C` each
+unstable orbit becomes an attracting fixed point of this iteration. The end points are then
+polished by the Newton kernel.
+
+Every converged point :math:`x_0` is followed for :math:`n` steps; it is kept only if its
+*minimal* period is :math:`n` (:math:`\lVert f^k(x_0) - x_0\rVert > 10^{-6}(1 + \lVert x_0\rVert)` for
+every proper divisor :math:`k` of :math:`n`) and some point of its orbit lies in the box. Orbits are
+deduplicated across cyclic shifts: one representative per orbit, rotated so that its
+lexicographically smallest point comes first, with all :math:`n` points. The Floquet multipliers are
+the eigenvalues of the product Jacobian :math:`J(x_{n-1}) \cdots J(x_0)` (forward-mode autodiff of
+:math:`f^n`, or the product of the analytic Jacobians), sorted by modulus; the type and stability
+follow `dynstab.analysis.fixed_points.classify` (stable: all :math:`|\mu| < 1`).
+
+Counting check: for the Hénon map (a = 1.4, b = 0.3) the numbers of orbits of minimal period
+1..8 are 2, 1, 0, 1, 0, 2, 4, 7 (R. L. Davidchack & Y.-C. Lai, Phys. Rev. E 60, 6172 (1999),
+Table I; Z. Galias, Int. J. Bifurcation Chaos 11, 2427 (2001), rigorous), i.e. 2, 4, 2, 8, 2, 16,
+30, 64 fixed points of f^n.
+
+Flows
+-----
+`periodic_orbit_of_flow` finds the periodic orbit of a flow through a guess by Newton shooting on
+the Poincaré map (`dynstab.systems.derived.PoincareMap`), :math:`P^n(y) = y`. Its period is the
+sum of the return times, and its Floquet multipliers are the eigenvalues of the monodromy matrix
+:math:`M = \partial \varphi_T(x^*) / \partial x^*`, the flow's variational equations over one period
+(forward-mode autodiff of the fixed-step flow map over time :math:`T`); one of them is 1 (the flow
+direction), the others equal the Poincaré map's multipliers (Yu. A. Kuznetsov, *Elements of Applied
+Bifurcation Theory*, 3rd ed., Springer 2004, sec. 1.5; R. Seydel, *Practical Bifurcation and
+Stability Analysis*, 3rd ed., Springer 2010, ch. 7).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..simulate.steppers import FIXED_STEP_METHODS, rk_step
+from ..systems.base import Flow, Map, as_state
+from ..systems.derived import PoincareMap, poincare_section
+from .fixed_points import _BOX_RTOL, _CLASS_RTOL, _DEDUP_RTOL, _fmt_complex, _solve_all, _validate_box, classify
+
+__all__ = ["PeriodicOrbit", "PeriodicOrbits", "periodic_orbits", "FlowPeriodicOrbit", "periodic_orbit_of_flow",
+           "PeriodicOrbitError"]
+
+METHODS = ("newton", "schmelcher_diakonos")
+
+
+class PeriodicOrbitError(RuntimeError):
+    """Shooting for a periodic orbit of a flow did not converge."""
+
+
+# --- result types -----------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class PeriodicOrbit:
+    """One periodic orbit of a map.
+
+    ``points`` (n, d): the orbit, ``points[k + 1] = f(points[k])``, starting at its lexicographically
+    smallest point; ``multipliers`` (d,): Floquet multipliers (eigenvalues of the product Jacobian),
+    largest modulus first; ``type``/``stable`` as for fixed points of maps; ``residual``:
+    :math:`\\lVert f^n(x_0) - x_0 \\rVert_\\infty`.
+    """
+
+    points: np.ndarray
+    multipliers: np.ndarray
+    type: str
+    stable: bool
+    residual: float
+
+    @property
+    def period(self) -> int:
+        return int(self.points.shape[0])
+
+    @property
+    def unstable(self) -> bool:
+        """|largest multiplier| > 1."""
+        return bool(np.abs(self.multipliers[0]) > 1.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"period": self.period, "points": self.points.tolist(),
+                "multipliers": [[float(m.real), float(m.imag)] for m in self.multipliers],
+                "type": self.type, "stable": bool(self.stable), "residual": float(self.residual)}
+
+    def __repr__(self) -> str:
+        mu = ", ".join(_fmt_complex(m) for m in self.multipliers)
+        return f"PeriodicOrbit(period={self.period}, x0={np.array2string(self.points[0], precision=6)}, " \
+               f"type={self.type!r}, multipliers=[{mu}])"
+
+
+@dataclass(frozen=True, eq=False)
+class PeriodicOrbits(Sequence):
+    """The orbits of minimal period ``period`` found in a box (a read-only sequence of `PeriodicOrbit`).
+
+    ``reason`` is empty when orbits were found, otherwise it says why none were.
+    """
+
+    orbits: tuple[PeriodicOrbit, ...]
+    system_name: str
+    period: int
+    names: tuple[str, ...]
+    method: str
+    box: np.ndarray
+    n_seeds: int
+    n_converged: int = 0
+    reason: str = ""
+
+    def __len__(self) -> int:
+        return len(self.orbits)
+
+    def __iter__(self) -> Iterator[PeriodicOrbit]:
+        return iter(self.orbits)
+
+    def __getitem__(self, index):
+        return self.orbits[index]
+
+    @property
+    def n_points(self) -> int:
+        """Number of periodic points (fixed points of f^n of minimal period n): period * number of orbits."""
+        return self.period * len(self.orbits)
+
+    @property
+    def points(self) -> np.ndarray:
+        """All periodic points, shape (n_points, d)."""
+        if not self.orbits:
+            return np.zeros((0, len(self.names)))
+        return np.concatenate([o.points for o in self.orbits])
+
+    @property
+    def n_stable(self) -> int:
+        return sum(o.stable for o in self.orbits)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary with one dict per orbit."""
+        return {"system": self.system_name, "period": self.period, "method": self.method, "n_orbits": len(self),
+                "n_points": self.n_points, "box": self.box.tolist(), "n_seeds": self.n_seeds,
+                "reason": self.reason, "orbits": [o.to_dict() for o in self.orbits]}
+
+    def to_xarray(self):
+        """Dataset with ``points`` (orbit, point, variable), multipliers (real and imaginary parts) and
+        ``stable`` (orbit,)."""
+        import xarray as xr
+
+        d = len(self.names)
+        pts = np.stack([o.points for o in self.orbits]) if self.orbits else np.zeros((0, self.period, d))
+        mu = np.stack([o.multipliers for o in self.orbits]) if self.orbits else np.zeros((0, d), complex)
+        return xr.Dataset(
+            {"points": (("orbit", "point", "variable"), pts),
+             "multiplier_real": (("orbit", "multiplier"), mu.real),
+             "multiplier_imag": (("orbit", "multiplier"), mu.imag),
+             "stable": (("orbit",), np.array([o.stable for o in self.orbits], dtype=bool)),
+             "type": (("orbit",), np.array([o.type for o in self.orbits], dtype=object))},
+            coords={"orbit": np.arange(len(self)), "point": np.arange(self.period), "variable": list(self.names),
+                    "multiplier": np.arange(d)},
+            attrs={"system": self.system_name, "period": self.period, "method": self.method,
+                   "n_seeds": self.n_seeds, "reason": self.reason})
+
+    def plot(self, ax=None, background: Any = None):
+        """The periodic points on the first two variables (optionally over ``background`` points (N, d));
+        filled markers for stable orbits."""
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(5, 4.2)) if ax is None else (ax.figure, ax)
+        if background is not None:
+            bg = np.asarray(background)
+            ax.scatter(bg[:, 0], bg[:, 1] if bg.shape[1] > 1 else np.zeros(len(bg)), s=0.3, color="0.7", lw=0)
+        for o in self.orbits:
+            y = o.points[:, 1] if o.points.shape[1] > 1 else np.zeros(o.period)
+            ax.plot(o.points[:, 0], y, "o" if o.stable else "x", ms=6)
+        ax.set_xlabel(self.names[0])
+        if len(self.names) > 1:
+            ax.set_ylabel(self.names[1])
+        ax.set_title(f"{self.system_name}: {len(self)} orbits of period {self.period}")
+        fig.tight_layout()
+        return fig
+
+    def __repr__(self) -> str:
+        head = (f"PeriodicOrbits({self.system_name!r}, period {self.period}: {len(self)} orbits, "
+                f"{self.n_points} points, {self.n_stable} stable")
+        if not self.orbits:
+            return head + f"; {self.reason})"
+        return head + ")\n" + "\n".join(f"  [{i}] {o!r}" for i, o in enumerate(self.orbits))
+
+
+# --- the iterated map -----------------------------------------------------------------------
+_N = "__iterations__"  # the number of iterations travels as data, so one compiled kernel serves every period
+
+
+def _split(p):
+    return p[_N], {k: v for k, v in p.items() if k != _N}
+
+
+@dataclass(frozen=True)
+class _IteratedLaw:
+    """x -> f^n(x), n = p["__iterations__"] (hashable; n is data, so kernels are compiled once per map)."""
+
+    law: Callable
+
+    def __call__(self, x, p, t):
+        n, q = _split(p)
+        return jax.lax.fori_loop(0, n, lambda i, y: self.law(y, q, t + i), x)
+
+
+@dataclass(frozen=True)
+class _IteratedJac:
+    """J(x_{n-1}) ... J(x_0) from the map's analytic Jacobian."""
+
+    law: Callable
+    jac: Callable
+
+    def __call__(self, x, p, t):
+        n, q = _split(p)
+
+        def body(i, c):
+            y, J = c
+            return self.law(y, q, t + i), self.jac(y, q, t + i) @ J
+
+        return jax.lax.fori_loop(0, n, body, (x, jnp.eye(x.shape[0], dtype=x.dtype)))[1]
+
+
+def _iterated(system: Map, n: int) -> Map:
+    law = _IteratedLaw(system.rhs)
+    # a hand-written Jacobian is used as such; autodiff ones (PoincareMap) are cheaper through f^n at once
+    jac = _IteratedJac(system.rhs, system.jac) if system.jac is not None and not isinstance(system, PoincareMap) \
+        else None
+    params = {**system.params, _N: jnp.asarray(n, dtype=jnp.int32)}
+    return Map(law, params, system.x0, system.names, name=f"{system.name}^{n}", jac=jac)
+
+
+@eqx.filter_jit
+def _jac_and_residual(it: Map, xs):
+    return jax.vmap(lambda x: it.jacobian(x))(xs), jax.vmap(lambda x: it.rhs(x, it.params, 0) - x)(xs)
+
+
+@partial(jax.jit, static_argnames=("law",))
+def _step_all(law, xs, p, i):
+    return jax.vmap(lambda x: law(x, p, i))(xs)
+
+
+def _orbits_of(law, x0s, p, n_steps: int) -> np.ndarray:
+    """(B, n_steps + 1, d): x0 and its first n_steps images (one compiled step, reused for every period)."""
+    xs = [np.asarray(x0s)]
+    for i in range(n_steps):
+        xs.append(np.asarray(_step_all(law, jnp.asarray(xs[-1]), p, i)))
+    return np.stack(xs, axis=1)
+
+
+def _padded(x: np.ndarray) -> np.ndarray:
+    """Pad the batch to the next power of two so that a few compiled shapes serve every call."""
+    size = 1 << max(0, int(x.shape[0] - 1).bit_length())
+    return np.concatenate([x, np.repeat(x[:1], size - x.shape[0], axis=0)])
+
+
+def _signed_permutations(d: int) -> np.ndarray:
+    """All 2^d d! signed permutation matrices (Schmelcher & Diakonos 1997)."""
+    mats = []
+    for perm in itertools.permutations(range(d)):
+        for signs in itertools.product((1.0, -1.0), repeat=d):
+            C = np.zeros((d, d))
+            C[np.arange(d), perm] = signs
+            mats.append(C)
+    return np.stack(mats)
+
+
+@partial(jax.jit, static_argnames=("law", "steps"))
+def _schmelcher_diakonos(law, x0s, Cs, lambdas, p, steps):
+    """End points of x <- x + lambda C (f^n(x) - x) for every seed, C and lambda (flattened)."""
+
+    def one(x0, C, lam):
+        def body(i, x):
+            x_new = x + lam * (C @ (law(x, p, 0) - x))
+            return jnp.where(jnp.all(jnp.isfinite(x_new)), x_new, x)
+
+        return jax.lax.fori_loop(0, steps, body, x0)
+
+    B, K, L = x0s.shape[0], Cs.shape[0], lambdas.shape[0]
+    xs = jnp.repeat(x0s, K * L, axis=0)
+    cs = jnp.tile(jnp.repeat(Cs, L, axis=0), (B, 1, 1))
+    ls = jnp.tile(lambdas, B * K)
+    return jax.vmap(one)(xs, cs, ls)
+
+
+def _divisors(n: int) -> list[int]:
+    return [k for k in range(1, n) if n % k == 0]
+
+
+def _default_box(system: Map, margin: float = 0.1) -> np.ndarray:
+    from ..simulate.trajectory import trajectory
+
+    traj = trajectory(system, n=2000, transient=200)
+    lo, hi = traj.x.min(axis=0), traj.x.max(axis=0)
+    pad = margin * np.maximum(hi - lo, 1e-3 * (1 + np.abs(hi)))
+    return np.stack([lo - pad, hi + pad], axis=1)
+
+
+def periodic_orbits(system: Map, period: int, box: Sequence[tuple[float, float]] | None = None, *,
+                    n_seeds: int = 2000, seed: Any = 0, method: str = "newton", tol: float = 1e-10,
+                    max_iter: int = 100, lambdas: Sequence[float] = (0.1, 0.01, 0.001),
+                    sd_steps: int = 300) -> PeriodicOrbits:
+    """All orbits of minimal period ``period`` of the map ``system`` found from seeds in ``box``.
+
+    Parameters
+    ----------
+    system: a `Map` (including derived maps: `PoincareMap`, `StroboscopicMap`).
+    period: the period n >= 1; orbits of a smaller period dividing n are discarded.
+    box: one ``(low, high)`` pair per dimension; seeds are drawn uniformly in it and an orbit is
+        kept if one of its points lies in it. Default: the bounding box of a trajectory from
+        ``system.x0`` (2000 iterations after 200), enlarged by 10% per side.
+    n_seeds: number of seeds (``numpy.random.default_rng(seed)``), all solved in one compiled kernel.
+    method: ``"newton"`` (damped Newton on f^n(x) - x) or ``"schmelcher_diakonos"`` (stabilising
+        transformations with every signed permutation matrix and every ``lambdas`` value for
+        ``sd_steps`` iterations from each seed, then Newton; finds strongly unstable orbits whose
+        Newton basins are small, at ``2^d d! len(lambdas)`` times the cost).
+    tol: relative residual tolerance of the Newton kernel (as in `fixed_points`).
+
+    Returns
+    -------
+    `PeriodicOrbits`, sorted by the first point of each orbit; empty with a ``reason`` if none.
+
+    References: Davidchack & Lai, Phys. Rev. E 60, 6172 (1999); Schmelcher & Diakonos, Phys. Rev.
+    Lett. 78, 4733 (1997); see the module docstring.
+    """
+    if not isinstance(system, Map):
+        kind = getattr(system, "kind", type(system).__name__)
+        hint = "; for a flow use periodic_orbit_of_flow, or periodic_orbits(PoincareMap(flow, plane), ...)" \
+            if kind == "flow" else ""
+        raise TypeError(f"periodic_orbits needs a dynstab Map, got {kind!r}{hint}")
+    if isinstance(period, bool) or not isinstance(period, (int, np.integer)) or period < 1:
+        raise ValueError(f"period must be a positive integer, got {period!r}")
+    period = int(period)
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if int(n_seeds) < 1:
+        raise ValueError(f"n_seeds must be >= 1, got {n_seeds}")
+    if not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a positive number, got {tol}")
+    lam = np.asarray(lambdas, dtype=np.float64).ravel()
+    if method == "schmelcher_diakonos" and (lam.size == 0 or not np.all(np.isfinite(lam) & (lam > 0))):
+        raise ValueError(f"lambdas must be positive finite step sizes, got {lambdas!r}")
+    d = system.dim
+    lo_hi = _default_box(system) if box is None else _validate_box(box, d, system.name)
+    lo, hi = lo_hi[:, 0], lo_hi[:, 1]
+    rng = np.random.default_rng(seed)
+    seeds = lo + (hi - lo) * rng.random((int(n_seeds), d))
+    it = _iterated(system, period)
+    maxstep = float(np.linalg.norm(hi - lo))
+    if method == "schmelcher_diakonos":
+        seeds = np.asarray(_schmelcher_diakonos(it.rhs, jnp.asarray(seeds), jnp.asarray(_signed_permutations(d)),
+                                                jnp.asarray(lam), it.params, int(sd_steps)))
+        seeds = seeds[np.all(np.isfinite(seeds), axis=1)]
+    common = dict(system_name=system.name, period=period, names=tuple(system.names), method=method, box=lo_hi,
+                  n_seeds=int(n_seeds))
+    if seeds.shape[0] == 0:
+        return PeriodicOrbits(orbits=(), reason=f"every Schmelcher-Diakonos run from the {n_seeds} seeds diverged; "
+                              "use smaller lambdas", **common)
+    xs, res, ok, _ = (np.asarray(a) for a in _solve_all(it, jnp.asarray(seeds), jnp.asarray(0.0), jnp.asarray(tol),
+                                                          jnp.asarray(int(max_iter)), jnp.asarray(maxstep)))
+    cand = np.flatnonzero(ok)
+    n_conv = int(cand.size)
+    orbits = _group_orbits(system, it, xs[cand], res[cand], period, lo, hi) if cand.size else []
+    if not orbits:
+        box_text = ", ".join(f"[{a:g}, {b:g}]" for a, b in lo_hi)
+        why = (f"no orbit of minimal period {period} found from {n_seeds} seeds in the box {box_text} "
+               f"({n_conv} Newton runs converged")
+        why += (", all to orbits of a smaller period or outside the box)" if n_conv else
+                "; enlarge the box, increase n_seeds or max_iter, or try method='schmelcher_diakonos')")
+        return PeriodicOrbits(orbits=(), reason=why, n_converged=n_conv, **common)
+    return PeriodicOrbits(orbits=tuple(orbits), n_converged=n_conv, **common)
+
+
+def _group_orbits(system: Map, it: Map, xs: np.ndarray, res: np.ndarray, period: int, lo, hi) -> list[PeriodicOrbit]:
+    """Minimal-period filter, box filter, cyclic-shift deduplication and multipliers."""
+    order = np.argsort(res, kind="stable")
+    xs, res = xs[order], res[order]
+    paths = _orbits_of(system.rhs, xs, system.params, period)  # (B, n + 1, d)
+    margin = _BOX_RTOL * (hi - lo)
+    kept: list[np.ndarray] = []
+    kept_res: list[float] = []
+    for path, r in zip(paths, res):
+        if not np.all(np.isfinite(path)):
+            continue
+        pts, x0 = path[:period], path[0]
+        scale = _DEDUP_RTOL * (1.0 + np.linalg.norm(x0))
+        if any(np.linalg.norm(path[k] - x0) <= scale for k in _divisors(period)):
+            continue  # a smaller period
+        if not np.any(np.all((pts >= lo - margin) & (pts <= hi + margin), axis=1)):
+            continue
+        if any(np.min(np.linalg.norm(other - x0, axis=1)) <= scale for other in kept):
+            continue  # a cyclic shift of an orbit already kept
+        start = int(np.lexsort(pts.T[::-1])[0])
+        kept.append(np.roll(pts, -start, axis=0))
+        kept_res.append(float(r))
+    if not kept:
+        return []
+    firsts = np.stack([k[0] for k in kept])
+    jacs, gs = (np.asarray(a)[:len(kept)] for a in _jac_and_residual(it, jnp.asarray(_padded(firsts))))
+    out = []
+    for pts, jac, g in zip(kept, jacs, gs):
+        mu = np.linalg.eigvals(jac).astype(np.complex128)
+        mu = mu[np.lexsort((-mu.imag, -np.abs(mu)))]
+        typ, stable = classify(mu, "map", tol=_CLASS_RTOL * max(1.0, float(np.linalg.norm(jac))))
+        out.append(PeriodicOrbit(points=pts, multipliers=mu, type=typ, stable=stable,
+                                 residual=float(np.max(np.abs(g)))))
+    out.sort(key=lambda o: tuple(o.points[0]))
+    return out
+
+
+# --- periodic orbits of flows ---------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class FlowPeriodicOrbit:
+    """A periodic orbit of a flow found by shooting on a Poincaré map.
+
+    ``x`` (d,): the orbit's point on the plane; ``period``: its period T (time); ``section_points``
+    (n, d): its ``period_n`` crossings of the plane; ``return_times`` (n,); ``multipliers`` (d,): the
+    Floquet multipliers (eigenvalues of the monodromy matrix, largest modulus first; one is 1 along
+    the flow); ``section_multipliers`` (d-1,): those of the Poincaré map P^n (the non-trivial ones);
+    ``stable``: all section multipliers inside the unit circle; ``residual``: |P^n(y) - y|_inf.
+    """
+
+    x: np.ndarray
+    period: float
+    section_points: np.ndarray
+    return_times: np.ndarray
+    multipliers: np.ndarray
+    section_multipliers: np.ndarray
+    type: str
+    stable: bool
+    residual: float
+    system_name: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def trivial_multiplier(self) -> complex:
+        """The Floquet multiplier closest to 1 (exactly 1 in theory: the flow direction)."""
+        return complex(self.multipliers[np.argmin(np.abs(self.multipliers - 1.0))])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"system": self.system_name, "x": self.x.tolist(), "period": float(self.period),
+                "section_points": self.section_points.tolist(), "return_times": self.return_times.tolist(),
+                "multipliers": [[float(m.real), float(m.imag)] for m in self.multipliers],
+                "section_multipliers": [[float(m.real), float(m.imag)] for m in self.section_multipliers],
+                "type": self.type, "stable": bool(self.stable), "residual": float(self.residual)}
+
+    def __repr__(self) -> str:
+        mu = ", ".join(_fmt_complex(m) for m in self.multipliers)
+        return (f"FlowPeriodicOrbit({self.system_name!r}, T={self.period:.10g}, x={np.array2string(self.x, precision=6)}, "
+                f"{'stable' if self.stable else 'unstable'}, multipliers=[{mu}])")
+
+
+@partial(jax.jit, static_argnames=("law", "method", "n_steps"))
+def _monodromy(law, method, n_steps, x, p, T):
+    """d phi_T(x) / dx by forward-mode autodiff of n_steps fixed RK steps of size T / n_steps."""
+    tab = FIXED_STEP_METHODS[method]
+    h = T / n_steps
+    f = lambda y, t: law(y, p, t)  # noqa: E731
+
+    def flow_map(x0):
+        return jax.lax.fori_loop(0, n_steps, lambda i, y: rk_step(tab, f, y, i * h, h), x0)
+
+    return jax.jacfwd(flow_map)(x)
+
+
+@eqx.filter_jit
+def _g_and_jac(it: Map, y):
+    return it.rhs(y, it.params, 0) - y, it.jacobian(y)
+
+
+def _shoot(it: Map, y0: np.ndarray, tol: float, max_iter: int):
+    """Damped Newton on g(y) = P^n(y) - y for one guess, driven from Python.
+
+    The batched kernel of `fixed_points` would compile the nested Poincaré loop some six times
+    (residual, Jacobian, line search, polishing: ~10 s); for a single guess one compiled
+    (g, dP^n/dy) evaluation per iteration is enough. Same convergence test as `fixed_points`,
+    |g|_inf <= tol (1 + |J_g|_inf |y|_inf), with step halving until |g| decreases.
+    """
+    y = np.asarray(y0, dtype=np.float64)
+    eye = np.eye(y.size)
+    g, J = (np.asarray(a) for a in _g_and_jac(it, jnp.asarray(y)))
+    for _ in range(max_iter):
+        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(J))):
+            break
+        Jg = J - eye
+        if np.max(np.abs(g)) <= tol * (1.0 + np.max(np.sum(np.abs(Jg), axis=1)) * np.max(np.abs(y))):
+            return y, float(np.max(np.abs(g))), True, J
+        try:
+            step = np.linalg.solve(Jg, -g)
+        except np.linalg.LinAlgError:
+            break
+        lam, norm0 = 1.0, np.linalg.norm(g)
+        for _ in range(30):
+            y_try = y + lam * step
+            g_try, J_try = (np.asarray(a) for a in _g_and_jac(it, jnp.asarray(y_try)))
+            if np.all(np.isfinite(g_try)) and np.linalg.norm(g_try) < norm0:
+                break
+            lam *= 0.5
+        else:
+            break
+        y, g, J = y_try, g_try, J_try
+    return y, float(np.max(np.abs(g))), False, J
+
+
+def periodic_orbit_of_flow(flow: Flow, plane: Any, guess: Any, period_n: int = 1, *, direction: int = 1,
+                           dt: float | None = None, max_time: float | None = None, method: str = "rk4",
+                           tol: float = 1e-11, max_iter: int = 50) -> FlowPeriodicOrbit:
+    """The periodic orbit of an autonomous ``flow`` near ``guess`` by Newton shooting on its Poincaré map.
+
+    ``guess`` is a state of the flow (d,), carried by the flow to its next crossing of ``plane``
+    (``(index or name, value)`` or ``(normal, offset)``, crossings in ``direction``), or a point
+    in the section coordinates (d-1,) of `PoincareMap`. ``period_n`` is the number of crossings
+    per period. The damped Newton kernel of `fixed_points` solves P^n(y) = y (relative tolerance
+    ``tol``), the period T is the sum of the n return times (Hénon-located crossings, fixed
+    ``method`` steps ``dt``), and the Floquet multipliers are the eigenvalues of the monodromy
+    matrix from autodiff of the flow map over T (steps of size T / ceil(T / dt)).
+
+    Raises `PeriodicOrbitError` when Newton does not converge or converges to an orbit with fewer
+    crossings than ``period_n``; `PoincareSectionError` when the orbit does not cross the plane.
+
+    References: Kuznetsov (2004), sec. 1.5; Seydel (2010), ch. 7 (shooting); Hénon, Physica D 5,
+    412 (1982) (crossings).
+    """
+    pm = PoincareMap(flow, plane, direction=direction, dt=dt, max_time=max_time, method=method)
+    if isinstance(period_n, bool) or not isinstance(period_n, (int, np.integer)) or period_n < 1:
+        raise ValueError(f"period_n must be a positive integer, got {period_n!r}")
+    period_n = int(period_n)
+    g = np.asarray(guess, dtype=np.float64)
+    if g.shape == (flow.dim,):
+        g = as_state(g, flow.dim, what="guess", allow_batch=False)
+        sec = poincare_section(flow, plane, 1, x0=g, direction=direction, dt=pm.h, max_time=pm.max_time,
+                               method=method)
+        y0 = sec.section[0]
+    elif g.shape == (pm.dim,):
+        y0 = as_state(g, pm.dim, what="guess", allow_batch=False)
+    else:
+        raise ValueError(f"guess has shape {g.shape}; expected a state ({flow.dim},) of {flow.name} or a point "
+                         f"({pm.dim},) in the section coordinates {pm.names}")
+    it = _iterated(pm, period_n)
+    y, res, ok, jac = _shoot(it, y0, float(tol), int(max_iter))
+    if not ok:
+        raise PeriodicOrbitError(f"{flow.name}: Newton shooting on the Poincaré map ({pm.plane_text}) did not converge "
+                                 f"from {np.array2string(y0, precision=6)} (residual |P^{period_n}(y) - y| = "
+                                 f"{res:.3g}); try a better guess, another plane or a larger max_iter")
+    pts, taus = [pm.to_full(y)], []
+    cur = y
+    for _ in range(period_n):
+        cur, tau = pm.next(cur)
+        taus.append(float(tau))
+        pts.append(pm.to_full(cur))
+    pts_arr = np.stack(pts[:-1])
+    for k in _divisors(period_n):
+        if np.linalg.norm(pts_arr[k] - pts_arr[0]) <= _DEDUP_RTOL * (1.0 + np.linalg.norm(pts_arr[0])):
+            raise PeriodicOrbitError(f"{flow.name}: shooting converged to an orbit that crosses the plane {k} times per "
+                                     f"period, not {period_n}; try another guess or period_n={k}")
+    T = float(np.sum(taus))
+    n_steps = max(1, math.ceil(T / pm.h - 1e-9))
+    M = np.asarray(_monodromy(flow.rhs, method, n_steps, jnp.asarray(pts_arr[0]), flow.params, T))
+    mu = np.linalg.eigvals(M).astype(np.complex128)
+    mu = mu[np.lexsort((-mu.imag, -np.abs(mu)))]
+    smu = np.linalg.eigvals(jac).astype(np.complex128)
+    smu = smu[np.lexsort((-smu.imag, -np.abs(smu)))]
+    typ, stable = classify(smu, "map", tol=_CLASS_RTOL * max(1.0, float(np.linalg.norm(jac))))
+    settings = {"plane": pm.plane_text, "direction": pm.direction, "dt": pm.h, "method": method,
+                "period_n": period_n, "monodromy_steps": n_steps}
+    return FlowPeriodicOrbit(x=pts_arr[0], period=T, section_points=pts_arr, return_times=np.asarray(taus),
+                             multipliers=mu, section_multipliers=smu, type=typ, stable=stable,
+                             residual=res, system_name=flow.name, settings=settings)
+
