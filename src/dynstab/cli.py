@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -337,6 +338,96 @@ def simulate(
         _fail(str(exc))
     traj.to_netcdf(out)
     console.print(f"wrote {out}: {traj.x.shape[0]} points of {s.name} ({traj.method}), t in [{traj.t[0]:g}, {traj.t[-1]:g}]")
+
+
+def _parse_range(text: str, what: str) -> list[int]:
+    lo, sep, hi = text.partition("-")
+    try:
+        values = list(range(int(lo), int(hi) + 1)) if sep else [int(lo)]
+    except ValueError:
+        _fail(f"{what} expects N or N-M, got {text!r}")
+    if not values or values[0] < 1:
+        _fail(f"{what} must be positive, got {text!r}")
+    return values
+
+
+def _parse_plane(flow, text: str):
+    name, sep, value = text.partition("=")
+    if not sep:
+        _fail(f"--plane expects VARIABLE=VALUE (e.g. z=27), got {text!r}")
+    name = name.strip()
+    if name not in flow.names:
+        _fail(f"--plane: {flow.name} has no variable {name!r} (variables: {', '.join(flow.names)})")
+    try:
+        return (name, float(value))
+    except ValueError:
+        _fail(f"--plane: {value!r} is not a number")
+
+
+@app.command("periodic-orbits")
+def periodic_orbits_cmd(
+    system: Annotated[str, typer.Argument(help="Catalog name (a map, or a flow with --plane).")],
+    period: Annotated[str, typer.Option(help="Period N or range N-M.")] = "1-4",
+    plane: Annotated[str | None, typer.Option(help="Flows: Poincare plane VARIABLE=VALUE (upward crossings).")] = None,
+    n_seeds: Annotated[int, typer.Option(help="Newton seeds per period.")] = 2000,
+    method: Annotated[str, typer.Option(help="newton or schmelcher_diakonos.")] = "newton",
+    seed: Annotated[int, typer.Option(help="Seed of the seeds.")] = 0,
+    param: ParamOpt = None,
+    out: Annotated[Path, typer.Option(help="Folder for the figure.")] = Path("dynstab-report"),
+    figures: Annotated[bool, typer.Option(help="Write a figure.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+):
+    """All periodic orbits of each period (minimal period, one per orbit) with Floquet multipliers."""
+    from .analysis.periodic_orbits import periodic_orbits
+    from .systems.derived import PoincareMap
+
+    s = _load_system(system, param)
+    periods = _parse_range(period, "--period")
+    if s.kind == "flow":
+        if plane is None:
+            _fail(f"{s.name} is a flow: give a Poincare plane, e.g. --plane {s.names[-1]}=<value>")
+        s = PoincareMap(s, _parse_plane(s, plane))
+    elif s.kind != "map":
+        _fail(f"periodic orbits need a map or a flow with --plane; {s.name} is a {s.kind}")
+    results = []
+    try:
+        with err_console.status("searching ...") as status:
+            for n in periods:
+                status.update(f"[bold]{s.name}[/]: period {n} ...")
+                results.append(periodic_orbits(s, n, n_seeds=n_seeds, method=method, seed=seed))
+    except (ValueError, FloatingPointError, RuntimeError) as exc:
+        _fail(str(exc))
+    if figures:
+        import matplotlib.pyplot as plt
+
+        from .simulate import trajectory
+
+        out.mkdir(parents=True, exist_ok=True)
+        try:
+            background = trajectory(s, n=5000, transient=200).x
+        except (ValueError, FloatingPointError):
+            background = None
+        for res in results:
+            if len(res):
+                fig = res.plot(background=background)
+                path = out / f"{res.system_name}_period{res.period}.png"
+                fig.savefig(path, dpi=110)
+                plt.close(fig)
+                console.print(f"figure: {path}") if not as_json else None
+    if as_json:
+        sys.stdout.write(json.dumps([r.to_dict() for r in results], indent=2) + "\n")
+        return
+    table = Table(title=f"periodic orbits of {s.name}")
+    for col in ("period", "orbits", "points", "unstable", "largest |multiplier| (min..max)"):
+        table.add_column(col, justify="right")
+    for r in results:
+        mults = [float(np.max(np.abs(o.multipliers))) for o in r.orbits]
+        span = f"{min(mults):.4g}..{max(mults):.4g}" if mults else "-"
+        table.add_row(str(r.period), str(len(r)), str(r.n_points), str(sum(not o.stable for o in r.orbits)), span)
+    console.print(table)
+    for r in results:
+        if not len(r) and r.reason:
+            console.print(f"[dim]period {r.period}: {r.reason}[/]")
 
 
 catalog_app = typer.Typer(no_args_is_help=True, help="Maintain the catalog: annotate invariants, write the doc page.")

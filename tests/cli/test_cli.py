@@ -125,3 +125,20 @@ def test_analyze_data_file_errors(tmp_path):
     assert res.exit_code == 2 and "no such file" in res.output
     res = run("analyze", "lorenz", "--column", "x")
     assert res.exit_code == 2 and "apply to data files" in res.output
+
+
+def test_periodic_orbits_henon_counts(tmp_path):
+    res = run("periodic-orbits", "henon", "--period", "1-4", "--json", "--out", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert [r["n_orbits"] for r in out] == [2, 1, 0, 1]  # Davidchack & Lai (1999)
+    assert out[2]["reason"] and all(not o["stable"] for r in out for o in r["orbits"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["henon_period1.png", "henon_period2.png",
+                                                          "henon_period4.png"]
+
+
+def test_periodic_orbits_flow_needs_a_plane():
+    res = run("periodic-orbits", "lorenz")
+    assert res.exit_code == 2 and "--plane" in res.output
+    res = run("periodic-orbits", "lorenz", "--plane", "w=3")
+    assert res.exit_code == 2 and "no variable 'w'" in res.output
