@@ -28,3 +28,11 @@ from .periodic_orbits import periodic_orbit_of_flow, periodic_orbits
 
 __all__ += ["periodic_orbits", "PeriodicOrbit", "PeriodicOrbits", "periodic_orbit_of_flow", "FlowPeriodicOrbit",
             "PeriodicOrbitError"]
+from .orbit_diagram import OrbitDiagram, OrbitDivergedWarning, PeriodChange, detect_periods, orbit_diagram
+from .orbit_diagram import period_changes, period_doubling_points
+from .basins import DIVERGED, UNDETERMINED, Basins, basin_entropy, basins_of_attraction, uncertainty_exponent
+from .region_of_attraction import RegionOfAttraction, region_of_attraction
+
+__all__ += ["orbit_diagram", "OrbitDiagram", "OrbitDivergedWarning", "detect_periods", "period_changes",
+            "period_doubling_points", "PeriodChange", "basins_of_attraction", "Basins", "basin_entropy",
+            "uncertainty_exponent", "DIVERGED", "UNDETERMINED", "region_of_attraction", "RegionOfAttraction"]

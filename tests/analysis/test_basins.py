@@ -1,0 +1,151 @@
+"""Basins of attraction: Newton's method for z^3 - 1, the Grebogi map's basin entropy and uncertainty
+exponent, divergence in the Henon map, a bistable flow, exact entropy/exponent values, bad input."""
+
+import json
+import math
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import dynstab
+from dynstab.analysis.basins import DIVERGED, basin_entropy, basins_of_attraction, uncertainty_exponent
+
+
+@dynstab.map(params=dict(), x0=[0.1, 0.2], names=("re", "im"), name="newton_z3")
+def newton(x, p, n):
+    """Newton's method for z^3 - 1 in real coordinates: z' = 2z/3 + 1/(3 z^2)."""
+    a, b = x[0], x[1]
+    a2, b2 = a * a - b * b, 2 * a * b  # z^2
+    den = 3 * (a2 * a2 + b2 * b2)
+    return jnp.stack([2 * a / 3 + a2 / den, 2 * b / 3 - b2 / den])
+
+
+@dynstab.map(params=dict(a=1.32, b=0.9, J0=0.3), x0=[0.1, 0.1], names=("theta", "x"), name="grebogi")
+def grebogi(u, p, n):
+    """Grebogi, McDonald, Ott & Yorke, Phys. Lett. A 99, 415 (1983), eq. (2); theta mod 2 pi."""
+    th, x = u[0], u[1]
+    thn = th + p["a"] * jnp.sin(2 * th) - p["b"] * jnp.sin(4 * th) - x * jnp.sin(th)
+    return jnp.stack([jnp.mod(thn, 2 * jnp.pi), -p["J0"] * jnp.cos(th)])
+
+
+def test_newton_z3_three_equal_basins():
+    g = np.linspace(-1.5, 1.5, 200)
+    b = basins_of_attraction(newton, (g, g))
+    assert b.labels.shape == (200, 200) and b.n_attractors == 3
+    roots = np.array([[np.cos(2 * np.pi * k / 3), np.sin(2 * np.pi * k / 3)] for k in range(3)])
+    cents = np.array([b.attractors[k].mean(axis=0) for k in range(3)])
+    assert all(np.min(np.linalg.norm(roots - c, axis=1)) < 1e-8 for c in cents)
+    assert DIVERGED not in b.fractions and sum(b.fractions.values()) == pytest.approx(1.0)
+    # the three basins are images of each other under z -> z exp(2 pi i / 3): equal fractions on the
+    # rotation-invariant disk |z| <= 1.5 (the square itself favours the root 1: 34.5% vs 32.8%)
+    X, Y = np.meshgrid(g, g, indexing="ij")
+    disk = X ** 2 + Y ** 2 <= 1.5 ** 2
+    frac = np.array([np.mean(b.labels[disk] == k) for k in range(3)])
+    np.testing.assert_allclose(frac, 1 / 3, atol=0.01)
+    # conjugation symmetry on the square: the basins of exp(+-2 pi i/3) are mirror images
+    k_up = int(np.argmax(cents[:, 1]))
+    k_dn = int(np.argmin(cents[:, 1]))
+    np.testing.assert_array_equal(b.labels == k_up, (b.labels == k_dn)[:, ::-1])
+    # fractal (Wada) boundary: S_bb well above the ~0.44-0.5 of a smooth boundary (Puy et al., Commun. Nonlinear
+    # Sci. Numer. Simul. 95, 105588 (2021)), though at this resolution just below Daza et al.'s (sufficient) ln 2
+    assert 0.6 < b.boundary_basin_entropy < math.log(3)
+    assert 0.5 < b.uncertainty_exponent < 0.75
+    json.dumps(b.to_dict())
+    ds = b.to_xarray()
+    assert ds["labels"].dims == ("re", "im")
+    b.plot()
+
+
+def test_newton_uncertainty_exponent():
+    # box-counting dimension of the boundary 1.42 (value quoted with Attractors.jl's tests, alpha = 2 - 1.42)
+    g = np.linspace(-1.0, 1.0, 300)
+    b = basins_of_attraction(newton, (g, g))
+    alpha, eps, f = uncertainty_exponent(b.labels, np.arange(5, 31))
+    assert 0.55 <= alpha <= 0.70
+    assert np.all(np.diff(f[::5]) > 0)
+
+
+def test_grebogi_map_basin_entropy_and_uncertainty_exponent():
+    """Grebogi et al. (1983) report alpha ~ 0.2 for this map. For S_b and S_bb the reference values are those
+    of the reference implementation by Daza et al.'s co-authors (Attractors.jl, test/basins/uncertainty_tests.jl:
+    300 x 300 grid on [0, 2 pi] x [-0.5, 0.5], eps = 6: 0.40 <= S_b <= 0.42, 0.60 <= S_bb <= 0.61)."""
+    b = basins_of_attraction(grebogi, (np.linspace(0, 2 * np.pi, 300), np.linspace(-0.5, 0.5, 300)))
+    assert b.n_attractors == 2
+    # the fixed points (0, -J0) and (pi, J0) (theta is an angle: compare cos theta)
+    fps = sorted((round(float(np.mean(np.cos(p[:, 0]))), 6), round(float(np.mean(p[:, 1])), 6))
+                 for p in b.attractors.values())
+    assert fps == [(-1.0, 0.3), (1.0, -0.3)]
+    sb, sbb = basin_entropy(b.labels, 6)
+    assert 0.40 <= sb <= 0.42 and 0.60 <= sbb <= 0.61  # measured 0.4030, 0.6026
+    alpha = uncertainty_exponent(b.labels, np.arange(3, 16))[0]
+    assert 0.18 <= alpha <= 0.3  # measured 0.22; Grebogi et al. 1983: alpha ~ 0.2
+
+
+def test_henon_divergence_gets_its_own_label():
+    henon = dynstab.systems.get("henon")
+    g = np.linspace(-2.0, 2.0, 120)
+    b = basins_of_attraction(henon, (g, g))
+    assert b.n_attractors == 1 and set(b.fractions) == {DIVERGED, 0}
+    assert 0.3 < b.fractions[0] < 0.6
+    # the attractor is the Henon attractor (x in about [-1.28, 1.27]), not polluted by escaping orbits
+    pts = b.attractors[0]
+    assert np.all(np.isfinite(pts)) and np.max(np.abs(pts[:, 0])) < 1.3
+    assert b.labels[np.argmin(np.abs(g - 0.0)), np.argmin(np.abs(g - 0.27))] == 0  # the catalog x0
+    assert b.labels[0, 0] == DIVERGED  # (-2, -2) escapes
+    assert b.to_dict()["fractions"]["diverged"] == pytest.approx(b.fractions[DIVERGED])
+
+
+def test_bistable_flow_symmetric_basins():
+    @dynstab.flow(params=dict(delta=0.3), x0=[0.1, 0.0], names=("x", "v"), dt=0.05, name="duffing_unforced")
+    def duffing(x, p, t):
+        """x'' + delta x' - x + x^3 = 0: stable equilibria (+-1, 0), saddle at the origin."""
+        return jnp.stack([x[1], -p["delta"] * x[1] + x[0] - x[0] ** 3])
+
+    g = np.linspace(-2.0, 2.0, 60)
+    b = basins_of_attraction(duffing, (g, g))
+    assert b.n_attractors == 2
+    cents = np.array([b.attractors[k].mean(axis=0) for k in range(2)])
+    np.testing.assert_allclose(cents, [[-1.0, 0.0], [1.0, 0.0]], atol=1e-6)
+    assert b.fractions[0] == pytest.approx(0.5, abs=0.01) and b.fractions[1] == pytest.approx(0.5, abs=0.01)
+    # the flow is symmetric under (x, v) -> (-x, -v): so are the basins on the symmetric grid
+    np.testing.assert_array_equal(b.labels, 1 - b.labels[::-1, ::-1])
+    assert not b.fractal_boundary and b.uncertainty_exponent > 0.9
+
+
+def test_entropy_and_exponent_exact_for_a_straight_boundary():
+    lab = np.zeros((200, 200), dtype=int)
+    lab[102:, :] = 1  # boundary inside one column of 5 x 5 boxes: p = (2/5, 3/5)
+    s = -(0.4 * math.log(0.4) + 0.6 * math.log(0.6))
+    sb, sbb = basin_entropy(lab, 5)
+    assert sbb == pytest.approx(s) and sb == pytest.approx(s / 40)
+    lab = np.zeros((360, 360), dtype=int)
+    lab[:, 181:] = 1  # a straight boundary: f(eps) = 1 / (360 / eps) exactly for box sizes dividing 360
+    alpha, eps, f = uncertainty_exponent(lab, [2, 3, 4, 5, 6, 8, 9, 10, 12, 15, 18, 20])
+    np.testing.assert_allclose(f, eps / 360)
+    assert alpha == pytest.approx(1.0, abs=1e-12)
+
+
+def test_slice_of_a_higher_dimensional_system():
+    lorenz84 = dynstab.systems.get("lorenz")
+    b = basins_of_attraction(lorenz84, (np.linspace(-5, 5, 8), np.linspace(10, 20, 8)), dims=(0, 2),
+                             x0=[0.0, 1.0, 0.0], transient=200, window=400, cell_size=2.0, sample_every=5)
+    assert b.labels.shape == (8, 8) and b.dims == (0, 2)
+    assert b.n_attractors == 1 and b.fractions == {0: 1.0}  # one chaotic attractor
+    assert b.attractors[0].shape[1] == 3
+
+
+def test_bad_input():
+    g = np.linspace(-1, 1, 10)
+    with pytest.raises(TypeError, match="Map or Flow"):
+        basins_of_attraction(object(), (g, g))
+    with pytest.raises(ValueError, match="increasing"):
+        basins_of_attraction(newton, (g[::-1], g))
+    with pytest.raises(ValueError, match="dims"):
+        basins_of_attraction(newton, (g, g), dims=(0, 0))
+    with pytest.raises(ValueError, match="cell_size"):
+        basins_of_attraction(newton, (g, g), cell_size=-1.0)
+    with pytest.raises(ValueError, match="eps"):
+        basin_entropy(np.zeros((4, 4), dtype=int), 5)
+    with pytest.raises(ValueError, match="integers"):
+        basin_entropy(np.full((10, 10), 0.5), 2)
