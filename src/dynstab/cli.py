@@ -63,6 +63,7 @@ def _complex(z) -> str:
 
 
 ParamOpt = Annotated[list[str] | None, typer.Option("--param", "-p", help="Override a parameter, NAME=VALUE (repeatable).")]
+SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Fix another parameter, NAME=VALUE (repeatable).")]
 
 
 @app.command()
@@ -428,6 +429,141 @@ def periodic_orbits_cmd(
     for r in results:
         if not len(r) and r.reason:
             console.print(f"[dim]period {r.period}: {r.reason}[/]")
+
+
+def _variable_index(s, var: str | None) -> int:
+    if var is None:
+        return 0
+    if var not in s.names:
+        _fail(f"{s.name} has no variable {var!r} (variables: {', '.join(s.names)})")
+    return s.names.index(var)
+
+
+def _save_figure(fig, path: Path, quiet: bool) -> str:
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    if not quiet:
+        console.print(f"figure: {path}")
+    return str(path)
+
+
+@app.command()
+def bifurcation(
+    system: Annotated[str, typer.Argument(help="Catalog name (a map, or a flow with --plane).")],
+    param_name: Annotated[str, typer.Option("--param", help="Parameter to sweep.")],
+    span: Annotated[tuple[float, float], typer.Option("--range", help="Sweep from A to B.")],
+    n: Annotated[int, typer.Option(help="Number of parameter values.")] = 1000,
+    keep: Annotated[int, typer.Option(help="Points kept per value.")] = 100,
+    transient: Annotated[int, typer.Option(help="Discarded iterations per value.")] = 1000,
+    var: Annotated[str | None, typer.Option(help="Variable to plot (default: the first).")] = None,
+    plane: Annotated[str | None, typer.Option(help="Flows: Poincare plane VARIABLE=VALUE.")] = None,
+    doublings: Annotated[bool, typer.Option(help="Also locate the changes of period precisely.")] = False,
+    set_param: SetOpt = None,
+    out: Annotated[Path, typer.Option(help="Folder for the figure.")] = Path("dynstab-report"),
+    figures: Annotated[bool, typer.Option(help="Write the figure.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+):
+    """Orbit (bifurcation) diagram over one parameter, all values in one compiled call."""
+    import warnings
+
+    from .analysis.orbit_diagram import orbit_diagram, period_changes
+
+    s = _load_system(system, set_param)
+    if param_name not in s.params:
+        _fail(f"{s.name} has no parameter {param_name!r} (parameters: {', '.join(s.params)})")
+    if n < 2 or keep < 1 or transient < 0:
+        _fail("--n must be >= 2, --keep >= 1 and --transient >= 0")
+    plane_arg = _parse_plane(s, plane) if plane is not None else None
+    if s.kind == "flow" and plane_arg is None:
+        _fail(f"{s.name} is a flow: give a Poincare plane, e.g. --plane {s.names[-1]}=<value>")
+    values = np.linspace(span[0], span[1], n)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with err_console.status(f"{s.name}: {n} values of {param_name} ..."):
+                od = orbit_diagram(s, param_name, values, n_keep=keep, transient=transient,
+                                   index=_variable_index(s, var), plane=plane_arg)
+                changes = period_changes(s, param_name, min(span), max(span), plane=plane_arg) if doublings else []
+        except (ValueError, TypeError, FloatingPointError) as exc:
+            _fail(str(exc))
+    result = od.to_dict()
+    if changes:
+        result["period_changes"] = [c.to_dict() for c in changes]
+    if figures:
+        result["figure"] = _save_figure(od.plot(), out / f"{s.name}_bifurcation_{param_name}.png", as_json)
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    for w in caught:
+        err_console.print(f"[yellow]warning:[/] {w.message}")
+    console.print(f"[bold]{s.name}[/]: orbit diagram over {param_name} in [{span[0]:g}, {span[1]:g}], "
+                  f"{n} values x {keep} points; {result['n_diverged']} values diverged")
+    if changes:
+        table = Table(title="changes of period")
+        for col in (param_name, "from", "to"):
+            table.add_column(col, justify="right")
+        def period(p: int) -> str:
+            return {0: "aperiodic", -1: "diverged"}.get(p, str(p))
+
+        for c in changes:
+            table.add_row(f"{c.value:.7g}", period(c.from_period), period(c.to_period))
+        console.print(table)
+        console.print("[dim]'aperiodic': no period up to the kept points (chaos, or a period beyond them)[/]")
+
+
+@app.command()
+def basins(
+    system: Annotated[str, typer.Argument(help="Catalog name (map or flow).")],
+    xgrid: Annotated[tuple[float, float, int], typer.Option("--x", help="First grid axis: A B N.")],
+    ygrid: Annotated[tuple[float, float, int], typer.Option("--y", help="Second grid axis: A B N.")],
+    dims: Annotated[tuple[str, str] | None, typer.Option(help="The two variables on the grid (default: the "
+                                                               "first two); the others stay at x0.")] = None,
+    eps: Annotated[int, typer.Option(help="Box size (cells) of the basin entropy.")] = 5,
+    seed: Annotated[int, typer.Option(help="Seed of the attractor discovery.")] = 0,
+    set_param: ParamOpt = None,
+    out: Annotated[Path, typer.Option(help="Folder for the figure.")] = Path("dynstab-report"),
+    figures: Annotated[bool, typer.Option(help="Write the figure.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+):
+    """Basins of attraction on a 2-D grid: attractors, fractions, basin entropy, uncertainty exponent."""
+    from .analysis.basins import basins_of_attraction
+
+    s = _load_system(system, set_param)
+    if s.kind not in ("map", "flow"):
+        _fail(f"basins need a map or a flow; {s.name} is a {s.kind}")
+    axes = []
+    for name, (a, b, k) in (("--x", xgrid), ("--y", ygrid)):
+        if k < 2 or not a < b:
+            _fail(f"{name} expects A < B and N >= 2, got {a} {b} {k}")
+        axes.append(np.linspace(a, b, int(k)))
+    dim_idx = None if dims is None else [_variable_index(s, d) for d in dims]
+    try:
+        with err_console.status(f"{s.name}: basins on a {xgrid[2]} x {ygrid[2]} grid ..."):
+            res = basins_of_attraction(s, tuple(axes), dims=dim_idx, eps=eps, seed=seed)
+    except (ValueError, TypeError, FloatingPointError) as exc:
+        _fail(str(exc))
+    result = res.to_dict()
+    if figures:
+        result["figure"] = _save_figure(res.plot(), out / f"{s.name}_basins.png", as_json)
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    table = Table(title=f"{s.name}: {result['n_attractors']} attractors on the {' x '.join(result['dims'])} grid")
+    for col in ("label", "basin fraction", "centroid"):
+        table.add_column(col)
+    for label, frac in result["fractions"].items():
+        centroid = result["attractors"].get(label, {}).get("centroid")
+        table.add_row(label, f"{frac:.4f}", "-" if centroid is None else ", ".join(_fmt(v, 4) for v in centroid))
+    console.print(table)
+    summary = Table(show_header=False, box=None)
+    for key in ("basin_entropy", "boundary_basin_entropy", "uncertainty_exponent"):
+        v = result[key]
+        summary.add_row(key.replace("_", " "), "-" if v is None else f"{v:.4f}")
+    summary.add_row("fractal boundary (S_bb > ln 2)", str(result["fractal_boundary_ln2_criterion"]))
+    console.print(summary)
 
 
 catalog_app = typer.Typer(no_args_is_help=True, help="Maintain the catalog: annotate invariants, write the doc page.")

@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 import dynstab
@@ -142,3 +143,26 @@ def test_periodic_orbits_flow_needs_a_plane():
     assert res.exit_code == 2 and "--plane" in res.output
     res = run("periodic-orbits", "lorenz", "--plane", "w=3")
     assert res.exit_code == 2 and "no variable 'w'" in res.output
+
+
+def test_bifurcation_logistic_period_doublings(tmp_path):
+    res = run("bifurcation", "logistic", "--param", "r", "--range", "2.5", "4", "--n", "300", "--doublings",
+              "--json", "--out", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["n_values"] == 300 and out["n_diverged"] == 0
+    first = [c["value"] for c in out["period_changes"][:3]]
+    np.testing.assert_allclose(first, [3.0, 1 + np.sqrt(6), 3.544090], atol=1e-3)
+    assert (tmp_path / "logistic_bifurcation_r.png").exists()
+    bad = run("bifurcation", "logistic", "--param", "q", "--range", "2.5", "4")
+    assert bad.exit_code == 2 and "no parameter 'q'" in bad.output
+
+
+def test_basins_henon_reports_divergence(tmp_path):
+    res = run("basins", "henon", "--x", "-2", "2", "60", "--y", "-1", "1", "60", "--json", "--out", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["n_attractors"] == 1 and 0.3 < out["fractions"]["diverged"] < 0.7
+    assert sum(out["fractions"].values()) == pytest.approx(1.0)
+    bad = run("basins", "henon", "--x", "2", "-2", "60", "--y", "-1", "1", "60")
+    assert bad.exit_code == 2 and "A < B" in bad.output
