@@ -24,6 +24,12 @@ test-all: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python benchmarks/bench_foundation.py
+	$(BIN)/python benchmarks/bench_timeseries.py --write
+	$(BIN)/python benchmarks/bench_rqa.py
+	$(BIN)/python benchmarks/bench_stability.py
+	$(BIN)/python benchmarks/bench_learn_dmd.py
+	$(BIN)/python benchmarks/bench_learn_reservoir.py
+	$(BIN)/python benchmarks/bench_learn_plrnn.py
 
 clean:
 	rm -rf $(VENV) dynstab-report build dist src/*.egg-info

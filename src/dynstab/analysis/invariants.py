@@ -68,16 +68,24 @@ def reference_trajectory(system: System, settings: AnnotationSettings = Annotati
 
 
 def attractor_dimension(system: System, ref) -> float | None:
-    """Correlation dimension (Grassberger & Procaccia 1983) of the reference trajectory's bounded variables,
-    with the automatic scaling region of `dynstab.timeseries.correlation_dimension`; None when no scaling
+    """Correlation dimension (Grassberger & Procaccia 1983) of the reference trajectory's bounded variables
+    (of a delay embedding of the observed variable for delay equations), with the automatic scaling region of `dynstab.timeseries.correlation_dimension`; None when no scaling
     region exists (e.g. too few points for a high-dimensional attractor)."""
     from ..timeseries import correlation_dimension
 
     bounded = [i for i in range(system.dim) if i not in system.unbounded]
+    if not bounded:
+        return None  # e.g. angles that wind without bound: no attractor in these coordinates
     pts = ref.x.reshape(-1, ref.x.shape[-1])[:, bounded]
     if np.ptp(pts, axis=0).max() == 0:
         return 0.0  # a fixed point
     try:
+        if isinstance(system, DelayFlow):
+            # the attractor lives in the infinite-dimensional history: delay-embed the observed variable
+            from ..timeseries import choose_embedding
+
+            dim, tau, _ = choose_embedding(pts[:, 0])
+            return float(correlation_dimension(pts[:, 0], dim=max(dim, 3), tau=tau).dimension)
         return float(correlation_dimension(pts).dimension)
     except ValueError:
         return None
@@ -97,8 +105,11 @@ def fill_correlation_dimensions(names: Iterable[str], path: str | Path,
         entry = data["systems"].get(system.name)
         if entry is None or "error" in entry or entry.get("correlation_dimension") is not None:
             continue
-        ref, _ = reference_trajectory(system, settings)
-        entry["correlation_dimension"] = attractor_dimension(system, ref)
+        try:
+            ref, _ = reference_trajectory(system, settings)
+            entry["correlation_dimension"] = attractor_dimension(system, ref)
+        except (ValueError, FloatingPointError) as exc:
+            entry["correlation_dimension_error"] = f"{type(exc).__name__}: {exc}"
         _write_atomic(path, data)
         if on_progress:
             on_progress(system.name, entry)

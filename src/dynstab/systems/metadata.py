@@ -83,23 +83,25 @@ def catalog_markdown() -> str:
              f"method: {prov.get('method', '?')}; settings: `{json.dumps(prov.get('settings', {}))}`).", "",
              "lambda_1: largest Lyapunov exponent +- its standard deviation over initial conditions (two-trajectory "
              "method for discontinuous laws); spectrum: the Benettin/QR spectrum (4 leading exponents for delay "
-             "equations); per time unit (flows) or iteration (maps); D_KY: Kaplan-Yorke dimension; T: dominant period; "
+             "equations); per time unit (flows) or iteration (maps); D_KY: Kaplan-Yorke dimension; D2: correlation "
+             "dimension of 20,000 samples (Grassberger-Procaccia, automatic scaling region; delay-embedded for delay "
+             "equations); T: dominant period; "
              "aliases include dysts' class names.", ""]
     for kind, title in (("flow", "Flows"), ("delay", "Delay equations"), ("map", "Maps")):
         rows = [get(n) for n in names(kind)]
         lines += [f"## {title} ({len(rows)})", "",
-                  "| name | d | lambda_1 | spectrum | D_KY | T | dt | flags | aliases | reference |",
-                  "|---|---:|---|---|---:|---:|---:|---|---|---|"]
+                  "| name | d | lambda_1 | spectrum | D_KY | D2 | T | dt | flags | aliases | reference |",
+                  "|---|---:|---|---|---:|---:|---:|---:|---|---|---|"]
         for s in rows:
             m = _load()["systems"].get(s.name) or {}
             if "error" in m or not m:
-                lam, spec, dky, period = m.get("error", "not annotated"), "", None, None
+                lam, spec, dky, d2, period = m.get("error", "not annotated"), "", None, None, None
             else:
                 lam = f"{m['max_lyapunov']:.4g} +- {m.get('max_lyapunov_std', m['lyapunov_spectrum_std'][0]):.2g}"
                 spec = "[" + ", ".join(f"{v:.4g}" for v in m["lyapunov_spectrum"]) + "]"
-                dky, period = m["kaplan_yorke_dimension"], m["period"]
+                dky, d2, period = m["kaplan_yorke_dimension"], m.get("correlation_dimension"), m["period"]
             ref = s.reference.replace("|", "/")
-            lines.append(f"| `{s.name}` | {s.dim} | {lam} | {spec} | {_fmt(dky)} | {_fmt(period)} | "
+            lines.append(f"| `{s.name}` | {s.dim} | {lam} | {spec} | {_fmt(dky)} | {_fmt(d2)} | {_fmt(period)} | "
                          f"{_fmt(s.dt) if s.kind != 'map' else '-'} | {', '.join(sorted(s.flags))} | "
                          f"{', '.join(s.aliases)} | {ref} |")
         lines.append("")
