@@ -149,3 +149,102 @@ def test_bad_input():
         basin_entropy(np.zeros((4, 4), dtype=int), 5)
     with pytest.raises(ValueError, match="integers"):
         basin_entropy(np.full((10, 10), 0.5), 2)
+
+
+# --- attractors given: AttractorsViaProximity (Datseris & Wagemakers, Chaos 32, 023104 (2022)) ----------------
+ROOTS = np.array([[-0.5, -math.sqrt(3) / 2], [-0.5, math.sqrt(3) / 2], [1.0, 0.0]])  # the default mode's order
+
+
+def _newton_brute_force(g):
+    """Reference: 80 complex Newton steps z - (z^3 - 1) / (3 z^2) from every grid point, then the nearest root."""
+    z = g[:, None] + 1j * g[None, :]
+    with np.errstate(all="ignore"):
+        for _ in range(80):
+            z = z - (z ** 3 - 1) / (3 * z ** 2)
+    dist = np.abs(z[..., None] - (ROOTS[:, 0] + 1j * ROOTS[:, 1]))
+    lab = np.argmin(np.where(np.isfinite(dist), dist, np.inf), axis=-1)
+    return np.where(np.isfinite(z), lab, DIVERGED), np.nanmin(dist, axis=-1)
+
+
+def test_attractors_given_gives_the_default_labels_on_the_newton_grid():
+    g = np.linspace(-1.5, 1.5, 200)
+    ref, dist = _newton_brute_force(g)
+    assert np.all(dist < 1e-12)  # every grid point converges: a complete reference
+    found = basins_of_attraction(newton, (g, g))
+    np.testing.assert_array_equal(found.labels, ref)
+    for atts in (ROOTS, list(ROOTS), {k: p for k, p in found.attractors.items()}):  # points, or a Basins' attractors
+        given = basins_of_attraction(newton, (g, g), attractors=atts)
+        np.testing.assert_array_equal(given.labels, found.labels)
+        assert given.settings["mode"] == "proximity" and given.n_attractors == 3
+    # early exit per orbit: a few Newton steps on average (checks every 8 steps), not the transient
+    tight = basins_of_attraction(newton, (g, g), attractors=ROOTS, radius=1e-6, check_every=1)
+    np.testing.assert_array_equal(tight.labels, ref)
+    assert 5 < tight.iterations.mean() < 15 and tight.iterations.max() < 60
+    assert tight.fractions == found.fractions
+    assert tight.boundary_basin_entropy == pytest.approx(found.boundary_basin_entropy)
+
+
+def test_attractors_given_diverged_and_labels_of_a_dict():
+    g = np.linspace(-1.5, 1.5, 51)  # holds z = 0, where Newton's step divides by zero
+    found = basins_of_attraction(newton, (g, g))
+    given = basins_of_attraction(newton, (g, g), attractors={7: ROOTS[2], 3: ROOTS[0], 5: ROOTS[1]})
+    assert found.labels[25, 25] == DIVERGED and given.labels[25, 25] == DIVERGED
+    np.testing.assert_array_equal(given.labels, np.choose(found.labels + 1, [DIVERGED, 3, 5, 7]))
+    assert given.fractions[DIVERGED] == pytest.approx(1 / 51 ** 2)
+
+
+def test_attractors_given_henon_point_set_and_divergence():
+    henon = dynstab.systems.get("henon")
+    g = np.linspace(-2.0, 2.0, 60)
+    found = basins_of_attraction(henon, (g, g))
+    orbit = dynstab.trajectory(henon, n=3000, transient=500).x[::3]  # 1000 points on the attractor
+    given = basins_of_attraction(henon, (g, g), attractors=[orbit], radius=0.02)
+    assert set(given.fractions) == {DIVERGED, 0}
+    assert given.labels[0, 0] == DIVERGED
+    assert np.mean(given.labels == found.labels) > 0.995
+
+
+def test_attractors_given_for_a_flow():
+    @dynstab.flow(params=dict(delta=0.3), x0=[0.1, 0.0], names=("x", "v"), dt=0.05, name="duffing_unforced")
+    def duffing(x, p, t):
+        return jnp.stack([x[1], -p["delta"] * x[1] + x[0] - x[0] ** 3])
+
+    g = np.linspace(-2.0, 2.0, 40)
+    found = basins_of_attraction(duffing, (g, g))
+    given = basins_of_attraction(duffing, (g, g), attractors=[[-1.0, 0.0], [1.0, 0.0]])
+    np.testing.assert_array_equal(given.labels, found.labels)
+    assert given.settings["radius"] == pytest.approx(0.5)
+
+
+def test_entropies_are_lazy():
+    g = np.linspace(-1.5, 1.5, 40)
+    b = basins_of_attraction(newton, (g, g), attractors=ROOTS)
+    assert "basin_entropy" not in vars(b) and "uncertainty_exponent" not in vars(b)
+    assert b.basin_entropy == pytest.approx(basin_entropy(b.labels, 5)[0])
+    assert b.uncertainty_exponent == pytest.approx(uncertainty_exponent(b.labels)[0])
+
+
+def test_bad_attractors_input():
+    g = np.linspace(-1, 1, 10)
+    with pytest.raises(ValueError, match="at least one attractor"):
+        basins_of_attraction(newton, (g, g), attractors=[])
+    with pytest.raises(ValueError, match="length 2"):
+        basins_of_attraction(newton, (g, g), attractors=[[1.0, 0.0, 0.0]])
+    with pytest.raises(ValueError, match="non-finite"):
+        basins_of_attraction(newton, (g, g), attractors=[[1.0, np.nan], [0.0, 1.0]])
+    with pytest.raises(ValueError, match="share a point"):
+        basins_of_attraction(newton, (g, g), attractors=[[1.0, 0.0], [[0.0, 1.0], [1.0, 0.0]]])
+    with pytest.raises(ValueError, match="non-negative integers"):
+        basins_of_attraction(newton, (g, g), attractors={"a": [1.0, 0.0]})
+    with pytest.raises(ValueError, match="give radius"):
+        basins_of_attraction(newton, (g, g), attractors=[[1.0, 0.0]])
+    with pytest.raises(ValueError, match="radius must be positive"):
+        basins_of_attraction(newton, (g, g), attractors=ROOTS, radius=-0.1)
+    with pytest.raises(ValueError, match="without attractors="):
+        basins_of_attraction(newton, (g, g), radius=0.1)
+    with pytest.raises(TypeError, match="sequence of attractors"):
+        basins_of_attraction(newton, (g, g), attractors="roots")
+    with pytest.raises(ValueError, match="subsample"):
+        basins_of_attraction(newton, (g, g), attractors=[np.random.default_rng(0).normal(size=(30000, 2))])
+    with pytest.raises(ValueError, match="check_every"):
+        basins_of_attraction(newton, (g, g), attractors=ROOTS, check_every=0)

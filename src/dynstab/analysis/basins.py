@@ -6,8 +6,8 @@ The idea of ``AttractorsViaRecurrences`` (G. Datseris and A. Wagemakers, "Effort
 of basins of attraction", Chaos 32, 023104 (2022)): state space is tiled by cells of size
 ``cell_size``; an attractor is a set of cells that an orbit keeps recurring to, and an initial
 condition belongs to the basin of the attractor whose cells its orbit settles in. The sequential
-cell-colouring of the original is recast here in a vectorised form (every initial condition runs
-in parallel, ``jax.vmap`` inside one compiled ``lax.while_loop``):
+cell-colouring of the original is recast here in a vectorised form (initial conditions run in
+parallel, ``jax.vmap`` of compiled ``lax.while_loop`` s over chunks of orbits, see Performance):
 
 1. *Discovery*: a seeded sample of ``n_discovery`` initial conditions is evolved for
    ``transient`` steps and the cells visited during the next ``window`` steps are recorded.
@@ -25,6 +25,24 @@ in parallel, ``jax.vmap`` inside one compiled ``lax.while_loop``):
 Attractors closer than two cells merge: choose ``cell_size`` (default: the grid spacing) to
 separate them. Flows are sampled every ``sample_every`` fixed steps (RK4, ``dt`` = ``system.dt``);
 any `Map` works, including Poincare and stroboscopic maps of flows.
+
+Attractors given (proximity)
+----------------------------
+``AttractorsViaProximity`` of the same paper: when the attractors are known (fixed points, periodic
+orbits, samples of chaotic attractors: ``attractors=[...]``), every orbit is evolved until its
+state comes within Euclidean distance ``radius`` of a point of attractor k (for ``n_consecutive``
+consecutive checks) and gets label k; no discovery, every orbit stops at its own step. The test is
+made every ``check_every`` steps (8 for maps: the loop's exit test costs about as much as a map
+step), so an orbit may take up to ``check_every - 1`` steps more than needed.
+
+Performance (XLA CPU)
+---------------------
+A vmapped ``lax.while_loop`` runs all its lanes until the slowest one is done, so every kernel maps
+chunks of 256 orbits (``lax.map``), each chunk with its own while_loop; between rounds of growing
+length (64, 256, ... steps) the labelled orbits drop out and the rest are compacted. On the Newton
+z^3 - 1 grid (200 x 200) the labelling with roots given runs within about 1.0-1.5x of a serial numba
+loop; finding the attractors (discovery, cell graph, 10 consecutive steps per orbit with a cell
+lookup at each step) costs about 10-15x that.
 
 Basin entropy (A. Daza, A. Wagemakers, B. Georgeot, D. Guery-Odelin and M. A. F. Sanjuan,
 Sci. Rep. 6, 31416 (2016))
@@ -53,6 +71,8 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
+from functools import cached_property
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import equinox as eqx
@@ -98,6 +118,29 @@ def _hash(c, xp):
 
 
 # --- compiled kernels ------------------------------------------------------------------------
+# Every kernel runs each initial condition in its own ``lax.while_loop`` (vmapped), over chunks of
+# ``_CHUNK`` lanes (``lax.map``). On XLA CPU a vmapped while_loop runs all its lanes until the last one
+# is done, so one slow orbit would hold the whole grid: in chunks, each chunk stops at its own slowest
+# lane. Measured on the Newton z^3 - 1 grid (200 x 200, 2-core CPU): 256 lanes per chunk ~1.4 ms,
+# 1024 lanes ~12 ms, the whole grid in one loop ~26 ms; the loop's exit test costs about as much as a
+# map step, so it is taken every ``every`` steps (8 steps: 1.4 ms, every step: 3-7 ms).
+_CHUNK = 256
+
+
+def _chunk_map(fn, *arrays, chunk: int | None = None):
+    """``vmap(fn)`` over the leading axis of ``arrays`` in chunks of ``chunk`` lanes (``lax.map`` over chunks);
+    the leading size must be a multiple of ``chunk`` or at most ``chunk``. Default: ``_CHUNK`` on CPU; on an
+    accelerator one vmap over everything (its lanes run in lockstep anyway; sequential chunks would idle it)."""
+    n = arrays[0].shape[0]
+    if chunk is None:
+        chunk = _CHUNK if jax.default_backend() == "cpu" else n
+    if n <= chunk:
+        return jax.vmap(fn)(*arrays)
+    split = [a.reshape((n // chunk, chunk) + a.shape[1:]) for a in arrays]
+    out = jax.lax.map(lambda args: jax.vmap(fn)(*args), split)
+    return jax.tree.map(lambda o: o.reshape((n,) + o.shape[2:]), out)
+
+
 def _advance(system: System, cfg: _Cfg):
     p = system.params
     if cfg.kind == "map":
@@ -117,8 +160,9 @@ def _is_bad(x, bound):
 
 
 @eqx.filter_jit
-def _window_kernel(system: System, cfg: _Cfg, x0s, t0s, n_transient, window: int, bound):
-    """Evolve up to ``n_transient`` steps (dynamic), then record ``window`` states; frozen once diverged.
+def _window_kernel(system: System, cfg: _Cfg, x0s, t0s, n_transient, window: int, bound, origin, cell):
+    """Evolve up to ``n_transient`` steps (dynamic), then record ``window`` states and their cells (integer
+    coordinates, cells of size ``cell`` from ``origin``); frozen once diverged.
 
     The transient ends early for an orbit that has reached a fixed point to round-off
     (max |x_{n+1} - x_n| <= 1e-13 (1 + max |x_n|)): nothing would change in the remaining steps.
@@ -145,22 +189,16 @@ def _window_kernel(system: System, cfg: _Cfg, x0s, t0s, n_transient, window: int
             c = step(c)
             return c, c[0]
 
-        (x, t, bad, _), xs = jax.lax.scan(rec, carry[:4], None, length=window)
-        return xs, x, t, bad
+        (_, _, bad, _), xs = jax.lax.scan(rec, carry[:4], None, length=window)
+        return xs, _cell_coords(xs, origin, cell, jnp), bad
 
-    return jax.vmap(one)(x0s, t0s)
+    return _chunk_map(one, x0s, t0s)
 
 
-@eqx.filter_jit
-def _label_kernel(system: System, cfg: _Cfg, x0s, t0s, run0, table, origin, cell, n_steps, n_consecutive, bound):
-    """Evolve every initial condition until it is labelled (attractor, diverged) or ``n_steps`` have passed.
-
-    A batch-level ``while_loop`` (measured faster on CPU than a vmapped per-orbit loop here);
-    ``table`` is ``("dense", lo, strides, shape, labels)`` (a label per cell of the attractors'
-    bounding box) or ``("keys", sorted hashed cells, labels)``. ``run0`` (n, 2): the attractor label of
-    the current run of consecutive steps and its length, carried over between calls.
-    """
-    adv = jax.vmap(_advance(system, cfg))
+def _table_lookup(table, origin, cell):
+    """Label of the attractor cell holding one state (``_NONE`` outside): ``table`` is ``("dense", lo,
+    strides, shape, labels)`` (a label per cell of the attractors' bounding box) or ``("keys", sorted
+    hashed cells, labels)``."""
     mode = table[0]
 
     def lookup(x):
@@ -168,52 +206,125 @@ def _label_kernel(system: System, cfg: _Cfg, x0s, t0s, run0, table, origin, cell
         if mode == "dense":
             _, lo, strides, shape, labs = table
             idx = c - lo
-            inside = jnp.all((idx >= 0) & (idx < shape), axis=-1)
-            flat = jnp.where(inside, jnp.sum(idx * strides, axis=-1), 0)
-            return jnp.where(inside, labs[flat], _NONE)
+            inside = jnp.all((idx >= 0) & (idx < shape))
+            return jnp.where(inside, labs[jnp.where(inside, jnp.sum(idx * strides), 0)], _NONE)
         _, keys, labs = table
         key = _hash(c, jnp)
         pos = jnp.clip(jnp.searchsorted(keys, key, method="sort"), 0, keys.shape[0] - 1)
         return jnp.where(keys[pos] == key, labs[pos], _NONE)
 
-    def cond(s):
-        return jnp.any(s[2] == UNDETERMINED) & (s[6] < n_steps)
+    return lookup
 
-    def body(s):
-        x, t, lab, run_lab, run_len, k, it = s
-        act = lab == UNDETERMINED
-        xn, tn = adv(x, t)
-        bad = ~(jnp.all(jnp.isfinite(xn), axis=1) & (jnp.max(jnp.abs(xn), axis=1) <= bound))
-        xn = jnp.where(bad[:, None], x, xn)
-        lnow = lookup(xn)
-        run_len = jnp.where((lnow >= 0) & (lnow == run_lab), run_len + 1, jnp.where(lnow >= 0, 1, 0))
-        new = jnp.where(bad, DIVERGED, jnp.where(run_len >= n_consecutive, lnow, UNDETERMINED))
-        return (jnp.where(act[:, None], xn, x), jnp.where(act, tn, t), jnp.where(act, new, lab), lnow, run_len,
-                k + act, it + 1)
 
-    n = x0s.shape[0]
-    lab0 = jnp.where(jnp.all(jnp.isfinite(x0s), axis=1) & (jnp.max(jnp.abs(x0s), axis=1) <= bound),
-                     UNDETERMINED, DIVERGED)
-    s = (x0s, t0s, lab0, run0[:, 0], run0[:, 1], jnp.zeros(n, dtype=jnp.int64), jnp.zeros((), dtype=jnp.int64))
-    x, t, lab, run_lab, run_len, k, _ = jax.lax.while_loop(cond, body, s)
-    return x, t, lab, k, jnp.stack([run_lab, run_len], axis=1)
+@eqx.filter_jit
+def _label_kernel(system: System, cfg: _Cfg, x0s, run0, table, origin, cell, k0, t0, n_steps, n_consecutive, bound,
+                  every: int):
+    """Evolve every initial condition until it is labelled (attractor, diverged) or ``n_steps`` have passed.
+
+    Per orbit and step: the attractor label of the cell of the new state (``table``, see `_table_lookup`),
+    the run of consecutive steps in one attractor's cells, the label once the run reaches ``n_consecutive``
+    (diverged: non-finite or max |x| > ``bound``); the label and the step count are kept from then on. The
+    loop exit is tested every ``every`` steps (``n_steps`` is a multiple of it); a labelled orbit's state
+    runs on to the end of its block unused (no per-step freezing: each carried value costs a select per
+    orbit and step). All orbits of a call start at step ``k0``, time ``t0``; ``run0`` (n, 2): the label
+    of the current run and its length. Returns states, labels, steps taken in this call and runs.
+    """
+    adv = _advance(system, cfg)
+    lookup = _table_lookup(table, origin, cell)
+    dt_step = cfg.sub * cfg.h if cfg.kind == "flow" else 1.0
+
+    def lane(x0, r0):
+        def block(c):
+            tb = t0 + (k0 + c[4]) * dt_step
+
+            def one_step(j, c):
+                x, lab, run_lab, run_len, k = c
+                und = lab == UNDETERMINED
+                xn, _ = adv(x, tb + j * dt_step)
+                bad = _is_bad(xn, bound)
+                lnow = lookup(xn)
+                rlen = jnp.where((lnow >= 0) & (lnow == run_lab), run_len + 1, jnp.where(lnow >= 0, 1, 0))
+                new = jnp.where(bad, DIVERGED, jnp.where(rlen >= n_consecutive, lnow, UNDETERMINED))
+                return xn, jnp.where(und, new, lab), lnow, rlen, k + und
+
+            return jax.lax.fori_loop(0, every, one_step, c)
+
+        lab0 = jnp.where(_is_bad(x0, bound), DIVERGED, UNDETERMINED)
+        c = (x0, lab0, r0[0], r0[1], jnp.zeros((), jnp.int64))
+        x, lab, run_lab, run_len, k = jax.lax.while_loop(
+            lambda c: (c[1] == UNDETERMINED) & (c[4] < n_steps), block, c)
+        return x, lab, k, jnp.stack([run_lab, run_len])
+
+    return _chunk_map(lane, x0s, run0)
+
+
+@eqx.filter_jit
+def _proximity_kernel(system: System, cfg: _Cfg, x0s, hit0, points, owner, r2, k0, t0, n_steps, n_transient,
+                      n_consecutive, bound, every: int, runs: bool):
+    """AttractorsViaProximity on a batch: evolve each orbit ``every`` steps at a time; after each block,
+    the nearest attractor point (squared Euclidean distance to ``points`` (M, d), attractor ``owner`` (M,))
+    within ``r2`` counts a hit for its attractor once ``n_transient`` steps have passed; ``n_consecutive``
+    consecutive hits on one attractor label the orbit (``runs=False``: one hit, no run bookkeeping and
+    ``hit0`` unused). Diverged: non-finite or max |x| > ``bound`` at a check (state frozen at its last
+    finite value). Stops after ``n_steps`` steps of this call. All orbits of a call have taken the same
+    ``k0`` steps before (time ``t0``); ``hit0`` (n, 2): attractor and length of the current run of hits.
+    Only what must be is carried per orbit (each carried value costs a select per orbit and block):
+    the time is t0 + steps x step length, so an autonomous law does no time arithmetic at all.
+    Returns states, labels, steps taken in this call and runs.
+    """
+    adv = _advance(system, cfg)
+    dt_step = cfg.sub * cfg.h if cfg.kind == "flow" else 1.0
+
+    def lane(x0, *h0):
+        lab0 = jnp.where(_is_bad(x0, bound), DIVERGED, UNDETERMINED)
+
+        def body(c):
+            x, lab, i = c[:3]
+            tb = t0 + (k0 + i) * dt_step
+            xn = jax.lax.fori_loop(0, every, lambda j, y: adv(y, tb + j * dt_step)[0], x)
+            bad = _is_bad(xn, bound)
+            d2 = jnp.sum((xn[None, :] - points) ** 2, axis=1)
+            j = jnp.argmin(d2)
+            near = (d2[j] <= r2) & (k0 + i + every >= n_transient)
+            who = jnp.where(near, owner[j], _NONE)
+            if runs:
+                hlen = jnp.where(near & (who == c[3]), c[4] + 1, jnp.where(near, 1, 0))
+                done = hlen >= n_consecutive
+            else:
+                done = near
+            lab = jnp.where(bad, DIVERGED, jnp.where(done, who, UNDETERMINED))
+            out = (jnp.where(bad, x, xn), lab, i + every)
+            return out + (who, hlen) if runs else out
+
+        c = (x0, lab0, jnp.zeros((), jnp.int64)) + ((h0[0][0], h0[0][1]) if runs else ())
+        c = jax.lax.while_loop(lambda c: (c[1] == UNDETERMINED) & (c[2] < n_steps), body, c)
+        return (c[0], c[1], c[2]) + ((jnp.stack([c[3], c[4]]),) if runs else ())
+
+    return _chunk_map(lane, x0s, *((hit0,) if runs else ()))
 
 
 def _bucket(n: int) -> int:
-    """Padded batch size (powers of two from 64) so that shrinking batches reuse compilations."""
-    return max(64, 1 << (int(n) - 1).bit_length())
+    """Padded batch size, so that shrinking batches reuse compilations: powers of two from 64 up to
+    16 ``_CHUNK``, then 8 sizes per octave (multiples of ``_CHUNK``, at most 12.5% padding)."""
+    n = max(int(n), 1)
+    size = max(64, 1 << (n - 1).bit_length())
+    if size <= 16 * _CHUNK:
+        return size
+    step = 1 << ((n - 1).bit_length() - 3)
+    return -(-n // step) * step
 
 
-def _pad(a: np.ndarray, size: int) -> np.ndarray:
+def _pad(a: np.ndarray, size: int, fill: float = 0) -> np.ndarray:
+    """Pad the leading axis to ``size`` with ``fill`` (NaN states: padded lanes are 'diverged' at once and
+    never hold their chunk's loop)."""
     if a.shape[0] == size:
         return a
-    return np.concatenate([a, np.repeat(a[:1], size - a.shape[0], axis=0)], axis=0)
+    return np.concatenate([a, np.full((size - a.shape[0],) + a.shape[1:], fill, dtype=a.dtype)], axis=0)
 
 
 # --- grouping cells into attractors ----------------------------------------------------------
 _NEIGHBOR_MAX_DIM = 4
 _DENSE_MAX = 1 << 22
-_FIRST_ROUND = 8  # steps of the first labelling round (then doubled)
 
 
 def _offsets(d: int) -> np.ndarray:
@@ -243,8 +354,11 @@ class _Attractors:
 
         B, W, d = coords.shape
         L = len(self.cells)
-        rows = [coords.reshape(-1, d)] + self.cells
-        src = [np.repeat(np.arange(B), W)] + [np.full(c.shape[0], B + l) for l, c in enumerate(self.cells)]
+        # a cell repeated at consecutive steps adds nothing to the graph (fixed points: W -> 1 rows per window)
+        keep = np.ones((B, W), dtype=bool)
+        keep[:, 1:] = np.any(coords[:, 1:] != coords[:, :-1], axis=2)
+        rows = [coords[keep]] + self.cells
+        src = [np.repeat(np.arange(B), W)[keep.ravel()]] + [np.full(c.shape[0], B + l) for l, c in enumerate(self.cells)]
         allc = np.concatenate(rows, axis=0)
         alls = np.concatenate(src)
         keys = _hash(allc, np)
@@ -313,8 +427,8 @@ class _Attractors:
                 labs.append(np.full(dil.shape[0], lab))
                 prio.append(np.ones(dil.shape[0], dtype=np.int64))
         if not keys:
-            return ("keys", jnp.asarray(np.array([_SENTINEL], dtype=np.int64)),
-                    jnp.asarray(np.array([_NONE], dtype=np.int64)))
+            return ("keys", np.asarray(np.array([_SENTINEL], dtype=np.int64)),
+                    np.asarray(np.array([_NONE], dtype=np.int64)))
         k, lab, pr = (np.concatenate(a) for a in (keys, labs, prio))
         order = np.lexsort((lab, pr, k))
         k, lab, pr = k[order], lab[order], pr[order]
@@ -332,11 +446,11 @@ class _Attractors:
             size = 1 << max(0, int(np.prod(shape) - 1).bit_length())  # padded: fewer recompilations
             dense = np.full(size, _NONE, dtype=np.int64)
             dense[(cells - lo) @ strides] = lab
-            return ("dense", jnp.asarray(lo), jnp.asarray(strides), jnp.asarray(shape.astype(np.int64)),
-                    jnp.asarray(dense))
+            return ("dense", np.asarray(lo), np.asarray(strides), np.asarray(shape.astype(np.int64)),
+                    np.asarray(dense))
         size = 1 << max(0, int(k.size - 1).bit_length())
-        return ("keys", jnp.asarray(np.concatenate([k, np.full(size - k.size, _SENTINEL)])),
-                jnp.asarray(np.concatenate([lab, np.full(size - k.size, _NONE)]).astype(np.int64)))
+        return ("keys", np.asarray(np.concatenate([k, np.full(size - k.size, _SENTINEL)])),
+                np.asarray(np.concatenate([lab, np.full(size - k.size, _NONE)]).astype(np.int64)))
 
 
 # --- entropy and uncertainty ------------------------------------------------------------------
@@ -424,8 +538,11 @@ class Basins:
 
     labels: grid-shaped int array (``labels[i, j]`` belongs to ``grid[0][i]``, ``grid[1][j]``):
     0..K-1 attractors, -1 diverged, -2 undetermined. attractors: {label: (m, d) sample states on
-    the attractor}. fractions: {label: fraction of the grid}. iterations: steps (map
-    iterations or flow samples) each initial condition needed to be labelled.
+    the attractor; with ``attractors=`` given, those point sets}. fractions: {label: fraction of the
+    grid}. iterations: steps (map iterations or flow samples) each initial condition needed to be
+    labelled (with ``attractors=`` given, a multiple of ``check_every``). ``basin_entropy``,
+    ``boundary_basin_entropy`` and ``uncertainty_exponent`` are computed on first access.
+    settings["mode"]: "recurrences" (attractors found) or "proximity" (attractors given).
     """
 
     labels: np.ndarray
@@ -434,12 +551,38 @@ class Basins:
     attractors: dict[int, np.ndarray]
     fractions: dict[int, float]
     iterations: np.ndarray
-    basin_entropy: float
-    boundary_basin_entropy: float
-    uncertainty_exponent: float
     system_name: str
     names: tuple[str, ...]
     settings: dict[str, Any] = field(default_factory=dict)
+
+    # computed on first access (they cost a few ms, as much as labelling a 200 x 200 grid with
+    # attractors given): basin entropy and boundary basin entropy for eps = settings["eps"] boxes,
+    # uncertainty exponent with the default box sizes; NaN when the grid is too small (< 2 eps per side)
+    @cached_property
+    def _entropies(self) -> tuple[float, float]:
+        eps = int(self.settings.get("eps", 5))
+        if self.labels.ndim >= 2 and min(self.labels.shape) >= 2 * max(eps, 2):
+            return basin_entropy(self.labels, eps)
+        return math.nan, math.nan
+
+    @cached_property
+    def basin_entropy(self) -> float:
+        """Basin entropy S_b (Daza et al. 2016) for boxes of ``settings['eps']`` cells, computed on first access."""
+        return self._entropies[0]
+
+    @cached_property
+    def boundary_basin_entropy(self) -> float:
+        """Boundary basin entropy S_bb (Daza et al. 2016), computed on first access."""
+        return self._entropies[1]
+
+    @cached_property
+    def uncertainty_exponent(self) -> float:
+        """Uncertainty exponent alpha (Grebogi et al. 1983, `uncertainty_exponent` with default box sizes),
+        computed on first access."""
+        eps = int(self.settings.get("eps", 5))
+        if self.labels.ndim >= 2 and min(self.labels.shape) >= 2 * max(eps, 2):
+            return uncertainty_exponent(self.labels)[0]
+        return math.nan
 
     @property
     def n_attractors(self) -> int:
@@ -562,25 +705,119 @@ def _grid_states(system: System, grid: Any, dims: Any, x0: Any) -> tuple[tuple[n
     return axes, dims, states
 
 
-def basins_of_attraction(system: Map | Flow, grid: Any, *, dims: Any = None, x0: Any = None,
-                         cell_size: Any = None, transient: int | None = None, window: int | None = None,
-                         n_consecutive: int = 10, max_steps: int | None = None, n_discovery: int = 1024,
-                         dt: float | None = None, sample_every: int = 10, method: str = "rk4",
-                         bound: float = 1e8, eps: int = 5, seed: int = 0, t0: float = 0.0) -> Basins:
-    """Basins of attraction on a grid of initial conditions, with the attractors found on the way.
+_FIRST_ROUND = 64  # steps of the first labelling round (then x4 up to the transient); labelled orbits drop out
+_MAX_ATTRACTOR_POINTS = 20_000
+
+
+def _parse_attractors(attractors: Any, d: int) -> tuple[list[int], list[np.ndarray]]:
+    """``attractors=``: {label: points} or a sequence of points (labels 0..K-1); each a state (d,) or (m, d)."""
+    if isinstance(attractors, Mapping):
+        items = list(attractors.items())
+    elif isinstance(attractors, (str, bytes)) or not isinstance(attractors, (Sequence, np.ndarray)):
+        raise TypeError("attractors must be a sequence of attractors (each a state of length "
+                        f"{d} or an (m, {d}) array of states on it) or a dict {{label: points}}, "
+                        f"got {type(attractors).__name__}")
+    else:
+        items = list(enumerate(attractors))
+    if not items:
+        raise ValueError("attractors= needs at least one attractor (or leave it None to find them by recurrences)")
+    labels, pts = [], []
+    for key, val in items:
+        if isinstance(key, bool) or not isinstance(key, (int, np.integer)) or key < 0:
+            raise ValueError(f"attractor labels must be non-negative integers, got {key!r}")
+        try:
+            p = np.asarray(val, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"attractor {key}: expected a state of length {d} or an (m, {d}) array of states, "
+                             f"got {val!r:.80} ({exc})") from exc
+        if p.ndim == 1:
+            p = p[None]
+        if p.ndim != 2 or p.shape[1] != d or p.shape[0] == 0:
+            raise ValueError(f"attractor {key}: expected a state of length {d} (the full state, also for a 2-D slice) "
+                             f"or an (m, {d}) array of states on it, got shape {np.shape(val)}")
+        if not np.all(np.isfinite(p)):
+            raise ValueError(f"attractor {key} has non-finite coordinates")
+        labels.append(int(key))
+        pts.append(np.unique(p, axis=0) if p.shape[0] > 1 else p)
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"attractor labels must be distinct, got {labels}")
+    total = sum(p.shape[0] for p in pts)
+    if total > _MAX_ATTRACTOR_POINTS:
+        raise ValueError(f"attractors hold {total} distinct points in all; every check computes the distance to each, "
+                         f"so subsample them to at most {_MAX_ATTRACTOR_POINTS} (e.g. points[::10])")
+    return labels, pts
+
+
+def _proximity_radius(labels: list[int], pts: list[np.ndarray], radius: Any) -> float:
+    """Default: a quarter of the smallest distance between two attractors (the balls stay apart by half of it;
+    Attractors.jl takes half), or a tenth of the extent of a single attractor."""
+    dmin = math.inf
+    if len(pts) > 1:
+        from scipy.spatial import cKDTree
+
+        for a in range(len(pts)):
+            tree = cKDTree(pts[a])
+            for b in range(a + 1, len(pts)):
+                dist = float(np.min(tree.query(pts[b])[0]))
+                if dist == 0.0:
+                    raise ValueError(f"attractors {labels[a]} and {labels[b]} share a point: give distinct attractors")
+                dmin = min(dmin, dist)
+    if radius is not None:
+        try:
+            r = float(radius)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"radius must be a positive number, got {radius!r}") from exc
+        if not (r > 0 and math.isfinite(r)):
+            raise ValueError(f"radius must be positive and finite, got {radius}")
+        return r
+    if len(pts) > 1:
+        return dmin / 4.0
+    ext = float(np.max(np.ptp(pts[0], axis=0)))
+    if ext == 0.0:
+        raise ValueError("a single point attractor has no scale: give radius= (the proximity radius eps)")
+    return ext / 10.0
+
+
+def basins_of_attraction(system: Map | Flow, grid: Any, *, attractors: Any = None, radius: float | None = None,
+                         dims: Any = None, x0: Any = None, cell_size: Any = None, transient: int | None = None,
+                         window: int | None = None, n_consecutive: int | None = None, max_steps: int | None = None,
+                         n_discovery: int = 1024, check_every: int | None = None, dt: float | None = None,
+                         sample_every: int = 10, method: str = "rk4", bound: float = 1e8, eps: int = 5, seed: int = 0,
+                         t0: float = 0.0) -> Basins:
+    """Basins of attraction on a grid of initial conditions, with the attractors found on the way or given.
 
     ``grid``: one 1-D array per sliced variable (``dims``, default the first len(grid)); the other
-    variables stay at ``x0`` (default ``system.x0``). Attractors are identified by recurrences in
-    a cell grid of size ``cell_size`` (scalar or per variable; default the grid spacing, its
-    smallest value for variables off the grid), following Datseris & Wagemakers, Chaos 32,
-    023104 (2022) (see the module docstring for the vectorised algorithm and its parameters).
-    Steps are map iterations, or for flows samples of ``sample_every`` RK steps of ``dt``
-    (default ``system.dt``). ``transient`` (default 1000 steps for maps, 500 samples for flows)
-    is the time allowed to settle before an orbit's cells define an attractor; ``max_steps``
-    (default 20 x transient) bounds the labelling. Labels: 0..K-1 attractors, -1 diverged
-    (non-finite or max |x| > ``bound``), -2 undetermined. Also returns basin fractions, the basin
-    entropy and boundary basin entropy for ``eps``-boxes (Daza et al., Sci. Rep. 6, 31416 (2016))
-    and the uncertainty exponent (Grebogi et al., Phys. Lett. A 99, 415 (1983)).
+    variables stay at ``x0`` (default ``system.x0``). Steps are map iterations, or for flows samples
+    of ``sample_every`` RK steps of ``dt`` (default ``system.dt``). Labels: 0..K-1 attractors, -1
+    diverged (non-finite or max |x| > ``bound``), -2 undetermined after ``max_steps`` (with a warning).
+    Basin fractions come with the result; the basin entropy and boundary basin entropy for
+    ``eps``-boxes (Daza et al., Sci. Rep. 6, 31416 (2016)) and the uncertainty exponent (Grebogi et
+    al., Phys. Lett. A 99, 415 (1983)) are computed when first read.
+
+    Two modes (Datseris & Wagemakers, "Effortless estimation of basins of attraction", Chaos 32,
+    023104 (2022)):
+
+    * ``attractors=None`` (default), AttractorsViaRecurrences: attractors are found by recurrences
+      in a cell grid of size ``cell_size`` (scalar or per variable; default the grid spacing, its
+      smallest value for variables off the grid); an orbit gets the label of the attractor whose
+      (dilated) cells it stays in for ``n_consecutive`` (default 10) consecutive steps. ``transient``
+      (default 1000 steps for maps, 500 samples for flows) is the time allowed to settle before an
+      orbit's cells define an attractor; ``max_steps`` (default 20 x transient) bounds the labelling.
+      See the module docstring for the vectorised algorithm. Attractors are ordered by centroid.
+    * ``attractors=`` given, AttractorsViaProximity: a sequence of attractors (label = position) or a
+      dict {label: points} (e.g. ``Basins.attractors`` of an earlier run), each a full state (length
+      d, e.g. a fixed point) or an (m, d) array of states on the attractor (a periodic orbit, a
+      sample of a chaotic attractor; at most 20000 points in all). Every ``check_every`` steps
+      (default 8 for maps, 1 for flows) after ``transient`` (default 0) steps, the Euclidean distance
+      of the state to the nearest attractor point is compared with ``radius`` (their eps; default a
+      quarter of the smallest distance between two attractors, or a tenth of the extent of a single
+      one); ``n_consecutive`` (default 1) consecutive checks near the same attractor label the orbit,
+      and it stops there. ``max_steps`` defaults to transient + 20000 steps (maps) / 10000 samples
+      (flows). Much faster when the attractors are known: no discovery, every orbit stops early.
+      Orbits that settle on an attractor that was not given stay undetermined (-2).
+
+    Orbits run in compiled loops over chunks of 256 initial conditions, each chunk stopping at its
+    own slowest orbit; labelled orbits drop out between rounds of growing length.
     """
     if isinstance(system, SDE) or not isinstance(system, (Map, Flow)):
         raise TypeError(f"basins_of_attraction needs a deterministic dynstab Map or Flow, got "
@@ -589,14 +826,27 @@ def basins_of_attraction(system: Map | Flow, grid: Any, *, dims: Any = None, x0:
     axes, dims, states = _grid_states(system, grid, dims, x0)
     d = system.dim
     n_ic = states.shape[0]
-    transient = (1000 if is_map else 500) if transient is None else int(transient)
-    window = (100 if is_map else 100) if window is None else int(window)
-    max_steps = 20 * max(transient, 1) if max_steps is None else int(max_steps)
-    if transient < 0 or window < 1 or int(n_consecutive) < 1 or max_steps < 1 or int(n_discovery) < 1:
-        raise ValueError("need transient >= 0, window >= 1, n_consecutive >= 1, max_steps >= 1 and n_discovery >= 1; "
-                         f"got {transient}, {window}, {n_consecutive}, {max_steps}, {n_discovery}")
+    proximity = attractors is not None
+    if not proximity and radius is not None:
+        raise ValueError("radius is the proximity radius of attractors=...; without attractors= the attractors are "
+                         "found by recurrences (set cell_size instead)")
+    every = (8 if is_map else 1) if check_every is None else int(check_every)
+    if proximity:
+        transient = 0 if transient is None else int(transient)
+        max_steps = transient + (20000 if is_map else 10000) if max_steps is None else int(max_steps)
+        n_consecutive = 1 if n_consecutive is None else int(n_consecutive)
+    else:
+        transient = (1000 if is_map else 500) if transient is None else int(transient)
+        max_steps = 20 * max(transient, 1) if max_steps is None else int(max_steps)
+        n_consecutive = 10 if n_consecutive is None else int(n_consecutive)
+    window = 100 if window is None else int(window)
+    if transient < 0 or window < 1 or n_consecutive < 1 or max_steps < 1 or int(n_discovery) < 1 or every < 1:
+        raise ValueError("need transient >= 0, window >= 1, n_consecutive >= 1, max_steps >= 1, n_discovery >= 1 and "
+                         f"check_every >= 1; got {transient}, {window}, {n_consecutive}, {max_steps}, {n_discovery}, "
+                         f"{check_every}")
     if not bound > 0:
         raise ValueError(f"bound must be positive, got {bound}")
+    max_steps = -(-max_steps // every) * every  # the loops stop on block boundaries
     if is_map:
         cfg = _Cfg("map", 1.0, 1, "iterate")
     else:
@@ -608,7 +858,85 @@ def basins_of_attraction(system: Map | Flow, grid: Any, *, dims: Any = None, x0:
         if int(sample_every) < 1:
             raise ValueError(f"sample_every must be >= 1, got {sample_every}")
         cfg = _Cfg("flow", h, int(sample_every), method)
+    settings = {"mode": "proximity" if proximity else "recurrences", "transient": transient,
+                "n_consecutive": n_consecutive, "max_steps": max_steps, "check_every": every, "bound": float(bound),
+                "eps": int(eps), "kind": system.kind}
+    if not is_map:
+        settings.update(dt=cfg.h, sample_every=cfg.sub, method=method)
+    x = states.copy()
 
+    if proximity:
+        given, pts = _parse_attractors(attractors, d)
+        r = _proximity_radius(given, pts, radius)
+        settings["radius"] = r
+        labels, iters = _run_proximity(system, cfg, x, float(t0), given, pts, r, transient, max_steps, n_consecutive,
+                                       float(bound), every)
+        found = dict(zip(given, pts))
+    else:
+        labels, iters, found, extra = _run_recurrences(system, cfg, axes, dims, x, float(t0), cell_size, transient, window,
+                                                       n_consecutive, max_steps, int(n_discovery), float(bound),
+                                                       every, seed)
+        settings.update(extra)
+
+    shape = tuple(g.size for g in axes)
+    out = labels.reshape(shape)
+    n_undet = int(np.sum(out == UNDETERMINED))
+    if n_undet:
+        hint = ("give every attractor, or raise max_steps/radius" if proximity
+                else "raise max_steps/transient or change cell_size")
+        warnings.warn(f"{system.name}: {n_undet} of {n_ic} initial conditions did not settle on an attractor "
+                      f"within max_steps={max_steps} (label -2); {hint}", RuntimeWarning, stacklevel=2)
+    lo, hi = int(out.min()), int(out.max())
+    if hi - lo < 4096:  # a bincount instead of a sort
+        fractions = {u + lo: float(c) / n_ic for u, c in enumerate(np.bincount((out - lo).ravel())) if c}
+    else:
+        uniq, cnt = np.unique(out, return_counts=True)
+        fractions = {int(u): float(c) / n_ic for u, c in zip(uniq, cnt)}
+    return Basins(labels=out, grid=axes, dims=dims, attractors=found, fractions=fractions,
+                  iterations=iters.reshape(shape), system_name=system.name, names=tuple(system.names),
+                  settings=settings)
+
+
+def _run_proximity(system, cfg, x, t0, given, pts, r, transient, max_steps, n_consecutive, bound, every):
+    """Label every initial condition by proximity to the given attractors (see `_proximity_kernel`)."""
+    n_ic = x.shape[0]
+    points = np.concatenate(pts, axis=0)
+    owner = np.concatenate([np.full(p.shape[0], lab, dtype=np.int64) for lab, p in zip(given, pts)])
+    labels = np.full(n_ic, UNDETERMINED, dtype=np.int64)
+    iters = np.zeros(n_ic, dtype=np.int64)
+    hits = np.zeros((n_ic, 2), dtype=np.int64)
+    hits[:, 0] = _NONE
+    budget = -(-_FIRST_ROUND // every) * every
+    runs = n_consecutive > 1
+    dt_step = cfg.sub * cfg.h if cfg.kind == "flow" else 1.0
+    active, k_done = np.arange(n_ic), 0  # orbits still running have all taken k_done steps
+    while active.size:
+        size, n = _bucket(active.size), active.size
+        steps = int(min(budget, max_steps - k_done))
+        budget *= 4
+        full = n == n_ic  # first round: no gathers
+        out = _proximity_kernel(
+            system, cfg, _pad(x if full else x[active], size, np.nan),
+            _pad(hits if full else hits[active], size) if runs else None,
+            points, owner, np.asarray(r * r), np.asarray(k_done), np.asarray(t0 + k_done * dt_step),
+            np.asarray(steps), np.asarray(int(transient)), np.asarray(int(n_consecutive)), np.asarray(bound), every,
+            runs)
+        labels[active], iters[active] = np.asarray(out[1])[:n], k_done + np.asarray(out[2])[:n]
+        k_done += steps
+        left = (labels[active] == UNDETERMINED) & (k_done < max_steps)
+        if left.any():  # states only for the orbits that go on
+            x[active[left]] = np.asarray(out[0])[:n][left]
+            if runs:
+                hits[active[left]] = np.asarray(out[3])[:n][left]
+        active = active[left]
+    return labels, iters
+
+
+def _run_recurrences(system, cfg, axes, dims, x, t0, cell_size, transient, window, n_consecutive, max_steps,
+                     n_discovery, bound, every, seed):
+    """Find the attractors by recurrences in a cell grid and label every initial condition (module docstring)."""
+    d = system.dim
+    n_ic = x.shape[0]
     spacing = np.array([float(np.min(np.diff(g))) for g in axes])
     if cell_size is None:
         cell = np.full(d, spacing.min())
@@ -617,55 +945,55 @@ def basins_of_attraction(system: Map | Flow, grid: Any, *, dims: Any = None, x0:
         cell = np.broadcast_to(np.asarray(cell_size, dtype=np.float64), (d,)).copy()
     if not np.all(np.isfinite(cell) & (cell > 0)):
         raise ValueError(f"cell_size must be positive and finite, got {cell_size}")
-    origin = states[0].copy()
+    origin = x[0].copy()
     origin[list(dims)] = [g[0] - 0.5 * s for g, s in zip(axes, spacing)]
-    origin_j, cell_j = jnp.asarray(origin), jnp.asarray(cell)
 
     atts = _Attractors(d)
+    dt_step = cfg.sub * cfg.h if cfg.kind == "flow" else 1.0
     labels = np.full(n_ic, UNDETERMINED, dtype=np.int64)
     iters = np.zeros(n_ic, dtype=np.int64)
-    x = states.copy()
-    t = np.full(n_ic, float(t0))
-    bound_j = float(bound)
 
     def discover(idx: np.ndarray, n_tr: int) -> dict[int, int]:
         size = _bucket(idx.size)
-        xs, xe, te, bad = _window_kernel(system, cfg, jnp.asarray(_pad(x[idx], size)), jnp.asarray(_pad(t[idx], size)),
-                                         jnp.asarray(int(n_tr)), window, bound_j)
-        xs, bad = np.asarray(xs)[: idx.size], np.asarray(bad)[: idx.size]
-        good = ~bad
+        xs, coords, bad = _window_kernel(system, cfg, _pad(x[idx], size, np.nan), _pad(t0 + iters[idx] * dt_step, size),
+                                         np.asarray(int(n_tr)), window, np.asarray(bound), origin, cell)
+        good = ~np.asarray(bad)[: idx.size]
         if not good.any():
             return {}
-        coords = _cell_coords(xs[good], origin, cell, np)
-        return atts.add_windows(coords, xs[good])
+        return atts.add_windows(np.asarray(coords)[: idx.size][good], np.asarray(xs)[: idx.size][good])
 
     # 1. discovery on a seeded sample (copies: the sample's own labelling starts from the grid)
     rng = np.random.default_rng(seed)
-    sample = np.sort(rng.choice(n_ic, size=min(int(n_discovery), n_ic), replace=False))
+    sample = np.sort(rng.choice(n_ic, size=min(n_discovery, n_ic), replace=False))
     discover(sample, transient)
 
-    # 2. labelling, with discovery rounds for initial conditions that settle elsewhere, in rounds of growing length (16, 32, ... up to the transient): after each round the
-    # labelled initial conditions drop out of the batch, so late rounds run on few orbits
-    chunk = min(_FIRST_ROUND, max(transient, 1))
+    # 2. labelling in rounds of growing length (64, 256, ... up to the transient); labelled orbits drop out
+    # between rounds; orbits unlabelled after the transient go through discovery themselves
+    budget = -(-_FIRST_ROUND // every) * every
+    cap = -(-max(transient, _FIRST_ROUND) // every) * every
     run = np.zeros((n_ic, 2), dtype=np.int64)
     run[:, 0] = _NONE
     table = None
+    k_done = 0  # orbits still running have all taken k_done steps
     while True:
-        active = np.flatnonzero(labels == UNDETERMINED)
-        if active.size == 0 or iters[active].min() >= max_steps:
+        active = np.flatnonzero((labels == UNDETERMINED) & (iters < max_steps))
+        if active.size == 0:
             break
         if table is None:
             table = atts.table()
-        size = active.size if active.size == n_ic else _bucket(active.size)  # the full grid is not padded
-        steps = int(min(chunk, max_steps - iters[active].min()))
-        chunk = min(2 * chunk, max(transient, _FIRST_ROUND))
-        xa, ta, la, ka, ra = _label_kernel(system, cfg, jnp.asarray(_pad(x[active], size)),
-                                           jnp.asarray(_pad(t[active], size)), jnp.asarray(_pad(run[active], size)),
-                                           table, origin_j, cell_j, jnp.asarray(steps), jnp.asarray(int(n_consecutive)),
-                                           bound_j)
-        n = active.size
-        x[active], t[active], run[active] = np.asarray(xa)[:n], np.asarray(ta)[:n], np.asarray(ra)[:n]
-        labels[active], iters[active] = np.asarray(la)[:n], iters[active] + np.asarray(ka)[:n]
+        size, n = _bucket(active.size), active.size
+        full = n == n_ic  # first round: no gathers
+        steps = int(min(budget, max_steps - k_done))
+        budget = min(4 * budget, cap)
+        xa, la, ka, ra = _label_kernel(system, cfg, _pad(x if full else x[active], size, np.nan),
+                                       _pad(run if full else run[active], size), table, origin, cell,
+                                       np.asarray(k_done), np.asarray(t0 + k_done * dt_step), np.asarray(steps),
+                                       np.asarray(n_consecutive), np.asarray(bound), every)
+        labels[active], iters[active] = np.asarray(la)[:n], k_done + np.asarray(ka)[:n]
+        k_done += steps
+        go_on = labels[active] == UNDETERMINED
+        if go_on.any():  # states only for the orbits that go on
+            x[active[go_on]], run[active[go_on]] = np.asarray(xa)[:n][go_on], np.asarray(ra)[:n][go_on]
         left = np.flatnonzero((labels == UNDETERMINED) & (iters >= transient) & (iters < max_steps))
         if left.size:
             table = None  # new cells: rebuild the lookup table
@@ -678,31 +1006,8 @@ def basins_of_attraction(system: Map | Flow, grid: Any, *, dims: Any = None, x0:
     live = [lab for lab in range(len(atts)) if atts.cells[lab].size and np.any(labels == lab)]
     cents = [tuple(np.round(np.mean(atts.points[lab], axis=0), 8)) for lab in live]
     order = [live[i] for i in sorted(range(len(live)), key=lambda i: cents[i])]
-    remap = {old: new for new, old in enumerate(order)}
     out = labels.copy()
-    for old, new in remap.items():
+    for new, old in enumerate(order):
         out[labels == old] = new
-    shape = tuple(g.size for g in axes)
-    out = out.reshape(shape)
-    n_undet = int(np.sum(out == UNDETERMINED))
-    if n_undet:
-        warnings.warn(f"{system.name}: {n_undet} of {n_ic} initial conditions did not settle on an attractor "
-                      f"within max_steps={max_steps} (label -2); raise max_steps/transient or change cell_size",
-                      RuntimeWarning, stacklevel=2)
-    uniq, cnt = np.unique(out, return_counts=True)
-    fractions = {int(u): float(c) / n_ic for u, c in zip(uniq, cnt)}
-    if out.ndim >= 2 and min(out.shape) >= 2 * max(int(eps), 2):
-        sb, sbb = basin_entropy(out, eps)
-        alpha = uncertainty_exponent(out)[0]
-    else:
-        sb = sbb = alpha = math.nan
-    settings = {"transient": transient, "window": window, "n_consecutive": int(n_consecutive),
-                "max_steps": max_steps, "n_discovery": int(sample.size), "bound": float(bound), "eps": int(eps),
-                "seed": seed, "cell_size": [float(c) for c in cell], "kind": system.kind}
-    if not is_map:
-        settings.update(dt=cfg.h, sample_every=cfg.sub, method=method)
-    return Basins(labels=out, grid=axes, dims=dims,
-                  attractors={remap[o]: atts.points[o] for o in order}, fractions=fractions,
-                  iterations=iters.reshape(shape), basin_entropy=sb, boundary_basin_entropy=sbb,
-                  uncertainty_exponent=alpha, system_name=system.name, names=tuple(system.names),
-                  settings=settings)
+    extra = {"window": window, "n_discovery": int(sample.size), "seed": seed, "cell_size": [float(c) for c in cell]}
+    return out, iters, {new: atts.points[old] for new, old in enumerate(order)}, extra
