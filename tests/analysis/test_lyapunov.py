@@ -163,3 +163,19 @@ def test_many_exponents_use_householder_and_sum_to_the_divergence():
     assert spec.exponents.size == 10 and spec.exponents[0] > 0.5
     assert spec.exponents.sum() == pytest.approx(-10.0, abs=1e-3)
     assert spec.divergence == pytest.approx(-10.0, abs=1e-12)
+
+
+def test_partial_spectrum_of_a_large_map_skips_the_volume_check():
+    import jax.numpy as jnp
+
+    import dynstab
+
+    rates = jnp.linspace(0.9, 0.1, 200)
+
+    @dynstab.map(params=dict(a=rates), x0=jnp.ones(200))
+    def diagonal(x, p, n):
+        return p["a"] * x
+
+    spec = dynstab.lyapunov_spectrum(diagonal, n=50, k=2, n_ics=1, transient=0)
+    np.testing.assert_allclose(spec.exponents, np.log([0.9, rates[1]]), atol=1e-10)
+    assert np.isnan(spec.divergence)  # k < d and d > 64: no d x d determinant per step
