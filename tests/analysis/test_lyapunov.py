@@ -170,12 +170,12 @@ def test_partial_spectrum_of_a_large_map_skips_the_volume_check():
 
     import dynstab
 
-    rates = jnp.linspace(0.9, 0.1, 200)
+    rates = jnp.concatenate([jnp.array([0.9, 0.5]), jnp.full(198, 0.1)])
 
     @dynstab.map(params=dict(a=rates), x0=jnp.ones(200))
     def diagonal(x, p, n):
         return p["a"] * x
 
-    spec = dynstab.lyapunov_spectrum(diagonal, n=50, k=2, n_ics=1, transient=0)
-    np.testing.assert_allclose(spec.exponents, np.log([0.9, rates[1]]), atol=1e-10)
+    spec = dynstab.lyapunov_spectrum(diagonal, n=400, k=2, n_ics=1, transient=0)
+    np.testing.assert_allclose(spec.exponents, np.log([0.9, 0.5]), atol=0.01)
     assert np.isnan(spec.divergence)  # k < d and d > 64: no d x d determinant per step
