@@ -176,6 +176,6 @@ def test_partial_spectrum_of_a_large_map_skips_the_volume_check():
     def diagonal(x, p, n):
         return p["a"] * x
 
-    spec = dynstab.lyapunov_spectrum(diagonal, n=400, k=2, n_ics=1, transient=0)
-    np.testing.assert_allclose(spec.exponents, np.log([0.9, 0.5]), atol=0.01)
+    spec = dynstab.lyapunov_spectrum(diagonal, n=4000, k=2, n_ics=1, transient=0)  # frame bias ~ 3/n
+    np.testing.assert_allclose(spec.exponents, np.log([0.9, 0.5]), atol=0.003)
     assert np.isnan(spec.divergence)  # k < d and d > 64: no d x d determinant per step
