@@ -1,0 +1,381 @@
+"""Almost-linear RNN (AL-RNN) and its symbolic dynamics.
+
+Brenner, Hemmer, Monfared & Durstewitz, "Almost-Linear RNNs Yield Highly Interpretable Symbolic Codes
+in Dynamical Systems Reconstruction", NeurIPS 2024, pp. 36829-36868 (arXiv:2410.14240):
+
+    z_t = A * z_{t-1} + W Phi*(z_{t-1}) + h,
+    Phi*(z) = (z_1, ..., z_{M-P}, ReLU(z_{M-P+1}), ..., ReLU(z_M)),
+
+A diagonal, W full M x M; only the last P of the M units are piecewise linear, so the phase space splits
+into at most 2^P linear subregions, indexed by the sign bits of those P units (the symbolic code):
+code(z) = sum_j 1[z_{M-P+1+j} > 0] 2^j. In subregion r the map is affine, z' = (diag(A) + W D_r) z + h,
+D_r = diag(1, ..., 1, bits(r)).
+
+Training as in the reference code (DurstewitzLab/ALRNN-DSR, ``alrnn_python`` tutorial and
+``settings/lorenz63.json``): identity observation (the first N units are read out; the initial latent
+state is [x, (x B)_{N:}] with a learned N x M matrix B), BPTT with sparse identity teacher forcing (the
+first N units are replaced by the observations every tau = 16 steps), MSE on all predictions, RAdam with
+the learning rate decaying exponentially 1e-3 -> 1e-5, batches of 16 windows of 200 steps, Gaussian
+noise (sd 0.05) added to each training batch.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..systems.base import Map
+from .base import LearnedModel, _check_steps, as_training_data, check_series
+from .plrnn import WindowSampler, check_int, fit_with_recovery, fit_with_selection, forecast_from, \
+    generate_from,     normalized_positive_definite_diag, radam_exponential, uniform_init
+
+__all__ = ["ALRNN", "SymbolicDynamics", "alrnn_step", "symbolic_code"]
+
+
+def alrnn_step(z: jax.Array, p: dict, pwl_units: int) -> jax.Array:
+    """z' = A*z + W Phi*(z) + h with ReLU on the last ``pwl_units`` units only (Brenner et al. 2024, Eq. 2)."""
+    m = z.shape[-1]
+    phi = jnp.concatenate([z[..., :m - pwl_units], jax.nn.relu(z[..., m - pwl_units:])], axis=-1)
+    return p["A"] * z + phi @ p["W"].T + p["h"]
+
+
+def symbolic_code(states: Any, pwl_units: int) -> np.ndarray:
+    """Linear-subregion index of each latent state (T, M): sum_j 1[z_{M-P+j} > 0] 2^j over the P = ``pwl_units``
+    ReLU units (Brenner et al. 2024, Sec. 3: symbolic coding by the subregions of the PWL map)."""
+    z = np.asarray(states, dtype=np.float64)
+    if z.ndim == 1:
+        z = z[None]
+    if z.ndim != 2:
+        raise ValueError(f"states must have shape (T, M), got {z.shape}")
+    P = check_int("pwl_units", pwl_units, 0)
+    if P > z.shape[1]:
+        raise ValueError(f"pwl_units={P} exceeds the state dimension {z.shape[1]}")
+    if P > 62:
+        raise ValueError(f"symbolic codes are int64: at most 62 piecewise-linear units, got {P}")
+    if not np.all(np.isfinite(z)):
+        raise ValueError("states contain non-finite values (a diverged trajectory?)")
+    bits = (z[:, z.shape[1] - P:] > 0).astype(np.int64)
+    return bits @ (np.int64(1) << np.arange(P, dtype=np.int64))
+
+
+@dataclass(frozen=True)
+class SymbolicDynamics:
+    """Subregion statistics of an AL-RNN orbit (Brenner et al. 2024).
+
+    codes: (T,) subregion index per state; pwl_units: P (2^P subregions exist); used: (R,) the visited
+    subregions, ascending; counts: (R,) visits of each; transitions: (R, R) counts of one-step moves
+    used[i] -> used[j] (the "connectome" of subregions, self-transitions on the diagonal).
+    """
+
+    codes: np.ndarray
+    pwl_units: int
+    used: np.ndarray
+    counts: np.ndarray
+    transitions: np.ndarray
+
+    @classmethod
+    def from_codes(cls, codes: Any, pwl_units: int) -> SymbolicDynamics:
+        codes = np.asarray(codes, dtype=np.int64)
+        used, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
+        trans = np.zeros((used.size, used.size), dtype=np.int64)
+        np.add.at(trans, (inverse[:-1], inverse[1:]), 1)
+        return cls(codes, int(pwl_units), used, counts, trans)
+
+    @property
+    def n_used(self) -> int:
+        """Number of distinct subregions visited."""
+        return int(self.used.size)
+
+    @property
+    def frequencies(self) -> np.ndarray:
+        """Fraction of states in each used subregion."""
+        return self.counts / max(1, self.codes.size)
+
+    def bits(self, region: int) -> np.ndarray:
+        """Sign bits (1 = ReLU active) of the P piecewise-linear units in subregion ``region``."""
+        return (int(region) >> np.arange(self.pwl_units)) & 1
+
+    def to_xarray(self):
+        import xarray as xr
+
+        return xr.Dataset(
+            {"counts": ("region", self.counts), "transitions": (("region", "next_region"), self.transitions)},
+            coords={"region": self.used, "next_region": self.used},
+            attrs={"pwl_units": self.pwl_units, "n_used": self.n_used, "n_states": int(self.codes.size)})
+
+    def plot(self, ax=None):
+        """Bar chart of the visit counts per subregion."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(5, 3.5))
+        else:
+            fig = ax.figure
+        ax.bar([str(int(r)) for r in self.used], self.counts, color="steelblue")
+        ax.set_xlabel("linear subregion (symbolic code)")
+        ax.set_ylabel("visits")
+        ax.set_title(f"{self.n_used} of {2 ** self.pwl_units} subregions used")
+        return fig
+
+    def __repr__(self) -> str:
+        pairs = ", ".join(f"{int(r)}: {int(c)}" for r, c in zip(self.used, self.counts))
+        return f"SymbolicDynamics({self.n_used} of 2^{self.pwl_units} subregions used; visits {{{pairs}}})"
+
+
+def _init_latent(x, p):
+    """[x, (x B)_{N:}]: observed units set to x, the others from the learned N x M matrix B."""
+    n = x.shape[-1]
+    return jnp.concatenate([x, (x @ p["B"])[..., n:]], axis=-1)
+
+
+def _force(x, p):
+    return x
+
+
+@functools.lru_cache(maxsize=None)
+def _obs(n: int):
+    """x = z[:n], cached so jit sees the same function."""
+    def obs(z, p):
+        return z[..., :n]
+    return obs
+
+
+@functools.lru_cache(maxsize=None)
+def _law(pwl_units: int):
+    """The map law (z, p, n) -> z' with P = ``pwl_units``, cached so jit sees the same function."""
+    def law(z, p, n):
+        return alrnn_step(z, p, pwl_units)
+    return law
+
+
+def stf_loss(p: dict, windows: jax.Array, pwl_units: int, interval: int) -> jax.Array:
+    """Sparse identity teacher forcing (Mikhaeil et al. 2022; Brenner et al. 2024): z_0 = init(x_0); for
+    t = 0..T-1, if t > 0 and t % interval == 0 the first N units are replaced by x_t; z_{t+1} = F(z_t);
+    loss = MSE(z_{t+1}[:N], x_{t+1})."""
+    n = windows.shape[-1]
+    xs = jnp.moveaxis(windows[:, :-1], 1, 0)
+    ts = jnp.arange(xs.shape[0])
+
+    def body(z, inp):
+        t, x = inp
+        z = jnp.where((t > 0) & (t % interval == 0), z.at[..., :n].set(x), z)
+        z = alrnn_step(z, p, pwl_units)
+        return z, z[..., :n]
+
+    _, pred = jax.lax.scan(body, _init_latent(windows[:, 0], p), (ts, xs))
+    return jnp.mean((jnp.moveaxis(pred, 0, 1) - windows[:, 1:]) ** 2)
+
+
+class ALRNN(LearnedModel):
+    """Almost-linear RNN: M units of which the last P are ReLU (Brenner et al., NeurIPS 2024).
+
+    z_t = A * z_{t-1} + W Phi*(z_{t-1}) + h; observation x = z[:N]. Trained by BPTT with sparse identity
+    teacher forcing every ``teacher_forcing_interval`` steps on batches of ``batch_size`` random windows of
+    ``sequence_length`` + 1 samples with Gaussian ``noise`` added, RAdam with the learning rate decaying
+    exponentially from ``learning_rate`` to ``final_learning_rate`` over ``n_epochs`` x
+    ``batches_per_epoch`` steps (the published Lorenz-63 run: M=20, P=2, tau=16, 2000 epochs x 50).
+    The final parameters are kept (``keep_best=True``: the epoch of lowest training loss), unless
+    ``select_every`` > 0: then every ``select_every`` epochs the model generates ``select_steps`` steps from
+    the first training sample and the checkpoint with the lowest D_stsp against the training data is kept
+    (the AL-RNN paper's model selection, ``evaluate.jl``: minimum D_stsp over checkpoints every 25 epochs);
+    ``selection_history_`` holds (epoch, D_stsp) of the checkpoints.
+
+    Fitted: ``params_`` (A, W, h, B), ``dim_``, ``dt_``, ``loss_history_``, ``training_seconds_``,
+    ``selection_history_``.
+    ``symbolic_code(z)`` and ``subregions(...)`` give the symbolic dynamics of latent orbits.
+    """
+
+    def __init__(self, latent_dim: int = 20, pwl_units: int = 2, *, teacher_forcing_interval: int = 16,
+                 noise: float = 0.05, n_epochs: int = 200, batches_per_epoch: int = 50, batch_size: int = 16,
+                 sequence_length: int = 200, learning_rate: float = 1e-3, final_learning_rate: float = 1e-5,
+                 gradient_clip: float = 0.0, keep_best: bool = False, select_every: int = 0,
+                 select_steps: int = 10_000, seed: int = 0, progress: bool | None = None):
+        self.latent_dim = latent_dim
+        self.pwl_units = pwl_units
+        self.teacher_forcing_interval = teacher_forcing_interval
+        self.noise = noise
+        self.n_epochs = n_epochs
+        self.batches_per_epoch = batches_per_epoch
+        self.batch_size = batch_size
+        self.sequence_length = sequence_length
+        self.learning_rate = learning_rate
+        self.final_learning_rate = final_learning_rate
+        self.gradient_clip = gradient_clip
+        self.keep_best = keep_best
+        self.select_every = select_every
+        self.select_steps = select_steps
+        self.seed = seed
+        self.progress = progress
+
+    def _validate(self, n_obs: int) -> tuple[int, int]:
+        M = check_int("latent_dim", self.latent_dim)
+        P = check_int("pwl_units", self.pwl_units, 0)
+        if M < n_obs:
+            raise ValueError(f"latent_dim must be >= the number of observed variables {n_obs}, got {M}")
+        if P > M:
+            raise ValueError(f"pwl_units must be <= latent_dim={M}, got {P}")
+        for name in ("teacher_forcing_interval", "n_epochs", "batches_per_epoch", "batch_size", "sequence_length"):
+            check_int(name, getattr(self, name))
+        for name in ("noise", "gradient_clip"):
+            if not (getattr(self, name) >= 0):
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+        return M, P
+
+    def _init_params(self, key, M: int, N: int) -> dict:
+        kA, kW, kB = jax.random.split(key, 3)
+        return {"A": normalized_positive_definite_diag(kA, M), "W": 0.01 * jax.random.normal(kW, (M, M)),
+                "h": jnp.zeros(M), "B": uniform_init(kB, (N, M), N)}
+
+    def training_step(self, td) -> tuple[Any, Any]:
+        """(step, state) of the training loop for :class:`TrainingData` ``td``: ``state, loss = step(state, key)``
+        is one sparse-teacher-forcing/RAdam update (used by ``fit`` and by the benchmarks)."""
+        import optax
+
+        M, P = self._validate(td.dim)
+        sampler = WindowSampler(td.series, int(self.sequence_length) + 1)
+        total = int(self.n_epochs) * int(self.batches_per_epoch)
+        opt = radam_exponential(float(self.learning_rate), float(self.final_learning_rate), total,
+                                float(self.gradient_clip))
+        params = self._init_params(jax.random.PRNGKey(self.seed), M, td.dim)
+        B, tau, noise = int(self.batch_size), int(self.teacher_forcing_interval), float(self.noise)
+
+        def step(state, key):
+            k_batch, k_noise = jax.random.split(key)
+            windows = sampler.sample(k_batch, B)
+            if noise > 0:
+                windows = windows + noise * jax.random.normal(k_noise, windows.shape, windows.dtype)
+            p = state["params"]
+            loss, grads = jax.value_and_grad(stf_loss)(p, windows, P, tau)
+            updates, opt_state = opt.update(grads, state["opt"], p)
+            return {"params": optax.apply_updates(p, updates), "opt": opt_state}, loss
+
+        return step, {"params": params, "opt": opt.init(params)}
+
+    def fit(self, data: Any, dt: float | None = None) -> ALRNN:
+        """Train on one or several trajectories (T, N) sampled every ``dt`` (see the class docstring)."""
+        td = as_training_data(data, dt, min_length=2)
+        M, P = self._validate(td.dim)
+        step, state = self.training_step(td)
+        self._M, self._P = M, P
+        self._x_ref = td.series[0][-1]
+        self.dim_, self.dt_ = td.dim, td.dt
+
+        def store(st, res):
+            self.params_ = {k: np.asarray(v) for k, v in st["params"].items()}
+            self.train_result_ = res
+            self.loss_history_ = np.asarray(res.losses)
+            self.training_seconds_ = float(res.seconds)
+
+        every = check_int("select_every", self.select_every, 0)
+        if every == 0:
+            fit_with_recovery(self, step, state, n_epochs=int(self.n_epochs),
+                              steps_per_epoch=int(self.batches_per_epoch), seed=int(self.seed) + 1,
+                              progress=self.progress, description=f"AL-RNN (M={M}, P={P})",
+                              keep_best=bool(self.keep_best), store=store)
+            self.selection_history_ = np.zeros((0, 2))
+        else:
+            fit_with_selection(self, step, state, store, every=every, n_epochs=int(self.n_epochs),
+                               steps_per_epoch=int(self.batches_per_epoch), seed=int(self.seed) + 1,
+                               progress=self.progress, description=f"AL-RNN (M={M}, P={P})",
+                               reference=td.series[0], n_generate=check_int("select_steps", self.select_steps))
+        self.fitted_ = True
+        return self
+
+    @classmethod
+    def from_params(cls, A: Any, W: Any, h: Any, *, pwl_units: int, n_obs: int | None = None, B: Any = None,
+                    dt: float = 1.0) -> ALRNN:
+        """A fitted AL-RNN with given parameters; the first ``n_obs`` units (default all) are observed and the
+        others start at (x B)_{N:} (B default 0)."""
+        p = {k: np.asarray(v, dtype=np.float64) for k, v in dict(A=A, W=W, h=h).items()}
+        M = p["A"].shape[0]
+        if p["A"].shape != (M,) or p["W"].shape != (M, M) or p["h"].shape != (M,):
+            raise ValueError(f"inconsistent shapes: A {p['A'].shape}, W {p['W'].shape}, h {p['h'].shape}; "
+                             "expected (M,), (M, M), (M,)")
+        N = M if n_obs is None else check_int("n_obs", n_obs)
+        model = cls(M, pwl_units)
+        model._M, model._P = model._validate(N)
+        p["B"] = np.zeros((N, M)) if B is None else np.asarray(B, dtype=np.float64).reshape(N, M)
+        model.params_, model.dim_, model.dt_, model._x_ref = p, N, float(dt), np.zeros(N)
+        model.fitted_ = True
+        return model
+
+    # ---- prediction --------------------------------------------------------------------
+    def _jparams(self) -> dict:
+        return {k: jnp.asarray(v) for k, v in self.params_.items()}
+
+    def latent_state(self, x: Any) -> np.ndarray:
+        """Latent state [x, (x B)_{N:}] of an observed state x (N,) or batch (B, N)."""
+        self._check_fitted()
+        arr = np.asarray(x, dtype=np.float64)
+        check_series(arr.reshape(-1, self.dim_) if arr.ndim else arr, what="x", dim=self.dim_)
+        return np.asarray(_init_latent(jnp.asarray(arr), self._jparams()))
+
+    def generate(self, x0: Any, steps: int, *, latent: bool = False) -> np.ndarray:
+        """Free-running prediction of ``steps`` samples after the observed state x0 (N,) or batch (B, N);
+        ``latent=True`` returns the latent states (steps, M)."""
+        self._check_fitted()
+        steps = _check_steps(steps)
+        x0 = np.asarray(x0, dtype=np.float64)
+        if x0.ndim not in (1, 2) or x0.shape[-1] != self.dim_:
+            raise ValueError(f"x0 must have shape ({self.dim_},) or (B, {self.dim_}), got {x0.shape}")
+        check_series(x0.reshape(-1, self.dim_), what="x0", dim=self.dim_)
+        return np.asarray(generate_from(_law(self._P), _init_latent, _obs(self.dim_), self._jparams(),
+                                        jnp.asarray(x0), steps, bool(latent)))
+
+    def forecast(self, context: Any, steps: int) -> np.ndarray:
+        """Predict ``steps`` samples after ``context`` (T_c, N): the model runs through the context with the
+        observed units replaced by the data at every step (identity teacher forcing), then runs free."""
+        self._check_fitted()
+        ctx = check_series(context, what="context", min_length=1, dim=self.dim_)
+        steps = _check_steps(steps)
+        return np.asarray(forecast_from(_law(self._P), _init_latent, _force, _obs(self.dim_), self._jparams(),
+                                        jnp.asarray(ctx), steps))
+
+    def symbolic_code(self, states: Any) -> np.ndarray:
+        """Subregion index of each latent state (T, M) (see :func:`symbolic_code`)."""
+        self._check_fitted()
+        z = np.asarray(states, dtype=np.float64)
+        if z.shape[-1] != self._M:
+            raise ValueError(f"states must be latent states with {self._M} columns, got shape {z.shape}; "
+                             "use generate(..., latent=True) or latent_state(x)")
+        return symbolic_code(z, self._P)
+
+    def subregions(self, states: Any = None, *, x0: Any = None, steps: int = 10_000,
+                   transient: int = 1000) -> SymbolicDynamics:
+        """Subregions used by latent ``states`` (T, M), or by a free-running orbit of ``steps`` samples after
+        ``transient`` from the observed ``x0`` (default: the last training sample): visit counts and
+        transitions (Brenner et al. 2024, symbolic dynamics of the AL-RNN)."""
+        self._check_fitted()
+        if states is None:
+            x0 = self._x_ref if x0 is None else x0
+            states = self.generate(x0, _check_steps(steps) + int(transient), latent=True)[int(transient):]
+        return SymbolicDynamics.from_codes(self.symbolic_code(states), self._P)
+
+    def linear_map(self, region: int) -> tuple[np.ndarray, np.ndarray]:
+        """(J_r, h): the affine map z' = J_r z + h of subregion ``region``, J_r = diag(A) + W D_r."""
+        self._check_fitted()
+        region = int(region)
+        if not 0 <= region < 2 ** self._P:
+            raise ValueError(f"region must be in [0, {2 ** self._P}), got {region}")
+        d = np.ones(self._M)
+        d[self._M - self._P:] = (region >> np.arange(self._P)) & 1
+        J = np.diag(self.params_["A"]) + self.params_["W"] * d[None, :]
+        return J, self.params_["h"].copy()
+
+    def as_system(self) -> Map:
+        """The latent AL-RNN map as a :class:`dynstab.Map` (params A, W, h); one iteration = ``dt_`` time units;
+        observation x = z[:N]."""
+        self._check_fitted()
+        p = {k: jnp.asarray(self.params_[k]) for k in ("A", "W", "h")}
+        z0 = self.latent_state(self._x_ref)
+        return Map(_law(self._P), p, jnp.asarray(z0), tuple(f"z{i + 1}" for i in range(self._M)),
+                   name="learned AL-RNN",
+                   reference="M. Brenner, C. J. Hemmer, Z. Monfared, D. Durstewitz, Almost-Linear RNNs Yield Highly "
+                             "Interpretable Symbolic Codes in Dynamical Systems Reconstruction, NeurIPS 2024",
+                   description=f"AL-RNN with M={self._M}, P={self._P} learned from data sampled every dt={self.dt_:g} "
+                               f"(one iteration = dt time units); observation x = z[:{self.dim_}]")

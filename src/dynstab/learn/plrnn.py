@@ -1,0 +1,645 @@
+"""Shallow piecewise-linear RNNs (shPLRNN, clipped shPLRNN) trained by generalized teacher forcing.
+
+Model (Hess, Monfared, Brenner & Durstewitz, "Generalized Teacher Forcing for Learning Chaotic
+Dynamics", ICML 2023, PMLR 202:13017-13049), latent state z in R^M, hidden width H:
+
+    shPLRNN:          z_t = A * z_{t-1} + W1 ReLU(W2 z_{t-1} + h2) + h1
+    clipped shPLRNN:  z_t = A * z_{t-1} + W1 [ReLU(W2 z_{t-1} + h2) - ReLU(W2 z_{t-1})] + h1
+
+with A in R^M diagonal, W1 (M x H), W2 (H x M). The clipped nonlinearity is bounded
+(|ReLU(u + h) - ReLU(u)| <= |h|), so for max|A| < 1 every orbit stays in a ball of radius
+(||W1|| ||h2|| + ||h1||) / (1 - max|A|) around 0 (the paper's bounded-orbits property).
+Jacobians are piecewise constant: diag(A) + W1 diag(1[W2 z > -h2] - 1[W2 z > 0]) W2 (clipped).
+
+Observation models: ``"identity"`` (x = z[:N]; the M - N extra latents of the first state are
+inferred as L x with a learned L) and ``"affine"`` (x = B z + b; forcing signals and the initial
+latent state come from the least-squares inverse z = B^+ (x - b)).
+
+Generalized teacher forcing (GTF), training only: the model is run on the training windows as
+z_t = F(z~_{t-1}), z~ = (1 - alpha) z + alpha z^ (z^ = forcing signals inferred from the data;
+with the identity model only the N observed units are mixed), and the loss is the MSE between the
+*pre-forcing* predictions O(z_t) and x_t (t = 2..T+1). alpha is constant or adaptive (aGTF,
+Algorithm 1): every k = 5 steps kappa is estimated from the Jacobians at the forcing signals
+(default: product upper bound, the geometric mean of ||J_t||_2 along each sequence, maximised over
+the batch), alpha_est = max(0, 1 - 1/kappa) and alpha <- alpha_est if it is larger, else
+gamma alpha + (1 - gamma) alpha_est (gamma = 0.999, alpha starts at 1).
+Optimiser: RAdam (Liu et al., ICLR 2020) with the learning rate decaying exponentially from 1e-3 to
+1e-6 over the run; batches of 16 windows of 200 steps drawn at random from the training series.
+Reference implementation: DurstewitzLab/GTF-shPLRNN (Julia), whose defaults are used here.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..systems.base import Map
+from .base import LearnedModel, NonFiniteLossError, TrainResult, _check_steps, as_training_data, check_series, \
+    train_epochs
+
+__all__ = ["ShallowPLRNN", "shplrnn_step", "shplrnn_jacobian", "gtf_kappa", "gtf_alpha", "anneal_alpha",
+           "ALPHA_METHODS", "OBSERVATION_MODELS"]
+
+ALPHA_METHODS = ("product_upper_bound", "arithmetic_mean", "batch_maximum", "jacobian_upper_bound")
+OBSERVATION_MODELS = ("identity", "affine")
+
+
+# --------------------------------------------------------------------------------------------
+# model equations (pure JAX; z has shape (M,) or (..., M))
+
+def shplrnn_step(z: jax.Array, p: dict, clipped: bool = True) -> jax.Array:
+    """One step of the (clipped) shPLRNN, Hess et al. (2023) Eq. (shPLRNN):
+    z' = A*z + W1 ReLU(W2 z + h2) + h1, or with [ReLU(W2 z + h2) - ReLU(W2 z)] when ``clipped``."""
+    u = z @ p["W2"].T
+    phi = jax.nn.relu(u + p["h2"])
+    if clipped:
+        phi = phi - jax.nn.relu(u)
+    return p["A"] * z + phi @ p["W1"].T + p["h1"]
+
+
+def shplrnn_jacobian(z: jax.Array, p: dict, clipped: bool = True) -> jax.Array:
+    """The piecewise-constant Jacobian diag(A) + W1 diag(1[W2 z > -h2] (- 1[W2 z > 0])) W2 at one state z (M,)."""
+    u = p["W2"] @ z
+    d = (u > -p["h2"]).astype(z.dtype)
+    if clipped:
+        d = d - (u > 0).astype(z.dtype)
+    return jnp.diag(p["A"]) + (p["W1"] * d) @ p["W2"]
+
+
+def _law_clipped(z, p, n):
+    return shplrnn_step(z, p, True)
+
+
+def _law_plain(z, p, n):
+    return shplrnn_step(z, p, False)
+
+
+def _jac_clipped(z, p, n):
+    return shplrnn_jacobian(z, p, True)
+
+
+def _jac_plain(z, p, n):
+    return shplrnn_jacobian(z, p, False)
+
+
+def norm_upper_bound(p: dict) -> jax.Array:
+    """max|A| + ||W1||_2 ||W2||_2: an upper bound on every Jacobian's spectral norm (shPLRNN)."""
+    return jnp.max(jnp.abs(p["A"])) + jnp.linalg.norm(p["W1"], 2) * jnp.linalg.norm(p["W2"], 2)
+
+
+# --------------------------------------------------------------------------------------------
+# adaptive alpha (aGTF, Hess et al. 2023, Algorithm 1)
+
+def _spectral_norms(J: jax.Array) -> jax.Array:
+    """||J||_2 of a stack of square matrices, sqrt(lambda_max(J^T J)) (symmetric eigensolver: ~1.5x faster than
+    the SVD behind ``jnp.linalg.norm(ord=2)`` on XLA CPU, same value)."""
+    return jnp.sqrt(jnp.maximum(jnp.linalg.eigvalsh(jnp.swapaxes(J, -1, -2) @ J)[..., -1], 0.0))
+
+
+def gtf_kappa(jacobians: Any, method: str = "product_upper_bound") -> jax.Array:
+    """kappa, the growth estimate aGTF turns into alpha, from Jacobians of shape (B, T, M, M) (B sequences).
+
+    ``product_upper_bound``: max_b (prod_t ||J_bt||_2)^(1/T) (geometric mean of spectral norms, an upper
+    bound on the T-th root of ||J_bT ... J_b1||); ``arithmetic_mean``: max_b ||mean_t J_bt||_2;
+    ``batch_maximum``: max_bt ||J_bt||_2. Hess et al. (2023), Sec. 4 and Algorithm 1.
+    """
+    J = jnp.asarray(jacobians)
+    if J.ndim != 4 or J.shape[-1] != J.shape[-2]:
+        raise ValueError(f"jacobians must have shape (B, T, M, M), got {J.shape}")
+    if method == "product_upper_bound":
+        return jnp.max(jnp.exp(jnp.mean(jnp.log(_spectral_norms(J)), axis=1)))
+    if method == "arithmetic_mean":
+        return jnp.max(_spectral_norms(jnp.mean(J, axis=1)))
+    if method == "batch_maximum":
+        return jnp.max(_spectral_norms(J))
+    raise ValueError(f"unknown alpha method {method!r}; choose one of {ALPHA_METHODS[:3]} "
+                     "('jacobian_upper_bound' needs the model parameters, not Jacobians)")
+
+
+def gtf_alpha(kappa: Any) -> jax.Array:
+    """The optimal GTF forcing alpha* = max(0, 1 - 1/kappa) (Hess et al. 2023, Prop. 2): it keeps
+    (1 - alpha)^T ||prod J|| <= 1 for a Jacobian product growing at most like kappa^T."""
+    kappa = jnp.asarray(kappa)
+    return jnp.maximum(0.0, 1.0 - 1.0 / kappa)
+
+
+def anneal_alpha(previous: Any, estimate: Any, gamma: float = 0.999) -> jax.Array:
+    """aGTF update (Hess et al. 2023, Algorithm 1): alpha_n = estimate if estimate > alpha_{n-1},
+    else gamma alpha_{n-1} + (1 - gamma) estimate."""
+    previous, estimate = jnp.asarray(previous), jnp.asarray(estimate)
+    return jnp.where(estimate > previous, estimate, gamma * previous + (1.0 - gamma) * estimate)
+
+
+# --------------------------------------------------------------------------------------------
+# shared training machinery (also used by the AL-RNN)
+
+def uniform_init(key, shape, fan_in):
+    """U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (the reference code's ``uniform_init``)."""
+    r = 1.0 / math.sqrt(fan_in)
+    return jax.random.uniform(key, shape, jnp.float64, -r, r)
+
+
+def normalized_positive_definite_diag(key, m: int) -> jax.Array:
+    """Diagonal of K / lambda_max(K), K = R^T R / M + I, R ~ N(0, 1) (Talathi & Vartak 2016, arXiv:1511.03771)."""
+    R = jax.random.normal(key, (m, m), jnp.float64)
+    K = R.T @ R / m + jnp.eye(m)
+    return jnp.diag(K) / jnp.max(jnp.linalg.eigvalsh(K))
+
+
+class WindowSampler:
+    """Random windows of ``length`` consecutive samples from one or several series (with replacement).
+
+    All series are concatenated into one device array; ``starts`` holds every start index whose
+    window stays inside one series, so a batch is one gather (device-agnostic, no host loop).
+    """
+
+    def __init__(self, series: tuple[np.ndarray, ...], length: int):
+        starts, offset = [], 0
+        for s in series:
+            n = s.shape[0] - length + 1
+            if n > 0:
+                starts.append(offset + np.arange(n))
+            offset += s.shape[0]
+        if not starts:
+            raise ValueError(f"every training series is shorter than the window of {length} samples "
+                             "(sequence_length + 1); give longer series or a smaller sequence_length")
+        self.data = jnp.asarray(np.concatenate(series, axis=0))
+        self.starts = jnp.asarray(np.concatenate(starts))
+        self.length = length
+
+    def sample(self, key, batch: int) -> jax.Array:
+        """(batch, length, d) windows."""
+        idx = self.starts[jax.random.randint(key, (batch,), 0, self.starts.shape[0])]
+        return self.data[idx[:, None] + jnp.arange(self.length)[None, :]]
+
+
+def radam_exponential(lr: float, final_lr: float, total_steps: int, clip: float = 0.0):
+    """RAdam (Liu et al., ICLR 2020) with lr decaying exponentially from ``lr`` to ``final_lr`` over the run."""
+    import optax
+
+    if not (lr > 0 and final_lr > 0):
+        raise ValueError(f"learning rates must be positive, got {lr} and {final_lr}")
+    schedule = optax.exponential_decay(lr, transition_steps=max(1, total_steps), decay_rate=final_lr / lr)
+    opt = optax.radam(schedule)
+    return optax.chain(optax.clip_by_global_norm(clip), opt) if clip and clip > 0 else opt
+
+
+def rollout(law, p, z0: jax.Array, steps: int) -> jax.Array:
+    """States z_1..z_steps of z -> law(z, p, n) from z0 (lax.scan; z0 may be batched (B, M))."""
+    def body(z, _):
+        z = law(z, p, 0)
+        return z, z
+
+    _, zs = jax.lax.scan(body, z0, None, length=steps)
+    return jnp.moveaxis(zs, 0, -2)
+
+
+def fit_with_recovery(model, step, state, *, n_epochs, steps_per_epoch, seed, progress, description,
+                      keep_best, store):
+    """Run :func:`train_epochs`; on a non-finite loss put the last good state on the model (``store``)
+    and re-raise saying so. Returns the TrainResult."""
+    try:
+        result = train_epochs(step, state, n_epochs=n_epochs, steps_per_epoch=steps_per_epoch, seed=seed,
+                              progress=progress, description=description, keep_best=keep_best)
+    except NonFiniteLossError as err:
+        res: TrainResult = err.result
+        store(res.state, res)
+        model.fitted_ = True
+        new = NonFiniteLossError(
+            f"{type(model).__name__}.fit: {err} The model now holds those parameters (fitted_ = True); "
+            "refit with a smaller learning_rate, a gradient_clip or regularization.")
+        new.result = res
+        raise new from err
+    store(result.state, result)
+    return result
+
+
+def fit_with_selection(model, step, state, store, *, every, n_epochs, steps_per_epoch, seed, progress,
+                       description, reference, n_generate):
+    """Train in chunks of ``every`` epochs; after each, generate ``n_generate`` steps from ``reference[0]`` and
+    keep the checkpoint with the lowest D_stsp against ``reference`` (the model selection of Brenner et al.
+    2024, ``evaluate.jl``: minimum D_stsp over checkpoints). Sets ``selection_history_`` (epoch, D_stsp),
+    ``loss_history_`` and ``training_seconds_`` on the model."""
+    import warnings
+
+    from .metrics import state_space_divergence
+
+    best, best_d, history, losses, seconds, done, chunk = None, np.inf, [], [], 0.0, 0, 0
+    while done < n_epochs:
+        n = min(every, n_epochs - done)
+        res = fit_with_recovery(model, step, state, n_epochs=n, steps_per_epoch=steps_per_epoch,
+                                seed=seed + 7919 * chunk, progress=progress,
+                                description=f"{description}, epochs {done + 1}-{done + n}", keep_best=False,
+                                store=store)
+        state, done, chunk = res.state, done + n, chunk + 1
+        losses.append(res.losses)
+        seconds += res.seconds
+        model.fitted_ = True
+        gen = model.generate(reference[0], n_generate)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            d = state_space_divergence(reference, gen) if np.all(np.isfinite(gen)) else np.nan
+        history.append((done, d))
+        if np.isfinite(d) and d < best_d:
+            best, best_d = dict(model.params_), d
+    if best is not None:
+        model.params_ = best
+    model.loss_history_ = np.concatenate(losses)
+    model.training_seconds_ = seconds
+    model.selection_history_ = np.asarray(history, dtype=float)
+
+
+def check_int(name: str, value: Any, minimum: int = 1) -> int:
+    if isinstance(value, bool) or int(value) != value or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class _Config:
+    M: int
+    H: int
+    N: int
+    clipped: bool
+    observation: str
+
+
+# --------------------------------------------------------------------------------------------
+# observation models
+
+def observe(z: jax.Array, p: dict, observation: str, n_obs: int) -> jax.Array:
+    """x = z[..., :N] (identity) or x = B z + b (affine)."""
+    if observation == "identity":
+        return z[..., :n_obs]
+    return z @ p["B"].T + p["b"]
+
+
+def init_latent(x: jax.Array, p: dict, observation: str, m: int) -> jax.Array:
+    """Latent state of an observed x: [x, L x] (identity; L learned) or B^+ (x - b) (affine, least squares)."""
+    if observation == "identity":
+        if x.shape[-1] == m:
+            return x
+        return jnp.concatenate([x, x @ p["L"].T], axis=-1)
+    return (x - p["b"]) @ jnp.linalg.pinv(p["B"]).T
+
+
+def forcing_signals(x: jax.Array, p: dict, observation: str) -> jax.Array:
+    """GTF forcing signals z^: the observed units x themselves (identity, partial forcing of the first N
+    latents) or B^+ (x - b) (affine, all M latents)."""
+    if observation == "identity":
+        return x
+    return (x - p["b"]) @ jnp.linalg.pinv(p["B"]).T
+
+
+def gtf_predictions(p: dict, windows: jax.Array, alpha: jax.Array, cfg: _Config) -> jax.Array:
+    """Pre-forcing latent predictions z_2..z_{T+1} of the GTF recursion on windows (B, T+1, N):
+    z_1 = init_latent(x_1), z_t = F(z~_{t-1}), z~_t = (1 - alpha) z_t + alpha z^_t (Hess et al. 2023, Eq. 6)."""
+    z0 = init_latent(windows[:, 0], p, cfg.observation, cfg.M)
+    zhat = jnp.moveaxis(forcing_signals(windows[:, 1:], p, cfg.observation), 1, 0)  # (T, B, D)
+    D = zhat.shape[-1]
+
+    def body(z, zh):
+        z = shplrnn_step(z, p, cfg.clipped)
+        forced = z.at[..., :D].set((1.0 - alpha) * z[..., :D] + alpha * zh)
+        return forced, z
+
+    _, zs = jax.lax.scan(body, z0, zhat)
+    return jnp.moveaxis(zs, 0, 1)
+
+
+def gtf_loss(p: dict, windows: jax.Array, alpha: jax.Array, cfg: _Config, lat_reg: float = 0.0,
+             obs_reg: float = 0.0) -> jax.Array:
+    """MSE between the observed pre-forcing predictions O(z_t) and x_t, plus the L2 regularisation
+    lat_reg (||1 - A||^2 + ||W1||^2 + ||W2||^2 + ||h1||^2 + ||h2||^2) + obs_reg ||L or B||^2."""
+    zs = gtf_predictions(p, windows, alpha, cfg)
+    loss = jnp.mean((observe(zs, p, cfg.observation, cfg.N) - windows[:, 1:]) ** 2)
+    if lat_reg > 0:
+        loss = loss + lat_reg * (jnp.sum((1.0 - p["A"]) ** 2) + sum(jnp.sum(p[k] ** 2)
+                                                                    for k in ("W1", "W2", "h1", "h2")))
+    if obs_reg > 0:
+        loss = loss + obs_reg * sum(jnp.sum(p[k] ** 2) for k in ("L", "B") if k in p)
+    return loss
+
+
+def init_params(key, cfg: _Config) -> dict:
+    """Hess et al. (2023) initialisation: A = diag of a normalized positive-definite matrix, W1, W2 ~
+    U(+-1/sqrt(fan_in)), h1 = 0, h2 = 0 (shPLRNN) or U(+-1/sqrt(H)) (clipped); L ~ U(+-1/sqrt(N)),
+    B ~ N(0, 2/M) (Kaiming), b = 0."""
+    kA, k1, k2, kh, ko = jax.random.split(key, 5)
+    M, H, N = cfg.M, cfg.H, cfg.N
+    p = {"A": normalized_positive_definite_diag(kA, M), "W1": uniform_init(k1, (M, H), H),
+         "W2": uniform_init(k2, (H, M), M), "h1": jnp.zeros(M),
+         "h2": uniform_init(kh, (H,), H) if cfg.clipped else jnp.zeros(H)}
+    if cfg.observation == "identity":
+        if M > N:
+            p["L"] = uniform_init(ko, (M - N, N), N)
+    else:
+        p["B"] = jax.random.normal(ko, (N, M), jnp.float64) * math.sqrt(2.0 / M)
+        p["b"] = jnp.zeros(N)
+    return p
+
+
+# --------------------------------------------------------------------------------------------
+# the estimator
+
+class ShallowPLRNN(LearnedModel):
+    """(Clipped) shallow PLRNN trained by generalized teacher forcing (Hess et al., ICML 2023).
+
+    z_t = A * z_{t-1} + W1 [ReLU(W2 z_{t-1} + h2) - ReLU(W2 z_{t-1})] + h1 (``clipped=True``, default),
+    or with ReLU(W2 z + h2) alone (``clipped=False``); observation x = z[:N] (``observation="identity"``)
+    or x = B z + b (``"affine"``).
+
+    ``alpha``: a constant GTF alpha in [0, 1] (1 = one-step-ahead teacher forcing, 0 = free running),
+    or ``"adaptive"`` (aGTF, Algorithm 1: kappa by ``alpha_method`` every ``alpha_update_interval``
+    steps, annealing factor ``alpha_decay``; the published 0.999 needs ~5000 updates = 500 epochs to bring
+    alpha down to alpha*, so short runs should use ~0.99). The Jacobians for kappa are taken at the
+    data-inferred latent states (x, L x) (the reference code pads the unobserved latents with zeros).
+    Training: ``n_epochs`` x ``batches_per_epoch`` RAdam steps
+    on batches of ``batch_size`` random windows of ``sequence_length`` + 1 samples, learning rate
+    decaying exponentially from ``learning_rate`` to ``final_learning_rate``; optional Gaussian
+    ``noise`` added to each batch, L2 ``regularization`` (lat. model, A pulled to 1) and
+    ``obs_regularization``, ``gradient_clip`` (global norm, 0 = off). The published run is 5000 epochs
+    of 50 batches; far fewer suffice for Lorenz-63 (see ``examples/train_plrnn_lorenz.py``).
+    The final parameters are kept (``keep_best=False``, the GTF paper's "latest checkpoint" protocol);
+    ``keep_best=True`` keeps the epoch with the lowest training loss instead; ``select_every`` > 0 keeps the
+    checkpoint (every ``select_every`` epochs) whose ``select_steps``-step free run from the first training
+    sample has the lowest D_stsp against the training data (the AL-RNN paper's selection; it discards runs
+    that ended on a limit cycle).
+
+    Fitted attributes: ``params_`` (dict of numpy arrays), ``dim_`` (N), ``dt_``, ``alpha_`` (final alpha),
+    ``loss_history_`` (mean loss per epoch), ``training_seconds_``, ``train_result_``.
+    """
+
+    def __init__(self, latent_dim: int = 3, hidden_dim: int = 50, *, clipped: bool = True,
+                 observation: str = "identity", alpha: float | str = "adaptive",
+                 alpha_method: str = "product_upper_bound", alpha_update_interval: int = 5,
+                 alpha_decay: float = 0.999, n_epochs: int = 200, batches_per_epoch: int = 50,
+                 batch_size: int = 16, sequence_length: int = 200, learning_rate: float = 1e-3,
+                 final_learning_rate: float = 1e-6, regularization: float = 0.0, obs_regularization: float = 0.0,
+                 noise: float = 0.0, gradient_clip: float = 0.0, keep_best: bool = False, select_every: int = 0,
+                 select_steps: int = 10_000, seed: int = 0, progress: bool | None = None):
+        self.latent_dim = latent_dim
+        self.hidden_dim = hidden_dim
+        self.clipped = clipped
+        self.observation = observation
+        self.alpha = alpha
+        self.alpha_method = alpha_method
+        self.alpha_update_interval = alpha_update_interval
+        self.alpha_decay = alpha_decay
+        self.n_epochs = n_epochs
+        self.batches_per_epoch = batches_per_epoch
+        self.batch_size = batch_size
+        self.sequence_length = sequence_length
+        self.learning_rate = learning_rate
+        self.final_learning_rate = final_learning_rate
+        self.regularization = regularization
+        self.obs_regularization = obs_regularization
+        self.noise = noise
+        self.gradient_clip = gradient_clip
+        self.keep_best = keep_best
+        self.select_every = select_every
+        self.select_steps = select_steps
+        self.seed = seed
+        self.progress = progress
+
+    # ---- validation --------------------------------------------------------------------
+    def _validate(self, n_obs: int) -> _Config:
+        M = check_int("latent_dim", self.latent_dim)
+        H = check_int("hidden_dim", self.hidden_dim)
+        if self.observation not in OBSERVATION_MODELS:
+            raise ValueError(f"observation must be one of {OBSERVATION_MODELS}, got {self.observation!r}")
+        if self.observation == "identity" and M < n_obs:
+            raise ValueError(f"the identity observation model reads the first N = {n_obs} latents: latent_dim "
+                             f"must be >= {n_obs}, got {M} (or use observation='affine')")
+        if isinstance(self.alpha, str):
+            if self.alpha != "adaptive":
+                raise ValueError(f"alpha must be a number in [0, 1] or 'adaptive', got {self.alpha!r}")
+            if self.alpha_method not in ALPHA_METHODS:
+                raise ValueError(f"alpha_method must be one of {ALPHA_METHODS}, got {self.alpha_method!r}")
+        elif not (0.0 <= float(self.alpha) <= 1.0):
+            raise ValueError(f"alpha must be in [0, 1] or 'adaptive', got {self.alpha!r}")
+        if not (0.0 <= self.alpha_decay <= 1.0):
+            raise ValueError(f"alpha_decay must be in [0, 1], got {self.alpha_decay}")
+        for name in ("n_epochs", "batches_per_epoch", "batch_size", "sequence_length", "alpha_update_interval"):
+            check_int(name, getattr(self, name))
+        for name in ("noise", "regularization", "obs_regularization", "gradient_clip"):
+            if not (getattr(self, name) >= 0):
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+        return _Config(M, H, n_obs, bool(self.clipped), self.observation)
+
+    # ---- training ----------------------------------------------------------------------
+    def _make_step(self, cfg: _Config, sampler: WindowSampler, opt):
+        import optax
+
+        adaptive = isinstance(self.alpha, str)
+        k = int(self.alpha_update_interval)
+        gamma, method, noise = float(self.alpha_decay), self.alpha_method, float(self.noise)
+        B, lat_reg, obs_reg = int(self.batch_size), float(self.regularization), float(self.obs_regularization)
+        jac = jax.vmap(jax.vmap(lambda z, p: shplrnn_jacobian(z, p, cfg.clipped), (0, None)), (0, None))
+
+        def new_alpha(p, windows, alpha):
+            if method == "jacobian_upper_bound":
+                kappa = norm_upper_bound(p)
+            else:
+                z = init_latent(windows[:, 1:], p, cfg.observation, cfg.M)
+                kappa = gtf_kappa(jac(z, p), method)
+            return anneal_alpha(alpha, gtf_alpha(kappa), gamma)
+
+        def step(state, key):
+            k_batch, k_noise = jax.random.split(key)
+            windows = sampler.sample(k_batch, B)
+            if noise > 0:
+                windows = windows + noise * jax.random.normal(k_noise, windows.shape, windows.dtype)
+            p, alpha = state["params"], state["alpha"]
+            if adaptive:
+                alpha = jax.lax.cond((state["count"] + 1) % k == 0,
+                                     lambda a: new_alpha(jax.lax.stop_gradient(p), windows, a), lambda a: a, alpha)
+            loss, grads = jax.value_and_grad(gtf_loss)(p, windows, alpha, cfg, lat_reg, obs_reg)
+            updates, opt_state = opt.update(grads, state["opt"], p)
+            p = optax.apply_updates(p, updates)
+            return {"params": p, "opt": opt_state, "alpha": alpha, "count": state["count"] + 1}, loss
+
+        return step
+
+    def training_step(self, td) -> tuple[Any, Any]:
+        """(step, state) of the training loop for :class:`TrainingData` ``td``: ``state, loss = step(state, key)``
+        is one GTF/RAdam update (used by ``fit`` through ``train_epochs``, and by the benchmarks)."""
+        cfg = self._validate(td.dim)
+        sampler = WindowSampler(td.series, int(self.sequence_length) + 1)
+        total = int(self.n_epochs) * int(self.batches_per_epoch)
+        opt = radam_exponential(float(self.learning_rate), float(self.final_learning_rate), total,
+                                float(self.gradient_clip))
+        params = init_params(jax.random.PRNGKey(self.seed), cfg)
+        alpha0 = 1.0 if isinstance(self.alpha, str) else float(self.alpha)
+        state = {"params": params, "opt": opt.init(params), "alpha": jnp.asarray(alpha0), "count": jnp.asarray(0)}
+        return self._make_step(cfg, sampler, opt), state
+
+    def fit(self, data: Any, dt: float | None = None) -> ShallowPLRNN:
+        """Train on one or several trajectories (T, N) sampled every ``dt`` (see the class docstring)."""
+        td = as_training_data(data, dt, min_length=2)
+        cfg = self._validate(td.dim)
+        step, state = self.training_step(td)
+        self._cfg = cfg
+        self._x_ref = td.series[0][-1]
+        self.dim_ = td.dim
+        self.dt_ = td.dt
+
+        def store(st, res):
+            self.params_ = {k: np.asarray(v) for k, v in st["params"].items()}
+            self.alpha_ = float(st["alpha"])
+            self.train_result_ = res
+            self.loss_history_ = np.asarray(res.losses)
+            self.training_seconds_ = float(res.seconds)
+
+        kind = "clipped shPLRNN" if cfg.clipped else "shPLRNN"
+        how = "aGTF" if isinstance(self.alpha, str) else "GTF"
+        every = check_int("select_every", self.select_every, 0)
+        if every == 0:
+            fit_with_recovery(self, step, state, n_epochs=int(self.n_epochs),
+                              steps_per_epoch=int(self.batches_per_epoch), seed=int(self.seed) + 1,
+                              progress=self.progress, description=f"{kind} + {how}",
+                              keep_best=bool(self.keep_best), store=store)
+            self.selection_history_ = np.zeros((0, 2))
+        else:
+            fit_with_selection(self, step, state, store, every=every, n_epochs=int(self.n_epochs),
+                               steps_per_epoch=int(self.batches_per_epoch), seed=int(self.seed) + 1,
+                               progress=self.progress, description=f"{kind} + {how}", reference=td.series[0],
+                               n_generate=check_int("select_steps", self.select_steps))
+        self.fitted_ = True
+        return self
+
+    @classmethod
+    def from_params(cls, A: Any, W1: Any, W2: Any, h1: Any, h2: Any, *, clipped: bool = True, n_obs: int | None = None,
+                    L: Any = None, B: Any = None, b: Any = None, dt: float = 1.0) -> ShallowPLRNN:
+        """A fitted model with given parameters (e.g. from the reference code or for analysis): identity
+        observation of the first ``n_obs`` latents (default all M; extra latents of x are L x, L default 0),
+        or the affine observation x = B z + b when ``B`` is given."""
+        p = {k: np.asarray(v, dtype=np.float64) for k, v in dict(A=A, W1=W1, W2=W2, h1=h1, h2=h2).items()}
+        M, H = p["W1"].shape
+        if p["A"].shape != (M,) or p["W2"].shape != (H, M) or p["h1"].shape != (M,) or p["h2"].shape != (H,):
+            raise ValueError(f"inconsistent shapes: A {p['A'].shape}, W1 {p['W1'].shape} (M x H), W2 {p['W2'].shape} "
+                             f"(H x M), h1 {p['h1'].shape}, h2 {p['h2'].shape}")
+        if B is not None:
+            p["B"] = np.asarray(B, dtype=np.float64)
+            N = p["B"].shape[0]
+            if p["B"].shape != (N, M):
+                raise ValueError(f"B must have shape (N, {M}), got {p['B'].shape}")
+            p["b"] = np.zeros(N) if b is None else np.asarray(b, dtype=np.float64).reshape(N)
+            observation = "affine"
+        else:
+            N = M if n_obs is None else check_int("n_obs", n_obs)
+            if N > M:
+                raise ValueError(f"n_obs={N} exceeds latent_dim={M}")
+            if N < M:
+                p["L"] = np.zeros((M - N, N)) if L is None else np.asarray(L, dtype=np.float64).reshape(M - N, N)
+            observation = "identity"
+        model = cls(M, H, clipped=clipped, observation=observation)
+        model._cfg = _Config(M, H, N, bool(clipped), observation)
+        model.params_, model.dim_, model.dt_, model._x_ref = p, N, float(dt), np.zeros(N)
+        model.alpha_ = math.nan
+        model.fitted_ = True
+        return model
+
+    # ---- prediction --------------------------------------------------------------------
+    def _jparams(self) -> dict:
+        return {k: jnp.asarray(v) for k, v in self.params_.items()}
+
+    def _law(self):
+        return _law_clipped if self._cfg.clipped else _law_plain
+
+    def latent_state(self, x: Any) -> np.ndarray:
+        """The latent state the model assigns to an observed state x (N,) or batch (B, N)."""
+        self._check_fitted()
+        arr = np.asarray(x, dtype=np.float64)
+        check_series(arr.reshape(-1, arr.shape[-1]) if arr.ndim else arr, what="x", dim=self.dim_)
+        return np.asarray(init_latent(jnp.asarray(arr), self._jparams(), self._cfg.observation, self._cfg.M))
+
+    def observe(self, z: Any) -> np.ndarray:
+        """Observations x = O(z) of latent states z (..., M)."""
+        self._check_fitted()
+        return np.asarray(observe(jnp.asarray(z, dtype=jnp.float64), self._jparams(), self._cfg.observation,
+                                  self._cfg.N))
+
+    def generate(self, x0: Any, steps: int, *, latent: bool = False) -> np.ndarray:
+        """Free-running prediction of ``steps`` samples after the observed state x0 (N,) (or batch (B, N)):
+        z_0 = init_latent(x0), z_t = F(z_{t-1}), x_t = O(z_t). ``latent=True`` returns the z_t (steps, M)."""
+        self._check_fitted()
+        steps = _check_steps(steps)
+        x0 = np.asarray(x0, dtype=np.float64)
+        if x0.ndim not in (1, 2) or x0.shape[-1] != self.dim_:
+            raise ValueError(f"x0 must have shape ({self.dim_},) or (B, {self.dim_}), got {x0.shape}")
+        check_series(x0.reshape(-1, self.dim_), what="x0", dim=self.dim_)
+        init, _, obs = _observation_fns(self._cfg.observation, self._cfg.M, self._cfg.N)
+        return np.asarray(generate_from(self._law(), init, obs, self._jparams(), jnp.asarray(x0), steps, bool(latent)))
+
+    def forecast(self, context: Any, steps: int) -> np.ndarray:
+        """Predict ``steps`` samples after the observed ``context`` (T_c, N): the latent state is inferred by
+        running the model through the context with full teacher forcing (alpha = 1 on the forced units),
+        z_1 = init_latent(x_1), z_t = force(F(z_{t-1}), x_t), then the model runs free."""
+        self._check_fitted()
+        ctx = check_series(context, what="context", min_length=1, dim=self.dim_)
+        steps = _check_steps(steps)
+        init, force, obs = _observation_fns(self._cfg.observation, self._cfg.M, self._cfg.N)
+        return np.asarray(forecast_from(self._law(), init, force, obs, self._jparams(), jnp.asarray(ctx), steps))
+
+    def as_system(self) -> Map:
+        """The learned latent map z_{t+1} = F(z_t) as a :class:`dynstab.Map` (params A, W1, W2, h1, h2;
+        analytic piecewise-constant Jacobian). One iteration is ``dt_`` time units, so Lyapunov exponents
+        per time unit are those of ``lyapunov_spectrum`` divided by ``dt_``. Observation: x = z[:N]
+        (identity) or x = B z + b (affine; ``params_['B']``, ``params_['b']``); see ``observe``."""
+        self._check_fitted()
+        cfg = self._cfg
+        p = {k: jnp.asarray(self.params_[k]) for k in ("A", "W1", "W2", "h1", "h2")}
+        z0 = init_latent(jnp.asarray(self._x_ref), self._jparams(), cfg.observation, cfg.M)
+        kind = "clipped shPLRNN" if cfg.clipped else "shPLRNN"
+        obs = "x = z[:N]" if cfg.observation == "identity" else "x = B z + b"
+        return Map(_law_clipped if cfg.clipped else _law_plain, p, jnp.asarray(z0),
+                   tuple(f"z{i + 1}" for i in range(cfg.M)), name=f"learned {kind}",
+                   reference="F. Hess, Z. Monfared, M. Brenner, D. Durstewitz, Generalized Teacher Forcing for "
+                             "Learning Chaotic Dynamics, ICML 2023, PMLR 202:13017-13049",
+                   jac=_jac_clipped if cfg.clipped else _jac_plain,
+                   description=f"{kind} with M={cfg.M}, H={cfg.H} learned from data sampled every dt={self.dt_:g} "
+                               f"(one iteration = dt time units); observation {obs} with N={cfg.N}")
+
+
+@functools.lru_cache(maxsize=None)
+def _observation_fns(observation: str, m: int, n: int):
+    """(init, force, observe) closures of one observation model, cached so jit sees the same functions."""
+    def init(x, p):
+        return init_latent(x, p, observation, m)
+
+    def force(x, p):
+        return forcing_signals(x, p, observation)
+
+    def obs(z, p):
+        return observe(z, p, observation, n)
+
+    return init, force, obs
+
+
+@partial(jax.jit, static_argnums=(0, 1, 2, 5, 6))
+def generate_from(law, init, obs, p, x0, steps: int, latent: bool = False):
+    """O(z_1..z_steps) (or the z_t when ``latent``) of the free-running map from z_0 = init(x0)."""
+    zs = rollout(law, p, init(x0, p), steps)
+    return zs if latent else obs(zs, p)
+
+
+@partial(jax.jit, static_argnums=(0, 1, 2, 3, 6))
+def forecast_from(law, init, force, obs, p, ctx, steps: int):
+    """Teacher-forced pass through the context (z_1 = init(x_1); z_t = F(z_{t-1}) with its first D units
+    replaced by force(x_t)), then ``steps`` free-running observations."""
+    zh = force(ctx[1:], p)
+    D = zh.shape[-1]
+
+    def body(z, x):
+        return law(z, p, 0).at[:D].set(x), None
+
+    z, _ = jax.lax.scan(body, init(ctx[0], p), zh)
+    return obs(rollout(law, p, z, steps), p)
