@@ -7,13 +7,13 @@ report still returns (and the CLI still prints) every completed step.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ._steps import run_steps, summary_tail
 from .analysis.fixed_points import FixedPoints, fixed_points
 from .analysis.lyapunov import LyapunovSpectrum, classify, lyapunov_spectrum
 from .simulate import Trajectory, trajectory
@@ -55,16 +55,7 @@ class Report:
             out["kaplan_yorke_dimension"] = sp.kaplan_yorke_dimension
             out["lyapunov_time"] = None if math.isinf(sp.lyapunov_time) else sp.lyapunov_time
             out["lyapunov_settings"] = sp.settings
-        if self.verdict is not None:
-            out["verdict"] = self.verdict
-        if self.skipped:
-            out["skipped"] = self.skipped
-        out["timings_s"] = {k: round(v, 4) for k, v in self.timings.items()}
-        if self.figures:
-            out["figures"] = self.figures
-        if self.interrupted:
-            out["interrupted"] = True
-        return out
+        return summary_tail(self, out)
 
 
 def default_box(traj: Trajectory, margin: float = 0.25) -> list[tuple[float, float]]:
@@ -103,15 +94,7 @@ def analyze(
         ("fixed points", lambda: _fixed_points(report, box, n_starts, seed)),
         ("Lyapunov spectrum", lambda: _spectrum(report, length, n_ics, seed)),
     ]
-    try:
-        for name, run in steps:
-            if on_step:
-                on_step(name)
-            start = time.perf_counter()
-            run()
-            report.timings[name] = time.perf_counter() - start
-    except KeyboardInterrupt:
-        report.interrupted = True
+    run_steps(report, steps, on_step)
     return report
 
 

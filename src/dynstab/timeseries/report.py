@@ -10,13 +10,13 @@ region) is recorded in ``skipped`` with the reason, and Ctrl-C keeps the finishe
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from .._steps import run_steps, summary_tail
 from .dimension import CorrelationDimension, correlation_dimension
 from .embedding import choose_embedding
 from .entropy import permutation_entropy
@@ -83,16 +83,7 @@ class SeriesReport:
             s = self.surrogate
             out["surrogate_test"] = {"statistic": "nonlinear prediction error", "kind": s.kind, "n": s.n,
                                      "value": num(s.statistic), "p_value": s.p_value, "rejected": bool(s.rejected)}
-        if self.verdict is not None:
-            out["verdict"] = self.verdict
-        if self.skipped:
-            out["skipped"] = self.skipped
-        out["timings_s"] = {k: round(v, 4) for k, v in self.timings.items()}
-        if self.figures:
-            out["figures"] = self.figures
-        if self.interrupted:
-            out["interrupted"] = True
-        return out
+        return summary_tail(self, out)
 
 
 def _check(x) -> np.ndarray:
@@ -136,20 +127,7 @@ def analyze_series(x, dt: float = 1.0, *, name: str = "series", dim: int | None 
         ("0-1 test", lambda: _zero_one(rep, seed)),
         ("surrogate test", lambda: _surrogate(rep, head, n_surrogates, seed)),
     ]
-    try:
-        for step, run in steps:
-            if on_step:
-                on_step(step)
-            start = time.perf_counter()
-            try:
-                run()
-            except ValueError as exc:
-                if step == "embedding":
-                    raise
-                rep.skipped[step] = str(exc).split("\n")[0]
-            rep.timings[step] = time.perf_counter() - start
-    except KeyboardInterrupt:
-        rep.interrupted = True
+    run_steps(rep, steps, on_step, skip_on=(ValueError,), must_run=("embedding",))
     rep.verdict = verdict(rep)
     return rep
 

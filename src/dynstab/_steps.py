@@ -1,0 +1,44 @@
+"""What the two reports (a system's, a measured series') share: running named steps that can be
+interrupted, and the common tail of their JSON summaries."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+
+def run_steps(report: Any, steps: Sequence[tuple[str, Callable[[], None]]],
+              on_step: Callable[[str], None] | None = None,
+              skip_on: tuple[type[BaseException], ...] = (), must_run: Sequence[str] = ()) -> None:
+    """Run ``steps`` in order, timing each into ``report.timings``; an exception of a ``skip_on`` type
+    in a step not in ``must_run`` records the step in ``report.skipped`` with its message and the run
+    goes on; Ctrl-C sets ``report.interrupted`` and keeps what finished."""
+    try:
+        for name, run in steps:
+            if on_step:
+                on_step(name)
+            start = time.perf_counter()
+            try:
+                run()
+            except skip_on as exc:
+                if name in must_run:
+                    raise
+                report.skipped[name] = str(exc).split("\n")[0]
+            report.timings[name] = time.perf_counter() - start
+    except KeyboardInterrupt:
+        report.interrupted = True
+
+
+def summary_tail(report: Any, out: dict[str, Any]) -> dict[str, Any]:
+    """Add verdict, skipped steps, timings, figures and the interrupted flag to a JSON summary."""
+    if report.verdict is not None:
+        out["verdict"] = report.verdict
+    if report.skipped:
+        out["skipped"] = report.skipped
+    out["timings_s"] = {k: round(v, 4) for k, v in report.timings.items()}
+    if report.figures:
+        out["figures"] = report.figures
+    if report.interrupted:
+        out["interrupted"] = True
+    return out
