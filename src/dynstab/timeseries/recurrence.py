@@ -176,29 +176,29 @@ def _window_cells(N, M, w):
 
 # --------------------------------------------------------------------------- validation
 def _norm_code(norm) -> int:
+    code = _NORMS.get(str(norm).lower())
+    if code is None:
+        raise ValueError(f"unknown norm {norm!r}: use 'max' (supremum), 'euclidean' or 'manhattan'")
+    return code
+
+
+def _number(value, what: str) -> float:
+    """float(value), or a TypeError '<what>, got <value>' for a non-number."""
     try:
-        return _NORMS[str(norm).lower()]
-    except KeyError:
-        raise ValueError(
-            f"unknown norm {norm!r}: use 'max' (supremum), 'euclidean' or 'manhattan'"
-        ) from None
+        return float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what}, got {value!r}") from None
 
 
 def _check_eps(eps, name: str = "eps") -> float:
-    try:
-        e = float(eps)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a positive number, got {eps!r}") from None
+    e = _number(eps, f"{name} must be a positive number")
     if not np.isfinite(e) or e <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {eps!r}")
     return e
 
 
 def _check_rate(rr) -> float:
-    try:
-        r = float(rr)
-    except (TypeError, ValueError):
-        raise TypeError(f"recurrence_rate must be a number in (0, 1), got {rr!r}") from None
+    r = _number(rr, "recurrence_rate must be a number in (0, 1)")
     if not (0.0 < r < 1.0):
         raise ValueError(f"recurrence_rate must lie strictly between 0 and 1, got {rr!r}")
     return r
@@ -345,6 +345,39 @@ def _resolve_eps(A, B, eps, recurrence_rate, code, symmetric, w, max_pairs, seed
     return _threshold(A, B, _check_rate(recurrence_rate), code, symmetric, w, max_pairs, seed)
 
 
+# Validated inputs of the auto / cross / joint entry points (the matrix builders here and
+# the RQA functions in rqa.py): norm code, embedded point sets and threshold(s).
+def _auto_inputs(x, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed):
+    """(code, A, eps) for an auto-recurrence matrix with Theiler window w."""
+    code = _norm_code(norm)
+    A = _points(x, dim, tau)
+    return code, A, _resolve_eps(A, A, eps, recurrence_rate, code, True, w, max_pairs, seed)
+
+
+def _cross_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed):
+    """(code, A, B, eps) for a cross-recurrence matrix with Theiler window w."""
+    code = _norm_code(norm)
+    A = _points(x, dim, tau)
+    B = _points(y, dim, tau, name="y")
+    _same_space(A, B)
+    return code, A, B, _resolve_eps(A, B, eps, recurrence_rate, code, False, w, max_pairs, seed)
+
+
+def _joint_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed):
+    """(code, A, C, eps_x, eps_y) for a joint recurrence matrix with Theiler window w."""
+    code = _norm_code(norm)
+    A = _points(x, dim, tau)
+    C = _points(y, dim, tau, name="y")
+    if A.shape[0] != C.shape[0]:
+        raise ValueError(
+            f"joint recurrence needs equally long series: x gives {A.shape[0]} points, y gives {C.shape[0]}"
+        )
+    ex, ey = _joint_eps(eps)
+    ex = _resolve_eps(A, A, ex, recurrence_rate, code, True, w, max_pairs, seed)
+    ey = _resolve_eps(C, C, ey, recurrence_rate, code, True, w, max_pairs, seed + 1)
+    return code, A, C, ex, ey
+
+
 # ------------------------------------------------------------------------------ matrices
 @dataclass(frozen=True, eq=False)
 class RecurrenceMatrix:
@@ -456,10 +489,7 @@ def recurrence_matrix(
     438, 237 (2007). Raises ValueError/TypeError for NaN/inf, constant or too short data,
     eps <= 0, a rate outside (0, 1), both or neither of eps and recurrence_rate.
     """
-    code = _norm_code(norm)
-    A = _points(x, dim, tau)
-    w = _theiler(theiler)
-    e = _resolve_eps(A, A, eps, recurrence_rate, code, True, w, max_pairs, seed)
+    code, A, e = _auto_inputs(x, eps, recurrence_rate, dim, tau, norm, _theiler(theiler), max_pairs, seed)
     return RecurrenceMatrix(_sparse_recurrences(A, A, e, code, True), e, _NORM_NAMES[code], "auto", (A,))
 
 
@@ -482,12 +512,18 @@ def cross_recurrence_matrix(
     N x M distances. Zbilut, Giuliani & Webber, Phys. Lett. A 246, 122 (1998); Marwan &
     Kurths, Phys. Lett. A 302, 299 (2002). Errors as `recurrence_matrix`.
     """
-    code = _norm_code(norm)
-    A = _points(x, dim, tau)
-    B = _points(y, dim, tau, name="y")
-    _same_space(A, B)
-    e = _resolve_eps(A, B, eps, recurrence_rate, code, False, 0, max_pairs, seed)
+    code, A, B, e = _cross_inputs(x, y, eps, recurrence_rate, dim, tau, norm, 0, max_pairs, seed)
     return RecurrenceMatrix(_sparse_recurrences(A, B, e, code, False), e, _NORM_NAMES[code], "cross", (A, B))
+
+
+def _joint_recurrences(A, C, ex, ey, code) -> sparse.csr_matrix:
+    """CSR boolean joint recurrence matrix R^A(ex) AND R^C(ey) (same N)."""
+    rx = _sparse_recurrences(A, A, ex, code, True)
+    ry = _sparse_recurrences(C, C, ey, code, True)
+    jr = sparse.csr_matrix(rx.multiply(ry), dtype=bool)
+    jr.eliminate_zeros()
+    jr.sort_indices()
+    return jr
 
 
 def _joint_eps(eps):
@@ -521,23 +557,8 @@ def joint_recurrence_matrix(
     x and y may have different numbers of variables. Romano, Thiel, Kurths & von Bloh, Phys.
     Lett. A 330, 214 (2004). Raises ValueError if the embedded lengths differ.
     """
-    code = _norm_code(norm)
-    A = _points(x, dim, tau)
-    C = _points(y, dim, tau, name="y")
-    if A.shape[0] != C.shape[0]:
-        raise ValueError(
-            f"joint recurrence needs equally long series: x gives {A.shape[0]} points, y gives {C.shape[0]}"
-        )
-    w = _theiler(theiler)
-    ex, ey = _joint_eps(eps)
-    ex = _resolve_eps(A, A, ex, recurrence_rate, code, True, w, max_pairs, seed)
-    ey = _resolve_eps(C, C, ey, recurrence_rate, code, True, w, max_pairs, seed + 1)
-    rx = _sparse_recurrences(A, A, ex, code, True)
-    ry = _sparse_recurrences(C, C, ey, code, True)
-    jr = sparse.csr_matrix(rx.multiply(ry), dtype=bool)
-    jr.eliminate_zeros()
-    jr.sort_indices()
-    return RecurrenceMatrix(jr, (ex, ey), _NORM_NAMES[code], "joint", (A, C))
+    code, A, C, ex, ey = _joint_inputs(x, y, eps, recurrence_rate, dim, tau, norm, _theiler(theiler), max_pairs, seed)
+    return RecurrenceMatrix(_joint_recurrences(A, C, ex, ey, code), (ex, ey), _NORM_NAMES[code], "joint", (A, C))
 
 
 # ------------------------------------------------------------------------------ networks

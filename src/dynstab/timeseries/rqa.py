@@ -73,12 +73,12 @@ from .recurrence import (
     _NORM_NAMES,
     MAX_PAIRS,
     RecurrenceMatrix,
+    _auto_inputs,
+    _cross_inputs,
     _is_recurrent,
-    _joint_eps,
-    _norm_code,
-    _points,
-    _resolve_eps,
-    _same_space,
+    _joint_inputs,
+    _joint_recurrences,
+    _sparse_recurrences,
     _theiler,
     _window_cells,
 )
@@ -428,6 +428,22 @@ def _is_matrix_input(x) -> bool:
     return isinstance(x, np.ndarray) and x.dtype == np.bool_
 
 
+def _matrix_and_window(x, eps, recurrence_rate, dim, tau, theiler):
+    """(csr matrix, kind, w) for a recurrence-matrix input (default w: 0 for cross, else 1)."""
+    if eps is not None or recurrence_rate is not None or dim != 1 or tau != 1:
+        raise ValueError("x is a recurrence matrix: do not pass eps, recurrence_rate, dim or tau")
+    R, kind = _as_matrix(x)
+    w = (0 if kind == "cross" else 1) if theiler is None else _theiler(theiler)
+    return R, kind, w
+
+
+def _method(method) -> str:
+    m = str(method).lower()
+    if m not in ("stream", "matrix"):
+        raise ValueError(f"unknown method {method!r}: use 'stream' or 'matrix'")
+    return m
+
+
 def rqa(
     x,
     eps: float | None = None,
@@ -467,27 +483,20 @@ def rqa(
     """
     lmin, vmin, wmin, border = _lengths(lmin, vmin, wmin, border)
     if _is_matrix_input(x):
-        if eps is not None or recurrence_rate is not None or dim != 1 or tau != 1:
-            raise ValueError("x is a recurrence matrix: do not pass eps, recurrence_rate, dim or tau")
-        R, kind = _as_matrix(x)
-        w = (0 if kind == "cross" else 1) if theiler is None else _theiler(theiler)
+        R, kind, w = _matrix_and_window(x, eps, recurrence_rate, dim, tau, theiler)
         params = dict(kind=kind, theiler=w, lmin=lmin, vmin=vmin, wmin=wmin, border=border, method="matrix",
                       n_points=R.shape[0])
         if isinstance(x, RecurrenceMatrix):
             params.update(eps=x.eps, norm=x.norm)
         return _assemble(_matrix_histograms(R, w), _cells(*R.shape, w), w, lmin, vmin, wmin, border, params)
     w = 1 if theiler is None else _theiler(theiler)
-    code = _norm_code(norm)
-    A = _points(x, dim, tau)
-    e = _resolve_eps(A, A, eps, recurrence_rate, code, True, w, max_pairs, seed)
+    code, A, e = _auto_inputs(x, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
     return _rqa_points(A, None, e, None, code, "auto", w, lmin, vmin, wmin, border, method,
                        dict(dim=dim, tau=tau, recurrence_rate=recurrence_rate))
 
 
 def _rqa_points(A, C, ea, ec, code, kind, w, lmin, vmin, wmin, border, method, extra) -> RQA:
-    method = str(method).lower()
-    if method not in ("stream", "matrix"):
-        raise ValueError(f"unknown method {method!r}: use 'stream' or 'matrix'")
+    method = _method(method)
     N = A.shape[0]
     params = dict(kind=kind, theiler=w, lmin=lmin, vmin=vmin, wmin=wmin, border=border, method=method,
                   n_points=N, eps=ea if C is None else (ea, ec), norm=_NORM_NAMES[code], **extra)
@@ -498,12 +507,7 @@ def _rqa_points(A, C, ea, ec, code, kind, w, lmin, vmin, wmin, border, method, e
         else:
             hists = _sweep_auto(A, C, ea, ec, True, code, w)
     else:
-        from .recurrence import _sparse_recurrences
-
-        R = _sparse_recurrences(A, A, ea, code, True)
-        if C is not None:
-            R = sparse.csr_matrix(R.multiply(_sparse_recurrences(C, C, ec, code, True)), dtype=bool)
-            R.eliminate_zeros()
+        R = _sparse_recurrences(A, A, ea, code, True) if C is None else _joint_recurrences(A, C, ea, ec, code)
         hists = _matrix_histograms(R, w)
     return _assemble(hists, n_cells, w, lmin, vmin, wmin, border, params)
 
@@ -532,18 +536,10 @@ def cross_rqa(
     all cells outside the window. Vertical lines run along the columns (time of y), diagonal
     lines over all N + M - 1 diagonals. Marwan & Kurths, Phys. Lett. A 302, 299 (2002).
     """
-    from .recurrence import _sparse_recurrences
-
     lmin, vmin, wmin, border = _lengths(lmin, vmin, wmin, border)
     w = _theiler(theiler)
-    code = _norm_code(norm)
-    A = _points(x, dim, tau)
-    B = _points(y, dim, tau, name="y")
-    _same_space(A, B)
-    e = _resolve_eps(A, B, eps, recurrence_rate, code, False, w, max_pairs, seed)
-    method = str(method).lower()
-    if method not in ("stream", "matrix"):
-        raise ValueError(f"unknown method {method!r}: use 'stream' or 'matrix'")
+    code, A, B, e = _cross_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
+    method = _method(method)
     params = dict(kind="cross", theiler=w, lmin=lmin, vmin=vmin, wmin=wmin, border=border, method=method,
                   n_points=(A.shape[0], B.shape[0]), eps=e, norm=_NORM_NAMES[code], dim=dim, tau=tau,
                   recurrence_rate=recurrence_rate)
@@ -579,16 +575,7 @@ def joint_rqa(
     """
     lmin, vmin, wmin, border = _lengths(lmin, vmin, wmin, border)
     w = _theiler(theiler)
-    code = _norm_code(norm)
-    A = _points(x, dim, tau)
-    C = _points(y, dim, tau, name="y")
-    if A.shape[0] != C.shape[0]:
-        raise ValueError(
-            f"joint recurrence needs equally long series: x gives {A.shape[0]} points, y gives {C.shape[0]}"
-        )
-    ex, ey = _joint_eps(eps)
-    ex = _resolve_eps(A, A, ex, recurrence_rate, code, True, w, max_pairs, seed)
-    ey = _resolve_eps(C, C, ey, recurrence_rate, code, True, w, max_pairs, seed + 1)
+    code, A, C, ex, ey = _joint_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
     return _rqa_points(A, C, ex, ey, code, "joint", w, lmin, vmin, wmin, border, method,
                        dict(dim=dim, tau=tau, recurrence_rate=recurrence_rate))
 
@@ -670,11 +657,8 @@ def windowed_rqa(
     step = _positive_int(step, "step")
     workers = _positive_int(workers, "workers")
     if _is_matrix_input(x):
-        if eps is not None or recurrence_rate is not None or dim != 1 or tau != 1:
-            raise ValueError("x is a recurrence matrix: do not pass eps, recurrence_rate, dim or tau")
-        R, kind = _as_matrix(x)
+        R, kind, w = _matrix_and_window(x, eps, recurrence_rate, dim, tau, theiler)
         N = R.shape[0]
-        w = (0 if kind == "cross" else 1) if theiler is None else _theiler(theiler)
 
         def one(s):
             sub = R[s : s + window, s : s + window]
@@ -683,10 +667,8 @@ def windowed_rqa(
         params = dict(kind=kind, theiler=w, method="matrix")
     else:
         w = 1 if theiler is None else _theiler(theiler)
-        code = _norm_code(norm)
-        A = _points(x, dim, tau)
+        code, A, e = _auto_inputs(x, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
         N = A.shape[0]
-        e = _resolve_eps(A, A, eps, recurrence_rate, code, True, w, max_pairs, seed)
 
         def one(s):
             sub = A[s : s + window]
