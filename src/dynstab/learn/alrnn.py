@@ -31,8 +31,8 @@ import numpy as np
 
 from ..systems.base import Map
 from .base import LearnedModel, _check_steps, as_training_data, check_series
-from .plrnn import WindowSampler, check_int, fit_with_recovery, fit_with_selection, forecast_from, \
-    generate_from,     normalized_positive_definite_diag, radam_exponential, uniform_init
+from .plrnn import check_int, check_rnn_hyperparameters, check_x0, fit_rnn, forecast_from, generate_from, \
+    normalized_positive_definite_diag, optimizer_update, store_training_state, uniform_init, window_training
 
 __all__ = ["ALRNN", "SymbolicDynamics", "alrnn_step", "symbolic_code"]
 
@@ -219,11 +219,9 @@ class ALRNN(LearnedModel):
             raise ValueError(f"latent_dim must be >= the number of observed variables {n_obs}, got {M}")
         if P > M:
             raise ValueError(f"pwl_units must be <= latent_dim={M}, got {P}")
-        for name in ("teacher_forcing_interval", "n_epochs", "batches_per_epoch", "batch_size", "sequence_length"):
-            check_int(name, getattr(self, name))
-        for name in ("noise", "gradient_clip"):
-            if not (getattr(self, name) >= 0):
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+        check_rnn_hyperparameters(
+            self, ("teacher_forcing_interval", "n_epochs", "batches_per_epoch", "batch_size", "sequence_length"),
+            ("noise", "gradient_clip"))
         return M, P
 
     def _init_params(self, key, M: int, N: int) -> dict:
@@ -234,25 +232,15 @@ class ALRNN(LearnedModel):
     def training_step(self, td) -> tuple[Any, Any]:
         """(step, state) of the training loop for :class:`TrainingData` ``td``: ``state, loss = step(state, key)``
         is one sparse-teacher-forcing/RAdam update (used by ``fit`` and by the benchmarks)."""
-        import optax
-
         M, P = self._validate(td.dim)
-        sampler = WindowSampler(td.series, int(self.sequence_length) + 1)
-        total = int(self.n_epochs) * int(self.batches_per_epoch)
-        opt = radam_exponential(float(self.learning_rate), float(self.final_learning_rate), total,
-                                float(self.gradient_clip))
+        sampler, opt = window_training(self, td)
         params = self._init_params(jax.random.PRNGKey(self.seed), M, td.dim)
         B, tau, noise = int(self.batch_size), int(self.teacher_forcing_interval), float(self.noise)
 
         def step(state, key):
-            k_batch, k_noise = jax.random.split(key)
-            windows = sampler.sample(k_batch, B)
-            if noise > 0:
-                windows = windows + noise * jax.random.normal(k_noise, windows.shape, windows.dtype)
-            p = state["params"]
-            loss, grads = jax.value_and_grad(stf_loss)(p, windows, P, tau)
-            updates, opt_state = opt.update(grads, state["opt"], p)
-            return {"params": optax.apply_updates(p, updates), "opt": opt_state}, loss
+            windows = sampler.sample_noisy(key, B, noise)
+            loss, p, opt_state = optimizer_update(opt, stf_loss, state["params"], state["opt"], windows, P, tau)
+            return {"params": p, "opt": opt_state}, loss
 
         return step, {"params": params, "opt": opt.init(params)}
 
@@ -265,25 +253,7 @@ class ALRNN(LearnedModel):
         self._x_ref = td.series[0][-1]
         self.dim_, self.dt_ = td.dim, td.dt
 
-        def store(st, res):
-            self.params_ = {k: np.asarray(v) for k, v in st["params"].items()}
-            self.train_result_ = res
-            self.loss_history_ = np.asarray(res.losses)
-            self.training_seconds_ = float(res.seconds)
-
-        every = check_int("select_every", self.select_every, 0)
-        if every == 0:
-            fit_with_recovery(self, step, state, n_epochs=int(self.n_epochs),
-                              steps_per_epoch=int(self.batches_per_epoch), seed=int(self.seed) + 1,
-                              progress=self.progress, description=f"AL-RNN (M={M}, P={P})",
-                              keep_best=bool(self.keep_best), store=store)
-            self.selection_history_ = np.zeros((0, 2))
-        else:
-            fit_with_selection(self, step, state, store, every=every, n_epochs=int(self.n_epochs),
-                               steps_per_epoch=int(self.batches_per_epoch), seed=int(self.seed) + 1,
-                               progress=self.progress, description=f"AL-RNN (M={M}, P={P})",
-                               reference=td.series[0], n_generate=check_int("select_steps", self.select_steps))
-        self.fitted_ = True
+        fit_rnn(self, step, state, td, functools.partial(store_training_state, self), f"AL-RNN (M={M}, P={P})")
         return self
 
     @classmethod
@@ -320,10 +290,7 @@ class ALRNN(LearnedModel):
         ``latent=True`` returns the latent states (steps, M)."""
         self._check_fitted()
         steps = _check_steps(steps)
-        x0 = np.asarray(x0, dtype=np.float64)
-        if x0.ndim not in (1, 2) or x0.shape[-1] != self.dim_:
-            raise ValueError(f"x0 must have shape ({self.dim_},) or (B, {self.dim_}), got {x0.shape}")
-        check_series(x0.reshape(-1, self.dim_), what="x0", dim=self.dim_)
+        x0 = check_x0(x0, self.dim_)
         return np.asarray(generate_from(_law(self._P), _init_latent, _obs(self.dim_), self._jparams(),
                                         jnp.asarray(x0), steps, bool(latent)))
 

@@ -264,3 +264,58 @@ def ridge_regression(features: jax.Array, targets: jax.Array, ridge: float) -> j
     solved by Cholesky in float64: W = (F^T F + ridge I)^{-1} F^T Y."""
     gram = features.T @ features + ridge * jnp.eye(features.shape[1], dtype=features.dtype)
     return jax.scipy.linalg.solve(gram, features.T @ targets, assume_a="pos")
+
+
+# --------------------------------------------------------------------------------------------
+# private plumbing shared by the estimators (hyperparameter checks, data scaling, fitted state)
+
+def _check_positive_ints(model: Any, names: tuple[str, ...]) -> None:
+    """Each hyperparameter ``getattr(model, name)`` must be an integer >= 1."""
+    for name in names:
+        v = getattr(model, name)
+        if int(v) != v or v < 1:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+
+
+def _standardization(td: TrainingData, standardize: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, scale) of the training samples for z = (x - mean) / scale (zeros and ones when ``standardize``
+    is off); a variable that is constant in the data cannot be scaled and raises."""
+    stacked = td.stacked()
+    mean = stacked.mean(axis=0) if standardize else np.zeros(td.dim)
+    scale = stacked.std(axis=0) if standardize else np.ones(td.dim)
+    if np.any(scale == 0):
+        raise ValueError(f"variables {np.flatnonzero(scale == 0).tolist()} are constant in the training data; "
+                         "drop them or pass standardize=False")
+    return mean, scale
+
+
+def _mark_fitted(model: Any, td: TrainingData) -> None:
+    """Record the data's dimension and sampling step (``dim_``, ``dt_``) and set ``fitted_``."""
+    model.dim_ = td.dim
+    model.dt_ = td.dt
+    model.fitted_ = True
+
+
+def _forecast_last_window(model: LearnedModel, context: Any, steps: int) -> np.ndarray:
+    """``model.generate`` from the last ``context_length`` samples of ``context`` (delay-embedded models)."""
+    model._check_fitted()
+    ctx = check_series(context, what="context", min_length=model.context_length, dim=model.dim_)
+    return model.generate(ctx[-model.context_length:], steps)
+
+
+def _train_or_recover(model: Any, step: Callable, state: Any, store: Callable[[Any, TrainResult], None],
+                      failure: str, **train_kwargs: Any) -> TrainResult:
+    """:func:`train_epochs`, then ``store(result.state, result)``. On a non-finite loss the best state found
+    before it is stored, ``model.fitted_`` is set, and :class:`NonFiniteLossError` is re-raised with the
+    message ``failure.format(err=..., name=type(model).__name__)`` (its ``result`` holds that state)."""
+    try:
+        result = train_epochs(step, state, **train_kwargs)
+    except NonFiniteLossError as err:
+        res: TrainResult = err.result
+        store(res.state, res)
+        model.fitted_ = True
+        new = NonFiniteLossError(failure.format(err=err, name=type(model).__name__))
+        new.result = res
+        raise new from err
+    store(result.state, result)
+    return result

@@ -23,7 +23,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .base import LearnedModel, _check_steps, as_training_data, check_series
+from .base import LearnedModel, _check_positive_ints, _check_steps, _forecast_last_window, as_training_data, \
+    check_series
 
 __all__ = ["DMD", "EDMD", "HankelDMD", "HAVOK", "ResDMD", "Pseudospectrum", "MonomialDictionary",
            "RBFDictionary"]
@@ -120,6 +121,16 @@ def _plot_eigs(lam, color=None, ax=None, title="", clabel=None):
 
 
 # ----------------------------------------------------------------------------- exact DMD
+class _DelayContext:
+    """Mixin of the delay-embedded models: a prediction needs ``delays`` samples of context."""
+
+    delays: int
+
+    @property
+    def context_length(self) -> int:
+        return int(self.delays)
+
+
 class DMD(LearnedModel):
     """Exact dynamic mode decomposition (Tu, Rowley, Luchtenburg, Brunton & Kutz, J. Comput. Dyn.
     1:391, 2014; Schmid, J. Fluid Mech. 656:5, 2010).
@@ -222,7 +233,7 @@ class DMD(LearnedModel):
 
 
 # ----------------------------------------------------------------------------- delay (Hankel) DMD
-class HankelDMD(DMD):
+class HankelDMD(_DelayContext, DMD):
     """Hankel (delay) DMD: exact DMD of the delay vectors z_t = [x_t, x_{t-1}, .., x_{t-q+1}]
     (newest first, dimension q d). Arbakshev & Mezic, SIAM J. Appl. Dyn. Syst. 16:2096 (2017);
     Brunton et al., Nat. Commun. 8:19 (2017).
@@ -236,14 +247,9 @@ class HankelDMD(DMD):
         super().__init__(rank=rank, energy=energy, exact=exact)
         self.delays = delays
 
-    @property
-    def context_length(self) -> int:  # type: ignore[override]
-        return int(self.delays)
-
     def fit(self, data: Any, dt: float | None = None) -> HankelDMD:
+        _check_positive_ints(self, ("delays",))
         q = int(self.delays)
-        if q != self.delays or q < 1:
-            raise ValueError(f"delays must be a positive integer, got {self.delays!r}")
         td = as_training_data(data, dt, min_length=q + 1)
         xr, yr = _pairs(td.series, q)
         self._fit_pairs(xr.T, yr.T, td.dt)
@@ -270,9 +276,7 @@ class HankelDMD(DMD):
         return np.asarray(z[:, :self.dim_])
 
     def forecast(self, context: Any, steps: int) -> np.ndarray:
-        self._check_fitted()
-        ctx = check_series(context, what="context", min_length=self.context_length, dim=self.dim_)
-        return self.generate(ctx[-self.context_length:], steps)
+        return _forecast_last_window(self, context, steps)
 
     def predict_n_steps(self, x: Any, starts: Any, n: int) -> np.ndarray:
         self._check_fitted()
@@ -388,7 +392,7 @@ def _lift(evaluate, x, p):
 
 
 # ----------------------------------------------------------------------------- EDMD
-class EDMD(LearnedModel):
+class EDMD(_DelayContext, LearnedModel):
     """Extended DMD (Williams, Kevrekidis & Rowley, J. Nonlinear Sci. 25:1307, 2015).
 
     Dictionary psi = (psi_1..psi_K) evaluated on snapshot pairs: Psi_X (M x K), Psi_Y (M x K).
@@ -423,18 +427,11 @@ class EDMD(LearnedModel):
         self.ridge = ridge
         self.seed = seed
 
-    @property
-    def context_length(self) -> int:  # type: ignore[override]
-        return int(self.delays)
-
     def _make_dictionary(self, x: np.ndarray):
-        q = int(self.delays)
-        if q != self.delays or q < 1:
-            raise ValueError(f"delays must be a positive integer, got {self.delays!r}")
+        _check_positive_ints(self, ("delays",))
         dim = x.shape[1]
         if self.dictionary == "monomials":
-            if int(self.degree) != self.degree or self.degree < 1:
-                raise ValueError(f"degree must be a positive integer, got {self.degree!r}")
+            _check_positive_ints(self, ("degree",))
             return MonomialDictionary(dim, int(self.degree))
         if self.dictionary == "delays":
             return MonomialDictionary(dim, 1)
@@ -458,9 +455,8 @@ class EDMD(LearnedModel):
                                                                               jnp.asarray(yr), p)
 
     def fit(self, data: Any, dt: float | None = None) -> EDMD:
+        _check_positive_ints(self, ("delays",))
         q = int(self.delays)
-        if q != self.delays or q < 1:
-            raise ValueError(f"delays must be a positive integer, got {self.delays!r}")
         td = as_training_data(data, dt, min_length=q + 1)
         self.dim_ = td.dim
         self.dt_ = td.dt
@@ -694,7 +690,7 @@ def _central_difference4(v: np.ndarray, dt: float) -> np.ndarray:
     return (-v[4:] + 8 * v[3:-1] - 8 * v[1:-3] + v[:-4]) / (12 * dt)
 
 
-class HAVOK(LearnedModel):
+class HAVOK(_DelayContext, LearnedModel):
     """Hankel alternative view of Koopman (Brunton, Brunton, Proctor, Kaiser & Kutz, Nat. Commun.
     8:19, 2017).
 
@@ -719,10 +715,6 @@ class HAVOK(LearnedModel):
         self.rank = rank
         self.variable = variable
         self.forcing_threshold = forcing_threshold
-
-    @property
-    def context_length(self) -> int:  # type: ignore[override]
-        return int(self.delays)
 
     def fit(self, data: Any, dt: float | None = None) -> HAVOK:
         q, r = int(self.delays), int(self.rank)

@@ -35,7 +35,8 @@ import numpy as np
 from ..systems.base import Flow, _as_params, _check_traceable
 from ..simulate.steppers import integrate_fixed
 from ..simulate.tableaus import RK4
-from .base import LearnedModel, NonFiniteLossError, _check_steps, as_training_data, check_series, train_epochs
+from .base import LearnedModel, _check_positive_ints, _check_steps, _mark_fitted, _standardization, \
+    _train_or_recover, as_training_data, check_series
 
 __all__ = ["NeuralODE"]
 
@@ -96,10 +97,7 @@ class NeuralODE(LearnedModel):
         self.progress = progress
 
     def _validate(self) -> None:
-        for name in ("width", "depth", "batch_size", "n_epochs", "steps_per_epoch", "substeps"):
-            v = getattr(self, name)
-            if int(v) != v or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        _check_positive_ints(self, ("width", "depth", "batch_size", "n_epochs", "steps_per_epoch", "substeps"))
         if int(self.window) != self.window or self.window < 2:
             raise ValueError(f"window must be an integer >= 2 (samples per training segment), got {self.window!r}")
         if self.solver not in ("tsit5", "rk4"):
@@ -118,16 +116,10 @@ class NeuralODE(LearnedModel):
         self._validate()
         k = int(self.window)
         td = as_training_data(data, dt, min_length=k)
-        stacked = td.stacked()
-        self.mean_ = stacked.mean(axis=0) if self.standardize else np.zeros(td.dim)
-        scale = stacked.std(axis=0) if self.standardize else np.ones(td.dim)
-        if np.any(scale == 0):
-            raise ValueError(f"variables {np.flatnonzero(scale == 0).tolist()} are constant in the training data; "
-                             "drop them or pass standardize=False")
-        self.scale_ = scale
+        self.mean_, self.scale_ = _standardization(td, bool(self.standardize))
         d = td.dim
         # every series in one array; a window may start at any sample with k - 1 samples after it in its series
-        z_all = jnp.asarray(np.concatenate([(s - self.mean_) / scale for s in td.series]))
+        z_all = jnp.asarray(np.concatenate([(s - self.mean_) / self.scale_ for s in td.series]))
         offsets = np.cumsum([0] + [s.shape[0] for s in td.series])
         starts = jnp.asarray(np.concatenate([np.arange(o, o + s.shape[0] - k + 1)
                                              for o, s in zip(offsets, td.series)]))
@@ -165,15 +157,10 @@ class NeuralODE(LearnedModel):
             return (optax.apply_updates(params, updates), opt_state), loss
 
         state = (params, opt.init(params))
-        try:
-            result = train_epochs(step, state, n_epochs=int(self.n_epochs), steps_per_epoch=int(self.steps_per_epoch),
-                                  seed=int(self.seed), progress=self.progress, description="neural ODE")
-        except NonFiniteLossError as err:
-            self._set_fitted(eqx.combine(err.result.state[0], static), td, err.result)
-            new = NonFiniteLossError(f"{err} The model now holds those best parameters (fitted_ = True).")
-            new.result = err.result
-            raise new from err
-        self._set_fitted(eqx.combine(result.state[0], static), td, result)
+        _train_or_recover(self, step, state, lambda st, res: self._set_fitted(eqx.combine(st[0], static), td, res),
+                          "{err} The model now holds those best parameters (fitted_ = True).",
+                          n_epochs=int(self.n_epochs), steps_per_epoch=int(self.steps_per_epoch), seed=int(self.seed),
+                          progress=self.progress, description="neural ODE")
         return self
 
     def _set_fitted(self, mlp, td, result) -> None:
@@ -192,9 +179,7 @@ class NeuralODE(LearnedModel):
         self.losses_ = np.asarray(result.losses)
         self.train_result_ = result
         self._x_last = td.series[-1][-1]
-        self.dim_ = td.dim
-        self.dt_ = td.dt
-        self.fitted_ = True
+        _mark_fitted(self, td)
 
     def as_system(self, dt: float | None = None) -> Flow:
         """The learned vector field as a `dynstab.Flow` in the data's units:

@@ -41,8 +41,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..systems.base import Map
-from .base import LearnedModel, NonFiniteLossError, TrainResult, _check_steps, as_training_data, check_series, \
-    train_epochs
+from .base import LearnedModel, _check_steps, _train_or_recover, as_training_data, check_series
 
 __all__ = ["ShallowPLRNN", "shplrnn_step", "shplrnn_jacobian", "gtf_kappa", "gtf_alpha", "anneal_alpha",
            "ALPHA_METHODS", "OBSERVATION_MODELS"]
@@ -179,6 +178,15 @@ class WindowSampler:
         idx = self.starts[jax.random.randint(key, (batch,), 0, self.starts.shape[0])]
         return self.data[idx[:, None] + jnp.arange(self.length)[None, :]]
 
+    def sample_noisy(self, key, batch: int, noise: float) -> jax.Array:
+        """(batch, length, d) windows with i.i.d. Gaussian noise of standard deviation ``noise`` added
+        (none when ``noise`` is 0)."""
+        k_batch, k_noise = jax.random.split(key)
+        windows = self.sample(k_batch, batch)
+        if noise > 0:
+            windows = windows + noise * jax.random.normal(k_noise, windows.shape, windows.dtype)
+        return windows
+
 
 def radam_exponential(lr: float, final_lr: float, total_steps: int, clip: float = 0.0):
     """RAdam (Liu et al., ICLR 2020) with lr decaying exponentially from ``lr`` to ``final_lr`` over the run."""
@@ -189,6 +197,25 @@ def radam_exponential(lr: float, final_lr: float, total_steps: int, clip: float 
     schedule = optax.exponential_decay(lr, transition_steps=max(1, total_steps), decay_rate=final_lr / lr)
     opt = optax.radam(schedule)
     return optax.chain(optax.clip_by_global_norm(clip), opt) if clip and clip > 0 else opt
+
+
+def window_training(model, td) -> tuple[WindowSampler, Any]:
+    """(sampler, optimiser) of an RNN estimator: windows of ``sequence_length`` + 1 samples of the
+    :class:`TrainingData` ``td``, and :func:`radam_exponential` over ``n_epochs`` x ``batches_per_epoch`` steps."""
+    sampler = WindowSampler(td.series, int(model.sequence_length) + 1)
+    total = int(model.n_epochs) * int(model.batches_per_epoch)
+    opt = radam_exponential(float(model.learning_rate), float(model.final_learning_rate), total,
+                            float(model.gradient_clip))
+    return sampler, opt
+
+
+def optimizer_update(opt, loss_fn, p, opt_state, *args) -> tuple[jax.Array, Any, Any]:
+    """One gradient step on ``loss_fn(p, *args)``: (loss, new params, new optimiser state)."""
+    import optax
+
+    loss, grads = jax.value_and_grad(loss_fn)(p, *args)
+    updates, opt_state = opt.update(grads, opt_state, p)
+    return loss, optax.apply_updates(p, updates), opt_state
 
 
 def rollout(law, p, z0: jax.Array, steps: int) -> jax.Array:
@@ -205,20 +232,11 @@ def fit_with_recovery(model, step, state, *, n_epochs, steps_per_epoch, seed, pr
                       keep_best, store):
     """Run :func:`train_epochs`; on a non-finite loss put the last good state on the model (``store``)
     and re-raise saying so. Returns the TrainResult."""
-    try:
-        result = train_epochs(step, state, n_epochs=n_epochs, steps_per_epoch=steps_per_epoch, seed=seed,
-                              progress=progress, description=description, keep_best=keep_best)
-    except NonFiniteLossError as err:
-        res: TrainResult = err.result
-        store(res.state, res)
-        model.fitted_ = True
-        new = NonFiniteLossError(
-            f"{type(model).__name__}.fit: {err} The model now holds those parameters (fitted_ = True); "
-            "refit with a smaller learning_rate, a gradient_clip or regularization.")
-        new.result = res
-        raise new from err
-    store(result.state, result)
-    return result
+    return _train_or_recover(model, step, state, store,
+                             "{name}.fit: {err} The model now holds those parameters (fitted_ = True); "
+                             "refit with a smaller learning_rate, a gradient_clip or regularization.",
+                             n_epochs=n_epochs, steps_per_epoch=steps_per_epoch, seed=seed, progress=progress,
+                             description=description, keep_best=keep_best)
 
 
 def fit_with_selection(model, step, state, store, *, every, n_epochs, steps_per_epoch, seed, progress,
@@ -256,10 +274,53 @@ def fit_with_selection(model, step, state, store, *, every, n_epochs, steps_per_
     model.selection_history_ = np.asarray(history, dtype=float)
 
 
+def store_training_state(model, st, res) -> None:
+    """Put the parameters of training state ``st`` and the TrainResult ``res`` on an RNN estimator
+    (``params_``, ``train_result_``, ``loss_history_``, ``training_seconds_``)."""
+    model.params_ = {k: np.asarray(v) for k, v in st["params"].items()}
+    model.train_result_ = res
+    model.loss_history_ = np.asarray(res.losses)
+    model.training_seconds_ = float(res.seconds)
+
+
+def fit_rnn(model, step, state, td, store, description: str) -> None:
+    """The training run of an RNN estimator: :func:`fit_with_recovery` over ``n_epochs`` (keeping the last or,
+    with ``keep_best``, the lowest-loss epoch; ``selection_history_`` empty), or with ``select_every`` > 0
+    :func:`fit_with_selection` against the first training series; sets ``fitted_``."""
+    every = check_int("select_every", model.select_every, 0)
+    common = dict(n_epochs=int(model.n_epochs), steps_per_epoch=int(model.batches_per_epoch),
+                  seed=int(model.seed) + 1, progress=model.progress, description=description)
+    if every == 0:
+        fit_with_recovery(model, step, state, keep_best=bool(model.keep_best), store=store, **common)
+        model.selection_history_ = np.zeros((0, 2))
+    else:
+        fit_with_selection(model, step, state, store, every=every, reference=td.series[0],
+                           n_generate=check_int("select_steps", model.select_steps), **common)
+    model.fitted_ = True
+
+
 def check_int(name: str, value: Any, minimum: int = 1) -> int:
     if isinstance(value, bool) or int(value) != value or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
+
+
+def check_rnn_hyperparameters(model, ints: tuple[str, ...], nonnegative: tuple[str, ...]) -> None:
+    """:func:`check_int` (>= 1) on the hyperparameters named in ``ints``; >= 0 (NaN rejected) on ``nonnegative``."""
+    for name in ints:
+        check_int(name, getattr(model, name))
+    for name in nonnegative:
+        if not (getattr(model, name) >= 0):
+            raise ValueError(f"{name} must be >= 0, got {getattr(model, name)!r}")
+
+
+def check_x0(x0: Any, n: int) -> np.ndarray:
+    """An observed initial state (n,) or batch (B, n) as a finite float64 array."""
+    x0 = np.asarray(x0, dtype=np.float64)
+    if x0.ndim not in (1, 2) or x0.shape[-1] != n:
+        raise ValueError(f"x0 must have shape ({n},) or (B, {n}), got {x0.shape}")
+    check_series(x0.reshape(-1, n), what="x0", dim=n)
+    return x0
 
 
 @dataclass(frozen=True)
@@ -427,17 +488,13 @@ class ShallowPLRNN(LearnedModel):
             raise ValueError(f"alpha must be in [0, 1] or 'adaptive', got {self.alpha!r}")
         if not (0.0 <= self.alpha_decay <= 1.0):
             raise ValueError(f"alpha_decay must be in [0, 1], got {self.alpha_decay}")
-        for name in ("n_epochs", "batches_per_epoch", "batch_size", "sequence_length", "alpha_update_interval"):
-            check_int(name, getattr(self, name))
-        for name in ("noise", "regularization", "obs_regularization", "gradient_clip"):
-            if not (getattr(self, name) >= 0):
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+        check_rnn_hyperparameters(
+            self, ("n_epochs", "batches_per_epoch", "batch_size", "sequence_length", "alpha_update_interval"),
+            ("noise", "regularization", "obs_regularization", "gradient_clip"))
         return _Config(M, H, n_obs, bool(self.clipped), self.observation)
 
     # ---- training ----------------------------------------------------------------------
     def _make_step(self, cfg: _Config, sampler: WindowSampler, opt):
-        import optax
-
         adaptive = isinstance(self.alpha, str)
         k = int(self.alpha_update_interval)
         gamma, method, noise = float(self.alpha_decay), self.alpha_method, float(self.noise)
@@ -453,17 +510,13 @@ class ShallowPLRNN(LearnedModel):
             return anneal_alpha(alpha, gtf_alpha(kappa), gamma)
 
         def step(state, key):
-            k_batch, k_noise = jax.random.split(key)
-            windows = sampler.sample(k_batch, B)
-            if noise > 0:
-                windows = windows + noise * jax.random.normal(k_noise, windows.shape, windows.dtype)
+            windows = sampler.sample_noisy(key, B, noise)
             p, alpha = state["params"], state["alpha"]
             if adaptive:
                 alpha = jax.lax.cond((state["count"] + 1) % k == 0,
                                      lambda a: new_alpha(jax.lax.stop_gradient(p), windows, a), lambda a: a, alpha)
-            loss, grads = jax.value_and_grad(gtf_loss)(p, windows, alpha, cfg, lat_reg, obs_reg)
-            updates, opt_state = opt.update(grads, state["opt"], p)
-            p = optax.apply_updates(p, updates)
+            loss, p, opt_state = optimizer_update(opt, gtf_loss, p, state["opt"], windows, alpha, cfg, lat_reg,
+                                                  obs_reg)
             return {"params": p, "opt": opt_state, "alpha": alpha, "count": state["count"] + 1}, loss
 
         return step
@@ -472,10 +525,7 @@ class ShallowPLRNN(LearnedModel):
         """(step, state) of the training loop for :class:`TrainingData` ``td``: ``state, loss = step(state, key)``
         is one GTF/RAdam update (used by ``fit`` through ``train_epochs``, and by the benchmarks)."""
         cfg = self._validate(td.dim)
-        sampler = WindowSampler(td.series, int(self.sequence_length) + 1)
-        total = int(self.n_epochs) * int(self.batches_per_epoch)
-        opt = radam_exponential(float(self.learning_rate), float(self.final_learning_rate), total,
-                                float(self.gradient_clip))
+        sampler, opt = window_training(self, td)
         params = init_params(jax.random.PRNGKey(self.seed), cfg)
         alpha0 = 1.0 if isinstance(self.alpha, str) else float(self.alpha)
         state = {"params": params, "opt": opt.init(params), "alpha": jnp.asarray(alpha0), "count": jnp.asarray(0)}
@@ -492,27 +542,12 @@ class ShallowPLRNN(LearnedModel):
         self.dt_ = td.dt
 
         def store(st, res):
-            self.params_ = {k: np.asarray(v) for k, v in st["params"].items()}
+            store_training_state(self, st, res)
             self.alpha_ = float(st["alpha"])
-            self.train_result_ = res
-            self.loss_history_ = np.asarray(res.losses)
-            self.training_seconds_ = float(res.seconds)
 
         kind = "clipped shPLRNN" if cfg.clipped else "shPLRNN"
         how = "aGTF" if isinstance(self.alpha, str) else "GTF"
-        every = check_int("select_every", self.select_every, 0)
-        if every == 0:
-            fit_with_recovery(self, step, state, n_epochs=int(self.n_epochs),
-                              steps_per_epoch=int(self.batches_per_epoch), seed=int(self.seed) + 1,
-                              progress=self.progress, description=f"{kind} + {how}",
-                              keep_best=bool(self.keep_best), store=store)
-            self.selection_history_ = np.zeros((0, 2))
-        else:
-            fit_with_selection(self, step, state, store, every=every, n_epochs=int(self.n_epochs),
-                               steps_per_epoch=int(self.batches_per_epoch), seed=int(self.seed) + 1,
-                               progress=self.progress, description=f"{kind} + {how}", reference=td.series[0],
-                               n_generate=check_int("select_steps", self.select_steps))
-        self.fitted_ = True
+        fit_rnn(self, step, state, td, store, f"{kind} + {how}")
         return self
 
     @classmethod
@@ -572,10 +607,7 @@ class ShallowPLRNN(LearnedModel):
         z_0 = init_latent(x0), z_t = F(z_{t-1}), x_t = O(z_t). ``latent=True`` returns the z_t (steps, M)."""
         self._check_fitted()
         steps = _check_steps(steps)
-        x0 = np.asarray(x0, dtype=np.float64)
-        if x0.ndim not in (1, 2) or x0.shape[-1] != self.dim_:
-            raise ValueError(f"x0 must have shape ({self.dim_},) or (B, {self.dim_}), got {x0.shape}")
-        check_series(x0.reshape(-1, self.dim_), what="x0", dim=self.dim_)
+        x0 = check_x0(x0, self.dim_)
         init, _, obs = _observation_fns(self._cfg.observation, self._cfg.M, self._cfg.N)
         return np.asarray(generate_from(self._law(), init, obs, self._jparams(), jnp.asarray(x0), steps, bool(latent)))
 

@@ -69,7 +69,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..systems.base import Map, _as_params, _check_traceable
-from .base import LearnedModel, _check_steps, as_training_data, check_series, ridge_regression
+from .base import LearnedModel, _check_positive_ints, _check_steps, _forecast_last_window, _mark_fitted, \
+    _standardization, as_training_data, check_series, ridge_regression
 
 __all__ = ["EchoStateNetwork", "NGRC"]
 
@@ -277,13 +278,7 @@ class EchoStateNetwork(LearnedModel):
         start = time.perf_counter()
         self._validate()
         td = as_training_data(data, dt, min_length=int(self.washout) + 2)
-        stacked = td.stacked()
-        self.mean_ = stacked.mean(axis=0) if self.standardize else np.zeros(td.dim)
-        scale = stacked.std(axis=0) if self.standardize else np.ones(td.dim)
-        if np.any(scale == 0):
-            raise ValueError(f"variables {np.flatnonzero(scale == 0).tolist()} are constant in the training data; "
-                             "drop them or pass standardize=False")
-        self.scale_ = scale
+        self.mean_, self.scale_ = _standardization(td, bool(self.standardize))
         params, idx = self._build(td.dim)
         p = {k: jnp.asarray(v) for k, v in params.items()}
         jidx = None if idx is None else jnp.asarray(idx)
@@ -304,9 +299,7 @@ class EchoStateNetwork(LearnedModel):
         self._readout, self._n_units = self.readout, int(self.n_units)  # as fitted
         self.W_out_ = W_out
         self.reservoir_state_ = np.asarray(last)
-        self.dim_ = td.dim
-        self.dt_ = td.dt
-        self.fitted_ = True
+        _mark_fitted(self, td)
         self.train_seconds_ = time.perf_counter() - start
         return self
 
@@ -429,10 +422,7 @@ class NGRC(LearnedModel):
         self.ridge = ridge
 
     def _validate(self) -> None:
-        for name in ("k", "skip", "degree"):
-            v = getattr(self, name)
-            if int(v) != v or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        _check_positive_ints(self, ("k", "skip", "degree"))
         _check_positive("ridge", self.ridge, allow_zero=True)
 
     @property
@@ -465,9 +455,7 @@ class NGRC(LearnedModel):
         self.W_out_ = W
         self.n_features_ = int(F.shape[1])
         self._last_window = td.series[-1][-L:]
-        self.dim_ = d
-        self.dt_ = td.dt
-        self.fitted_ = True
+        _mark_fitted(self, td)
         self._law_fn = self._law()
         self.train_seconds_ = time.perf_counter() - start
         return self
@@ -505,9 +493,7 @@ class NGRC(LearnedModel):
 
     def forecast(self, context: Any, steps: int) -> np.ndarray:
         """The ``steps`` samples after ``context`` (T_c >= context_length, d)."""
-        self._check_fitted()
-        ctx = check_series(context, what="context", min_length=self.context_length, dim=self.dim_)
-        return self.generate(ctx[-self.context_length:], steps)
+        return _forecast_last_window(self, context, steps)
 
     def as_system(self) -> Map:
         """NG-RC as a `dynstab.Map` on the delay-stacked state s = (x_t, x_{t-1}, ..., x_{t-(k-1)s}) [newest
