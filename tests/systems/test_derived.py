@@ -274,3 +274,13 @@ def test_poincare_law_differentiable_with_jacfwd(rossler):
     y = jnp.asarray(poincare_section(rossler, ("x", 0.0), 1, transient=20.0).section[0])
     J = jax.jacfwd(pm.rhs)(y, pm.params, 0)
     assert J.shape == (2, 2) and np.all(np.isfinite(np.asarray(J)))
+
+
+def test_trajectory_of_a_never_crossed_plane_says_why():
+    import dynstab
+    from dynstab.simulate import TrajectoryDivergedError
+    from dynstab.systems import PoincareMap
+
+    pm = PoincareMap(dynstab.systems.get("lorenz"), ("z", 500.0), max_time=5.0)
+    with pytest.raises(TrajectoryDivergedError, match="does not cross z = 500 within max_time=5"):
+        dynstab.trajectory(pm, n=3)

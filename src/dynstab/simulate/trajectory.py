@@ -405,5 +405,6 @@ def _check_result(system, xs, times, status, on_blowup, cfg):
     raise TrajectoryDivergedError(
         f"{system.name}{member} left the finite numbers before t={times[i]:g}; {last}. "
         + (f"Solver: {reason}. " if reason and reason != "ok" else "")
-        + "Check the parameters and initial condition, or use a smaller step / an adaptive or implicit method."
+        + (getattr(system, "nan_hint", "") or "Check the parameters and initial condition, or use a smaller step / "
+                                                "an adaptive or implicit method.")
     )

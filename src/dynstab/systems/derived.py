@@ -274,6 +274,12 @@ class PoincareMap(Map):
     drop: int = eqx.field(static=True, default=0)
     plane_text: str = eqx.field(static=True, default="")
 
+    @property
+    def nan_hint(self) -> str:
+        """Said by `trajectory` when an iteration is not finite: the usual cause for this map."""
+        return (f"A PoincareMap is NaN where the orbit does not cross {self.plane_text or 'its plane'} within "
+                f"max_time={self.max_time:g}: check the plane, the direction and the initial condition.")
+
     def __init__(self, flow: Flow, plane: Any, direction: int = 1, dt: float | None = None,
                  max_time: float | None = None, method: str = "rk4"):
         flow = _check_flow(flow, "PoincareMap")
