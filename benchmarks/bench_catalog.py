@@ -18,11 +18,13 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import os
-import re
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import replace_section  # noqa: E402
 
 os.environ["DYNSTAB_CACHE_DIR"] = ""  # no persistent cache: cold compiles are measured
 
@@ -110,11 +112,7 @@ def main() -> None:
         lines.append("")
         lines.append(f"Subset total, {label}: dysts {d_total:.1f} s vs dynstab {cold:.1f} s cold "
                      f"(**{d_total / cold:.0f}x**) and {warm:.3f} s warm (**{d_total / warm:.0f}x**).")
-    section = "\n".join(lines) + "\n"
-    text = RESULTS.read_text() if RESULTS.exists() else "# dynstab benchmarks\n"
-    pat = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pat.sub(lambda _: section + "\n", text) if pat.search(text) else text.rstrip() + "\n\n" + section
-    RESULTS.write_text(text.rstrip() + "\n")
+    replace_section(SECTION, "\n".join(lines), RESULTS)
     print("\n".join(lines))
 
 

@@ -26,13 +26,15 @@ import json
 import math
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import replace_section  # noqa: E402
 
 # Real compile times: no persistent cache in this process (must precede importing dynstab).
 os.environ["DYNSTAB_CACHE_DIR"] = ""
@@ -725,15 +727,7 @@ def write_results(rep: Report, meta: dict):
     lines.append("")
     lines += rep.md
     lines += rep.notes
-    section = "\n".join(lines).rstrip() + "\n"
-    if RESULTS.exists():
-        text = RESULTS.read_text()
-        pat = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-        text = pat.sub(lambda _: section + "\n", text) if pat.search(text) else text.rstrip() + "\n\n" + section
-    else:
-        text = "# dynstab benchmarks\n\nMeasured results; each section names the command that produced it.\n\n" + section
-    RESULTS.write_text(text.rstrip() + "\n")
-    print(f"\nwrote {RESULTS}")
+    replace_section(SECTION, "\n".join(lines), RESULTS)
 
 
 def main():

@@ -64,6 +64,9 @@ def _complex(z) -> str:
 
 ParamOpt = Annotated[list[str] | None, typer.Option("--param", "-p", help="Override a parameter, NAME=VALUE (repeatable).")]
 SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Fix another parameter, NAME=VALUE (repeatable).")]
+OutOpt = Annotated[Path, typer.Option(help="Folder for the figures.")]
+FiguresOpt = Annotated[bool, typer.Option(help="Write figures.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the results as JSON on stdout.")]
 
 
 @app.command()
@@ -77,9 +80,9 @@ def analyze(
     t: Annotated[float | None, typer.Option("--t", help="Length of the Lyapunov run (time units; iterations for maps).")] = None,
     n_ics: Annotated[int, typer.Option(help="Initial conditions for the exponents' spread.")] = 5,
     seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 0,
-    out: Annotated[Path, typer.Option(help="Folder for the figures.")] = Path("dynstab-report"),
-    figures: Annotated[bool, typer.Option(help="Write figures.")] = True,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON on stdout.")] = False,
+    out: OutOpt = Path("dynstab-report"),
+    figures: FiguresOpt = True,
+    as_json: JsonOpt = False,
 ):
     """Fixed points, Lyapunov spectrum, dimension and a verdict for one system; or, given a data
     file, the diagnosis of a measured series (embedding, exponent, dimension, RQA, entropy, 0-1 test,
@@ -249,7 +252,7 @@ def _print_report(report) -> None:
 @app.command("list")
 def list_systems(
     kind: Annotated[str | None, typer.Option(help="Only 'flow', 'delay', 'map' or 'sde'.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonOpt = False,
 ):
     """List the catalog with each system's largest Lyapunov exponent and Kaplan-Yorke dimension."""
     from . import systems
@@ -374,9 +377,9 @@ def periodic_orbits_cmd(
     method: Annotated[str, typer.Option(help="newton or schmelcher_diakonos.")] = "newton",
     seed: Annotated[int, typer.Option(help="Seed of the seeds.")] = 0,
     param: ParamOpt = None,
-    out: Annotated[Path, typer.Option(help="Folder for the figure.")] = Path("dynstab-report"),
-    figures: Annotated[bool, typer.Option(help="Write a figure.")] = True,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    out: OutOpt = Path("dynstab-report"),
+    figures: FiguresOpt = True,
+    as_json: JsonOpt = False,
 ):
     """All periodic orbits of each period (minimal period, one per orbit) with Floquet multipliers."""
     from .analysis.periodic_orbits import periodic_orbits
@@ -399,22 +402,16 @@ def periodic_orbits_cmd(
     except (ValueError, FloatingPointError, RuntimeError) as exc:
         _fail(str(exc))
     if figures:
-        import matplotlib.pyplot as plt
-
         from .simulate import trajectory
 
-        out.mkdir(parents=True, exist_ok=True)
         try:
             background = trajectory(s, n=5000, transient=200).x
         except (ValueError, FloatingPointError):
             background = None
         for res in results:
             if len(res):
-                fig = res.plot(background=background)
-                path = out / f"{res.system_name}_period{res.period}.png"
-                fig.savefig(path, dpi=110)
-                plt.close(fig)
-                console.print(f"figure: {path}") if not as_json else None
+                _save_figure(res.plot(background=background), out / f"{res.system_name}_period{res.period}.png",
+                             as_json)
     if as_json:
         sys.stdout.write(json.dumps([r.to_dict() for r in results], indent=2) + "\n")
         return
@@ -462,9 +459,9 @@ def bifurcation(
     plane: Annotated[str | None, typer.Option(help="Flows: Poincare plane VARIABLE=VALUE.")] = None,
     doublings: Annotated[bool, typer.Option(help="Also locate the changes of period precisely.")] = False,
     set_param: SetOpt = None,
-    out: Annotated[Path, typer.Option(help="Folder for the figure.")] = Path("dynstab-report"),
-    figures: Annotated[bool, typer.Option(help="Write the figure.")] = True,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    out: OutOpt = Path("dynstab-report"),
+    figures: FiguresOpt = True,
+    as_json: JsonOpt = False,
 ):
     """Orbit (bifurcation) diagram over one parameter, all values in one compiled call."""
     import warnings
@@ -524,9 +521,9 @@ def basins(
     eps: Annotated[int, typer.Option(help="Box size (cells) of the basin entropy.")] = 5,
     seed: Annotated[int, typer.Option(help="Seed of the attractor discovery.")] = 0,
     set_param: ParamOpt = None,
-    out: Annotated[Path, typer.Option(help="Folder for the figure.")] = Path("dynstab-report"),
-    figures: Annotated[bool, typer.Option(help="Write the figure.")] = True,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    out: OutOpt = Path("dynstab-report"),
+    figures: FiguresOpt = True,
+    as_json: JsonOpt = False,
 ):
     """Basins of attraction on a 2-D grid: attractors, fractions, basin entropy, uncertainty exponent."""
     from .analysis.basins import basins_of_attraction
