@@ -80,7 +80,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..simulate.steppers import FIXED_STEP_METHODS, rk_step
+from ..simulate.steppers import FIXED_STEP_METHODS, fixed_step, rk_step
 from ..systems.base import SDE, Flow, Map, System, as_state
 
 __all__ = ["Basins", "basins_of_attraction", "basin_entropy", "uncertainty_exponent", "DIVERGED", "UNDETERMINED"]
@@ -850,11 +850,7 @@ def basins_of_attraction(system: Map | Flow, grid: Any, *, attractors: Any = Non
     if is_map:
         cfg = _Cfg("map", 1.0, 1, "iterate")
     else:
-        if method not in FIXED_STEP_METHODS:
-            raise ValueError(f"method must be one of {sorted(FIXED_STEP_METHODS)}, got {method!r}")
-        h = float(system.dt if dt is None else dt)
-        if not (h > 0 and math.isfinite(h)):
-            raise ValueError(f"dt must be positive and finite, got {dt}")
+        h = fixed_step(system, method, dt)
         if int(sample_every) < 1:
             raise ValueError(f"sample_every must be >= 1, got {sample_every}")
         cfg = _Cfg("flow", h, int(sample_every), method)

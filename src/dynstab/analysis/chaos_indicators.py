@@ -27,7 +27,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..simulate.steppers import FIXED_STEP_METHODS, integrate_fixed, iterate_map, rk_step
+from ..simulate.steppers import FIXED_STEP_METHODS, fixed_step, integrate_fixed, iterate_map, rk_step
 from ..systems.base import SDE, Map, System, as_state
 from ..systems.delay import DelayFlow
 from ..timeseries.zero_one import ZeroOneResult, zero_one_test
@@ -89,11 +89,7 @@ def _plan(system: System, t, n, dt, sample, transient, method, *, allow_backward
     if t is None or not math.isfinite(t) or t == 0 or (t < 0 and not allow_backward):
         raise ValueError(f"a flow needs the integration time t= (finite, {'non-zero' if allow_backward else '> 0'}),"
                          f" got {t!r}")
-    if method not in FIXED_STEP_METHODS:
-        raise ValueError(f"method must be one of {sorted(FIXED_STEP_METHODS)}, got {method!r}")
-    h = float(system.dt if dt is None else dt)
-    if not h > 0:
-        raise ValueError(f"dt must be positive, got {dt}")
+    h = fixed_step(system, method, dt)
     out = 10 * h if sample is None else float(sample)
     m = max(1, int(round(out / h)))
     n_out = max(1, int(round(abs(t) / (m * h))))
@@ -302,11 +298,7 @@ def finite_time_lyapunov(system: System, x0s: Any, t: float, *, dt: float | None
     else:
         if not math.isfinite(t) or t == 0:
             raise ValueError(f"t must be finite and non-zero (negative integrates backward), got {t!r}")
-        if method not in FIXED_STEP_METHODS:
-            raise ValueError(f"method must be one of {sorted(FIXED_STEP_METHODS)}, got {method!r}")
-        h = float(system.dt if dt is None else dt)
-        if not h > 0:
-            raise ValueError(f"dt must be positive, got {dt}")
+        h = fixed_step(system, method, dt)
         n_steps = max(1, int(math.ceil(abs(t) / h - 1e-9)))
         h = abs(t) / n_steps  # a whole number of steps spans exactly |t|
         target = max(1, min(n_steps, int(round((100 * h if renormalize is None else float(renormalize)) / h))))

@@ -32,7 +32,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..simulate.steppers import FIXED_STEP_METHODS, integrate_fixed, iterate_map, rk_step
+from ..simulate.steppers import FIXED_STEP_METHODS, fixed_step, integrate_fixed, iterate_map, rk_step
 from ..simulate.adaptive import dop853_solve
 from ..simulate.trajectory import history_buffer
 from ..systems.base import SDE, Map, System, as_state
@@ -279,9 +279,7 @@ def lyapunov_spectrum(
             raise ValueError(f"a flow needs the integration time t= (finite, > 0), got {t!r}")
         if method not in ("rk4", "rk8"):
             raise ValueError(f"method must be 'rk4' or 'rk8' for the Lyapunov spectrum, got {method!r}")
-        h = float(system.dt if dt is None else dt)
-        if not (h > 0):
-            raise ValueError(f"dt must be positive, got {dt}")
+        h = fixed_step(system, method, dt)
         m = max(1, int(round((qr_interval or 10 * h) / h)))
         n_qr = max(1, int(round(t / (m * h))))
         tr = min(0.1 * t, 100.0) if transient is None else float(transient)

@@ -36,7 +36,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..simulate.steppers import FIXED_STEP_METHODS, integrate_fixed, iterate_map, rk_step
+from ..simulate.steppers import FIXED_STEP_METHODS, fixed_step, integrate_fixed, iterate_map, rk_step
 from ..systems.base import SDE, Flow, Map, System, as_state
 from ..systems.base import flow as _flow_decorator
 from ..systems.delay import DelayFlow
@@ -221,11 +221,7 @@ def master_stability_function(system: System, coupling: Any, alphas: Any, t: flo
     else:
         if t is None or not (t > 0) or not math.isfinite(t):
             raise ValueError(f"a flow needs the integration time t= (finite, > 0), got {t!r}")
-        if method not in FIXED_STEP_METHODS:
-            raise ValueError(f"method must be one of {sorted(FIXED_STEP_METHODS)}, got {method!r}")
-        h = float(system.dt if dt is None else dt)
-        if not h > 0:
-            raise ValueError(f"dt must be positive, got {dt}")
+        h = fixed_step(system, method, dt)
         m = max(1, int(round((10 * h if renormalize is None else float(renormalize)) / h)))
         tr = min(0.1 * t, 100.0) if transient is None else float(transient)
         cfg = _MSFConfig("flow", h, m, max(1, int(round(t / (m * h)))), int(math.ceil(tr / h - 1e-9)), method, linear)
