@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 os.environ["DYNSTAB_CACHE_DIR"] = ""
@@ -29,6 +28,8 @@ os.environ["DYNSTAB_CACHE_DIR"] = ""
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import first_and_best as timed  # noqa: E402
 
 
 def oscillations(n_snap: int, n_var: int, n_osc: int, seed: int, dt: float = 0.01) -> np.ndarray:
@@ -45,18 +46,6 @@ def lorenz_delays(n_win: int, q: int) -> np.ndarray:
 
     x = dynstab.trajectory(dynstab.systems.get("lorenz"), t=(n_win + q) * 0.01, dt=0.01, transient=20.0).x[:, 0]
     return np.stack([x[k:k + n_win] for k in range(q)], axis=1)  # rows = windows (snapshots)
-
-
-def timed(fn, repeats: int):
-    t0 = time.perf_counter()
-    out = fn()
-    first = time.perf_counter() - t0
-    best = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return out, first, best
 
 
 def match_error(a: np.ndarray, b: np.ndarray):

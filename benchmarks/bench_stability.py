@@ -23,53 +23,45 @@ round, since the machine may be shared. Run: ``python benchmarks/bench_stability
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import first_and_best  # noqa: E402
 
 REPEATS = 5
 ROUNDS = 5  # interleaved rounds for the basins case (ratios per round)
 
 
 def timed(fn):
-    t0 = time.perf_counter()
-    out = fn()
-    compile_t = time.perf_counter() - t0
-    best = np.inf
-    for _ in range(REPEATS):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return compile_t, best, out
+    """(first call = compile + run, best warm call, result)."""
+    out, first, best = first_and_best(fn, REPEATS)
+    return first, best, out
 
 
 # --- numba references -------------------------------------------------------------------------
 def numba_refs():
     import numba
 
-    @numba.njit(cache=False)
-    def logistic_serial(rs, x0, n_tr, n_keep):
-        out = np.empty((rs.size, n_keep))
-        for i in range(rs.size):
-            r, x = rs[i], x0
-            for _ in range(n_tr):
-                x = r * x * (1.0 - x)
-            for k in range(n_keep):
-                x = r * x * (1.0 - x)
-                out[i, k] = x
-        return out
+    def make_logistic(parallel):
+        rng = numba.prange if parallel else range
 
-    @numba.njit(parallel=True, cache=False)
-    def logistic_parallel(rs, x0, n_tr, n_keep):
-        out = np.empty((rs.size, n_keep))
-        for i in numba.prange(rs.size):
-            r, x = rs[i], x0
-            for _ in range(n_tr):
-                x = r * x * (1.0 - x)
-            for k in range(n_keep):
-                x = r * x * (1.0 - x)
-                out[i, k] = x
-        return out
+        @numba.njit(parallel=parallel, cache=False)
+        def logistic(rs, x0, n_tr, n_keep):
+            out = np.empty((rs.size, n_keep))
+            for i in rng(rs.size):
+                r, x = rs[i], x0
+                for _ in range(n_tr):
+                    x = r * x * (1.0 - x)
+                for k in range(n_keep):
+                    x = r * x * (1.0 - x)
+                    out[i, k] = x
+            return out
+
+        return logistic
 
     def make_newton(parallel):
         rng = numba.prange if parallel else range
@@ -96,7 +88,7 @@ def numba_refs():
 
         return newton
 
-    return logistic_serial, logistic_parallel, make_newton(False), make_newton(True)
+    return make_logistic(False), make_logistic(True), make_newton(False), make_newton(True)
 
 
 def main():

@@ -21,28 +21,16 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import sys
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import first_and_best as timed  # noqa: E402
 from _results import git_state, loadavg, machine, md_table, replace_section  # noqa: E402
 
 SECTION = "## Time series (issue 5)"
-
-
-def timed(fn, repeats=3):
-    t0 = time.perf_counter()
-    out = fn()
-    first = time.perf_counter() - t0
-    best = first
-    for _ in range(repeats - 1):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return out, first, best
 
 
 def numba_corrsum():
