@@ -18,7 +18,7 @@ import numpy as np
 
 from .._steps import run_steps, summary_tail
 from .dimension import CorrelationDimension, correlation_dimension
-from .embedding import choose_embedding
+from .embedding import _series, choose_embedding
 from .entropy import permutation_entropy
 from .lyapunov import LyapunovEstimate, lyapunov_from_data
 from .surrogates import SurrogateTestResult, nonlinear_prediction_error, surrogate_test
@@ -87,20 +87,10 @@ class SeriesReport:
 
 
 def _check(x) -> np.ndarray:
-    a = np.asarray(x, dtype=float)
-    if a.ndim == 2 and 1 in a.shape:
-        a = a.ravel()
-    if a.ndim != 1:
-        raise ValueError(f"the report takes one scalar series, got shape {a.shape}; choose a column")
+    a = _series(x, "the series", scalar=True)  # shape, NaN/inf and constant series, with what to do
     if a.size < MIN_REPORT_LENGTH:
         raise ValueError(f"the series has {a.size} samples; the report needs at least {MIN_REPORT_LENGTH} "
                          "(exponents and dimensions need long records)")
-    bad = np.flatnonzero(~np.isfinite(a))
-    if bad.size:
-        raise ValueError(f"the series has {bad.size} non-finite values (first at sample {bad[0]}); "
-                         "remove or interpolate them first")
-    if np.ptp(a) == 0:
-        raise ValueError("the series is constant: there is no dynamics to analyse")
     return a
 
 

@@ -40,6 +40,8 @@ from typing import Any
 
 import numpy as np
 
+from .embedding import _series
+
 MIN_POINTS = 100  # the test needs n_cut = N/10 >= 10 lags to measure a growth rate
 
 
@@ -93,18 +95,10 @@ class ZeroOneResult:
 
 
 def _check_series(x) -> np.ndarray:
-    a = np.asarray(x, dtype=float)
-    if a.ndim == 2 and 1 in a.shape:
-        a = a.ravel()
-    if a.ndim != 1:
-        raise ValueError(f"the 0-1 test needs a scalar series of shape (N,), got shape {a.shape}; pass one column")
-    if not np.all(np.isfinite(a)):
-        raise ValueError("the series contains NaN or inf values: remove or interpolate them first")
+    a = _series(x, "the series", scalar=True)  # shape, NaN/inf and constant series, with what to do
     if a.size < MIN_POINTS:
         raise ValueError(f"the series has {a.size} points; the 0-1 test needs at least {MIN_POINTS} "
                          "(GM 2009 use N >= 1000): use a longer series")
-    if np.ptp(a) == 0:
-        raise ValueError("the series is constant: the 0-1 test needs a varying observable")
     return a
 
 
