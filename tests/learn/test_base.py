@@ -1,5 +1,6 @@
 """The shared estimator plumbing: data validation and the training loop."""
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -54,3 +55,22 @@ def test_train_epochs_non_finite_loss_keeps_best_state():
         train_epochs(step, jnp.zeros(2), n_epochs=10, steps_per_epoch=10, progress=False)
     res = info.value.result
     assert res.best_epoch == 0 and float(res.state[1]) == 10.0
+
+
+def test_train_epochs_in_chunks_compiles_the_epoch_once(caplog):
+    """Training in chunks (checkpoint selection) reuses the compiled epoch of the same step function."""
+    import logging
+
+    def step(w, key):
+        return 0.5 * w, jnp.sum(w**2)
+
+    def compiles():
+        return sum(r.getMessage().startswith("Compiling jit(epoch)") for r in caplog.records)
+
+    w = jnp.ones(2)
+    with jax.log_compiles(True), caplog.at_level(logging.DEBUG):
+        for _ in range(3):
+            w = train_epochs(step, w, n_epochs=2, steps_per_epoch=4, progress=False, keep_best=False).state
+        assert compiles() == 1 and float(w[0]) == pytest.approx(0.5**24)
+        train_epochs(step, w, n_epochs=1, steps_per_epoch=5, progress=False)  # another epoch length: compiled anew
+        assert compiles() == 2

@@ -276,6 +276,26 @@ def test_evaluate_reconstruction_true_model_is_at_floor(lorenz_pair):
     assert res.pe < 1e-6  # the true flow stepped by RK4 at the data's own step
 
 
+def test_evaluate_reconstruction_shorter_length_uses_whole_test_series(lorenz_pair):
+    """length=T < len(test): T generated steps after 0.25 T, D_stsp against the whole test series, D_H against
+    its first T samples (the AL-RNN tutorial's T = 1e4 evaluation); values equal the metrics called directly."""
+    a, b = lorenz_pair
+    lorenz = dynstab.trajectory(dynstab.systems.get("lorenz"), t=999.99, dt=0.01, transient=100.0).x
+    model = _TrueLorenz(lorenz.mean(axis=0), lorenz.std(axis=0))
+    test = a[:20000]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = evaluate_reconstruction(model, test, length=4000, second_reference=b, pe_max_starts=50)
+        gen = model.generate(test[0], 5000)[1000:]
+        assert res.d_stsp == pytest.approx(state_space_divergence(test, gen), rel=1e-12)
+        assert res.d_h == pytest.approx(power_spectrum_distance(test[:4000], gen), rel=1e-12)
+        assert res.d_stsp_floor == pytest.approx(state_space_divergence(test, b[:4000]), rel=1e-12)
+    assert (res.n_test, res.n_generated, res.n_discarded, res.n_reference) == (4000, 5000, 1000, 20000)
+    for bad in (1, 20001, True):
+        with pytest.raises(ValueError, match="length must be"):
+            evaluate_reconstruction(model, test, length=bad)
+
+
 def test_attractor_invariants_lorenz(lorenz_pair):
     a, b = lorenz_pair
     res = attractor_invariants_error(a[:20000], b[:20000], dt=0.01, lyapunov_true=0.9056,

@@ -182,6 +182,27 @@ class TrainResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
+def _compiled_epoch(step: Callable, steps_per_epoch: int) -> Callable:
+    """One epoch, ``steps_per_epoch`` steps in a jitted ``lax.scan``; cached on ``step`` so that training in
+    chunks (checkpoint selection calls :func:`train_epochs` once per chunk) traces and compiles it once."""
+    cache = getattr(step, "_dynstab_epochs", None)
+    if cache is not None and steps_per_epoch in cache:
+        return cache[steps_per_epoch]
+
+    @jax.jit
+    def epoch(state, key):
+        state, losses = jax.lax.scan(step, state, jax.random.split(key, steps_per_epoch))
+        return state, jnp.mean(losses)
+
+    try:
+        if cache is None:
+            cache = step._dynstab_epochs = {}
+        cache[steps_per_epoch] = epoch
+    except AttributeError:  # a bound method or builtin: no attribute to cache on
+        pass
+    return epoch
+
+
 def train_epochs(step: Callable[[Any, jax.Array], tuple[Any, jax.Array]], state: Any, *, n_epochs: int,
                  steps_per_epoch: int, seed: int = 0, progress: bool | None = None,
                  description: str = "training", keep_best: bool = True) -> TrainResult:
@@ -196,11 +217,7 @@ def train_epochs(step: Callable[[Any, jax.Array], tuple[Any, jax.Array]], state:
     if n_epochs < 1 or steps_per_epoch < 1:
         raise ValueError("n_epochs and steps_per_epoch must be positive")
 
-    @jax.jit
-    def epoch(state, key):
-        state, losses = jax.lax.scan(step, state, jax.random.split(key, steps_per_epoch))
-        return state, jnp.mean(losses)
-
+    epoch = _compiled_epoch(step, steps_per_epoch)
     key = jax.random.PRNGKey(seed)
     losses: list[float] = []
     best_state, best_loss, best_epoch = state, np.inf, -1

@@ -574,7 +574,8 @@ def noise_floor(metric: Any, reference: Any, *, n: int | None = None, dt: float 
 @dataclass(frozen=True)
 class ReconstructionResult:
     """Outcome of :func:`evaluate_reconstruction`: D_stsp, D_H, PE(n) of a model on a test series,
-    with the noise floors (NaN when no second reference was given) and the protocol settings."""
+    with the noise floors (NaN when no second reference was given) and the protocol settings
+    (``n_test`` = T generated samples compared, ``n_reference`` = test samples in the D_stsp reference)."""
 
     d_stsp: float
     d_h: float
@@ -587,6 +588,7 @@ class ReconstructionResult:
     pe_steps: int
     stsp_method: str
     diverged: bool
+    n_reference: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -599,24 +601,31 @@ class ReconstructionResult:
                 f"D_H={self.d_h:.4g} (floor {self.d_h_floor:.3g}), PE({self.pe_steps})={self.pe:.4g}, T={self.n_test})")
 
 
-def evaluate_reconstruction(model: Any, test: Any, *, second_reference: Any = None, pe_steps: int = 20,
-                            n_bins: int = 30, sigma: float = 20.0, sigma2: float = 1.0, method: str = "auto",
-                            transient_fraction: float = 0.25, pe_max_starts: int | None = None,
+def evaluate_reconstruction(model: Any, test: Any, *, length: int | None = None, second_reference: Any = None,
+                            pe_steps: int = 20, n_bins: int = 30, sigma: float = 20.0, sigma2: float = 1.0,
+                            method: str = "auto", transient_fraction: float = 0.25, pe_max_starts: int | None = None,
                             seed: int = 0) -> ReconstructionResult:
-    """The GTF evaluation protocol on a held-out test series X (T, N).
+    """The GTF evaluation protocol on a held-out test series X (T_X, N).
 
     Generate ``(1 + transient_fraction) T`` steps from the first test state (``model.generate(X[0],
     ...)``, or ``model.forecast`` from the first ``context_length`` samples for models with delays),
     discard the first ``transient_fraction T`` (0.25), and compute :func:`state_space_divergence`
-    (binned for N < 6, GMM above), :func:`power_spectrum_distance` (sigma = 20) and
-    :func:`prediction_error` (PE(20)) against X. With ``second_reference`` (an independent true
-    series), the noise floors of D_stsp and D_H (the measure between X and that series, same T) are
-    reported too. A diverged generation yields NaN measures and ``diverged=True``.
+    (binned for N < 6, GMM above) against X, :func:`power_spectrum_distance` (sigma = 20) against the
+    first T test samples and :func:`prediction_error` (PE(20)) on X. T = ``length``, default T_X (the
+    GTF protocol). A shorter ``length`` compares T generated steps with the state-space distribution
+    of the *whole* test series, its best estimate of the invariant measure (the AL-RNN tutorial's
+    evaluation at T = 1e4; comparing with only the first T samples would also measure the test
+    series' own initial transient). With ``second_reference`` (an independent true series) the noise
+    floors (the same measures between X and that series' first T samples) are reported too. A diverged
+    generation yields NaN measures and ``diverged=True``.
 
-    Reference: Hess et al., ICML 2023 (PMLR 202:13017), ``src/evaluation.jl``.
+    References: Hess et al., ICML 2023 (PMLR 202:13017), ``src/evaluation.jl``; Brenner et al.,
+    NeurIPS 2024 (AL-RNN), ``alrnn_python`` tutorial.
     """
     x = _reference(test, "test")
-    t_len = x.shape[0]
+    t_len = x.shape[0] if length is None else int(length)
+    if isinstance(length, bool) or not 2 <= t_len <= x.shape[0]:
+        raise ValueError(f"length must be an integer in [2, {x.shape[0]}] (the test length), got {length!r}")
     n_drop = int(round(transient_fraction * t_len))
     ctx = int(getattr(model, "context_length", 1))
     steps = t_len + n_drop
@@ -636,7 +645,7 @@ def evaluate_reconstruction(model: Any, test: Any, *, second_reference: Any = No
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MetricWarning)
         d_stsp = state_space_divergence(x, gen, **kw)
-        d_h = power_spectrum_distance(x, gen, sigma=sigma)
+        d_h = power_spectrum_distance(x[:t_len], gen, sigma=sigma)
         pe = prediction_error(model, x, n=pe_steps, max_starts=pe_max_starts)
     nan = float("nan")
     f_stsp = f_h = nan
@@ -646,6 +655,6 @@ def evaluate_reconstruction(model: Any, test: Any, *, second_reference: Any = No
             raise ValueError(f"second_reference must have at least {t_len} samples of {x.shape[1]} variables, "
                              f"got shape {ref.shape}")
         f_stsp = state_space_divergence(x, ref[:t_len], **kw)
-        f_h = power_spectrum_distance(x, ref[:t_len], sigma=sigma)
+        f_h = power_spectrum_distance(x[:t_len], ref[:t_len], sigma=sigma)
     return ReconstructionResult(float(d_stsp), float(d_h), float(pe), float(f_stsp), float(f_h), t_len,
-                                steps, n_drop, int(pe_steps), stsp_method, bool(diverged))
+                                steps, n_drop, int(pe_steps), stsp_method, bool(diverged), x.shape[0])
