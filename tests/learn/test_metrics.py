@@ -291,7 +291,7 @@ def test_evaluate_reconstruction_shorter_length_uses_whole_test_series(lorenz_pa
         assert res.d_h == pytest.approx(power_spectrum_distance(test[:4000], gen), rel=1e-12)
         assert res.d_stsp_floor == pytest.approx(state_space_divergence(test, b[:4000]), rel=1e-12)
     assert (res.n_test, res.n_generated, res.n_discarded, res.n_reference) == (4000, 5000, 1000, 20000)
-    for bad in (1, 20001, True):
+    for bad in (1, 20001, True, 4000.5, "4000"):
         with pytest.raises(ValueError, match="length must be"):
             evaluate_reconstruction(model, test, length=bad)
 

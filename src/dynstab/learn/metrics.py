@@ -623,9 +623,10 @@ def evaluate_reconstruction(model: Any, test: Any, *, length: int | None = None,
     NeurIPS 2024 (AL-RNN), ``alrnn_python`` tutorial.
     """
     x = _reference(test, "test")
-    t_len = x.shape[0] if length is None else int(length)
-    if isinstance(length, bool) or not 2 <= t_len <= x.shape[0]:
+    t_len = x.shape[0] if length is None else length
+    if isinstance(t_len, bool) or not isinstance(t_len, (int, np.integer)) or not 2 <= t_len <= x.shape[0]:
         raise ValueError(f"length must be an integer in [2, {x.shape[0]}] (the test length), got {length!r}")
+    t_len = int(t_len)
     n_drop = int(round(transient_fraction * t_len))
     ctx = int(getattr(model, "context_length", 1))
     steps = t_len + n_drop
