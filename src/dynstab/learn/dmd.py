@@ -82,14 +82,14 @@ def _windows(s: np.ndarray, q: int) -> np.ndarray:
 
 def _linear_map(matrix: np.ndarray, x0: np.ndarray, name: str, reference: str, names=None):
     """A dynstab Map z -> M z with M in the parameters."""
-    from ..systems.base import Map, _check_traceable, _as_params
+    from ..systems.base import Map, _check_traceable, as_params
 
     def law(z, p, n):
         return p["M"] @ z
 
     dim = matrix.shape[0]
     names = tuple(names) if names is not None else tuple(f"z{i + 1}" for i in range(dim))
-    system = Map(law, _as_params({"M": matrix}), jnp.asarray(x0, dtype=jnp.float64), names,
+    system = Map(law, as_params({"M": matrix}), jnp.asarray(x0, dtype=jnp.float64), names,
                  name=name, reference=reference, description=f"linear map z[n+1] = M z[n] of dimension {dim}")
     _check_traceable(system)
     return system
@@ -545,7 +545,7 @@ class EDMD(_DelayContext, LearnedModel):
             return _linear_map(k.T, self.lift(self.x0_)[0], "EDMD", ref)
         if int(self.delays) != 1:
             raise ValueError("reproject=True needs delays == 1 (a map on the state)")
-        from ..systems.base import Map, _as_params, _check_traceable
+        from ..systems.base import Map, as_params, _check_traceable
 
         evaluate = type(self.dictionary_).evaluate
         params = {**self.dictionary_.params(), "KB": k @ self.readout_}
@@ -553,7 +553,7 @@ class EDMD(_DelayContext, LearnedModel):
         def law(x, p, n):
             return evaluate(x, p) @ p["KB"]
 
-        system = Map(law, _as_params(params), jnp.asarray(self.x0_), tuple(f"x{i + 1}" for i in range(self.dim_)),
+        system = Map(law, as_params(params), jnp.asarray(self.x0_), tuple(f"x{i + 1}" for i in range(self.dim_)),
                      name="EDMD (reprojected)", reference=ref,
                      description="x[n+1] = B^T K^T psi(x[n]): lift, one Koopman step, read the state back")
         _check_traceable(system)
@@ -807,14 +807,14 @@ class HAVOK(_DelayContext, LearnedModel):
 
     def as_system(self):
         self._check_fitted()
-        from ..systems.base import Flow, _as_params, _check_traceable
+        from ..systems.base import Flow, as_params, _check_traceable
 
         def law(v, p, t):
             return p["A"] @ v + p["B"] * jnp.interp(t, p["t"], p["forcing"])
 
         r = int(self.rank)
         params = {"A": self.A_, "B": self.B_, "t": self.times_, "forcing": self.forcing_}
-        system = Flow(law, _as_params(params), jnp.asarray(self.coordinates_[0, :r - 1]),
+        system = Flow(law, as_params(params), jnp.asarray(self.coordinates_[0, :r - 1]),
                       tuple(f"v{k + 1}" for k in range(r - 1)), name="HAVOK",
                       reference="Brunton et al., Nat. Commun. 8:19 (2017)", dt=self.dt_,
                       flags=frozenset({"forced"}),

@@ -32,7 +32,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..systems.base import Flow, _as_params, _check_traceable
+from ..systems.base import Flow, as_params, _check_traceable
 from ..simulate.steppers import integrate_fixed
 from ..simulate.tableaus import RK4
 from .base import LearnedModel, _check_positive_ints, _check_steps, _mark_fitted, _standardization, \
@@ -195,7 +195,7 @@ class NeuralODE(LearnedModel):
         if not (math.isfinite(step) and step > 0):
             raise ValueError(f"dt must be positive, got {dt}")
         params = {**self.params_, "mean": self.mean_, "scale": self.scale_}
-        system = Flow(self._law, _as_params(params), jnp.asarray(self._x_last),
+        system = Flow(self._law, as_params(params), jnp.asarray(self._x_last),
                       tuple(f"x{i + 1}" for i in range(self.dim_)), name="neural ODE", dt=step,
                       reference="R. T. Q. Chen, Y. Rubanova, J. Bettencourt and D. Duvenaud, NeurIPS 31 (2018)",
                       description=f"MLP vector field, width {self.width}, depth {self.depth}, {self.activation}")

@@ -68,7 +68,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..systems.base import Map, _as_params, _check_traceable
+from ..systems.base import Map, as_params, _check_traceable
 from .base import LearnedModel, _check_positive_ints, _check_steps, _forecast_last_window, _mark_fitted, \
     _standardization, as_training_data, check_series, ridge_regression
 
@@ -364,7 +364,7 @@ class EchoStateNetwork(LearnedModel):
             u = p["W_out"] @ _esn_features(readout, r)
             return _esn_update(p, idx, r, u)
 
-        system = Map(esn_closed_loop, _as_params(self._params), jnp.asarray(self.reservoir_state_),
+        system = Map(esn_closed_loop, as_params(self._params), jnp.asarray(self.reservoir_state_),
                      tuple(f"r{i + 1}" for i in range(int(self._n_units))), name="echo state network",
                      reference="H. Jaeger, GMD Report 148 (2001); J. Pathak et al., Phys. Rev. Lett. 120, 024102 "
                                "(2018)",
@@ -507,7 +507,7 @@ class NGRC(LearnedModel):
         L, d = self.context_length, self.dim_
         names = tuple(f"x{i + 1}" if lag == 0 else f"x{i + 1}(t-{lag})" for lag in range(L) for i in range(d))
         x0 = self._state_of(self._last_window)
-        system = Map(self._law_fn, _as_params({"W_out": self.W_out_}), jnp.asarray(x0), names, name="NG-RC",
+        system = Map(self._law_fn, as_params({"W_out": self.W_out_}), jnp.asarray(x0), names, name="NG-RC",
                      reference="D. J. Gauthier, E. Bollt, A. Griffith and W. A. S. Barbosa, Nat. Commun. 12, 5564 "
                                "(2021)",
                      description=f"NVAR with k={self.k}, skip={self.skip}, degree {self.degree}; one step = "

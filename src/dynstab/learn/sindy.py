@@ -24,7 +24,7 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from ..systems.base import Flow, _as_params, _check_traceable
+from ..systems.base import Flow, as_params, _check_traceable
 from .base import LearnedModel, _check_steps, as_training_data, check_series
 
 __all__ = ["SINDy"]
@@ -158,7 +158,7 @@ class SINDy(LearnedModel):
         step = float(self.dt_ if dt is None else dt)
         if not (np.isfinite(step) and step > 0):
             raise ValueError(f"dt must be positive, got {dt}")
-        system = Flow(self._law, _as_params({"coefficients": self.coefficients_}),
+        system = Flow(self._law, as_params({"coefficients": self.coefficients_}),
                       jnp.asarray(self._x_last), tuple(self.names_), name="SINDy model", dt=step,
                       reference="S. L. Brunton, J. L. Proctor and J. N. Kutz, PNAS 113, 3932 (2016)",
                       description="; ".join(self.equations()))

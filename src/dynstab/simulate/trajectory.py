@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..systems.base import SDE, Map, System, _as_params, as_state
+from ..systems.base import SDE, Map, System, as_params, as_state
 from ..systems.delay import DelayFlow
 from .adaptive import ADAPTIVE_METHODS, MAX_STEPS, OK, STATUS_TEXT, adaptive_solve
 from .sde import SDE_METHODS, integrate_sde
@@ -217,7 +217,7 @@ def trajectory(
     base = dict(system.params)
     batch_params: list[str] = []
     batch_sizes = {x0_arr.shape[0]} if batch_x0 else set()
-    for key, value in _as_params(params).items():
+    for key, value in as_params(params).items():
         if key not in base:
             system.with_params(**{key: 0.0})  # raises the helpful unknown-parameter error
         want = base[key].shape

@@ -1,9 +1,9 @@
 """Systems: the protocol (`Flow`, `Map`, `SDE`), the user decorators and the catalog."""
 
-from .base import SDE, Flow, Map, System, flow, map, sde
+from .base import SDE, Flow, Map, System, as_params, as_state, flow, map, sde
 from .registry import get, names, register, resolve
 
-__all__ = ["System", "Flow", "Map", "SDE", "flow", "map", "sde", "get", "names", "register", "resolve"]
+__all__ = ["System", "Flow", "Map", "SDE", "flow", "map", "sde", "as_params", "as_state", "get", "names", "register", "resolve"]
 from .derived import PoincareMap, PoincareSection, PoincareSectionError, ProjectedSystem, StroboscopicMap
 from .derived import poincare_section
 

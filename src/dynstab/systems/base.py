@@ -32,7 +32,8 @@ Array = jax.Array
 Params = dict[str, Array]
 
 
-def _as_params(params: Mapping[str, Any] | None) -> Params:
+def as_params(params: Mapping[str, Any] | None) -> Params:
+    """Validate parameters: a mapping of name -> finite float64 scalar or array (as JAX arrays)."""
     if params is None:
         return {}
     if not isinstance(params, Mapping):
@@ -128,13 +129,47 @@ class System(eqx.Module):
                 msg += f" (did you mean {hint[0]!r}?)"
             raise KeyError(msg)
         new = dict(self.params)
-        for key, value in _as_params(changes).items():
+        for key, value in as_params(changes).items():
             if value.shape != self.params[key].shape:
                 raise ValueError(
                     f"{self.name}: parameter {key!r} has shape {self.params[key].shape}, got {value.shape}"
                 )
             new[key] = value
         return eqx.tree_at(lambda s: s.params, self, new)
+
+    @classmethod
+    def from_law(cls, law: Callable[..., Array], *, params: Mapping[str, Any] | None = None, x0: Any,
+                 names: Sequence[str] | None = None, name: str = "system", reference: str = "",
+                 dt: float | None = None, jac: Callable[..., Array] | None = None, description: str = "",
+                 **extra: Any) -> System:
+        """Build a system of this kind from a law ``law(x, p, t)`` (the public constructor behind the decorators).
+
+        Parameters
+        ----------
+        law : callable
+            ``law(x, p, t)``: dx/dt for a `Flow`, x[n+1] for a `Map`, the drift for an `SDE`.
+        params : mapping, optional
+            Parameter name -> finite scalar or array (validated by `as_params`).
+        x0 : array_like, shape (d,)
+            Default initial condition.
+        names : sequence of str, optional
+            Variable names (default ``x1 .. xd``).
+        name, reference, description : str
+            Metadata shown in reports.
+        dt : float, optional
+            Time step (flows) or the time one iteration stands for (maps); default the kind's.
+        jac : callable, optional
+            Analytic Jacobian ``jac(x, p, t)``; autodiff otherwise.
+        **extra
+            Fields of the kind (``diffusion=`` for an `SDE`).
+
+        Returns
+        -------
+        System
+            The system, traced once so that a wrong output shape fails here.
+        """
+        x0_arr = as_state(x0, int(np.asarray(x0).shape[0]) if names is None else len(names), allow_batch=False)
+        return _make(cls, law, params, x0_arr, names, name, reference, dt, jac, description, (), **extra)
 
     def with_x0(self, x0: Any) -> System:
         """Return a copy with a new default initial condition."""
@@ -207,7 +242,7 @@ def _make(cls, fn, params, x0, names, name, reference, dt, jac, description, ali
               flags=frozenset(flags) | ({"unbounded"} if unbounded else set()), unbounded=tuple(unbounded))
     if dt is not None:
         kw["dt"] = float(dt)
-    system = cls(fn, _as_params(params), jnp.asarray(x0), tuple(names), **kw, **extra)
+    system = cls(fn, as_params(params), jnp.asarray(x0), tuple(names), **kw, **extra)
     _check_traceable(system)
     return system
 

@@ -27,7 +27,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from .base import Array, Map, System, _as_params, as_state
+from .base import Array, Map, System, as_params, as_state
 
 
 class DelayFlow(System):
@@ -115,7 +115,7 @@ def delay_flow(*, params: Mapping[str, Any], x0: Sequence[float], names: Sequenc
                   aliases=tuple(aliases), flags=frozenset(flags), delay=delay)
         if dt is not None:
             kw["dt"] = float(dt)
-        system = DelayFlow(fn, _as_params(params), jnp.asarray(x),
+        system = DelayFlow(fn, as_params(params), jnp.asarray(x),
                            tuple(names) if names is not None else tuple(f"x{i + 1}" for i in range(x.shape[0])), **kw)
         out = jax.eval_shape(fn, system.x0, system.x0, system.params, 0.0)
         if out.shape != (system.dim,):
