@@ -71,7 +71,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import equinox as eqx
 import jax
@@ -79,6 +79,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..systems.base import System
+
+if TYPE_CHECKING:
+    from ..systems.base import SDE
 
 __all__ = ["FixedPoint", "FixedPoints", "fixed_points", "classify"]
 
@@ -365,7 +368,7 @@ def fixed_points(system: System, box: Sequence[tuple[float, float]], *, n_starts
         raise TypeError(f"fixed_points needs a dynstab Flow, Map or SDE, got {type(system).__name__}")
     name, kind, names = system.name, system.kind, tuple(system.names)
     if kind == "sde":
-        system = system.drift_as_flow()
+        system = cast("SDE", system).drift_as_flow()
     elif kind == "delay":
         raise TypeError(f"{name} is a delay equation: the stability of its equilibria (f(x, x) = 0) depends on the "
                         "delay through the characteristic equation det(lambda I - A - B exp(-lambda tau)) = 0, which "
@@ -394,7 +397,7 @@ def fixed_points(system: System, box: Sequence[tuple[float, float]], *, n_starts
     inside = np.all((xs >= lo - margin) & (xs <= hi + margin), axis=1)
     n_conv = int(ok.sum())
     cand = np.flatnonzero(ok & inside)
-    common = dict(system_name=name, kind=kind, names=names, n_starts=int(n_starts),
+    common: dict[str, Any] = dict(system_name=name, kind=kind, names=names, n_starts=int(n_starts),
                   n_converged=n_conv)
     if cand.size == 0:
         if n_conv == 0:

@@ -112,7 +112,7 @@ class OrbitDiagram:
         import xarray as xr
 
         dims = (self.param, "n") if self.points.ndim == 2 else (self.param, "n", "variable")
-        coords = {self.param: self.values, "n": np.arange(self.points.shape[1])}
+        coords: dict[str, Any] = {self.param: self.values, "n": np.arange(self.points.shape[1])}
         if self.points.ndim == 3:
             coords["variable"] = list(self.names)
         return xr.Dataset(
@@ -138,7 +138,7 @@ class OrbitDiagram:
         }
         if points:
             out["values"] = self.values.tolist()
-            out["points"] = np.where(np.isfinite(self.points), self.points, None).tolist()
+            out["points"] = np.where(np.isfinite(self.points), self.points, None).tolist()  # type: ignore[call-overload]
         return out
 
     def plot(self, ax=None, *, variable: int = 0, s: float = 0.05, color: str = "k"):

@@ -371,7 +371,7 @@ def periodic_orbits(system: Map, period: int, box: Sequence[tuple[float, float]]
         seeds = np.asarray(_schmelcher_diakonos(it.rhs, jnp.asarray(seeds), jnp.asarray(_signed_permutations(d)),
                                                 jnp.asarray(lam), it.params, int(sd_steps)))
         seeds = seeds[np.all(np.isfinite(seeds), axis=1)]
-    common = dict(system_name=system.name, period=period, names=tuple(system.names), method=method, box=lo_hi,
+    common: dict[str, Any] = dict(system_name=system.name, period=period, names=tuple(system.names), method=method, box=lo_hi,
                   n_seeds=int(n_seeds))
     if seeds.shape[0] == 0:
         return PeriodicOrbits(orbits=(), reason=f"every Schmelcher-Diakonos run from the {n_seeds} seeds diverged; "
