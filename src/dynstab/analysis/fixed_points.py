@@ -101,7 +101,18 @@ _DEDUP_RTOL = 1e-6
 class FixedPoint:
     """One fixed point: state ``x``, eigenvalues (flows) or multipliers (maps), type, stability.
 
-    ``residual`` is :math:`\\lVert g(x) \\rVert_\\infty` (``f(x)`` for flows, ``f(x) - x`` for maps).
+    Attributes
+    ----------
+    x : numpy.ndarray
+        The state, shape (d,).
+    eigenvalues : numpy.ndarray
+        Eigenvalues of the Jacobian (flows) or multipliers (maps), complex, shape (d,), largest first.
+    type : str
+        The classification (see `classify`).
+    stable : bool
+        Linearly asymptotically stable.
+    residual : float
+        :math:`\\lVert g(x) \\rVert_\\infty` (``f(x)`` for flows, ``f(x) - x`` for maps).
     """
 
     x: np.ndarray
@@ -129,7 +140,22 @@ class FixedPoint:
 class FixedPoints(Sequence):
     """The fixed points found in a box (a read-only sequence of `FixedPoint`).
 
-    ``reason`` is empty when points were found, otherwise it says why none were.
+    Attributes
+    ----------
+    points : tuple of FixedPoint
+        The points, sorted lexicographically by ``x``.
+    system_name : str
+        Name of the system.
+    kind : str
+        The system's kind (``"flow"``, ``"map"``, ``"sde"``).
+    names : tuple of str
+        Variable names.
+    reason : str
+        Empty when points were found, otherwise why none were.
+    n_starts : int
+        Number of Newton starts.
+    n_converged : int
+        Number of starts that converged (inside the box or not).
     """
 
     points: tuple[FixedPoint, ...]
@@ -182,8 +208,26 @@ def _fmt_complex(z: complex) -> str:
 def classify(eigenvalues: Any, kind: str, *, tol: float = _CLASS_RTOL) -> tuple[str, bool]:
     """Type and asymptotic stability from eigenvalues (``kind="flow"``) or multipliers (``"map"``).
 
-    ``tol`` is an absolute tolerance on the real parts (flows) or on :math:`|\\mu| - 1` (maps)
-    and on the imaginary parts; see the module docstring for the rules.
+    The rules are those of the module docstring (Strogatz 2015, secs. 5.2 and 6.3-6.4; Kuznetsov
+    2004, secs. 1.4 and 2.1).
+
+    Parameters
+    ----------
+    eigenvalues : array_like
+        Eigenvalues of the Jacobian at the point (flows) or its multipliers (maps); any shape, flattened.
+    kind : str
+        ``"flow"`` (classify by the real parts) or ``"map"`` (by the moduli).
+    tol : float, default 1e-9
+        Absolute tolerance on the real parts (flows) or on :math:`|\\mu| - 1` (maps), and on the
+        imaginary parts.
+
+    Returns
+    -------
+    type : str
+        ``"stable node"``, ``"stable focus"``, ``"unstable node"``, ``"unstable focus"``, ``"saddle"``,
+        ``"saddle-focus"``, ``"center"`` or ``"non-hyperbolic"``.
+    stable : bool
+        Linearly asymptotically stable.
     """
     ev = np.asarray(eigenvalues, dtype=np.complex128).ravel()
     if ev.size == 0:
@@ -342,23 +386,42 @@ def fixed_points(system: System, box: Sequence[tuple[float, float]], *, n_starts
                  tol: float = 1e-10, max_iter: int = 100, t: float = 0.0) -> FixedPoints:
     """Find the fixed points of ``system`` inside ``box`` and classify their linear stability.
 
+    Damped Newton with a backtracking line search from ``n_starts`` uniform starts, all in one
+    compiled kernel (Dennis and Schnabel 1996, Algorithm A6.3.1); see the module docstring for the
+    convergence test, the deduplication and the classification.
+
     Parameters
     ----------
-    system: a `Flow`, `Map` or `SDE` (its drift is used).
-    box: one ``(low, high)`` pair per dimension; starts are drawn uniformly in it and only
-        points inside it are returned.
-    n_starts: number of Newton starts (all run in parallel in one compiled kernel).
-    seed: seed of ``numpy.random.default_rng`` for the starts; the same seed gives the same result.
-    tol: relative residual tolerance (see the module docstring).
-    max_iter: Newton iterations per start.
-    t: time (or iteration index for maps) at which a time-dependent law is frozen.
+    system : System
+        A `Flow`, `Map` or `SDE` (its drift is used).
+    box : sequence of (float, float)
+        One ``(low, high)`` pair per dimension; starts are drawn uniformly in it and only points
+        inside it are returned.
+    n_starts : int, default 1000
+        Number of Newton starts (all run in parallel in one compiled kernel).
+    seed : int or numpy.random.SeedSequence, default 0
+        Seed of ``numpy.random.default_rng`` for the starts; the same seed gives the same result.
+    tol : float, default 1e-10
+        Relative residual tolerance (see the module docstring).
+    max_iter : int, default 100
+        Newton iterations per start.
+    t : float, default 0.0
+        Time (or iteration index for maps) at which a time-dependent law is frozen.
 
     Returns
     -------
-    `FixedPoints`, sorted lexicographically by ``x``; empty (with ``reason`` set) if none is found.
+    FixedPoints
+        Sorted lexicographically by ``x``; empty (with ``reason`` set) if none is found.
 
-    Example
-    -------
+    Raises
+    ------
+    TypeError
+        For a delay equation (its equilibria's stability depends on the delay) or an unsupported system.
+    ValueError
+        For a malformed box or a non-positive ``n_starts``, ``max_iter`` or ``tol``.
+
+    Examples
+    --------
     >>> import dynstab
     >>> fp = fixed_points(dynstab.systems.get("lorenz"), [(-30, 30), (-30, 30), (0, 50)])
     >>> [p.type for p in fp]

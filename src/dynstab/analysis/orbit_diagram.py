@@ -259,10 +259,43 @@ def orbit_diagram(system: Map | Flow, param: str, values: Any, *, n_keep: int = 
     Orbits that become non-finite or exceed ``bound`` in absolute value are reported in
     ``.diverged`` (their points are NaN) and listed in an `OrbitDivergedWarning` (``warn=False``
     silences it); they are never dropped. A `Flow` needs a Poincare or stroboscopic map
-    (``plane=`` builds a ``PoincareMap`` when ``dynstab.systems.derived`` is available).
+    (``plane=`` builds a ``PoincareMap``).
 
-    Example
+    Parameters
+    ----------
+    system : Map or Flow
+        The map (a flow needs ``plane``).
+    param : str
+        Name of the parameter to sweep.
+    values : array_like
+        The parameter values, 1-D.
+    n_keep : int, default 100
+        States kept per value after the transient.
+    transient : int, default 1000
+        Iterations discarded per value.
+    index : int or None, default 0
+        The coordinate kept, or None for all coordinates.
+    x0 : array_like, optional
+        Initial state, shape (d,), or one per value, shape (n_values, d); default ``system.x0``.
+    bound : float, default 1e12
+        An orbit whose state exceeds it in absolute value counts as diverged.
+    plane : tuple, optional
+        For a flow: the Poincaré plane of the map to diagram (as for `PoincareMap`).
+    warn : bool, default True
+        Emit an `OrbitDivergedWarning` listing the diverged parameter ranges.
+
+    Returns
     -------
+    OrbitDiagram
+        The kept points (NaN where diverged) with the divergence flags.
+
+    References
+    ----------
+    R. M. May, Nature 261, 459 (1976); M. J. Feigenbaum, J. Stat. Phys. 19, 25 (1978); ChaosTools.jl's
+    ``orbitdiagram`` (G. Datseris, J. Open Source Softw. 3, 598 (2018)).
+
+    Examples
+    --------
     >>> import numpy as np, dynstab
     >>> od = orbit_diagram(dynstab.systems.get("logistic"), "r", np.linspace(2.5, 4, 1000))
     >>> od.points.shape
@@ -315,13 +348,26 @@ def orbit_diagram(system: Map | Flow, param: str, values: Any, *, n_keep: int = 
 
 # --- periods ------------------------------------------------------------------------------
 def detect_periods(points: Any, tol: float = 1e-6, max_period: int | None = None) -> np.ndarray:
-    """Period of the kept orbit for every parameter value: the smallest shift p <= ``max_period``
-    (default n_keep // 2) with max_k |x_{k+p} - x_k| <= tol * max(1, max_k |x_k|).
+    """Period of the kept orbit for every parameter value.
 
-    ``points``: (n_values, n_keep) or (n_values, n_keep, d). Returns ints: the period, 0 when none
-    is found (chaos, quasi-periodicity, a longer period, or an orbit not yet converged) and -1 for
-    rows with non-finite points (diverged). For a period-p orbit p equals the number of distinct
-    values in the row.
+    The period is the smallest shift :math:`p \\le` ``max_period`` with
+    :math:`\\max_k |x_{k+p} - x_k| \\le \\mathrm{tol}\\,\\max(1, \\max_k |x_k|)`; for a period-p orbit
+    p equals the number of distinct values in the row.
+
+    Parameters
+    ----------
+    points : array_like
+        Kept points, shape (n_values, n_keep) or (n_values, n_keep, d) (`OrbitDiagram.points`).
+    tol : float, default 1e-6
+        Relative tolerance of the comparison.
+    max_period : int, optional
+        Largest period tried (default n_keep // 2).
+
+    Returns
+    -------
+    numpy.ndarray
+        Integers, shape (n_values,): the period, 0 when none is found (chaos, quasi-periodicity, a
+        longer period, or an orbit not yet converged) and -1 for rows with non-finite points (diverged).
     """
     x = np.asarray(points, dtype=np.float64)
     if x.ndim == 2:
@@ -357,8 +403,14 @@ def detect_periods(points: Any, tol: float = 1e-6, max_period: int | None = None
 class PeriodChange:
     """A change of the detected period between ``lower`` and ``upper`` (a bracket narrower than ``xtol``).
 
-    ``value`` is the bracket midpoint; ``from_period``/``to_period`` are the periods at its ends
-    (0: no period found, -1: diverged).
+    Attributes
+    ----------
+    value : float
+        The bracket midpoint.
+    lower, upper : float
+        The bracket.
+    from_period, to_period : int
+        The periods at its ends (0: no period found, -1: diverged).
     """
 
     value: float
@@ -381,7 +433,41 @@ def period_changes(system: Map | Flow, param: str, lo: float, hi: float, *, n_gr
     A batched `orbit_diagram` over ``n_grid`` values brackets the changes of `detect_periods`;
     all brackets are then refined together by k-section (``k`` interior values per bracket and
     round, one compiled call per round). The long default ``transient`` absorbs the critical
-    slowing down at bifurcations (see the module docstring). Returned in increasing order.
+    slowing down at bifurcations (see the module docstring).
+
+    Parameters
+    ----------
+    system : Map or Flow
+        The map (a flow needs ``plane``).
+    param : str
+        Name of the parameter.
+    lo, hi : float
+        The parameter interval.
+    n_grid : int, default 500
+        Values of the first scan.
+    transient : int, default 100000
+        Iterations discarded per value.
+    n_keep : int, default 256
+        States kept per value for `detect_periods`.
+    tol : float, default 1e-5
+        Tolerance of `detect_periods`.
+    xtol : float, default 1e-7
+        Width of the final brackets.
+    k : int, default 16
+        Interior values per bracket and round.
+    max_period : int, optional
+        Largest period detected (default n_keep // 2).
+    x0 : array_like, optional
+        Initial state (default ``system.x0``).
+    bound : float, default 1e12
+        Divergence bound (as in `orbit_diagram`).
+    plane : tuple, optional
+        For a flow: the Poincaré plane.
+
+    Returns
+    -------
+    list of PeriodChange
+        In increasing order of the parameter.
     """
     system = _as_map(system, plane, "period_changes")
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
@@ -420,6 +506,22 @@ def period_doubling_points(system: Map | Flow, param: str, lo: float, hi: float,
 
     Logistic map: r_1 = 3, r_2 = 1 + sqrt(6) = 3.449490, r_3 = 3.544090, r_4 = 3.564407 (Feigenbaum,
     J. Stat. Phys. 19, 25 (1978)).
+
+    Parameters
+    ----------
+    system : Map or Flow
+        The map (a flow needs ``plane=`` in ``kwargs``).
+    param : str
+        Name of the parameter.
+    lo, hi : float
+        The parameter interval.
+    **kwargs
+        Passed to `period_changes`.
+
+    Returns
+    -------
+    numpy.ndarray
+        The located doublings, sorted.
     """
     changes = period_changes(system, param, lo, hi, **kwargs)
     return np.array([c.value for c in changes if c.from_period > 0 and c.to_period == 2 * c.from_period])

@@ -324,24 +324,41 @@ def periodic_orbits(system: Map, period: int, box: Sequence[tuple[float, float]]
 
     Parameters
     ----------
-    system: a `Map` (including derived maps: `PoincareMap`, `StroboscopicMap`).
-    period: the period n >= 1; orbits of a smaller period dividing n are discarded.
-    box: one ``(low, high)`` pair per dimension; seeds are drawn uniformly in it and an orbit is
+    system : Map
+        A map, including derived maps (`PoincareMap`, `StroboscopicMap`).
+    period : int
+        The period n >= 1; orbits of a smaller period dividing n are discarded.
+    box : sequence of (float, float), optional
+        One ``(low, high)`` pair per dimension; seeds are drawn uniformly in it and an orbit is
         kept if one of its points lies in it. Default: the bounding box of a trajectory from
         ``system.x0`` (2000 iterations after 200), enlarged by 10% per side.
-    n_seeds: number of seeds (``numpy.random.default_rng(seed)``), all solved in one compiled kernel.
-    method: ``"newton"`` (damped Newton on f^n(x) - x) or ``"schmelcher_diakonos"`` (stabilising
+    n_seeds : int, default 2000
+        Number of seeds, all solved in one compiled kernel.
+    seed : int or numpy.random.SeedSequence, default 0
+        Seed of ``numpy.random.default_rng`` for the seeds.
+    method : {"newton", "schmelcher_diakonos"}, default "newton"
+        ``"newton"``: damped Newton on :math:`f^n(x) - x`. ``"schmelcher_diakonos"``: stabilising
         transformations with every signed permutation matrix and every ``lambdas`` value for
         ``sd_steps`` iterations from each seed, then Newton; finds strongly unstable orbits whose
-        Newton basins are small, at ``2^d d! len(lambdas)`` times the cost).
-    tol: relative residual tolerance of the Newton kernel (as in `fixed_points`).
+        Newton basins are small, at ``2^d d! len(lambdas)`` times the cost.
+    tol : float, default 1e-10
+        Relative residual tolerance of the Newton kernel (as in `fixed_points`).
+    max_iter : int, default 100
+        Newton iterations per seed.
+    lambdas : sequence of float, default (0.1, 0.01, 0.001)
+        Step sizes of the Schmelcher-Diakonos transformations.
+    sd_steps : int, default 300
+        Schmelcher-Diakonos iterations per seed, transformation and step size.
 
     Returns
     -------
-    `PeriodicOrbits`, sorted by the first point of each orbit; empty with a ``reason`` if none.
+    PeriodicOrbits
+        Sorted by the first point of each orbit; empty with a ``reason`` if none is found.
 
-    References: Davidchack & Lai, Phys. Rev. E 60, 6172 (1999); Schmelcher & Diakonos, Phys. Rev.
-    Lett. 78, 4733 (1997); see the module docstring.
+    References
+    ----------
+    R. L. Davidchack and Y.-C. Lai, Phys. Rev. E 60, 6172 (1999); P. Schmelcher and F. K. Diakonos,
+    Phys. Rev. Lett. 78, 4733 (1997); see the module docstring.
     """
     if not isinstance(system, Map):
         kind = getattr(system, "kind", type(system).__name__)
@@ -527,18 +544,51 @@ def periodic_orbit_of_flow(flow: Flow, plane: Any, guess: Any, period_n: int = 1
                            tol: float = 1e-11, max_iter: int = 50) -> FlowPeriodicOrbit:
     """The periodic orbit of an autonomous ``flow`` near ``guess`` by Newton shooting on its Poincaré map.
 
-    ``guess`` is a state of the flow (d,), carried by the flow to its next crossing of ``plane``
-    (``(index or name, value)`` or ``(normal, offset)``, crossings in ``direction``), or a point
-    in the section coordinates (d-1,) of `PoincareMap`. ``period_n`` is the number of crossings
-    per period. The damped Newton kernel of `fixed_points` solves P^n(y) = y (relative tolerance
-    ``tol``), the period T is the sum of the n return times (Hénon-located crossings, fixed
+    The damped Newton kernel of `fixed_points` solves :math:`P^n(y) = y` for the Poincaré map
+    :math:`P`; the period T is the sum of the n return times (Hénon-located crossings, fixed
     ``method`` steps ``dt``), and the Floquet multipliers are the eigenvalues of the monodromy
     matrix from autodiff of the flow map over T (steps of size T / ceil(T / dt)).
 
-    Raises `PeriodicOrbitError` when Newton does not converge or converges to an orbit with fewer
-    crossings than ``period_n``; `PoincareSectionError` when the orbit does not cross the plane.
+    Parameters
+    ----------
+    flow : Flow
+        An autonomous flow.
+    plane : tuple
+        The Poincaré plane: ``(index or name, value)`` or ``(normal, offset)``.
+    guess : array_like
+        A state of the flow, shape (d,), carried by the flow to its next crossing of ``plane``, or a
+        point in the section coordinates of `PoincareMap`, shape (d-1,).
+    period_n : int, default 1
+        Number of crossings of the plane per period.
+    direction : int, default 1
+        Crossings counted: 1 upward, -1 downward (through the plane's normal).
+    dt : float, optional
+        Step of the integrator (default: the flow's ``dt``).
+    max_time : float, optional
+        Longest time allowed between two crossings.
+    method : str, default "rk4"
+        Fixed-step method of the crossings and of the monodromy matrix.
+    tol : float, default 1e-11
+        Relative residual tolerance of the Newton kernel.
+    max_iter : int, default 50
+        Newton iterations.
 
-    References: Kuznetsov (2004), sec. 1.5; Seydel (2010), ch. 7 (shooting); Hénon, Physica D 5,
+    Returns
+    -------
+    FlowPeriodicOrbit
+        The orbit's point on the plane, its period, crossings, return times and multipliers.
+
+    Raises
+    ------
+    PeriodicOrbitError
+        When Newton does not converge or converges to an orbit with fewer crossings than ``period_n``.
+    PoincareSectionError
+        When the orbit does not cross the plane.
+
+    References
+    ----------
+    Yu. A. Kuznetsov, *Elements of Applied Bifurcation Theory*, 3rd ed. (2004), sec. 1.5; R. Seydel,
+    *Practical Bifurcation and Stability Analysis* (2010), ch. 7 (shooting); M. Hénon, Physica D 5,
     412 (1982) (crossings).
     """
     pm = PoincareMap(flow, plane, direction=direction, dt=dt, max_time=max_time, method=method)

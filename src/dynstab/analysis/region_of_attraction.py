@@ -171,7 +171,57 @@ def region_of_attraction(system: Flow, equilibrium: Any, Q: Any = None, *, n_dir
     from the equilibrium), from dense seeded sampling on ellipsoid shells polished by constrained
     minimisation of V on dV/dt = 0. ``radius`` (default 10 (1 + |x*|)) caps the search.
     ``check`` compares with the empirical basin by simulating for ``t_check`` time units (see the
-    module docstring). Khalil, Nonlinear Systems (3rd ed. 2002), sec. 8.2.
+    module docstring).
+
+    Parameters
+    ----------
+    system : Flow
+        An autonomous flow.
+    equilibrium : array_like
+        The equilibrium x*, shape (d,); its Jacobian must be Hurwitz.
+    Q : array_like, optional
+        Symmetric positive definite (d, d) matrix of the Lyapunov equation (default the identity).
+    n_directions : int, default 2000
+        Seeded rays of the shell sampling.
+    n_levels : int, default 200
+        Log-spaced levels of V scanned along each ray.
+    radius : float, optional
+        Cap of the search, default 10 (1 + max |x*|).
+    margin : float, default 1e-6
+        Relative reduction of the level c, so that dV/dt < 0 holds strictly inside.
+    polish : int, default 8
+        Best rays polished by constrained minimisation (SLSQP); 0 skips the polish.
+    check : bool, default True
+        Compare with the empirical basin by simulation.
+    n_check : int, default 2000
+        Points of each simulation check.
+    t_check : float, default 50.0
+        Simulated time of the check.
+    check_box : array_like, optional
+        (d, 2) box of the empirical basin (default three times the estimate's bounding box).
+    tol : float, default 1e-3
+        Distance to x* (relative to 1 + max |x*|) at which a simulated point counts as converged.
+    dt : float, optional
+        RK4 step of the check (default the flow's ``dt``).
+    seed : int, default 0
+        Seed of the sampling.
+    t : float, default 0.0
+        Time at which the law is evaluated.
+
+    Returns
+    -------
+    RegionOfAttraction
+        The ellipsoid {V <= c}, its axes and volume, and the simulation check.
+
+    Raises
+    ------
+    ValueError
+        If ``equilibrium`` is not an equilibrium or not asymptotically stable, or ``Q`` is not
+        symmetric positive definite.
+
+    References
+    ----------
+    H. K. Khalil, *Nonlinear Systems*, 3rd ed., Prentice Hall (2002), sec. 8.2.
     """
     if not isinstance(system, Flow):
         raise TypeError(f"region_of_attraction needs a dynstab Flow (an autonomous ODE), got "
