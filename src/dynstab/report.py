@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from ._precision import float64
 from ._steps import run_steps, summary_tail
 from .analysis.fixed_points import FixedPoints, fixed_points
 from .analysis.lyapunov import LyapunovSpectrum, classify, lyapunov_spectrum
 from .simulate import Trajectory, trajectory
-from .systems.base import SDE, Map, System
-from .systems.delay import DelayFlow
+from .systems.base import System
 
 
 @dataclass
@@ -68,9 +68,10 @@ def default_box(traj: Trajectory, margin: float = 0.25) -> list[tuple[float, flo
 
 def default_length(system: System) -> float:
     """Default length of the Lyapunov run: 10^5 steps of the system's dt (10^5 iterations for maps)."""
-    return 100_000 if isinstance(system, Map) else 100_000 * system.dt
+    return 100_000 * system.dt if system.continuous_time else 100_000
 
 
+@float64
 def analyze(
     system: System,
     *,
@@ -85,7 +86,7 @@ def analyze(
 
     Stops cleanly on KeyboardInterrupt, returning the steps that finished (``interrupted``).
     """
-    if isinstance(system, SDE):
+    if system.stochastic:
         system = system.drift_as_flow()
     report = Report(system)
     length = default_length(system) if t is None else t
@@ -100,7 +101,7 @@ def analyze(
 
 def _simulate(report: Report, length: float) -> None:
     s = report.system
-    if isinstance(s, Map):
+    if not s.continuous_time:
         report.trajectory = trajectory(s, n=min(int(length), 20_000), transient=1000)
     else:
         span = min(length, 20_000 * s.dt)
@@ -108,7 +109,7 @@ def _simulate(report: Report, length: float) -> None:
 
 
 def _fixed_points(report: Report, box, n_starts: int, seed: int) -> None:
-    if isinstance(report.system, DelayFlow):
+    if not report.system.finite_dimensional:
         report.skipped["fixed points"] = ("delay equation: equilibrium stability needs the characteristic "
                                           "equation with the delay, which dynstab does not solve yet")
         return
@@ -118,6 +119,6 @@ def _fixed_points(report: Report, box, n_starts: int, seed: int) -> None:
 
 def _spectrum(report: Report, length: float, n_ics: int, seed: int) -> None:
     s = report.system
-    kw = dict(n=int(length)) if isinstance(s, Map) else dict(t=float(length))
+    kw = dict(t=float(length)) if s.continuous_time else dict(n=int(length))
     report.spectrum = lyapunov_spectrum(s, n_ics=n_ics, seed=seed, **kw)
     report.verdict = classify(report.spectrum)

@@ -4,7 +4,7 @@ import pytest
 import dynstab
 from dynstab.analysis.lyapunov import max_lyapunov_two_trajectory
 from dynstab.analysis.sampling import sample_initial_conditions, sample_parameters
-from dynstab.simulate import characteristic_times
+from dynstab.analysis.sampling import characteristic_times
 
 
 def test_initial_conditions_lie_on_the_attractor_and_are_reproducible():

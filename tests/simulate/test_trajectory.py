@@ -159,13 +159,13 @@ def gbm(x, p, t):
 
 
 def _brownian_endpoints(seed, B, n_steps, h):
-    from dynstab.simulate.sde import _increment
+    from dynstab.simulate.sde import sde_increment
 
     keys = jax.random.split(jax.random.PRNGKey(seed), B)
     w = []
     for key in keys:
         _, k_run = jax.random.split(key)
-        w.append(sum(float(_increment(k_run, k, (1,), h)[0]) for k in range(n_steps)))
+        w.append(sum(float(sde_increment(k_run, k, (1,), h)[0]) for k in range(n_steps)))
     return np.array(w)
 
 

@@ -80,8 +80,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..simulate.steppers import FIXED_STEP_METHODS, fixed_step, rk_step
-from ..systems.base import SDE, Flow, Map, System, as_state
+from .._precision import float64
+from ..simulate.evolution import Evolution, run
+from ..systems.base import Flow, Map, System, as_state, check_system
 
 __all__ = ["Basins", "basins_of_attraction", "basin_entropy", "uncertainty_exponent", "DIVERGED", "UNDETERMINED"]
 
@@ -97,10 +98,13 @@ _SENTINEL = np.iinfo(np.int64).max
 
 
 class _Cfg(NamedTuple):
-    kind: str  # "map" or "flow"
-    h: float  # RK step (flows)
-    sub: int  # RK steps per sample (flows)
-    method: str
+    evolution: Evolution
+    sub: int  # steps per sample (1 for maps)
+
+    @property
+    def dt_step(self):
+        """Increment of the law's time per sample."""
+        return self.sub * self.evolution.tick
 
 
 # --- cells -----------------------------------------------------------------------------------
@@ -142,17 +146,10 @@ def _chunk_map(fn, *arrays, chunk: int | None = None):
 
 
 def _advance(system: System, cfg: _Cfg):
-    p = system.params
-    if cfg.kind == "map":
-        return lambda x, t: (system.rhs(x, p, t), t + 1.0)
-    tab = FIXED_STEP_METHODS[cfg.method]
-    f = lambda y, s: system.rhs(y, p, s)  # noqa: E731
-
-    def adv(x, t):
-        x = jax.lax.fori_loop(0, cfg.sub, lambda i, y: rk_step(tab, f, y, t + i * cfg.h, cfg.h), x)
-        return x, t + cfg.sub * cfg.h
-
-    return adv
+    """One sample: ``sub`` steps of the system's evolution from law time t."""
+    ev = cfg.evolution
+    step = ev.step(system.params)
+    return lambda x, t: (run(step, x, t, ev.tick, cfg.sub), t + cfg.dt_step)
 
 
 def _is_bad(x, bound):
@@ -231,7 +228,7 @@ def _label_kernel(system: System, cfg: _Cfg, x0s, run0, table, origin, cell, k0,
     """
     adv = _advance(system, cfg)
     lookup = _table_lookup(table, origin, cell)
-    dt_step = cfg.sub * cfg.h if cfg.kind == "flow" else 1.0
+    dt_step = cfg.dt_step
 
     def lane(x0, r0):
         def block(c):
@@ -273,7 +270,7 @@ def _proximity_kernel(system: System, cfg: _Cfg, x0s, hit0, points, owner, r2, k
     Returns states, labels, steps taken in this call and runs.
     """
     adv = _advance(system, cfg)
-    dt_step = cfg.sub * cfg.h if cfg.kind == "flow" else 1.0
+    dt_step = cfg.dt_step
 
     def lane(x0, *h0):
         lab0 = jnp.where(_is_bad(x0, bound), DIVERGED, UNDETERMINED)
@@ -778,6 +775,7 @@ def _proximity_radius(labels: list[int], pts: list[np.ndarray], radius: Any) -> 
     return ext / 10.0
 
 
+@float64
 def basins_of_attraction(system: Map | Flow, grid: Any, *, attractors: Any = None, radius: float | None = None,
                          dims: Any = None, x0: Any = None, cell_size: Any = None, transient: int | None = None,
                          window: int | None = None, n_consecutive: int | None = None, max_steps: int | None = None,
@@ -819,10 +817,8 @@ def basins_of_attraction(system: Map | Flow, grid: Any, *, attractors: Any = Non
     Orbits run in compiled loops over chunks of 256 initial conditions, each chunk stopping at its
     own slowest orbit; labelled orbits drop out between rounds of growing length.
     """
-    if isinstance(system, SDE) or not isinstance(system, (Map, Flow)):
-        raise TypeError(f"basins_of_attraction needs a deterministic dynstab Map or Flow, got "
-                        f"{getattr(system, 'kind', type(system).__name__)}")
-    is_map = isinstance(system, Map)
+    check_system(system, "basins_of_attraction", deterministic=True, expected="a deterministic dynstab Map or Flow")
+    is_map = not system.continuous_time
     axes, dims, states = _grid_states(system, grid, dims, x0)
     d = system.dim
     n_ic = states.shape[0]
@@ -848,17 +844,18 @@ def basins_of_attraction(system: Map | Flow, grid: Any, *, attractors: Any = Non
         raise ValueError(f"bound must be positive, got {bound}")
     max_steps = -(-max_steps // every) * every  # the loops stop on block boundaries
     if is_map:
-        cfg = _Cfg("map", 1.0, 1, "iterate")
+        cfg = _Cfg(system.evolution(), 1)
     else:
-        h = fixed_step(system, method, dt)
         if int(sample_every) < 1:
             raise ValueError(f"sample_every must be >= 1, got {sample_every}")
-        cfg = _Cfg("flow", h, int(sample_every), method)
+        cfg = _Cfg(system.evolution(method, dt), int(sample_every))
+    if cfg.evolution.observed is not None:
+        raise TypeError(f"{system.name}: basins need a flow or map whose state is the whole phase space")
     settings = {"mode": "proximity" if proximity else "recurrences", "transient": transient,
                 "n_consecutive": n_consecutive, "max_steps": max_steps, "check_every": every, "bound": float(bound),
                 "eps": int(eps), "kind": system.kind}
     if not is_map:
-        settings.update(dt=cfg.h, sample_every=cfg.sub, method=method)
+        settings.update(dt=cfg.evolution.h, sample_every=cfg.sub, method=method)
     x = states.copy()
 
     if proximity:
@@ -904,7 +901,7 @@ def _run_proximity(system, cfg, x, t0, given, pts, r, transient, max_steps, n_co
     hits[:, 0] = _NONE
     budget = -(-_FIRST_ROUND // every) * every
     runs = n_consecutive > 1
-    dt_step = cfg.sub * cfg.h if cfg.kind == "flow" else 1.0
+    dt_step = cfg.dt_step
     active, k_done = np.arange(n_ic), 0  # orbits still running have all taken k_done steps
     while active.size:
         size, n = _bucket(active.size), active.size
@@ -945,7 +942,7 @@ def _run_recurrences(system, cfg, axes, dims, x, t0, cell_size, transient, windo
     origin[list(dims)] = [g[0] - 0.5 * s for g, s in zip(axes, spacing)]
 
     atts = _Attractors(d)
-    dt_step = cfg.sub * cfg.h if cfg.kind == "flow" else 1.0
+    dt_step = cfg.dt_step
     labels = np.full(n_ic, UNDETERMINED, dtype=np.int64)
     iters = np.zeros(n_ic, dtype=np.int64)
 

@@ -27,74 +27,24 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..simulate.steppers import FIXED_STEP_METHODS, fixed_step, integrate_fixed, iterate_map, rk_step
-from ..systems.base import SDE, Map, System, as_state
-from ..systems.delay import DelayFlow
+from .._precision import float64
+from ..simulate.evolution import Evolution, Plan, default_transient, intervals, run
+from ..systems.base import System, as_state, check_system
 from ..timeseries.zero_one import ZeroOneResult, zero_one_test
-from .lyapunov import _benettin, _Config, _tangent_law, max_lyapunov_two_trajectory
+from .lyapunov import _benettin, evolution_plan, max_lyapunov_two_trajectory
 
 __all__ = ["AlignmentIndex", "gali", "sali", "finite_time_lyapunov", "LocalLyapunov", "local_lyapunov_exponents",
            "zero_one_test_system", "max_lyapunov_two_trajectory"]
 
 
-class _Plan(NamedTuple):
-    kind: str  # "flow" or "map"
-    h: float  # step (negative for backward flows), 1 for maps
-    m: int  # steps per output / renormalization interval
-    n_out: int
-    n_transient: int
-    method: str
-
-
-def _check_system(system: Any, what: str) -> None:
-    if isinstance(system, SDE):
-        raise TypeError(f"{system.name} is stochastic: {what} needs a deterministic system "
-                        "(use system.drift_as_flow())")
-    if isinstance(system, DelayFlow):
-        raise TypeError(f"{system.name} is a delay equation: {what} is implemented for flows and maps")
-    if not isinstance(system, System):
-        raise TypeError(f"system must be a dynstab Flow or Map, got {type(system).__name__}")
-
-
-def _stepper(law, jac, params, plan: _Plan):
-    """(x, Q) -> one step of the state and its tangent vectors (RK step for flows, the map itself for maps)."""
-    F = _tangent_law(law, jac, params)
-    if plan.kind == "map":
-        return lambda s, t: F(s, t)  # noqa: E731
-    tab = FIXED_STEP_METHODS[plan.method]
-    return lambda s, t: rk_step(tab, F, s, t, plan.h)  # noqa: E731
-
-
-def _transient(law, params, plan: _Plan, x0, t0):
-    f = lambda x, t: law(x, params, t)  # noqa: E731
-    if not plan.n_transient:
-        return x0
-    if plan.kind == "map":
-        return iterate_map(f, x0, t0, plan.n_transient, 2)[-1]
-    return integrate_fixed(FIXED_STEP_METHODS[plan.method], f, x0, t0, plan.h, plan.n_transient, 2)[-1]
-
-
-def _plan(system: System, t, n, dt, sample, transient, method, *, allow_backward=False) -> _Plan:
-    if isinstance(system, Map):
-        total = n if n is not None else t
-        if total is None or int(total) < 1:
-            raise ValueError("a map needs n= (the number of iterations)")
-        m = 1 if sample is None else int(sample)
-        if m < 1:
-            raise ValueError(f"sample must be a positive number of iterations, got {sample}")
-        tr = 0 if transient is None else int(transient)
-        return _Plan("map", 1.0, m, max(1, int(total) // m), tr, "iterate")
-    if n is not None:
-        raise ValueError("n= counts iterations of maps; for a flow give the time span t=")
-    if t is None or not math.isfinite(t) or t == 0 or (t < 0 and not allow_backward):
-        raise ValueError(f"a flow needs the integration time t= (finite, {'non-zero' if allow_backward else '> 0'}),"
-                         f" got {t!r}")
-    h = fixed_step(system, method, dt)
-    out = 10 * h if sample is None else float(sample)
-    m = max(1, int(round(out / h)))
-    n_out = max(1, int(round(abs(t) / (m * h))))
-    tr = 0.0 if transient is None else float(transient)
-    return _Plan("flow", math.copysign(h, t), m, n_out, int(math.ceil(tr / h - 1e-9)), method)
+def _evolution(system: Any, what: str, method: str, dt: float | None) -> Evolution:
+    """The evolution of a deterministic system (continuous time: fixed-step ``method`` with step ``dt``)."""
+    check_system(system, what, deterministic=True)
+    ev = system.evolution(method, dt) if system.continuous_time else system.evolution()
+    if ev.observed is not None:
+        raise TypeError(f"{system.name}: {what} is implemented for systems whose state is the whole phase space "
+                        "(flows and maps), not for a delay equation's history buffer")
+    return ev
 
 
 # ----------------------------------------------------------------------------- SALI / GALI
@@ -167,28 +117,28 @@ class AlignmentIndex:
         return f"AlignmentIndex({self.system.name!r}, k={self.k}, final GALI={np.array2string(last, precision=3)})"
 
 
-@partial(jax.jit, static_argnames=("law", "jac", "plan"))
-def _alignment(law, jac, plan: _Plan, x0s, W0, params, t0):
-    step = _stepper(law, jac, params, plan)
+@partial(jax.jit, static_argnames=("evolution", "plan"))
+def _alignment(evolution: Evolution, plan: Plan, x0s, W0, params, t0):
+    ev = evolution
+    step, tangent = ev.step(params), ev.tangent_step(params)
+
+    def finish(state):
+        x, W = state
+        W = W / jnp.sqrt(jnp.sum(W * W, axis=0, keepdims=True))  # unit deviation vectors
+        g = jnp.prod(jnp.linalg.svd(W, compute_uv=False))  # volume of the k-parallelotope
+        s = jnp.minimum(jnp.linalg.norm(W[:, 0] + W[:, 1]), jnp.linalg.norm(W[:, 0] - W[:, 1]))
+        return (x, W), (g, s)
 
     def one(x0):
-        x = _transient(law, params, plan, x0, t0)
-        start = t0 + plan.n_transient * plan.h
-
-        def interval(carry, i):
-            t = start + i * plan.m * plan.h
-            x, W = jax.lax.fori_loop(0, plan.m, lambda j, s: step(s, t + j * plan.h), carry)
-            W = W / jnp.sqrt(jnp.sum(W * W, axis=0, keepdims=True))  # unit deviation vectors
-            g = jnp.prod(jnp.linalg.svd(W, compute_uv=False))  # volume of the k-parallelotope
-            s = jnp.minimum(jnp.linalg.norm(W[:, 0] + W[:, 1]), jnp.linalg.norm(W[:, 0] - W[:, 1]))
-            return (x, W), (g, s)
-
-        _, (g, s) = jax.lax.scan(interval, (x, W0), jnp.arange(plan.n_out))
+        x = run(step, x0, t0, ev.tick, plan.n_transient)
+        start = t0 + plan.n_transient * ev.tick
+        _, (g, s) = intervals(tangent, (x, W0), start, ev.tick, plan.n_sub, plan.n_out, finish)
         return g, s
 
     return jax.vmap(one)(x0s)
 
 
+@float64
 def gali(system: System, k: int = 2, t: float | None = None, *, n: int | None = None, x0: Any = None,
          dt: float | None = None, sample: float | None = None, transient: float | None = None, seed: int = 0,
          method: str = "rk4") -> AlignmentIndex:
@@ -213,30 +163,29 @@ def gali(system: System, k: int = 2, t: float | None = None, *, n: int | None = 
     ``sample`` iterations (default 1). ``x0`` of shape (B, d) runs B orbits in one compiled call.
     Values saturate at the round-off floor ~1e-16 once the vectors have aligned.
     """
-    _check_system(system, "GALI")
+    ev = _evolution(system, "GALI", method, dt)
     d = system.dim
     if isinstance(k, bool) or int(k) != k or not 2 <= k <= d:
         raise ValueError(f"k must be an integer between 2 and the dimension {d}, got {k!r}")
     k = int(k)
     x0s = as_state(system.x0 if x0 is None else x0, d)
     batch = x0s.ndim == 2
-    plan = _plan(system, t, n, dt, sample, transient, method)
+    plan = evolution_plan(system, ev, t, n, sample, transient)
     W0 = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, k)))[0]
-    t0 = jnp.asarray(0) if plan.kind == "map" else jnp.asarray(0.0)
-    g, s = _alignment(system.rhs, system.jac, plan, jnp.asarray(np.atleast_2d(x0s)), jnp.asarray(W0),
-                      system.params, t0)
+    g, s = _alignment(ev, plan, jnp.asarray(np.atleast_2d(x0s)), jnp.asarray(W0), system.params, ev.time_zero())
     g, s = np.asarray(g), np.asarray(s)
     if not np.all(np.isfinite(g)):
         raise FloatingPointError(f"{system.name}: an orbit or its deviation vectors left the finite numbers; "
                                  "check x0, parameters and dt")
-    times = plan.m * np.arange(1, plan.n_out + 1) * abs(plan.h)  # measured from the end of the transient
-    settings = {"dt": abs(plan.h), "sample": plan.m * abs(plan.h), "method": plan.method, "seed": seed,
-                "transient": plan.n_transient * abs(plan.h)}
+    h = abs(ev.h)
+    times = plan.n_sub * np.arange(1, plan.n_out + 1) * h  # measured from the end of the transient
+    settings = {"dt": h, "sample": plan.n_sub * h, "method": ev.method, "seed": seed, "transient": plan.n_transient * h}
     if not batch:
         g, s = g[0], s[0]
     return AlignmentIndex(times, g, s, k, system, settings)
 
 
+@float64
 def sali(system: System, t: float | None = None, **kwargs) -> AlignmentIndex:
     """Smaller alignment index SALI(t) = min(||w^_1 + w^_2||, ||w^_1 - w^_2||) of two unit deviation vectors.
 
@@ -249,25 +198,26 @@ def sali(system: System, t: float | None = None, **kwargs) -> AlignmentIndex:
 
 
 # ------------------------------------------------------------------------- finite-time exponents
-@partial(jax.jit, static_argnames=("law", "jac", "plan", "rows"))
-def _ftle(law, jac, plan: _Plan, x0s, Q0, params, t0, rows):
-    step = _stepper(law, jac, params, plan)
+@partial(jax.jit, static_argnames=("evolution", "plan", "rows"))
+def _ftle(evolution: Evolution, plan: Plan, x0s, Q0, params, t0, rows):
+    ev = evolution
+    tangent = ev.tangent_step(params)
+
+    def rescale(state):
+        x, Q, logscale = state
+        nrm = jnp.sqrt(jnp.sum(Q * Q))  # rescale: exp(lambda t) would overflow for long t
+        return (x, Q / nrm, logscale + jnp.log(nrm)), None
 
     def one(x0):
-        def interval(carry, i):
-            x, Q, logscale = carry
-            t = t0 + i * plan.m * plan.h
-            x, Q = jax.lax.fori_loop(0, plan.m, lambda j, s: step(s, t + j * plan.h), (x, Q))
-            nrm = jnp.sqrt(jnp.sum(Q * Q))  # rescale: exp(lambda t) would overflow for long t
-            return (x, Q / nrm, logscale + jnp.log(nrm)), None
-
-        (x, Q, logscale), _ = jax.lax.scan(interval, (x0, Q0, 0.0), jnp.arange(plan.n_out))
+        step = lambda s, t, k: (*tangent((s[0], s[1]), t, k), s[2])  # noqa: E731
+        (x, Q, logscale), _ = intervals(step, (x0, Q0, 0.0), t0, ev.tick, plan.n_sub, plan.n_out, rescale)
         sub = Q[jnp.asarray(rows), :]
         return logscale + jnp.log(jnp.linalg.svd(sub, compute_uv=False)[0])
 
     return jax.vmap(one)(x0s)
 
 
+@float64
 def finite_time_lyapunov(system: System, x0s: Any, t: float, *, dt: float | None = None, t0: float = 0.0,
                          variables: Any = None, method: str = "rk4", renormalize: float | None = None) -> np.ndarray:
     """Largest finite-time Lyapunov exponent of many initial conditions (an FTLE field).
@@ -283,35 +233,34 @@ def finite_time_lyapunov(system: System, x0s: Any, t: float, *, dt: float | None
     (the double gyre). The gradient is rescaled every ``renormalize`` time units (default 100
     steps) so long horizons do not overflow. All points run in one vmapped compiled call.
     """
-    _check_system(system, "the finite-time Lyapunov exponent")
+    check_system(system, "the finite-time Lyapunov exponent", deterministic=True)
     d = system.dim
     arr = np.asarray(x0s, dtype=float)
     if arr.ndim == 0 or arr.shape[-1] != d:
         raise ValueError(f"x0s has shape {arr.shape}; expected (..., {d}) for a {d}-dimensional system")
     flat = as_state(arr.reshape(-1, d), d, what="x0s")
-    if isinstance(system, Map):
+    if not system.continuous_time:
         if int(t) != t or t < 1:
             raise ValueError(f"a map needs t = a positive number of iterations, got {t!r}")
-        plan = _plan(system, None, int(t), None, int(t), None, method)
-        plan = plan._replace(m=1, n_out=int(t))
+        ev = _evolution(system, "the finite-time Lyapunov exponent", method, None)
+        plan = Plan(0, 1, int(t))
         t0_arr = jnp.asarray(int(t0))
     else:
         if not math.isfinite(t) or t == 0:
             raise ValueError(f"t must be finite and non-zero (negative integrates backward), got {t!r}")
-        h = fixed_step(system, method, dt)
+        h = abs(_evolution(system, "the finite-time Lyapunov exponent", method, dt).h)
         n_steps = max(1, int(math.ceil(abs(t) / h - 1e-9)))
         h = abs(t) / n_steps  # a whole number of steps spans exactly |t|
         target = max(1, min(n_steps, int(round((100 * h if renormalize is None else float(renormalize)) / h))))
         m = next(q for q in range(target, 0, -1) if n_steps % q == 0)  # renormalization interval dividing n_steps
-        plan = _Plan("flow", math.copysign(h, t), m, n_steps // m, 0, method)
+        ev = system.evolution(method, h).with_step(math.copysign(h, t))
+        plan = Plan(0, m, n_steps // m)
         t0_arr = jnp.asarray(float(t0))
     rows = tuple(range(d)) if variables is None else tuple(int(i) for i in np.atleast_1d(variables))
     if not rows or any(not 0 <= i < d for i in rows) or len(set(rows)) != len(rows):
         raise ValueError(f"variables must be distinct indices in 0..{d - 1}, got {variables!r}")
     Q0 = np.eye(d)[:, list(rows)]
-    horizon = abs(plan.h) * plan.m * plan.n_out
-    out = np.asarray(_ftle(system.rhs, system.jac, plan, jnp.asarray(flat), jnp.asarray(Q0), system.params, t0_arr,
-                           rows)) / horizon
+    out = np.asarray(_ftle(ev, plan, jnp.asarray(flat), jnp.asarray(Q0), system.params, t0_arr, rows)) / plan.span(ev)
     return out.reshape(arr.shape[:-1])
 
 
@@ -358,6 +307,7 @@ class LocalLyapunov:
                 f"mean={self.mean:.4g}, std={self.std:.3g})")
 
 
+@float64
 def local_lyapunov_exponents(system: System, x0: Any = None, window: float = 1.0, n: int = 1000, *,
                              kind: str = "continued", dt: float | None = None, transient: float | None = None,
                              seed: int = 0, method: str = "rk4") -> LocalLyapunov:
@@ -376,36 +326,35 @@ def local_lyapunov_exponents(system: System, x0: Any = None, window: float = 1.0
     the first windows until the vector has aligned (about 20 time units or iterations) are
     dropped too.
     """
-    _check_system(system, "local Lyapunov exponents")
+    ev = _evolution(system, "local Lyapunov exponents", method, dt)
     if kind not in ("continued", "fresh"):
         raise ValueError(f"kind must be 'continued' or 'fresh', got {kind!r}")
     if isinstance(n, bool) or int(n) != n or n < 2:
         raise ValueError(f"n must be an integer >= 2 windows, got {n!r}")
     n = int(n)
     x0 = as_state(system.x0 if x0 is None else x0, system.dim, allow_batch=False)
-    is_map = isinstance(system, Map)
+    is_map = not system.continuous_time
+    h = abs(ev.h)
     if is_map:
         if int(window) != window or window < 1:
             raise ValueError(f"a map's window is a positive number of iterations, got {window!r}")
-        h, m = 1.0, int(window)
+        m = int(window)
     else:
         if not (window > 0) or not math.isfinite(window):
             raise ValueError(f"window must be a positive time, got {window!r}")
-        h = float(system.dt if dt is None else dt)
         m = max(1, int(round(window / h)))
         if abs(m * h - window) > 1e-9 * window:
             h = window / m  # the window must be a whole number of steps
+            ev = system.evolution(method, h)
     span = n * m * h
-    tr = min(0.1 * span, 100.0) if transient is None else float(transient)
+    tr = default_transient(ev, span) if transient is None else float(transient) * (h if is_map else 1.0)
     n_tr = int(math.ceil(tr / h - 1e-9))
     if kind == "continued":
         n_align = int(math.ceil(20.0 / (m * h)))
-        cfg = _Config("map" if is_map else "flow", 1, h, m, n + n_align, n_tr, "iterate" if is_map else method,
-                      divergence=False)
         q0 = np.random.default_rng(seed).standard_normal((system.dim, 1))
         q0 /= np.linalg.norm(q0)
-        t0 = jnp.asarray(0) if is_map else jnp.asarray(0.0)
-        logs, _ = _benettin(system.rhs, system.jac, cfg, jnp.asarray(x0[None]), jnp.asarray(q0), system.params, t0)
+        logs, _ = _benettin(ev, Plan(n_tr, m, n + n_align), False, jnp.asarray(x0[None]), jnp.asarray(q0),
+                            system.params, ev.time_zero())
         logs = np.asarray(logs)[0, n_align:, 0]
         times = (n_tr + m * np.arange(n_align, n + n_align)) * h
     else:
@@ -424,6 +373,7 @@ def local_lyapunov_exponents(system: System, x0: Any = None, window: float = 1.0
 
 
 # ------------------------------------------------------------------------------------- 0-1 test
+@float64
 def zero_one_test_system(system: System, observable: int | str | Callable = 0, t: float | None = None, *,
                          n: int | None = None, dt: float | None = None, transient: float | None = None,
                          x0: Any = None, **kwargs) -> ZeroOneResult:
@@ -437,17 +387,17 @@ def zero_one_test_system(system: System, observable: int | str | Callable = 0, t
     """
     from ..simulate.trajectory import trajectory
 
-    _check_system(system, "the 0-1 test")
-    if isinstance(system, Map):
+    ev = check_system(system, "the 0-1 test", deterministic=True).evolution()
+    if not system.continuous_time:
         total = n if n is not None else t
         if total is None:
             raise ValueError("a map needs n= (the number of iterations)")
-        tr = min(int(0.1 * total), 1000) if transient is None else int(transient)
+        tr = int(default_transient(ev, int(total) * ev.h) / ev.h) if transient is None else int(transient)
         xs = trajectory(system, n=int(total), x0=x0, transient=tr).x
     else:
         if t is None:
             raise ValueError("a flow needs the integration time t=")
-        tr = min(0.1 * t, 100.0) if transient is None else float(transient)
+        tr = default_transient(ev, t) if transient is None else float(transient)
         xs = trajectory(system, t=t, dt=dt, x0=x0, transient=tr).x
     if callable(observable):
         series = np.asarray(observable(xs), dtype=float)

@@ -78,6 +78,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._precision import float64
 from ..systems.base import System
 
 if TYPE_CHECKING:
@@ -382,6 +383,7 @@ def _dedupe(xs: np.ndarray, order: np.ndarray) -> list[int]:
     return kept
 
 
+@float64
 def fixed_points(system: System, box: Sequence[tuple[float, float]], *, n_starts: int = 1000, seed: Any = 0,
                  tol: float = 1e-10, max_iter: int = 100, t: float = 0.0) -> FixedPoints:
     """Find the fixed points of ``system`` inside ``box`` and classify their linear stability.
@@ -427,8 +429,7 @@ def fixed_points(system: System, box: Sequence[tuple[float, float]], *, n_starts
     >>> [p.type for p in fp]
     ['saddle-focus', 'saddle', 'saddle-focus']
     """
-    if not isinstance(system, System):
-        raise TypeError(f"fixed_points needs a dynstab Flow, Map or SDE, got {type(system).__name__}")
+    check_system(system, "fixed_points", expected="a dynstab Flow, Map or SDE")
     name, kind, names = system.name, system.kind, tuple(system.names)
     if kind == "sde":
         system = cast("SDE", system).drift_as_flow()

@@ -30,10 +30,10 @@ from typing import Any
 
 import numpy as np
 
+from .._precision import float64
 from ..simulate import trajectory
-from ..systems.base import Map, System
+from ..systems.base import System
 from ..timeseries import dominant_period
-from ..systems.delay import DelayFlow
 from .lyapunov import lyapunov_spectrum, max_lyapunov_two_trajectory
 
 
@@ -53,9 +53,10 @@ def _sample_on_attractor(x: np.ndarray, n: int, rng: np.random.Generator) -> np.
     return x[idx]
 
 
+@float64
 def reference_trajectory(system: System, settings: AnnotationSettings = AnnotationSettings()):
     """The long on-attractor trajectory (about 20,000 samples) the annotation measures, and its dominant period."""
-    if isinstance(system, Map):
+    if not system.continuous_time:
         ref = trajectory(system, n=20_000, transient=1000)
         return ref, dominant_period(ref, skip=system.unbounded)
     dt = system.dt
@@ -80,7 +81,7 @@ def attractor_dimension(system: System, ref) -> float | None:
     if np.ptp(pts, axis=0).max() == 0:
         return 0.0  # a fixed point
     try:
-        if isinstance(system, DelayFlow):
+        if not system.finite_dimensional:
             # the attractor lives in the infinite-dimensional history: delay-embed the observed variable
             from ..timeseries import choose_embedding
 
@@ -116,6 +117,7 @@ def fill_correlation_dimensions(names: Iterable[str], path: str | Path,
     return data
 
 
+@float64
 def annotate(system: System, settings: AnnotationSettings = AnnotationSettings()) -> dict[str, Any]:
     """The invariants of one system as a JSON-ready dict (see the module docstring)."""
     from .. import __version__
@@ -125,7 +127,7 @@ def annotate(system: System, settings: AnnotationSettings = AnnotationSettings()
     entry: dict[str, Any] = {"kind": system.kind, "dimension": system.dim, "parameters": system.param_values()}
     bounded = [i for i in range(system.dim) if i not in system.unbounded]
     ref, period = reference_trajectory(system, settings)
-    if isinstance(system, Map):
+    if not system.continuous_time:
         spec = lyapunov_spectrum(system, n=settings.map_iterations, x0=_sample_on_attractor(ref.x, settings.n_ics, rng),
                                  transient=100, seed=settings.seed)
         entry.update(dt=1.0, period=period)
@@ -151,7 +153,7 @@ def annotate(system: System, settings: AnnotationSettings = AnnotationSettings()
         entry["note"] = ("discontinuous vector field: lyapunov_spectrum is the Jacobian (tangent) spectrum, which "
                          "misses the saltation at the jumps; max_lyapunov is from the two-trajectory method with "
                          "adaptive DOP853 (crossings resolved)")
-    if isinstance(system, DelayFlow):
+    if not system.finite_dimensional:
         entry["note"] = (f"delay equation: the {lam.size} leading exponents of the RK4 history map "
                          "(method of steps); no finite divergence")
         if lam.sum() >= 0:  # the partial sums never turn negative: D_KY exceeds the computed count

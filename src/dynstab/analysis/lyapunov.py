@@ -26,28 +26,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..simulate.steppers import FIXED_STEP_METHODS, fixed_step, integrate_fixed, iterate_map, rk_step
+from .._precision import float64
 from ..simulate.adaptive import dop853_solve
-from ..simulate.trajectory import history_buffer
-from ..systems.base import SDE, Map, System, as_state
-from ..systems.delay import DelayFlow
-
-
-class _Config(NamedTuple):
-    kind: str
-    k: int
-    h: float  # integration step (flows) or 1 (maps)
-    m: int  # steps per QR interval
-    n_qr: int
-    n_transient: int  # steps of the transient (no tangent dynamics)
-    method: str
-    divergence: bool = True  # also average tr J (flows) or ln|det J| (maps) as a check
+from ..simulate.evolution import Evolution, Plan, intervals, plan, run
+from ..systems.base import System, as_state, check_system
 
 
 @dataclass(frozen=True)
@@ -120,19 +108,6 @@ def kaplan_yorke_dimension(exponents: Any) -> float:
     return float(j + sums[j - 1] / abs(lam[j]))
 
 
-def _tangent_law(law, jac, params):
-    """(x, Q) -> (f(x), J(x) Q): the variational equation (flows) or the tangent map (maps)."""
-
-    def F(state, t):
-        x, Q = state
-        if jac is not None:
-            return law(x, params, t), jac(x, params, t) @ Q
-        fx, lin = jax.linearize(lambda y: law(y, params, t), x)
-        return fx, jax.vmap(lin, in_axes=1, out_axes=1)(Q)
-
-    return F
-
-
 def _orthonormalize(Q):
     """Q = Q' R with Q' orthonormal; returns (Q', |diag R|).
 
@@ -155,44 +130,61 @@ def _orthonormalize(Q):
     return jnp.stack(cols, axis=1), jnp.stack(norms)
 
 
-@partial(jax.jit, static_argnames=("law", "jac", "cfg"))
-def _benettin(law, jac, cfg: _Config, x0s, Q0, params, t0):
-    """Per initial condition: the (n_qr, k) array of ln|R_ii| and the time-averaged divergence."""
-    F = _tangent_law(law, jac, params)
-    f = lambda x, t: law(x, params, t)  # noqa: E731
+@partial(jax.jit, static_argnames=("evolution", "plan", "divergence"))
+def _benettin(evolution: Evolution, plan: Plan, divergence: bool, x0s, Q0, params, t0):
+    """Per initial condition: the (n_out, k) array of ln|R_ii| over the QR intervals and the mean contraction rate."""
+    ev = evolution
+    step, tangent = ev.step(params), ev.tangent_step(params)
+
+    def contraction(x, t):
+        """tr J for vector fields, ln|det J| for maps: the local phase-space volume growth rate per step."""
+        J = ev.jacobian(x, params, t)
+        return jnp.linalg.slogdet(J)[1] if ev.iterated else jnp.trace(J)
+
+    def advance(state, t, k):
+        x, Q, div = state
+        if divergence:  # the contraction rate at every step's start: an independent check of the sum
+            div = div + contraction(x, t)
+        x, Q = tangent((x, Q), t, k)
+        return x, Q, div
+
+    def finish(state):
+        x, Q, div = state
+        Q, r = _orthonormalize(Q)
+        return (x, Q, div), jnp.log(r)
+
     def one(x0):
-        if cfg.kind == "map":
-            x = iterate_map(f, x0, t0, cfg.n_transient, 2)[-1] if cfg.n_transient else x0
-            step = lambda s, t: F(s, t)  # noqa: E731
-        else:
-            tab = FIXED_STEP_METHODS[cfg.method]
-            x = integrate_fixed(tab, f, x0, t0, cfg.h, cfg.n_transient, 2)[-1] if cfg.n_transient else x0
-            step = lambda s, t: rk_step(tab, F, s, t, cfg.h)  # noqa: E731
-        start = t0 + cfg.n_transient * cfg.h
-
-        def contraction(x, t):
-            """tr J for flows, ln|det J| for maps: the local phase-space volume growth rate."""
-            J = jac(x, params, t) if jac is not None else jax.jacfwd(lambda y: f(y, t))(x)
-            return jnp.trace(J) if cfg.kind == "flow" else jnp.linalg.slogdet(J)[1]
-
-        def advance(j, state, t):
-            x, Q, div = state
-            tj = t + j * cfg.h
-            if cfg.divergence:  # the contraction rate at every step's start: an independent check of the sum
-                div = div + contraction(x, tj)
-            x, Q = step((x, Q), tj)
-            return x, Q, div
-
-        def interval(carry, i):
-            t = start + i * cfg.m * cfg.h
-            x, Q, div = jax.lax.fori_loop(0, cfg.m, lambda j, s: advance(j, s, t), carry)
-            Q, r = _orthonormalize(Q)
-            return (x, Q, div), jnp.log(r)
-
-        (x, Q, div), logs = jax.lax.scan(interval, (x, Q0, 0.0), jnp.arange(cfg.n_qr))
-        return logs, div / (cfg.n_qr * cfg.m)
+        x = run(step, ev.initial(x0, params), t0, ev.tick, plan.n_transient)
+        start = t0 + plan.n_transient * ev.tick
+        (_, _, div), logs = intervals(advance, (x, Q0, 0.0), start, ev.tick, plan.n_sub, plan.n_out, finish)
+        return logs, div / (plan.n_out * plan.n_sub)
 
     return jax.vmap(one)(x0s)
+
+
+def internal_dimension(evolution: Evolution, x0: Any, params: Any) -> int:
+    """Dimension of the state the evolution acts on (a delay equation's history buffer is larger than x)."""
+    return int(jax.eval_shape(evolution.initial, jnp.asarray(x0), params).shape[0])
+
+
+def evolution_plan(system: System, evolution: Evolution, t: float | None, n: int | None, every: float | None,
+                   transient: float | None) -> Plan:
+    """The `Plan` of an analysis run: ``t`` time units (or ``n`` iterations of a map, or ``n`` steps), a
+    renormalization/sampling interval ``every`` (time units; iterations for maps) and a ``transient``
+    (time units; iterations for maps), with dynstab's defaults (`dynstab.simulate.evolution.plan`)."""
+    h = abs(evolution.h)
+    if system.continuous_time:
+        span = t if n is None else n * h
+        if span is None or not (span > 0) or not math.isfinite(span):
+            raise ValueError(f"a flow needs the integration time t= (finite, > 0), got {t!r}")
+        return plan(evolution, span, every=every, transient=transient)
+    total = t / h if n is None and t is not None else n
+    if total is None or total < 1:
+        raise ValueError("a map needs n= (the number of iterations)")
+    if every is not None and int(every) < 1:
+        raise ValueError(f"the interval must be a positive number of iterations, got {every}")
+    return plan(evolution, int(total) * h, every=None if every is None else int(every) * h,
+                transient=None if transient is None else int(transient) * h)
 
 
 def _check_divergence(d: int, k: int) -> bool:
@@ -213,6 +205,7 @@ def _initial_conditions(system: System, x0: Any, n_ics: int, seed: int) -> np.nd
     return np.vstack([x0[None], extra])
 
 
+@float64
 def lyapunov_spectrum(
     system: System,
     t: float | None = None,
@@ -239,59 +232,25 @@ def lyapunov_spectrum(
     it, each with its own transient) in one compiled call and reports their mean and
     standard deviation; ``x0`` of shape (B, d) gives the initial conditions directly.
     """
-    if isinstance(system, SDE):
-        raise TypeError(f"{system.name} is stochastic: Lyapunov spectra here are for deterministic systems; "
-                        "use system.drift_as_flow() for its deterministic skeleton")
-    if not isinstance(system, System):
-        raise TypeError(f"system must be a dynstab Flow or Map, got {type(system).__name__}")
+    check_system(system, "lyapunov_spectrum", deterministic=True)
+    if system.continuous_time and method not in ("rk4", "rk8"):
+        raise ValueError(f"method must be 'rk4' or 'rk8' for the Lyapunov spectrum, got {method!r}")
+    ev = system.evolution(method, dt) if system.continuous_time else system.evolution()
+    pl = evolution_plan(system, ev, t, n, qr_interval, transient)
     x0s = _initial_conditions(system, x0, n_ics, seed)
-    law, jac, step_time = system.rhs, system.jac, None
-    if isinstance(system, DelayFlow):
-        # the DDE's exponents are those of its history-buffer map (method of steps) per unit time
-        hmap = system.as_map(dt)
-        m_delay = system.steps_per_delay(dt)
-        x0s = np.asarray(jax.vmap(lambda x: history_buffer(system, x, m_delay))(jnp.asarray(x0s)))
-        law, jac, step_time = hmap.rhs, None, hmap.dt
-        t = t if n is None else n * step_time
-        if t is None or not (t > 0) or not math.isfinite(t):
-            raise ValueError(f"a delay equation needs the integration time t= (finite, > 0), got {t!r}")
-        n = int(round(t / step_time))
-        qr_interval = max(1, int(round((qr_interval or 10 * step_time) / step_time)))
-        transient = int(math.ceil((min(0.1 * t, 100.0) if transient is None else transient) / step_time))
-        k = min(4, x0s.shape[1]) if k is None else k
-    d = x0s.shape[1]
-    k = d if k is None else int(k)
+    d = internal_dimension(ev, x0s[0], system.params)
+    hidden = not system.finite_dimensional  # the evolution acts on a larger state (a delay equation's history)
+    k = (min(4, d) if hidden else d) if k is None else int(k)
     if not 1 <= k <= d:
         raise ValueError(f"k must be between 1 and the dimension {d}, got {k}")
-
-    if isinstance(system, (Map, DelayFlow)):
-        n = t if n is None else n
-        if n is None or n < 1:
-            raise ValueError("a map needs n= (the number of iterations)")
-        m = int(qr_interval or 1)
-        n_qr = max(1, int(n) // m)
-        n_tr = 1000 if transient is None else int(transient)
-        cfg = _Config("map", k, 1.0, m, n_qr, n_tr, "iterate" if step_time is None else "rk4 (method of steps)",
-                      divergence=step_time is None and _check_divergence(d, k))
-        t0 = jnp.asarray(0)
-    else:
-        if t is None or not (t > 0) or not math.isfinite(t):
-            raise ValueError(f"a flow needs the integration time t= (finite, > 0), got {t!r}")
-        if method not in ("rk4", "rk8"):
-            raise ValueError(f"method must be 'rk4' or 'rk8' for the Lyapunov spectrum, got {method!r}")
-        h = fixed_step(system, method, dt)
-        m = max(1, int(round((qr_interval or 10 * h) / h)))
-        n_qr = max(1, int(round(t / (m * h))))
-        tr = min(0.1 * t, 100.0) if transient is None else float(transient)
-        cfg = _Config("flow", k, h, m, n_qr, int(math.ceil(tr / h - 1e-9)), method,
-                      divergence=_check_divergence(d, k))
-        t0 = jnp.asarray(0.0)
+    # the contraction rate of a hidden internal state is not the system's divergence (a DDE has no finite one)
+    divergence = not hidden and _check_divergence(d, k)
 
     # A random orthonormal initial frame: the identity is non-generic for systems whose
     # invariant subspaces are aligned with the axes (then exponents converge only once
     # round-off has grown out of the degenerate direction).
     Q0 = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, k)))[0]
-    logs, div = _benettin(law, jac, cfg, jnp.asarray(x0s), jnp.asarray(Q0), system.params, t0)
+    logs, div = _benettin(ev, pl, divergence, jnp.asarray(x0s), jnp.asarray(Q0), system.params, ev.time_zero())
     logs = np.asarray(logs)
     if not np.all(np.isfinite(logs)):
         bad = int(np.argmax(~np.isfinite(logs).all(axis=(1, 2))))
@@ -299,21 +258,23 @@ def lyapunov_spectrum(
             f"{system.name}: the orbit from initial condition {bad} ({x0s[bad]}) left the finite numbers or "
             "collapsed the tangent space; check parameters and initial condition, or reduce dt / qr_interval"
         )
-    unit = cfg.h if step_time is None else step_time
-    interval = cfg.m * unit
-    times = interval * np.arange(1, cfg.n_qr + 1)
+    unit = abs(ev.h)  # exponents per time unit (a map's iteration stands for system.dt)
+    interval = pl.n_sub * unit
+    times = interval * np.arange(1, pl.n_out + 1)
     running = np.cumsum(logs, axis=1) / times[None, :, None]
     per_ic = running[:, -1, :]
     order = np.argsort(-per_ic.mean(axis=0))
     per_ic, running = per_ic[:, order], running[:, :, order]
     std = per_ic.std(axis=0, ddof=1) if per_ic.shape[0] > 1 else np.full(k, np.nan)
-    settings = {"t": cfg.n_qr * interval, "qr_interval": interval, "dt": unit, "transient": cfg.n_transient * unit,
-                "n_ics": int(x0s.shape[0]), "k": k, "method": cfg.method}
-    # the history map's volume contraction is not the DDE's divergence (it has no finite one)
-    divergence = math.nan if (step_time is not None or not cfg.divergence) else float(np.mean(np.asarray(div)))
+    settings = {"t": pl.n_out * interval, "qr_interval": interval, "dt": unit, "transient": pl.n_transient * unit,
+                "n_ics": int(x0s.shape[0]), "k": k, "method": ev.method}
+    # per step: tr J (vector fields; already per time unit) or ln|det J| (maps; per iteration = per unit / dt)
+    mean_div = float(np.mean(np.asarray(div)))
+    divergence = (mean_div if not ev.iterated else mean_div / unit) if divergence else math.nan
     return LyapunovSpectrum(per_ic.mean(axis=0), std, per_ic, times, running, system, settings, divergence)
 
 
+@float64
 def max_lyapunov(system: System, t: float | None = None, **kwargs) -> float:
     """The largest Lyapunov exponent (`lyapunov_spectrum` with k=1)."""
     return float(lyapunov_spectrum(system, t, k=1, **kwargs).exponents[0])
@@ -349,41 +310,41 @@ def classify(spectrum: LyapunovSpectrum, tol: float | None = None) -> str:
     return "fixed point"
 
 
-@partial(jax.jit, static_argnames=("law", "cfg", "tol"))
-def _two_trajectory(law, cfg: _Config, x0s, v0, params, d0, tol=None):
-    f = lambda x, t: law(x, params, t)  # noqa: E731
+@partial(jax.jit, static_argnames=("evolution", "plan", "tol"))
+def _two_trajectory(evolution: Evolution, plan: Plan, x0s, v0, params, d0, t0, tol=None):
+    """Per initial condition: ln(|y - x| / d0) after each renormalization interval."""
+    ev = evolution
+    step = ev.step(params)
+    if tol is None:  # both orbits by the system's own step
+        pair = lambda s, t, k: (step(s[0], t, k), step(s[1], t, k))  # noqa: E731
+        n_sub, tick = plan.n_sub, ev.tick
+    else:  # adaptive DOP853 over each whole interval: its rejected steps locate every switching crossing
+        span = plan.n_sub * ev.h
+
+        def pair(s, t, k):
+            d = s[0].shape[0]
+            both = lambda z, tt: jnp.concatenate([ev.law(z[:d], params, tt), ev.law(z[d:], params, tt)])  # noqa: E731
+            end = jnp.reshape(t + span, (1,))
+            z = dop853_solve(both, jnp.concatenate(s), t, end, tol, tol, 10_000_000)[0][0]
+            return z[:d], z[d:]
+
+        n_sub, tick = 1, span
+
+    def renormalize(s):
+        x, y = s
+        dist = jnp.sqrt(jnp.sum((y - x) ** 2))
+        return (x, x + (y - x) * (d0 / dist)), jnp.log(dist / d0)
 
     def one(x0):
-        tab = FIXED_STEP_METHODS["rk4"] if cfg.kind == "flow" else None
-        step = (lambda x, t: rk_step(tab, f, x, t, cfg.h)) if tab else f  # noqa: E731
-        x = x0
-        if cfg.n_transient:
-            x = jax.lax.fori_loop(0, cfg.n_transient, lambda i, y: step(y, i * cfg.h), x)
-        start = cfg.n_transient * cfg.h
-        d = x0.shape[0]
-
-        def advance(x, y, t):
-            if cfg.method == "dopri8":  # adaptive: steps shrink to resolve every switching crossing
-                pair = lambda s, tt: jnp.concatenate([f(s[:d], tt), f(s[d:], tt)])  # noqa: E731
-                end = jnp.reshape(t + cfg.m * cfg.h, (1,))
-                s = dop853_solve(pair, jnp.concatenate([x, y]), t, end, tol, tol, 10_000_000)[0][0]
-                return s[:d], s[d:]
-            return jax.lax.fori_loop(0, cfg.m, lambda j, s: (step(s[0], t + j * cfg.h), step(s[1], t + j * cfg.h)),
-                                     (x, y))
-
-        def interval(carry, i):
-            x, y = carry
-            t = start + i * cfg.m * cfg.h
-            x, y = advance(x, y, t)
-            dist = jnp.sqrt(jnp.sum((y - x) ** 2))
-            return (x, x + (y - x) * (d0 / dist)), jnp.log(dist / d0)
-
-        _, logs = jax.lax.scan(interval, (x, x + d0 * v0), jnp.arange(cfg.n_qr))
+        x = run(step, ev.initial(x0, params), t0, ev.tick, plan.n_transient)
+        start = t0 + plan.n_transient * ev.tick
+        _, logs = intervals(pair, (x, x + d0 * v0), start, tick, n_sub, plan.n_out, renormalize)
         return logs
 
     return jax.vmap(one)(x0s)
 
 
+@float64
 def max_lyapunov_two_trajectory(system: System, t: float | None = None, *, n: int | None = None,
                                 renormalize: float | None = None, d0: float | None = None,
                                 dt: float | None = None, transient: float | None = None, x0: Any = None,
@@ -404,30 +365,21 @@ def max_lyapunov_two_trajectory(system: System, t: float | None = None, *, n: in
     1e-6 relative; for the complex butterfly this gave 0.1366 against 0.1369 from saltation
     matrices). Returns (mean, standard deviation over the ``n_ics`` initial conditions).
     """
-    if isinstance(system, (SDE, DelayFlow)):
-        raise TypeError(f"{system.name}: the two-trajectory method here is for flows and maps")
+    check_system(system, "the two-trajectory method", deterministic=True)
+    if system.continuous_time and method not in ("rk4", "dopri8"):
+        raise ValueError(f"method must be 'rk4' or 'dopri8', got {method!r}")
+    ev = system.evolution("rk4", dt) if system.continuous_time else system.evolution()
+    if method == "dopri8" and ev.iterated:
+        raise ValueError(f"{system.name}: method='dopri8' integrates ordinary differential equations; use 'rk4'")
+    pl = evolution_plan(system, ev, t, n, renormalize, transient)
     x0s = _initial_conditions(system, x0, n_ics, seed)
-    v0 = np.random.default_rng(seed).standard_normal(system.dim)
+    v0 = np.random.default_rng(seed).standard_normal(internal_dimension(ev, x0s[0], system.params))
     v0 /= np.linalg.norm(v0)
-    if isinstance(system, Map):
-        total = t if n is None else n
-        if total is None or total < 1:
-            raise ValueError("a map needs n= (the number of iterations)")
-        m = int(renormalize or 1)
-        cfg = _Config("map", 1, 1.0, m, max(1, int(total) // m), 1000 if transient is None else int(transient), "")
-    else:
-        if t is None or not (t > 0) or not math.isfinite(t):
-            raise ValueError(f"a flow needs the integration time t= (finite, > 0), got {t!r}")
-        h = float(system.dt if dt is None else dt)
-        m = max(1, int(round((renormalize or 10 * h) / h)))
-        tr = min(0.1 * t, 100.0) if transient is None else float(transient)
-        if method not in ("rk4", "dopri8"):
-            raise ValueError(f"method must be 'rk4' or 'dopri8', got {method!r}")
-        cfg = _Config("flow", 1, h, m, max(1, int(round(t / (m * h)))), int(math.ceil(tr / h - 1e-9)), method)
-    d0 = (1e-6 if cfg.method == "dopri8" else 1e-8) if d0 is None else float(d0)
-    logs = np.asarray(_two_trajectory(system.rhs, cfg, jnp.asarray(x0s), jnp.asarray(v0), system.params, d0,
-                                      tol=float(tol) if cfg.method == "dopri8" else None))
+    adaptive = system.continuous_time and method == "dopri8"
+    d0 = (1e-6 if adaptive else 1e-8) if d0 is None else float(d0)
+    logs = np.asarray(_two_trajectory(ev, pl, jnp.asarray(x0s), jnp.asarray(v0), system.params, d0, ev.time_zero(),
+                                      tol=float(tol) if adaptive else None))
     if not np.all(np.isfinite(logs)):
         raise FloatingPointError(f"{system.name}: an orbit left the finite numbers; check x0, parameters and dt")
-    per_ic = logs.sum(axis=1) / (cfg.n_qr * cfg.m * cfg.h)
+    per_ic = logs.sum(axis=1) / pl.span(ev)
     return float(per_ic.mean()), float(per_ic.std(ddof=1)) if per_ic.size > 1 else math.nan

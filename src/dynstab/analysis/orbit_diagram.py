@@ -42,7 +42,6 @@ opens at :math:`1 + \sqrt 8` (tangent bifurcation; P. Saha and S. H. Strogatz, M
 
 from __future__ import annotations
 
-import importlib.util
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,7 +51,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..systems.base import Flow, Map, System, as_state
+from .._precision import float64
+from ..systems.base import System, as_state, check_system
+from ..systems.derived import PoincareMap
 
 __all__ = ["OrbitDiagram", "OrbitDivergedWarning", "orbit_diagram", "detect_periods", "period_changes",
            "period_doubling_points", "PeriodChange"]
@@ -206,31 +207,21 @@ def _orbit_kernel(system: System, param: str, values, x0s, n_transient: int, n_k
     return jax.vmap(one)(values, x0s)
 
 
-def _derived_module():
-    if importlib.util.find_spec("dynstab.systems.derived") is None:
-        return None
-    return importlib.import_module("dynstab.systems.derived")
-
-
-def _as_map(system: Any, plane: Any, caller: str) -> Map:
-    if isinstance(system, Map):
+def _as_map(system: Any, plane: Any, caller: str) -> System:
+    """The map whose orbits are diagrammed: the system itself, or a flow's Poincare map through ``plane``."""
+    check_system(system, caller, expected="a dynstab Map (or a Flow with plane=)")
+    if not system.continuous_time:
         if plane is not None:
             raise ValueError(f"{caller}: plane= is only for flows; {system.name} is already a map")
         return system
-    if isinstance(system, Flow):
-        derived = _derived_module()
-        if plane is None or derived is None:
-            hint = ("pass plane= (the Poincare section) to build one here, or "
-                    if derived is not None else "")
-            raise TypeError(
-                f"{caller}: {system.name} is a flow; an orbit diagram needs a map. {hint}wrap it first, e.g. "
-                "dynstab.systems.derived.PoincareMap(flow, plane) or StroboscopicMap(forced_flow, period)"
-                + ("" if derived is not None else " (the derived-systems module is not available in this install)"))
-        return derived.PoincareMap(system, plane)
-    if isinstance(system, System):
+    if system.stochastic or not system.finite_dimensional:
         raise TypeError(f"{caller}: {system.name} is a {system.kind}; orbit diagrams are for maps (and flows "
                         "through a Poincare or stroboscopic map)")
-    raise TypeError(f"{caller} needs a dynstab Map (or a Flow with plane=), got {type(system).__name__}")
+    if plane is None:
+        raise TypeError(f"{caller}: {system.name} is a flow; an orbit diagram needs a map. Pass plane= (the Poincare "
+                        "section) to build one here, or wrap it first, e.g. dynstab.systems.PoincareMap(flow, plane) "
+                        "or StroboscopicMap(forced_flow, period)")
+    return PoincareMap(system, plane)
 
 
 def _check_param(system: System, param: str, caller: str) -> None:
@@ -246,6 +237,7 @@ def _check_param(system: System, param: str, caller: str) -> None:
         raise ValueError(f"{caller}: parameter {param!r} of {system.name} is an array; sweep a scalar parameter")
 
 
+@float64
 def orbit_diagram(system: Map | Flow, param: str, values: Any, *, n_keep: int = 100, transient: int = 1000,
                   index: int | None = 0, x0: Any = None, bound: float = 1e12, plane: Any = None,
                   warn: bool = True) -> OrbitDiagram:
@@ -424,6 +416,7 @@ class PeriodChange:
                 "from_period": self.from_period, "to_period": self.to_period}
 
 
+@float64
 def period_changes(system: Map | Flow, param: str, lo: float, hi: float, *, n_grid: int = 500,
                    transient: int = 100_000, n_keep: int = 256, tol: float = 1e-5, xtol: float = 1e-7,
                    k: int = 16, max_period: int | None = None, x0: Any = None, bound: float = 1e12,
@@ -501,6 +494,7 @@ def period_changes(system: Map | Flow, param: str, lo: float, hi: float, *, n_gr
             for a, b, pa, pb in brackets]
 
 
+@float64
 def period_doubling_points(system: Map | Flow, param: str, lo: float, hi: float, **kwargs) -> np.ndarray:
     """Parameter values of the period doublings p -> 2p in [lo, hi] (sorted), from `period_changes`.
 

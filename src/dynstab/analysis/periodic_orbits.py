@@ -59,8 +59,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._precision import float64
+from ..simulate.evolution import run
 from ..simulate.steppers import FIXED_STEP_METHODS, rk_step
-from ..systems.base import Flow, Map, as_state
+from ..systems.base import Flow, Map, as_state, check_system
 from ..systems.derived import PoincareMap, poincare_section
 from .fixed_points import _BOX_RTOL, _CLASS_RTOL, _DEDUP_RTOL, _fmt_complex, _solve_all, _validate_box, classify
 
@@ -244,8 +246,8 @@ class _IteratedJac:
 def _iterated(system: Map, n: int) -> Map:
     law = _IteratedLaw(system.rhs)
     # a hand-written Jacobian is used as such; autodiff ones (PoincareMap) are cheaper through f^n at once
-    jac = _IteratedJac(system.rhs, system.jac) if system.jac is not None and not isinstance(system, PoincareMap) \
-        else None
+    hand_written = system.jac is not None and not getattr(system.jac, "autodiff", False)
+    jac = _IteratedJac(system.rhs, system.jac) if hand_written else None
     params = {**system.params, _N: jnp.asarray(n, dtype=jnp.int32)}
     return Map(law, params, system.x0, system.names, name=f"{system.name}^{n}", jac=jac)
 
@@ -316,6 +318,7 @@ def _default_box(system: Map, margin: float = 0.1) -> np.ndarray:
     return np.stack([lo - pad, hi + pad], axis=1)
 
 
+@float64
 def periodic_orbits(system: Map, period: int, box: Sequence[tuple[float, float]] | None = None, *,
                     n_seeds: int = 2000, seed: Any = 0, method: str = "newton", tol: float = 1e-10,
                     max_iter: int = 100, lambdas: Sequence[float] = (0.1, 0.01, 0.001),
@@ -360,8 +363,9 @@ def periodic_orbits(system: Map, period: int, box: Sequence[tuple[float, float]]
     R. L. Davidchack and Y.-C. Lai, Phys. Rev. E 60, 6172 (1999); P. Schmelcher and F. K. Diakonos,
     Phys. Rev. Lett. 78, 4733 (1997); see the module docstring.
     """
-    if not isinstance(system, Map):
-        kind = getattr(system, "kind", type(system).__name__)
+    check_system(system, "periodic_orbits", expected="a dynstab Map")
+    if system.continuous_time:
+        kind = system.kind
         hint = "; for a flow use periodic_orbit_of_flow, or periodic_orbits(PoincareMap(flow, plane), ...)" \
             if kind == "flow" else ""
         raise TypeError(f"periodic_orbits needs a dynstab Map, got {kind!r}{hint}")
@@ -495,7 +499,7 @@ def _monodromy(law, method, n_steps, x, p, T):
     f = lambda y, t: law(y, p, t)  # noqa: E731
 
     def flow_map(x0):
-        return jax.lax.fori_loop(0, n_steps, lambda i, y: rk_step(tab, f, y, i * h, h), x0)
+        return run(lambda y, t, k: rk_step(tab, f, y, t, h), x0, 0.0, h, n_steps)  # h = T / n is traced
 
     return jax.jacfwd(flow_map)(x)
 
@@ -539,6 +543,7 @@ def _shoot(it: Map, y0: np.ndarray, tol: float, max_iter: int):
     return y, float(np.max(np.abs(g))), False, J
 
 
+@float64
 def periodic_orbit_of_flow(flow: Flow, plane: Any, guess: Any, period_n: int = 1, *, direction: int = 1,
                            dt: float | None = None, max_time: float | None = None, method: str = "rk4",
                            tol: float = 1e-11, max_iter: int = 50) -> FlowPeriodicOrbit:

@@ -45,8 +45,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..simulate.steppers import FIXED_STEP_METHODS, rk_step
-from ..systems.base import Flow, as_state
+from .._precision import float64
+from ..simulate.evolution import Evolution, run
+from ..systems.base import Flow, as_state, check_system
 
 __all__ = ["RegionOfAttraction", "region_of_attraction"]
 
@@ -137,16 +138,12 @@ def _vdot(law, params, xstar, P, t, dx):
     return 2.0 * jnp.sum((dx @ P) * f, axis=-1)
 
 
-@partial(jax.jit, static_argnames=("law", "n_steps", "method"))
-def _converges(law, params, xstar, x0s, t0, h, n_steps: int, tol, method: str):
-    tab = FIXED_STEP_METHODS[method]
-    f = lambda y, s: law(y, params, s)  # noqa: E731
+@partial(jax.jit, static_argnames=("evolution", "n_steps"))
+def _converges(evolution: Evolution, params, xstar, x0s, t0, n_steps: int, tol):
+    step = evolution.step(params)
 
     def one(x0):
-        def body(i, x):
-            return rk_step(tab, f, x, t0 + i * h, h)
-
-        x = jax.lax.fori_loop(0, n_steps, body, x0)
+        x = run(step, x0, t0, evolution.tick, n_steps)
         dist = jnp.sqrt(jnp.sum((x - xstar) ** 2))
         return jnp.isfinite(dist) & (dist < tol)
 
@@ -159,6 +156,7 @@ def _unit_ball(rng, n: int, d: int) -> np.ndarray:
     return u * rng.random((n, 1)) ** (1.0 / d)
 
 
+@float64
 def region_of_attraction(system: Flow, equilibrium: Any, Q: Any = None, *, n_directions: int = 2000,
                          n_levels: int = 200, radius: float | None = None, margin: float = 1e-6,
                          polish: int = 8, check: bool = True, n_check: int = 2000, t_check: float = 50.0,
@@ -223,9 +221,9 @@ def region_of_attraction(system: Flow, equilibrium: Any, Q: Any = None, *, n_dir
     ----------
     H. K. Khalil, *Nonlinear Systems*, 3rd ed., Prentice Hall (2002), sec. 8.2.
     """
-    if not isinstance(system, Flow):
-        raise TypeError(f"region_of_attraction needs a dynstab Flow (an autonomous ODE), got "
-                        f"{getattr(system, 'kind', type(system).__name__)}")
+    check_system(system, "region_of_attraction", deterministic=True, expected="a dynstab Flow (an autonomous ODE)")
+    if not system.continuous_time or not system.finite_dimensional:
+        raise TypeError(f"region_of_attraction needs a dynstab Flow (an autonomous ODE), got a {system.kind}")
     d = system.dim
     xstar = as_state(equilibrium, d, what="equilibrium", allow_batch=False)
     law, params = system.rhs, system.params
@@ -319,12 +317,12 @@ def region_of_attraction(system: Flow, equilibrium: Any, Q: Any = None, *, n_dir
         return RegionOfAttraction(**res, settings=settings)
 
     # simulation check
-    h = float(system.dt if dt is None else dt)
-    n_steps = int(math.ceil(float(t_check) / h))
+    ev = system.evolution("rk4", dt)
+    n_steps = int(math.ceil(float(t_check) / ev.h))
     if n_steps < 1:
         raise ValueError(f"t_check must be > 0, got {t_check}")
     inside = xstar + np.sqrt(c) * np.linalg.solve(L.T, _unit_ball(rng, int(n_check), d).T).T
-    ok_in = np.asarray(_converges(law, params, xs_j, jnp.asarray(inside), float(t), h, n_steps, tol * scale, "rk4"))
+    ok_in = np.asarray(_converges(ev, params, xs_j, jnp.asarray(inside), float(t), n_steps, tol * scale))
     if check_box is None:
         half = 3.0 * np.sqrt(c * np.diag(np.linalg.inv(P)))  # 3 x the half-widths of the ellipsoid's bounding box
         box = np.stack([xstar - half, xstar + half], axis=1)
@@ -333,7 +331,7 @@ def region_of_attraction(system: Flow, equilibrium: Any, Q: Any = None, *, n_dir
         if box.shape != (d, 2) or not np.all(box[:, 0] < box[:, 1]):
             raise ValueError(f"check_box must be ({d}, 2) (low, high) pairs with low < high")
     pts = box[:, 0] + (box[:, 1] - box[:, 0]) * rng.random((int(n_check), d))
-    ok_box = np.asarray(_converges(law, params, xs_j, jnp.asarray(pts), float(t), h, n_steps, tol * scale, "rk4"))
+    ok_box = np.asarray(_converges(ev, params, xs_j, jnp.asarray(pts), float(t), n_steps, tol * scale))
     box_vol = float(np.prod(box[:, 1] - box[:, 0]))
     emp = box_vol * float(ok_box.mean())
     settings.update(n_check=int(n_check), t_check=float(t_check), dt=h, tol=tol, check_box=box.tolist())

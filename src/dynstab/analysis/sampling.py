@@ -12,11 +12,96 @@ from typing import Any
 
 import numpy as np
 
-from ..simulate import TrajectoryDivergedError, characteristic_times, trajectory
-from ..systems.base import Map, System
+from .._precision import float64
+from ..simulate.trajectory import Trajectory, TrajectoryDivergedError
+from ..simulate.trajectory import trajectory as simulate_trajectory
+from ..systems.base import System
 from .lyapunov import max_lyapunov
 
 
+@float64
+def trajectory(system: System, t: float | None = None, dt: float | None = None, *, periods: float | None = None,
+               pts_per_period: int = 100, lyapunov_times: float | None = None, per_lyapunov_time: int = 100,
+               **kwargs: Any) -> Trajectory:
+    """`dynstab.simulate.trajectory`, also sampled by the system's own time scales (``dynstab.trajectory``).
+
+    Standardized sampling (as dysts, Gilpin 2021): ``periods=P, pts_per_period=k`` gives P
+    dominant periods sampled k times per period; ``lyapunov_times=L, per_lyapunov_time=k``
+    gives L Lyapunov times sampled k times each. The time scales come from the catalog's
+    annotated metadata (`characteristic_times`), so every system is sampled alike.
+
+    Parameters
+    ----------
+    system : System
+        Any dynstab system.
+    t, dt : float, optional
+        Span and sampling step, as in `dynstab.simulate.trajectory` (not with ``periods`` or ``lyapunov_times``).
+    periods : float, optional
+        Number of dominant periods to simulate.
+    pts_per_period : int
+        Samples per dominant period.
+    lyapunov_times : float, optional
+        Number of Lyapunov times to simulate.
+    per_lyapunov_time : int
+        Samples per Lyapunov time.
+    **kwargs
+        Every other argument of `dynstab.simulate.trajectory`.
+
+    Returns
+    -------
+    Trajectory
+    """
+    if periods is not None or lyapunov_times is not None:
+        t, dt = _standardized_span(system, t, dt, periods, pts_per_period, lyapunov_times, per_lyapunov_time)
+    return simulate_trajectory(system, t, dt, **kwargs)
+
+
+@float64
+def characteristic_times(system: System) -> dict[str, float]:
+    """The dominant period and the Lyapunov time of a flow, from the catalog's metadata.
+
+    Systems without metadata (user-defined, or catalog systems with changed parameters) get
+    them estimated once per process: the period from the power spectrum of a probe
+    trajectory, the Lyapunov time from a short Benettin run.
+    """
+    from ..systems.metadata import metadata
+
+    meta = metadata(system)
+    if meta is not None and meta.get("period"):
+        return {"period": float(meta["period"]), "lyapunov_time": float(meta["lyapunov_time"] or math.inf)}
+    key = (system.rhs, system.dt, tuple(sorted((k, float(np.sum(v))) for k, v in system.param_values().items())))
+    if key not in _ESTIMATED_TIMES:
+        from ..timeseries import dominant_period
+
+        probe = simulate_trajectory(system, t=4000 * system.dt, transient=2000 * system.dt)
+        lam = max_lyapunov(system, t=20_000 * system.dt, x0=probe.x[-1])
+        _ESTIMATED_TIMES[key] = {"period": dominant_period(probe, skip=system.unbounded),
+                                 "lyapunov_time": 1.0 / lam if lam > 0 else math.inf}
+    return _ESTIMATED_TIMES[key]
+
+
+_ESTIMATED_TIMES: dict = {}
+
+
+def _standardized_span(system, t, dt, periods, pts_per_period, lyapunov_times, per_lyapunov_time):
+    if not system.continuous_time:
+        raise ValueError("periods= and lyapunov_times= sample flows; a map is sampled by iteration (n=, dt=)")
+    if t is not None or dt is not None or (periods is not None and lyapunov_times is not None):
+        raise ValueError("give either t/dt, or periods (with pts_per_period), or lyapunov_times "
+                         "(with per_lyapunov_time), not several")
+    times = characteristic_times(system)
+    if periods is not None:
+        if not (periods > 0 and pts_per_period >= 1):
+            raise ValueError(f"need periods > 0 and pts_per_period >= 1, got {periods}, {pts_per_period}")
+        return periods * times["period"], times["period"] / pts_per_period
+    if not math.isfinite(times["lyapunov_time"]):
+        raise ValueError(f"{system.name} has no positive Lyapunov exponent, so no Lyapunov time: sample by periods=")
+    if not (lyapunov_times > 0 and per_lyapunov_time >= 1):
+        raise ValueError(f"need lyapunov_times > 0 and per_lyapunov_time >= 1, got {lyapunov_times}, {per_lyapunov_time}")
+    return lyapunov_times * times["lyapunov_time"], times["lyapunov_time"] / per_lyapunov_time
+
+
+@float64
 def sample_initial_conditions(system: System, n: int, *, seed: int = 0, periods: float = 100.0) -> np.ndarray:
     """``n`` states on the attractor, shape (n, d): points at random times of one long orbit.
 
@@ -26,7 +111,7 @@ def sample_initial_conditions(system: System, n: int, *, seed: int = 0, periods:
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
     rng = np.random.default_rng(seed)
-    if isinstance(system, Map):
+    if not system.continuous_time:
         orbit = trajectory(system, n=max(100 * n, 1000), transient=1000).x
     else:
         period = characteristic_times(system)["period"]
@@ -35,6 +120,7 @@ def sample_initial_conditions(system: System, n: int, *, seed: int = 0, periods:
     return orbit[np.sort(rng.choice(orbit.shape[0], size=n, replace=orbit.shape[0] < n))]
 
 
+@float64
 def sample_parameters(
     system: System,
     n: int,
@@ -58,8 +144,8 @@ def sample_parameters(
     names = [k for k, v in system.params.items() if v.ndim == 0]
     if not names:
         raise ValueError(f"{system.name} has no scalar parameters to perturb")
-    length = lyapunov_length or (20_000 if isinstance(system, Map) else 50_000 * system.dt)
-    kw = dict(n=int(length)) if isinstance(system, Map) else dict(t=float(length))
+    length = lyapunov_length or (50_000 * system.dt if system.continuous_time else 20_000)
+    kw = dict(t=float(length)) if system.continuous_time else dict(n=int(length))
     base = max_lyapunov(system, **kw)
     threshold = max(1e-3, 0.05 * base) if base > 0 else 1e-3
     found: list[dict[str, Any]] = []

@@ -30,68 +30,54 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..simulate.steppers import FIXED_STEP_METHODS, fixed_step, integrate_fixed, iterate_map, rk_step
-from ..systems.base import SDE, Flow, Map, System, as_state
+from .._precision import float64
+from ..simulate.evolution import Evolution, Plan, intervals, run, tangent_field
+from ..systems.base import Flow, System, as_state, check_system
 from ..systems.base import flow as _flow_decorator
-from ..systems.delay import DelayFlow
-from .lyapunov import _tangent_law
+from .lyapunov import evolution_plan
 
 __all__ = ["MasterStability", "master_stability_function", "SyncVerdict", "synchronization_stable",
            "kuramoto_order_parameter", "kuramoto_model", "KuramotoRun", "simulate_kuramoto"]
 
 
 # ----------------------------------------------------------------------------- master stability
-class _MSFConfig(NamedTuple):
-    kind: str
-    h: float
-    m: int  # steps per renormalization
-    n_int: int
-    n_transient: int
-    method: str
-    linear: bool  # H is a constant matrix
-
-
-@partial(jax.jit, static_argnames=("law", "jac", "hfun", "cfg"))
-def _msf_kernel(law, jac, hfun, cfg: _MSFConfig, x0, Hmat, alphas, Xi0, params):
+@partial(jax.jit, static_argnames=("evolution", "plan", "hfun"))
+def _msf_kernel(evolution: Evolution, plan: Plan, hfun, x0, Hmat, alphas, Xi0, params):
     """Largest exponent of xi' = [DF(s) - alpha DH(s)] xi for all alphas along one synchronous orbit.
 
     The state s and one tangent vector per alpha (the columns of Xi) advance together by the
-    tangent dynamics of `dynstab.analysis.lyapunov` (``_tangent_law``) plus the coupling term;
-    each column is renormalized every ``m`` steps and its log growth accumulated.
+    system's tangent dynamics (`dynstab.simulate.evolution.tangent_field`) plus the coupling
+    term, discretized by the system's own step; each column is renormalized every interval
+    and its log growth accumulated.
     """
-    F = _tangent_law(law, jac, params)
-    f = lambda x, t: law(x, params, t)  # noqa: E731
+    ev = evolution
+    F = tangent_field(ev.law, ev.jac, params)
 
     def G(state, t):
         s, Xi = state
         fs, JXi = F((s, Xi), t)
-        DH = Hmat if cfg.linear else jax.jacfwd(hfun)(s)
+        DH = Hmat if hfun is None else jax.jacfwd(hfun)(s)
         return fs, JXi - (DH @ Xi) * alphas[None, :]
 
-    if cfg.kind == "map":
-        step = G
-        s = iterate_map(f, x0, 0, cfg.n_transient, 2)[-1] if cfg.n_transient else x0
-    else:
-        tab = FIXED_STEP_METHODS[cfg.method]
-        step = lambda st, t: rk_step(tab, G, st, t, cfg.h)  # noqa: E731
-        s = integrate_fixed(tab, f, x0, 0.0, cfg.h, cfg.n_transient, 2)[-1] if cfg.n_transient else x0
-    start = cfg.n_transient * cfg.h
-
-    def interval(carry, i):
-        s, Xi, acc = carry
-        t = start + i * cfg.m * cfg.h
-        s, Xi = jax.lax.fori_loop(0, cfg.m, lambda j, st: step(st, t + j * cfg.h), (s, Xi))
+    def renormalize(state):
+        s, Xi, acc = state
         nrm = jnp.sqrt(jnp.sum(Xi * Xi, axis=0))
         return (s, Xi / nrm[None, :], acc + jnp.log(nrm)), None
 
-    (s, _, acc), _ = jax.lax.scan(interval, (s, Xi0, jnp.zeros(alphas.shape[0])), jnp.arange(cfg.n_int))
-    return acc / (cfg.n_int * cfg.m * cfg.h), s
+    coupled = ev.discretize(G)
+    step = lambda st, t, k: (*coupled((st[0], st[1]), t, k), st[2])  # noqa: E731
+    t0 = ev.time_zero()
+    s = run(ev.step(params), x0, t0, ev.tick, plan.n_transient)
+    start = t0 + plan.n_transient * ev.tick
+    (s, _, acc), _ = intervals(step, (s, Xi0, jnp.zeros(alphas.shape[0])), start, ev.tick, plan.n_sub, plan.n_out,
+                               renormalize)
+    return acc / plan.span(ev), s
 
 
 def _intervals_below(alphas: np.ndarray, values: np.ndarray, level: float = 0.0) -> list[tuple[float, float]]:
@@ -174,6 +160,7 @@ class MasterStability:
         return f"MasterStability({self.system.name!r}, {self.alphas.size} alphas, stable: {iv})"
 
 
+@float64
 def master_stability_function(system: System, coupling: Any, alphas: Any, t: float | None = None, *,
                               n: int | None = None, dt: float | None = None, transient: float | None = None,
                               renormalize: float | None = None, x0: Any = None, seed: int = 0,
@@ -190,8 +177,7 @@ def master_stability_function(system: System, coupling: Any, alphas: Any, t: flo
     renormalizing every ``renormalize`` time units (default 10 steps); maps: ``n`` iterations.
     ``seed`` fixes the random initial tangent vector.
     """
-    if isinstance(system, (SDE, DelayFlow)) or not isinstance(system, System):
-        raise TypeError(f"system must be a deterministic dynstab Flow or Map, got {type(system).__name__}")
+    check_system(system, "master_stability_function", deterministic=True)
     d = system.dim
     a = np.asarray(alphas, dtype=float)
     if a.ndim != 1 or a.size < 1:
@@ -211,32 +197,23 @@ def master_stability_function(system: System, coupling: Any, alphas: Any, t: flo
             raise ValueError("coupling matrix H contains NaN or inf")
         hfun, linear = None, True
     x0 = as_state(system.x0 if x0 is None else x0, d, allow_batch=False)
-    if isinstance(system, Map):
-        total = n if n is not None else t
-        if total is None or int(total) < 1:
-            raise ValueError("a map needs n= (the number of iterations)")
-        m = 1 if renormalize is None else max(1, int(renormalize))
-        tr = 1000 if transient is None else int(transient)
-        cfg = _MSFConfig("map", 1.0, m, max(1, int(total) // m), tr, "iterate", linear)
-    else:
-        if t is None or not (t > 0) or not math.isfinite(t):
-            raise ValueError(f"a flow needs the integration time t= (finite, > 0), got {t!r}")
-        h = fixed_step(system, method, dt)
-        m = max(1, int(round((10 * h if renormalize is None else float(renormalize)) / h)))
-        tr = min(0.1 * t, 100.0) if transient is None else float(transient)
-        cfg = _MSFConfig("flow", h, m, max(1, int(round(t / (m * h)))), int(math.ceil(tr / h - 1e-9)), method, linear)
+    ev = system.evolution(method, dt) if system.continuous_time else system.evolution()
+    if ev.observed is not None:
+        raise TypeError(f"{system.name}: the master stability function needs a flow or map whose state is the whole "
+                        "phase space")
+    plan = evolution_plan(system, ev, t, n, renormalize, transient)
     v = np.random.default_rng(seed).standard_normal(d)
     Xi0 = np.repeat((v / np.linalg.norm(v))[:, None], a.size, axis=1)
-    msf, s_end = _msf_kernel(system.rhs, system.jac, hfun, cfg, jnp.asarray(x0), jnp.asarray(Hmat), jnp.asarray(a),
-                             jnp.asarray(Xi0), system.params)
+    msf, s_end = _msf_kernel(ev, plan, hfun, jnp.asarray(x0), jnp.asarray(Hmat), jnp.asarray(a), jnp.asarray(Xi0),
+                             system.params)
     msf = np.asarray(msf)
     if not np.all(np.isfinite(np.asarray(s_end))):
         raise FloatingPointError(f"{system.name}: the synchronous orbit left the finite numbers; check x0 and dt")
     if not np.all(np.isfinite(msf)):
         raise FloatingPointError(f"{system.name}: a transverse perturbation overflowed; reduce renormalize or dt")
-    settings = {"t": cfg.n_int * cfg.m * cfg.h, "dt": cfg.h, "renormalize": cfg.m * cfg.h,
-                "transient": cfg.n_transient * cfg.h, "method": cfg.method, "seed": seed,
-                "coupling": "matrix" if linear else "function"}
+    h = abs(ev.h)
+    settings = {"t": plan.span(ev), "dt": h, "renormalize": plan.n_sub * h, "transient": plan.n_transient * h,
+                "method": ev.method, "seed": seed, "coupling": "matrix" if linear else "function"}
     return MasterStability(a, msf, system, settings)
 
 
@@ -300,6 +277,7 @@ def synchronization_stable(msf: MasterStability, laplacian: Any, sigma: float, *
 
 
 # ------------------------------------------------------------------------------------- Kuramoto
+@float64
 def kuramoto_order_parameter(phases: Any) -> tuple[np.ndarray, np.ndarray]:
     """Kuramoto order parameter r e^{i psi} = (1/N) sum_j exp(i theta_j) (Kuramoto 1975; Strogatz 2000).
 
@@ -330,6 +308,7 @@ def lorentzian_frequencies(n: int, gamma: float, *, omega0: float = 0.0, seed: i
     raise ValueError(f"sampling must be 'random' or 'quantile', got {sampling!r}")
 
 
+@float64
 def kuramoto_model(n: int, K: float, *, gamma: float = 0.5, omega0: float = 0.0, frequencies: Any = None,
                    seed: int = 0, sampling: str = "random") -> Flow:
     """The Kuramoto model of n phase oscillators as a dynstab `Flow` (the catalog has none).
@@ -396,6 +375,7 @@ class KuramotoRun:
         return fig
 
 
+@float64
 def simulate_kuramoto(n: int, K: float, *, gamma: float = 0.5, t: float = 200.0, dt: float = 0.1,
                       transient: float = 100.0, seed: int = 0, sampling: str = "random",
                       step: float = 0.05) -> KuramotoRun:

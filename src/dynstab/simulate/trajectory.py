@@ -12,11 +12,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..systems.base import SDE, Map, System, as_params, as_state
-from ..systems.delay import DelayFlow
+from .._precision import float64
+from ..systems.base import System, as_params, as_state, check_system
 from .adaptive import ADAPTIVE_METHODS, MAX_STEPS, OK, STATUS_TEXT, adaptive_solve
-from .sde import SDE_METHODS, integrate_sde
-from .steppers import FIXED_STEP_METHODS, integrate_fixed, iterate_map
+from .evolution import Evolution, Plan, run, sample
+from .sde import SDE_METHODS
+from .steppers import FIXED_STEP_METHODS
 
 FLOW_METHODS = (*FIXED_STEP_METHODS, *ADAPTIVE_METHODS)
 
@@ -55,6 +56,7 @@ class Trajectory:
     def to_numpy(self) -> np.ndarray:
         return self.x
 
+    @float64
     def to_xarray(self):
         """An ``xarray.Dataset`` with ``x`` over (member,) time, variable and the metadata as attributes."""
         import xarray as xr
@@ -92,6 +94,7 @@ class Trajectory:
         return f"Trajectory({self.system.name!r}, method={self.method!r}, x: {shape}, t: [{self.t[0]:g}, {self.t[-1]:g}])"
 
 
+@float64
 def load_trajectory(path):
     """Read a trajectory written by `Trajectory.to_netcdf` back as an ``xarray.Dataset``."""
     import xarray as xr
@@ -99,64 +102,58 @@ def load_trajectory(path):
     return xr.load_dataset(path, engine="h5netcdf")
 
 
-class _Config(NamedTuple):
-    kind: str
+class _Adaptive(NamedTuple):
+    """Static settings of an adaptive flow run: outputs at t0 + transient + k * dt."""
+
     method: str
-    h: float
-    n_sub: int
+    dt: float
     n_out: int
-    n_transient: int  # fixed-step: number of steps of the transient
-    transient: float  # adaptive: transient length in time
+    transient: float
     rtol: float
     atol: float
     max_steps: int
+
+
+class _Kernel(NamedTuple):
+    """Static configuration of one compiled simulation (an ensemble is a vmap of the same run)."""
+
+    evolution: Evolution | None  # fixed-step, iterated and stochastic runs
+    plan: Plan | None
+    adaptive: _Adaptive | None  # adaptive flow runs
     batch_x0: bool
     batch_params: tuple[str, ...]
-    noise_shape: tuple[int, ...]
-    observe: tuple[int, int] = (0, 0)  # maps: keep state[a:b] at each output (history buffers of DDEs)
 
 
-@partial(jax.jit, static_argnames=("law", "diffusion", "cfg"))
-def _simulate(law, diffusion, cfg: _Config, x0, params, keys, t0):
+@partial(jax.jit, static_argnames=("law", "kernel"))
+def _simulate(law, kernel: _Kernel, x0, params, keys, t0):
     def one(y0, p, key):
-        f = lambda x, t: law(x, p, t)  # noqa: E731
         zero = jnp.asarray(0)
-        if cfg.kind == "map":
-            a, b = cfg.observe
-            observe = (lambda s: s[a:b]) if b else None  # noqa: E731
-            y0 = iterate_map(f, y0, t0, cfg.n_transient, 2)[-1] if cfg.n_transient else y0
-            xs = iterate_map(f, y0, t0 + cfg.n_transient, cfg.n_sub, cfg.n_out, observe)
-            return xs, jnp.asarray(OK), zero, zero
-        if cfg.kind == "sde":
-            g = lambda x, t: diffusion(x, p, t)  # noqa: E731
-            k_tr, k_run = jax.random.split(key)
-            ts = t0 + cfg.n_transient * cfg.h
-            if cfg.n_transient:
-                y0 = integrate_sde(cfg.method, f, g, cfg.noise_shape, k_tr, y0, t0, cfg.h, cfg.n_transient, 2)[-1]
-            xs = integrate_sde(cfg.method, f, g, cfg.noise_shape, k_run, y0, ts, cfg.h, cfg.n_sub, cfg.n_out)
-            return xs, jnp.asarray(OK), zero, zero
-        if cfg.method in FIXED_STEP_METHODS:
-            tab = FIXED_STEP_METHODS[cfg.method]
-            if cfg.n_transient:
-                y0 = integrate_fixed(tab, f, y0, t0, cfg.h, cfg.n_transient, 2)[-1]
-            ts = t0 + cfg.n_transient * cfg.h
-            return integrate_fixed(tab, f, y0, ts, cfg.h, cfg.n_sub, cfg.n_out), jnp.asarray(OK), zero, zero
-        # adaptive: outputs at t0 + transient + k * dt (dt = n_sub * h)
-        ts = t0 + cfg.transient + cfg.h * cfg.n_sub * jnp.arange(cfg.n_out)
-        if cfg.transient > 0:
-            ys, st0, _, _, _ = adaptive_solve(cfg.method, f, y0, t0, ts[:1], cfg.rtol, cfg.atol, cfg.max_steps)
-            y0 = ys[0]
-        ys, status, n_acc, n_rej, _ = adaptive_solve(cfg.method, f, y0, ts[0], ts, cfg.rtol, cfg.atol, cfg.max_steps)
-        if cfg.transient > 0:
-            status = jnp.where(st0 != OK, st0, status)
-        return ys, status, n_acc, n_rej
+        if kernel.adaptive is not None:
+            cfg = kernel.adaptive
+            f = lambda x, t: law(x, p, t)  # noqa: E731
+            ts = t0 + cfg.transient + cfg.dt * jnp.arange(cfg.n_out)
+            if cfg.transient > 0:
+                ys, st0, _, _, _ = adaptive_solve(cfg.method, f, y0, t0, ts[:1], cfg.rtol, cfg.atol, cfg.max_steps)
+                y0 = ys[0]
+            ys, status, n_acc, n_rej, _ = adaptive_solve(cfg.method, f, y0, ts[0], ts, cfg.rtol, cfg.atol,
+                                                         cfg.max_steps)
+            if cfg.transient > 0:
+                status = jnp.where(st0 != OK, st0, status)
+            return ys, status, n_acc, n_rej
+        ev, plan = kernel.evolution, kernel.plan
+        k_tr, k_run = jax.random.split(key) if ev.stochastic else (None, None)
+        s = run(ev.step(p, k_tr), ev.initial(y0, p), t0, ev.tick, plan.n_transient)
+        xs = sample(ev.step(p, k_run), s, t0 + plan.n_transient * ev.tick, ev.tick, plan.n_sub, plan.n_out,
+                    ev.observe)
+        return xs, jnp.asarray(OK), zero, zero
 
-    p_axes = {k: (0 if k in cfg.batch_params else None) for k in params}
-    if cfg.batch_x0 or cfg.batch_params:
-        return jax.vmap(one, in_axes=(0 if cfg.batch_x0 else None, p_axes, 0))(x0, params, keys)
+    p_axes = {k: (0 if k in kernel.batch_params else None) for k in params}
+    if kernel.batch_x0 or kernel.batch_params:
+        return jax.vmap(one, in_axes=(0 if kernel.batch_x0 else None, p_axes, 0))(x0, params, keys)
     return one(x0, params, keys)
 
 
+@float64
 def trajectory(
     system: System,
     t: float | None = None,
@@ -174,10 +171,6 @@ def trajectory(
     t0: float = 0.0,
     max_steps: int = 10_000_000,
     on_blowup: str = "raise",
-    periods: float | None = None,
-    pts_per_period: int = 100,
-    lyapunov_times: float | None = None,
-    per_lyapunov_time: int = 100,
 ) -> Trajectory:
     """Simulate ``system`` and return a `Trajectory`.
 
@@ -197,20 +190,18 @@ def trajectory(
     Ensembles run as one compiled call: ``x0`` of shape (B, d), and/or ``params``
     mapping parameter names to arrays whose leading axis is the member axis (B,).
 
-    Standardized sampling (as dysts, Gilpin 2021): ``periods=P, pts_per_period=k`` gives P
-    dominant periods sampled k times per period; ``lyapunov_times=L, per_lyapunov_time=k``
-    gives L Lyapunov times sampled k times each. The time scales come from the catalog's
-    annotated metadata (`characteristic_times`), so every system is sampled alike.
+    Every system kind runs through its own `dynstab.simulate.evolution.Evolution` (delay
+    equations by the method of steps on their history buffer); adaptive methods integrate flows.
+    Sampling by dominant periods or Lyapunov times (``periods=``, ``lyapunov_times=``) needs the
+    system's time scales, an analysis result: `dynstab.trajectory` (`dynstab.analysis.sampling.trajectory`)
+    accepts them.
 
     A trajectory that leaves the finite numbers raises `TrajectoryDivergedError` naming
     the system, member, time and last finite state (``on_blowup="nan"`` keeps NaN rows instead).
     """
-    if not isinstance(system, System):
-        raise TypeError(f"system must be a dynstab Flow, Map or SDE, got {type(system).__name__}")
+    check_system(system, "trajectory")
     if on_blowup not in ("raise", "nan"):
         raise ValueError("on_blowup must be 'raise' or 'nan'")
-    if periods is not None or lyapunov_times is not None:
-        t, dt = _standardized_span(system, t, dt, periods, pts_per_period, lyapunov_times, per_lyapunov_time)
     x0_arr = as_state(system.x0 if x0 is None else x0, system.dim)
     batch_x0 = x0_arr.ndim == 2
 
@@ -233,111 +224,34 @@ def trajectory(
         raise ValueError(f"ensemble sizes disagree between x0 and params: {sorted(batch_sizes)}")
     B = batch_sizes.pop() if batch_sizes else None
 
-    if isinstance(system, DelayFlow):
-        if system.delay in batch_params:
-            raise ValueError(f"{system.name}: the delay {system.delay!r} sets the history length and cannot vary "
-                             "across an ensemble; run one ensemble per delay")
-        law, cfg, times, x0_arr, t0 = _plan_delay(system, t, dt, n, transient, method, step, t0, x0_arr)
-        rtol_used = None
-    else:
-        law = system.rhs
-        cfg, times, rtol_used = _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0)
-    cfg = cfg._replace(batch_x0=batch_x0, batch_params=tuple(sorted(batch_params)),
-                       noise_shape=system.noise_shape if isinstance(system, SDE) else ())
+    delay = getattr(system, "delay", None)
+    if delay in batch_params:
+        raise ValueError(f"{system.name}: the delay {delay!r} sets the history length and cannot vary "
+                         "across an ensemble; run one ensemble per delay")
+    kernel, times = _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0)
+    kernel = kernel._replace(batch_x0=batch_x0, batch_params=tuple(sorted(batch_params)))
     key = jax.random.PRNGKey(seed)
     keys = jax.random.split(key, B) if B is not None else key
-    diffusion = system.diffusion if isinstance(system, SDE) else None
-    t0_arr = jnp.asarray(t0 if cfg.kind != "map" else int(t0))
-    xs, status, n_acc, n_rej = _simulate(law, diffusion, cfg, jnp.asarray(x0_arr), base, keys, t0_arr)
+    t0_arr = kernel.evolution.time_zero(t0) if kernel.evolution is not None else jnp.asarray(float(t0))
+    xs, status, n_acc, n_rej = _simulate(system.rhs, kernel, jnp.asarray(x0_arr), base, keys, t0_arr)
     xs = np.asarray(xs)
     status = np.atleast_1d(np.asarray(status))
-    _check_result(system, xs, times, status, on_blowup, cfg)
-    stats = {"n_steps": int(np.sum(n_acc)), "n_rejected": int(np.sum(n_rej))} if cfg.method in ADAPTIVE_METHODS else {}
+    _check_result(system, xs, times, status, on_blowup, kernel)
+    adaptive = kernel.adaptive
+    stats = {"n_steps": int(np.sum(n_acc)), "n_rejected": int(np.sum(n_rej))} if adaptive else {}
+    rtol_used = float(adaptive.rtol) if adaptive else None
+    method_used = adaptive.method if adaptive else kernel.evolution.method
     return Trajectory(
-        t=times, x=xs, system=system, method=cfg.method, rtol=rtol_used, atol=atol if rtol_used else None,
+        t=times, x=xs, system=system, method=method_used, rtol=rtol_used, atol=atol if rtol_used else None,
         params={k: np.asarray(base[k]) for k in batch_params}, stats=stats,
     )
-
-
-def characteristic_times(system: System) -> dict[str, float]:
-    """The dominant period and the Lyapunov time of a flow, from the catalog's metadata.
-
-    Systems without metadata (user-defined, or catalog systems with changed parameters) get
-    them estimated once per process: the period from the power spectrum of a probe
-    trajectory, the Lyapunov time from a short Benettin run.
-    """
-    from ..systems.metadata import metadata
-
-    meta = metadata(system)
-    if meta is not None and meta.get("period"):
-        return {"period": float(meta["period"]), "lyapunov_time": float(meta["lyapunov_time"] or math.inf)}
-    key = (system.rhs, system.dt, tuple(sorted((k, float(np.sum(v))) for k, v in system.param_values().items())))
-    if key not in _ESTIMATED_TIMES:
-        from ..analysis.lyapunov import max_lyapunov
-        from ..timeseries import dominant_period
-
-        probe = trajectory(system, t=4000 * system.dt, transient=2000 * system.dt)
-        lam = max_lyapunov(system, t=20_000 * system.dt, x0=probe.x[-1])
-        _ESTIMATED_TIMES[key] = {"period": dominant_period(probe, skip=system.unbounded),
-                                 "lyapunov_time": 1.0 / lam if lam > 0 else math.inf}
-    return _ESTIMATED_TIMES[key]
-
-
-_ESTIMATED_TIMES: dict = {}
-
-
-def _standardized_span(system, t, dt, periods, pts_per_period, lyapunov_times, per_lyapunov_time):
-    if isinstance(system, Map):
-        raise ValueError("periods= and lyapunov_times= sample flows; a map is sampled by iteration (n=, dt=)")
-    if t is not None or dt is not None or (periods is not None and lyapunov_times is not None):
-        raise ValueError("give either t/dt, or periods (with pts_per_period), or lyapunov_times "
-                         "(with per_lyapunov_time), not several")
-    times = characteristic_times(system)
-    if periods is not None:
-        if not (periods > 0 and pts_per_period >= 1):
-            raise ValueError(f"need periods > 0 and pts_per_period >= 1, got {periods}, {pts_per_period}")
-        return periods * times["period"], times["period"] / pts_per_period
-    if not math.isfinite(times["lyapunov_time"]):
-        raise ValueError(f"{system.name} has no positive Lyapunov exponent, so no Lyapunov time: sample by periods=")
-    if not (lyapunov_times > 0 and per_lyapunov_time >= 1):
-        raise ValueError(f"need lyapunov_times > 0 and per_lyapunov_time >= 1, got {lyapunov_times}, {per_lyapunov_time}")
-    return lyapunov_times * times["lyapunov_time"], times["lyapunov_time"] / per_lyapunov_time
-
-
-def _plan_delay(system, t, dt, n, transient, method, step, t0, x0_arr):
-    """A DDE runs as its history-buffer map (method of steps, RK4): law, config, times, buffers, t0."""
-    if method not in (None, "rk4"):
-        raise ValueError(f"{system.name} is a delay equation: it is integrated by RK4 with the method of steps "
-                         f"(method='rk4'), not {method!r}")
-    if n is not None:
-        raise ValueError("n= counts iterations of maps; for a delay equation give the time span t=")
-    if t is None or not (t >= 0) or not math.isfinite(t):
-        raise ValueError(f"a delay equation needs the time span t= (finite, >= 0), got {t!r}")
-    hmap = system.as_map(step)
-    h = hmap.dt
-    stride = max(1, int(round(float(system.dt if dt is None else dt) / h)))
-    n_out = int(round(t / h)) // stride + 1
-    n_tr = int(math.ceil(transient / h - 1e-9)) if transient else 0
-    m, d = system.steps_per_delay(step), system.dim
-    k0 = int(round(t0 / h))
-    times = (k0 + n_tr + stride * np.arange(n_out)) * h
-    buffers = np.asarray(jax.vmap(lambda x: history_buffer(system, x, m))(jnp.atleast_2d(x0_arr)))
-    buffers = buffers if x0_arr.ndim == 2 else buffers[0]
-    cfg = _Config("map", "rk4", h, stride, n_out, n_tr, 0.0, 0.0, 0.0, 0, False, (), (), (m * d, (m + 1) * d))
-    return hmap.rhs, cfg, times, buffers, k0
-
-
-def history_buffer(system, x0, m):
-    """The constant-history buffer [x0 x (m+1), f(x0, x0) x (m+1)] of a delay equation."""
-    f0 = system.rhs(x0, x0, system.params, 0.0)
-    return jnp.concatenate([jnp.tile(x0, m + 1), jnp.tile(f0, m + 1)])
 
 
 def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
     """Turn the user's request into a static kernel configuration and the output times."""
     if transient < 0 or not math.isfinite(transient):
         raise ValueError(f"transient must be finite and >= 0, got {transient}")
-    if isinstance(system, Map):
+    if not system.continuous_time:
         if t is not None and n is None:
             n = t
         if n is None or int(n) != n or n < 0:
@@ -345,14 +259,12 @@ def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
         stride = 1 if dt is None else int(dt)
         if stride < 1 or (dt is not None and stride != dt):
             raise ValueError(f"for a map dt is the sampling stride in iterations (an integer >= 1), got {dt!r}")
-        if method not in (None, "iterate"):
-            raise ValueError(f"maps are iterated exactly; method={method!r} does not apply")
-        n_out = int(n) // stride + 1
         if int(transient) != transient:
             raise ValueError(f"for a map transient counts iterations (an integer), got {transient}")
-        times = int(t0) + int(transient) + stride * np.arange(n_out)
-        cfg = _Config("map", "iterate", 1.0, stride, n_out, int(transient), 0.0, 0.0, 0.0, 0, False, (), ())
-        return cfg, times, None
+        ev = system.evolution(method)
+        plan = Plan(int(transient), stride, int(n) // stride + 1)
+        times = int(t0) + plan.n_transient + stride * np.arange(plan.n_out)
+        return _Kernel(ev, plan, None, False, ()), times
     if n is not None:
         raise ValueError("n= counts iterations of maps; for a flow give the time span t=")
     if t is None or not (t >= 0) or not math.isfinite(t):
@@ -361,37 +273,38 @@ def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
     if not (dt > 0) or not math.isfinite(dt):
         raise ValueError(f"dt must be positive, got {dt}")
     n_out = int(round(t / dt)) + 1
-    times = t0 + transient + dt * np.arange(n_out)
-    if isinstance(system, SDE):
-        method = method or "euler_maruyama"
-        if method not in SDE_METHODS:
-            raise ValueError(f"unknown SDE method {method!r}; choose one of {SDE_METHODS}")
-    else:
-        method = method or "rk4"
-        if method not in FLOW_METHODS:
-            raise ValueError(f"unknown method {method!r}; choose one of {FLOW_METHODS}")
     if method in ADAPTIVE_METHODS:
+        ev = system.evolution()
+        if ev.iterated or ev.stochastic:
+            system.evolution(method)  # the system's own message about the methods it takes
+            raise ValueError(f"{system.name}: the adaptive method {method!r} integrates ordinary differential "
+                             f"equations; this {system.kind} is stepped by {ev.method!r}")
         if not (0 < rtol < 1) or not (atol > 0):
             raise ValueError(f"need 0 < rtol < 1 and atol > 0, got rtol={rtol}, atol={atol}")
-        cfg = _Config("flow", method, dt, 1, n_out, 0, float(transient), float(rtol), float(atol), int(max_steps),
-                      False, (), ())
-        return cfg, times, float(rtol)
+        times = t0 + transient + dt * np.arange(n_out)
+        cfg = _Adaptive(method, dt, n_out, float(transient), float(rtol), float(atol), int(max_steps))
+        return _Kernel(None, None, cfg, False, ()), times
+    if method is not None and method not in FLOW_METHODS + SDE_METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {FLOW_METHODS}")
     h_max = float(system.dt if step is None else step)
     if not (h_max > 0):
         raise ValueError(f"step must be positive, got {step}")
     n_sub = max(1, math.ceil(dt / h_max - 1e-9))
-    h = dt / n_sub
+    ev = system.evolution(method, dt / n_sub)  # a delay equation may take a smaller step (tau / m)
+    h = abs(ev.h)
+    if ev.iterated:  # sample every whole number of steps closest to dt
+        n_sub = max(1, int(round(dt / h)))
+        n_out = int(round(t / h)) // n_sub + 1
     # the transient is rounded up to whole steps so one step size serves the whole run
-    n_transient = int(math.ceil(transient / h - 1e-9)) if transient else 0
-    times = t0 + n_transient * h + dt * np.arange(n_out)
-    kind = "sde" if isinstance(system, SDE) else "flow"
-    cfg = _Config(kind, method, h, n_sub, n_out, n_transient, 0.0, 0.0, 0.0, 0, False, (), ())
-    return cfg, times, None
+    plan = Plan(int(math.ceil(transient / h - 1e-9)) if transient else 0, n_sub, n_out)
+    k0 = int(round(t0 / h)) * h if ev.iterated else t0
+    times = k0 + plan.n_transient * h + (n_sub * h if ev.iterated else dt) * np.arange(n_out)
+    return _Kernel(ev, plan, None, False, ()), times
 
 
-def _check_result(system, xs, times, status, on_blowup, cfg):
+def _check_result(system, xs, times, status, on_blowup, kernel):
     if np.any(status == MAX_STEPS):
-        raise RuntimeError(f"{system.name}: {STATUS_TEXT[MAX_STEPS]} (max_steps={cfg.max_steps})")
+        raise RuntimeError(f"{system.name}: {STATUS_TEXT[MAX_STEPS]} (max_steps={kernel.adaptive.max_steps})")
     finite_rows = np.all(np.isfinite(xs), axis=-1)
     if on_blowup == "nan" or finite_rows.all():
         return
@@ -401,7 +314,7 @@ def _check_result(system, xs, times, status, on_blowup, cfg):
     i = int(np.argmax(~rows[b]))
     member = f" (ensemble member {b})" if xs.ndim == 3 else ""
     last = f"last finite state {np.array2string(members[b, i - 1], precision=6)} at t={times[i - 1]:g}" if i > 0 else "no finite state"
-    reason = STATUS_TEXT.get(int(status[min(b, status.size - 1)]), "") if cfg.method in ADAPTIVE_METHODS else ""
+    reason = STATUS_TEXT.get(int(status[min(b, status.size - 1)]), "") if kernel.adaptive else ""
     raise TrajectoryDivergedError(
         f"{system.name}{member} left the finite numbers before t={times[i]:g}; {last}. "
         + (f"Solver: {reason}. " if reason and reason != "ok" else "")

@@ -21,17 +21,37 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._precision import float64
+
 Array = jax.Array
 Params = dict[str, Array]
 
+if TYPE_CHECKING:
+    from ..simulate.evolution import Evolution
 
+
+def check_system(obj: Any, what: str, *, deterministic: bool = False, expected: str | None = None) -> System:
+    """Check that ``obj`` is a dynstab system (and, if asked, deterministic) before ``what`` runs on it.
+
+    Raises a TypeError naming ``what``, what it needs (``expected``, e.g. "a dynstab Map or Flow") and what it got.
+    """
+    need = expected or "a dynstab system (a Flow or Map, an SDE, a delay equation, ...)"
+    if not isinstance(obj, System):
+        raise TypeError(f"{what} needs {need}, got {type(obj).__name__}")
+    if deterministic and obj.stochastic:
+        raise TypeError(f"{obj.name} is stochastic: {what} needs {expected or 'a deterministic system'}; "
+                        "use system.drift_as_flow() for its deterministic skeleton")
+    return obj
+
+
+@float64
 def as_params(params: Mapping[str, Any] | None) -> Params:
     """Validate parameters: a mapping of name -> finite float64 scalar or array (as JAX arrays)."""
     if params is None:
@@ -81,6 +101,13 @@ class System(eqx.Module):
     unbounded: tuple[int, ...] = eqx.field(static=True, default=())
 
     kind: ClassVar[str] = "system"
+    #: Whether the system's time is continuous (flows, SDEs, delay equations) or counts iterations (maps).
+    continuous_time: ClassVar[bool] = True
+    #: Whether the system is driven by noise (its exponents, fixed points and orbits are those of its drift).
+    stochastic: ClassVar[bool] = False
+    #: Whether the state x is the whole phase space (False for a delay equation, whose phase space is the
+    #: history function: its evolution acts on a history buffer, and only the leading exponents exist).
+    finite_dimensional: ClassVar[bool] = True
     #: Known flags: "forced" (f depends on t), "hamiltonian" (conservative), "stiff", "unbounded"
     #: (some coordinate grows without bound, e.g. an angle or time; ``unbounded`` lists their indices),
     #: "discontinuous" (the vector field jumps, e.g. sign functions: Jacobian-based exponents miss the
@@ -106,10 +133,12 @@ class System(eqx.Module):
         """State dimension d."""
         return int(self.x0.shape[0])
 
+    @float64
     def f(self, x: Array, t: Any = 0.0, params: Params | None = None) -> Array:
         """Evaluate the law at state ``x`` (time or iteration ``t``) with the system's parameters."""
         return self.rhs(x, self.params if params is None else params, t)
 
+    @float64
     def jacobian(self, x: Any, t: Any = 0.0, params: Params | None = None) -> Array:
         """Jacobian df/dx at ``x``: the supplied analytic one, else forward-mode autodiff."""
         p = self.params if params is None else params
@@ -118,6 +147,30 @@ class System(eqx.Module):
             return jnp.asarray(self.jac(x, p, t))
         return jax.jacfwd(self.rhs)(x, p, t)
 
+    def evolution(self, method: str | None = None, step: float | None = None) -> Evolution:
+        """How the system advances by one step: the protocol every algorithm evolves it through.
+
+        Parameters
+        ----------
+        method : str, optional
+            A fixed-step method: ``"rk4"`` (default), ``"rk8"`` or ``"euler"`` for flows,
+            ``"euler_maruyama"`` (default) or ``"milstein"`` for SDEs; maps are iterated.
+        step : float, optional
+            The integration step (default ``system.dt``); maps take no step (one iteration
+            stands for ``system.dt`` time units).
+
+        Returns
+        -------
+        Evolution
+            See `dynstab.simulate.evolution`.
+        """
+        from ..simulate.evolution import Evolution
+        from ..simulate.steppers import fixed_step
+
+        method = "rk4" if method is None else method
+        return Evolution(self.rhs, False, method, fixed_step(self, method, step), jac=self.jac)
+
+    @float64
     def with_params(self, **changes: Any) -> System:
         """Return a copy with some parameters replaced, e.g. ``lorenz.with_params(rho=30.0)``."""
         unknown = [k for k in changes if k not in self.params]
@@ -171,6 +224,7 @@ class System(eqx.Module):
         x0_arr = as_state(x0, int(np.asarray(x0).shape[0]) if names is None else len(names), allow_batch=False)
         return _make(cls, law, params, x0_arr, names, name, reference, dt, jac, description, (), **extra)
 
+    @float64
     def with_x0(self, x0: Any) -> System:
         """Return a copy with a new default initial condition."""
         arr = as_state(x0, self.dim, allow_batch=False)
@@ -190,16 +244,32 @@ class Flow(System):
 
     kind: ClassVar[str] = "flow"
 
+    @float64
     def divergence(self, x: Any, t: Any = 0.0) -> Array:
         """div f = trace of the Jacobian: the local phase-space contraction rate."""
         return jnp.trace(self.jacobian(x, t))
 
 
 class Map(System):
-    """A discrete-time system x[n+1] = f(x[n], p, n)."""
+    """A discrete-time system x[n+1] = f(x[n], p, n); one iteration stands for ``dt`` time units (default 1).
+
+    A map learned from data sampled every dt carries that dt, so its Lyapunov exponents come
+    out per time unit (per iteration divided by dt).
+    """
 
     dt: float = eqx.field(static=True, default=1.0)
     kind: ClassVar[str] = "map"
+    continuous_time: ClassVar[bool] = False
+
+    def evolution(self, method: str | None = None, step: float | None = None) -> Evolution:
+        """Iteration of the map (see `System.evolution`); one step is one iteration of ``dt`` time units."""
+        from ..simulate.evolution import Evolution
+
+        if method not in (None, "iterate"):
+            raise ValueError(f"maps are iterated exactly; method={method!r} does not apply")
+        if step is not None:
+            raise ValueError("a map has no integration step: one iteration is one step")
+        return Evolution(self.rhs, True, "iterate", float(self.dt), jac=self.jac, continuous=False)
 
 
 class SDE(System):
@@ -211,11 +281,26 @@ class SDE(System):
 
     diffusion: Callable[..., Array] | None = eqx.field(static=True, default=None)
     kind: ClassVar[str] = "sde"
+    stochastic: ClassVar[bool] = True
+
+    def evolution(self, method: str | None = None, step: float | None = None) -> Evolution:
+        """Euler-Maruyama (default) or Milstein steps of size ``step`` (default ``dt``); see `System.evolution`."""
+        from ..simulate.evolution import Evolution
+        from ..simulate.sde import SDE_METHODS
+
+        method = "euler_maruyama" if method is None else method
+        if method not in SDE_METHODS:
+            raise ValueError(f"unknown SDE method {method!r}; choose one of {SDE_METHODS}")
+        h = float(self.dt if step is None else step)
+        if not (h > 0 and np.isfinite(h)):
+            raise ValueError(f"step must be positive and finite, got {step}")
+        return Evolution(self.rhs, False, method, h, diffusion=self.diffusion, noise_shape=self.noise_shape)
 
     def __check_init__(self):
         if self.diffusion is None:
             raise ValueError(f"{self.name}: an SDE needs a diffusion function g(x, p, t)")
 
+    @float64
     def g(self, x: Array, t: Any = 0.0, params: Params | None = None) -> Array:
         return self.diffusion(x, self.params if params is None else params, t)
 
@@ -226,12 +311,14 @@ class SDE(System):
             raise ValueError(f"{self.name}: diffusion must return shape ({self.dim},) or ({self.dim}, m), got {out.shape}")
         return tuple(out.shape)
 
+    @float64
     def drift_as_flow(self) -> Flow:
         """The deterministic skeleton dx/dt = f (for fixed points and Lyapunov analysis)."""
         return Flow(self.rhs, self.params, self.x0, self.names, name=self.name + " (drift)",
                     reference=self.reference, dt=self.dt, jac=self.jac)
 
 
+@float64
 def _make(cls, fn, params, x0, names, name, reference, dt, jac, description, aliases, flags=(), unbounded=(),
           **extra):
     x0 = as_state(x0, len(x0) if names is None else len(names), allow_batch=False)

@@ -19,15 +19,20 @@ Lyapunov exponents of the DDE are those of the buffer map divided by h (Farmer, 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 
+from .._precision import float64
 from .base import Array, Map, System, as_params, as_state
+
+if TYPE_CHECKING:
+    from ..simulate.evolution import Evolution
 
 
 class DelayFlow(System):
@@ -35,6 +40,7 @@ class DelayFlow(System):
 
     delay: str = eqx.field(static=True, default="tau")
     kind: ClassVar[str] = "delay"
+    finite_dimensional: ClassVar[bool] = False
 
     def __check_init__(self):
         if self.delay not in self.params:
@@ -44,11 +50,13 @@ class DelayFlow(System):
     def tau(self) -> float:
         return float(self.params[self.delay])
 
+    @float64
     def f(self, x: Array, t: Any = 0.0, params=None, x_delayed: Array | None = None) -> Array:
         """The law; without ``x_delayed`` the delayed state is taken equal to ``x`` (equilibria)."""
         p = self.params if params is None else params
         return self.rhs(x, x if x_delayed is None else x_delayed, p, t)
 
+    @float64
     def jacobian(self, x: Any, t: Any = 0.0, params=None) -> Array:
         """Jacobian of x -> f(x, x): the characteristic matrix at zero frequency (equilibria)."""
         p = self.params if params is None else params
@@ -59,22 +67,46 @@ class DelayFlow(System):
         """m: the number of RK4 steps per delay, the smallest with tau / m <= dt."""
         return max(1, math.ceil(self.tau / float(self.dt if dt is None else dt) - 1e-9))
 
+    @float64
+    def evolution(self, method: str | None = None, step: float | None = None) -> Evolution:
+        """The method of steps: RK4 on the history buffer, one step h = tau / m <= ``step`` (default ``dt``).
+
+        The internal state is the buffer (prepared from a constant history x0); the state is its
+        current value x(t). See `System.evolution`.
+        """
+        from ..simulate.evolution import Evolution
+
+        if method not in (None, "rk4"):
+            raise ValueError(f"{self.name} is a delay equation: it is integrated by RK4 with the method of steps "
+                             f"(method='rk4'), not {method!r}")
+        m, d = self.steps_per_delay(step), self.dim
+        h = self.tau / m
+        return Evolution(_buffer_step(self.rhs, m, d, h), True, "rk4", h, prepare=_history_buffer(self.rhs, m),
+                         observed=(m * d, (m + 1) * d))
+
+    @float64
     def as_map(self, dt: float | None = None) -> Map:
         """The RK4 step as a map on the history buffer (see the module docstring)."""
+        evolution = self.evolution(step=dt)
         m = self.steps_per_delay(dt)
-        h = self.tau / m
-        d = self.dim
-        law = _buffer_step(self.rhs, m, d, h)
-        x0 = jnp.asarray(self.x0)
-        f0 = self.rhs(x0, x0, self.params, 0.0)
-        buffer0 = jnp.concatenate([jnp.tile(x0, m + 1), jnp.tile(f0, m + 1)])
         names = tuple(f"{v}[{k - m}h]" for k in range(m + 1) for v in self.names) + \
             tuple(f"d{v}[{k - m}h]" for k in range(m + 1) for v in self.names)
-        return Map(law, self.params, buffer0, names, name=f"{self.name} (history map, h={h:g})",
-                   reference=self.reference, dt=h)
+        return Map(evolution.law, self.params, evolution.initial(self.x0, self.params), names,
+                   name=f"{self.name} (history map, h={evolution.h:g})", reference=self.reference, dt=evolution.h)
 
 
 _STEP_CACHE: dict = {}
+
+
+@functools.lru_cache(maxsize=None)
+def _history_buffer(rhs: Callable, m: int) -> Callable:
+    """``(x0, p) ->`` the constant-history buffer [x0 x (m+1), f(x0, x0) x (m+1)] (one function per law and m)."""
+
+    def prepare(x0: Array, p: Any) -> Array:
+        f0 = rhs(x0, x0, p, 0.0)
+        return jnp.concatenate([jnp.tile(x0, m + 1), jnp.tile(f0, m + 1)])
+
+    return prepare
 
 
 def _buffer_step(rhs: Callable, m: int, d: int, h: float) -> Callable:
@@ -104,6 +136,7 @@ def _buffer_step(rhs: Callable, m: int, d: int, h: float) -> Callable:
     return step
 
 
+@float64
 def delay_flow(*, params: Mapping[str, Any], x0: Sequence[float], names: Sequence[str] | None = None,
                name: str | None = None, reference: str = "", dt: float | None = None, delay: str = "tau",
                description: str = "", aliases: Sequence[str] = (), flags: Sequence[str] = ()):

@@ -55,7 +55,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 import equinox as eqx
 import jax
@@ -234,6 +234,7 @@ class _JacFwd:
     """Jacobian of a law by forward-mode autodiff (works through lax.while_loop)."""
 
     law: Callable
+    autodiff: ClassVar[bool] = True  # not hand-written: cheaper differentiated through a composite law at once
 
     def __call__(self, x, p, t):
         return jax.jacfwd(self.law)(x, p, t)

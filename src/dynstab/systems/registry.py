@@ -13,6 +13,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
+from .._precision import float64
 from .base import System
 
 _FACTORIES: dict[str, Callable[..., System]] = {}
@@ -54,6 +55,7 @@ def _load_catalog() -> None:
         importlib.import_module("dynstab.systems.catalog")
 
 
+@float64
 def names(kind: str | None = None) -> list[str]:
     """Canonical names of the catalog systems, optionally only ``"flow"``, ``"map"`` or ``"sde"``."""
     _load_catalog()
@@ -77,6 +79,7 @@ def resolve(name: str) -> str:
     raise KeyError(msg)
 
 
+@float64
 def get(name: str, **params: Any) -> System:
     """The catalog system ``name``, with parameters overridden by keyword, e.g. ``get("lorenz", rho=30)``."""
     canonical = resolve(name)

@@ -1,0 +1,281 @@
+"""Evolution: how every system advances in time, for every algorithm.
+
+Once a fixed-step method is chosen, every system is a discrete dynamical system in its
+internal state s,
+
+    s_{k+1} = Phi(s_k, p, t_k),        t_k = t_0 + k * tick,
+
+where one step stands for ``h`` time units. A `Flow` integrated by a Runge-Kutta method has
+Phi = one RK step of f (tick = h); a `Map` has Phi = f (tick = 1 iteration, h = the time one
+iteration stands for, ``system.dt``); an `SDE` adds a Wiener increment drawn from the step
+index k; a delay equation is its history-buffer map (method of steps), whose internal state is
+prepared from the initial state and observed back. Systems build their `Evolution` through the
+protocol (``system.evolution(method, step)``); algorithms (trajectories, Lyapunov spectra,
+chaos indicators, master stability functions, basins) only use what is here: one `Plan`
+(transient, steps per sample or interval, number of samples or intervals), one step function
+per system (state, tangent vectors, noise), and three loops (`run`, `sample`, `intervals`).
+
+Loops are ``lax.fori_loop`` / ``lax.scan`` so they compile into one kernel; a step function has
+the signature ``step(state, t, k)`` (law time t, step index k from the start of the loop).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from .sde import SDE_METHODS, sde_increment, sde_step
+from .steppers import FIXED_STEP_METHODS, rk_step
+
+__all__ = ["Evolution", "Plan", "plan", "default_transient", "run", "sample", "intervals", "tangent_field"]
+
+StepFn = Callable[[Any, Any, Any], Any]
+
+#: Default transient of the analysis algorithms: 10% of the run, at most 100 time units
+#: (continuous time) or 1000 iterations (discrete time).
+TRANSIENT_FRACTION = 0.1
+TRANSIENT_CAP_TIME = 100.0
+TRANSIENT_CAP_ITERATIONS = 1000
+
+
+@dataclass(frozen=True)
+class Evolution:
+    """One step of a system (see the module docstring); hashable, so it is a static argument of ``jit``.
+
+    Parameters
+    ----------
+    law : callable
+        The system's law ``law(x, p, t)``: a vector field (``iterated=False``) or the next state.
+    iterated : bool
+        True when the law itself is the step (maps, history-buffer maps).
+    method : str
+        ``"iterate"`` for discrete systems, a fixed-step Runge-Kutta method (``"rk4"``, ``"rk8"``,
+        ``"euler"``) or an SDE scheme (``"euler_maruyama"``, ``"milstein"``).
+    h : float
+        Time units per step (negative integrates backward).
+    continuous : bool
+        Whether the system's own time is continuous (flows, SDEs, delay equations) or counts
+        iterations (maps); it sets the defaults (sampling every 10 steps or every iteration, a
+        transient capped at 100 time units or 1000 iterations).
+    jac : callable, optional
+        Analytic Jacobian ``jac(x, p, t)`` of the law; forward-mode autodiff otherwise.
+    diffusion : callable, optional
+        ``g(x, p, t)`` of an SDE.
+    noise_shape : tuple
+        Shape of ``g``'s output.
+    prepare : callable, optional
+        ``prepare(x0, p)``: initial state (d,) -> internal state (e.g. a delay equation's history buffer).
+    observed : tuple of int or callable, optional
+        What a trajectory records of the internal state: ``(a, b)`` for ``internal[a:b]`` (history
+        buffers), or a function of it (an observed system, `dynstab.systems.ProjectedSystem`); the
+        whole internal state otherwise.
+    """
+
+    law: Callable[..., Any]
+    iterated: bool
+    method: str
+    h: float
+    continuous: bool = True
+    jac: Callable[..., Any] | None = None
+    diffusion: Callable[..., Any] | None = None
+    noise_shape: tuple[int, ...] = ()
+    prepare: Callable[[Any], Any] | None = None
+    observed: tuple[int, int] | Callable[[Any], Any] | None = None
+
+    def __post_init__(self) -> None:
+        known = ("iterate", "rk4") if self.iterated else (*FIXED_STEP_METHODS, *SDE_METHODS)
+        if self.method not in known:
+            raise ValueError(f"method must be one of {known}, got {self.method!r}")
+        if (self.method in SDE_METHODS) != (self.diffusion is not None):
+            raise ValueError(f"method {self.method!r} does not match the system (an SDE needs an SDE scheme)")
+        if self.method == "milstein" and len(self.noise_shape) == 2:
+            raise ValueError("method='milstein' supports diagonal noise (diffusion returning shape (d,)); "
+                             "for general noise of shape (d, m) use method='euler_maruyama'")
+        if not (math.isfinite(self.h) and self.h != 0):
+            raise ValueError(f"the step must be finite and non-zero, got {self.h}")
+
+    # --- time ----------------------------------------------------------------------------------
+    @property
+    def tick(self) -> float | int:
+        """Increment of the law's time argument per step: h (continuous time) or 1 iteration."""
+        return 1 if self.iterated else self.h
+
+    @property
+    def stochastic(self) -> bool:
+        return self.diffusion is not None
+
+    def time_zero(self, t0: float = 0.0) -> Any:
+        """The law's time argument at the start, as a JAX scalar (an integer iteration for discrete systems)."""
+        return jnp.asarray(int(round(t0 / self.h)) if self.iterated else float(t0))
+
+    def with_step(self, h: float) -> Evolution:
+        """The same evolution with another step (e.g. negative, to integrate backward)."""
+        from dataclasses import replace
+
+        return replace(self, h=float(h))
+
+    # --- states --------------------------------------------------------------------------------
+    def initial(self, x0: Any, params: Any) -> Any:
+        """The internal state of an initial state (d,)."""
+        x0 = jnp.asarray(x0)
+        return x0 if self.prepare is None else self.prepare(x0, params)
+
+    def observe(self, s: Any) -> Any:
+        """The state (d,) inside an internal state."""
+        if self.observed is None:
+            return s
+        if callable(self.observed):
+            return self.observed(s)
+        a, b = self.observed
+        return s[..., a:b]
+
+    # --- steps ---------------------------------------------------------------------------------
+    def discretize(self, field: Callable[[Any, Any], Any]) -> StepFn:
+        """The step ``(state, t, k) -> state`` of a field on any pytree state.
+
+        Continuous time: one Runge-Kutta step of ``d state/dt = field(state, t)``; discrete time:
+        ``field`` is the next state. Used for the state, its tangent vectors and augmented
+        tangent dynamics (e.g. the coupling term of the master stability function).
+        """
+        if self.iterated:
+            return lambda s, t, k: field(s, t)
+        tab, h = FIXED_STEP_METHODS[self.method], self.h
+        return lambda s, t, k: rk_step(tab, field, s, t, h)
+
+    def step(self, params: Any, key: Any = None) -> StepFn:
+        """The step of the state; for an SDE ``key`` fixes the Wiener increments (one per step index)."""
+        law = self.law
+
+        if self.stochastic:
+            g, h, method = self.diffusion, self.h, self.method
+            dw_shape = (self.noise_shape[-1],) if len(self.noise_shape) == 2 else self.noise_shape
+
+            def noisy(x: Any, t: Any, k: Any) -> Any:
+                f = lambda y, s: law(y, params, s)  # noqa: E731
+                gg = lambda y, s: g(y, params, s)  # noqa: E731
+                return sde_step(method, f, gg, x, t, h, sde_increment(key, k, dw_shape, h))
+
+            return noisy
+        return self.discretize(lambda x, t: law(x, params, t))
+
+    def tangent_step(self, params: Any) -> StepFn:
+        """The step of ``(x, Q)``: the state and k tangent vectors (the columns of Q)."""
+        return self.discretize(tangent_field(self.law, self.jac, params))
+
+    def jacobian(self, x: Any, params: Any, t: Any) -> Any:
+        """Jacobian of the law at ``x`` (analytic if given, forward-mode autodiff otherwise)."""
+        if self.jac is not None:
+            return self.jac(x, params, t)
+        return jax.jacfwd(lambda y: self.law(y, params, t))(x)
+
+
+def tangent_field(law: Callable[..., Any], jac: Callable[..., Any] | None, params: Any) -> Callable[[Any, Any], Any]:
+    """``(x, Q), t -> (f(x), J(x) Q)``: the variational equation (flows) or the tangent map (maps).
+
+    The tangent part is ``jax.linearize`` of the law (one forward-mode pass per column) or the
+    analytic Jacobian times Q.
+    """
+
+    def field(state: Any, t: Any) -> Any:
+        x, Q = state
+        if jac is not None:
+            return law(x, params, t), jac(x, params, t) @ Q
+        fx, lin = jax.linearize(lambda y: law(y, params, t), x)
+        return fx, jax.vmap(lin, in_axes=1, out_axes=1)(Q)
+
+    return field
+
+
+# ------------------------------------------------------------------------------------- planning
+class Plan(NamedTuple):
+    """A run in steps: ``n_transient`` discarded, then ``n_out`` samples (or intervals) ``n_sub`` steps apart."""
+
+    n_transient: int
+    n_sub: int
+    n_out: int
+
+    def span(self, evolution: Evolution) -> float:
+        """Time covered after the transient: n_sub * n_out steps."""
+        return abs(evolution.h) * self.n_sub * self.n_out
+
+
+def default_transient(evolution: Evolution, span: float) -> float:
+    """dynstab's one default transient: 10% of the run, at most 100 time units (continuous) or 1000 iterations."""
+    if not evolution.continuous:
+        return min(TRANSIENT_FRACTION * span, TRANSIENT_CAP_ITERATIONS * abs(evolution.h))
+    return min(TRANSIENT_FRACTION * span, TRANSIENT_CAP_TIME)
+
+
+def plan(evolution: Evolution, span: float, *, every: float | None = None, transient: float | None = None,
+         samples: bool = False) -> Plan:
+    """Turn a request in time units into steps.
+
+    Parameters
+    ----------
+    evolution : Evolution
+        The system's evolution (its step ``h``; for a map ``h`` is the time one iteration stands for).
+    span : float
+        Length of the run after the transient, in time units (``n * h`` for n iterations).
+    every : float, optional
+        Time between samples or renormalization intervals; default 10 steps (continuous time)
+        or 1 iteration (discrete time). Rounded to a whole number of steps (at least one).
+    transient : float, optional
+        Time discarded first, rounded up to whole steps; default `default_transient`.
+    samples : bool
+        True for sampled trajectories: ``n_out`` counts samples including the start
+        (``round(span / every) + 1``); False for intervals (``max(1, round(span / every))``).
+
+    Returns
+    -------
+    Plan
+    """
+    h = abs(evolution.h)
+    if not (math.isfinite(span) and span >= 0):
+        raise ValueError(f"the run length must be finite and >= 0, got {span!r}")
+    step_every = (10 if evolution.continuous else 1) if every is None else max(1, int(round(every / h)))
+    tr = default_transient(evolution, span) if transient is None else float(transient)
+    if not (math.isfinite(tr) and tr >= 0):
+        raise ValueError(f"transient must be finite and >= 0, got {transient!r}")
+    n_transient = int(math.ceil(tr / h - 1e-9)) if tr else 0
+    n_steps = int(round(span / h))
+    if samples:
+        return Plan(n_transient, step_every, n_steps // step_every + 1)
+    return Plan(n_transient, step_every, max(1, int(round(span / (step_every * h)))) if evolution.continuous
+                else max(1, n_steps // step_every))
+
+
+# ---------------------------------------------------------------------------------------- loops
+def run(step: StepFn, state: Any, t0: Any, tick: Any, n: int, k0: Any = 0) -> Any:
+    """The state after ``n`` steps (step indices k0 .. k0 + n - 1, law time t0 + k * tick)."""
+    if not n:
+        return state
+    return jax.lax.fori_loop(0, n, lambda i, s: step(s, t0 + (k0 + i) * tick, k0 + i), state)
+
+
+def intervals(step: StepFn, state: Any, t0: Any, tick: Any, n_sub: int, n_out: int,
+              finish: Callable[[Any], tuple[Any, Any]]) -> tuple[Any, Any]:
+    """``n_out`` intervals of ``n_sub`` steps; after each, ``state, y = finish(state)``.
+
+    Returns the final state and the stacked ``y`` (leading axis ``n_out``). ``finish``
+    re-orthonormalizes tangent vectors, renormalizes a companion orbit, or observes the state.
+    """
+
+    def interval(carry: Any, j: Any) -> tuple[Any, Any]:
+        return finish(run(step, carry, t0, tick, n_sub, j * n_sub))
+
+    return jax.lax.scan(interval, state, jnp.arange(n_out))
+
+
+def sample(step: StepFn, state: Any, t0: Any, tick: Any, n_sub: int, n_out: int,
+           observe: Callable[[Any], Any] = lambda s: s) -> Any:
+    """``observe`` of the state at ``n_out`` samples ``n_sub`` steps apart, the first at the start."""
+    first = observe(state)[None]
+    if n_out <= 1:
+        return first
+    _, ys = intervals(step, state, t0, tick, n_sub, n_out - 1, lambda s: (s, observe(s)))
+    return jax.tree.map(lambda a, b: jnp.concatenate([a, b], axis=0), first, ys)
