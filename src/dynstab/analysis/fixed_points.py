@@ -79,7 +79,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._precision import float64
-from ..systems.base import System
+from ..systems.base import System, check_system
 
 if TYPE_CHECKING:
     from ..systems.base import SDE

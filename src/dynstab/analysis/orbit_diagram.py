@@ -52,7 +52,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._precision import float64
-from ..systems.base import System, as_state, check_system
+from ..systems.base import Flow, Map, System, as_state, check_system
 from ..systems.derived import PoincareMap
 
 __all__ = ["OrbitDiagram", "OrbitDivergedWarning", "orbit_diagram", "detect_periods", "period_changes",

@@ -334,6 +334,6 @@ def region_of_attraction(system: Flow, equilibrium: Any, Q: Any = None, *, n_dir
     ok_box = np.asarray(_converges(ev, params, xs_j, jnp.asarray(pts), float(t), n_steps, tol * scale))
     box_vol = float(np.prod(box[:, 1] - box[:, 0]))
     emp = box_vol * float(ok_box.mean())
-    settings.update(n_check=int(n_check), t_check=float(t_check), dt=h, tol=tol, check_box=box.tolist())
+    settings.update(n_check=int(n_check), t_check=float(t_check), dt=ev.h, tol=tol, check_box=box.tolist())
     return RegionOfAttraction(**res, inside_fraction=float(ok_in.mean()), empirical_volume=emp,
                               area_ratio=float(vol / emp) if emp > 0 else math.nan, settings=settings)

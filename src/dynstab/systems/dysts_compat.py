@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Map, System
-from .delay import DelayFlow
+from .._precision import float64
+from .base import System
 from .registry import normalize
 
 
@@ -28,7 +28,7 @@ def _dysts_modules():
 def dysts_class_name(system: System) -> str | None:
     """The dysts class that corresponds to ``system``, or None."""
     flows, maps = _dysts_modules()
-    module = maps if isinstance(system, Map) else flows
+    module = flows if system.continuous_time else maps
     available = {normalize(n): n for n in dir(module) if n[:1].isupper()}
     for name in (system.name, *system.aliases):
         hit = available.get(normalize(name))
@@ -43,9 +43,10 @@ def dysts_model(system: System):
     cls_name = dysts_class_name(system)
     if cls_name is None:
         raise KeyError(f"{system.name} has no dysts counterpart (no name or alias matches a dysts class)")
-    return getattr(maps if isinstance(system, Map) else flows, cls_name)()
+    return getattr(flows if system.continuous_time else maps, cls_name)()
 
 
+@float64
 def rhs_difference(system: System, n: int = 100, seed: int = 0, scale: float | None = None) -> tuple[float, dict]:
     """Largest relative difference between our law and dysts' at ``n`` random states.
 
@@ -66,11 +67,11 @@ def rhs_difference(system: System, n: int = 100, seed: int = 0, scale: float | N
     worst = 0.0
     for _ in range(n):
         x = x0 + sc * rng.standard_normal(x0.shape)
-        if isinstance(system, DelayFlow):
+        if system.kind == "delay":  # law f(x, x_delayed, p, t)
             xd, t = x0 + sc * rng.standard_normal(x0.shape), float(rng.uniform(0, 10))
             theirs = np.atleast_1d(np.asarray(model._rhs(*x, *xd, t, *model.param_list), dtype=float))
             mine = np.asarray(ours.rhs(x, xd, ours.params, t))
-        elif isinstance(system, Map):
+        elif not system.continuous_time:
             theirs = np.asarray(model.rhs(np.atleast_2d(x)), dtype=float).ravel()
             mine = np.asarray(ours.f(x, 0))
         else:
