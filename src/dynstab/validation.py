@@ -356,7 +356,7 @@ def as_series(
         a = a[:, 0]
     if a.ndim == 2 and not allow_2d:
         raise ValueError(
-            f"{name} must be a scalar series of shape (N,), got shape {a.shape}; "
+            f"{name} must be a 1-D scalar series of shape (N,), got shape {a.shape}; "
             "pass one column of a multivariate series, e.g. x[:, 0]"
         )
     if a.ndim not in (1, 2) or (a.ndim == 2 and a.shape[1] == 0):

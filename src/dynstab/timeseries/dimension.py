@@ -28,7 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from .embedding import _positive_int, autocorrelation, embed
+from ..validation import as_finite_array, as_float, as_int, as_positive_float, as_series
+from .embedding import autocorrelation, embed
 from .neighbors import _metric_p
 
 __all__ = [
@@ -44,39 +45,24 @@ _MIN_POINTS = 50  # fewest points any dimension estimate accepts
 
 # --------------------------------------------------------------------------- validation
 def _points(points, name: str = "points") -> np.ndarray:
-    x = np.asarray(points, dtype=float)
-    if x.ndim == 1:
-        x = x[:, None]
-    if x.ndim != 2 or x.shape[1] < 1:
-        raise ValueError(f"{name} must have shape (N, d) or (N,), got shape {x.shape}")
-    if not np.all(np.isfinite(x)):
-        raise ValueError(
-            f"{name} contain NaN or inf values: remove or interpolate them first"
-        )
-    if x.shape[0] < 2:
-        raise ValueError(f"{name} need at least 2 points, got {x.shape[0]}")
+    """Points (N, d) in time order (a 1-D input is N points on a line), finite, not all identical."""
+    x = as_series(points, name=name, as_2d=True)
     if np.all(np.ptp(x, axis=0) == 0):
-        raise ValueError(
-            f"{name} are all identical (constant data): no dimension can be measured"
-        )
+        raise ValueError(f"{name} are all identical (constant data): no dimension can be measured")
     return x
 
 
 def _theiler(theiler, n: int) -> int:
-    w = _positive_int(theiler, "theiler", minimum=0)
+    w = as_int(theiler, name="theiler", minimum=0)
     if n - w - 1 < 1:
-        raise ValueError(
-            f"theiler={w} leaves no admissible pair among {n} points (need N > theiler + 1)"
-        )
+        raise ValueError(f"theiler={w} leaves no admissible pair among {n} points (need N > theiler + 1)")
     return w
 
 
 def _radii(radii) -> np.ndarray:
-    r = np.atleast_1d(np.asarray(radii, dtype=float))
-    if r.ndim != 1 or r.size == 0:
-        raise ValueError("radii must be a non-empty 1-D array of positive numbers")
-    if not np.all(np.isfinite(r)) or np.any(r <= 0):
-        raise ValueError("radii must be finite and positive")
+    r = np.atleast_1d(as_finite_array(radii, name="radii", ndim=(0, 1)))
+    if r.size == 0 or np.any(r <= 0):
+        raise ValueError("radii must be a non-empty 1-D array of finite positive numbers")
     return r
 
 
@@ -131,7 +117,7 @@ def correlation_sum(
     w = _theiler(theiler, n)
     full_tree = cKDTree(x)
     if max_points is not None:
-        m = _positive_int(max_points, "max_points")
+        m = as_int(max_points, name="max_points", minimum=1)
     if max_points is None or m >= n:
         refs = np.arange(n)
         ref_tree = full_tree
@@ -200,8 +186,8 @@ class TakensDimension:
 
 
 def _prepare(x, dim, tau, theiler):
-    a = np.asarray(x, dtype=float)
     if dim is not None:
+        a = as_series(x, name="x", allow_2d=True, min_length=0)
         if a.ndim == 2 and a.shape[1] == 1:
             a = a[:, 0]
         if a.ndim != 1:
@@ -213,7 +199,7 @@ def _prepare(x, dim, tau, theiler):
     else:
         if tau is not None:
             raise ValueError("tau is given without dim: pass dim to embed a scalar series")
-        pts = _points(a, "x")
+        pts = _points(x, "x")
     n = pts.shape[0]
     if n < _MIN_POINTS:
         raise ValueError(
@@ -360,11 +346,15 @@ def correlation_dimension(
     pts, w = _prepare(x, dim, tau, theiler)
     n = pts.shape[0]
     p = _metric_p(metric)
-    if not (tol > 0):
-        raise ValueError(f"tol must be positive, got {tol}")
+    tol = as_positive_float(tol, name="tol")
+    min_decades = as_float(min_decades, name="min_decades", minimum=0.0)
+    min_pairs = as_int(min_pairs, name="min_pairs", minimum=0)
+    work = as_positive_float(work, name="work")
+    if max_points is not None:
+        max_points = as_int(max_points, name="max_points", minimum=1)
     ext = _extent(pts, p)
     if radii is None:
-        per = _positive_int(radii_per_decade, "radii_per_decade", minimum=2)
+        per = as_int(radii_per_decade, name="radii_per_decade", minimum=2)
         r = ext * np.logspace(-5.0, 0.0, 5 * per + 1)
     else:
         r = np.sort(_radii(radii))
@@ -379,7 +369,7 @@ def correlation_dimension(
     logc = np.where(c > 0, np.log(np.where(c > 0, c, 1.0)), -np.inf)
     slopes = _local_slopes(logr, logc, valid)
     if region is not None:
-        lo, hi = float(region[0]), float(region[1])
+        lo, hi = (as_float(v, name="region", minimum=0.0) for v in region)
         idx = np.flatnonzero((r >= lo) & (r <= hi) & valid)
         if idx.size < 2:
             raise ValueError(
@@ -458,10 +448,11 @@ def takens_dimension(
         r_max = correlation_dimension(
             pts, theiler=w, metric=metric, max_points=max_points, seed=seed
         ).region[1]
-    r_max = float(r_max)
-    if not (np.isfinite(r_max) and r_max > 0):
-        raise ValueError(f"r_max must be finite and positive, got {r_max}")
-    if max_points is None or _positive_int(max_points, "max_points") >= n:
+    r_max = as_positive_float(r_max, name="r_max")
+    max_pairs = as_int(max_pairs, name="max_pairs", minimum=1)
+    if max_points is not None:
+        max_points = as_int(max_points, name="max_points", minimum=1)
+    if max_points is None or max_points >= n:
         refs = np.arange(n)
     else:
         refs = np.sort(np.random.default_rng(seed).choice(n, size=max_points, replace=False))

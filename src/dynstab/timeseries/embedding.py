@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
+from ..validation import as_float, as_int, as_positive_float, as_series
 from .neighbors import theiler_neighbors
 
 __all__ = [
@@ -45,49 +46,6 @@ _MIN_POINTS = (
 
 
 # --------------------------------------------------------------------------- validation
-def _positive_int(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        if isinstance(value, (float, np.floating)) and float(value).is_integer():
-            value = int(value)
-        else:
-            raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
-
-
-def _series(x, name: str = "x", scalar: bool = False) -> np.ndarray:
-    """Validated float array of shape (N,) (scalar=True) or (N,) / (N, m)."""
-    a = np.asarray(x, dtype=float)
-    if scalar:
-        if a.ndim == 2 and a.shape[1] == 1:
-            a = a[:, 0]
-        if a.ndim != 1:
-            raise ValueError(
-                f"{name} must be a scalar series of shape (N,), got shape {a.shape}; "
-                "pass one column of a multivariate series"
-            )
-    elif a.ndim not in (1, 2):
-        raise ValueError(
-            f"{name} must have shape (N,) or (N, n_variables), got shape {a.shape}"
-        )
-    if a.shape[0] < 2 or (a.ndim == 2 and a.shape[1] < 1):
-        raise ValueError(f"{name} needs at least 2 samples, got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(
-            f"{name} contains NaN or inf values: remove or interpolate them before embedding"
-        )
-    span = np.ptp(a, axis=0)
-    if np.any(span == 0):
-        which = (
-            "" if a.ndim == 1 else f" (column(s) {np.flatnonzero(span == 0).tolist()})"
-        )
-        raise ValueError(
-            f"{name} is constant{which}: a constant series has nothing to embed"
-        )
-    return a
-
-
 def _check_length(n: int, dim: int, tau: int, need: int, what: str) -> int:
     m = n - (dim - 1) * tau
     if m < need:
@@ -115,9 +73,9 @@ def embed(x, dim: int, tau: int = 1) -> np.ndarray:
     Raises ValueError for NaN/inf, a constant series, a wrong shape, dim < 1, tau < 1, or
     fewer than 2 embedded points.
     """
-    a = _series(x)
-    dim = _positive_int(dim, "dim")
-    tau = _positive_int(tau, "tau")
+    a = as_series(x, allow_2d=True, allow_constant=False)
+    dim = as_int(dim, name="dim", minimum=1)
+    tau = as_int(tau, name="tau", minimum=1)
     a2 = a[:, None] if a.ndim == 1 else a
     n, nvar = a2.shape
     m = _check_length(n, dim, tau, 2, f"embed(dim={dim}, tau={tau})")
@@ -154,9 +112,9 @@ def delay_mutual_information(
     Raises ValueError for NaN/inf, a constant or non-scalar series, bins < 2, or a max_lag
     that leaves fewer than 10 pairs (max_lag must be below N - 10).
     """
-    a = _series(x, scalar=True)
-    max_lag = _positive_int(max_lag, "max_lag", minimum=0)
-    bins = _positive_int(bins, "bins", minimum=2)
+    a = as_series(x, allow_constant=False)
+    max_lag = as_int(max_lag, name="max_lag", minimum=0)
+    bins = as_int(bins, name="bins", minimum=2)
     n = a.size
     if n - max_lag < _MIN_POINTS:
         raise ValueError(
@@ -188,8 +146,8 @@ def autocorrelation(x, max_lag: int = 100) -> np.ndarray:
     with m the mean (the biased estimator, Box & Jenkins; computed by FFT). r(0) = 1.
     Raises ValueError for NaN/inf, a constant or non-scalar series, or max_lag >= N - 1.
     """
-    a = _series(x, scalar=True)
-    max_lag = _positive_int(max_lag, "max_lag", minimum=0)
+    a = as_series(x, allow_constant=False)
+    max_lag = as_int(max_lag, name="max_lag", minimum=0)
     n = a.size
     if max_lag > n - 2:
         raise ValueError(
@@ -308,14 +266,12 @@ def false_nearest_neighbors(
     Raises ValueError for invalid input or N - max_dim*tau too small (fewer than
     max(10, 2*theiler+2) points).
     """
-    a = _series(x, scalar=True)
-    tau = _positive_int(tau, "tau")
-    max_dim = _positive_int(max_dim, "max_dim")
-    theiler = _positive_int(theiler, "theiler", minimum=0)
-    if rtol <= 0 or atol <= 0:
-        raise ValueError(
-            f"rtol and atol must be positive, got rtol={rtol}, atol={atol}"
-        )
+    a = as_series(x, allow_constant=False)
+    tau = as_int(tau, name="tau", minimum=1)
+    max_dim = as_int(max_dim, name="max_dim", minimum=1)
+    theiler = as_int(theiler, name="theiler", minimum=0)
+    rtol = as_positive_float(rtol, name="rtol")
+    atol = as_positive_float(atol, name="atol")
     _dims_check(
         a, max_dim, tau, theiler, 1, f"false nearest neighbours up to dim {max_dim}"
     )
@@ -350,10 +306,10 @@ def cao(
     Returns ``(E1, E2)``, arrays of length max_dim (element d-1 is dimension d).
     Raises ValueError for invalid input or a series too short for max_dim + 1.
     """
-    a = _series(x, scalar=True)
-    tau = _positive_int(tau, "tau")
-    max_dim = _positive_int(max_dim, "max_dim")
-    theiler = _positive_int(theiler, "theiler", minimum=0)
+    a = as_series(x, allow_constant=False)
+    tau = as_int(tau, name="tau", minimum=1)
+    max_dim = as_int(max_dim, name="max_dim", minimum=1)
+    theiler = as_int(theiler, name="theiler", minimum=0)
     _dims_check(a, max_dim, tau, theiler, 2, f"Cao's method up to dim {max_dim}")
     cheb = str(metric).lower() in ("chebyshev", "max")
     e = np.empty(max_dim + 1)
@@ -389,7 +345,7 @@ def estimate_dimension(
     """
     method = str(method).lower()
     if method == "fnn":
-        thr = 0.01 if threshold is None else float(threshold)
+        thr = 0.01 if threshold is None else as_float(threshold, name="threshold", minimum=0.0)
         frac = false_nearest_neighbors(
             x, tau=tau, max_dim=max_dim, theiler=theiler, **kwargs
         )
@@ -402,7 +358,7 @@ def estimate_dimension(
             )
         return int(ok[0] + 1)
     if method in ("cao", "afnn"):
-        thr = 0.1 if threshold is None else float(threshold)
+        thr = 0.1 if threshold is None else as_float(threshold, name="threshold", minimum=0.0)
         e1, _ = cao(x, tau=tau, max_dim=max_dim, theiler=theiler, **kwargs)
         ok = np.flatnonzero(np.abs(1.0 - e1) < thr)
         if ok.size == 0:
@@ -425,8 +381,13 @@ def choose_embedding(x, dim: int | None = None, tau: int | None = None, max_dim:
     lag. Dimension: false nearest neighbours <= 1 % (Kennel et al. 1992) with a Theiler
     window of tau. ``how`` says which rule chose what. Given values are kept.
     """
-    a = np.asarray(x, dtype=float)
+    a = as_series(x, allow_2d=True)
     s = a if a.ndim == 1 else a[:, 0]
+    max_dim = as_int(max_dim, name="max_dim", minimum=1)
+    if dim is not None:
+        dim = as_int(dim, name="dim", minimum=1)
+    if tau is not None:
+        tau = as_int(tau, name="tau", minimum=1)
     notes = []
     if tau is None:
         max_lag = max(2, min(100, s.size // 10))

@@ -51,6 +51,8 @@ import numpy as np
 from scipy.signal import periodogram, welch
 from scipy.spatial import cKDTree
 
+from ..validation import as_finite_array, as_float, as_int, as_positive_float, as_series
+
 __all__ = [
     "InstabilitySignal",
     "approximate_entropy",
@@ -76,53 +78,23 @@ _PROB_ATOL = 1e-6  # tolerance on sum(p) == 1
 # --------------------------------------------------------------------------- validation
 
 
-def _series(x, name: str = "x", min_len: int = 2) -> np.ndarray:
-    """Return x as a finite 1-D float64 array of at least ``min_len`` samples."""
-    try:
-        a = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a numeric 1-D array: {exc}") from None
-    if a.ndim != 1:
-        raise ValueError(f"{name} must be 1-D, got an array of shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or inf")
-    if a.size < min_len:
-        raise ValueError(f"{name} needs at least {min_len} samples, got {a.size}")
-    return a
-
-
-def _int_param(value, name: str, lo: int, hi: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    value = int(value)
-    if value < lo or (hi is not None and value > hi):
-        rng = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"
-        raise ValueError(f"{name} must be {rng}, got {value}")
-    return value
-
-
 def _log_base(base) -> float:
     """ln(base); ``base`` > 0 and != 1."""
-    b = float(base)
-    if not np.isfinite(b) or b <= 0 or b == 1:
+    b = as_float(base, name="base", minimum=0.0, inclusive="neither")
+    if b == 1:
         raise ValueError(f"base must be a positive number other than 1, got {base!r}")
     return math.log(b)
 
 
 def _probabilities(p, name: str = "p", axis_ndim: int | None = 1) -> np.ndarray:
     """Validate probability vector(s) along the last axis."""
-    try:
-        a = np.asarray(p, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a numeric array: {exc}") from None
+    a = as_finite_array(p, name=name)
     if axis_ndim is not None and a.ndim != axis_ndim:
         raise ValueError(
             f"{name} must be {axis_ndim}-D, got an array of shape {a.shape}"
         )
     if a.ndim == 0 or a.shape[-1] == 0:
         raise ValueError(f"{name} must have at least one outcome, got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or inf")
     if np.any(a < 0):
         raise ValueError(f"{name} has negative entries (min {a.min():.3g})")
     s = a.sum(axis=-1)
@@ -146,16 +118,9 @@ def _xlogx(p: np.ndarray) -> np.ndarray:
 def _tolerance(x: np.ndarray, r, tolerance, ddof) -> float:
     """Absolute tolerance: ``tolerance`` if given, else ``r * std(x, ddof)``."""
     if tolerance is not None:
-        tol = float(tolerance)
-        if not np.isfinite(tol) or tol <= 0:
-            raise ValueError(
-                f"tolerance must be a positive finite number, got {tolerance!r}"
-            )
-        return tol
-    ddof = _int_param(ddof, "ddof", 0, x.size - 1)
-    rf = float(r)
-    if not np.isfinite(rf) or rf <= 0:
-        raise ValueError(f"r must be a positive finite fraction of the SD, got {r!r}")
+        return as_positive_float(tolerance, name="tolerance")
+    ddof = as_int(ddof, name="ddof", minimum=0, maximum=x.size - 1)
+    rf = as_positive_float(r, name="r")
     sd = float(np.std(x, ddof=ddof))
     if sd == 0.0:
         raise ValueError(
@@ -183,7 +148,7 @@ def binned_probabilities(x, bins=10, range=None) -> np.ndarray:
     Raises ValueError for non-finite data, fewer than 2 samples, or if no sample falls in
     ``range``.
     """
-    a = _series(x)
+    a = as_series(x)
     counts, _ = np.histogram(a, bins=bins, range=range)
     total = counts.sum()
     if total == 0:
@@ -201,7 +166,7 @@ def ordinal_patterns(order: int = 3) -> np.ndarray:
     So ``(0, 1, ..., m-1)`` is the increasing pattern and ``(m-1, ..., 1, 0)`` (the last row)
     the strictly decreasing one.
     """
-    order = _int_param(order, "order", 2, 8)
+    order = as_int(order, name="order", minimum=2, maximum=8)
     return np.array(list(itertools.permutations(range(order))), dtype=np.int64)
 
 
@@ -222,9 +187,9 @@ def _pattern_codes(x: np.ndarray, order: int, delay: int) -> np.ndarray:
 def _check_order_delay(
     x, order, delay, max_order=_MAX_ORDER
 ) -> tuple[np.ndarray, int, int]:
-    order = _int_param(order, "order", 2, max_order)
-    delay = _int_param(delay, "delay", 1)
-    a = _series(x)
+    order = as_int(order, name="order", minimum=2, maximum=max_order)
+    delay = as_int(delay, name="delay", minimum=1)
+    a = as_series(x)
     if a.size - (order - 1) * delay < 1:
         raise ValueError(
             f"x is too short for order={order}, delay={delay}: needs at least "
@@ -299,9 +264,7 @@ def tsallis_entropy(p, q: float = 2.0) -> float:
     Tsallis, J. Stat. Phys. 52, 479 (1988).
     """
     a = _probabilities(p)
-    qf = float(q)
-    if not np.isfinite(qf):
-        raise ValueError(f"q must be finite, got {q!r}")
+    qf = as_float(q, name="q")
     pos = a[a > 0]
     if qf == 1.0:
         return float(-_xlogx(pos).sum())
@@ -438,8 +401,8 @@ def sample_entropy(
     path (N < 5000) counts distances ``< r``, its KDTree path ``<= r``: identical unless
     two template distances equal r exactly (ties, e.g. integer-valued data).
     """
-    order = _int_param(order, "order", 1)
-    a = _series(x, min_len=order + 2)
+    order = as_int(order, name="order", minimum=1)
+    a = as_series(x, min_length=order + 2)
     tol = _tolerance(a, r, tolerance, ddof)
     na, nb = _sampen_counts(a, order, tol)
     if nb == 0:
@@ -468,8 +431,8 @@ def approximate_entropy(
     template counts N - m + 1 and N - m, ``<=`` tolerance, ddof 0, natural log). Raises
     ValueError for a constant series or one shorter than m + 2.
     """
-    order = _int_param(order, "order", 1)
-    a = _series(x, min_len=order + 2)
+    order = as_int(order, name="order", minimum=1)
+    a = as_series(x, min_length=order + 2)
     tol = _tolerance(a, r, tolerance, ddof)
     phi = []
     for m in (order, order + 1):
@@ -503,12 +466,12 @@ def multiscale_entropy(
     ``antropy.sample_entropy(coarse_grained, order, tolerance=tol)`` up to the ``<`` vs ``<=``
     tie rule of `sample_entropy`.
     """
-    order = _int_param(order, "order", 1)
-    a = _series(x, min_len=order + 2)
+    order = as_int(order, name="order", minimum=1)
+    a = as_series(x, min_length=order + 2)
     if isinstance(scales, (int, np.integer)) and not isinstance(scales, bool):
-        scale_list = list(range(1, _int_param(scales, "scales", 1) + 1))
+        scale_list = list(range(1, as_int(scales, name="scales", minimum=1) + 1))
     else:
-        scale_list = [_int_param(s, "scale", 1) for s in np.atleast_1d(scales).tolist()]
+        scale_list = [as_int(s, name="scale", minimum=1) for s in np.atleast_1d(scales).tolist()]
         if not scale_list:
             raise ValueError("scales must not be empty")
     tol = _tolerance(a, r, tolerance, ddof)
@@ -552,12 +515,12 @@ def spectral_entropy(
     computation. Raises ValueError for a constant series (zero spectrum) or fewer than 4
     samples.
     """
-    a = _series(x, min_len=4)
+    a = as_series(x, min_length=4)
     if method == "fft":
         _, psd = periodogram(a)
     elif method == "welch":
         if nperseg is not None:
-            nperseg = _int_param(nperseg, "nperseg", 2, a.size)
+            nperseg = as_int(nperseg, name="nperseg", minimum=2, maximum=a.size)
         _, psd = welch(a, nperseg=nperseg)
     else:
         raise ValueError(f"method must be 'fft' or 'welch', got {method!r}")

@@ -31,13 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from .embedding import (
-    _positive_int,
-    _series,
-    autocorrelation,
-    choose_embedding,
-    embed,
-)
+from ..validation import as_float, as_int, as_positive_float, as_series, as_step
+from .embedding import autocorrelation, choose_embedding, embed
 from .neighbors import theiler_neighbors
 
 __all__ = [
@@ -59,16 +54,6 @@ def _method(method) -> str:
     return m
 
 
-def _positive_float(value, name: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number, got {value!r}") from None
-    if not np.isfinite(v) or v <= 0:
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return v
-
-
 def default_theiler(x, dim: int, tau: int) -> int:
     """Default Theiler window (samples): ``max(dim * tau, first zero of the autocorrelation)``.
 
@@ -78,9 +63,9 @@ def default_theiler(x, dim: int, tau: int) -> int:
     The autocorrelation time keeps temporally correlated points from being chosen as
     neighbours (Rosenstein et al. 1993 use the mean period, which is of the same order).
     """
-    a = np.asarray(x, dtype=float)
+    a = as_series(x, allow_2d=True)
     cols = [a] if a.ndim == 1 else [a[:, j] for j in range(a.shape[1])]
-    w = int(dim) * int(tau)
+    w = as_int(dim, name="dim", minimum=1) * as_int(tau, name="tau", minimum=1)
     for c in cols:
         max_lag = max(1, min(c.size // 4, c.size - 2))
         r = autocorrelation(c, max_lag=max_lag)
@@ -165,14 +150,14 @@ def _block_sums(x, dim, tau, method, theiler, max_steps, n_neighbors, radius, n_
 
 
 def _validate_curve_args(x, dim, tau, method, theiler, max_steps, n_neighbors, radius, dt):
-    a = _series(x)
-    dim = _positive_int(dim, "dim")
-    tau = _positive_int(tau, "tau")
+    a = as_series(x, allow_2d=True, allow_constant=False)
+    dim = as_int(dim, name="dim", minimum=1)
+    tau = as_int(tau, name="tau", minimum=1)
     method = _method(method)
-    dt = _positive_float(dt, "dt")
-    n_neighbors = _positive_int(n_neighbors, "n_neighbors") if method == "kantz" else 1
+    dt = as_step(dt)
+    n_neighbors = as_int(n_neighbors, name="n_neighbors", minimum=1) if method == "kantz" else 1
     if radius is not None:
-        radius = _positive_float(radius, "radius")
+        radius = as_positive_float(radius, name="radius")
     m = a.shape[0] - (dim - 1) * tau
     if m < _MIN_REFERENCES + 2:
         raise ValueError(
@@ -182,10 +167,10 @@ def _validate_curve_args(x, dim, tau, method, theiler, max_steps, n_neighbors, r
         )
     if theiler is None:
         theiler = default_theiler(a, dim, tau)
-    theiler = _positive_int(theiler, "theiler", minimum=0)
+    theiler = as_int(theiler, name="theiler", minimum=0)
     if max_steps is None:
         max_steps = min(max(50, 3 * theiler), m // 5)
-    max_steps = _positive_int(max_steps, "max_steps")
+    max_steps = as_int(max_steps, name="max_steps", minimum=1)
     return a, dim, tau, method, theiler, max_steps, n_neighbors, radius, dt
 
 
@@ -271,8 +256,11 @@ def find_scaling_region(
     Returns None when no run qualifies (e.g. white noise, whose curve jumps to the
     plateau at k = 1).
     """
-    y = np.asarray(lnd, dtype=float)
-    h = max(1, int(half_window))
+    y = as_series(lnd, name="lnd", min_length=0)
+    h = max(1, as_int(half_window, name="half_window"))
+    min_points = as_int(min_points, name="min_points")
+    tol = as_float(tol, name="tol", minimum=0.0)
+    min_rise = as_float(min_rise, name="min_rise")
     n = y.size
     if n < max(min_points, 2 * h + 1):
         return None
@@ -391,19 +379,18 @@ def lyapunov_from_data(
     Raises ValueError for NaN/inf, a constant series, bad parameters, a series too short
     for the embedding/max_steps, or a fit_range outside 0 .. max_steps.
     """
-    dt = _positive_float(dt, "dt")
-    a = _series(x)
+    dt = as_step(dt)
+    a = as_series(x, allow_2d=True, allow_constant=False)
     method = _method(method)
-    n_blocks = _positive_int(n_blocks, "n_blocks", minimum=2)
-    if not 0 < float(confidence) < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    n_blocks = as_int(n_blocks, name="n_blocks", minimum=2)
+    confidence = as_float(confidence, name="confidence", minimum=0.0, maximum=1.0, inclusive="neither")
     dim, tau, _ = choose_embedding(a, dim, tau)
     a, dim, tau, method, theiler, max_steps, n_neighbors, radius, dt = _validate_curve_args(
         a, dim, tau, method, theiler, max_steps, n_neighbors, radius, dt
     )
     if fit_range is not None:
         try:
-            k0, k1 = (int(v) for v in fit_range)
+            k0, k1 = (as_int(v, name="fit_range") for v in fit_range)
         except (TypeError, ValueError):
             raise ValueError(f"fit_range must be a pair (k0, k1) of steps, got {fit_range!r}") from None
         if not 0 <= k0 < k1 <= max_steps:
@@ -417,7 +404,7 @@ def lyapunov_from_data(
     curve = _make_curve(sums, counts, n_ref, method, dim, tau, theiler, dt)
     k, lnd = curve
     if fit_range is None:
-        hw = max(1, theiler // 10) if half_window is None else _positive_int(half_window, "half_window")
+        hw = max(1, theiler // 10) if half_window is None else as_int(half_window, name="half_window", minimum=1)
         rng = find_scaling_region(
             lnd, min_points=min_points, tol=tol, min_rise=min_rise, half_window=hw
         )

@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
+from ..validation import as_int, as_series
+
 __all__ = ["theiler_neighbors"]
 
 _METRICS = {"chebyshev": np.inf, "max": np.inf, "euclidean": 2.0}
@@ -58,20 +60,10 @@ def theiler_neighbors(
     non-finite points, k < 1, theiler < 0, or a set with fewer than ``k + 2 * theiler + 1``
     points (some point would have fewer than ``k`` admissible neighbours).
     """
-    x = np.asarray(points, dtype=float)
-    if x.ndim == 1:
-        x = x[:, None]
-    if x.ndim != 2:
-        raise ValueError(f"points must have shape (N, d) or (N,), got shape {x.shape}")
-    if not np.all(np.isfinite(x)):
-        raise ValueError(
-            "points contain NaN or inf values: remove or interpolate them first"
-        )
-    k, w = int(k), int(theiler)
-    if k < 1:
-        raise ValueError(f"k must be at least 1, got {k}")
-    if w < 0:
-        raise ValueError(f"theiler must be >= 0, got {w}")
+    x = as_series(points, name="points", as_2d=True, min_length=0)
+    k = as_int(k, name="k", minimum=1)
+    w = as_int(theiler, name="theiler", minimum=0)
+    workers = as_int(workers, name="workers")
     n = x.shape[0]
     if n < k + 2 * w + 1:
         raise ValueError(
@@ -81,7 +73,7 @@ def theiler_neighbors(
         )
     p = _metric_p(metric)
     full = k + 2 * w + 1  # enough for every point: at most 2w+1 indices are in a window
-    q = min(k + (min(2 * w + 1, 16) if extra is None else max(int(extra), 0)), full, n)
+    q = min(k + (min(2 * w + 1, 16) if extra is None else max(as_int(extra, name="extra"), 0)), full, n)
 
     tree = cKDTree(x)
     dist = np.full((n, k), np.inf)

@@ -48,7 +48,8 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
-from .embedding import _positive_int, embed
+from ..validation import as_float, as_int, as_positive_float, as_series
+from .embedding import embed
 
 __all__ = [
     "RecurrenceMatrix",
@@ -182,46 +183,13 @@ def _norm_code(norm) -> int:
     return code
 
 
-def _number(value, what: str) -> float:
-    """float(value), or a TypeError '<what>, got <value>' for a non-number."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{what}, got {value!r}") from None
-
-
-def _check_eps(eps, name: str = "eps") -> float:
-    e = _number(eps, f"{name} must be a positive number")
-    if not np.isfinite(e) or e <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {eps!r}")
-    return e
-
-
-def _check_rate(rr) -> float:
-    r = _number(rr, "recurrence_rate must be a number in (0, 1)")
-    if not (0.0 < r < 1.0):
-        raise ValueError(f"recurrence_rate must lie strictly between 0 and 1, got {rr!r}")
-    return r
-
-
-def _theiler(theiler, name: str = "theiler") -> int:
-    return _positive_int(theiler, name, minimum=0)
-
-
 def _points(x, dim=1, tau=1, name: str = "x") -> np.ndarray:
     """Validated C-contiguous float (N, d) array of (embedded) points."""
     if isinstance(x, (RecurrenceMatrix, sparse.spmatrix, sparse.sparray)):
         raise TypeError(f"{name} must be data (a series or an (N, d) array of points), not a recurrence matrix")
-    try:
-        a = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a numeric array of shape (N,) or (N, d), got {type(x).__name__}") from None
-    if a.ndim not in (1, 2) or a.size == 0:
-        raise ValueError(f"{name} must have shape (N,) or (N, d), got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or inf values: remove or interpolate them first")
-    dim = _positive_int(dim, "dim")
-    tau = _positive_int(tau, "tau")
+    a = as_series(x, name=name, allow_2d=True, min_length=1)
+    dim = as_int(dim, name="dim", minimum=1)
+    tau = as_int(tau, name="tau", minimum=1)
     if dim > 1:
         pts = embed(a, dim, tau)  # clear errors for constant / too short series
     else:
@@ -258,7 +226,7 @@ def _threshold(A, B, rr, norm, symmetric, w, max_pairs, seed) -> float:
         q = target / total
     else:
         q = rr
-    max_pairs = _positive_int(max_pairs, "max_pairs")
+    max_pairs = as_int(max_pairs, name="max_pairs", minimum=1)
     if total <= max_pairs:
         d = _all_distances(A, B, symmetric, w, norm)
     else:
@@ -318,10 +286,10 @@ def recurrence_threshold(
     coordinate differences) can raise RR by a few cells. Raises ValueError for a rate outside (0, 1), bad
     data (NaN/inf, constant, too short), or an unknown norm.
     """
-    rr = _check_rate(recurrence_rate)
+    rr = as_float(recurrence_rate, name="recurrence_rate", minimum=0.0, maximum=1.0, inclusive="neither")
     code = _norm_code(norm)
     A = _points(x, dim, tau)
-    w = _theiler(theiler)
+    w = as_int(theiler, name="theiler", minimum=0)
     if y is None:
         return _threshold(A, A, rr, code, True, w, max_pairs, seed)
     B = _points(y, dim, tau, name="y")
@@ -341,8 +309,8 @@ def _resolve_eps(A, B, eps, recurrence_rate, code, symmetric, w, max_pairs, seed
     if (eps is None) == (recurrence_rate is None):
         raise ValueError("give exactly one of eps (fixed threshold) or recurrence_rate (fixed rate)")
     if eps is not None:
-        return _check_eps(eps)
-    return _threshold(A, B, _check_rate(recurrence_rate), code, symmetric, w, max_pairs, seed)
+        return as_positive_float(eps, name="eps")
+    return _threshold(A, B, as_float(recurrence_rate, name="recurrence_rate", minimum=0.0, maximum=1.0, inclusive="neither"), code, symmetric, w, max_pairs, seed)
 
 
 # Validated inputs of the auto / cross / joint entry points (the matrix builders here and
@@ -489,7 +457,8 @@ def recurrence_matrix(
     438, 237 (2007). Raises ValueError/TypeError for NaN/inf, constant or too short data,
     eps <= 0, a rate outside (0, 1), both or neither of eps and recurrence_rate.
     """
-    code, A, e = _auto_inputs(x, eps, recurrence_rate, dim, tau, norm, _theiler(theiler), max_pairs, seed)
+    w = as_int(theiler, name="theiler", minimum=0)
+    code, A, e = _auto_inputs(x, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
     return RecurrenceMatrix(_sparse_recurrences(A, A, e, code, True), e, _NORM_NAMES[code], "auto", (A,))
 
 
@@ -557,7 +526,8 @@ def joint_recurrence_matrix(
     x and y may have different numbers of variables. Romano, Thiel, Kurths & von Bloh, Phys.
     Lett. A 330, 214 (2004). Raises ValueError if the embedded lengths differ.
     """
-    code, A, C, ex, ey = _joint_inputs(x, y, eps, recurrence_rate, dim, tau, norm, _theiler(theiler), max_pairs, seed)
+    w = as_int(theiler, name="theiler", minimum=0)
+    code, A, C, ex, ey = _joint_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
     return RecurrenceMatrix(_joint_recurrences(A, C, ex, ey, code), (ex, ey), _NORM_NAMES[code], "joint", (A, C))
 
 
@@ -670,7 +640,7 @@ def recurrence_network(
     local = np.divide(tri, triples, out=np.zeros(n), where=triples > 0)
     total, count = _path_stats(adj)
     n_comp = int(csgraph.connected_components(adj, directed=False)[0])
-    eps_out = rm.eps if not isinstance(rm.eps, tuple) else rm.eps
+    eps_out = rm.eps
     return RecurrenceNetwork(
         adjacency=sparse.csr_matrix(adj, dtype=bool),
         degree=deg,

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from .._steps import run_steps, summary_tail
+from ..validation import as_int, as_series, as_step
 from .dimension import CorrelationDimension, correlation_dimension
-from .embedding import _series, choose_embedding
+from .embedding import choose_embedding
 from .entropy import permutation_entropy
 from .lyapunov import LyapunovEstimate, lyapunov_from_data
 from .surrogates import SurrogateTestResult, nonlinear_prediction_error, surrogate_test
@@ -87,7 +88,7 @@ class SeriesReport:
 
 
 def _check(x) -> np.ndarray:
-    a = _series(x, "the series", scalar=True)  # shape, NaN/inf and constant series, with what to do
+    a = as_series(x, name="the series", allow_constant=False)
     if a.size < MIN_REPORT_LENGTH:
         raise ValueError(f"the series has {a.size} samples; the report needs at least {MIN_REPORT_LENGTH} "
                          "(exponents and dimensions need long records)")
@@ -103,9 +104,9 @@ def analyze_series(x, dt: float = 1.0, *, name: str = "series", dim: int | None 
     ``n_surrogates`` IAAFT surrogates test nonlinear determinism (p >= 1/(n+1)).
     """
     a = _check(x)
-    dt = float(dt)
-    if not (math.isfinite(dt) and dt > 0):
-        raise ValueError(f"dt must be a positive number, got {dt}")
+    dt = as_step(dt)
+    max_points = as_int(max_points, name="max_points", minimum=1)
+    n_surrogates = as_int(n_surrogates, name="n_surrogates", minimum=1)
     rep = SeriesReport(name=name, x=a, dt=dt)
     head = a[:max_points]
     steps: list[tuple[str, Callable[[], None]]] = [

@@ -68,7 +68,7 @@ import numpy as np
 from numba import njit
 from scipy import sparse
 
-from .embedding import _positive_int
+from ..validation import as_finite_array, as_int
 from .recurrence import (
     _NORM_NAMES,
     MAX_PAIRS,
@@ -79,7 +79,6 @@ from .recurrence import (
     _joint_inputs,
     _joint_recurrences,
     _sparse_recurrences,
-    _theiler,
     _window_cells,
 )
 
@@ -399,8 +398,12 @@ def _cells(N: int, M: int, w: int) -> int:
 
 
 def _lengths(lmin, vmin, wmin, border):
-    return (_positive_int(lmin, "lmin"), _positive_int(vmin, "vmin"), _positive_int(wmin, "wmin"),
-            _positive_int(border, "border", minimum=0))
+    return (
+        as_int(lmin, name="lmin", minimum=1),
+        as_int(vmin, name="vmin", minimum=1),
+        as_int(wmin, name="wmin", minimum=1),
+        as_int(border, name="border", minimum=0),
+    )
 
 
 def _as_matrix(R):
@@ -433,7 +436,7 @@ def _matrix_and_window(x, eps, recurrence_rate, dim, tau, theiler):
     if eps is not None or recurrence_rate is not None or dim != 1 or tau != 1:
         raise ValueError("x is a recurrence matrix: do not pass eps, recurrence_rate, dim or tau")
     R, kind = _as_matrix(x)
-    w = (0 if kind == "cross" else 1) if theiler is None else _theiler(theiler)
+    w = (0 if kind == "cross" else 1) if theiler is None else as_int(theiler, name="theiler", minimum=0)
     return R, kind, w
 
 
@@ -489,7 +492,7 @@ def rqa(
         if isinstance(x, RecurrenceMatrix):
             params.update(eps=x.eps, norm=x.norm)
         return _assemble(_matrix_histograms(R, w), _cells(*R.shape, w), w, lmin, vmin, wmin, border, params)
-    w = 1 if theiler is None else _theiler(theiler)
+    w = 1 if theiler is None else as_int(theiler, name="theiler", minimum=0)
     code, A, e = _auto_inputs(x, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
     return _rqa_points(A, None, e, None, code, "auto", w, lmin, vmin, wmin, border, method,
                        dict(dim=dim, tau=tau, recurrence_rate=recurrence_rate))
@@ -537,7 +540,7 @@ def cross_rqa(
     lines over all N + M - 1 diagonals. Marwan & Kurths, Phys. Lett. A 302, 299 (2002).
     """
     lmin, vmin, wmin, border = _lengths(lmin, vmin, wmin, border)
-    w = _theiler(theiler)
+    w = as_int(theiler, name="theiler", minimum=0)
     code, A, B, e = _cross_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
     method = _method(method)
     params = dict(kind="cross", theiler=w, lmin=lmin, vmin=vmin, wmin=wmin, border=border, method=method,
@@ -574,7 +577,7 @@ def joint_rqa(
     rate. Same measures and arguments as `rqa` (default Theiler window 1).
     """
     lmin, vmin, wmin, border = _lengths(lmin, vmin, wmin, border)
-    w = _theiler(theiler)
+    w = as_int(theiler, name="theiler", minimum=0)
     code, A, C, ex, ey = _joint_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
     return _rqa_points(A, C, ex, ey, code, "joint", w, lmin, vmin, wmin, border, method,
                        dict(dim=dim, tau=tau, recurrence_rate=recurrence_rate))
@@ -653,9 +656,9 @@ def windowed_rqa(
     a window shorter than 3 points or longer than the series, or step < 1.
     """
     lmin, vmin, wmin, border = _lengths(lmin, vmin, wmin, border)
-    window = _positive_int(window, "window", minimum=3)
-    step = _positive_int(step, "step")
-    workers = _positive_int(workers, "workers")
+    window = as_int(window, name="window", minimum=3)
+    step = as_int(step, name="step", minimum=1)
+    workers = as_int(workers, name="workers", minimum=1)
     if _is_matrix_input(x):
         R, kind, w = _matrix_and_window(x, eps, recurrence_rate, dim, tau, theiler)
         N = R.shape[0]
@@ -666,7 +669,7 @@ def windowed_rqa(
 
         params = dict(kind=kind, theiler=w, method="matrix")
     else:
-        w = 1 if theiler is None else _theiler(theiler)
+        w = 1 if theiler is None else as_int(theiler, name="theiler", minimum=0)
         code, A, e = _auto_inputs(x, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
         N = A.shape[0]
 
@@ -687,9 +690,7 @@ def windowed_rqa(
     measures = {m: np.array([getattr(r, m) for r in results], dtype=float) for m in MEASURES}
     centre = starts + (window - 1) / 2.0
     if times is not None:
-        t = np.asarray(times, dtype=float)
-        if t.shape != (N,):
-            raise ValueError(f"times must have shape ({N},) (one per embedded point), got {t.shape}")
+        t = as_finite_array(times, name="times (one per embedded point)", shape=(N,))
         time = t[np.minimum(np.rint(centre).astype(np.int64), N - 1)]
     else:
         time = centre

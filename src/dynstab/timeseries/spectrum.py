@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..validation import as_series, as_step
+
 
 def dominant_period(traj, dt: float | None = None, skip: tuple[int, ...] = ()) -> float:
     """Dominant period (in time units; iterations for maps) of a sampled trajectory.
@@ -25,12 +27,11 @@ def dominant_period(traj, dt: float | None = None, skip: tuple[int, ...] = ()) -
         x = traj.x if traj.x.ndim == 2 else traj.x[0]
         dt = float(traj.t[1] - traj.t[0]) if dt is None else dt
     else:
-        x = np.asarray(traj, dtype=float)
-        x = x[:, None] if x.ndim == 1 else x
         if dt is None:
             raise ValueError("dominant_period needs dt for an array input")
-    if x.shape[0] < 16:
-        raise ValueError(f"dominant_period needs at least 16 samples, got {x.shape[0]}")
+        x = traj
+    x = as_series(x, name="traj", as_2d=True, min_length=16)
+    dt = as_step(dt)
     keep = [i for i in range(x.shape[1]) if i not in skip]
     # all coordinates unbounded (angles on a torus, e.g. the ABC flow): analyse sin of each
     x = x[:, keep] if keep else np.sin(x)

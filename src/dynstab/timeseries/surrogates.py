@@ -61,6 +61,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..validation import as_finite_array, as_float, as_int, as_series
+
 __all__ = [
     "KINDS",
     "nonlinear_prediction_error",
@@ -81,37 +83,9 @@ MIN_LENGTH = 16
 
 
 # ----------------------------------------------------------------------------- validation
-def _check_series(x, name: str = "x") -> np.ndarray:
-    """Return ``x`` as a float 1-D array, or raise ValueError with a clear message."""
-    arr = np.asarray(x)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
-    ):
-        raise ValueError(f"{name} must be a numeric array, got dtype {arr.dtype}")
-    if np.iscomplexobj(arr):
-        raise ValueError(f"{name} must be real, got a complex array")
-    arr = arr.astype(float)
-    if arr.ndim != 1:
-        raise ValueError(
-            f"{name} must be a 1-D series of shape (N,), got shape {arr.shape}"
-            " (pass one coordinate, e.g. traj.x[:, 0])"
-        )
-    if arr.size < MIN_LENGTH:
-        raise ValueError(f"{name} needs at least {MIN_LENGTH} samples, got {arr.size}")
-    if not np.all(np.isfinite(arr)):
-        bad = int(np.count_nonzero(~np.isfinite(arr)))
-        raise ValueError(f"{name} contains {bad} NaN or infinite value(s)")
-    if np.ptp(arr) == 0.0:
-        raise ValueError(f"{name} is constant: surrogates and statistics are undefined")
-    return arr
-
-
-def _check_n(n) -> int:
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"n (number of surrogates) must be an integer >= 1, got {n!r}")
-    if n < 1:
-        raise ValueError(f"n (number of surrogates) must be >= 1, got {n}")
-    return int(n)
+def _check_series(x) -> np.ndarray:
+    """A finite, non-constant real series (N,) with N >= `MIN_LENGTH` (`dynstab.validation.as_series`)."""
+    return as_series(x, min_length=MIN_LENGTH, allow_constant=False)
 
 
 def _ranks(a: np.ndarray) -> np.ndarray:
@@ -146,7 +120,7 @@ def shuffle_surrogates(x, n: int = 1, seed=0) -> np.ndarray:
     histogram are kept exactly, all temporal correlations destroyed.
     """
     x = _check_series(x)
-    n = _check_n(n)
+    n = as_int(n, name="n (number of surrogates)", minimum=1)
     rng = np.random.default_rng(seed)
     return rng.permuted(np.broadcast_to(x, (n, x.size)), axis=1)
 
@@ -161,7 +135,7 @@ def fourier_surrogates(x, n: int = 1, seed=0) -> np.ndarray:
     process. Theiler et al., Physica D 58, 77 (1992).
     """
     x = _check_series(x)
-    n = _check_n(n)
+    n = as_int(n, name="n (number of surrogates)", minimum=1)
     rng = np.random.default_rng(seed)
     N = x.size
     X = np.fft.rfft(x)
@@ -182,7 +156,7 @@ def aaft_surrogates(x, n: int = 1, seed=0) -> np.ndarray:
     permutation of ``x``; the spectrum is kept only approximately (see `iaaft_surrogates`).
     """
     x = _check_series(x)
-    n = _check_n(n)
+    n = as_int(n, name="n (number of surrogates)", minimum=1)
     rng = np.random.default_rng(seed)
     N = x.size
     xs = np.sort(x)
@@ -221,13 +195,8 @@ def iaaft_surrogates(
     iterations each surrogate took (``max_iter`` where it did not converge).
     """
     x = _check_series(x)
-    n = _check_n(n)
-    if (
-        isinstance(max_iter, (bool, np.bool_))
-        or not isinstance(max_iter, (int, np.integer))
-        or max_iter < 1
-    ):
-        raise ValueError(f"max_iter must be an integer >= 1, got {max_iter!r}")
+    n = as_int(n, name="n (number of surrogates)", minimum=1)
+    max_iter = as_int(max_iter, name="max_iter", minimum=1)
     rng = np.random.default_rng(seed)
     N = x.size
     xs = np.sort(x)
@@ -283,21 +252,12 @@ def time_reversal_asymmetry(x, tau: int = 1) -> float | np.ndarray:
     non-zero for most nonlinear (e.g. chaotic) ones. ``x`` is 1-D (returns a float) or
     (n, N) (computed along the last axis, returns an array (n,)).
     """
-    arr = np.asarray(x, dtype=float)
-    if arr.ndim not in (1, 2):
-        raise ValueError(f"x must have shape (N,) or (n, N), got shape {arr.shape}")
-    if (
-        isinstance(tau, (bool, np.bool_))
-        or not isinstance(tau, (int, np.integer))
-        or tau < 1
-    ):
-        raise ValueError(f"tau must be an integer >= 1, got {tau!r}")
+    arr = as_finite_array(x, name="x", ndim=(1, 2))
+    tau = as_int(tau, name="tau", minimum=1)
     if tau >= arr.shape[-1] - 1:
         raise ValueError(
             f"tau = {tau} leaves fewer than 2 increments for N = {arr.shape[-1]}"
         )
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("x contains NaN or infinite values")
     d = arr[..., tau:] - arr[..., :-tau]
     m2 = np.mean(d**2, axis=-1)
     if np.any(m2 == 0.0):
@@ -324,14 +284,14 @@ def nonlinear_prediction_error(x, dim: int = 3, tau: int = 1, horizon: int = 1, 
     from .neighbors import theiler_neighbors
 
     a = _check_series(x)
-    dim, tau, horizon = int(dim), int(tau), int(horizon)
-    if dim < 1 or tau < 1 or horizon < 1:
-        raise ValueError("dim, tau and horizon must be integers >= 1")
+    dim = as_int(dim, name="dim", minimum=1)
+    tau = as_int(tau, name="tau", minimum=1)
+    horizon = as_int(horizon, name="horizon", minimum=1)
     span = (dim - 1) * tau + horizon
     if a.size - span < 20:
         raise ValueError(f"series of {a.size} samples is too short for dim={dim}, tau={tau}, horizon={horizon}")
     pts = embed(a[: a.size - horizon], dim, tau)
-    w = dim * tau if theiler is None else int(theiler)
+    w = dim * tau if theiler is None else as_int(theiler, name="theiler", minimum=0)
     # only points whose neighbour also has a future inside the series
     _, idx = theiler_neighbors(pts, k=1, theiler=w)
     target = (dim - 1) * tau + horizon
@@ -423,16 +383,14 @@ def surrogate_test(
     Lett. 77, 635 (1996) and Physica D 142, 346 (2000).
     """
     x = _check_series(x)
-    n = _check_n(n)
+    n = as_int(n, name="n (number of surrogates)", minimum=1)
     if kind not in _GENERATORS:
         raise ValueError(f"unknown surrogate kind {kind!r}; expected one of {KINDS}")
     if tail not in TAILS:
         raise ValueError(f"tail must be one of {TAILS}, got {tail!r}")
     if not callable(statistic):
         raise TypeError("statistic must be a callable mapping a 1-D array to a number")
-    alpha = float(alpha)
-    if not 0.0 < alpha < 1.0:
-        raise ValueError(f"alpha must lie in (0, 1), got {alpha}")
+    alpha = as_float(alpha, name="alpha", minimum=0.0, maximum=1.0, inclusive="neither")
     min_p = 1.0 / (n + 1)
     resolvable = min_p <= alpha
     if not resolvable:

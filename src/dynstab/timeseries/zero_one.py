@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from .embedding import _series
+from ..validation import as_float, as_int, as_series
 
 MIN_POINTS = 100  # the test needs n_cut = N/10 >= 10 lags to measure a growth rate
 
@@ -95,7 +95,7 @@ class ZeroOneResult:
 
 
 def _check_series(x) -> np.ndarray:
-    a = _series(x, "the series", scalar=True)  # shape, NaN/inf and constant series, with what to do
+    a = as_series(x, name="the series", allow_constant=False)
     if a.size < MIN_POINTS:
         raise ValueError(f"the series has {a.size} points; the 0-1 test needs at least {MIN_POINTS} "
                          "(GM 2009 use N >= 1000): use a longer series")
@@ -117,6 +117,10 @@ def auto_subsample(x, *, threshold: float = 0.9, max_lag: int | None = None, min
     from .embedding import autocorrelation, estimate_delay
 
     a = _check_series(x)
+    threshold = as_float(threshold, name="threshold")
+    min_points = as_int(min_points, name="min_points", minimum=1)
+    if max_lag is not None:
+        max_lag = as_int(max_lag, name="max_lag", minimum=1)
     r1 = float(autocorrelation(a, max_lag=1)[1])
     if r1 <= threshold:
         return 1
@@ -190,9 +194,8 @@ def zero_one_test(
     a = _check_series(x)
     if method not in ("correlation", "regression"):
         raise ValueError(f"method must be 'correlation' or 'regression', got {method!r}")
-    if isinstance(n_c, bool) or not isinstance(n_c, (int, np.integer)) or n_c < 1:
-        raise ValueError(f"n_c must be a positive integer, got {n_c!r}")
-    lo, hi = (float(v) for v in c_range)
+    n_c = as_int(n_c, name="n_c", minimum=1)
+    lo, hi = (as_float(v, name="c_range") for v in c_range)
     if not (0 < lo < hi < math.pi):
         raise ValueError(f"c_range must satisfy 0 < low < high < pi, got {c_range!r}")
     if isinstance(subsample, str):
@@ -200,9 +203,7 @@ def zero_one_test(
             raise ValueError(f"subsample must be a positive integer or 'auto', got {subsample!r}")
         k = auto_subsample(a)
     else:
-        if isinstance(subsample, bool) or int(subsample) != subsample or subsample < 1:
-            raise ValueError(f"subsample must be a positive integer or 'auto', got {subsample!r}")
-        k = int(subsample)
+        k = as_int(subsample, name="subsample (an integer or 'auto')", minimum=1)
     phi = a[::k]
     if phi.size < MIN_POINTS:
         raise ValueError(f"after subsampling every {k}-th point only {phi.size} samples remain; the 0-1 test needs "
@@ -210,9 +211,7 @@ def zero_one_test(
     if np.ptp(phi) == 0:
         raise ValueError(f"the series subsampled every {k}-th point is constant: choose another subsample")
     N = phi.size
-    n_cut = N // 10 if n_cut is None else int(n_cut)
-    if not 10 <= n_cut <= N // 2:
-        raise ValueError(f"n_cut must be between 10 and N/2 = {N // 2}, got {n_cut}")
+    n_cut = N // 10 if n_cut is None else as_int(n_cut, name="n_cut", minimum=10, maximum=N // 2)
     c = np.random.default_rng(seed).uniform(lo, hi, n_c)
     M = _mean_square_displacement(phi, c, n_cut)
     n = np.arange(1, n_cut + 1, dtype=float)
