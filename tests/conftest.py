@@ -1,7 +1,32 @@
+"""Test-process settings.
+
+The test process opts in to float64 for *all* JAX code, as a user may with
+``jax.config.update("jax_enable_x64", True)``: the suite's own ``jnp`` code (reference values,
+hand-written kernels, expected arrays) is written in float64. dynstab does not need the opt-in
+(its functions compute in a float64 scope); ``tests/test_import.py`` checks, in fresh processes
+without it, that importing and calling dynstab leaves the user's dtype alone and gives the same
+numbers.
+
+It also opts in to dynstab's bounded persistent compilation cache (``DYNSTAB_CACHE_DIR``, or the
+user cache directory; an empty ``DYNSTAB_CACHE_DIR`` disables it), so a second run of the suite
+skips most compilation.
+"""
+
 import os
 import pathlib
 
 import pytest
+
+import dynstab  # first: dynstab's small-loop setting must precede JAX's backend start
+from dynstab._config import default_cache_dir
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import jax
+
+jax.config.update("jax_enable_x64", True)
+if (_cache := default_cache_dir()) is not None:
+    dynstab.enable_compilation_cache(_cache)
 
 SHARED = pathlib.Path(__file__).resolve().parents[2] / "shared"
 
@@ -12,6 +37,3 @@ def shared_dir():
     if not SHARED.is_dir():
         pytest.skip("../shared is not available")
     return SHARED
-
-
-os.environ.setdefault("MPLBACKEND", "Agg")

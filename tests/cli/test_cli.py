@@ -85,8 +85,19 @@ def test_compilations_are_cached_on_disk(tmp_path):
 
     cache = tmp_path / "cache"
     env = dict(os.environ, DYNSTAB_CACHE_DIR=str(cache))
-    cmd = [sys.executable, "-m", "dynstab.cli", "simulate", "lorenz", "--t", "1", "--method", "dopri8",
-           "--out", str(tmp_path / "t.nc")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "dynstab.cli",
+        "simulate",
+        "lorenz",
+        "--t",
+        "1",
+        "--method",
+        "dopri8",
+        "--out",
+        str(tmp_path / "t.nc"),
+    ]
     subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=300)
     assert cache.is_dir() and any(cache.iterdir()), "the persistent compilation cache was not written"
 
@@ -109,8 +120,16 @@ def test_analyze_data_file_json_and_figures(tmp_path):
     out = json.loads(res.stdout)
     assert out["series"] == "x" and out["dt"] == 0.02
     assert out["verdict"].startswith("Chaotic")
-    assert {"embedding", "lyapunov_exponent", "correlation_dimension", "rqa", "permutation_entropy",
-            "zero_one_test_K", "surrogate_test", "lyapunov_time"} <= set(out)
+    assert {
+        "embedding",
+        "lyapunov_exponent",
+        "correlation_dimension",
+        "rqa",
+        "permutation_entropy",
+        "zero_one_test_K",
+        "surrogate_test",
+        "lyapunov_time",
+    } <= set(out)
     assert 0.7 < out["lyapunov_exponent"]["value"] < 1.1
     assert [p.name for p in (tmp_path / "fig").iterdir()] == ["x_report.png"]
     table = run("analyze", str(path), "--column", "x", "--no-figures")
@@ -134,8 +153,7 @@ def test_periodic_orbits_henon_counts(tmp_path):
     out = json.loads(res.stdout)
     assert [r["n_orbits"] for r in out] == [2, 1, 0, 1]  # Davidchack & Lai (1999)
     assert out[2]["reason"] and all(not o["stable"] for r in out for o in r["orbits"])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["henon_period1.png", "henon_period2.png",
-                                                          "henon_period4.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["henon_period1.png", "henon_period2.png", "henon_period4.png"]
 
 
 def test_periodic_orbits_flow_needs_a_plane():
@@ -146,8 +164,21 @@ def test_periodic_orbits_flow_needs_a_plane():
 
 
 def test_bifurcation_logistic_period_doublings(tmp_path):
-    res = run("bifurcation", "logistic", "--param", "r", "--range", "2.5", "4", "--n", "300", "--doublings",
-              "--json", "--out", str(tmp_path))
+    res = run(
+        "bifurcation",
+        "logistic",
+        "--param",
+        "r",
+        "--range",
+        "2.5",
+        "4",
+        "--n",
+        "300",
+        "--doublings",
+        "--json",
+        "--out",
+        str(tmp_path),
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["n_values"] == 300 and out["n_diverged"] == 0

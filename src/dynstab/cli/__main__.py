@@ -1,0 +1,5 @@
+"""``python -m dynstab.cli``: the same as the ``dynstab`` command."""
+
+from . import app
+
+app()

@@ -1,0 +1,127 @@
+"""``dynstab analyze``: the report of a catalog system, or the diagnosis of a measured series."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ._common import FiguresOpt, JsonOpt, OutOpt, ParamOpt, command, err_console, fail, headless_matplotlib, load_system
+
+_DATA_SUFFIXES = (".csv", ".txt", ".tsv", ".dat", ".npy", ".nc", ".nc4", ".h5", ".netcdf")
+
+
+@command
+def analyze(
+    system: Annotated[
+        str,
+        typer.Argument(
+            help="Catalog name (see `dynstab list`), or a data file (.csv, .npy, .nc) to diagnose a measured series."
+        ),
+    ] = "lorenz",
+    param: ParamOpt = None,
+    column: Annotated[str | None, typer.Option(help="Data file: the column (name or index) to analyse.")] = None,
+    dt: Annotated[
+        float | None, typer.Option("--dt", help="Data file: sampling step (default: from a time column, else 1).")
+    ] = None,
+    t: Annotated[
+        float | None, typer.Option("--t", help="Length of the Lyapunov run (time units; iterations for maps).")
+    ] = None,
+    n_ics: Annotated[int, typer.Option(help="Initial conditions for the exponents' spread.")] = 5,
+    seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 0,
+    out: OutOpt = Path("dynstab-report"),
+    figures: FiguresOpt = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fixed points, Lyapunov spectrum, dimension and a verdict for one system; or, given a data
+    file, the diagnosis of a measured series (embedding, exponent, dimension, RQA, entropy, 0-1 test,
+    surrogates)."""
+    if _is_data_file(system):
+        return _analyze_data(Path(system), column, dt, seed, out, figures, as_json)
+    if column is not None or dt is not None:
+        fail(f"--column and --dt apply to data files; {system!r} is not a file")
+    sys_ = load_system(system, param)
+    from ..report import analyze as run_analysis
+    from .render import print_report
+
+    status = err_console.status("starting", spinner="dots") if not as_json else None
+    if status:
+        status.start()
+
+    def on_step(name: str) -> None:
+        if status:
+            status.update(f"[bold]{sys_.name}[/]: {name} ...")
+
+    try:
+        report = run_analysis(sys_, t=t, n_ics=n_ics, seed=seed, on_step=on_step)
+    except (ValueError, FloatingPointError, RuntimeError) as exc:
+        if status:
+            status.stop()
+        fail(str(exc))
+    if figures and not report.interrupted:
+        headless_matplotlib()
+        from ..plotting import save_report_figures
+
+        report.figures = save_report_figures(report, out)
+    if status:
+        status.stop()
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+    else:
+        print_report(report)
+    _exit_if_interrupted(report)
+
+
+def _is_data_file(arg: str) -> bool:
+    return Path(arg).suffix.lower() in _DATA_SUFFIXES or Path(arg).is_file()
+
+
+def _exit_if_interrupted(report: Any) -> None:
+    if report.interrupted:
+        err_console.print("[yellow]interrupted: the steps above finished; the rest did not run[/]")
+        raise typer.Exit(code=130)
+
+
+def _analyze_data(
+    path: Path, column: str | None, dt: float | None, seed: int, out: Path, figures: bool, as_json: bool
+) -> None:
+    from ..timeseries.io import load_series
+    from ..timeseries.report import analyze_series
+    from .render import print_series_report
+
+    try:
+        loaded = load_series(path, column)
+    except ValueError as exc:
+        fail(str(exc))
+    if dt is not None and loaded.dt is not None and abs(dt - loaded.dt) > 1e-9 * abs(dt):
+        fail(f"--dt {dt} disagrees with the file's time column (step {loaded.dt:g}); drop --dt")
+    step = dt if dt is not None else (loaded.dt if loaded.dt is not None else 1.0)
+    status = err_console.status("starting", spinner="dots") if not as_json else None
+    if status:
+        status.start()
+
+    def on_step(name: str) -> None:
+        if status:
+            status.update(f"[bold]{loaded.name}[/]: {name} ...")
+
+    try:
+        report = analyze_series(loaded.x, step, name=loaded.name, seed=seed, on_step=on_step)
+    except ValueError as exc:
+        if status:
+            status.stop()
+        fail(str(exc))
+    if figures:
+        headless_matplotlib()
+        from ..plotting import save_series_figures
+
+        report.figures = save_series_figures(report, out)
+    if status:
+        status.stop()
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+    else:
+        print_series_report(report, loaded.dt is None and dt is None)
+    _exit_if_interrupted(report)

@@ -1,0 +1,74 @@
+"""``dynstab basins``: basins of attraction on a 2-D grid."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, cast
+
+import typer
+
+if TYPE_CHECKING:
+    from ..systems import Flow, Map
+
+from ._common import (
+    FiguresOpt,
+    JsonOpt,
+    OutOpt,
+    ParamOpt,
+    command,
+    err_console,
+    fail,
+    headless_matplotlib,
+    load_system,
+    save_figure,
+    variable_index,
+)
+
+
+@command
+def basins(
+    system: Annotated[str, typer.Argument(help="Catalog name (map or flow).")],
+    xgrid: Annotated[tuple[float, float, int], typer.Option("--x", help="First grid axis: A B N.")],
+    ygrid: Annotated[tuple[float, float, int], typer.Option("--y", help="Second grid axis: A B N.")],
+    dims: Annotated[
+        tuple[str, str] | None,
+        typer.Option(help="The two variables on the grid (default: the first two); the others stay at x0."),
+    ] = None,
+    eps: Annotated[int, typer.Option(help="Box size (cells) of the basin entropy.")] = 5,
+    seed: Annotated[int, typer.Option(help="Seed of the attractor discovery.")] = 0,
+    set_param: ParamOpt = None,
+    out: OutOpt = Path("dynstab-report"),
+    figures: FiguresOpt = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Basins of attraction on a 2-D grid: attractors, fractions, basin entropy, uncertainty exponent."""
+    import numpy as np
+
+    from ..analysis.basins import basins_of_attraction
+
+    s = load_system(system, set_param)
+    if s.kind not in ("map", "flow"):
+        fail(f"basins need a map or a flow; {s.name} is a {s.kind}")
+    axes = []
+    for name, (a, b, k) in (("--x", xgrid), ("--y", ygrid)):
+        if k < 2 or not a < b:
+            fail(f"{name} expects A < B and N >= 2, got {a} {b} {k}")
+        axes.append(np.linspace(a, b, int(k)))
+    dim_idx = None if dims is None else [variable_index(s, d) for d in dims]
+    try:
+        with err_console.status(f"{s.name}: basins on a {xgrid[2]} x {ygrid[2]} grid ..."):
+            res = basins_of_attraction(cast("Map | Flow", s), tuple(axes), dims=dim_idx, eps=eps, seed=seed)
+    except (ValueError, TypeError, FloatingPointError) as exc:
+        fail(str(exc))
+    result = res.to_dict()
+    if figures:
+        headless_matplotlib()
+        result["figure"] = save_figure(res.plot(), out / f"{s.name}_basins.png", as_json)
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    from .render import print_basins
+
+    print_basins(s.name, result)

@@ -1,0 +1,146 @@
+"""``dynstab periodic-orbits`` and ``dynstab bifurcation``: periodic orbits and orbit diagrams."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, cast
+
+import typer
+
+if TYPE_CHECKING:
+    from ..systems import Flow, Map
+
+from ._common import (
+    FiguresOpt,
+    JsonOpt,
+    OutOpt,
+    ParamOpt,
+    SetOpt,
+    command,
+    err_console,
+    fail,
+    headless_matplotlib,
+    load_system,
+    parse_plane,
+    parse_range,
+    save_figure,
+    variable_index,
+)
+
+
+@command
+def periodic_orbits_cmd(
+    system: Annotated[str, typer.Argument(help="Catalog name (a map, or a flow with --plane).")],
+    period: Annotated[str, typer.Option(help="Period N or range N-M.")] = "1-4",
+    plane: Annotated[str | None, typer.Option(help="Flows: Poincare plane VARIABLE=VALUE (upward crossings).")] = None,
+    n_seeds: Annotated[int, typer.Option(help="Newton seeds per period.")] = 2000,
+    method: Annotated[str, typer.Option(help="newton or schmelcher_diakonos.")] = "newton",
+    seed: Annotated[int, typer.Option(help="Seed of the seeds.")] = 0,
+    param: ParamOpt = None,
+    out: OutOpt = Path("dynstab-report"),
+    figures: FiguresOpt = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """All periodic orbits of each period (minimal period, one per orbit) with Floquet multipliers."""
+    from ..analysis.periodic_orbits import periodic_orbits
+    from ..systems.derived import PoincareMap
+
+    s = load_system(system, param)
+    periods = parse_range(period, "--period")
+    if s.kind == "flow":
+        if plane is None:
+            fail(f"{s.name} is a flow: give a Poincare plane, e.g. --plane {s.names[-1]}=<value>")
+        s = PoincareMap(cast("Flow", s), parse_plane(s, plane))
+    elif s.kind != "map":
+        fail(f"periodic orbits need a map or a flow with --plane; {s.name} is a {s.kind}")
+    results = []
+    try:
+        with err_console.status("searching ...") as status:
+            for n in periods:
+                status.update(f"[bold]{s.name}[/]: period {n} ...")
+                results.append(periodic_orbits(cast("Map", s), n, n_seeds=n_seeds, method=method, seed=seed))
+    except (ValueError, FloatingPointError, RuntimeError) as exc:
+        fail(str(exc))
+    if figures:
+        headless_matplotlib()
+        from ..simulate import trajectory
+
+        try:
+            background = trajectory(s, n=5000, transient=200).x
+        except (ValueError, FloatingPointError):
+            background = None
+        for res in results:
+            if len(res):
+                save_figure(res.plot(background=background), out / f"{res.system_name}_period{res.period}.png", as_json)
+    if as_json:
+        sys.stdout.write(json.dumps([r.to_dict() for r in results], indent=2) + "\n")
+        return
+    from .render import print_periodic_orbits
+
+    print_periodic_orbits(s.name, results)
+
+
+@command
+def bifurcation(
+    system: Annotated[str, typer.Argument(help="Catalog name (a map, or a flow with --plane).")],
+    param_name: Annotated[str, typer.Option("--param", help="Parameter to sweep.")],
+    span: Annotated[tuple[float, float], typer.Option("--range", help="Sweep from A to B.")],
+    n: Annotated[int, typer.Option(help="Number of parameter values.")] = 1000,
+    keep: Annotated[int, typer.Option(help="Points kept per value.")] = 100,
+    transient: Annotated[int, typer.Option(help="Discarded iterations per value.")] = 1000,
+    var: Annotated[str | None, typer.Option(help="Variable to plot (default: the first).")] = None,
+    plane: Annotated[str | None, typer.Option(help="Flows: Poincare plane VARIABLE=VALUE.")] = None,
+    doublings: Annotated[bool, typer.Option(help="Also locate the changes of period precisely.")] = False,
+    set_param: SetOpt = None,
+    out: OutOpt = Path("dynstab-report"),
+    figures: FiguresOpt = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Orbit (bifurcation) diagram over one parameter, all values in one compiled call."""
+    import warnings
+
+    import numpy as np
+
+    from ..analysis.orbit_diagram import orbit_diagram, period_changes
+
+    s = load_system(system, set_param)
+    if param_name not in s.params:
+        fail(f"{s.name} has no parameter {param_name!r} (parameters: {', '.join(s.params)})")
+    if n < 2 or keep < 1 or transient < 0:
+        fail("--n must be >= 2, --keep >= 1 and --transient >= 0")
+    plane_arg = parse_plane(s, plane) if plane is not None else None
+    if s.kind == "flow" and plane_arg is None:
+        fail(f"{s.name} is a flow: give a Poincare plane, e.g. --plane {s.names[-1]}=<value>")
+    values = np.linspace(span[0], span[1], n)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with err_console.status(f"{s.name}: {n} values of {param_name} ..."):
+                od = orbit_diagram(
+                    s,
+                    param_name,
+                    values,
+                    n_keep=keep,
+                    transient=transient,
+                    index=variable_index(s, var),
+                    plane=plane_arg,
+                )
+                changes = period_changes(s, param_name, min(span), max(span), plane=plane_arg) if doublings else []
+        except (ValueError, TypeError, FloatingPointError) as exc:
+            fail(str(exc))
+    result = od.to_dict()
+    if changes:
+        result["period_changes"] = [c.to_dict() for c in changes]
+    if figures:
+        headless_matplotlib()
+        result["figure"] = save_figure(od.plot(), out / f"{s.name}_bifurcation_{param_name}.png", as_json)
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    for w in caught:
+        err_console.print(f"[yellow]warning:[/] {w.message}")
+    from .render import print_orbit_diagram
+
+    print_orbit_diagram(s.name, param_name, span, n, keep, result, changes)
