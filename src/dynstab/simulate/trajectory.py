@@ -64,7 +64,9 @@ class Trajectory:
         from .. import __version__
 
         dims = ("member", "time", "variable") if self.is_ensemble else ("time", "variable")
-        coords: dict[str, Any] = {"time": self.t, "variable": list(self.system.names)}
+        # what the trajectory recorded: the state's names, or an observed system's (ProjectedSystem) observed_names
+        variables = list(getattr(self.system, "observed_names", self.system.names))
+        coords: dict[str, Any] = {"time": self.t, "variable": variables}
         data_vars: dict[str, Any] = {"x": (dims, self.x)}
         if self.is_ensemble:
             coords["member"] = np.arange(self.x.shape[0])

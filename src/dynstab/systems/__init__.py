@@ -4,8 +4,9 @@ from .base import SDE, Flow, Map, System, as_params, as_state, flow, map, sde
 from .registry import get, names, register, resolve
 
 __all__ = ["System", "Flow", "Map", "SDE", "flow", "map", "sde", "as_params", "as_state", "get", "names", "register", "resolve"]
-from .derived import PoincareMap, PoincareSection, PoincareSectionError, ProjectedSystem, StroboscopicMap
-from .derived import poincare_section
+from .poincare import PoincareMap, PoincareSection, PoincareSectionError, poincare_section
+from .projected import ProjectedSystem
+from .stroboscopic import StroboscopicMap
 
 __all__ += ["PoincareMap", "StroboscopicMap", "ProjectedSystem", "PoincareSection", "PoincareSectionError",
             "poincare_section"]
