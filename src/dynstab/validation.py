@@ -124,12 +124,12 @@ def as_int(value: Any, *, name: str, minimum: int | None = None, maximum: int | 
 
     Parameters
     ----------
-    value
+    value : object
         The argument. Accepted: ``int``, NumPy integers, 0-d integer arrays (anything with
         ``__index__``), and floats with an integral value such as ``3.0``.
-    name
+    name : str
         The argument's name as the caller knows it (it starts the error message).
-    minimum, maximum
+    minimum, maximum : int, optional
         Inclusive bounds; ``None`` leaves that side open.
 
     Returns
@@ -174,13 +174,13 @@ def as_float(
 
     Parameters
     ----------
-    value
+    value : object
         The argument: a Python or NumPy real scalar or a 0-d array.
-    name
+    name : str
         The argument's name as the caller knows it (it starts the error message).
-    minimum, maximum
+    minimum, maximum : float, optional
         Bounds; ``None`` leaves that side open.
-    inclusive
+    inclusive : {"both", "neither", "left", "right"}, default "both"
         Which bounds are allowed values: ``"both"`` (default), ``"neither"``, ``"left"``
         (``minimum`` only) or ``"right"`` (``maximum`` only).
 
@@ -214,9 +214,9 @@ def as_positive_float(value: Any, *, name: str) -> float:
 
     Parameters
     ----------
-    value
+    value : object
         The argument: a Python or NumPy real scalar or a 0-d array.
-    name
+    name : str
         The argument's name as the caller knows it.
 
     Returns
@@ -242,10 +242,10 @@ def as_step(value: Any, *, name: str = "dt") -> float:
 
     Parameters
     ----------
-    value
+    value : object
         The step: a Python or NumPy real scalar or a 0-d array.
-    name
-        The argument's name as the caller knows it (``"dt"`` by default).
+    name : str, default "dt"
+        The argument's name as the caller knows it.
 
     Returns
     -------
@@ -319,20 +319,20 @@ def as_series(
 
     Parameters
     ----------
-    x
+    x : array_like
         The series: a sequence or array of shape (N,) or (N, d).
-    name
+    name : str, default "x"
         The argument's name as the caller knows it.
-    min_length
+    min_length : int, default 2
         Fewest samples N accepted.
-    allow_2d
+    allow_2d : bool, default False
         Accept a multivariate series (N, d). Without it, a single column (N, 1) is accepted and
         flattened to (N,); any other 2-D shape is rejected.
-    as_2d
+    as_2d : bool, default False
         Return shape (N, d) always: a 1-D series becomes (N, 1). Implies ``allow_2d``.
-    n_variables
+    n_variables : int, optional
         The number of variables d required (checked on the 2-D form).
-    allow_constant
+    allow_constant : bool, default True
         Accept a series (or a variable of it) whose samples are all equal.
 
     Returns
@@ -398,15 +398,15 @@ def as_finite_array(
 
     Parameters
     ----------
-    x
+    x : array_like
         The array or a nested sequence.
-    name
+    name : str
         The argument's name as the caller knows it.
-    shape
+    shape : tuple or sequence of tuples, optional
         The required shape, with ``None`` for any length on that axis, e.g. ``(3,)`` or
         ``(None, 3)``; or a sequence of such shapes, any of which is accepted, e.g.
         ``((3,), (None, 3))`` for a state or a batch of states.
-    ndim
+    ndim : int or sequence of int, optional
         The required number of dimensions, or a sequence of allowed ones.
 
     Returns

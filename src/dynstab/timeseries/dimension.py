@@ -109,6 +109,30 @@ def correlation_sum(
     Returns an array of the same length as ``radii`` (in the given order).
     Raises ValueError for NaN/inf, constant data, non-positive radii, theiler < 0, an
     unknown metric, or a window that leaves no admissible pair.
+
+    Parameters
+    ----------
+    points : array_like, shape (N, d) or (N,)
+        Points in time order, finite, not all identical.
+    radii : array_like
+        Radii r > 0.
+    theiler : int, default 0
+        Theiler window: pairs need |i - j| > theiler.
+    metric : {"chebyshev", "max", "euclidean"}, default "chebyshev"
+        The norm.
+    max_points : int, optional
+        Number of random reference points (default: all).
+    seed : int, default 0
+        Seed of the reference-point draw.
+
+    Returns
+    -------
+    numpy.ndarray, shape (len(radii),)
+        C(r) at each radius.
+
+    References
+    ----------
+    Grassberger & Procaccia, Physica D 9, 189 (1983); Theiler, Phys. Rev. A 34, 2427 (1986).
     """
     x = _points(points)
     r = _radii(radii)
@@ -159,6 +183,27 @@ class CorrelationDimension:
     (NaN where C is below the pair-count floor or at the ends); region: (r_lo, r_hi), the
     scaling region; region_index: (i_lo, i_hi), inclusive indices into radii; theiler,
     n_points: the Theiler window and number of points used.
+
+    Parameters
+    ----------
+    dimension : float
+        D2, the slope over the scaling region.
+    uncertainty : float
+        Standard deviation of the local slopes in the region.
+    radii : numpy.ndarray
+        Radii evaluated.
+    csum : numpy.ndarray
+        C(r) at each radius.
+    slopes : numpy.ndarray
+        Local slopes d log C / d log r.
+    region : tuple of float
+        ``(r_lo, r_hi)``.
+    region_index : tuple of int
+        Inclusive indices of the region into ``radii``.
+    theiler : int
+        Theiler window used.
+    n_points : int
+        Number of points.
     """
 
     dimension: float
@@ -176,7 +221,21 @@ class CorrelationDimension:
 class TakensDimension:
     """Result of `takens_dimension`: the ML dimension, its statistical standard error
     ``dimension / sqrt(n_pairs)`` (ignores correlations between pairs, so a lower bound),
-    the number of admissible pairs used, r_max and the Theiler window."""
+    the number of admissible pairs used, r_max and the Theiler window.
+
+    Parameters
+    ----------
+    dimension : float
+        D_T.
+    stderr : float
+        ``dimension / sqrt(n_pairs)``.
+    n_pairs : int
+        Admissible pairs used.
+    r_max : float
+        Upper cut-off radius.
+    theiler : int
+        Theiler window used.
+    """
 
     dimension: float
     stderr: float
@@ -342,6 +401,42 @@ def correlation_dimension(
     Raises ValueError for NaN/inf, constant data, too few points, a bad Theiler window,
     or when no scaling region satisfies the rule (the message says so, rather than
     returning a number: the data may be noise with dimension above what N can resolve).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, d) or (N,)
+        Points in time order; with ``dim``, a scalar series to embed.
+    dim : int, optional
+        Embedding dimension for a scalar series.
+    tau : int, optional
+        Delay (with ``dim``; default 1).
+    radii : array_like, optional
+        Radii (default log-spaced over five decades of the extent).
+    theiler : int, optional
+        Theiler window (default: the 1/e autocorrelation time).
+    metric : {"chebyshev", "max", "euclidean"}, default "chebyshev"
+        The norm.
+    region : tuple of float, optional
+        ``(r_lo, r_hi)`` to override the scaling-region rule.
+    tol : float, default 0.1
+        Relative tolerance of the local slopes in the region, > 0.
+    min_decades : float, default 0.5
+        Smallest width of the region in decades of r.
+    min_pairs : int, default 500
+        Pair-count floor below which radii are discarded.
+    radii_per_decade : int, default 8
+        Density of the default radii, >= 2.
+    max_points : int, optional
+        Reference points for all radii (default: adaptive).
+    seed : int, default 0
+        Seed of the reference-point draws.
+    work : float, default 2e7
+        Pair visits per radius before reference points are subsampled.
+
+    Returns
+    -------
+    CorrelationDimension
+        D2, its uncertainty, the curve C(r) and the region.
     """
     pts, w = _prepare(x, dim, tau, theiler)
     n = pts.shape[0]
@@ -440,6 +535,32 @@ def takens_dimension(
     Returns a `TakensDimension`. Raises ValueError for invalid input, r_max <= 0, fewer
     than 10 pairs within r_max, or so many that even 100 reference points exceed
     ``max_pairs``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, d) or (N,)
+        Points in time order; with ``dim``, a scalar series to embed.
+    r_max : float, optional
+        Cut-off radius, > 0 (default: the top of `correlation_dimension`'s region).
+    theiler : int, optional
+        Theiler window (default as `correlation_dimension`).
+    dim : int, optional
+        Embedding dimension for a scalar series.
+    tau : int, optional
+        Delay (with ``dim``; default 1).
+    metric : {"chebyshev", "max", "euclidean"}, default "chebyshev"
+        The norm.
+    max_points : int, optional
+        Number of random reference points.
+    seed : int, default 0
+        Seed of the reference-point draws.
+    max_pairs : int, default 2_000_000
+        Most pairs materialised.
+
+    Returns
+    -------
+    TakensDimension
+        D_T, its standard error and the pair count.
     """
     pts, w = _prepare(x, dim, tau, theiler)
     n = pts.shape[0]

@@ -72,6 +72,26 @@ def embed(x, dim: int, tau: int = 1) -> np.ndarray:
     ``j * dim + k`` of the output is ``x_j(t + k tau)``. A copy, not a strided view.
     Raises ValueError for NaN/inf, a constant series, a wrong shape, dim < 1, tau < 1, or
     fewer than 2 embedded points.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,) or (N, m)
+        Scalar or multivariate series, finite, no variable constant.
+    dim : int
+        Embedding dimension, >= 1.
+    tau : int, default 1
+        Delay in samples, >= 1.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N - (dim - 1) tau, dim * m)
+        The delay vectors, one per row.
+
+    Raises
+    ------
+    ValueError
+        For NaN/inf, a constant series, a wrong shape, dim < 1, tau < 1, or fewer than 2
+        embedded points.
     """
     a = as_series(x, allow_2d=True, allow_constant=False)
     dim = as_int(dim, name="dim", minimum=1)
@@ -111,6 +131,22 @@ def delay_mutual_information(
 
     Raises ValueError for NaN/inf, a constant or non-scalar series, bins < 2, or a max_lag
     that leaves fewer than 10 pairs (max_lag must be below N - 10).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite and not constant (one column of a multivariate series).
+    max_lag : int, default 100
+        Largest lag; must be below N - 10.
+    bins : int, default 16
+        Boxes per axis of the coarse grid, >= 2.
+    smooth : bool, default True
+        Binned Gaussian kernel estimate (True) or plain histogram (False).
+
+    Returns
+    -------
+    numpy.ndarray, shape (max_lag + 1,)
+        I(tau) in nats for tau = 0 .. max_lag.
     """
     a = as_series(x, allow_constant=False)
     max_lag = as_int(max_lag, name="max_lag", minimum=0)
@@ -145,6 +181,18 @@ def autocorrelation(x, max_lag: int = 100) -> np.ndarray:
 
     with m the mean (the biased estimator, Box & Jenkins; computed by FFT). r(0) = 1.
     Raises ValueError for NaN/inf, a constant or non-scalar series, or max_lag >= N - 1.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite and not constant (one column of a multivariate series).
+    max_lag : int, default 100
+        Largest lag, below N - 1.
+
+    Returns
+    -------
+    numpy.ndarray, shape (max_lag + 1,)
+        r(tau) for tau = 0 .. max_lag (r(0) = 1).
     """
     a = as_series(x, allow_constant=False)
     max_lag = as_int(max_lag, name="max_lag", minimum=0)
@@ -182,6 +230,29 @@ def estimate_delay(
 
     Raises ValueError when no minimum (mi) or no crossing (ac) occurs up to ``max_lag``
     (the message says to raise max_lag or switch method), or for invalid input.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite and not constant (one column of a multivariate series).
+    method : {"mi", "ac"}, default "mi"
+        First minimum of the auto-mutual information, or first 1/e crossing of the
+        autocorrelation.
+    max_lag : int, default 100
+        Largest lag searched.
+    bins : int, default 16
+        Boxes per axis for the mutual information (see `delay_mutual_information`).
+    smooth : bool, default True
+        Smoothed mutual-information estimate.
+
+    Returns
+    -------
+    int
+        The delay tau in samples.
+
+    References
+    ----------
+    Fraser & Swinney, Phys. Rev. A 33, 1134 (1986).
     """
     method = str(method).lower()
     if method in ("mi", "mutual_information", "mi_min"):
@@ -265,6 +336,28 @@ def false_nearest_neighbors(
     Returns an array of length max_dim: element d-1 is the fraction for dimension d.
     Raises ValueError for invalid input or N - max_dim*tau too small (fewer than
     max(10, 2*theiler+2) points).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite and not constant (one column of a multivariate series).
+    tau : int, default 1
+        Delay in samples.
+    max_dim : int, default 10
+        Largest dimension tested.
+    rtol : float, default 15.0
+        Threshold of criterion (1) (distance ratio), > 0.
+    atol : float, default 2.0
+        Threshold of criterion (2) (in units of the standard deviation), > 0.
+    theiler : int, default 0
+        Theiler window: neighbours must satisfy |n - j| > theiler.
+    metric : {"euclidean", "chebyshev"}, default "euclidean"
+        Norm of the delay vectors.
+
+    Returns
+    -------
+    numpy.ndarray, shape (max_dim,)
+        Fraction of false neighbours; element d-1 is dimension d.
     """
     a = as_series(x, allow_constant=False)
     tau = as_int(tau, name="tau", minimum=1)
@@ -305,6 +398,26 @@ def cao(
 
     Returns ``(E1, E2)``, arrays of length max_dim (element d-1 is dimension d).
     Raises ValueError for invalid input or a series too short for max_dim + 1.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite and not constant (one column of a multivariate series).
+    tau : int, default 1
+        Delay in samples.
+    max_dim : int, default 10
+        Largest dimension d.
+    theiler : int, default 0
+        Theiler window: neighbours must satisfy |i - j| > theiler.
+    metric : {"chebyshev", "euclidean"}, default "chebyshev"
+        Norm of the delay vectors (Cao uses the max norm).
+
+    Returns
+    -------
+    E1 : numpy.ndarray, shape (max_dim,)
+        E(d+1) / E(d) for d = 1 .. max_dim.
+    E2 : numpy.ndarray, shape (max_dim,)
+        E*(d+1) / E*(d) for d = 1 .. max_dim.
     """
     a = as_series(x, allow_constant=False)
     tau = as_int(tau, name="tau", minimum=1)
@@ -342,6 +455,32 @@ def estimate_dimension(
 
     Raises ValueError when the criterion is not met up to ``max_dim`` (raise max_dim,
     check the delay, or the series may be noise) or for invalid input.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite and not constant (one column of a multivariate series).
+    tau : int, default 1
+        Delay in samples.
+    method : {"fnn", "cao"}, default "fnn"
+        Criterion: false nearest neighbours or Cao's E1.
+    max_dim : int, default 10
+        Largest dimension tested.
+    threshold : float, optional
+        Criterion threshold (default 0.01 for "fnn", 0.1 for "cao").
+    theiler : int, default 0
+        Theiler window of the neighbour search.
+    **kwargs
+        Passed to `false_nearest_neighbors` or `cao` (rtol, atol, metric).
+
+    Returns
+    -------
+    int
+        The smallest dimension meeting the criterion.
+
+    References
+    ----------
+    Kennel, Brown & Abarbanel, Phys. Rev. A 45, 3403 (1992); Cao, Physica D 110, 43 (1997).
     """
     method = str(method).lower()
     if method == "fnn":
@@ -380,6 +519,26 @@ def choose_embedding(x, dim: int | None = None, tau: int | None = None, max_dim:
     auto-mutual information (Fraser & Swinney 1986), falling back to the 1/e autocorrelation
     lag. Dimension: false nearest neighbours <= 1 % (Kennel et al. 1992) with a Theiler
     window of tau. ``how`` says which rule chose what. Given values are kept.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,) or (N, m)
+        The series; only the first column of a multivariate series is used.
+    dim : int, optional
+        Embedding dimension; chosen automatically when None.
+    tau : int, optional
+        Delay in samples; chosen automatically when None.
+    max_dim : int, default 10
+        Largest dimension the false-nearest-neighbour search tries.
+
+    Returns
+    -------
+    dim : int
+        The embedding dimension.
+    tau : int
+        The delay in samples.
+    how : str
+        Which rule chose each value.
     """
     a = as_series(x, allow_2d=True)
     s = a if a.ndim == 1 else a[:, 0]

@@ -147,6 +147,25 @@ def binned_probabilities(x, bins=10, range=None) -> np.ndarray:
     sequence of edges. Returns a vector of length ``n_bins`` summing to 1 (empty bins are 0).
     Raises ValueError for non-finite data, fewer than 2 samples, or if no sample falls in
     ``range``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite.
+    bins : int or array_like, default 10
+        Number of equal-width bins, or the bin edges.
+    range : tuple of float, optional
+        ``(low, high)`` of the bins (default: the range of ``x``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_bins,)
+        Relative frequencies, summing to 1.
+
+    References
+    ----------
+    Cover & Thomas, *Elements of Information Theory*, 2nd ed. (2006), sec. 8.3 (quantized
+    densities).
     """
     a = as_series(x)
     counts, _ = np.histogram(a, bins=bins, range=range)
@@ -165,6 +184,20 @@ def ordinal_patterns(order: int = 3) -> np.ndarray:
     ``x_{t+pi_0 d} <= x_{t+pi_1 d} <= ...`` (ties broken by time order, i.e. stable argsort).
     So ``(0, 1, ..., m-1)`` is the increasing pattern and ``(m-1, ..., 1, 0)`` (the last row)
     the strictly decreasing one.
+
+    Parameters
+    ----------
+    order : int, default 3
+        Pattern length m, in [2, 8].
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (order!, order)
+        The patterns, one per row.
+
+    References
+    ----------
+    Bandt & Pompe, Phys. Rev. Lett. 88, 174102 (2002).
     """
     order = as_int(order, name="order", minimum=2, maximum=8)
     return np.array(list(itertools.permutations(range(order))), dtype=np.int64)
@@ -207,6 +240,20 @@ def ordinal_pattern_counts(x, order: int = 3, delay: int = 1) -> np.ndarray:
     ``itertools.permutations``). ``order`` in [2, 8]. A zero entry is a *forbidden pattern*
     when the series is long: e.g. the logistic map at r = 4 never shows the strictly
     decreasing pattern of order 3 (the last entry).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite.
+    order : int, default 3
+        Pattern length, in [2, 8].
+    delay : int, default 1
+        Delay between the samples of a window, >= 1.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (order!,)
+        Count of each pattern, in the order of `ordinal_patterns`.
     """
     a, order, delay = _check_order_delay(x, order, delay, max_order=8)
     codes = _pattern_codes(a, order, delay)
@@ -214,7 +261,25 @@ def ordinal_pattern_counts(x, order: int = 3, delay: int = 1) -> np.ndarray:
 
 
 def ordinal_probabilities(x, order: int = 3, delay: int = 1) -> np.ndarray:
-    """Relative frequencies of the ordinal patterns, `ordinal_pattern_counts` / their sum."""
+    """Relative frequencies of the ordinal patterns, `ordinal_pattern_counts` / their sum.
+
+    The probability of pattern k is ``n_k / sum_j n_j`` with ``n_k`` its count (Bandt & Pompe,
+    Phys. Rev. Lett. 88, 174102 (2002)).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite.
+    order : int, default 3
+        Pattern length, in [2, 8].
+    delay : int, default 1
+        Delay between the samples of a window, >= 1.
+
+    Returns
+    -------
+    numpy.ndarray, shape (order!,)
+        Relative frequency of each pattern, in the order of `ordinal_patterns`.
+    """
     counts = ordinal_pattern_counts(x, order, delay)
     return counts / counts.sum()
 
@@ -226,6 +291,22 @@ def shannon_entropy(p, base: float = math.e) -> float:
     """Shannon entropy ``H(p) = -sum_i p_i log_b p_i`` (0 log 0 = 0) of a probability vector.
 
     ``p``: 1-D, non-negative, summing to 1 within 1e-6. Default base e (nats).
+
+    Parameters
+    ----------
+    p : array_like, shape (K,)
+        Probability vector: non-negative, summing to 1.
+    base : float, default e
+        Base of the logarithm (e: nats, 2: bits).
+
+    Returns
+    -------
+    float
+        H(p).
+
+    References
+    ----------
+    Shannon, Bell Syst. Tech. J. 27, 379 (1948).
     """
     a = _probabilities(p)
     return float(-_xlogx(a).sum() / _log_base(base))
@@ -237,6 +318,20 @@ def renyi_entropy(p, q: float = 2.0, base: float = math.e) -> float:
     Limits: q = 1 is the Shannon entropy, q = 0 is log_b of the number of outcomes with
     p_i > 0 (Hartley), q = inf is ``-log_b max_i p_i`` (min-entropy). Default q = 2
     (collision entropy), base e. Renyi, Proc. 4th Berkeley Symp. 1, 547 (1961).
+
+    Parameters
+    ----------
+    p : array_like, shape (K,)
+        Probability vector: non-negative, summing to 1.
+    q : float, default 2.0
+        Order, >= 0 (``math.inf`` allowed).
+    base : float, default e
+        Base of the logarithm.
+
+    Returns
+    -------
+    float
+        H_q(p).
     """
     a = _probabilities(p)
     qf = float(q)
@@ -262,6 +357,18 @@ def tsallis_entropy(p, q: float = 2.0) -> float:
     q = 1 returns the limit, the Shannon entropy in nats; for q -> 1 S_q tends to it.
     Only outcomes with p_i > 0 enter the sum (so q <= 0 is well defined). Default q = 2.
     Tsallis, J. Stat. Phys. 52, 479 (1988).
+
+    Parameters
+    ----------
+    p : array_like, shape (K,)
+        Probability vector: non-negative, summing to 1.
+    q : float, default 2.0
+        Entropic index, finite.
+
+    Returns
+    -------
+    float
+        S_q(p).
     """
     a = _probabilities(p)
     qf = as_float(q, name="q")
@@ -279,6 +386,18 @@ def jensen_shannon_divergence(p, q, base: float = math.e):
     145 (1991). ``p`` and ``q`` are probability vectors along the last axis with the same
     shape; a stack (..., K) gives an array (...) of divergences, a single pair a float.
     Tiny negative round-off is clipped to 0.
+
+    Parameters
+    ----------
+    p, q : array_like, shape (..., K)
+        Probability vectors along the last axis, same shape.
+    base : float, default e
+        Base of the logarithm.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        JS(p, q): a float for a single pair, an array (...) for stacks.
     """
     a = _probabilities(p, "p", axis_ndim=None)
     b = _probabilities(q, "q", axis_ndim=None)
@@ -304,6 +423,15 @@ class InstabilitySignal(NamedTuple):
     ``js[t] = JS(p_t, p_{t+1})`` (length T-1), ``entropy[t] = H(p_t)`` (length T),
     ``total[t] = js[t] + entropy[t + 1]`` (length T-1: the divergence into step t+1 plus the
     entropy of step t+1).
+
+    Attributes
+    ----------
+    js : numpy.ndarray, shape (T - 1,)
+        Jensen-Shannon divergence between consecutive distributions.
+    entropy : numpy.ndarray, shape (T,)
+        Shannon entropy of each distribution.
+    total : numpy.ndarray, shape (T - 1,)
+        ``js[t] + entropy[t + 1]``.
     """
 
     js: np.ndarray
@@ -323,6 +451,22 @@ def reasoning_instability(probs, base: float = math.e) -> InstabilitySignal:
     * ``total[t] = js[t] + entropy[t+1]``, the sum aligned on the later distribution.
 
     High values flag steps where the distribution both jumps and is uncertain. Default base e.
+
+    Parameters
+    ----------
+    probs : array_like, shape (T, K)
+        T >= 2 probability vectors, one per row.
+    base : float, default e
+        Base of the logarithm.
+
+    Returns
+    -------
+    InstabilitySignal
+        ``(js, entropy, total)``.
+
+    References
+    ----------
+    Lin, IEEE Trans. Inf. Theory 37, 145 (1991) (the Jensen-Shannon divergence).
     """
     a = _probabilities(probs, "probs", axis_ndim=2)
     if a.shape[0] < 2:
@@ -354,6 +498,24 @@ def permutation_entropy(
     Difference from ``antropy.perm_entropy``: antropy uses base 2 and ``normalize=False`` by
     default. ``permutation_entropy(x, order, delay, normalize=n, base=2)`` equals
     ``antropy.perm_entropy(x, order, delay, normalize=n)`` (same tie rule).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite.
+    order : int, default 3
+        Pattern length, in [2, 10].
+    delay : int, default 1
+        Delay between the samples of a window, >= 1.
+    normalize : bool, default True
+        Divide by log(order!) so that the result lies in [0, 1].
+    base : float, default e
+        Base of the logarithm (irrelevant when normalized).
+
+    Returns
+    -------
+    float
+        The permutation entropy.
     """
     a, order, delay = _check_order_delay(x, order, delay)
     lb = _log_base(base)
@@ -400,6 +562,24 @@ def sample_entropy(
     is ``0.2 * np.std(x)`` (ddof 0), our defaults; it uses the same N - m templates. Its numba
     path (N < 5000) counts distances ``< r``, its KDTree path ``<= r``: identical unless
     two template distances equal r exactly (ties, e.g. integer-valued data).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite.
+    order : int, default 2
+        Template length m, >= 1.
+    r : float, default 0.2
+        Tolerance as a fraction of the standard deviation of ``x``, > 0.
+    tolerance : float, optional
+        Absolute tolerance (overrides ``r``), > 0.
+    ddof : int, default 0
+        Delta degrees of freedom of the standard deviation.
+
+    Returns
+    -------
+    float
+        SampEn (``inf`` when no template pair matches at length m + 1).
     """
     order = as_int(order, name="order", minimum=1)
     a = as_series(x, min_length=order + 2)
@@ -430,6 +610,24 @@ def approximate_entropy(
     The definition coincides with ``antropy.app_entropy(x, order, tolerance=None)`` (same
     template counts N - m + 1 and N - m, ``<=`` tolerance, ddof 0, natural log). Raises
     ValueError for a constant series or one shorter than m + 2.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite.
+    order : int, default 2
+        Template length m, >= 1.
+    r : float, default 0.2
+        Tolerance as a fraction of the standard deviation of ``x``, > 0.
+    tolerance : float, optional
+        Absolute tolerance (overrides ``r``), > 0.
+    ddof : int, default 0
+        Delta degrees of freedom of the standard deviation.
+
+    Returns
+    -------
+    float
+        ApEn.
     """
     order = as_int(order, name="order", minimum=1)
     a = as_series(x, min_length=order + 2)
@@ -465,6 +663,26 @@ def multiscale_entropy(
     antropy has no multiscale entropy; each value equals
     ``antropy.sample_entropy(coarse_grained, order, tolerance=tol)`` up to the ``<`` vs ``<=``
     tie rule of `sample_entropy`.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite.
+    scales : int or sequence of int, default 10
+        S (scales 1 .. S) or the scales themselves, each >= 1.
+    order : int, default 2
+        Template length m, >= 1.
+    r : float, default 0.15
+        Tolerance as a fraction of the standard deviation of ``x``, > 0.
+    tolerance : float, optional
+        Absolute tolerance (overrides ``r``), > 0.
+    ddof : int, default 0
+        Delta degrees of freedom of the standard deviation.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_scales,)
+        SampEn of the coarse-grained series at each scale.
     """
     order = as_int(order, name="order", minimum=1)
     a = as_series(x, min_length=order + 2)
@@ -514,6 +732,24 @@ def spectral_entropy(
     that does not affect the value; with ``base=2`` (or normalized) the two are the same
     computation. Raises ValueError for a constant series (zero spectrum) or fewer than 4
     samples.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite.
+    method : {"fft", "welch"}, default "fft"
+        Periodogram or Welch's averaged periodogram.
+    nperseg : int, optional
+        Segment length for Welch's method (default: scipy's).
+    normalize : bool, default True
+        Divide by log K so that the result lies in [0, 1].
+    base : float, default e
+        Base of the logarithm (irrelevant when normalized).
+
+    Returns
+    -------
+    float
+        The spectral entropy.
     """
     a = as_series(x, min_length=4)
     if method == "fft":

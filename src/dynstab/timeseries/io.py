@@ -18,6 +18,17 @@ _TIME_NAMES = ("t", "time", "times", "timestamp")
 
 @dataclass(frozen=True)
 class LoadedSeries:
+    """One measured series read by `load_series`.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N,)
+        The samples.
+    dt : float or None
+        Sampling interval from a time column or coordinate (None if the file has none).
+    name : str
+        Name of the column or variable.
+    """
     x: np.ndarray  # (N,) float64
     dt: float | None  # from the file's time axis, None if it has none
     name: str
@@ -116,7 +127,31 @@ def _netcdf(path: Path, column: str | None) -> LoadedSeries:
 
 
 def load_series(path, column: str | None = None) -> LoadedSeries:
-    """One scalar series from ``path`` (.csv/.txt/.tsv, .npy, .nc/.nc4/.h5): column by name or index."""
+    """One scalar series from ``path`` (.csv/.txt/.tsv, .npy, .nc/.nc4/.h5): column by name or index.
+
+    A CSV file may have a header row; a column named t, time, times or timestamp is the time
+    axis (it must be uniform) and gives ``dt``; columns are numbered from 0 without a header. A .npy file holds (N,) or (N, m). A NetCDF file is a
+    saved `dynstab.Trajectory` or any dataset with one-dimensional variables.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file.
+    column : str, optional
+        Column or variable name, or its index as a string; required when the file holds
+        several series.
+
+    Returns
+    -------
+    LoadedSeries
+        The samples, the sampling interval (or None) and the name.
+
+    Raises
+    ------
+    ValueError
+        For a missing file, an unknown suffix, an ambiguous or unknown column, or a time
+        axis that is not uniformly sampled.
+    """
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"no such file: {path}")

@@ -62,6 +62,24 @@ def default_theiler(x, dim: int, tau: int) -> int:
     columns of a multivariate series); if there is none, ``dim * tau`` alone is used.
     The autocorrelation time keeps temporally correlated points from being chosen as
     neighbours (Rosenstein et al. 1993 use the mean period, which is of the same order).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,) or (N, m)
+        The series.
+    dim : int
+        Embedding dimension.
+    tau : int
+        Delay in samples.
+
+    Returns
+    -------
+    int
+        The Theiler window in samples.
+
+    References
+    ----------
+    Rosenstein, Collins & De Luca, Physica D 65, 117 (1993).
     """
     a = as_series(x, allow_2d=True)
     cols = [a] if a.ndim == 1 else [a[:, j] for j in range(a.shape[1])]
@@ -81,6 +99,23 @@ class DivergenceCurve(tuple):
     Unpacks as a 2-tuple. Attributes: ``k``, ``lnd``, ``dt``, ``t`` (= k * dt),
     ``n_references`` (reference points averaged), ``method``, ``dim``, ``tau``,
     ``theiler``.
+
+    Attributes
+    ----------
+    k : numpy.ndarray of int
+        Steps 0 .. max_steps.
+    lnd : numpy.ndarray
+        Mean log divergence <ln d(k)>.
+    dt : float
+        Sampling interval.
+    t : numpy.ndarray
+        ``k * dt``.
+    n_references : int
+        Reference points averaged.
+    method : str
+        "rosenstein" or "kantz".
+    dim, tau, theiler : int
+        Embedding dimension, delay and Theiler window used.
     """
 
     def __new__(cls, k, lnd, **meta):
@@ -90,14 +125,29 @@ class DivergenceCurve(tuple):
 
     @property
     def k(self) -> np.ndarray:
+        """Returns
+        -------
+        numpy.ndarray of int
+            The steps k.
+        """
         return self[0]
 
     @property
     def lnd(self) -> np.ndarray:
+        """Returns
+        -------
+        numpy.ndarray
+            The mean log divergence at each step.
+        """
         return self[1]
 
     @property
     def t(self) -> np.ndarray:
+        """Returns
+        -------
+        numpy.ndarray
+            The times ``k * dt``.
+        """
         return self[0] * self.dt
 
 
@@ -208,6 +258,37 @@ def divergence_curve(
     Returns a `DivergenceCurve`, which unpacks as ``k, lnd``.
     Raises ValueError for NaN/inf, a constant series, bad parameters, or a series too short
     for the embedding, the Theiler window and max_steps.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,) or (N, m)
+        Scalar or multivariate series, finite and not constant.
+    dim : int
+        Embedding dimension, >= 1.
+    tau : int
+        Delay in samples, >= 1.
+    method : {"rosenstein", "kantz"}, default "rosenstein"
+        The estimator.
+    theiler : int, optional
+        Theiler window in samples (default `default_theiler`).
+    max_steps : int, optional
+        Largest k (default min(max(50, 3 theiler), M // 5)).
+    n_neighbors : int, default 10
+        Neighbours per reference point (Kantz).
+    radius : float, optional
+        Neighbourhood radius as a fraction of the attractor size (Kantz), > 0.
+    dt : float, default 1.0
+        Sampling interval, > 0.
+
+    Returns
+    -------
+    DivergenceCurve
+        ``(k, lnd)`` with the settings as attributes.
+
+    References
+    ----------
+    Rosenstein, Collins & De Luca, Physica D 65, 117 (1993); Kantz, Phys. Lett. A 185, 77
+    (1994).
     """
     a, dim, tau, method, theiler, max_steps, n_neighbors, radius, dt = _validate_curve_args(
         x, dim, tau, method, theiler, max_steps, n_neighbors, radius, dt
@@ -255,6 +336,29 @@ def find_scaling_region(
     transient (fast alignment with the unstable direction) because its slopes are larger.
     Returns None when no run qualifies (e.g. white noise, whose curve jumps to the
     plateau at k = 1).
+
+    Parameters
+    ----------
+    lnd : array_like, shape (K,)
+        The divergence curve <ln d(k)>, k = 0 .. K-1.
+    min_points : int, default 5
+        Fewest points in the fit range.
+    tol : float, default 0.1
+        Relative spread allowed among the local slopes, >= 0.
+    min_rise : float, default 1.0
+        Smallest rise of the fitted line over the range, in ln d.
+    half_window : int, default 1
+        Half width h of the central differences (values below 1 count as 1).
+
+    Returns
+    -------
+    tuple of int or None
+        ``(k0, k1)``, inclusive, or None when no run qualifies.
+
+    References
+    ----------
+    Kantz & Schreiber, *Nonlinear Time Series Analysis*, 2nd ed. (2004), sec. 5.3 (the
+    linear region of the divergence curve).
     """
     y = as_series(lnd, name="lnd", min_length=0)
     h = max(1, as_int(half_window, name="half_window"))
@@ -304,6 +408,37 @@ class LyapunovEstimate:
     region was found (always True for a user fit_range). ``k``, ``lnd``: the divergence
     curve; ``fit_range``: (k0, k1) inclusive, in steps (None if no region);
     ``intercept``: of the fit in ln d, per step axis.
+
+    Parameters
+    ----------
+    exponent : float
+        Largest Lyapunov exponent per time unit (NaN without a scaling region).
+    ci : tuple of float
+        Confidence interval ``(low, high)``.
+    confidence : float
+        Level of the interval.
+    stderr : float
+        Standard error of the exponent from the block slopes.
+    scaling_found : bool
+        Whether a scaling region was found (True for a given fit_range).
+    fit_range : tuple of int or None
+        ``(k0, k1)`` in steps, inclusive.
+    k : numpy.ndarray of int
+        Steps of the divergence curve.
+    lnd : numpy.ndarray
+        The divergence curve <ln d(k)>.
+    intercept : float
+        Intercept of the fit, in ln d.
+    block_slopes : numpy.ndarray
+        Exponent of each block of reference points, per time unit.
+    dt : float
+        Sampling interval.
+    dim, tau, theiler : int
+        Embedding dimension, delay and Theiler window.
+    method : str
+        "rosenstein" or "kantz".
+    n_references : int
+        Reference points averaged.
     """
 
     exponent: float
@@ -325,6 +460,11 @@ class LyapunovEstimate:
 
     @property
     def t(self) -> np.ndarray:
+        """Returns
+        -------
+        numpy.ndarray
+            The times ``k * dt`` of the divergence curve.
+        """
         return self.k * self.dt
 
 
@@ -378,6 +518,48 @@ def lyapunov_from_data(
 
     Raises ValueError for NaN/inf, a constant series, bad parameters, a series too short
     for the embedding/max_steps, or a fit_range outside 0 .. max_steps.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,) or (N, m)
+        Scalar or multivariate series, finite and not constant.
+    dt : float, default 1.0
+        Sampling interval, > 0.
+    dim : int, optional
+        Embedding dimension (default `choose_embedding`).
+    tau : int, optional
+        Delay in samples (default `choose_embedding`).
+    method : {"rosenstein", "kantz"}, default "rosenstein"
+        The divergence estimator.
+    fit_range : tuple of int, optional
+        ``(k0, k1)`` in steps, inclusive; found automatically when None.
+    theiler : int, optional
+        Theiler window in samples (default `default_theiler`).
+    max_steps : int, optional
+        Length of the divergence curve (see `divergence_curve`).
+    n_neighbors : int, default 10
+        Neighbours per reference point (Kantz).
+    radius : float, optional
+        Neighbourhood radius as a fraction of the attractor size (Kantz).
+    min_points : int, default 5
+        Fewest points of the scaling region.
+    tol : float, default 0.1
+        Relative spread allowed among the local slopes.
+    min_rise : float, default 1.0
+        Smallest rise of the fitted line, in ln d.
+    half_window : int, optional
+        Half width of the local slopes (default max(1, theiler // 10)).
+    n_blocks : int, default 10
+        Blocks of reference points for the confidence interval, >= 2.
+    confidence : float, default 0.95
+        Level of the confidence interval, in (0, 1).
+    warn : bool, default True
+        Warn when no scaling region is found.
+
+    Returns
+    -------
+    LyapunovEstimate
+        The exponent per time unit, its confidence interval and the divergence curve.
     """
     dt = as_step(dt)
     a = as_series(x, allow_2d=True, allow_constant=False)

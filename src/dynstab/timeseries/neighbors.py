@@ -59,6 +59,32 @@ def theiler_neighbors(
     Returns ``(dist, idx)``, each of shape (N, k) (float and int). Raises ValueError for
     non-finite points, k < 1, theiler < 0, or a set with fewer than ``k + 2 * theiler + 1``
     points (some point would have fewer than ``k`` admissible neighbours).
+
+    Parameters
+    ----------
+    points : array_like, shape (N, d) or (N,)
+        The points in time order, finite.
+    k : int, default 1
+        Neighbours per point, >= 1.
+    theiler : int, default 0
+        Theiler window w >= 0: only indices with |i - j| > w are neighbours.
+    metric : {"chebyshev", "max", "euclidean"}, default "chebyshev"
+        The norm.
+    extra : int, optional
+        Extra neighbours asked of the first tree query (default min(2 w + 1, 16)).
+    workers : int, default 1
+        Threads of ``cKDTree.query`` (-1: all cores).
+
+    Returns
+    -------
+    dist : numpy.ndarray, shape (N, k)
+        Distances to the neighbours, ascending.
+    idx : numpy.ndarray of int, shape (N, k)
+        Indices of the neighbours.
+
+    References
+    ----------
+    Theiler, Phys. Rev. A 34, 2427 (1986).
     """
     x = as_series(points, name="points", as_2d=True, min_length=0)
     k = as_int(k, name="k", minimum=1)

@@ -285,6 +285,36 @@ def recurrence_threshold(
     as recurrent, so ties (frequent for delay vectors under the max norm, whose pairs share
     coordinate differences) can raise RR by a few cells. Raises ValueError for a rate outside (0, 1), bad
     data (NaN/inf, constant, too short), or an unknown norm.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,) or (N, d)
+        A scalar series (embedded with ``dim``, ``tau``) or points in time order.
+    recurrence_rate : float
+        Target rate, in (0, 1).
+    y : array_like, optional
+        Second series, for a cross-recurrence threshold.
+    dim : int, default 1
+        Embedding dimension.
+    tau : int, default 1
+        Delay in samples.
+    norm : {"max", "euclidean", "manhattan"}, default "max"
+        The norm of the distances.
+    theiler : int, default 1
+        Theiler window w.
+    max_pairs : int, default MAX_PAIRS
+        Most distances computed for a rate threshold (a random sample beyond).
+    seed : int, default 0
+        Seed of that sample.
+
+    Returns
+    -------
+    float
+        The threshold eps.
+
+    References
+    ----------
+    Marwan, Romano, Thiel & Kurths, Phys. Rep. 438, 237 (2007) (fixed recurrence rate).
     """
     rr = as_float(recurrence_rate, name="recurrence_rate", minimum=0.0, maximum=1.0, inclusive="neither")
     code = _norm_code(norm)
@@ -354,6 +384,19 @@ class RecurrenceMatrix:
     ``kind`` is ``'auto'`` (symmetric, with the line of identity), ``'cross'`` (N x M) or
     ``'joint'``; ``eps`` is the threshold (a tuple ``(eps_x, eps_y)`` for joint matrices).
     ``points`` holds the (embedded) point sets, so that `rqa` can rebuild nothing.
+
+    Parameters
+    ----------
+    matrix : scipy.sparse.csr_matrix
+        Boolean recurrences.
+    eps : float or tuple of float
+        Threshold (a pair for joint matrices).
+    norm : str
+        The norm used.
+    kind : str
+        "auto", "cross" or "joint".
+    points : tuple
+        The (embedded) point sets.
     """
 
     matrix: sparse.csr_matrix
@@ -364,6 +407,7 @@ class RecurrenceMatrix:
 
     @property
     def shape(self) -> tuple[int, int]:
+        """Shape ``(N, M)`` of the matrix."""
         return self.matrix.shape
 
     @property
@@ -378,7 +422,13 @@ class RecurrenceMatrix:
         return self.matrix.nnz / (n * m)
 
     def toarray(self) -> np.ndarray:
-        """Dense boolean copy (only for small matrices)."""
+        """Dense boolean copy (only for small matrices).
+
+        Returns
+        -------
+        numpy.ndarray of bool, shape (N, M)
+            The matrix.
+        """
         return self.matrix.toarray()
 
     def __array__(self, dtype=None, copy=None):
@@ -386,7 +436,20 @@ class RecurrenceMatrix:
         return a if dtype is None else a.astype(dtype)
 
     def plot(self, ax=None, markersize: float = 0.5):
-        """Recurrence plot: black dots at recurrent (i, j), i up the vertical axis."""
+        """Recurrence plot: black dots at recurrent (i, j), i up the vertical axis.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (default: a new figure).
+        markersize : float, default 0.5
+            Size of the dots.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure.
+        """
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(5, 5)) if ax is None else (ax.figure, ax)
@@ -456,6 +519,37 @@ def recurrence_matrix(
     Eckmann, Kamphorst & Ruelle, Europhys. Lett. 4, 973 (1987); Marwan et al., Phys. Rep.
     438, 237 (2007). Raises ValueError/TypeError for NaN/inf, constant or too short data,
     eps <= 0, a rate outside (0, 1), both or neither of eps and recurrence_rate.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,) or (N, d)
+        A scalar series (embedded with ``dim``, ``tau``) or points in time order.
+    eps : float, optional
+        Fixed threshold, > 0 (give either this or ``recurrence_rate``).
+    recurrence_rate : float, optional
+        Target recurrence rate in (0, 1); eps is the matching distance quantile.
+    dim : int, default 1
+        Embedding dimension.
+    tau : int, default 1
+        Delay in samples.
+    norm : {"max", "euclidean", "manhattan"}, default "max"
+        The norm of the distances.
+    theiler : int, default 1
+        Theiler window of the rate (cells with |i - j| < theiler are left out of it).
+    max_pairs : int, default MAX_PAIRS
+        Most distances computed for a rate threshold (a random sample beyond).
+    seed : int, default 0
+        Seed of that sample.
+
+    Returns
+    -------
+    RecurrenceMatrix
+        The sparse matrix and its settings.
+
+    References
+    ----------
+    Eckmann, Kamphorst & Ruelle, Europhys. Lett. 4, 973 (1987); Marwan et al., Phys. Rep.
+    438, 237 (2007).
     """
     w = as_int(theiler, name="theiler", minimum=0)
     code, A, e = _auto_inputs(x, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
@@ -480,6 +574,32 @@ def cross_recurrence_matrix(
     same dimension (lengths may differ). ``recurrence_rate`` fixes eps as the quantile of all
     N x M distances. Zbilut, Giuliani & Webber, Phys. Lett. A 246, 122 (1998); Marwan &
     Kurths, Phys. Lett. A 302, 299 (2002). Errors as `recurrence_matrix`.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,) or (N, d)
+        A scalar series (embedded with ``dim``, ``tau``) or points in time order.
+    y : array_like, shape (M,) or (M, d)
+        The second series, in the same space after embedding.
+    eps : float, optional
+        Fixed threshold, > 0 (give either this or ``recurrence_rate``).
+    recurrence_rate : float, optional
+        Target recurrence rate in (0, 1); eps is the matching distance quantile.
+    dim : int, default 1
+        Embedding dimension.
+    tau : int, default 1
+        Delay in samples.
+    norm : {"max", "euclidean", "manhattan"}, default "max"
+        The norm of the distances.
+    max_pairs : int, default MAX_PAIRS
+        Most distances computed for a rate threshold (a random sample beyond).
+    seed : int, default 0
+        Seed of that sample.
+
+    Returns
+    -------
+    RecurrenceMatrix
+        The N x M sparse matrix (kind "cross").
     """
     code, A, B, e = _cross_inputs(x, y, eps, recurrence_rate, dim, tau, norm, 0, max_pairs, seed)
     return RecurrenceMatrix(_sparse_recurrences(A, B, e, code, False), e, _NORM_NAMES[code], "cross", (A, B))
@@ -525,6 +645,34 @@ def joint_recurrence_matrix(
     each component matrix to that rate (as RecurrenceAnalysis.jl; the joint rate is lower).
     x and y may have different numbers of variables. Romano, Thiel, Kurths & von Bloh, Phys.
     Lett. A 330, 214 (2004). Raises ValueError if the embedded lengths differ.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,) or (N, d)
+        A scalar series (embedded with ``dim``, ``tau``) or points in time order.
+    y : array_like, shape (N,) or (N, d')
+        The second series, as long as ``x`` after embedding.
+    eps : float or tuple of float, optional
+        One threshold or ``(eps_x, eps_y)``.
+    recurrence_rate : float, optional
+        Rate of each component matrix, in (0, 1).
+    dim : int, default 1
+        Embedding dimension.
+    tau : int, default 1
+        Delay in samples.
+    norm : {"max", "euclidean", "manhattan"}, default "max"
+        The norm of the distances.
+    theiler : int, default 1
+        Theiler window of the rate.
+    max_pairs : int, default MAX_PAIRS
+        Most distances computed for a rate threshold (a random sample beyond).
+    seed : int, default 0
+        Seed of that sample.
+
+    Returns
+    -------
+    RecurrenceMatrix
+        The sparse matrix (kind "joint").
     """
     w = as_int(theiler, name="theiler", minimum=0)
     code, A, C, ex, ey = _joint_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
@@ -541,6 +689,25 @@ class RecurrenceNetwork:
     ``average_path_length`` = mean shortest-path length over the ordered pairs ``i != j``
     joined by a path (pairs in different components are left out, as pyunicorn/igraph);
     ``n_components`` tells whether that happened.
+
+    Parameters
+    ----------
+    adjacency : scipy.sparse.csr_matrix
+        Boolean adjacency ``A = R - I``.
+    degree : numpy.ndarray of int
+        Degree of each node.
+    edge_density : float
+        rho.
+    transitivity : float
+        T.
+    global_clustering : float
+        C.
+    average_path_length : float
+        L.
+    n_components : int
+        Connected components.
+    eps : float
+        Threshold of the recurrence matrix.
     """
 
     adjacency: sparse.csr_matrix
@@ -554,13 +721,22 @@ class RecurrenceNetwork:
 
     @property
     def n_nodes(self) -> int:
+        """Number of nodes N (points)."""
         return self.adjacency.shape[0]
 
     @property
     def n_edges(self) -> int:
+        """Number of undirected edges."""
         return int(self.adjacency.nnz // 2)
 
     def to_dict(self) -> dict:
+        """The global measures as a plain dict (for JSON reports).
+
+        Returns
+        -------
+        dict
+            The measures by name.
+        """
         return {
             "n_nodes": self.n_nodes, "n_edges": self.n_edges, "edge_density": self.edge_density,
             "transitivity": self.transitivity, "global_clustering": self.global_clustering,
@@ -619,6 +795,30 @@ def recurrence_network(
     source nodes, so memory stays O(N x chunk); time is O(N x edges): use it for N up to a
     few 10^4. ``recurrence_rate`` is the edge density (up to sampling, see
     `recurrence_threshold`). Errors as `recurrence_matrix`.
+
+    Parameters
+    ----------
+    x : array_like or RecurrenceMatrix
+        A series as in `recurrence_matrix`, or an auto recurrence matrix.
+    eps : float, optional
+        Fixed threshold, > 0 (give either this or ``recurrence_rate``).
+    recurrence_rate : float, optional
+        Target recurrence rate in (0, 1); eps is the matching distance quantile.
+    dim : int, default 1
+        Embedding dimension.
+    tau : int, default 1
+        Delay in samples.
+    norm : {"max", "euclidean", "manhattan"}, default "max"
+        The norm of the distances.
+    max_pairs : int, default MAX_PAIRS
+        Most distances computed for a rate threshold (a random sample beyond).
+    seed : int, default 0
+        Seed of that sample.
+
+    Returns
+    -------
+    RecurrenceNetwork
+        The adjacency and the measures.
     """
     if isinstance(x, RecurrenceMatrix):
         if x.kind == "cross" or x.shape[0] != x.shape[1]:

@@ -32,6 +32,45 @@ MIN_REPORT_LENGTH = 500
 
 @dataclass
 class SeriesReport:
+    """Everything `analyze_series` measured on one series, and what it skipped.
+
+    Parameters
+    ----------
+    name : str
+        Name of the series.
+    x : numpy.ndarray
+        The samples.
+    dt : float
+        Sampling interval.
+    dim, tau : int or None
+        Embedding dimension and delay.
+    embedding_rule : str or None
+        Which rule chose them.
+    lyapunov : LyapunovEstimate or None
+        Largest Lyapunov exponent.
+    dimension : CorrelationDimension or None
+        Correlation dimension.
+    rqa : RQA or None
+        Recurrence quantification.
+    permutation_entropy : float or None
+        Normalized permutation entropy (order 5).
+    zero_one : float or None
+        K of the 0-1 test.
+    prediction_error : float or None
+        Nonlinear prediction error.
+    surrogate : SurrogateTestResult or None
+        Surrogate test of nonlinear determinism.
+    verdict : str or None
+        Plain-words conclusion.
+    skipped : dict of str to str
+        Steps that did not run, with the reason.
+    timings : dict of str to float
+        Seconds per step.
+    interrupted : bool
+        Whether the run was interrupted.
+    figures : list of str
+        Paths of the figures written.
+    """
     name: str
     x: np.ndarray = field(repr=False)
     dt: float
@@ -58,6 +97,13 @@ class SeriesReport:
         return 1.0 / lam if lam is not None and math.isfinite(lam) and lam > 0 else None
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as plain JSON-ready values (NaN and inf become None).
+
+        Returns
+        -------
+        dict
+            The measures by name.
+        """
         def num(v):
             return None if v is None or not math.isfinite(v) else float(v)
 
@@ -102,6 +148,36 @@ def analyze_series(x, dt: float = 1.0, *, name: str = "series", dim: int | None 
 
     ``max_points`` caps the samples that the neighbour-based measures use (the first ones);
     ``n_surrogates`` IAAFT surrogates test nonlinear determinism (p >= 1/(n+1)).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite, not constant, N >= 500.
+    dt : float, default 1.0
+        Sampling interval, > 0.
+    name : str, default "series"
+        Name used in the report.
+    dim : int, optional
+        Embedding dimension (default: chosen by `choose_embedding`).
+    tau : int, optional
+        Delay in samples (default: chosen by `choose_embedding`).
+    seed : int, default 0
+        Seed of the random steps.
+    n_surrogates : int, default 39
+        IAAFT surrogates for the test of nonlinear determinism.
+    max_points : int, default 20000
+        Samples used by the neighbour-based measures.
+    on_step : callable, optional
+        Called with each step's name before it runs.
+
+    Returns
+    -------
+    SeriesReport
+        The measures, the skipped steps and the verdict.
+
+    References
+    ----------
+    Kantz & Schreiber, *Nonlinear Time Series Analysis*, 2nd ed. (2004).
     """
     a = _check(x)
     dt = as_step(dt)
@@ -183,7 +259,24 @@ def _surrogate(rep: SeriesReport, x, n: int, seed: int) -> None:
 
 
 def verdict(rep: SeriesReport) -> str:
-    """Plain-words conclusion from the measures that finished."""
+    """Plain-words conclusion from the measures that finished.
+
+    The rules, in order: regular when the 0-1 test gives K < 0.2 and the series predicts
+    itself (prediction error < 0.2, or not measured); linearly correlated noise when the IAAFT
+    surrogate test does not reject; chaotic when the Lyapunov exponent and the lower end of
+    its confidence interval are positive; otherwise inconclusive. A finite correlation
+    dimension adds the number of variables a model needs (floor(D2) + 1).
+
+    Parameters
+    ----------
+    rep : SeriesReport
+        A report filled by `analyze_series`.
+
+    Returns
+    -------
+    str
+        The conclusion.
+    """
     k = rep.zero_one
     lam = rep.lyapunov.exponent if rep.lyapunov is not None else float("nan")
     lo = rep.lyapunov.ci[0] if rep.lyapunov is not None else float("nan")

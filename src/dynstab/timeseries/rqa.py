@@ -299,6 +299,45 @@ class RQA:
 
     ``diagonal``, ``vertical``, ``recurrence_times``: entry ``l`` counts the (white) lines of
     length ``l`` (all lengths, before lmin/vmin/wmin), trimmed after the longest line.
+
+    Parameters
+    ----------
+    RR : float
+        Recurrence rate.
+    DET : float
+        Determinism.
+    L : float
+        Mean diagonal line length.
+    Lmax : float
+        Longest diagonal line.
+    DIV : float
+        Divergence 1 / lmax.
+    ENTR : float
+        Shannon entropy of the diagonal line lengths.
+    LAM : float
+        Laminarity.
+    TT : float
+        Trapping time.
+    Vmax : float
+        Longest vertical line.
+    VENTR : float
+        Entropy of the vertical line lengths.
+    MRT : float
+        Mean recurrence time.
+    RTE : float
+        Recurrence time entropy.
+    NMPRT : float
+        Number of the most probable recurrence time.
+    TREND : float
+        Trend of the recurrence rate over the diagonals (per 1000).
+    diagonal : numpy.ndarray of int
+        Histogram of diagonal line lengths.
+    vertical : numpy.ndarray of int
+        Histogram of vertical line lengths.
+    recurrence_times : numpy.ndarray of int
+        Histogram of white vertical line lengths.
+    params : dict
+        The settings used.
     """
 
     RR: float
@@ -321,7 +360,13 @@ class RQA:
     params: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, float]:
-        """The 14 measures as a plain dict of floats."""
+        """The 14 measures as a plain dict of floats.
+
+        Returns
+        -------
+        dict of str to float
+            The measures by name.
+        """
         return {m: float(getattr(self, m)) for m in MEASURES}
 
     def __getitem__(self, name: str) -> float:
@@ -330,7 +375,13 @@ class RQA:
         return float(getattr(self, name))
 
     def to_xarray(self):
-        """``xarray.Dataset``: the measures as scalars, the histograms over their lengths."""
+        """``xarray.Dataset``: the measures as scalars, the histograms over their lengths.
+
+        Returns
+        -------
+        xarray.Dataset
+            The measures and the three histograms, the settings as attributes.
+        """
         import xarray as xr
 
         data = {m: float(getattr(self, m)) for m in MEASURES}
@@ -352,7 +403,18 @@ class RQA:
         return ds
 
     def plot(self, ax=None):
-        """Log-log histograms of diagonal, vertical and white vertical line lengths."""
+        """Log-log histograms of diagonal, vertical and white vertical line lengths.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (default: a new figure).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure.
+        """
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(6, 4.2)) if ax is None else (ax.figure, ax)
@@ -483,6 +545,43 @@ def rqa(
     Rep. 438, 237 (2007)). Raises ValueError/TypeError for bad data (NaN/inf, constant, too
     short for dim/tau), eps <= 0, a rate outside (0, 1), lmin/vmin/wmin < 1, theiler < 0 or
     a window that excludes every cell, or an unknown norm or method.
+
+    Parameters
+    ----------
+    x : array_like, RecurrenceMatrix or sparse matrix
+        A scalar series (embedded with ``dim``, ``tau``), points (N, d) in time order, or a
+        recurrence matrix (a `RecurrenceMatrix`, a scipy sparse or a boolean numpy array).
+    eps : float, optional
+        Fixed threshold, > 0 (give either this or ``recurrence_rate`` for data).
+    recurrence_rate : float, optional
+        Target recurrence rate in (0, 1) over the cells outside the Theiler window.
+    dim : int, default 1
+        Embedding dimension.
+    tau : int, default 1
+        Delay in samples.
+    norm : {"max", "euclidean", "manhattan"}, default "max"
+        The norm of the distances.
+    theiler : int, optional
+        Theiler window (default 1 for auto matrices, 0 for cross).
+    lmin : int, default 2
+        Shortest diagonal line counted in DET, L, ENTR.
+    vmin : int, default 2
+        Shortest vertical line counted in LAM, TT, VENTR.
+    wmin : int, default 1
+        Shortest white vertical line (recurrence time) counted in MRT, RTE, NMPRT.
+    border : int, default 10
+        Diagonals excluded at each end of the TREND fit.
+    method : {"stream", "matrix"}, default "stream"
+        Stream over the cells without storing the matrix, or build the sparse matrix.
+    max_pairs : int, default MAX_PAIRS
+        Most distances computed for a rate threshold (a random sample beyond).
+    seed : int, default 0
+        Seed of that sample.
+
+    Returns
+    -------
+    RQA
+        The 14 measures and the line histograms.
     """
     lmin, vmin, wmin, border = _lengths(lmin, vmin, wmin, border)
     if _is_matrix_input(x):
@@ -538,6 +637,44 @@ def cross_rqa(
     Same measures and arguments as `rqa`; default Theiler window 0 (nothing excluded), RR over
     all cells outside the window. Vertical lines run along the columns (time of y), diagonal
     lines over all N + M - 1 diagonals. Marwan & Kurths, Phys. Lett. A 302, 299 (2002).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,) or (N, d)
+        First series or point set.
+    y : array_like, shape (M,) or (M, d)
+        Second series, in the same space after embedding.
+    eps : float, optional
+        Fixed threshold, > 0 (give either this or ``recurrence_rate`` for data).
+    recurrence_rate : float, optional
+        Target recurrence rate in (0, 1) over the cells outside the Theiler window.
+    dim : int, default 1
+        Embedding dimension.
+    tau : int, default 1
+        Delay in samples.
+    norm : {"max", "euclidean", "manhattan"}, default "max"
+        The norm of the distances.
+    theiler : int, default 0
+        Theiler window.
+    lmin : int, default 2
+        Shortest diagonal line counted in DET, L, ENTR.
+    vmin : int, default 2
+        Shortest vertical line counted in LAM, TT, VENTR.
+    wmin : int, default 1
+        Shortest white vertical line (recurrence time) counted in MRT, RTE, NMPRT.
+    border : int, default 10
+        Diagonals excluded at each end of the TREND fit.
+    method : {"stream", "matrix"}, default "stream"
+        Stream over the cells without storing the matrix, or build the sparse matrix.
+    max_pairs : int, default MAX_PAIRS
+        Most distances computed for a rate threshold (a random sample beyond).
+    seed : int, default 0
+        Seed of that sample.
+
+    Returns
+    -------
+    RQA
+        The measures of the cross-recurrence matrix.
     """
     lmin, vmin, wmin, border = _lengths(lmin, vmin, wmin, border)
     w = as_int(theiler, name="theiler", minimum=0)
@@ -575,6 +712,44 @@ def joint_rqa(
 
     ``eps``: a number or ``(eps_x, eps_y)``; ``recurrence_rate`` sets each component to that
     rate. Same measures and arguments as `rqa` (default Theiler window 1).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,) or (N, d)
+        First series or point set.
+    y : array_like, shape (N,) or (N, d')
+        Second series, as long as ``x`` after embedding.
+    eps : float or tuple of float, optional
+        One threshold or ``(eps_x, eps_y)``.
+    recurrence_rate : float, optional
+        Rate of each component matrix, in (0, 1).
+    dim : int, default 1
+        Embedding dimension.
+    tau : int, default 1
+        Delay in samples.
+    norm : {"max", "euclidean", "manhattan"}, default "max"
+        The norm of the distances.
+    theiler : int, default 1
+        Theiler window.
+    lmin : int, default 2
+        Shortest diagonal line counted in DET, L, ENTR.
+    vmin : int, default 2
+        Shortest vertical line counted in LAM, TT, VENTR.
+    wmin : int, default 1
+        Shortest white vertical line (recurrence time) counted in MRT, RTE, NMPRT.
+    border : int, default 10
+        Diagonals excluded at each end of the TREND fit.
+    method : {"stream", "matrix"}, default "stream"
+        Stream over the cells without storing the matrix, or build the sparse matrix.
+    max_pairs : int, default MAX_PAIRS
+        Most distances computed for a rate threshold (a random sample beyond).
+    seed : int, default 0
+        Seed of that sample.
+
+    Returns
+    -------
+    RQA
+        The measures of the joint recurrence matrix.
     """
     lmin, vmin, wmin, border = _lengths(lmin, vmin, wmin, border)
     w = as_int(theiler, name="theiler", minimum=0)
@@ -590,6 +765,21 @@ class WindowedRQA:
 
     ``time`` is the window centre, in samples (``start + (window - 1) / 2``) or, when ``times``
     was given, the time of the sample nearest the centre.
+
+    Parameters
+    ----------
+    time : numpy.ndarray
+        Centre of each window (samples, or the given times).
+    start : numpy.ndarray of int
+        First point of each window.
+    window : int
+        Window length in points.
+    step : int
+        Offset between windows.
+    measures : dict of str to numpy.ndarray
+        Each measure over the windows.
+    params : dict
+        The settings used.
     """
 
     time: np.ndarray
@@ -603,7 +793,13 @@ class WindowedRQA:
         return self.measures[name]
 
     def to_xarray(self):
-        """``xarray.Dataset`` of the measures over ``time`` (with ``start`` as a coordinate)."""
+        """``xarray.Dataset`` of the measures over ``time`` (with ``start`` as a coordinate).
+
+        Returns
+        -------
+        xarray.Dataset
+            One variable per measure over ``time``.
+        """
         import xarray as xr
 
         ds = xr.Dataset({m: (("time",), v) for m, v in self.measures.items()},
@@ -613,7 +809,20 @@ class WindowedRQA:
         return ds
 
     def plot(self, ax=None, measures=("RR", "DET", "LAM")):
-        """The chosen measures against window centre time."""
+        """The chosen measures against window centre time.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (default: a new figure).
+        measures : tuple of str, default ("RR", "DET", "LAM")
+            The measures to draw.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure.
+        """
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(7, 4)) if ax is None else (ax.figure, ax)
@@ -654,6 +863,53 @@ def windowed_rqa(
     time of each (embedded) point, to label the windows. ``workers`` threads run windows in
     parallel (the kernel releases the GIL). Other arguments as `rqa`. Raises ValueError for
     a window shorter than 3 points or longer than the series, or step < 1.
+
+    Parameters
+    ----------
+    x : array_like, RecurrenceMatrix or sparse matrix
+        A scalar series (embedded with ``dim``, ``tau``), points (N, d) in time order, or a
+        recurrence matrix (a `RecurrenceMatrix`, a scipy sparse or a boolean numpy array).
+    window : int
+        Window length in (embedded) points, >= 3.
+    step : int
+        Offset between windows, >= 1.
+    eps : float, optional
+        Fixed threshold, > 0 (give either this or ``recurrence_rate`` for data).
+    recurrence_rate : float, optional
+        Target recurrence rate in (0, 1) over the cells outside the Theiler window.
+    dim : int, default 1
+        Embedding dimension.
+    tau : int, default 1
+        Delay in samples.
+    norm : {"max", "euclidean", "manhattan"}, default "max"
+        The norm of the distances.
+    theiler : int, optional
+        Theiler window (default as `rqa`).
+    lmin : int, default 2
+        Shortest diagonal line counted in DET, L, ENTR.
+    vmin : int, default 2
+        Shortest vertical line counted in LAM, TT, VENTR.
+    wmin : int, default 1
+        Shortest white vertical line (recurrence time) counted in MRT, RTE, NMPRT.
+    border : int, default 10
+        Diagonals excluded at each end of the TREND fit.
+    times : array_like, shape (N,), optional
+        Time of each (embedded) point.
+    workers : int, default 1
+        Threads running windows in parallel.
+    max_pairs : int, default MAX_PAIRS
+        Most distances computed for a rate threshold.
+    seed : int, default 0
+        Seed of that sample.
+
+    Returns
+    -------
+    WindowedRQA
+        The measures over the windows.
+
+    References
+    ----------
+    Marwan, Romano, Thiel & Kurths, Phys. Rep. 438, 237 (2007) (epochs along the line of identity).
     """
     lmin, vmin, wmin, border = _lengths(lmin, vmin, wmin, border)
     window = as_int(window, name="window", minimum=3)

@@ -22,6 +22,29 @@ def dominant_period(traj, dt: float | None = None, skip: tuple[int, ...] = ()) -
     coordinates to ignore (unbounded ones such as angles or time; if every coordinate is
     unbounded, sin of each is analysed, as for angles). Raises ValueError for
     series shorter than 16 points or without a spectral peak (a constant series).
+
+    The period is 1 / f of the largest peak of the Hann-windowed power spectrum summed over
+    the coordinates, refined by a parabola through the log power of the peak and its two
+    neighbours.
+
+    Parameters
+    ----------
+    traj : Trajectory or array_like, shape (N, d) or (N,)
+        A `dynstab.Trajectory` (its time grid gives ``dt``) or an array of samples.
+    dt : float, optional
+        Sampling interval (required for an array input).
+    skip : tuple of int, default ()
+        Coordinates to leave out (unbounded ones).
+
+    Returns
+    -------
+    float
+        The dominant period in time units.
+
+    References
+    ----------
+    Harris, Proc. IEEE 66, 51 (1978) (the Hann window); Gasior & Gonzalez, AIP Conf. Proc.
+    732, 276 (2004) (parabolic interpolation of the log spectrum).
     """
     if hasattr(traj, "t") and hasattr(traj, "x"):
         x = traj.x if traj.x.ndim == 2 else traj.x[0]

@@ -118,6 +118,24 @@ def shuffle_surrogates(x, n: int = 1, seed=0) -> np.ndarray:
 
     Each row is ``x[pi]`` for an independent uniform permutation ``pi``; values and
     histogram are kept exactly, all temporal correlations destroyed.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite, not constant, N >= 16.
+    n : int, default 1
+        Number of surrogates, >= 1.
+    seed : int or numpy.random.Generator, default 0
+        Random seed.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, N)
+        One surrogate per row.
+
+    References
+    ----------
+    Theiler et al., Physica D 58, 77 (1992).
     """
     x = _check_series(x)
     n = as_int(n, name="n (number of surrogates)", minimum=1)
@@ -133,6 +151,20 @@ def fourier_surrogates(x, n: int = 1, seed=0) -> np.ndarray:
     the periodogram ``|X_k|^2`` and the mean of ``x`` are preserved exactly (to rounding);
     the values become approximately Gaussian. Null hypothesis: stationary linear Gaussian
     process. Theiler et al., Physica D 58, 77 (1992).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite, not constant, N >= 16.
+    n : int, default 1
+        Number of surrogates, >= 1.
+    seed : int or numpy.random.Generator, default 0
+        Random seed.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, N)
+        One surrogate per row.
     """
     x = _check_series(x)
     n = as_int(n, name="n (number of surrogates)", minimum=1)
@@ -154,6 +186,20 @@ def aaft_surrogates(x, n: int = 1, seed=0) -> np.ndarray:
     iid standard Gaussian sample (a Gaussianised copy of ``x``); (2) ``y'`` = a
     phase-randomised surrogate of ``y``; (3) ``s = sort(x)[rank(y')]``. Every row is a
     permutation of ``x``; the spectrum is kept only approximately (see `iaaft_surrogates`).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite, not constant, N >= 16.
+    n : int, default 1
+        Number of surrogates, >= 1.
+    seed : int or numpy.random.Generator, default 0
+        Random seed.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, N)
+        One surrogate per row.
     """
     x = _check_series(x)
     n = as_int(n, name="n (number of surrogates)", minimum=1)
@@ -193,6 +239,30 @@ def iaaft_surrogates(
 
     With ``return_iterations=True`` also returns an int array (n,) with the number of
     iterations each surrogate took (``max_iter`` where it did not converge).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite, not constant, N >= 16.
+    n : int, default 1
+        Number of surrogates, >= 1.
+    seed : int or numpy.random.Generator, default 0
+        Random seed.
+    max_iter : int, default 1000
+        Most iterations per surrogate, >= 1.
+    return_iterations : bool, default False
+        Also return the iterations each surrogate took.
+
+    Returns
+    -------
+    surrogates : numpy.ndarray, shape (n, N)
+        One surrogate per row.
+    iterations : numpy.ndarray of int, shape (n,)
+        Only with ``return_iterations``.
+
+    References
+    ----------
+    Schreiber & Schmitz, Phys. Rev. Lett. 77, 635 (1996).
     """
     x = _check_series(x)
     n = as_int(n, name="n (number of surrogates)", minimum=1)
@@ -235,6 +305,24 @@ def surrogates(x, n: int = 1, kind: str = "iaaft", seed=0, **kwargs) -> np.ndarr
 
     Dispatches to `shuffle_surrogates`, `fourier_surrogates`, `aaft_surrogates` or
     `iaaft_surrogates` (``kwargs``, e.g. ``max_iter``, are passed on).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite, not constant, N >= 16.
+    n : int, default 1
+        Number of surrogates, >= 1.
+    kind : {"shuffle", "fourier", "aaft", "iaaft"}, default "iaaft"
+        The null hypothesis.
+    seed : int or numpy.random.Generator, default 0
+        Random seed.
+    **kwargs
+        Passed to the generator (e.g. ``max_iter``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, N)
+        One surrogate per row.
     """
     if kind not in _GENERATORS:
         raise ValueError(f"unknown surrogate kind {kind!r}; expected one of {KINDS}")
@@ -251,6 +339,18 @@ def time_reversal_asymmetry(x, tau: int = 1) -> float | np.ndarray:
     expectation for any time-reversible process, including every linear Gaussian one;
     non-zero for most nonlinear (e.g. chaotic) ones. ``x`` is 1-D (returns a float) or
     (n, N) (computed along the last axis, returns an array (n,)).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,) or (n, N)
+        One series or a stack of series along the last axis, finite.
+    tau : int, default 1
+        Lag in samples, >= 1.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Q(tau): a float for one series, an array (n,) for a stack.
     """
     arr = as_finite_array(x, name="x", ndim=(1, 2))
     tau = as_int(tau, name="tau", minimum=1)
@@ -279,6 +379,24 @@ def nonlinear_prediction_error(x, dim: int = 3, tau: int = 1, horizon: int = 1, 
     (Theiler et al., Physica D 58, 77 (1992); Kantz & Schreiber, *Nonlinear Time Series
     Analysis*, 2nd ed., sec. 4.2 and 7.1): deterministic data predict better than their
     linear surrogates, so test with ``tail="less"``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite, not constant, N >= 16.
+    dim : int, default 3
+        Embedding dimension, >= 1.
+    tau : int, default 1
+        Delay in samples, >= 1.
+    horizon : int, default 1
+        Prediction horizon in samples, >= 1.
+    theiler : int, optional
+        Theiler window of the neighbour search (default ``dim * tau``).
+
+    Returns
+    -------
+    float
+        The normalized root-mean-square prediction error.
     """
     from .embedding import embed
     from .neighbors import theiler_neighbors
@@ -313,6 +431,24 @@ def rank_p_value(q0: float, q, tail: str = "two-sided") -> float:
     of all ``n + 1`` values (data included, so the data and the surrogates enter
     symmetrically and the test stays exact under exchangeability). Ties count as extreme
     (conservative). The smallest attainable value is ``1 / (n + 1)``.
+
+    Parameters
+    ----------
+    q0 : float
+        Statistic on the data.
+    q : array_like
+        Statistics on the surrogates.
+    tail : {"two-sided", "greater", "less"}, default "two-sided"
+        Which values count as extreme.
+
+    Returns
+    -------
+    float
+        The p-value, in [1 / (n + 1), 1].
+
+    References
+    ----------
+    Theiler et al., Physica D 58, 77 (1992); Schreiber & Schmitz, Physica D 142, 346 (2000).
     """
     if tail not in TAILS:
         raise ValueError(f"tail must be one of {TAILS}, got {tail!r}")
@@ -342,6 +478,31 @@ class SurrogateTestResult:
     ``min_p_value <= alpha`` (otherwise the test can never reject at ``alpha``);
     ``rejected``: ``p_value <= alpha``; ``message``: a one-line summary (says when the
     resolution is too coarse).
+
+    Parameters
+    ----------
+    statistic : float
+        Value on the data.
+    surrogate_statistics : numpy.ndarray
+        Values on the surrogates, shape (n,).
+    p_value : float
+        Rank-based p-value.
+    n : int
+        Number of surrogates.
+    kind : str
+        Surrogate kind.
+    tail : str
+        Tail of the test.
+    alpha : float
+        Significance level.
+    min_p_value : float
+        ``1 / (n + 1)``.
+    resolvable : bool
+        Whether ``min_p_value <= alpha``.
+    rejected : bool
+        Whether ``p_value <= alpha``.
+    message : str
+        One-line summary.
     """
 
     statistic: float
@@ -381,6 +542,30 @@ def surrogate_test(
     (use ``n >= 1 / alpha - 1``). ``kwargs`` go to the generator (e.g. ``max_iter``).
     References: Theiler et al., Physica D 58, 77 (1992); Schreiber & Schmitz, Phys. Rev.
     Lett. 77, 635 (1996) and Physica D 142, 346 (2000).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite, not constant, N >= 16.
+    statistic : callable
+        Maps a 1-D array to a number.
+    n : int, default 99
+        Number of surrogates, >= 1.
+    kind : {"shuffle", "fourier", "aaft", "iaaft"}, default "iaaft"
+        The null hypothesis.
+    seed : int or numpy.random.Generator, default 0
+        Random seed.
+    tail : {"two-sided", "greater", "less"}, default "two-sided"
+        Which values count as extreme.
+    alpha : float, default 0.05
+        Significance level, in (0, 1).
+    **kwargs
+        Passed to the surrogate generator.
+
+    Returns
+    -------
+    SurrogateTestResult
+        The statistic, the p-value and the decision.
     """
     x = _check_series(x)
     n = as_int(n, name="n (number of surrogates)", minimum=1)

@@ -52,6 +52,25 @@ class ZeroOneResult:
     K: the median growth rate (near 0 regular, near 1 chaotic); K_c: (n_c,) the growth rate for
     each frequency ``c``; subsample: the step k actually used; n: samples used; n_cut: the
     largest lag; method: "correlation" or "regression".
+
+    Parameters
+    ----------
+    K : float
+        Median of K_c over c.
+    K_c : numpy.ndarray, shape (n_c,)
+        Growth rate for each c.
+    c : numpy.ndarray, shape (n_c,)
+        The frequencies c.
+    subsample : int
+        Sampling step used.
+    n : int
+        Samples used.
+    n_cut : int
+        Largest lag.
+    method : str
+        "correlation" or "regression".
+    settings : dict
+        The options of the call.
     """
 
     K: float
@@ -69,6 +88,13 @@ class ZeroOneResult:
         return bool(self.K > 0.5)
 
     def to_xarray(self):
+        """K_c over c as an ``xarray.Dataset``, K and the settings as attributes.
+
+        Returns
+        -------
+        xarray.Dataset
+            The result.
+        """
         import xarray as xr
 
         return xr.Dataset({"K_c": (("c",), self.K_c)}, coords={"c": self.c},
@@ -76,7 +102,18 @@ class ZeroOneResult:
                                  "method": self.method, "test": "0-1 test (Gottwald & Melbourne 2009)"})
 
     def plot(self, ax=None):
-        """K_c against c with the median K."""
+        """K_c against c with the median K.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (default: a new figure).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure.
+        """
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(6, 4)) if ax is None else (ax.figure, ax)
@@ -113,6 +150,26 @@ def auto_subsample(x, *, threshold: float = 0.9, max_lag: int | None = None, min
     Sec. 5.2, ask for exactly this: samples far enough apart that the data are not oversampled.
     k is capped so that at least ``min_points`` samples remain (with fewer, K_c is measured on
     fewer than 100 lags and scatters); when that cap binds a warning says to record longer.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite, not constant, N >= 100.
+    threshold : float, default 0.9
+        Lag-1 autocorrelation above which the series counts as oversampled.
+    max_lag : int, optional
+        Largest lag searched (default min(N // 20, 1000), at least 2).
+    min_points : int, default 1000
+        Fewest samples that must remain after subsampling.
+
+    Returns
+    -------
+    int
+        The sampling step k >= 1.
+
+    References
+    ----------
+    Gottwald & Melbourne, SIAM J. Appl. Dyn. Syst. 8, 129 (2009), sec. 5.2.
     """
     from .embedding import autocorrelation, estimate_delay
 
@@ -190,6 +247,28 @@ def zero_one_test(
     Returns a `ZeroOneResult` (K near 0: regular; near 1: chaotic). Raises ValueError for
     fewer than 100 samples (after subsampling), NaN/inf, a constant series or bad options.
     References: Gottwald & Melbourne, PRL 92, 094101 (2004); SIAM J. Appl. Dyn. Syst. 8, 129 (2009).
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Scalar series, finite, not constant, N >= 100.
+    method : {"correlation", "regression"}, default "correlation"
+        How K_c is measured.
+    n_c : int, default 100
+        Number of frequencies c, >= 1.
+    c_range : tuple of float, default (pi/5, 4 pi/5)
+        Interval of c, within (0, pi).
+    n_cut : int, optional
+        Largest lag, between 10 and N/2 (default N/10).
+    subsample : int or "auto", default "auto"
+        Keep every k-th sample (see `auto_subsample`).
+    seed : int, default 0
+        Seed of the draw of c.
+
+    Returns
+    -------
+    ZeroOneResult
+        K, K_c and the settings.
     """
     a = _check_series(x)
     if method not in ("correlation", "regression"):
