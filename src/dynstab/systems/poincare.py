@@ -315,6 +315,17 @@ class PoincareMap(Map):
     method : str
         Fixed-step Runge-Kutta method: ``"rk4"`` (default), ``"rk8"`` or ``"euler"``.
 
+    Attributes
+    ----------
+    base : Flow
+        The flow as given (`flow` is the flow with this map's current parameters).
+    normal, offset : tuple of float, float
+        The plane ``normal . x = offset``; ``plane_text`` says it in words.
+    drop : int
+        Index of the flow variable solved for on the plane (not a section coordinate).
+    h, max_time : float
+        Integration step and the longest time searched for a crossing.
+
     Raises
     ------
     TypeError

@@ -115,6 +115,17 @@ class ProjectedSystem(System):
         Names of the observed values (``observed_names``); default the variable names for
         indices and names, ``h1 .. hm`` for a function.
 
+    Attributes
+    ----------
+    base : System
+        The system as given (`system` is the system with this one's current parameters and ``x0``).
+    observation : callable
+        h as a function of one recorded value of ``base`` (shape (d,)) returning shape (m,).
+    observed_names : tuple of str
+        Names of the m observed values: the variables of this system's trajectories.
+    names : tuple of str
+        Names of the (full) state, as for every system.
+
     Raises
     ------
     TypeError

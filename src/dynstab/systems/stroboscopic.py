@@ -76,6 +76,17 @@ class StroboscopicMap(Map):
     method : str
         Fixed-step Runge-Kutta method: ``"rk4"`` (default), ``"rk8"`` or ``"euler"``.
 
+    Attributes
+    ----------
+    base : Flow
+        The flow as given (`flow` is the flow with this map's current parameters).
+    period_param : str or None
+        The forcing frequency parameter that sets T = 2 pi / value, or None for a fixed ``period``.
+    steps : int
+        Runge-Kutta steps per period.
+    t0 : float
+        Time of the first stroboscopic sample.
+
     Raises
     ------
     TypeError
