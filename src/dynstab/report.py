@@ -18,6 +18,7 @@ from ._steps import run_steps, summary_tail
 from .analysis.fixed_points import FixedPoints, fixed_points
 from .analysis.lyapunov import LyapunovSpectrum, classify, lyapunov_spectrum
 from .simulate import Trajectory, trajectory
+from .simulate.evolution import default_transient
 from .systems.base import System
 
 
@@ -105,7 +106,7 @@ def _simulate(report: Report, length: float) -> None:
         report.trajectory = trajectory(s, n=min(int(length), 20_000), transient=1000)
     else:
         span = min(length, 20_000 * s.dt)
-        report.trajectory = trajectory(s, t=span, transient=min(0.1 * span, 100.0))
+        report.trajectory = trajectory(s, t=span, transient=default_transient(s.evolution(), span))
 
 
 def _fixed_points(report: Report, box, n_starts: int, seed: int) -> None:

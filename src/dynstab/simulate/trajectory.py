@@ -119,7 +119,7 @@ class _Adaptive(NamedTuple):
 class _Kernel(NamedTuple):
     """Static configuration of one compiled simulation (an ensemble is a vmap of the same run)."""
 
-    evolution: Evolution | None  # fixed-step, iterated and stochastic runs
+    evolution: Evolution  # the system's steps (fixed-step, iterated, stochastic runs) and what is recorded
     plan: Plan | None
     adaptive: _Adaptive | None  # adaptive flow runs
     batch_x0: bool
@@ -141,7 +141,7 @@ def _simulate(law, kernel: _Kernel, x0, params, keys, t0):
                                                          cfg.max_steps)
             if cfg.transient > 0:
                 status = jnp.where(st0 != OK, st0, status)
-            return ys, status, n_acc, n_rej
+            return jax.vmap(kernel.evolution.observe)(ys), status, n_acc, n_rej
         ev, plan = kernel.evolution, kernel.plan
         k_tr, k_run = jax.random.split(key) if ev.stochastic else (None, None)
         s = run(ev.step(p, k_tr), ev.initial(y0, p), t0, ev.tick, plan.n_transient)
@@ -234,7 +234,7 @@ def trajectory(
     kernel = kernel._replace(batch_x0=batch_x0, batch_params=tuple(sorted(batch_params)))
     key = jax.random.PRNGKey(seed)
     keys = jax.random.split(key, B) if B is not None else key
-    t0_arr = kernel.evolution.time_zero(t0) if kernel.evolution is not None else jnp.asarray(float(t0))
+    t0_arr = kernel.evolution.time_zero(t0)
     xs, status, n_acc, n_rej = _simulate(system.rhs, kernel, jnp.asarray(x0_arr), base, keys, t0_arr)
     xs = np.asarray(xs)
     status = np.atleast_1d(np.asarray(status))
@@ -285,7 +285,7 @@ def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
             raise ValueError(f"need 0 < rtol < 1 and atol > 0, got rtol={rtol}, atol={atol}")
         times = t0 + transient + dt * np.arange(n_out)
         cfg = _Adaptive(method, dt, n_out, float(transient), float(rtol), float(atol), int(max_steps))
-        return _Kernel(None, None, cfg, False, ()), times
+        return _Kernel(ev, None, cfg, False, ()), times  # ev: what the samples record (an observed system's h(x))
     if method is not None and method not in FLOW_METHODS + SDE_METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {FLOW_METHODS}")
     h_max = float(system.dt if step is None else step)
