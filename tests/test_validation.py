@@ -178,7 +178,9 @@ def test_as_series_shapes():
     assert as_series(col, allow_2d=True).shape == (6, 1)
     assert as_series(np.arange(6.0), as_2d=True).shape == (6, 1)
     assert as_series(np.ones((6, 3)), allow_2d=True).shape == (6, 3)
-    with pytest.raises(ValueError, match=r"^x must be a 1-D scalar series of shape \(N,\), got shape \(6, 3\); pass one"):
+    with pytest.raises(
+        ValueError, match=r"^x must be a 1-D scalar series of shape \(N,\), got shape \(6, 3\); pass one"
+    ):
         as_series(np.ones((6, 3)))
     with pytest.raises(ValueError, match=r"^x must be a series of shape \(N,\) or \(N, d\), got shape \(2, 3, 4\)$"):
         as_series(np.ones((2, 3, 4)), allow_2d=True)

@@ -59,7 +59,7 @@ def test_henon_correlation_dimension(henon):
     assert isinstance(res, CorrelationDimension)
     assert abs(res.dimension - 1.21) < 0.03, res  # Grassberger & Procaccia 1983: 1.21 +/- 0.01
     assert res.uncertainty < 0.1
-    assert res.region[1] / res.region[0] > 10 ** 0.5
+    assert res.region[1] / res.region[0] > 10**0.5
     with pytest.raises(dataclasses.FrozenInstanceError):
         res.dimension = 0.0
     # the x series embedded in 2 dims is the same attractor (y_n = b x_{n-1})

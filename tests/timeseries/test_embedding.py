@@ -30,9 +30,7 @@ def henon_x(n_keep=5000, n_drop=1000):
 def lorenz_x():
     import dynstab
 
-    traj = dynstab.trajectory(
-        dynstab.systems.get("lorenz"), t=200.0, dt=0.02, transient=20.0
-    )
+    traj = dynstab.trajectory(dynstab.systems.get("lorenz"), t=200.0, dt=0.02, transient=20.0)
     return np.asarray(traj.x[:, 0], dtype=float)
 
 
@@ -115,9 +113,7 @@ def test_autocorrelation_of_sine():
     period = 50
     x = np.sin(2 * np.pi * np.arange(50 * period) / period)
     # r(tau) -> cos(2 pi tau / P); crossing of 1/e at P arccos(1/e) / (2 pi) = 9.5
-    assert estimate_delay(x, "ac") == int(
-        np.ceil(period * np.arccos(1 / np.e) / (2 * np.pi))
-    )
+    assert estimate_delay(x, "ac") == int(np.ceil(period * np.arccos(1 / np.e) / (2 * np.pi)))
 
 
 def test_delay_errors():
@@ -168,9 +164,7 @@ def test_lorenz_dimension(lorenz_x):
     assert estimate_dimension(lorenz_x, tau=tau, method="cao", max_dim=6) in (3, 4)
     frac = false_nearest_neighbors(lorenz_x, tau=tau, max_dim=4, theiler=tau)
     assert frac[0] > 0.5 and frac[1] > 0.05
-    assert (
-        estimate_dimension(lorenz_x, tau=tau, method="fnn", max_dim=6, theiler=tau) == 3
-    )
+    assert estimate_dimension(lorenz_x, tau=tau, method="fnn", max_dim=6, theiler=tau) == 3
 
 
 def test_dimension_errors():
@@ -201,9 +195,7 @@ def _brute(points, k, w, p):
 
 
 @pytest.mark.parametrize("metric,p", [("chebyshev", np.inf), ("euclidean", 2.0)])
-@pytest.mark.parametrize(
-    "k,w,extra", [(1, 0, None), (3, 5, None), (2, 40, 0), (1, 12, 1)]
-)
+@pytest.mark.parametrize("k,w,extra", [(1, 0, None), (3, 5, None), (2, 40, 0), (1, 12, 1)])
 def test_theiler_neighbors_match_brute_force(metric, p, k, w, extra):
     # a slowly moving trajectory: the plain nearest neighbours are temporal neighbours
     t = np.linspace(0, 6 * np.pi, 400)

@@ -52,12 +52,7 @@ def test_permutation_entropy_iid_noise_near_one():
 @pytest.mark.parametrize("order", [3, 5, 7])
 def test_permutation_entropy_monotone_is_zero(order):
     assert permutation_entropy(np.arange(500.0), order=order) == 0.0
-    assert (
-        permutation_entropy(
-            -np.exp(np.linspace(0, 3, 500)), order=order, normalize=False
-        )
-        == 0.0
-    )
+    assert permutation_entropy(-np.exp(np.linspace(0, 3, 500)), order=order, normalize=False) == 0.0
 
 
 def test_logistic_map_single_forbidden_pattern_is_decreasing():
@@ -96,34 +91,20 @@ def test_permutation_entropy_matches_antropy(order, delay):
     assert abs(ours_n - antropy.perm_entropy(x, order, delay, normalize=True)) < 1e-10
     # ties (integer data): same stable-argsort rule
     xi = rng.integers(0, 4, 3000).astype(float)
-    assert (
-        abs(
-            permutation_entropy(xi, order, delay, False, 2)
-            - antropy.perm_entropy(xi, order, delay)
-        )
-        < 1e-10
-    )
+    assert abs(permutation_entropy(xi, order, delay, False, 2) - antropy.perm_entropy(xi, order, delay)) < 1e-10
 
 
 # ----------------------------------------------------------------------------- sample / approximate
 
 
-@pytest.mark.parametrize(
-    "n", [1000, 6000]
-)  # antropy numba path (< 5000) and KDTree path
+@pytest.mark.parametrize("n", [1000, 6000])  # antropy numba path (< 5000) and KDTree path
 @pytest.mark.parametrize("order", [2, 3])
 def test_sample_entropy_matches_antropy(n, order):
     x = np.random.default_rng(n + order).standard_normal(n)
     # antropy default tolerance = 0.2 * np.std(x) (ddof 0) = ours
     assert abs(sample_entropy(x, order) - antropy.sample_entropy(x, order)) < 1e-10
     tol = 0.3 * np.std(x, ddof=1)
-    assert (
-        abs(
-            sample_entropy(x, order, r=0.3, ddof=1)
-            - antropy.sample_entropy(x, order, tolerance=float(tol))
-        )
-        < 1e-10
-    )
+    assert abs(sample_entropy(x, order, r=0.3, ddof=1) - antropy.sample_entropy(x, order, tolerance=float(tol))) < 1e-10
 
 
 @pytest.mark.parametrize("order", [2, 3, 4])
@@ -131,13 +112,7 @@ def test_approximate_entropy_matches_antropy(order):
     rng = np.random.default_rng(order)
     x = np.cumsum(rng.standard_normal(2000)) * 0.1 + np.sin(np.arange(2000) / 7)
     assert abs(approximate_entropy(x, order) - antropy.app_entropy(x, order)) < 1e-10
-    assert (
-        abs(
-            approximate_entropy(x, order, tolerance=0.5)
-            - antropy.app_entropy(x, order, tolerance=0.5)
-        )
-        < 1e-10
-    )
+    assert abs(approximate_entropy(x, order, tolerance=0.5) - antropy.app_entropy(x, order, tolerance=0.5)) < 1e-10
 
 
 def test_sample_entropy_regular_vs_random_and_speed():
@@ -171,9 +146,7 @@ def test_multiscale_entropy_white_decreases_pink_flat():
     assert white[-1] < pink[-1]
     # scale 1 is plain sample entropy with r = 0.15 SD
     x = rng.standard_normal(2000)
-    assert multiscale_entropy(x, [1])[0] == pytest.approx(
-        sample_entropy(x, 2, 0.15), abs=1e-12
-    )
+    assert multiscale_entropy(x, [1])[0] == pytest.approx(sample_entropy(x, 2, 0.15), abs=1e-12)
 
 
 # ----------------------------------------------------------------------------- spectral
@@ -185,24 +158,9 @@ def test_spectral_entropy_white_and_sine():
     assert spectral_entropy(x) > 0.9
     t = np.arange(8192)
     assert spectral_entropy(np.sin(2 * np.pi * 64 * t / 8192)) < 0.01
-    assert (
-        abs(spectral_entropy(x) - antropy.spectral_entropy(x, sf=100, normalize=True))
-        < 1e-10
-    )
-    assert (
-        abs(
-            spectral_entropy(x, normalize=False, base=2)
-            - antropy.spectral_entropy(x, sf=1)
-        )
-        < 1e-10
-    )
-    assert (
-        abs(
-            spectral_entropy(x, "welch", 256)
-            - antropy.spectral_entropy(x, 1, "welch", 256, normalize=True)
-        )
-        < 1e-10
-    )
+    assert abs(spectral_entropy(x) - antropy.spectral_entropy(x, sf=100, normalize=True)) < 1e-10
+    assert abs(spectral_entropy(x, normalize=False, base=2) - antropy.spectral_entropy(x, sf=1)) < 1e-10
+    assert abs(spectral_entropy(x, "welch", 256) - antropy.spectral_entropy(x, 1, "welch", 256, normalize=True)) < 1e-10
 
 
 # ----------------------------------------------------------------------------- distributions
@@ -251,13 +209,9 @@ def test_jensen_shannon_properties():
 
 
 def test_reasoning_instability():
-    probs = np.array(
-        [[0.9, 0.1, 0.0], [0.9, 0.1, 0.0], [0.2, 0.3, 0.5], [1.0, 0.0, 0.0]]
-    )
+    probs = np.array([[0.9, 0.1, 0.0], [0.9, 0.1, 0.0], [0.2, 0.3, 0.5], [1.0, 0.0, 0.0]])
     sig = reasoning_instability(probs)
-    assert (
-        sig.js.shape == (3,) and sig.entropy.shape == (4,) and sig.total.shape == (3,)
-    )
+    assert sig.js.shape == (3,) and sig.entropy.shape == (4,) and sig.total.shape == (3,)
     assert sig.js[0] == 0.0
     assert sig.entropy[3] == 0.0
     assert sig.entropy[2] == pytest.approx(shannon_entropy(probs[2]))
@@ -290,9 +244,7 @@ def test_series_validation(func):
         func(good[:1])
 
 
-@pytest.mark.parametrize(
-    "func", [sample_entropy, approximate_entropy, multiscale_entropy, spectral_entropy]
-)
+@pytest.mark.parametrize("func", [sample_entropy, approximate_entropy, multiscale_entropy, spectral_entropy])
 def test_constant_series_rejected(func):
     with pytest.raises(ValueError, match="constant"):
         func(np.full(100, 3.0))

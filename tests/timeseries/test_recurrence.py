@@ -166,7 +166,7 @@ def test_bad_input():
         recurrence_matrix(np.full(40, 2.0), 1.0)
     with pytest.raises(ValueError, match="constant"):
         recurrence_matrix(np.full((40, 2), 2.0), 1.0)
-    with pytest.raises(ValueError, match="too short|at least"):
+    with pytest.raises(ValueError, match=r"too short|at least"):
         recurrence_matrix(x[:10], 1.0, dim=5, tau=3)
     with pytest.raises(ValueError, match="eps"):
         recurrence_matrix(x, 0.0)

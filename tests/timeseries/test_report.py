@@ -53,12 +53,15 @@ def test_noise_report_finds_no_determinism():
     assert "correlation dimension" in rep.skipped
 
 
-@pytest.mark.parametrize("bad, match", [
-    (np.r_[np.ones(600), np.nan], "NaN or inf"),
-    (np.ones(1000), "constant"),
-    (np.arange(100.0), "at least 500"),
-    (np.ones((600, 3)), "scalar series"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (np.r_[np.ones(600), np.nan], "NaN or inf"),
+        (np.ones(1000), "constant"),
+        (np.arange(100.0), "at least 500"),
+        (np.ones((600, 3)), "scalar series"),
+    ],
+)
 def test_bad_input(bad, match):
     with pytest.raises(ValueError, match=match):
         analyze_series(bad, 1.0)

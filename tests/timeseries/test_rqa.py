@@ -1,5 +1,6 @@
 """RQA: hand-computed matrices, brute-force references, streaming == sparse, pyunicorn, bad input."""
 
+import itertools
 import math
 
 import numpy as np
@@ -108,7 +109,7 @@ def _dense_reference(R, w, lmin=2, vmin=2, wmin=1):
                 run = 0
         if run:
             add(hv, run)
-        for a, b in zip(rows[:-1], rows[1:]):
+        for a, b in itertools.pairwise(rows):
             if b - a > 1 and not (w > 0 and a < j < b):
                 add(hw, int(b - a - 1))
     n_rec = int(R.sum())
@@ -126,8 +127,19 @@ def _dense_reference(R, w, lmin=2, vmin=2, wmin=1):
     dp, L, Lmax, ENTR = stats(hd, lmin)
     vp, TT, Vmax, VENTR = stats(hv, vmin)
     _, MRT, _, RTE = stats(hw, wmin)
-    return dict(RR=n_rec / cells, DET=dp / n_rec, L=L, Lmax=Lmax, ENTR=ENTR, LAM=vp / n_rec, TT=TT, Vmax=Vmax,
-                VENTR=VENTR, MRT=MRT, RTE=RTE)
+    return dict(
+        RR=n_rec / cells,
+        DET=dp / n_rec,
+        L=L,
+        Lmax=Lmax,
+        ENTR=ENTR,
+        LAM=vp / n_rec,
+        TT=TT,
+        Vmax=Vmax,
+        VENTR=VENTR,
+        MRT=MRT,
+        RTE=RTE,
+    )
 
 
 def _walk(n, seed):
@@ -171,11 +183,15 @@ def test_stream_equals_sparse_matrix_exactly(norm, w):
     a = rqa(x, 2.0, dim=3, tau=2, norm=norm, theiler=w)
     _same(a, rqa(x, 2.0, dim=3, tau=2, norm=norm, theiler=w, method="matrix"))
     _same(a, rqa(recurrence_matrix(x, 2.0, dim=3, tau=2, norm=norm), theiler=w))
-    _same(cross_rqa(x, y, 3.0, dim=2, norm=norm, theiler=w),
-          cross_rqa(x, y, 3.0, dim=2, norm=norm, theiler=w, method="matrix"))
+    _same(
+        cross_rqa(x, y, 3.0, dim=2, norm=norm, theiler=w),
+        cross_rqa(x, y, 3.0, dim=2, norm=norm, theiler=w, method="matrix"),
+    )
     z = np.sin(np.arange(400) * 0.3) + 0.3 * _walk(400, 8)
-    _same(joint_rqa(x, z, (2.0, 0.5), dim=2, norm=norm, theiler=w),
-          joint_rqa(x, z, (2.0, 0.5), dim=2, norm=norm, theiler=w, method="matrix"))
+    _same(
+        joint_rqa(x, z, (2.0, 0.5), dim=2, norm=norm, theiler=w),
+        joint_rqa(x, z, (2.0, 0.5), dim=2, norm=norm, theiler=w, method="matrix"),
+    )
 
 
 def test_stream_equals_matrix_on_iid_noise_rate():

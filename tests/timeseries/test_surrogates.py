@@ -75,9 +75,7 @@ def test_fourier_keeps_periodogram_and_mean(henon):
         s = fourier_surrogates(x, n=10, seed=0)
         P = np.abs(np.fft.rfft(x)) ** 2
         Ps = np.abs(np.fft.rfft(s, axis=1)) ** 2
-        np.testing.assert_allclose(
-            Ps, np.broadcast_to(P, Ps.shape), rtol=1e-10, atol=1e-10 * P.max()
-        )
+        np.testing.assert_allclose(Ps, np.broadcast_to(P, Ps.shape), rtol=1e-10, atol=1e-10 * P.max())
         np.testing.assert_allclose(s.mean(axis=1), x.mean(), rtol=1e-10, atol=1e-12)
         # but it is a genuinely different series
         assert np.abs(s - x).max() > 0.1
@@ -112,9 +110,7 @@ def test_time_reversal_asymmetry():
     t = np.arange(400)
     saw = (t % 10).astype(float)  # slow rise, sudden fall: strongly asymmetric
     assert time_reversal_asymmetry(saw) < -1
-    assert time_reversal_asymmetry(saw[::-1]) == pytest.approx(
-        -time_reversal_asymmetry(saw)
-    )
+    assert time_reversal_asymmetry(saw[::-1]) == pytest.approx(-time_reversal_asymmetry(saw))
     x = np.array([0.0, 1.0, 3.0, 2.0])  # increments 1, 2, -1
     assert time_reversal_asymmetry(x) == pytest.approx((1 + 8 - 1) / 3 / (6 / 3) ** 1.5)
     rows = np.stack([saw, saw[::-1]])
@@ -185,9 +181,7 @@ def test_henon_rejected(henon):
     r = surrogate_test(henon, time_reversal_asymmetry, n=99, kind="iaaft", seed=0)
     assert r.p_value <= 0.05 and r.rejected
     assert r.p_value == pytest.approx(0.01)  # the data is the most extreme of all 100
-    r = surrogate_test(
-        henon, time_reversal_asymmetry, n=99, kind="fourier", seed=0, tail="less"
-    )
+    r = surrogate_test(henon, time_reversal_asymmetry, n=99, kind="fourier", seed=0, tail="less")
     assert r.p_value == pytest.approx(0.01)
 
 
@@ -231,9 +225,7 @@ def test_bad_arguments(ar):
 
 def test_coarse_resolution_warns(ar):
     with pytest.warns(UserWarning, match="smallest attainable p-value"):
-        r = surrogate_test(
-            ar[:128], time_reversal_asymmetry, n=9, kind="shuffle", alpha=0.05
-        )
+        r = surrogate_test(ar[:128], time_reversal_asymmetry, n=9, kind="shuffle", alpha=0.05)
     assert not r.resolvable and not r.rejected
     assert r.min_p_value == pytest.approx(0.1)
     assert "resolution too coarse" in r.message

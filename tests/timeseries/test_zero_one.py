@@ -96,7 +96,7 @@ def test_bad_input():
         zero_one_test(logistic(4.0, 500), method="spline")
     with pytest.raises(ValueError, match="subsample"):
         zero_one_test(logistic(4.0, 500), subsample=0)
-    with pytest.raises(ValueError, match="only 100 samples remain|remain"):
+    with pytest.raises(ValueError, match=r"only 100 samples remain|remain"):
         zero_one_test(logistic(4.0, 500), subsample=10)
     with pytest.raises(ValueError, match="c_range"):
         zero_one_test(logistic(4.0, 500), c_range=(0.0, 4.0))

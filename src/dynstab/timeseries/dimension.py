@@ -151,9 +151,7 @@ def correlation_sum(
     order = np.argsort(r)
     rs = r[order]
     # ordered pairs (ref i, any j) with distance <= r, including i == j
-    total = np.asarray(
-        ref_tree.count_neighbors(full_tree, rs, p=p, cumulative=True), dtype=np.float64
-    )
+    total = np.asarray(ref_tree.count_neighbors(full_tree, rs, p=p, cumulative=True), dtype=np.float64)
     total -= refs.size  # the pairs i == j
     # in-window pairs 1 <= |i - j| <= w
     n_window = 0
@@ -164,9 +162,7 @@ def correlation_sum(
             total -= _counts_le(d, rs)
     norm = refs.size * (n - 1) - n_window
     if norm <= 0:
-        raise ValueError(
-            f"theiler={w} leaves no admissible pair among {n} points: lower theiler"
-        )
+        raise ValueError(f"theiler={w} leaves no admissible pair among {n} points: lower theiler")
     out = np.empty_like(r)
     out[order] = total / norm
     return out
@@ -262,17 +258,14 @@ def _prepare(x, dim, tau, theiler):
     n = pts.shape[0]
     if n < _MIN_POINTS:
         raise ValueError(
-            f"too few points for a dimension estimate: {n}, need at least {_MIN_POINTS} "
-            "(in practice thousands)"
+            f"too few points for a dimension estimate: {n}, need at least {_MIN_POINTS} (in practice thousands)"
         )
     if theiler is None:
         w = _default_theiler(pts)
     else:
         w = _theiler(theiler, n)
     if n - 2 * w - 1 < _MIN_POINTS:
-        raise ValueError(
-            f"theiler={w} is too large for {n} points: lower theiler or use more points"
-        )
+        raise ValueError(f"theiler={w} is too large for {n} points: lower theiler or use more points")
     return pts, w
 
 
@@ -312,9 +305,7 @@ def _curve(x, radii, w, metric, max_points, seed, work):
     out = np.empty_like(radii)
     for mk in np.unique(key):
         sel = key == mk
-        out[sel] = correlation_sum(
-            x, radii[sel], w, metric, max_points=None if mk >= n else int(mk), seed=seed
-        )
+        out[sel] = correlation_sum(x, radii[sel], w, metric, max_points=None if mk >= n else int(mk), seed=seed)
     return out
 
 
@@ -454,11 +445,7 @@ def correlation_dimension(
     else:
         r = np.sort(_radii(radii))
     c = _curve(pts, r, w, metric, max_points, seed, work)
-    n_adm = (
-        (n - w - 1) * (n - w) / 2.0
-        if max_points is None or max_points >= n
-        else max_points * (n - 2 * w - 1) / 2.0
-    )
+    n_adm = (n - w - 1) * (n - w) / 2.0 if max_points is None or max_points >= n else max_points * (n - 2 * w - 1) / 2.0
     valid = (c * n_adm >= min_pairs) & (c > 0)
     logr = np.log(r)
     logc = np.where(c > 0, np.log(np.where(c > 0, c, 1.0)), -np.inf)
@@ -566,9 +553,7 @@ def takens_dimension(
     n = pts.shape[0]
     p = _metric_p(metric)
     if r_max is None:
-        r_max = correlation_dimension(
-            pts, theiler=w, metric=metric, max_points=max_points, seed=seed
-        ).region[1]
+        r_max = correlation_dimension(pts, theiler=w, metric=metric, max_points=max_points, seed=seed).region[1]
     r_max = as_positive_float(r_max, name="r_max")
     max_pairs = as_int(max_pairs, name="max_pairs", minimum=1)
     if max_points is not None:
@@ -593,18 +578,14 @@ def takens_dimension(
         ij = tree.query_pairs(r_max, p=p, output_type="ndarray")
         i, j = ij[:, 0], ij[:, 1]
     else:
-        sdm = cKDTree(pts[refs]).sparse_distance_matrix(
-            tree, r_max, p=p, output_type="ndarray"
-        )
+        sdm = cKDTree(pts[refs]).sparse_distance_matrix(tree, r_max, p=p, output_type="ndarray")
         i, j = refs[sdm["i"]], sdm["j"]
     keep = np.abs(i - j) > w
     diff = np.abs(pts[i[keep]] - pts[j[keep]])
     d = diff.max(axis=1) if np.isinf(p) else np.sqrt((diff * diff).sum(axis=1))
     d = d[(d > 0) & (d < r_max)]
     if d.size < 10:
-        raise ValueError(
-            f"only {d.size} admissible pairs closer than r_max={r_max:g}: raise r_max"
-        )
+        raise ValueError(f"only {d.size} admissible pairs closer than r_max={r_max:g}: raise r_max")
     mean_log = float(np.mean(np.log(d / r_max)))
     dt = -1.0 / mean_log
     return TakensDimension(

@@ -40,9 +40,7 @@ __all__ = [
     "choose_embedding",
 ]
 
-_MIN_POINTS = (
-    10  # fewest embedded points (outside the Theiler window) any statistic uses
-)
+_MIN_POINTS = 10  # fewest embedded points (outside the Theiler window) any statistic uses
 
 
 # --------------------------------------------------------------------------- validation
@@ -107,9 +105,7 @@ def embed(x, dim: int, tau: int = 1) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------- delay
-def delay_mutual_information(
-    x, max_lag: int = 100, bins: int = 16, smooth: bool = True
-) -> np.ndarray:
+def delay_mutual_information(x, max_lag: int = 100, bins: int = 16, smooth: bool = True) -> np.ndarray:
     """Auto-mutual information I(tau) of a scalar series for tau = 0 .. max_lag (nats).
 
     With ``p_ij(tau)`` the joint density of (x[n], x[n + tau]) (n = 0 .. N - tau - 1) on a
@@ -198,9 +194,7 @@ def autocorrelation(x, max_lag: int = 100) -> np.ndarray:
     max_lag = as_int(max_lag, name="max_lag", minimum=0)
     n = a.size
     if max_lag > n - 2:
-        raise ValueError(
-            f"max_lag={max_lag} must be below N - 1 = {n - 1}; lower max_lag"
-        )
+        raise ValueError(f"max_lag={max_lag} must be below N - 1 = {n - 1}; lower max_lag")
     c = a - a.mean()
     nfft = 1 << int(np.ceil(np.log2(2 * n - 1)))
     f = np.fft.rfft(c, nfft)
@@ -216,9 +210,7 @@ def _first_local_minimum(values: np.ndarray) -> int | None:
     return None
 
 
-def estimate_delay(
-    x, method: str = "mi", max_lag: int = 100, bins: int = 16, smooth: bool = True
-) -> int:
+def estimate_delay(x, method: str = "mi", max_lag: int = 100, bins: int = 16, smooth: bool = True) -> int:
     """Embedding delay (in samples) of a scalar series.
 
     ``method="mi"``: the first local minimum of the auto-mutual information
@@ -260,17 +252,14 @@ def estimate_delay(
         tau = _first_local_minimum(mi)
         if tau is None:
             raise ValueError(
-                f"the mutual information has no local minimum for lags 1..{max_lag}: "
-                "raise max_lag, or use method='ac'"
+                f"the mutual information has no local minimum for lags 1..{max_lag}: raise max_lag, or use method='ac'"
             )
         return int(tau)
     if method in ("ac", "autocorrelation", "ac_zero", "1/e"):
         r = autocorrelation(x, max_lag=max_lag)
         below = np.flatnonzero(r[1:] <= np.exp(-1.0))
         if below.size == 0:
-            raise ValueError(
-                f"the autocorrelation stays above 1/e for lags 1..{max_lag}: raise max_lag"
-            )
+            raise ValueError(f"the autocorrelation stays above 1/e for lags 1..{max_lag}: raise max_lag")
         return int(below[0] + 1)
     raise ValueError(f"unknown method {method!r}: use 'mi' or 'ac'")
 
@@ -303,9 +292,7 @@ def _nn_pairs(x: np.ndarray, dim: int, tau: int, theiler: int, metric: str):
     return i, j, r, x[i + dim * tau], x[j + dim * tau]
 
 
-def _dims_check(
-    x: np.ndarray, max_dim: int, tau: int, theiler: int, extra: int, what: str
-):
+def _dims_check(x: np.ndarray, max_dim: int, tau: int, theiler: int, extra: int, what: str):
     need = max(_MIN_POINTS, 2 * theiler + 2)
     _check_length(x.size, max_dim + extra, tau, need + 1, what)
 
@@ -365,9 +352,7 @@ def false_nearest_neighbors(
     theiler = as_int(theiler, name="theiler", minimum=0)
     rtol = as_positive_float(rtol, name="rtol")
     atol = as_positive_float(atol, name="atol")
-    _dims_check(
-        a, max_dim, tau, theiler, 1, f"false nearest neighbours up to dim {max_dim}"
-    )
+    _dims_check(a, max_dim, tau, theiler, 1, f"false nearest neighbours up to dim {max_dim}")
     ra = a.std()
     cheb = str(metric).lower() in ("chebyshev", "max")
     out = np.empty(max_dim)
@@ -380,9 +365,7 @@ def false_nearest_neighbors(
     return out
 
 
-def cao(
-    x, tau: int = 1, max_dim: int = 10, theiler: int = 0, metric: str = "chebyshev"
-):
+def cao(x, tau: int = 1, max_dim: int = 10, theiler: int = 0, metric: str = "chebyshev"):
     """Cao's averaged false neighbours: E1(d) and E2(d) for d = 1 .. max_dim.
 
     With y_n(d) the delay vectors, n(i, d) the index of the nearest neighbour of y_i(d)
@@ -485,9 +468,7 @@ def estimate_dimension(
     method = str(method).lower()
     if method == "fnn":
         thr = 0.01 if threshold is None else as_float(threshold, name="threshold", minimum=0.0)
-        frac = false_nearest_neighbors(
-            x, tau=tau, max_dim=max_dim, theiler=theiler, **kwargs
-        )
+        frac = false_nearest_neighbors(x, tau=tau, max_dim=max_dim, theiler=theiler, **kwargs)
         ok = np.flatnonzero(frac <= thr)
         if ok.size == 0:
             raise ValueError(

@@ -90,9 +90,7 @@ def _probabilities(p, name: str = "p", axis_ndim: int | None = 1) -> np.ndarray:
     """Validate probability vector(s) along the last axis."""
     a = as_finite_array(p, name=name)
     if axis_ndim is not None and a.ndim != axis_ndim:
-        raise ValueError(
-            f"{name} must be {axis_ndim}-D, got an array of shape {a.shape}"
-        )
+        raise ValueError(f"{name} must be {axis_ndim}-D, got an array of shape {a.shape}")
     if a.ndim == 0 or a.shape[-1] == 0:
         raise ValueError(f"{name} must have at least one outcome, got shape {a.shape}")
     if np.any(a < 0):
@@ -101,9 +99,7 @@ def _probabilities(p, name: str = "p", axis_ndim: int | None = 1) -> np.ndarray:
     bad = np.abs(s - 1.0) > _PROB_ATOL
     if np.any(bad):
         worst = float(np.ravel(s)[np.argmax(np.ravel(np.abs(s - 1.0)))])
-        raise ValueError(
-            f"{name} must sum to 1 (within {_PROB_ATOL:g}), got a sum of {worst:.10g}"
-        )
+        raise ValueError(f"{name} must sum to 1 (within {_PROB_ATOL:g}), got a sum of {worst:.10g}")
     return a
 
 
@@ -123,9 +119,7 @@ def _tolerance(x: np.ndarray, r, tolerance, ddof) -> float:
     rf = as_positive_float(r, name="r")
     sd = float(np.std(x, ddof=ddof))
     if sd == 0.0:
-        raise ValueError(
-            "x is constant: the tolerance r * std(x) is 0 and the entropy is undefined"
-        )
+        raise ValueError("x is constant: the tolerance r * std(x) is 0 and the entropy is undefined")
     return rf * sd
 
 
@@ -207,19 +201,13 @@ def _pattern_codes(x: np.ndarray, order: int, delay: int) -> np.ndarray:
     """Lexicographic rank (Lehmer code) of the ordinal pattern of each delay window."""
     perm = np.argsort(_embed(x, order, delay), axis=1, kind="stable")
     # Lehmer digit c_i = #{j > i : perm_j < perm_i}; rank = sum_i c_i (m-1-i)!
-    later_smaller = np.triu(np.ones((order, order), dtype=bool), k=1)[None] & (
-        perm[:, None, :] < perm[:, :, None]
-    )
+    later_smaller = np.triu(np.ones((order, order), dtype=bool), k=1)[None] & (perm[:, None, :] < perm[:, :, None])
     digits = later_smaller.sum(axis=2)
-    weights = np.array(
-        [math.factorial(order - 1 - i) for i in range(order)], dtype=np.int64
-    )
+    weights = np.array([math.factorial(order - 1 - i) for i in range(order)], dtype=np.int64)
     return digits @ weights
 
 
-def _check_order_delay(
-    x, order, delay, max_order=_MAX_ORDER
-) -> tuple[np.ndarray, int, int]:
+def _check_order_delay(x, order, delay, max_order=_MAX_ORDER) -> tuple[np.ndarray, int, int]:
     order = as_int(order, name="order", minimum=2, maximum=max_order)
     delay = as_int(delay, name="delay", minimum=1)
     a = as_series(x)
@@ -402,18 +390,14 @@ def jensen_shannon_divergence(p, q, base: float = math.e):
     a = _probabilities(p, "p", axis_ndim=None)
     b = _probabilities(q, "q", axis_ndim=None)
     if a.shape != b.shape:
-        raise ValueError(
-            f"p and q must have the same shape, got {a.shape} and {b.shape}"
-        )
+        raise ValueError(f"p and q must have the same shape, got {a.shape} and {b.shape}")
     js = _js(a, b) / _log_base(base)
     return float(js) if js.ndim == 0 else js
 
 
 def _js(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     m = 0.5 * (a + b)
-    js = -_xlogx(m).sum(axis=-1) + 0.5 * (
-        _xlogx(a).sum(axis=-1) + _xlogx(b).sum(axis=-1)
-    )
+    js = -_xlogx(m).sum(axis=-1) + 0.5 * (_xlogx(a).sum(axis=-1) + _xlogx(b).sum(axis=-1))
     return np.maximum(js, 0.0)
 
 
@@ -470,9 +454,7 @@ def reasoning_instability(probs, base: float = math.e) -> InstabilitySignal:
     """
     a = _probabilities(probs, "probs", axis_ndim=2)
     if a.shape[0] < 2:
-        raise ValueError(
-            f"probs needs at least 2 distributions (rows), got {a.shape[0]}"
-        )
+        raise ValueError(f"probs needs at least 2 distributions (rows), got {a.shape[0]}")
     lb = _log_base(base)
     js = _js(a[:-1], a[1:]) / lb
     ent = -_xlogx(a).sum(axis=1) / lb
@@ -482,9 +464,7 @@ def reasoning_instability(probs, base: float = math.e) -> InstabilitySignal:
 # --------------------------------------------------------------------------- series entropies
 
 
-def permutation_entropy(
-    x, order: int = 3, delay: int = 1, normalize: bool = True, base: float = math.e
-) -> float:
+def permutation_entropy(x, order: int = 3, delay: int = 1, normalize: bool = True, base: float = math.e) -> float:
     """Permutation entropy (Bandt & Pompe, Phys. Rev. Lett. 88, 174102 (2002)).
 
     ``H = -sum_pi p(pi) log_b p(pi)`` over the ordinal patterns pi of the delay windows
@@ -543,9 +523,7 @@ def _sampen_counts(x: np.ndarray, m: int, tol: float) -> tuple[int, int]:
     return a, b
 
 
-def sample_entropy(
-    x, order: int = 2, r: float = 0.2, *, tolerance=None, ddof: int = 0
-) -> float:
+def sample_entropy(x, order: int = 2, r: float = 0.2, *, tolerance=None, ddof: int = 0) -> float:
     """Sample entropy SampEn(m, r, N) (Richman & Moorman, Am. J. Physiol. 278, H2039 (2000)).
 
     ``SampEn = -ln(A / B)``: B is the number of pairs i < j of templates
@@ -595,9 +573,7 @@ def sample_entropy(
     return float(-math.log(na / nb))
 
 
-def approximate_entropy(
-    x, order: int = 2, r: float = 0.2, *, tolerance=None, ddof: int = 0
-) -> float:
+def approximate_entropy(x, order: int = 2, r: float = 0.2, *, tolerance=None, ddof: int = 0) -> float:
     """Approximate entropy ApEn(m, r, N) (Pincus, PNAS 88, 2297 (1991)).
 
     ``ApEn = Phi^m(r) - Phi^{m+1}(r)`` with
@@ -645,9 +621,7 @@ def _coarse_grain(x: np.ndarray, scale: int) -> np.ndarray:
     return x[: n * scale].reshape(n, scale).mean(axis=1)
 
 
-def multiscale_entropy(
-    x, scales=10, order: int = 2, r: float = 0.15, *, tolerance=None, ddof: int = 0
-) -> np.ndarray:
+def multiscale_entropy(x, scales=10, order: int = 2, r: float = 0.15, *, tolerance=None, ddof: int = 0) -> np.ndarray:
     """Multiscale entropy (Costa, Goldberger & Peng, Phys. Rev. Lett. 89, 068102 (2002)).
 
     For each scale tau the series is coarse-grained into non-overlapping window means
@@ -696,17 +670,14 @@ def multiscale_entropy(
     s_max = max(scale_list)
     if a.size // s_max < order + 2:
         raise ValueError(
-            f"x is too short for scale {s_max}: {a.size // s_max} coarse-grained samples, "
-            f"needs at least {order + 2}"
+            f"x is too short for scale {s_max}: {a.size // s_max} coarse-grained samples, needs at least {order + 2}"
         )
     out = np.empty(len(scale_list))
     for k, s in enumerate(scale_list):
         y = _coarse_grain(a, s)
         na, nb = _sampen_counts(y, order, tol)
         if nb == 0:
-            raise ValueError(
-                f"sample entropy undefined at scale {s}: no template pair matches"
-            )
+            raise ValueError(f"sample entropy undefined at scale {s}: no template pair matches")
         out[k] = math.inf if na == 0 else -math.log(na / nb)
     return out
 
@@ -762,9 +733,7 @@ def spectral_entropy(
         raise ValueError(f"method must be 'fft' or 'welch', got {method!r}")
     total = psd.sum()
     if not total > 0:
-        raise ValueError(
-            "x is constant: its power spectrum is zero and the entropy is undefined"
-        )
+        raise ValueError("x is constant: its power spectrum is zero and the entropy is undefined")
     h = float(-_xlogx(psd / total).sum())
     if normalize:
         return h / math.log(psd.size)

@@ -29,6 +29,7 @@ class LoadedSeries:
     name : str
         Name of the column or variable.
     """
+
     x: np.ndarray  # (N,) float64
     dt: float | None  # from the file's time axis, None if it has none
     name: str
@@ -57,8 +58,10 @@ def _uniform_dt(t: np.ndarray, path: Path) -> float:
         raise ValueError(f"{path.name}: the time column is too short or not numeric")
     dt = float(np.median(steps))
     if dt <= 0 or np.max(np.abs(steps - dt)) > 1e-6 * abs(dt) + 1e-12:
-        raise ValueError(f"{path.name}: the time column is not uniformly sampled "
-                         f"(steps from {steps.min():g} to {steps.max():g}); resample the series first")
+        raise ValueError(
+            f"{path.name}: the time column is not uniformly sampled "
+            f"(steps from {steps.min():g} to {steps.max():g}); resample the series first"
+        )
     t = np.asarray(t, dtype=float)
     return float(f"{(t[-1] - t[0]) / (t.size - 1):.12g}")  # drop the decimal round-off of text files
 

@@ -293,9 +293,7 @@ def divergence_curve(
     a, dim, tau, method, theiler, max_steps, n_neighbors, radius, dt = _validate_curve_args(
         x, dim, tau, method, theiler, max_steps, n_neighbors, radius, dt
     )
-    sums, counts, n_ref = _block_sums(
-        a, dim, tau, method, theiler, max_steps, n_neighbors, radius, 1
-    )
+    sums, counts, n_ref = _block_sums(a, dim, tau, method, theiler, max_steps, n_neighbors, radius, 1)
     return _make_curve(sums, counts, n_ref, method, dim, tau, theiler, dt)
 
 
@@ -308,9 +306,7 @@ def _make_curve(sums, counts, n_ref, method, dim, tau, theiler, dt):
         )
     lnd = sums.sum(axis=0) / tot
     k = np.arange(lnd.size)
-    return DivergenceCurve(
-        k, lnd, dt=dt, n_references=n_ref, method=method, dim=dim, tau=tau, theiler=theiler
-    )
+    return DivergenceCurve(k, lnd, dt=dt, n_references=n_ref, method=method, dim=dim, tau=tau, theiler=theiler)
 
 
 # ----------------------------------------------------------------------- scaling region
@@ -319,9 +315,7 @@ def _lsq(k: np.ndarray, y: np.ndarray):
     return float(slope), float(icpt)
 
 
-def find_scaling_region(
-    lnd, *, min_points: int = 5, tol: float = 0.1, min_rise: float = 1.0, half_window: int = 1
-):
+def find_scaling_region(lnd, *, min_points: int = 5, tol: float = 0.1, min_rise: float = 1.0, half_window: int = 1):
     """Automatic linear scaling region ``(k0, k1)`` (inclusive) of a divergence curve, or None.
 
     Rule: local slopes ``s(k) = (lnd[k+h] - lnd[k-h]) / (2h)`` (h = ``half_window``) are
@@ -576,26 +570,27 @@ def lyapunov_from_data(
         except (TypeError, ValueError):
             raise ValueError(f"fit_range must be a pair (k0, k1) of steps, got {fit_range!r}") from None
         if not 0 <= k0 < k1 <= max_steps:
-            raise ValueError(
-                f"fit_range must satisfy 0 <= k0 < k1 <= max_steps={max_steps}, got {fit_range!r}"
-            )
+            raise ValueError(f"fit_range must satisfy 0 <= k0 < k1 <= max_steps={max_steps}, got {fit_range!r}")
         max_steps = max(max_steps, k1)
-    sums, counts, n_ref = _block_sums(
-        a, dim, tau, method, theiler, max_steps, n_neighbors, radius, n_blocks
-    )
+    sums, counts, n_ref = _block_sums(a, dim, tau, method, theiler, max_steps, n_neighbors, radius, n_blocks)
     curve = _make_curve(sums, counts, n_ref, method, dim, tau, theiler, dt)
     k, lnd = curve
     if fit_range is None:
         hw = max(1, theiler // 10) if half_window is None else as_int(half_window, name="half_window", minimum=1)
-        rng = find_scaling_region(
-            lnd, min_points=min_points, tol=tol, min_rise=min_rise, half_window=hw
-        )
+        rng = find_scaling_region(lnd, min_points=min_points, tol=tol, min_rise=min_rise, half_window=hw)
         found = rng is not None
     else:
         rng, found = (k0, k1), True
     common = {
-        "k": k, "lnd": lnd, "dt": dt, "dim": dim, "tau": tau, "theiler": theiler,
-        "method": method, "n_references": n_ref, "confidence": float(confidence),
+        "k": k,
+        "lnd": lnd,
+        "dt": dt,
+        "dim": dim,
+        "tau": tau,
+        "theiler": theiler,
+        "method": method,
+        "n_references": n_ref,
+        "confidence": float(confidence),
     }
     if rng is None:
         if warn:
@@ -608,8 +603,14 @@ def lyapunov_from_data(
             )
         nan = float("nan")
         return LyapunovEstimate(
-            exponent=nan, ci=(nan, nan), stderr=nan, scaling_found=False, fit_range=None,
-            intercept=nan, block_slopes=np.full(n_blocks, nan), **common,
+            exponent=nan,
+            ci=(nan, nan),
+            stderr=nan,
+            scaling_found=False,
+            fit_range=None,
+            intercept=nan,
+            block_slopes=np.full(n_blocks, nan),
+            **common,
         )
     k0, k1 = rng
     sel = slice(k0, k1 + 1)
@@ -627,7 +628,12 @@ def lyapunov_from_data(
         se = half = float("nan")
     lam = slope / dt
     return LyapunovEstimate(
-        exponent=lam, ci=(lam - half / dt, lam + half / dt), stderr=se / dt,
-        scaling_found=found, fit_range=(k0, k1), intercept=icpt, block_slopes=bs / dt,
+        exponent=lam,
+        ci=(lam - half / dt, lam + half / dt),
+        stderr=se / dt,
+        scaling_found=found,
+        fit_range=(k0, k1),
+        intercept=icpt,
+        block_slopes=bs / dt,
         **common,
     )

@@ -30,9 +30,7 @@ def _metric_p(metric: str) -> float:
     try:
         return _METRICS[str(metric).lower()]
     except KeyError:
-        raise ValueError(
-            f"unknown metric {metric!r}: use 'chebyshev' (max norm) or 'euclidean'"
-        ) from None
+        raise ValueError(f"unknown metric {metric!r}: use 'chebyshev' (max norm) or 'euclidean'") from None
 
 
 def theiler_neighbors(

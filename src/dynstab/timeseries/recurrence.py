@@ -63,9 +63,17 @@ __all__ = [
 
 # Norm codes used by the compiled predicate: 0 max (supremum), 1 Euclidean, 2 Manhattan.
 _NORMS = {
-    "max": 0, "supremum": 0, "chebyshev": 0, "maximum": 0, "inf": 0,
-    "euclidean": 1, "l2": 1,
-    "manhattan": 2, "cityblock": 2, "taxicab": 2, "l1": 2,
+    "max": 0,
+    "supremum": 0,
+    "chebyshev": 0,
+    "maximum": 0,
+    "inf": 0,
+    "euclidean": 1,
+    "l2": 1,
+    "manhattan": 2,
+    "cityblock": 2,
+    "taxicab": 2,
+    "l1": 2,
 }
 _NORM_NAMES = ("max", "euclidean", "manhattan")
 _TREE_P = (np.inf, 2.0, 1.0)
@@ -340,7 +348,16 @@ def _resolve_eps(A, B, eps, recurrence_rate, code, symmetric, w, max_pairs, seed
         raise ValueError("give exactly one of eps (fixed threshold) or recurrence_rate (fixed rate)")
     if eps is not None:
         return as_positive_float(eps, name="eps")
-    return _threshold(A, B, as_float(recurrence_rate, name="recurrence_rate", minimum=0.0, maximum=1.0, inclusive="neither"), code, symmetric, w, max_pairs, seed)
+    return _threshold(
+        A,
+        B,
+        as_float(recurrence_rate, name="recurrence_rate", minimum=0.0, maximum=1.0, inclusive="neither"),
+        code,
+        symmetric,
+        w,
+        max_pairs,
+        seed,
+    )
 
 
 # Validated inputs of the auto / cross / joint entry points (the matrix builders here and
@@ -738,9 +755,13 @@ class RecurrenceNetwork:
             The measures by name.
         """
         return {
-            "n_nodes": self.n_nodes, "n_edges": self.n_edges, "edge_density": self.edge_density,
-            "transitivity": self.transitivity, "global_clustering": self.global_clustering,
-            "average_path_length": self.average_path_length, "n_components": self.n_components,
+            "n_nodes": self.n_nodes,
+            "n_edges": self.n_edges,
+            "edge_density": self.edge_density,
+            "transitivity": self.transitivity,
+            "global_clustering": self.global_clustering,
+            "average_path_length": self.average_path_length,
+            "n_components": self.n_components,
             "eps": self.eps,
         }
 
@@ -827,8 +848,9 @@ def recurrence_network(
             raise ValueError("eps/recurrence_rate cannot be given together with a RecurrenceMatrix")
         rm = x
     else:
-        rm = recurrence_matrix(x, eps, recurrence_rate=recurrence_rate, dim=dim, tau=tau, norm=norm,
-                               max_pairs=max_pairs, seed=seed)
+        rm = recurrence_matrix(
+            x, eps, recurrence_rate=recurrence_rate, dim=dim, tau=tau, norm=norm, max_pairs=max_pairs, seed=seed
+        )
     adj = sparse.csr_matrix(rm.matrix, dtype=np.float64)
     adj.setdiag(0)
     adj.eliminate_zeros()

@@ -71,6 +71,7 @@ class SeriesReport:
     figures : list of str
         Paths of the figures written.
     """
+
     name: str
     x: np.ndarray = field(repr=False)
     dt: float
@@ -104,6 +105,7 @@ class SeriesReport:
         dict
             The measures by name.
         """
+
         def num(v):
             return None if v is None or not math.isfinite(v) else float(v)
 
@@ -112,14 +114,20 @@ class SeriesReport:
             out["embedding"] = {"dim": self.dim, "tau": self.tau, "rule": self.embedding_rule}
         if self.lyapunov is not None:
             ly = self.lyapunov
-            out["lyapunov_exponent"] = {"value": num(ly.exponent), "ci": [num(c) for c in ly.ci],
-                                        "confidence": ly.confidence, "scaling_found": bool(ly.scaling_found),
-                                        "fit_range_steps": None if ly.fit_range is None else list(ly.fit_range)}
+            out["lyapunov_exponent"] = {
+                "value": num(ly.exponent),
+                "ci": [num(c) for c in ly.ci],
+                "confidence": ly.confidence,
+                "scaling_found": bool(ly.scaling_found),
+                "fit_range_steps": None if ly.fit_range is None else list(ly.fit_range),
+            }
             out["lyapunov_time"] = num(self.lyapunov_time)
         if self.dimension is not None:
-            out["correlation_dimension"] = {"value": num(self.dimension.dimension),
-                                            "uncertainty": num(self.dimension.uncertainty),
-                                            "region": [num(r) for r in self.dimension.region]}
+            out["correlation_dimension"] = {
+                "value": num(self.dimension.dimension),
+                "uncertainty": num(self.dimension.uncertainty),
+                "region": [num(r) for r in self.dimension.region],
+            }
         if self.rqa is not None:
             out["rqa"] = {k: num(v) for k, v in self.rqa.items()}
         if self.permutation_entropy is not None:
@@ -128,22 +136,39 @@ class SeriesReport:
             out["zero_one_test_K"] = num(self.zero_one)
         if self.surrogate is not None:
             s = self.surrogate
-            out["surrogate_test"] = {"statistic": "nonlinear prediction error", "kind": s.kind, "n": s.n,
-                                     "value": num(s.statistic), "p_value": s.p_value, "rejected": bool(s.rejected)}
+            out["surrogate_test"] = {
+                "statistic": "nonlinear prediction error",
+                "kind": s.kind,
+                "n": s.n,
+                "value": num(s.statistic),
+                "p_value": s.p_value,
+                "rejected": bool(s.rejected),
+            }
         return summary_tail(self, out)
 
 
 def _check(x) -> np.ndarray:
     a = as_series(x, name="the series", allow_constant=False)
     if a.size < MIN_REPORT_LENGTH:
-        raise ValueError(f"the series has {a.size} samples; the report needs at least {MIN_REPORT_LENGTH} "
-                         "(exponents and dimensions need long records)")
+        raise ValueError(
+            f"the series has {a.size} samples; the report needs at least {MIN_REPORT_LENGTH} "
+            "(exponents and dimensions need long records)"
+        )
     return a
 
 
-def analyze_series(x, dt: float = 1.0, *, name: str = "series", dim: int | None = None, tau: int | None = None,
-                   seed: int = 0, n_surrogates: int = 39, max_points: int = 20_000,
-                   on_step: Callable[[str], None] | None = None) -> SeriesReport:
+def analyze_series(
+    x,
+    dt: float = 1.0,
+    *,
+    name: str = "series",
+    dim: int | None = None,
+    tau: int | None = None,
+    seed: int = 0,
+    n_surrogates: int = 39,
+    max_points: int = 20_000,
+    on_step: Callable[[str], None] | None = None,
+) -> SeriesReport:
     """Diagnose one measured scalar series sampled every ``dt`` (see the module docstring).
 
     ``max_points`` caps the samples that the neighbour-based measures use (the first ones);
@@ -208,8 +233,9 @@ def _embedding(rep: SeriesReport, x, dim, tau) -> None:
         # no dimension unfolds the data (typical of noise): go on with a small default, say so
         _, rep.tau, rule = choose_embedding(x, 3, tau)
         rep.dim = 3
-        rep.embedding_rule = rule.replace("dim given", "dim=3 by default: false nearest neighbours never fell "
-                                          "below 1% up to dim 10 (noise-like data)")
+        rep.embedding_rule = rule.replace(
+            "dim given", "dim=3 by default: false nearest neighbours never fell below 1% up to dim 10 (noise-like data)"
+        )
 
 
 def _lyapunov(rep: SeriesReport, x) -> None:
@@ -220,7 +246,9 @@ def _lyapunov(rep: SeriesReport, x) -> None:
         est = lyapunov_from_data(x, rep.dt, dim=rep.dim, tau=rep.tau)
     rep.lyapunov = est
     if not est.scaling_found:
-        rep.skipped["Lyapunov exponent"] = "no linear scaling region in the divergence curve (no exponential divergence)"
+        rep.skipped["Lyapunov exponent"] = (
+            "no linear scaling region in the divergence curve (no exponential divergence)"
+        )
 
 
 def _dimension(rep: SeriesReport, x, seed: int) -> None:
@@ -230,8 +258,10 @@ def _dimension(rep: SeriesReport, x, seed: int) -> None:
     # (noise fills every embedding space; Grassberger & Procaccia 1983, Kantz & Schreiber sec. 6.3)
     higher = correlation_dimension(x, dim=m + 2, tau=rep.tau, seed=seed, max_points=5_000)
     if higher.dimension > d2.dimension + 0.5:
-        raise ValueError(f"no finite dimension: D2 does not saturate ({d2.dimension:.2f} at m = {m}, "
-                         f"{higher.dimension:.2f} at m = {m + 2}), as for noise")
+        raise ValueError(
+            f"no finite dimension: D2 does not saturate ({d2.dimension:.2f} at m = {m}, "
+            f"{higher.dimension:.2f} at m = {m + 2}), as for noise"
+        )
     rep.dimension = d2
 
 
@@ -289,12 +319,16 @@ def verdict(rep: SeriesReport) -> str:
         if pe is not None:
             parts.append(f"the series predicts itself well (normalized prediction error {pe:.3f})")
     elif sur is not None and not sur.rejected:
-        parts.append(f"No evidence of nonlinear determinism: the series is consistent with linearly correlated noise "
-                     f"(IAAFT surrogate test p = {sur.p_value:.2f})")
+        parts.append(
+            f"No evidence of nonlinear determinism: the series is consistent with linearly correlated noise "
+            f"(IAAFT surrogate test p = {sur.p_value:.2f})"
+        )
         parts.append("its exponent and dimension estimates are not meaningful")
     elif math.isfinite(lam) and lam > 0 and math.isfinite(lo) and lo > 0:
-        parts.append(f"Chaotic: largest Lyapunov exponent {lam:.3g} per time unit "
-                     f"({rep.lyapunov.confidence:.0%} CI {lo:.3g}..{rep.lyapunov.ci[1]:.3g})")
+        parts.append(
+            f"Chaotic: largest Lyapunov exponent {lam:.3g} per time unit "
+            f"({rep.lyapunov.confidence:.0%} CI {lo:.3g}..{rep.lyapunov.ci[1]:.3g})"
+        )
         parts.append(f"forecasts lose a factor e of accuracy every {1 / lam:.3g} time units (the Lyapunov time)")
         if sur is not None:
             parts.append(f"nonlinear determinism confirmed by surrogates (p = {sur.p_value:.2f})")

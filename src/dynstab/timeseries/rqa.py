@@ -418,8 +418,11 @@ class RQA:
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(6, 4.2)) if ax is None else (ax.figure, ax)
-        for h, lab in ((self.diagonal, "diagonal"), (self.vertical, "vertical"),
-                       (self.recurrence_times, "recurrence times (white)")):
+        for h, lab in (
+            (self.diagonal, "diagonal"),
+            (self.vertical, "vertical"),
+            (self.recurrence_times, "recurrence times (white)"),
+        ):
             nz = np.flatnonzero(h)
             ax.loglog(nz, h[nz], ".-", ms=3, lw=0.8, label=lab)
         ax.set_xlabel("line length")
@@ -442,12 +445,21 @@ def _assemble(hists, n_cells: int, w: int, lmin: int, vmin: int, wmin: int, bord
     return RQA(
         RR=n_rec / n_cells,
         DET=dpts / n_rec if n_rec else 0.0,
-        L=L, Lmax=float(Lmax), DIV=1.0 / Lmax if Lmax else math.inf, ENTR=ENTR,
+        L=L,
+        Lmax=float(Lmax),
+        DIV=1.0 / Lmax if Lmax else math.inf,
+        ENTR=ENTR,
         LAM=vpts / n_rec if n_rec else 0.0,
-        TT=TT, Vmax=float(Vmax), VENTR=VENTR,
-        MRT=MRT, RTE=RTE, NMPRT=float(NMPRT),
+        TT=TT,
+        Vmax=float(Vmax),
+        VENTR=VENTR,
+        MRT=MRT,
+        RTE=RTE,
+        NMPRT=float(NMPRT),
         TREND=_trend(tr, w, border),
-        diagonal=_trim(hd), vertical=_trim(hv), recurrence_times=_trim(hw),
+        diagonal=_trim(hd),
+        vertical=_trim(hv),
+        recurrence_times=_trim(hw),
         params=params,
     )
 
@@ -586,22 +598,47 @@ def rqa(
     lmin, vmin, wmin, border = _lengths(lmin, vmin, wmin, border)
     if _is_matrix_input(x):
         R, kind, w = _matrix_and_window(x, eps, recurrence_rate, dim, tau, theiler)
-        params = dict(kind=kind, theiler=w, lmin=lmin, vmin=vmin, wmin=wmin, border=border, method="matrix",
-                      n_points=R.shape[0])
+        params = dict(
+            kind=kind, theiler=w, lmin=lmin, vmin=vmin, wmin=wmin, border=border, method="matrix", n_points=R.shape[0]
+        )
         if isinstance(x, RecurrenceMatrix):
             params.update(eps=x.eps, norm=x.norm)
         return _assemble(_matrix_histograms(R, w), _cells(*R.shape, w), w, lmin, vmin, wmin, border, params)
     w = 1 if theiler is None else as_int(theiler, name="theiler", minimum=0)
     code, A, e = _auto_inputs(x, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
-    return _rqa_points(A, None, e, None, code, "auto", w, lmin, vmin, wmin, border, method,
-                       dict(dim=dim, tau=tau, recurrence_rate=recurrence_rate))
+    return _rqa_points(
+        A,
+        None,
+        e,
+        None,
+        code,
+        "auto",
+        w,
+        lmin,
+        vmin,
+        wmin,
+        border,
+        method,
+        dict(dim=dim, tau=tau, recurrence_rate=recurrence_rate),
+    )
 
 
 def _rqa_points(A, C, ea, ec, code, kind, w, lmin, vmin, wmin, border, method, extra) -> RQA:
     method = _method(method)
     N = A.shape[0]
-    params = dict(kind=kind, theiler=w, lmin=lmin, vmin=vmin, wmin=wmin, border=border, method=method,
-                  n_points=N, eps=ea if C is None else (ea, ec), norm=_NORM_NAMES[code], **extra)
+    params = dict(
+        kind=kind,
+        theiler=w,
+        lmin=lmin,
+        vmin=vmin,
+        wmin=wmin,
+        border=border,
+        method=method,
+        n_points=N,
+        eps=ea if C is None else (ea, ec),
+        norm=_NORM_NAMES[code],
+        **extra,
+    )
     n_cells = _cells(N, N, w)
     if method == "stream":
         if C is None:
@@ -680,9 +717,21 @@ def cross_rqa(
     w = as_int(theiler, name="theiler", minimum=0)
     code, A, B, e = _cross_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
     method = _method(method)
-    params = dict(kind="cross", theiler=w, lmin=lmin, vmin=vmin, wmin=wmin, border=border, method=method,
-                  n_points=(A.shape[0], B.shape[0]), eps=e, norm=_NORM_NAMES[code], dim=dim, tau=tau,
-                  recurrence_rate=recurrence_rate)
+    params = dict(
+        kind="cross",
+        theiler=w,
+        lmin=lmin,
+        vmin=vmin,
+        wmin=wmin,
+        border=border,
+        method=method,
+        n_points=(A.shape[0], B.shape[0]),
+        eps=e,
+        norm=_NORM_NAMES[code],
+        dim=dim,
+        tau=tau,
+        recurrence_rate=recurrence_rate,
+    )
     if method == "stream":
         hists = _sweep_cross(A, B, w, e, code)
     else:
@@ -754,8 +803,21 @@ def joint_rqa(
     lmin, vmin, wmin, border = _lengths(lmin, vmin, wmin, border)
     w = as_int(theiler, name="theiler", minimum=0)
     code, A, C, ex, ey = _joint_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
-    return _rqa_points(A, C, ex, ey, code, "joint", w, lmin, vmin, wmin, border, method,
-                       dict(dim=dim, tau=tau, recurrence_rate=recurrence_rate))
+    return _rqa_points(
+        A,
+        C,
+        ex,
+        ey,
+        code,
+        "joint",
+        w,
+        lmin,
+        vmin,
+        wmin,
+        border,
+        method,
+        dict(dim=dim, tau=tau, recurrence_rate=recurrence_rate),
+    )
 
 
 # ------------------------------------------------------------------------------ windowed
@@ -802,8 +864,10 @@ class WindowedRQA:
         """
         import xarray as xr
 
-        ds = xr.Dataset({m: (("time",), v) for m, v in self.measures.items()},
-                        coords={"time": self.time, "start": ("time", self.start)})
+        ds = xr.Dataset(
+            {m: (("time",), v) for m, v in self.measures.items()},
+            coords={"time": self.time, "start": ("time", self.start)},
+        )
         ds.attrs.update({k: (str(v) if not isinstance(v, (int, float, str)) else v) for k, v in self.params.items()})
         ds.attrs.update(window=self.window, step=self.step)
         return ds

@@ -96,9 +96,7 @@ def _ranks(a: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def _random_phases(
-    amp: np.ndarray, n: int, N: int, rng: np.random.Generator
-) -> np.ndarray:
+def _random_phases(amp: np.ndarray, n: int, N: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` spectra with moduli ``amp`` (rfft layout) and uniform random phases.
 
     The DC bin and, for even N, the Nyquist bin keep their (real) original values, so
@@ -355,15 +353,11 @@ def time_reversal_asymmetry(x, tau: int = 1) -> float | np.ndarray:
     arr = as_finite_array(x, name="x", ndim=(1, 2))
     tau = as_int(tau, name="tau", minimum=1)
     if tau >= arr.shape[-1] - 1:
-        raise ValueError(
-            f"tau = {tau} leaves fewer than 2 increments for N = {arr.shape[-1]}"
-        )
+        raise ValueError(f"tau = {tau} leaves fewer than 2 increments for N = {arr.shape[-1]}")
     d = arr[..., tau:] - arr[..., :-tau]
     m2 = np.mean(d**2, axis=-1)
     if np.any(m2 == 0.0):
-        raise ValueError(
-            "time_reversal_asymmetry is undefined: the lag-tau increments are all zero"
-        )
+        raise ValueError("time_reversal_asymmetry is undefined: the lag-tau increments are all zero")
     q = np.mean(d**3, axis=-1) / m2**1.5
     return float(q) if arr.ndim == 1 else q
 
@@ -591,9 +585,7 @@ def surrogate_test(
     if not np.isfinite(q0):
         raise ValueError(f"statistic on the data is not finite ({q0})")
     if not np.all(np.isfinite(q)):
-        raise ValueError(
-            f"statistic is not finite on {np.count_nonzero(~np.isfinite(q))} surrogate(s)"
-        )
+        raise ValueError(f"statistic is not finite on {np.count_nonzero(~np.isfinite(q))} surrogate(s)")
     p = rank_p_value(q0, q, tail)
     rejected = p <= alpha
     msg = (

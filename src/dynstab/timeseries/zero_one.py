@@ -97,9 +97,18 @@ class ZeroOneResult:
         """
         import xarray as xr
 
-        return xr.Dataset({"K_c": (("c",), self.K_c)}, coords={"c": self.c},
-                          attrs={"K": self.K, "subsample": self.subsample, "n": self.n, "n_cut": self.n_cut,
-                                 "method": self.method, "test": "0-1 test (Gottwald & Melbourne 2009)"})
+        return xr.Dataset(
+            {"K_c": (("c",), self.K_c)},
+            coords={"c": self.c},
+            attrs={
+                "K": self.K,
+                "subsample": self.subsample,
+                "n": self.n,
+                "n_cut": self.n_cut,
+                "method": self.method,
+                "test": "0-1 test (Gottwald & Melbourne 2009)",
+            },
+        )
 
     def plot(self, ax=None):
         """K_c against c with the median K.
@@ -134,8 +143,10 @@ class ZeroOneResult:
 def _check_series(x) -> np.ndarray:
     a = as_series(x, name="the series", allow_constant=False)
     if a.size < MIN_POINTS:
-        raise ValueError(f"the series has {a.size} points; the 0-1 test needs at least {MIN_POINTS} "
-                         "(GM 2009 use N >= 1000): use a longer series")
+        raise ValueError(
+            f"the series has {a.size} points; the 0-1 test needs at least {MIN_POINTS} "
+            "(GM 2009 use N >= 1000): use a longer series"
+        )
     return a
 
 
@@ -191,9 +202,12 @@ def auto_subsample(x, *, threshold: float = 0.9, max_lag: int | None = None, min
             k = 1
     cap = max(1, a.size // min_points)
     if k > cap:
-        warnings.warn(f"the series is oversampled (lag-1 autocorrelation {r1:.3f}) and would need every {k}-th "
-                      f"sample, but only {a.size} samples are available: using every {cap}-th so that "
-                      f"{a.size // cap} remain; K may be biased towards 0, record a longer series", stacklevel=3)
+        warnings.warn(
+            f"the series is oversampled (lag-1 autocorrelation {r1:.3f}) and would need every {k}-th "
+            f"sample, but only {a.size} samples are available: using every {cap}-th so that "
+            f"{a.size // cap} remain; K may be biased towards 0, record a longer series",
+            stacklevel=3,
+        )
         k = cap
     return max(1, k)
 
@@ -210,7 +224,7 @@ def _mean_square_displacement(phi: np.ndarray, c: np.ndarray, n_cut: int) -> np.
     out = np.empty((c.size, n_cut))
     lags = np.arange(1, n_cut + 1)
     for start in range(0, c.size, 16):  # chunks keep memory at 16 x N complex
-        cc = c[start:start + 16, None]
+        cc = c[start : start + 16, None]
         z = np.cumsum(phi[None, :] * np.exp(1j * cc * j[None, :]), axis=1)
         mag = np.abs(z) ** 2
         csum = np.concatenate([np.zeros((cc.shape[0], 1)), np.cumsum(mag, axis=1)], axis=1)
@@ -219,7 +233,7 @@ def _mean_square_displacement(phi: np.ndarray, c: np.ndarray, n_cut: int) -> np.
         head = csum[:, N - lags]  # sum_{j <= N - n} |z_j|^2
         f = np.fft.fft(z, nfft, axis=1)
         acf = np.fft.ifft(f * np.conj(f), axis=1)[:, lags]  # sum_j z(j+n) conj z(j) (conj symmetry)
-        out[start:start + 16] = (tail + head - 2.0 * acf.real) / (N - lags)[None, :]
+        out[start : start + 16] = (tail + head - 2.0 * acf.real) / (N - lags)[None, :]
     return out
 
 
@@ -285,8 +299,10 @@ def zero_one_test(
         k = as_int(subsample, name="subsample (an integer or 'auto')", minimum=1)
     phi = a[::k]
     if phi.size < MIN_POINTS:
-        raise ValueError(f"after subsampling every {k}-th point only {phi.size} samples remain; the 0-1 test needs "
-                         f"at least {MIN_POINTS}: use a longer series or a smaller subsample")
+        raise ValueError(
+            f"after subsampling every {k}-th point only {phi.size} samples remain; the 0-1 test needs "
+            f"at least {MIN_POINTS}: use a longer series or a smaller subsample"
+        )
     if np.ptp(phi) == 0:
         raise ValueError(f"the series subsampled every {k}-th point is constant: choose another subsample")
     N = phi.size
@@ -299,7 +315,7 @@ def zero_one_test(
     if method == "correlation":
         xi = n - n.mean()
         dev = D - D.mean(axis=1, keepdims=True)
-        denom = np.sqrt(np.sum(xi ** 2) * np.sum(dev ** 2, axis=1))
+        denom = np.sqrt(np.sum(xi**2) * np.sum(dev**2, axis=1))
         with np.errstate(invalid="ignore", divide="ignore"):
             Kc = np.where(denom > 0, dev @ xi / denom, np.nan)
     else:
