@@ -26,7 +26,7 @@ def test_training_data_errors():
         as_training_data([traj1, traj2])
     with pytest.raises(ValueError, match="different numbers of variables"):
         as_training_data([np.ones((5, 3)), np.ones((5, 2))])
-    with pytest.raises(ValueError, match="non-finite value .* sample 2"):
+    with pytest.raises(ValueError, match=r"non-finite value .* sample 2"):
         as_training_data(np.array([1.0, 2.0, np.nan, 4.0]))
     with pytest.raises(ValueError, match="at least 10"):
         as_training_data(np.ones(5), min_length=10)

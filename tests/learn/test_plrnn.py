@@ -7,9 +7,20 @@ import pytest
 
 import dynstab
 from dynstab.learn.base import NonFiniteLossError
-from dynstab.learn.plrnn import (ShallowPLRNN, _Config, anneal_alpha, gtf_alpha, gtf_kappa, gtf_loss,
-                                 gtf_predictions, init_latent, init_params, observe, shplrnn_jacobian,
-                                 shplrnn_step)
+from dynstab.learn.plrnn import (
+    ShallowPLRNN,
+    _Config,
+    anneal_alpha,
+    gtf_alpha,
+    gtf_kappa,
+    gtf_loss,
+    gtf_predictions,
+    init_latent,
+    init_params,
+    observe,
+    shplrnn_jacobian,
+    shplrnn_step,
+)
 
 LAMBDA1_LORENZ = 0.9056
 

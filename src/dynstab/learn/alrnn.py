@@ -29,10 +29,20 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..systems.base import Map
-from .base import LearnedModel, _check_steps, as_training_data, check_series
-from .plrnn import check_int, check_rnn_hyperparameters, check_x0, fit_rnn, forecast_from, generate_from, \
-    normalized_positive_definite_diag, optimizer_update, store_training_state, uniform_init, window_training
+from ..systems import Map
+from .base import LearnedModel, as_training_data, check_int, check_series, check_steps
+from .rnn_training import (
+    check_rnn_hyperparameters,
+    check_x0,
+    fit_rnn,
+    forecast_from,
+    generate_from,
+    normalized_positive_definite_diag,
+    optimizer_update,
+    store_training_state,
+    uniform_init,
+    window_training,
+)
 
 __all__ = ["ALRNN", "SymbolicDynamics", "alrnn_step", "symbolic_code"]
 
@@ -137,7 +147,7 @@ def _force(x, p):
     return x
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _obs(n: int):
     """x = z[:n], cached so jit sees the same function."""
     def obs(z, p):
@@ -145,7 +155,7 @@ def _obs(n: int):
     return obs
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _law(pwl_units: int):
     """The map law (z, p, n) -> z' with P = ``pwl_units``, cached so jit sees the same function."""
     def law(z, p, n):
@@ -289,7 +299,7 @@ class ALRNN(LearnedModel):
         """Free-running prediction of ``steps`` samples after the observed state x0 (N,) or batch (B, N);
         ``latent=True`` returns the latent states (steps, M)."""
         self._check_fitted()
-        steps = _check_steps(steps)
+        steps = check_steps(steps)
         x0 = check_x0(x0, self.dim_)
         return np.asarray(generate_from(_law(self._P), _init_latent, _obs(self.dim_), self._jparams(),
                                         jnp.asarray(x0), steps, bool(latent)))
@@ -299,7 +309,7 @@ class ALRNN(LearnedModel):
         observed units replaced by the data at every step (identity teacher forcing), then runs free."""
         self._check_fitted()
         ctx = check_series(context, what="context", min_length=1, dim=self.dim_)
-        steps = _check_steps(steps)
+        steps = check_steps(steps)
         return np.asarray(forecast_from(_law(self._P), _init_latent, _force, _obs(self.dim_), self._jparams(),
                                         jnp.asarray(ctx), steps))
 
@@ -320,7 +330,7 @@ class ALRNN(LearnedModel):
         self._check_fitted()
         if states is None:
             x0 = self._x_ref if x0 is None else x0
-            states = self.generate(x0, _check_steps(steps) + int(transient), latent=True)[int(transient):]
+            states = self.generate(x0, check_steps(steps) + int(transient), latent=True)[int(transient):]
         return SymbolicDynamics.from_codes(self.symbolic_code(states), self._P)
 
     def linear_map(self, region: int) -> tuple[np.ndarray, np.ndarray]:
@@ -340,9 +350,11 @@ class ALRNN(LearnedModel):
         self._check_fitted()
         p = {k: jnp.asarray(self.params_[k]) for k in ("A", "W", "h")}
         z0 = self.latent_state(self._x_ref)
-        return Map(_law(self._P), p, jnp.asarray(z0), tuple(f"z{i + 1}" for i in range(self._M)),
-                   name="learned AL-RNN",
-                   reference="M. Brenner, C. J. Hemmer, Z. Monfared, D. Durstewitz, Almost-Linear RNNs Yield Highly "
-                             "Interpretable Symbolic Codes in Dynamical Systems Reconstruction, NeurIPS 2024",
-                   description=f"AL-RNN with M={self._M}, P={self._P} learned from data sampled every dt={self.dt_:g} "
-                               f"(one iteration = dt time units); observation x = z[:{self.dim_}]")
+        return Map.from_law(_law(self._P), params=p, x0=z0, names=tuple(f"z{i + 1}" for i in range(self._M)),
+                            name="learned AL-RNN", dt=self.dt_,
+                            reference="M. Brenner, C. J. Hemmer, Z. Monfared, D. Durstewitz, Almost-Linear RNNs Yield "
+                                      "Highly Interpretable Symbolic Codes in Dynamical Systems Reconstruction, "
+                                      "NeurIPS 2024",
+                            description=f"AL-RNN with M={self._M}, P={self._P} learned from data sampled every "
+                                        f"dt={self.dt_:g} (one iteration = dt time units); observation "
+                                        f"x = z[:{self.dim_}]")

@@ -1,10 +1,16 @@
 """The estimator interface every learned model shares, its data checks and its training loop.
 
-A learned model follows scikit-learn conventions: hyperparameters in the constructor,
-``fit(data, dt=...)`` returns the model, fitted attributes end in ``_``. On top of that each model
-offers ``forecast(context, steps)`` (start from observed context), ``generate(x0, steps)``
-(free-running from a state) and ``as_system()``, which returns a :class:`dynstab.Map` or
-:class:`dynstab.Flow`, so the learned dynamics go through the same analysis tools as the truth.
+A learned model is a scikit-learn estimator (:class:`sklearn.base.BaseEstimator`): the constructor
+stores its hyperparameters unchanged under the same names (``get_params``, ``set_params``,
+``sklearn.base.clone`` and ``GridSearchCV`` work; all checks happen in ``fit``), ``fit(data, dt=...)``
+learns and returns the model, fitted attributes end in ``_`` and ``score`` is a pure function of the
+fitted model. On top of that each model offers ``forecast(context, steps)`` (start from observed
+context), ``generate(x0, steps)`` (free-running from a state) and ``as_system()``, which returns a
+:class:`dynstab.Map` (one iteration = ``dt_`` time units) or :class:`dynstab.Flow`, so the learned
+dynamics go through the same analysis tools as the truth.
+
+The helpers below the estimator (``check_int``, ``standardization``, ``train_or_recover``, ...) are
+the toolkit the models in this package are written with; a new model uses them the same way.
 """
 
 from __future__ import annotations
@@ -19,37 +25,82 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from sklearn.base import BaseEstimator
 
 __all__ = ["TrainingData", "as_training_data", "check_series", "LearnedModel", "NonFiniteLossError",
-           "TrainResult", "train_epochs"]
+           "TrainResult", "train_epochs", "ridge_regression", "check_int", "check_steps", "check_positive_ints",
+           "standardization", "mark_fitted", "forecast_last_window", "train_or_recover"]
 
 
 class NonFiniteLossError(FloatingPointError):
-    """Training produced a NaN or infinite loss; the model keeps the best parameters found before."""
+    """Training produced a NaN or infinite loss; the model keeps the best parameters found before.
+
+    The attribute ``result`` (a :class:`TrainResult`) holds the best state found before the loss
+    became non-finite.
+    """
 
 
 @dataclass(frozen=True)
 class TrainingData:
-    """One or several trajectories on a common sampling step: ``series[i]`` has shape (T_i, d)."""
+    """One or several trajectories on a common sampling step: ``series[i]`` has shape (T_i, d).
+
+    Parameters
+    ----------
+    series : tuple of numpy.ndarray
+        The trajectories, each a finite float64 array of shape (T_i, d) with the same d.
+    dt : float
+        The sampling step shared by all trajectories (time units per sample).
+    """
 
     series: tuple[np.ndarray, ...]
     dt: float
 
     @property
     def dim(self) -> int:
+        """Number of variables d."""
         return self.series[0].shape[1]
 
     @property
     def lengths(self) -> tuple[int, ...]:
+        """Number of samples T_i of each trajectory."""
         return tuple(s.shape[0] for s in self.series)
 
     def stacked(self) -> np.ndarray:
-        """All samples in one (sum T_i, d) array (for statistics, not for transitions)."""
+        """All samples in one array (for statistics, not for transitions).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (sum T_i, d): the trajectories concatenated in order.
+        """
         return np.concatenate(self.series, axis=0)
 
 
 def check_series(x: Any, *, what: str = "data", min_length: int = 1, dim: int | None = None) -> np.ndarray:
-    """A finite float64 array of shape (T, d); a 1-D series becomes (T, 1)."""
+    """Validate one time series: a finite float64 array of shape (T, d); a 1-D series becomes (T, 1).
+
+    Parameters
+    ----------
+    x : array_like, shape (T, d) or (T,)
+        The series.
+    what : str
+        Its name in error messages.
+    min_length : int
+        The least number of samples T accepted.
+    dim : int, optional
+        The required number of variables d (the dimension a model was fitted on).
+
+    Returns
+    -------
+    numpy.ndarray
+        The series as a float64 array of shape (T, d).
+
+    Raises
+    ------
+    ValueError
+        For a wrong shape, too few samples, a wrong number of variables or a non-finite value
+        (the message names the sample and variable).
+    """
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim == 1:
         arr = arr[:, None]
@@ -78,11 +129,24 @@ def _dt_of_times(t: np.ndarray, what: str) -> float:
 
 
 def as_training_data(data: Any, dt: float | None = None, *, min_length: int = 2) -> TrainingData:
-    """Normalize ``data`` to a :class:`TrainingData`.
+    """Normalize training data to a :class:`TrainingData`.
 
-    ``data`` is one array (T, d) or (T,), a (B, T, d) array of B trajectories, a
-    :class:`dynstab.Trajectory` (its time grid gives ``dt``), or a list of any of these.
-    Trajectories must share ``dt`` and ``d``; each needs ``min_length`` samples.
+    Parameters
+    ----------
+    data : array_like or Trajectory or list
+        One array (T, d) or (T,), a (B, T, d) array of B trajectories, a :class:`dynstab.Trajectory`
+        (its uniform time grid gives ``dt``), or a list of any of these. Trajectories must share
+        ``dt`` and ``d``.
+    dt : float, optional
+        The sampling step; must agree with the time grid of any ``Trajectory`` given. Default: the
+        trajectories' step, else 1.
+    min_length : int
+        The least number of samples of each trajectory.
+
+    Returns
+    -------
+    TrainingData
+        The validated series and their common sampling step.
     """
     from ..simulate.trajectory import Trajectory
 
@@ -118,15 +182,33 @@ def as_training_data(data: Any, dt: float | None = None, *, min_length: int = 2)
     return TrainingData(tuple(series), float(dt))
 
 
-class LearnedModel(abc.ABC):
-    """Base class: scikit-learn style estimator of a dynamical system from data.
+class LearnedModel(BaseEstimator, abc.ABC):
+    """Base class: a scikit-learn estimator of a dynamical system from time series.
 
-    Subclasses implement ``fit``, ``generate`` and ``as_system``; ``forecast`` defaults to
-    starting ``generate`` from the last context state, which models with hidden state override.
+    Subclasses store their hyperparameters unchanged in ``__init__`` (so ``get_params``,
+    ``set_params``, ``__repr__`` and ``sklearn.base.clone`` come from
+    :class:`sklearn.base.BaseEstimator`), validate them in ``fit``, and implement ``fit``,
+    ``generate`` and ``as_system``; ``forecast`` defaults to starting ``generate`` from the last
+    context state, which models with hidden state or delays override.
+
+    Attributes
+    ----------
+    context_length : int
+        Samples of context a forecast needs (delay models need more than one).
+    fitted_ : bool
+        Set by ``fit``.
+    dim_ : int
+        Number of observed variables d of the training data.
+    dt_ : float
+        Sampling step of the training data: the time one step of the learned model stands for.
     """
 
     #: samples of context a forecast needs (delay models need more than one)
     context_length: int = 1
+
+    def __sklearn_is_fitted__(self) -> bool:
+        """Whether ``fit`` has run (used by :func:`sklearn.utils.validation.check_is_fitted`)."""
+        return bool(getattr(self, "fitted_", False))
 
     def _check_fitted(self) -> None:
         if not getattr(self, "fitted_", False):
@@ -134,28 +216,91 @@ class LearnedModel(abc.ABC):
 
     @abc.abstractmethod
     def fit(self, data: Any, dt: float | None = None) -> LearnedModel:
-        """Learn from one or several trajectories sampled every ``dt``; returns ``self``."""
+        """Learn from one or several trajectories.
+
+        Parameters
+        ----------
+        data : array_like or Trajectory or list
+            Training trajectories (see :func:`as_training_data`).
+        dt : float, optional
+            Their sampling step (default: a ``Trajectory``'s step, else 1).
+
+        Returns
+        -------
+        LearnedModel
+            ``self``, fitted.
+        """
 
     @abc.abstractmethod
     def generate(self, x0: Any, steps: int) -> np.ndarray:
-        """Free-running prediction of ``steps`` samples after state ``x0``: shape (steps, d)."""
+        """Free-running prediction from a state.
+
+        Parameters
+        ----------
+        x0 : array_like, shape (d,)
+            The state the prediction starts from.
+        steps : int
+            Number of samples to predict.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (steps, d): the ``steps`` samples after ``x0``, every ``dt_``.
+        """
 
     @abc.abstractmethod
     def as_system(self):
-        """The learned dynamics as a :class:`dynstab.Map` (discrete models) or :class:`dynstab.Flow`."""
+        """The learned dynamics as a dynstab system.
+
+        Returns
+        -------
+        Map or Flow
+            A :class:`dynstab.Map` (discrete models; one iteration = ``dt_`` time units) or a
+            :class:`dynstab.Flow`.
+        """
 
     def forecast(self, context: Any, steps: int) -> np.ndarray:
-        """Predict ``steps`` samples that follow the observed ``context`` (T_c, d): shape (steps, d)."""
+        """Predict the samples that follow an observed context.
+
+        Parameters
+        ----------
+        context : array_like, shape (T_c, d)
+            Observed samples, T_c >= ``context_length``; the prediction continues after the last.
+        steps : int
+            Number of samples to predict.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (steps, d).
+        """
         self._check_fitted()
         ctx = check_series(context, what="context", min_length=self.context_length, dim=self.dim_)
-        return self.generate(ctx[-1], _check_steps(steps))
+        return self.generate(ctx[-1], check_steps(steps))
 
     def score(self, data: Any, steps: int | None = None) -> float:
-        """Coefficient of determination R^2 of the forecast of ``data`` from its first ``context_length``
-        samples over ``steps`` samples (default: the rest of the series); 1 is perfect (scikit-learn sign)."""
+        """Coefficient of determination R^2 of a forecast (scikit-learn sign: 1 is perfect).
+
+        The model forecasts ``data`` from its first ``context_length`` samples; with ``y`` the
+        following ``steps`` samples and ``p`` the forecast, R^2 = 1 - sum (y - p)^2 / sum (y - mean y)^2
+        (summed over samples and variables; ``-sum (y - p)^2`` for a constant ``y``). This is the
+        ``score`` that ``GridSearchCV`` uses by default.
+
+        Parameters
+        ----------
+        data : array_like, shape (T, d)
+            A series sampled every ``dt_``; T > ``context_length``.
+        steps : int, optional
+            Forecast horizon in samples (default: the rest of the series).
+
+        Returns
+        -------
+        float
+            R^2 of the forecast.
+        """
         self._check_fitted()
         x = check_series(data, what="data", min_length=self.context_length + 1, dim=self.dim_)
-        steps = x.shape[0] - self.context_length if steps is None else _check_steps(steps)
+        steps = x.shape[0] - self.context_length if steps is None else check_steps(steps)
         truth = x[self.context_length:self.context_length + steps]
         pred = self.forecast(x[:self.context_length], truth.shape[0])
         ss_res = np.sum((truth - pred) ** 2)
@@ -163,15 +308,27 @@ class LearnedModel(abc.ABC):
         return float(1.0 - ss_res / ss_tot) if ss_tot > 0 else float(-ss_res)
 
 
-def _check_steps(steps: Any) -> int:
-    if int(steps) != steps or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
-    return int(steps)
-
-
 @dataclass
 class TrainResult:
-    """Outcome of :func:`train_epochs`: the best state (lowest epoch loss) and the loss history."""
+    """Outcome of :func:`train_epochs`.
+
+    Parameters
+    ----------
+    state : pytree
+        The kept training state (lowest epoch loss, or the last with ``keep_best=False``).
+    losses : numpy.ndarray
+        Mean loss of each epoch.
+    best_epoch : int
+        Index of the kept epoch (-1 if none finished).
+    best_loss : float
+        Its mean loss.
+    seconds : float
+        Wall time of the run.
+    interrupted : bool
+        Whether Ctrl-C stopped the run early.
+    info : dict
+        Extra information a caller may attach.
+    """
 
     state: Any
     losses: np.ndarray
@@ -210,9 +367,34 @@ def train_epochs(step: Callable[[Any, jax.Array], tuple[Any, jax.Array]], state:
 
     Each epoch is one compiled ``lax.scan`` over its steps (one dispatch per epoch, not per step).
     The state with the lowest mean epoch loss is kept (``keep_best``) and returned; Ctrl-C stops
-    after the current epoch and returns the best state so far (``interrupted=True``); a NaN or
-    infinite loss raises :class:`NonFiniteLossError` whose ``result`` holds the best state.
-    ``progress=None`` shows a progress bar when the run is expected to exceed a few seconds.
+    after the current epoch and returns the best state so far (``interrupted=True``).
+
+    Parameters
+    ----------
+    step : callable
+        ``step(state, key) -> (state, loss)``, traceable by JAX.
+    state : pytree
+        The initial training state.
+    n_epochs, steps_per_epoch : int
+        Number of epochs and of steps in each.
+    seed : int
+        Seed of the per-step random keys.
+    progress : bool, optional
+        Show a progress bar; ``None``: when the run is expected to exceed a few seconds.
+    description : str
+        Label of the progress bar and of error messages.
+    keep_best : bool
+        Keep the epoch of lowest mean loss (else the last).
+
+    Returns
+    -------
+    TrainResult
+        The kept state, the loss history and timing.
+
+    Raises
+    ------
+    NonFiniteLossError
+        When an epoch's loss is NaN or infinite; its ``result`` holds the best state before it.
     """
     if n_epochs < 1 or steps_per_epoch < 1:
         raise ValueError("n_epochs and steps_per_epoch must be positive")
@@ -277,26 +459,114 @@ class _ProgressBar:
 
 
 def ridge_regression(features: jax.Array, targets: jax.Array, ridge: float) -> jax.Array:
-    """W minimizing ||features W - targets||^2 + ridge ||W||^2 (Tikhonov), via the normal equations
-    solved by Cholesky in float64: W = (F^T F + ridge I)^{-1} F^T Y."""
+    """Tikhonov-regularized least squares by the normal equations (Cholesky, float64).
+
+    W = (F^T F + ridge I)^{-1} F^T Y minimizes ||F W - Y||^2 + ridge ||W||^2 (A. N. Tikhonov, 1963;
+    Hoerl & Kennard, Technometrics 12:55, 1970).
+
+    Parameters
+    ----------
+    features : jax.Array, shape (n, p)
+        The feature matrix F.
+    targets : jax.Array, shape (n, q)
+        The targets Y.
+    ridge : float
+        The regularization parameter (>= 0).
+
+    Returns
+    -------
+    jax.Array
+        W, shape (p, q).
+    """
     gram = features.T @ features + ridge * jnp.eye(features.shape[1], dtype=features.dtype)
     return jax.scipy.linalg.solve(gram, features.T @ targets, assume_a="pos")
 
 
 # --------------------------------------------------------------------------------------------
-# private plumbing shared by the estimators (hyperparameter checks, data scaling, fitted state)
+# the plumbing every estimator shares (hyperparameter checks, data scaling, fitted state)
 
-def _check_positive_ints(model: Any, names: tuple[str, ...]) -> None:
-    """Each hyperparameter ``getattr(model, name)`` must be an integer >= 1."""
+def check_int(name: str, value: Any, minimum: int = 1) -> int:
+    """Validate an integer hyperparameter or argument (``bool`` is rejected).
+
+    Parameters
+    ----------
+    name : str
+        Its name in the error message.
+    value : Any
+        The value; an integral float such as ``3.0`` is accepted.
+    minimum : int
+        The least value accepted.
+
+    Returns
+    -------
+    int
+        ``value`` as an ``int``.
+
+    Raises
+    ------
+    ValueError
+        "``name`` must be a positive integer" (``minimum`` 1) or "must be an integer >= ``minimum``".
+    """
+    try:
+        ok = not isinstance(value, bool) and int(value) == value and value >= minimum
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        bound = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"{name} must be {bound}, got {value!r}")
+    return int(value)
+
+
+def check_steps(steps: Any) -> int:
+    """Validate a number of prediction steps (an integer >= 1).
+
+    Parameters
+    ----------
+    steps : Any
+        The value to check.
+
+    Returns
+    -------
+    int
+        ``steps`` as an ``int``.
+    """
+    return check_int("steps", steps)
+
+
+def check_positive_ints(model: Any, names: tuple[str, ...]) -> None:
+    """Check that each hyperparameter ``getattr(model, name)`` is an integer >= 1.
+
+    Parameters
+    ----------
+    model : object
+        The estimator.
+    names : tuple of str
+        The hyperparameter names.
+    """
     for name in names:
-        v = getattr(model, name)
-        if int(v) != v or v < 1:
-            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        check_int(name, getattr(model, name))
 
 
-def _standardization(td: TrainingData, standardize: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(mean, scale) of the training samples for z = (x - mean) / scale (zeros and ones when ``standardize``
-    is off); a variable that is constant in the data cannot be scaled and raises."""
+def standardization(td: TrainingData, standardize: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and scale of the training samples for the z-score z = (x - mean) / scale.
+
+    Parameters
+    ----------
+    td : TrainingData
+        The training data (all samples of all trajectories count).
+    standardize : bool
+        If False, the identity (zeros and ones).
+
+    Returns
+    -------
+    mean, scale : numpy.ndarray
+        Each of shape (d,).
+
+    Raises
+    ------
+    ValueError
+        If a variable is constant in the data (it cannot be scaled).
+    """
     stacked = td.stacked()
     mean = stacked.mean(axis=0) if standardize else np.zeros(td.dim)
     scale = stacked.std(axis=0) if standardize else np.ones(td.dim)
@@ -306,25 +576,71 @@ def _standardization(td: TrainingData, standardize: bool) -> tuple[np.ndarray, n
     return mean, scale
 
 
-def _mark_fitted(model: Any, td: TrainingData) -> None:
-    """Record the data's dimension and sampling step (``dim_``, ``dt_``) and set ``fitted_``."""
+def mark_fitted(model: Any, td: TrainingData) -> None:
+    """Record the data's dimension and sampling step on a model (``dim_``, ``dt_``) and set ``fitted_``.
+
+    Parameters
+    ----------
+    model : LearnedModel
+        The estimator being fitted.
+    td : TrainingData
+        Its training data.
+    """
     model.dim_ = td.dim
     model.dt_ = td.dt
     model.fitted_ = True
 
 
-def _forecast_last_window(model: LearnedModel, context: Any, steps: int) -> np.ndarray:
-    """``model.generate`` from the last ``context_length`` samples of ``context`` (delay-embedded models)."""
+def forecast_last_window(model: LearnedModel, context: Any, steps: int) -> np.ndarray:
+    """``model.generate`` from the last ``context_length`` samples of ``context`` (delay-embedded models).
+
+    Parameters
+    ----------
+    model : LearnedModel
+        A fitted model whose ``generate`` accepts a window of ``context_length`` samples.
+    context : array_like, shape (T_c, d)
+        Observed samples, T_c >= ``model.context_length``.
+    steps : int
+        Number of samples to predict.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (steps, d).
+    """
     model._check_fitted()
     ctx = check_series(context, what="context", min_length=model.context_length, dim=model.dim_)
     return model.generate(ctx[-model.context_length:], steps)
 
 
-def _train_or_recover(model: Any, step: Callable, state: Any, store: Callable[[Any, TrainResult], None],
-                      failure: str, **train_kwargs: Any) -> TrainResult:
-    """:func:`train_epochs`, then ``store(result.state, result)``. On a non-finite loss the best state found
-    before it is stored, ``model.fitted_`` is set, and :class:`NonFiniteLossError` is re-raised with the
-    message ``failure.format(err=..., name=type(model).__name__)`` (its ``result`` holds that state)."""
+def train_or_recover(model: Any, step: Callable, state: Any, store: Callable[[Any, TrainResult], None],
+                     failure: str, **train_kwargs: Any) -> TrainResult:
+    """Run :func:`train_epochs`, then ``store(result.state, result)``; keep the last good state on failure.
+
+    On a non-finite loss the best state found before it is stored, ``model.fitted_`` is set, and
+    :class:`NonFiniteLossError` is re-raised with the message ``failure.format(err=..., name=...)``
+    (``name`` the model's class name; the error's ``result`` holds that state).
+
+    Parameters
+    ----------
+    model : LearnedModel
+        The estimator being trained.
+    step : callable
+        ``step(state, key) -> (state, loss)``.
+    state : pytree
+        The initial training state.
+    store : callable
+        ``store(state, result)`` puts a training state on the model.
+    failure : str
+        Message template for a non-finite loss.
+    **train_kwargs
+        Passed to :func:`train_epochs`.
+
+    Returns
+    -------
+    TrainResult
+        The result of the run.
+    """
     try:
         result = train_epochs(step, state, **train_kwargs)
     except NonFiniteLossError as err:

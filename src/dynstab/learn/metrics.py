@@ -257,7 +257,7 @@ def _n_step_predictions(model_or_step_fn: Any, x: np.ndarray, n: int, dt: float 
                         max_starts: int | None) -> tuple[np.ndarray, np.ndarray]:
     """Predictions ``n`` steps ahead from many start points and the matching truth rows."""
     from ..simulate.trajectory import trajectory
-    from ..systems.base import Map, System
+    from ..systems import Map, System
     from .base import LearnedModel
 
     t_len, d = x.shape
@@ -458,7 +458,7 @@ def attractor_invariants_error(truth: Any, generated: Any = None, dt: float = 1.
     lambda_1: ``lyapunov_true`` if given, else from the true series by
     :func:`dynstab.timeseries.lyapunov_from_data` (Rosenstein et al., Physica D 65:117, 1993); for
     the generated side, from ``model.as_system()`` by the Benettin/QR method
-    (:func:`dynstab.max_lyapunov`; a map's per-step exponent is divided by ``dt``) when ``model``
+    (:func:`dynstab.max_lyapunov`, per time unit: a learned map's iteration stands for its ``dt_``) when ``model``
     is given, else from ``generated`` by ``lyapunov_from_data``. The relative error is
     ``|lambda_gen - lambda_true| / |lambda_true|``.
     D2: Grassberger-Procaccia correlation dimension (Physica D 9:189, 1983) of the first
@@ -491,7 +491,7 @@ def attractor_invariants_error(truth: Any, generated: Any = None, dt: float = 1.
     if model is not None:
         system = model.as_system()
         if system.kind == "map":
-            lam_g = max_lyapunov(system, n=int(lyapunov_time), seed=seed) / dt
+            lam_g = max_lyapunov(system, n=int(lyapunov_time), seed=seed)  # per time unit: the map carries dt
         else:
             lam_g = max_lyapunov(system, t=lyapunov_time * dt, seed=seed)
     else:
@@ -539,7 +539,7 @@ def noise_floor(metric: Any, reference: Any, *, n: int | None = None, dt: float 
     Reference: the floors table of the dynstab notes (section 7); Hess et al., ICML 2023.
     """
     from ..simulate.trajectory import trajectory
-    from ..systems.base import Map, System
+    from ..systems import Map, System
 
     fn = _metric(metric)
     if isinstance(reference, System):

@@ -32,11 +32,19 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..systems.base import Flow, as_params, _check_traceable
 from ..simulate.steppers import integrate_fixed
 from ..simulate.tableaus import RK4
-from .base import LearnedModel, _check_positive_ints, _check_steps, _mark_fitted, _standardization, \
-    _train_or_recover, as_training_data, check_series
+from ..systems import Flow
+from .base import (
+    LearnedModel,
+    as_training_data,
+    check_positive_ints,
+    check_series,
+    check_steps,
+    mark_fitted,
+    standardization,
+    train_or_recover,
+)
 
 __all__ = ["NeuralODE"]
 
@@ -97,7 +105,7 @@ class NeuralODE(LearnedModel):
         self.progress = progress
 
     def _validate(self) -> None:
-        _check_positive_ints(self, ("width", "depth", "batch_size", "n_epochs", "steps_per_epoch", "substeps"))
+        check_positive_ints(self, ("width", "depth", "batch_size", "n_epochs", "steps_per_epoch", "substeps"))
         if int(self.window) != self.window or self.window < 2:
             raise ValueError(f"window must be an integer >= 2 (samples per training segment), got {self.window!r}")
         if self.solver not in ("tsit5", "rk4"):
@@ -116,7 +124,7 @@ class NeuralODE(LearnedModel):
         self._validate()
         k = int(self.window)
         td = as_training_data(data, dt, min_length=k)
-        self.mean_, self.scale_ = _standardization(td, bool(self.standardize))
+        self.mean_, self.scale_ = standardization(td, bool(self.standardize))
         d = td.dim
         # every series in one array; a window may start at any sample with k - 1 samples after it in its series
         z_all = jnp.asarray(np.concatenate([(s - self.mean_) / self.scale_ for s in td.series]))
@@ -157,7 +165,7 @@ class NeuralODE(LearnedModel):
             return (optax.apply_updates(params, updates), opt_state), loss
 
         state = (params, opt.init(params))
-        _train_or_recover(self, step, state, lambda st, res: self._set_fitted(eqx.combine(st[0], static), td, res),
+        train_or_recover(self, step, state, lambda st, res: self._set_fitted(eqx.combine(st[0], static), td, res),
                           "{err} The model now holds those best parameters (fitted_ = True).",
                           n_epochs=int(self.n_epochs), steps_per_epoch=int(self.steps_per_epoch), seed=int(self.seed),
                           progress=self.progress, description="neural ODE")
@@ -179,7 +187,7 @@ class NeuralODE(LearnedModel):
         self.losses_ = np.asarray(result.losses)
         self.train_result_ = result
         self._x_last = td.series[-1][-1]
-        _mark_fitted(self, td)
+        mark_fitted(self, td)
 
     def as_system(self, dt: float | None = None) -> Flow:
         """The learned vector field as a `dynstab.Flow` in the data's units:
@@ -195,12 +203,10 @@ class NeuralODE(LearnedModel):
         if not (math.isfinite(step) and step > 0):
             raise ValueError(f"dt must be positive, got {dt}")
         params = {**self.params_, "mean": self.mean_, "scale": self.scale_}
-        system = Flow(self._law, as_params(params), jnp.asarray(self._x_last),
-                      tuple(f"x{i + 1}" for i in range(self.dim_)), name="neural ODE", dt=step,
-                      reference="R. T. Q. Chen, Y. Rubanova, J. Bettencourt and D. Duvenaud, NeurIPS 31 (2018)",
-                      description=f"MLP vector field, width {self.width}, depth {self.depth}, {self.activation}")
-        _check_traceable(system)
-        return system
+        return Flow.from_law(self._law, params=params, x0=self._x_last,
+                             names=tuple(f"x{i + 1}" for i in range(self.dim_)), name="neural ODE", dt=step,
+                             reference="R. T. Q. Chen, Y. Rubanova, J. Bettencourt and D. Duvenaud, NeurIPS 31 (2018)",
+                             description=f"MLP vector field, width {self.width}, depth {self.depth}, {self.activation}")
 
     def generate(self, x0: Any, steps: int) -> np.ndarray:
         """Integrate the learned flow from ``x0`` (DOP853, rtol 1e-9), sampled every ``dt_``: (steps, d)."""
@@ -208,5 +214,5 @@ class NeuralODE(LearnedModel):
 
         self._check_fitted()
         x0 = check_series(np.asarray(x0, dtype=np.float64).reshape(1, -1), what="x0", dim=self.dim_)[0]
-        return trajectory(self.as_system(), t=_check_steps(steps) * self.dt_, dt=self.dt_, x0=x0, method="dopri8",
+        return trajectory(self.as_system(), t=check_steps(steps) * self.dt_, dt=self.dt_, x0=x0, method="dopri8",
                           rtol=1e-9, atol=1e-12).x[1:]

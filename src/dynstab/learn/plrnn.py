@@ -33,15 +33,31 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..systems.base import Map
-from .base import LearnedModel, _check_steps, _train_or_recover, as_training_data, check_series
+from ..systems import Map
+from .base import LearnedModel, as_training_data, check_int, check_series, check_steps
+from .rnn_training import (  # noqa: F401 (old path)
+    WindowSampler,
+    check_rnn_hyperparameters,
+    check_x0,
+    fit_rnn,
+    fit_with_recovery,
+    fit_with_selection,
+    forecast_from,
+    generate_from,
+    normalized_positive_definite_diag,
+    optimizer_update,
+    radam_exponential,
+    rollout,
+    store_training_state,
+    uniform_init,
+    window_training,
+)
 
 __all__ = ["ShallowPLRNN", "shplrnn_step", "shplrnn_jacobian", "gtf_kappa", "gtf_alpha", "anneal_alpha",
            "ALPHA_METHODS", "OBSERVATION_MODELS"]
@@ -134,193 +150,6 @@ def anneal_alpha(previous: Any, estimate: Any, gamma: float = 0.999) -> jax.Arra
     else gamma alpha_{n-1} + (1 - gamma) estimate."""
     previous, estimate = jnp.asarray(previous), jnp.asarray(estimate)
     return jnp.where(estimate > previous, estimate, gamma * previous + (1.0 - gamma) * estimate)
-
-
-# --------------------------------------------------------------------------------------------
-# shared training machinery (also used by the AL-RNN)
-
-def uniform_init(key, shape, fan_in):
-    """U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (the reference code's ``uniform_init``)."""
-    r = 1.0 / math.sqrt(fan_in)
-    return jax.random.uniform(key, shape, jnp.float64, -r, r)
-
-
-def normalized_positive_definite_diag(key, m: int) -> jax.Array:
-    """Diagonal of K / lambda_max(K), K = R^T R / M + I, R ~ N(0, 1) (Talathi & Vartak 2016, arXiv:1511.03771)."""
-    R = jax.random.normal(key, (m, m), jnp.float64)
-    K = R.T @ R / m + jnp.eye(m)
-    return jnp.diag(K) / jnp.max(jnp.linalg.eigvalsh(K))
-
-
-class WindowSampler:
-    """Random windows of ``length`` consecutive samples from one or several series (with replacement).
-
-    All series are concatenated into one device array; ``starts`` holds every start index whose
-    window stays inside one series, so a batch is one gather (device-agnostic, no host loop).
-    """
-
-    def __init__(self, series: tuple[np.ndarray, ...], length: int):
-        starts, offset = [], 0
-        for s in series:
-            n = s.shape[0] - length + 1
-            if n > 0:
-                starts.append(offset + np.arange(n))
-            offset += s.shape[0]
-        if not starts:
-            raise ValueError(f"every training series is shorter than the window of {length} samples "
-                             "(sequence_length + 1); give longer series or a smaller sequence_length")
-        self.data = jnp.asarray(np.concatenate(series, axis=0))
-        self.starts = jnp.asarray(np.concatenate(starts))
-        self.length = length
-
-    def sample(self, key, batch: int) -> jax.Array:
-        """(batch, length, d) windows."""
-        idx = self.starts[jax.random.randint(key, (batch,), 0, self.starts.shape[0])]
-        return self.data[idx[:, None] + jnp.arange(self.length)[None, :]]
-
-    def sample_noisy(self, key, batch: int, noise: float) -> jax.Array:
-        """(batch, length, d) windows with i.i.d. Gaussian noise of standard deviation ``noise`` added
-        (none when ``noise`` is 0)."""
-        k_batch, k_noise = jax.random.split(key)
-        windows = self.sample(k_batch, batch)
-        if noise > 0:
-            windows = windows + noise * jax.random.normal(k_noise, windows.shape, windows.dtype)
-        return windows
-
-
-def radam_exponential(lr: float, final_lr: float, total_steps: int, clip: float = 0.0):
-    """RAdam (Liu et al., ICLR 2020) with lr decaying exponentially from ``lr`` to ``final_lr`` over the run."""
-    import optax
-
-    if not (lr > 0 and final_lr > 0):
-        raise ValueError(f"learning rates must be positive, got {lr} and {final_lr}")
-    schedule = optax.exponential_decay(lr, transition_steps=max(1, total_steps), decay_rate=final_lr / lr)
-    opt = optax.radam(schedule)
-    return optax.chain(optax.clip_by_global_norm(clip), opt) if clip and clip > 0 else opt
-
-
-def window_training(model, td) -> tuple[WindowSampler, Any]:
-    """(sampler, optimiser) of an RNN estimator: windows of ``sequence_length`` + 1 samples of the
-    :class:`TrainingData` ``td``, and :func:`radam_exponential` over ``n_epochs`` x ``batches_per_epoch`` steps."""
-    sampler = WindowSampler(td.series, int(model.sequence_length) + 1)
-    total = int(model.n_epochs) * int(model.batches_per_epoch)
-    opt = radam_exponential(float(model.learning_rate), float(model.final_learning_rate), total,
-                            float(model.gradient_clip))
-    return sampler, opt
-
-
-def optimizer_update(opt, loss_fn, p, opt_state, *args) -> tuple[jax.Array, Any, Any]:
-    """One gradient step on ``loss_fn(p, *args)``: (loss, new params, new optimiser state)."""
-    import optax
-
-    loss, grads = jax.value_and_grad(loss_fn)(p, *args)
-    updates, opt_state = opt.update(grads, opt_state, p)
-    return loss, optax.apply_updates(p, updates), opt_state
-
-
-def rollout(law, p, z0: jax.Array, steps: int) -> jax.Array:
-    """States z_1..z_steps of z -> law(z, p, n) from z0 (lax.scan; z0 may be batched (B, M))."""
-    def body(z, _):
-        z = law(z, p, 0)
-        return z, z
-
-    _, zs = jax.lax.scan(body, z0, None, length=steps)
-    return jnp.moveaxis(zs, 0, -2)
-
-
-def fit_with_recovery(model, step, state, *, n_epochs, steps_per_epoch, seed, progress, description,
-                      keep_best, store):
-    """Run :func:`train_epochs`; on a non-finite loss put the last good state on the model (``store``)
-    and re-raise saying so. Returns the TrainResult."""
-    return _train_or_recover(model, step, state, store,
-                             "{name}.fit: {err} The model now holds those parameters (fitted_ = True); "
-                             "refit with a smaller learning_rate, a gradient_clip or regularization.",
-                             n_epochs=n_epochs, steps_per_epoch=steps_per_epoch, seed=seed, progress=progress,
-                             description=description, keep_best=keep_best)
-
-
-def fit_with_selection(model, step, state, store, *, every, n_epochs, steps_per_epoch, seed, progress,
-                       description, reference, n_generate):
-    """Train in chunks of ``every`` epochs; after each, generate ``n_generate`` steps from ``reference[0]`` and
-    keep the checkpoint with the lowest D_stsp against ``reference`` (the model selection of Brenner et al.
-    2024, ``evaluate.jl``: minimum D_stsp over checkpoints). Sets ``selection_history_`` (epoch, D_stsp),
-    ``loss_history_`` and ``training_seconds_`` on the model."""
-    import warnings
-
-    from .metrics import state_space_divergence
-
-    best, best_d, history, losses, seconds, done, chunk = None, np.inf, [], [], 0.0, 0, 0
-    while done < n_epochs:
-        n = min(every, n_epochs - done)
-        res = fit_with_recovery(model, step, state, n_epochs=n, steps_per_epoch=steps_per_epoch,
-                                seed=seed + 7919 * chunk, progress=progress,
-                                description=f"{description}, epochs {done + 1}-{done + n}", keep_best=False,
-                                store=store)
-        state, done, chunk = res.state, done + n, chunk + 1
-        losses.append(res.losses)
-        seconds += res.seconds
-        model.fitted_ = True
-        gen = model.generate(reference[0], n_generate)
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            d = state_space_divergence(reference, gen) if np.all(np.isfinite(gen)) else np.nan
-        history.append((done, d))
-        if np.isfinite(d) and d < best_d:
-            best, best_d = dict(model.params_), d
-    if best is not None:
-        model.params_ = best
-    model.loss_history_ = np.concatenate(losses)
-    model.training_seconds_ = seconds
-    model.selection_history_ = np.asarray(history, dtype=float)
-
-
-def store_training_state(model, st, res) -> None:
-    """Put the parameters of training state ``st`` and the TrainResult ``res`` on an RNN estimator
-    (``params_``, ``train_result_``, ``loss_history_``, ``training_seconds_``)."""
-    model.params_ = {k: np.asarray(v) for k, v in st["params"].items()}
-    model.train_result_ = res
-    model.loss_history_ = np.asarray(res.losses)
-    model.training_seconds_ = float(res.seconds)
-
-
-def fit_rnn(model, step, state, td, store, description: str) -> None:
-    """The training run of an RNN estimator: :func:`fit_with_recovery` over ``n_epochs`` (keeping the last or,
-    with ``keep_best``, the lowest-loss epoch; ``selection_history_`` empty), or with ``select_every`` > 0
-    :func:`fit_with_selection` against the first training series; sets ``fitted_``."""
-    every = check_int("select_every", model.select_every, 0)
-    common = dict(n_epochs=int(model.n_epochs), steps_per_epoch=int(model.batches_per_epoch),
-                  seed=int(model.seed) + 1, progress=model.progress, description=description)
-    if every == 0:
-        fit_with_recovery(model, step, state, keep_best=bool(model.keep_best), store=store, **common)
-        model.selection_history_ = np.zeros((0, 2))
-    else:
-        fit_with_selection(model, step, state, store, every=every, reference=td.series[0],
-                           n_generate=check_int("select_steps", model.select_steps), **common)
-    model.fitted_ = True
-
-
-def check_int(name: str, value: Any, minimum: int = 1) -> int:
-    if isinstance(value, bool) or int(value) != value or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def check_rnn_hyperparameters(model, ints: tuple[str, ...], nonnegative: tuple[str, ...]) -> None:
-    """:func:`check_int` (>= 1) on the hyperparameters named in ``ints``; >= 0 (NaN rejected) on ``nonnegative``."""
-    for name in ints:
-        check_int(name, getattr(model, name))
-    for name in nonnegative:
-        if not (getattr(model, name) >= 0):
-            raise ValueError(f"{name} must be >= 0, got {getattr(model, name)!r}")
-
-
-def check_x0(x0: Any, n: int) -> np.ndarray:
-    """An observed initial state (n,) or batch (B, n) as a finite float64 array."""
-    x0 = np.asarray(x0, dtype=np.float64)
-    if x0.ndim not in (1, 2) or x0.shape[-1] != n:
-        raise ValueError(f"x0 must have shape ({n},) or (B, {n}), got {x0.shape}")
-    check_series(x0.reshape(-1, n), what="x0", dim=n)
-    return x0
 
 
 @dataclass(frozen=True)
@@ -606,7 +435,7 @@ class ShallowPLRNN(LearnedModel):
         """Free-running prediction of ``steps`` samples after the observed state x0 (N,) (or batch (B, N)):
         z_0 = init_latent(x0), z_t = F(z_{t-1}), x_t = O(z_t). ``latent=True`` returns the z_t (steps, M)."""
         self._check_fitted()
-        steps = _check_steps(steps)
+        steps = check_steps(steps)
         x0 = check_x0(x0, self.dim_)
         init, _, obs = _observation_fns(self._cfg.observation, self._cfg.M, self._cfg.N)
         return np.asarray(generate_from(self._law(), init, obs, self._jparams(), jnp.asarray(x0), steps, bool(latent)))
@@ -617,7 +446,7 @@ class ShallowPLRNN(LearnedModel):
         z_1 = init_latent(x_1), z_t = force(F(z_{t-1}), x_t), then the model runs free."""
         self._check_fitted()
         ctx = check_series(context, what="context", min_length=1, dim=self.dim_)
-        steps = _check_steps(steps)
+        steps = check_steps(steps)
         init, force, obs = _observation_fns(self._cfg.observation, self._cfg.M, self._cfg.N)
         return np.asarray(forecast_from(self._law(), init, force, obs, self._jparams(), jnp.asarray(ctx), steps))
 
@@ -632,16 +461,17 @@ class ShallowPLRNN(LearnedModel):
         z0 = init_latent(jnp.asarray(self._x_ref), self._jparams(), cfg.observation, cfg.M)
         kind = "clipped shPLRNN" if cfg.clipped else "shPLRNN"
         obs = "x = z[:N]" if cfg.observation == "identity" else "x = B z + b"
-        return Map(_law_clipped if cfg.clipped else _law_plain, p, jnp.asarray(z0),
-                   tuple(f"z{i + 1}" for i in range(cfg.M)), name=f"learned {kind}",
-                   reference="F. Hess, Z. Monfared, M. Brenner, D. Durstewitz, Generalized Teacher Forcing for "
-                             "Learning Chaotic Dynamics, ICML 2023, PMLR 202:13017-13049",
-                   jac=_jac_clipped if cfg.clipped else _jac_plain,
-                   description=f"{kind} with M={cfg.M}, H={cfg.H} learned from data sampled every dt={self.dt_:g} "
-                               f"(one iteration = dt time units); observation {obs} with N={cfg.N}")
+        return Map.from_law(_law_clipped if cfg.clipped else _law_plain, params=p, x0=np.asarray(z0),
+                            names=tuple(f"z{i + 1}" for i in range(cfg.M)), name=f"learned {kind}",
+                            reference="F. Hess, Z. Monfared, M. Brenner, D. Durstewitz, Generalized Teacher Forcing "
+                                      "for Learning Chaotic Dynamics, ICML 2023, PMLR 202:13017-13049",
+                            jac=_jac_clipped if cfg.clipped else _jac_plain, dt=self.dt_,
+                            description=f"{kind} with M={cfg.M}, H={cfg.H} learned from data sampled every "
+                                        f"dt={self.dt_:g} (one iteration = dt time units); observation {obs} "
+                                        f"with N={cfg.N}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _observation_fns(observation: str, m: int, n: int):
     """(init, force, observe) closures of one observation model, cached so jit sees the same functions."""
     def init(x, p):
@@ -654,24 +484,3 @@ def _observation_fns(observation: str, m: int, n: int):
         return observe(z, p, observation, n)
 
     return init, force, obs
-
-
-@partial(jax.jit, static_argnums=(0, 1, 2, 5, 6))
-def generate_from(law, init, obs, p, x0, steps: int, latent: bool = False):
-    """O(z_1..z_steps) (or the z_t when ``latent``) of the free-running map from z_0 = init(x0)."""
-    zs = rollout(law, p, init(x0, p), steps)
-    return zs if latent else obs(zs, p)
-
-
-@partial(jax.jit, static_argnums=(0, 1, 2, 3, 6))
-def forecast_from(law, init, force, obs, p, ctx, steps: int):
-    """Teacher-forced pass through the context (z_1 = init(x_1); z_t = F(z_{t-1}) with its first D units
-    replaced by force(x_t)), then ``steps`` free-running observations."""
-    zh = force(ctx[1:], p)
-    D = zh.shape[-1]
-
-    def body(z, x):
-        return law(z, p, 0).at[:D].set(x), None
-
-    z, _ = jax.lax.scan(body, init(ctx[0], p), zh)
-    return obs(rollout(law, p, z, steps), p)

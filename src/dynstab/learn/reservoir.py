@@ -68,9 +68,18 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..systems.base import Map, as_params, _check_traceable
-from .base import LearnedModel, _check_positive_ints, _check_steps, _forecast_last_window, _mark_fitted, \
-    _standardization, as_training_data, check_series, ridge_regression
+from ..systems import Map
+from .base import (
+    LearnedModel,
+    as_training_data,
+    check_positive_ints,
+    check_series,
+    check_steps,
+    forecast_last_window,
+    mark_fitted,
+    ridge_regression,
+    standardization,
+)
 
 __all__ = ["EchoStateNetwork", "NGRC"]
 
@@ -278,7 +287,7 @@ class EchoStateNetwork(LearnedModel):
         start = time.perf_counter()
         self._validate()
         td = as_training_data(data, dt, min_length=int(self.washout) + 2)
-        self.mean_, self.scale_ = _standardization(td, bool(self.standardize))
+        self.mean_, self.scale_ = standardization(td, bool(self.standardize))
         params, idx = self._build(td.dim)
         p = {k: jnp.asarray(v) for k, v in params.items()}
         jidx = None if idx is None else jnp.asarray(idx)
@@ -299,7 +308,7 @@ class EchoStateNetwork(LearnedModel):
         self._readout, self._n_units = self.readout, int(self.n_units)  # as fitted
         self.W_out_ = W_out
         self.reservoir_state_ = np.asarray(last)
-        _mark_fitted(self, td)
+        mark_fitted(self, td)
         self.train_seconds_ = time.perf_counter() - start
         return self
 
@@ -329,7 +338,7 @@ class EchoStateNetwork(LearnedModel):
         if r.shape != (int(self._n_units),) or not np.all(np.isfinite(r)):
             raise ValueError(f"reservoir state must be a finite array of shape ({self._n_units},), got {r.shape}")
         p, idx = self._jax_params()
-        us = np.asarray(_esn_free_run(p, idx, jnp.asarray(r), self._readout, _check_steps(steps)))
+        us = np.asarray(_esn_free_run(p, idx, jnp.asarray(r), self._readout, check_steps(steps)))
         return us * self.scale_ + self.mean_
 
     def generate(self, x0: Any, steps: int) -> np.ndarray:
@@ -364,14 +373,12 @@ class EchoStateNetwork(LearnedModel):
             u = p["W_out"] @ _esn_features(readout, r)
             return _esn_update(p, idx, r, u)
 
-        system = Map(esn_closed_loop, as_params(self._params), jnp.asarray(self.reservoir_state_),
-                     tuple(f"r{i + 1}" for i in range(int(self._n_units))), name="echo state network",
-                     reference="H. Jaeger, GMD Report 148 (2001); J. Pathak et al., Phys. Rev. Lett. 120, 024102 "
-                               "(2018)",
-                     description=f"closed-loop ESN, N={self._n_units}, readout {readout}, one step = {self.dt_:g} "
-                                 "time units")
-        _check_traceable(system)
-        return system
+        return Map.from_law(esn_closed_loop, params=self._params, x0=self.reservoir_state_,
+                            names=tuple(f"r{i + 1}" for i in range(int(self._n_units))), name="echo state network",
+                            reference="H. Jaeger, GMD Report 148 (2001); J. Pathak et al., Phys. Rev. Lett. 120, "
+                                      "024102 (2018)", dt=self.dt_,
+                            description=f"closed-loop ESN, N={self._n_units}, readout {readout}, one step = "
+                                        f"{self.dt_:g} time units")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -422,7 +429,7 @@ class NGRC(LearnedModel):
         self.ridge = ridge
 
     def _validate(self) -> None:
-        _check_positive_ints(self, ("k", "skip", "degree"))
+        check_positive_ints(self, ("k", "skip", "degree"))
         _check_positive("ridge", self.ridge, allow_zero=True)
 
     @property
@@ -455,7 +462,7 @@ class NGRC(LearnedModel):
         self.W_out_ = W
         self.n_features_ = int(F.shape[1])
         self._last_window = td.series[-1][-L:]
-        _mark_fitted(self, td)
+        mark_fitted(self, td)
         self._law_fn = self._law()
         self.train_seconds_ = time.perf_counter() - start
         return self
@@ -488,12 +495,12 @@ class NGRC(LearnedModel):
         """Free run from the delay-stacked state (or the last ``context_length`` samples): (steps, d)."""
         self._check_fitted()
         s0 = jnp.asarray(self._state_of(x0))
-        out = _ngrc_run(self._law_fn, {"W_out": jnp.asarray(self.W_out_)}, s0, _check_steps(steps))
+        out = _ngrc_run(self._law_fn, {"W_out": jnp.asarray(self.W_out_)}, s0, check_steps(steps))
         return np.asarray(out[:, :self.dim_])
 
     def forecast(self, context: Any, steps: int) -> np.ndarray:
         """The ``steps`` samples after ``context`` (T_c >= context_length, d)."""
-        return _forecast_last_window(self, context, steps)
+        return forecast_last_window(self, context, steps)
 
     def as_system(self) -> Map:
         """NG-RC as a `dynstab.Map` on the delay-stacked state s = (x_t, x_{t-1}, ..., x_{t-(k-1)s}) [newest
@@ -507,13 +514,11 @@ class NGRC(LearnedModel):
         L, d = self.context_length, self.dim_
         names = tuple(f"x{i + 1}" if lag == 0 else f"x{i + 1}(t-{lag})" for lag in range(L) for i in range(d))
         x0 = self._state_of(self._last_window)
-        system = Map(self._law_fn, as_params({"W_out": self.W_out_}), jnp.asarray(x0), names, name="NG-RC",
-                     reference="D. J. Gauthier, E. Bollt, A. Griffith and W. A. S. Barbosa, Nat. Commun. 12, 5564 "
-                               "(2021)",
-                     description=f"NVAR with k={self.k}, skip={self.skip}, degree {self.degree}; one step = "
-                                 f"{self.dt_:g} time units")
-        _check_traceable(system)
-        return system
+        return Map.from_law(self._law_fn, params={"W_out": self.W_out_}, x0=x0, names=names, name="NG-RC",
+                            reference="D. J. Gauthier, E. Bollt, A. Griffith and W. A. S. Barbosa, Nat. Commun. 12, "
+                                      "5564 (2021)", dt=self.dt_,
+                            description=f"NVAR with k={self.k}, skip={self.skip}, degree {self.degree}; one step = "
+                                        f"{self.dt_:g} time units")
 
     def stacked_state(self, window: Any) -> np.ndarray:
         """The map state of ``as_system()`` for the last ``context_length`` samples ``window`` (L, d)."""

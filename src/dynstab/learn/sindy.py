@@ -24,8 +24,8 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from ..systems.base import Flow, as_params, _check_traceable
-from .base import LearnedModel, _check_steps, as_training_data, check_series
+from ..systems import Flow
+from .base import LearnedModel, as_training_data, check_series, check_steps
 
 __all__ = ["SINDy"]
 
@@ -158,12 +158,10 @@ class SINDy(LearnedModel):
         step = float(self.dt_ if dt is None else dt)
         if not (np.isfinite(step) and step > 0):
             raise ValueError(f"dt must be positive, got {dt}")
-        system = Flow(self._law, as_params({"coefficients": self.coefficients_}),
-                      jnp.asarray(self._x_last), tuple(self.names_), name="SINDy model", dt=step,
-                      reference="S. L. Brunton, J. L. Proctor and J. N. Kutz, PNAS 113, 3932 (2016)",
-                      description="; ".join(self.equations()))
-        _check_traceable(system)
-        return system
+        return Flow.from_law(self._law, params={"coefficients": self.coefficients_}, x0=self._x_last,
+                             names=tuple(self.names_), name="SINDy model", dt=step,
+                             reference="S. L. Brunton, J. L. Proctor and J. N. Kutz, PNAS 113, 3932 (2016)",
+                             description="; ".join(self.equations()))
 
     def generate(self, x0: Any, steps: int) -> np.ndarray:
         """Integrate the learned equations from ``x0`` (DOP853, rtol 1e-10) and sample every ``dt_``:
@@ -172,7 +170,7 @@ class SINDy(LearnedModel):
 
         self._check_fitted()
         x0 = check_series(np.asarray(x0, dtype=np.float64).reshape(1, -1), what="x0", dim=self.dim_)[0]
-        steps = _check_steps(steps)
+        steps = check_steps(steps)
         try:
             system = self.as_system()
         except TypeError:  # non-polynomial library: pysindy's own integrator
