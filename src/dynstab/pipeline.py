@@ -1,5 +1,6 @@
-"""What the two reports (a system's, a measured series') share: running named steps that can be
-interrupted, and the common tail of their JSON summaries."""
+"""Report pipelines: running named steps that can be interrupted, and the common tail of the JSON
+summaries (shared by the system report, `dynstab.report`, and the measured-data report,
+`dynstab.timeseries.report`)."""
 
 from __future__ import annotations
 

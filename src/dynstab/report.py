@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ._precision import float64
-from ._steps import run_steps, summary_tail
+from .pipeline import run_steps, summary_tail
 from .analysis.fixed_points import FixedPoints, fixed_points
 from .analysis.lyapunov import LyapunovSpectrum, classify, lyapunov_spectrum
 from .simulate import Trajectory, trajectory

@@ -31,7 +31,7 @@ from .._precision import float64
 from ..simulate.evolution import Evolution, Plan, default_transient, intervals, run
 from ..systems.base import System, as_state, check_system
 from ..timeseries.zero_one import ZeroOneResult, zero_one_test
-from .lyapunov import _benettin, evolution_plan, max_lyapunov_two_trajectory
+from .lyapunov import benettin, evolution_plan, max_lyapunov_two_trajectory
 
 __all__ = ["AlignmentIndex", "gali", "sali", "finite_time_lyapunov", "LocalLyapunov", "local_lyapunov_exponents",
            "zero_one_test_system", "max_lyapunov_two_trajectory"]
@@ -353,7 +353,7 @@ def local_lyapunov_exponents(system: System, x0: Any = None, window: float = 1.0
         n_align = int(math.ceil(20.0 / (m * h)))
         q0 = np.random.default_rng(seed).standard_normal((system.dim, 1))
         q0 /= np.linalg.norm(q0)
-        logs, _ = _benettin(ev, Plan(n_tr, m, n + n_align), False, jnp.asarray(x0[None]), jnp.asarray(q0),
+        logs, _ = benettin(ev, Plan(n_tr, m, n + n_align), False, jnp.asarray(x0[None]), jnp.asarray(q0),
                             system.params, ev.time_zero())
         logs = np.asarray(logs)[0, n_align:, 0]
         times = (n_tr + m * np.arange(n_align, n + n_align)) * h

@@ -73,13 +73,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-import equinox as eqx
-import jax
 import jax.numpy as jnp
 import numpy as np
 
 from .._precision import float64
 from ..systems.base import System, check_system
+from .newton import BOX_RTOL, CLASS_RTOL, DEDUP_RTOL, solve_all, validate_box
 
 if TYPE_CHECKING:
     from ..systems.base import SDE
@@ -90,11 +89,6 @@ __all__ = ["FixedPoint", "FixedPoints", "fixed_points", "classify"]
 TYPES = ("stable node", "stable focus", "unstable node", "unstable focus", "saddle", "saddle-focus",
          "center", "non-hyperbolic")
 
-_ARMIJO = 1e-4
-_MAX_HALVINGS = 40
-_CLASS_RTOL = 1e-9
-_BOX_RTOL = 1e-8
-_DEDUP_RTOL = 1e-6
 
 
 # --- result types ---------------------------------------------------------------------------
@@ -133,7 +127,7 @@ class FixedPoint:
 
     def __repr__(self) -> str:
         xs = ", ".join(f"{v:.6g}" for v in self.x)
-        ev = ", ".join(_fmt_complex(e) for e in self.eigenvalues)
+        ev = ", ".join(format_complex(e) for e in self.eigenvalues)
         return f"FixedPoint(x=[{xs}], type={self.type!r}, stable={self.stable}, eigenvalues=[{ev}])"
 
 
@@ -193,20 +187,21 @@ class FixedPoints(Sequence):
         lines = [head + ")"]
         for i, p in enumerate(self.points):
             xs = ", ".join(f"{n}={v:.6g}" for n, v in zip(names, p.x))
-            ev = ", ".join(_fmt_complex(e) for e in p.eigenvalues)
+            ev = ", ".join(format_complex(e) for e in p.eigenvalues)
             label = "multipliers" if self.kind == "map" else "eigenvalues"
             lines.append(f"  [{i}] {xs}: {p.type}{' (stable)' if p.stable else ''}; {label} {ev}")
         return "\n".join(lines)
 
 
-def _fmt_complex(z: complex) -> str:
+def format_complex(z: complex) -> str:
+    """A complex number in 6 significant digits, without the imaginary part when it is zero."""
     if z.imag == 0.0:
         return f"{z.real:.6g}"
     return f"{z.real:.6g}{'+' if z.imag >= 0 else '-'}{abs(z.imag):.6g}j"
 
 
 # --- classification -----------------------------------------------------------------------
-def classify(eigenvalues: Any, kind: str, *, tol: float = _CLASS_RTOL) -> tuple[str, bool]:
+def classify(eigenvalues: Any, kind: str, *, tol: float = CLASS_RTOL) -> tuple[str, bool]:
     """Type and asymptotic stability from eigenvalues (``kind="flow"``) or multipliers (``"map"``).
 
     The rules are those of the module docstring (Strogatz 2015, secs. 5.2 and 6.3-6.4; Kuznetsov
@@ -248,136 +243,13 @@ def classify(eigenvalues: Any, kind: str, *, tol: float = _CLASS_RTOL) -> tuple[
     return ("saddle-focus" if np.any(complex_) else "saddle"), False
 
 
-# --- the compiled kernel ------------------------------------------------------------------
-def _g_and_jac(system: System, x, t):
-    fx = system.rhs(x, system.params, t)
-    jf = system.jacobian(x, t)
-    if system.kind == "map":
-        return fx - x, jf - jnp.eye(x.shape[0], dtype=jf.dtype), jf
-    return fx, jf, jf
-
-
-def _g(system: System, x, t):
-    fx = system.rhs(x, system.params, t)
-    return fx - x if system.kind == "map" else fx
-
-
-def _newton_direction(g, jg, maxstep):
-    """Newton step, or the Cauchy (steepest-descent) step of phi where J_g is singular; capped."""
-    d = jnp.linalg.solve(jg, -g)
-    grad = jg.T @ g
-    slope = grad @ d
-    jgrad = jg @ grad
-    cauchy = -(grad @ grad) / jnp.maximum(jgrad @ jgrad, jnp.finfo(g.dtype).tiny) * grad
-    bad = ~jnp.all(jnp.isfinite(d)) | ~(slope < 0.0)
-    d = jnp.where(bad, cauchy, d)
-    norm = jnp.linalg.norm(d)
-    d = jnp.where(norm > maxstep, d * (maxstep / norm), d)
-    return d, grad @ d
-
-
-def _solve_one(system: System, x0, t, tol, max_iter, maxstep):
-    def scaled_ok(x, g, jg):
-        res = jnp.max(jnp.abs(g))
-        scale = 1.0 + jnp.max(jnp.sum(jnp.abs(jg), axis=1)) * jnp.max(jnp.abs(x))
-        return res <= tol * scale
-
-    def phi(x):
-        g = _g(system, x, t)
-        v = 0.5 * (g @ g)
-        return jnp.where(jnp.isfinite(v), v, jnp.inf)
-
-    def cond(state):
-        _, k, done = state
-        return (k < max_iter) & ~done
-
-    def body(state):
-        x, k, _ = state
-        g, jg, _ = _g_and_jac(system, x, t)
-        finite = jnp.all(jnp.isfinite(g)) & jnp.all(jnp.isfinite(jg))
-        conv = scaled_ok(x, g, jg) & finite
-        d, slope = _newton_direction(g, jg, maxstep)
-        phi0 = 0.5 * (g @ g)
-
-        def ls_cond(s):
-            lam, j, ok = s
-            return ~ok & (j < _MAX_HALVINGS)
-
-        def ls_body(s):
-            lam, j, _ = s
-            lam = jnp.where(j == 0, lam, 0.5 * lam)
-            ok = phi(x + lam * d) <= phi0 + _ARMIJO * lam * slope
-            return lam, j + 1, ok
-
-        lam, _, ok = jax.lax.while_loop(ls_cond, ls_body, (jnp.ones((), x.dtype), 0, False))
-        x_new = x + lam * d
-        stalled = ~ok | ~finite | (jnp.linalg.norm(lam * d) <= 1e-15 * (1.0 + jnp.linalg.norm(x)))
-        x_next = jnp.where(conv | ~ok | ~finite, x, x_new)
-        return x_next, k + 1, conv | stalled
-
-    x, _, _ = jax.lax.while_loop(cond, body, (x0, 0, False))
-
-    # polish the converged points with full Newton steps under Deuflhard's natural monotonicity
-    # test: x + d is accepted while the simplified step dbar = -J(x)^{-1} g(x + d) is shorter than
-    # d. At a simple root this stops after a step or two; at a degenerate root, where Newton
-    # converges only linearly and the residual is tiny far from the root, it keeps going, so the
-    # copies found from different starts coalesce before deduplication.
-    def p_cond(s):
-        _, k, go = s
-        return go & (k < max_iter)
-
-    def p_body(s):
-        x, k, _ = s
-        g, jg, _ = _g_and_jac(system, x, t)
-        lu = jax.scipy.linalg.lu_factor(jg)
-        d = jax.scipy.linalg.lu_solve(lu, -g)
-        x_new = x + d
-        dbar = jax.scipy.linalg.lu_solve(lu, -_g(system, x_new, t))
-        better = (jnp.all(jnp.isfinite(x_new)) & jnp.all(jnp.isfinite(dbar))
-                  & (jnp.linalg.norm(dbar) < jnp.linalg.norm(d)))
-        x_next = jnp.where(better, x_new, x)
-        moving = jnp.linalg.norm(d) > 1e-13 * (1.0 + jnp.linalg.norm(x_next))  # not yet at round-off
-        return x_next, k + 1, better & moving
-
-    g, jg, _ = _g_and_jac(system, x, t)
-    x, _, _ = jax.lax.while_loop(p_cond, p_body, (x, 0, scaled_ok(x, g, jg)))
-
-    g, jg, jf = _g_and_jac(system, x, t)
-    ok = scaled_ok(x, g, jg) & jnp.all(jnp.isfinite(x)) & jnp.all(jnp.isfinite(jf))
-    return x, jnp.max(jnp.abs(g)), ok, jf
-
-
-@eqx.filter_jit
-def _solve_all(system: System, x0s, t, tol, max_iter, maxstep):
-    return jax.vmap(_solve_one, in_axes=(None, 0, None, None, None, None))(system, x0s, t, tol, max_iter, maxstep)
-
-
 # --- public API ---------------------------------------------------------------------------
-def _validate_box(box: Any, dim: int, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(box, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"box must be a sequence of (low, high) pairs of numbers, one per dimension: {exc}") from exc
-    if arr.ndim != 2 or arr.shape[1] != 2:
-        raise ValueError(f"box must be a sequence of (low, high) pairs, one per dimension; got shape {arr.shape}")
-    if arr.shape[0] != dim:
-        raise ValueError(f"box has {arr.shape[0]} (low, high) pairs but {name} is {dim}-dimensional")
-    if not np.all(np.isfinite(arr)):
-        i = int(np.argwhere(~np.isfinite(arr))[0, 0])
-        raise ValueError(f"box bounds must be finite; dimension {i} has {tuple(arr[i])}")
-    bad = np.flatnonzero(arr[:, 0] >= arr[:, 1])
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"box dimension {i}: low must be < high, got ({arr[i, 0]:g}, {arr[i, 1]:g})")
-    return arr
-
-
 def _dedupe(xs: np.ndarray, order: np.ndarray) -> list[int]:
     kept: list[int] = []
     for i in order:
         if kept:
             dist = np.linalg.norm(xs[kept] - xs[i], axis=1)
-            if np.any(dist < _DEDUP_RTOL * (1.0 + np.linalg.norm(xs[i]))):
+            if np.any(dist < DEDUP_RTOL * (1.0 + np.linalg.norm(xs[i]))):
                 continue
         kept.append(int(i))
     return kept
@@ -440,7 +312,7 @@ def fixed_points(system: System, box: Sequence[tuple[float, float]], *, n_starts
                         "orbit settles on one")
     elif kind not in ("flow", "map"):
         raise TypeError(f"fixed_points: unsupported system kind {kind!r}")
-    lo_hi = _validate_box(box, system.dim, name)
+    lo_hi = validate_box(box, system.dim, name)
     if int(n_starts) < 1:
         raise ValueError(f"n_starts must be >= 1, got {n_starts}")
     if int(max_iter) < 1:
@@ -452,12 +324,12 @@ def fixed_points(system: System, box: Sequence[tuple[float, float]], *, n_starts
     rng = np.random.default_rng(seed)
     x0s = lo + (hi - lo) * rng.random((int(n_starts), system.dim))
     maxstep = float(np.linalg.norm(hi - lo))
-    xs, res, ok, jacs = _solve_all(system, jnp.asarray(x0s), jnp.asarray(t, dtype=jnp.float64),
+    xs, res, ok, jacs = solve_all(system, jnp.asarray(x0s), jnp.asarray(t, dtype=jnp.float64),
                                    jnp.asarray(tol, dtype=jnp.float64), jnp.asarray(int(max_iter)),
                                    jnp.asarray(maxstep, dtype=jnp.float64))
     xs, res, ok, jacs = (np.asarray(a) for a in (xs, res, ok, jacs))
 
-    margin = _BOX_RTOL * (hi - lo)
+    margin = BOX_RTOL * (hi - lo)
     inside = np.all((xs >= lo - margin) & (xs <= hi + margin), axis=1)
     n_conv = int(ok.sum())
     cand = np.flatnonzero(ok & inside)
@@ -482,6 +354,6 @@ def fixed_points(system: System, box: Sequence[tuple[float, float]], *, n_starts
         ev = np.linalg.eigvals(jf).astype(np.complex128)
         key = np.abs(ev) if class_kind == "map" else ev.real
         ev = ev[np.lexsort((-ev.imag, -key))]
-        typ, stable = classify(ev, class_kind, tol=_CLASS_RTOL * max(1.0, float(np.linalg.norm(jf))))
+        typ, stable = classify(ev, class_kind, tol=CLASS_RTOL * max(1.0, float(np.linalg.norm(jf))))
         points.append(FixedPoint(x=xs[i].copy(), eigenvalues=ev, type=typ, stable=stable, residual=float(res[i])))
     return FixedPoints(points=tuple(points), **common)

@@ -131,7 +131,7 @@ def _orthonormalize(Q):
 
 
 @partial(jax.jit, static_argnames=("evolution", "plan", "divergence"))
-def _benettin(evolution: Evolution, plan: Plan, divergence: bool, x0s, Q0, params, t0):
+def benettin(evolution: Evolution, plan: Plan, divergence: bool, x0s, Q0, params, t0):
     """Per initial condition: the (n_out, k) array of ln|R_ii| over the QR intervals and the mean contraction rate."""
     ev = evolution
     step, tangent = ev.step(params), ev.tangent_step(params)
@@ -250,7 +250,7 @@ def lyapunov_spectrum(
     # invariant subspaces are aligned with the axes (then exponents converge only once
     # round-off has grown out of the degenerate direction).
     Q0 = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, k)))[0]
-    logs, div = _benettin(ev, pl, divergence, jnp.asarray(x0s), jnp.asarray(Q0), system.params, ev.time_zero())
+    logs, div = benettin(ev, pl, divergence, jnp.asarray(x0s), jnp.asarray(Q0), system.params, ev.time_zero())
     logs = np.asarray(logs)
     if not np.all(np.isfinite(logs)):
         bad = int(np.argmax(~np.isfinite(logs).all(axis=(1, 2))))

@@ -64,7 +64,8 @@ from ..simulate.evolution import run
 from ..simulate.steppers import FIXED_STEP_METHODS, rk_step
 from ..systems.base import Flow, Map, as_state, check_system
 from ..systems.derived import PoincareMap, poincare_section
-from .fixed_points import _BOX_RTOL, _CLASS_RTOL, _DEDUP_RTOL, _fmt_complex, _solve_all, _validate_box, classify
+from .fixed_points import classify, format_complex
+from .newton import BOX_RTOL, CLASS_RTOL, DEDUP_RTOL, solve_all, validate_box
 
 __all__ = ["PeriodicOrbit", "PeriodicOrbits", "periodic_orbits", "FlowPeriodicOrbit", "periodic_orbit_of_flow",
            "PeriodicOrbitError"]
@@ -108,7 +109,7 @@ class PeriodicOrbit:
                 "type": self.type, "stable": bool(self.stable), "residual": float(self.residual)}
 
     def __repr__(self) -> str:
-        mu = ", ".join(_fmt_complex(m) for m in self.multipliers)
+        mu = ", ".join(format_complex(m) for m in self.multipliers)
         return f"PeriodicOrbit(period={self.period}, x0={np.array2string(self.points[0], precision=6)}, " \
                f"type={self.type!r}, multipliers=[{mu}])"
 
@@ -382,7 +383,7 @@ def periodic_orbits(system: Map, period: int, box: Sequence[tuple[float, float]]
     if method == "schmelcher_diakonos" and (lam.size == 0 or not np.all(np.isfinite(lam) & (lam > 0))):
         raise ValueError(f"lambdas must be positive finite step sizes, got {lambdas!r}")
     d = system.dim
-    lo_hi = _default_box(system) if box is None else _validate_box(box, d, system.name)
+    lo_hi = _default_box(system) if box is None else validate_box(box, d, system.name)
     lo, hi = lo_hi[:, 0], lo_hi[:, 1]
     rng = np.random.default_rng(seed)
     seeds = lo + (hi - lo) * rng.random((int(n_seeds), d))
@@ -397,7 +398,7 @@ def periodic_orbits(system: Map, period: int, box: Sequence[tuple[float, float]]
     if seeds.shape[0] == 0:
         return PeriodicOrbits(orbits=(), reason=f"every Schmelcher-Diakonos run from the {n_seeds} seeds diverged; "
                               "use smaller lambdas", **common)
-    xs, res, ok, _ = (np.asarray(a) for a in _solve_all(it, jnp.asarray(seeds), jnp.asarray(0.0), jnp.asarray(tol),
+    xs, res, ok, _ = (np.asarray(a) for a in solve_all(it, jnp.asarray(seeds), jnp.asarray(0.0), jnp.asarray(tol),
                                                           jnp.asarray(int(max_iter)), jnp.asarray(maxstep)))
     cand = np.flatnonzero(ok)
     n_conv = int(cand.size)
@@ -417,14 +418,14 @@ def _group_orbits(system: Map, it: Map, xs: np.ndarray, res: np.ndarray, period:
     order = np.argsort(res, kind="stable")
     xs, res = xs[order], res[order]
     paths = _orbits_of(system.rhs, xs, system.params, period)  # (B, n + 1, d)
-    margin = _BOX_RTOL * (hi - lo)
+    margin = BOX_RTOL * (hi - lo)
     kept: list[np.ndarray] = []
     kept_res: list[float] = []
     for path, r in zip(paths, res):
         if not np.all(np.isfinite(path)):
             continue
         pts, x0 = path[:period], path[0]
-        scale = _DEDUP_RTOL * (1.0 + np.linalg.norm(x0))
+        scale = DEDUP_RTOL * (1.0 + np.linalg.norm(x0))
         if any(np.linalg.norm(path[k] - x0) <= scale for k in _divisors(period)):
             continue  # a smaller period
         if not np.any(np.all((pts >= lo - margin) & (pts <= hi + margin), axis=1)):
@@ -442,7 +443,7 @@ def _group_orbits(system: Map, it: Map, xs: np.ndarray, res: np.ndarray, period:
     for pts, jac, g in zip(kept, jacs, gs):
         mu = np.linalg.eigvals(jac).astype(np.complex128)
         mu = mu[np.lexsort((-mu.imag, -np.abs(mu)))]
-        typ, stable = classify(mu, "map", tol=_CLASS_RTOL * max(1.0, float(np.linalg.norm(jac))))
+        typ, stable = classify(mu, "map", tol=CLASS_RTOL * max(1.0, float(np.linalg.norm(jac))))
         out.append(PeriodicOrbit(points=pts, multipliers=mu, type=typ, stable=stable,
                                  residual=float(np.max(np.abs(g)))))
     out.sort(key=lambda o: tuple(o.points[0]))
@@ -486,7 +487,7 @@ class FlowPeriodicOrbit:
                 "type": self.type, "stable": bool(self.stable), "residual": float(self.residual)}
 
     def __repr__(self) -> str:
-        mu = ", ".join(_fmt_complex(m) for m in self.multipliers)
+        mu = ", ".join(format_complex(m) for m in self.multipliers)
         return (f"FlowPeriodicOrbit({self.system_name!r}, T={self.period:.10g}, x={np.array2string(self.x, precision=6)}, "
                 f"{'stable' if self.stable else 'unstable'}, multipliers=[{mu}])")
 
@@ -625,7 +626,7 @@ def periodic_orbit_of_flow(flow: Flow, plane: Any, guess: Any, period_n: int = 1
         pts.append(pm.to_full(cur))
     pts_arr = np.stack(pts[:-1])
     for k in _divisors(period_n):
-        if np.linalg.norm(pts_arr[k] - pts_arr[0]) <= _DEDUP_RTOL * (1.0 + np.linalg.norm(pts_arr[0])):
+        if np.linalg.norm(pts_arr[k] - pts_arr[0]) <= DEDUP_RTOL * (1.0 + np.linalg.norm(pts_arr[0])):
             raise PeriodicOrbitError(f"{flow.name}: shooting converged to an orbit that crosses the plane {k} times per "
                                      f"period, not {period_n}; try another guess or period_n={k}")
     T = float(np.sum(taus))
@@ -635,7 +636,7 @@ def periodic_orbit_of_flow(flow: Flow, plane: Any, guess: Any, period_n: int = 1
     mu = mu[np.lexsort((-mu.imag, -np.abs(mu)))]
     smu = np.linalg.eigvals(jac).astype(np.complex128)
     smu = smu[np.lexsort((-smu.imag, -np.abs(smu)))]
-    typ, stable = classify(smu, "map", tol=_CLASS_RTOL * max(1.0, float(np.linalg.norm(jac))))
+    typ, stable = classify(smu, "map", tol=CLASS_RTOL * max(1.0, float(np.linalg.norm(jac))))
     settings = {"plane": pm.plane_text, "direction": pm.direction, "dt": pm.h, "method": method,
                 "period_n": period_n, "monodromy_steps": n_steps}
     return FlowPeriodicOrbit(x=pts_arr[0], period=T, section_points=pts_arr, return_times=np.asarray(taus),

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._steps import run_steps, summary_tail
+from ..pipeline import run_steps, summary_tail
 from ..validation import as_int, as_series, as_step
 from .dimension import CorrelationDimension, correlation_dimension
 from .embedding import choose_embedding
