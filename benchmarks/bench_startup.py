@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -80,7 +81,7 @@ def main() -> None:
     md = [
         TITLE,
         "",
-        f"`{' '.join(['.venv/bin/python', 'benchmarks/bench_startup.py', *sys.argv[1:]])}`; {date.today()}; "
+        f"`{shlex.join(['.venv/bin/python', 'benchmarks/bench_startup.py', *sys.argv[1:]])}`; {date.today()}; "
         f"{machine()}; git {git_state()}; load average {load0} at start, {loadavg()} at end.",
         f"Wall time of a fresh process, median of {args.repeats} runs"
         + (
