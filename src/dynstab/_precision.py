@@ -24,14 +24,45 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def float64_scope() -> AbstractContextManager[Any]:
-    """A context in which JAX creates float64 arrays and compiles float64 kernels."""
+    """A context in which JAX creates float64 arrays and compiles float64 kernels.
+
+    ``jax.enable_x64(True)``: thread-local, so it affects only the code run inside it on this
+    thread; JAX's global setting (and with it the user's own code elsewhere) is unchanged.
+    Exported as ``dynstab.float64_scope`` for users who want their own JAX code (initial
+    conditions, custom observables) to compute exactly as dynstab does.
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        The context manager.
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> import dynstab
+    >>> with dynstab.float64_scope():
+    ...     x0 = jnp.array([1.0, 1.0, 20.0])
+    >>> str(x0.dtype)
+    'float64'
+    """
     import jax
 
     return jax.enable_x64(True)
 
 
 def float64(fn: F) -> F:
-    """Decorator: run ``fn`` inside `float64_scope` (for public functions and methods)."""
+    """Decorator: run ``fn`` inside `float64_scope` (for dynstab's public functions and methods).
+
+    Parameters
+    ----------
+    fn : callable
+        The function; its name, docstring and signature are kept (``functools.wraps``).
+
+    Returns
+    -------
+    callable
+        ``fn`` running in float64 whatever JAX's global setting.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
