@@ -172,7 +172,7 @@ def test_attractors_given_gives_the_default_labels_on_the_newton_grid():
     assert np.all(dist < 1e-12)  # every grid point converges: a complete reference
     found = basins_of_attraction(newton, (g, g))
     np.testing.assert_array_equal(found.labels, ref)
-    for atts in (ROOTS, list(ROOTS), {k: p for k, p in found.attractors.items()}):  # points, or a Basins' attractors
+    for atts in (ROOTS, list(ROOTS), dict(found.attractors)):  # points, or a Basins' attractors
         given = basins_of_attraction(newton, (g, g), attractors=atts)
         np.testing.assert_array_equal(given.labels, found.labels)
         assert given.settings["mode"] == "proximity" and given.n_attractors == 3
@@ -248,3 +248,14 @@ def test_bad_attractors_input():
         basins_of_attraction(newton, (g, g), attractors=[np.random.default_rng(0).normal(size=(30000, 2))])
     with pytest.raises(ValueError, match="check_every"):
         basins_of_attraction(newton, (g, g), attractors=ROOTS, check_every=0)
+
+
+def test_public_names_are_reexported_from_basins():
+    """The split modules (cells, kernels, boundary measures) keep the old import path of every public name."""
+    from dynstab.analysis import basin_boundary, basin_kernels, basins
+
+    assert basins.basin_entropy is basin_boundary.basin_entropy
+    assert basins.uncertainty_exponent is basin_boundary.uncertainty_exponent
+    assert (basins.DIVERGED, basins.UNDETERMINED) == (basin_kernels.DIVERGED, basin_kernels.UNDETERMINED) == (-1, -2)
+    assert all(hasattr(basins, name) for name in basins.__all__)
+    assert dynstab.analysis.basin_entropy is basin_boundary.basin_entropy

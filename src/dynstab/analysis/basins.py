@@ -1,4 +1,4 @@
-r"""Basins of attraction on a grid of initial conditions, basin entropy and the uncertainty exponent.
+r"""Basins of attraction on a grid of initial conditions: the `Basins` result and `basins_of_attraction`.
 
 Attractors and basins (recurrences in a state-space cell grid)
 --------------------------------------------------------------
@@ -7,7 +7,8 @@ of basins of attraction", Chaos 32, 023104 (2022)): state space is tiled by cell
 ``cell_size``; an attractor is a set of cells that an orbit keeps recurring to, and an initial
 condition belongs to the basin of the attractor whose cells its orbit settles in. The sequential
 cell-colouring of the original is recast here in a vectorised form (initial conditions run in
-parallel, ``jax.vmap`` of compiled ``lax.while_loop`` s over chunks of orbits, see Performance):
+parallel, ``jax.vmap`` of compiled ``lax.while_loop`` s over chunks of orbits, see
+`dynstab.analysis.basin_kernels`):
 
 1. *Discovery*: a seeded sample of ``n_discovery`` initial conditions is evolved for
    ``transient`` steps and the cells visited during the next ``window`` steps are recorded.
@@ -35,511 +36,78 @@ consecutive checks) and gets label k; no discovery, every orbit stops at its own
 made every ``check_every`` steps (8 for maps: the loop's exit test costs about as much as a map
 step), so an orbit may take up to ``check_every - 1`` steps more than needed.
 
-Performance (XLA CPU)
----------------------
-A vmapped ``lax.while_loop`` runs all its lanes until the slowest one is done, so every kernel maps
-chunks of 256 orbits (``lax.map``), each chunk with its own while_loop; between rounds of growing
-length (64, 256, ... steps) the labelled orbits drop out and the rest are compacted. On the Newton
-z^3 - 1 grid (200 x 200) the labelling with roots given runs within about 1.0-1.5x of a serial numba
-loop; finding the attractors (discovery, cell graph, 10 consecutive steps per orbit with a cell
-lookup at each step) costs about 10-15x that.
+The orbits run in compiled kernels (`dynstab.analysis.basin_kernels`: chunks of 256 orbits, each
+chunk stopping at its own slowest orbit; labelled orbits drop out between rounds of growing length);
+the cells, their hash and the table of attractor cells are in `dynstab.analysis.attractor_cells`.
 
-Basin entropy (A. Daza, A. Wagemakers, B. Georgeot, D. Guery-Odelin and M. A. F. Sanjuan,
-Sci. Rep. 6, 31416 (2016))
--------------------------------------------------------------------------------------------
-The grid of labels is covered by non-overlapping boxes of :math:`\varepsilon \times \varepsilon`
-cells; in box i with label frequencies :math:`p_{i,j}` the Gibbs entropy is
-:math:`S_i = \sum_j p_{i,j} \ln(1/p_{i,j})`. The basin entropy is the mean over all N boxes,
-:math:`S_b = \frac1N \sum_i S_i`, and the boundary basin entropy the mean over the
-:math:`N_b` boxes that contain more than one label, :math:`S_{bb} = \frac1{N_b} \sum_i S_i`
-(natural logarithm, as in the paper). :math:`S_{bb} > \ln 2` is their sufficient condition for
-a fractal boundary. Diverged (-1) and undetermined (-2) initial conditions count as outcomes.
-
-Uncertainty exponent (C. Grebogi, S. W. McDonald, E. Ott and J. A. Yorke, Phys. Lett. A 99,
-415 (1983))
------------------------------------------------------------------------------------------------
-The fraction of :math:`\varepsilon`-uncertain initial conditions scales as
-:math:`f(\varepsilon) \sim \varepsilon^\alpha`, with :math:`\alpha = D - d_{boundary}`. On the
-grid, :math:`f(\varepsilon)` is the fraction of :math:`\varepsilon`-boxes that contain more than
-one label (box counting of the boundary, as in Attractors.jl's ``uncertainty_exponent``), and
-:math:`\alpha` is the least-squares slope of :math:`\ln f` against :math:`\ln \varepsilon`.
-A smooth boundary gives :math:`\alpha = 1`; :math:`\alpha < 1` means final-state sensitivity.
+Basin boundary
+--------------
+The basin entropy and boundary basin entropy (A. Daza, A. Wagemakers, B. Georgeot, D. Guery-Odelin
+and M. A. F. Sanjuan, Sci. Rep. 6, 31416 (2016)) and the uncertainty exponent (C. Grebogi,
+S. W. McDonald, E. Ott and J. A. Yorke, Phys. Lett. A 99, 415 (1983)) of a grid of labels are in
+`dynstab.analysis.basin_boundary` (re-exported here); `Basins` computes them when first read.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
-import equinox as eqx
-import jax
-import jax.numpy as jnp
 import numpy as np
 
 from .._precision import float64
-from ..simulate.evolution import Evolution, run
 from ..systems.base import Flow, Map, System, as_state, check_system
+from .attractor_cells import NO_ATTRACTOR, AttractorCells
+from .basin_boundary import basin_entropy, uncertainty_exponent
+from .basin_kernels import (
+    DIVERGED,
+    UNDETERMINED,
+    SampledEvolution,
+    bucket_size,
+    label_kernel,
+    pad_batch,
+    proximity_kernel,
+    window_kernel,
+)
 
 __all__ = ["Basins", "basins_of_attraction", "basin_entropy", "uncertainty_exponent", "DIVERGED", "UNDETERMINED"]
-
-#: Label of initial conditions whose orbit left the finite numbers or ``bound``.
-DIVERGED = -1
-#: Label of initial conditions that did not settle on an attractor within ``max_steps``.
-UNDETERMINED = -2
-_NONE = -3  # "not in an attractor cell" inside the kernel
-
-_OFF = 1 << 20  # cell coordinates are clipped to [-_OFF, _OFF) and hashed with base 2 * _OFF
-_BASE = 2 * _OFF
-_SENTINEL = np.iinfo(np.int64).max
-
-
-class _Cfg(NamedTuple):
-    evolution: Evolution
-    sub: int  # steps per sample (1 for maps)
-
-    @property
-    def dt_step(self):
-        """Increment of the law's time per sample."""
-        return self.sub * self.evolution.tick
-
-
-# --- cells -----------------------------------------------------------------------------------
-def _cell_coords(x, origin, cell, xp):
-    c = xp.floor((x - origin) / cell)
-    return xp.clip(c, -_OFF, _OFF - 1).astype(xp.int64)
-
-
-def _hash(c, xp):
-    """Horner hash of integer cell coordinates (..., d) -> (...,): exact for d <= 3, wraps beyond."""
-    k = xp.zeros(c.shape[:-1], dtype=xp.int64)
-    for i in range(c.shape[-1]):
-        k = k * _BASE + (c[..., i] + _OFF)
-    return k
-
-
-# --- compiled kernels ------------------------------------------------------------------------
-# Every kernel runs each initial condition in its own ``lax.while_loop`` (vmapped), over chunks of
-# ``_CHUNK`` lanes (``lax.map``). On XLA CPU a vmapped while_loop runs all its lanes until the last one
-# is done, so one slow orbit would hold the whole grid: in chunks, each chunk stops at its own slowest
-# lane. Measured on the Newton z^3 - 1 grid (200 x 200, 2-core CPU): 256 lanes per chunk ~1.4 ms,
-# 1024 lanes ~12 ms, the whole grid in one loop ~26 ms; the loop's exit test costs about as much as a
-# map step, so it is taken every ``every`` steps (8 steps: 1.4 ms, every step: 3-7 ms).
-_CHUNK = 256
-
-
-def _chunk_map(fn, *arrays, chunk: int | None = None):
-    """``vmap(fn)`` over the leading axis of ``arrays`` in chunks of ``chunk`` lanes (``lax.map`` over chunks);
-    the leading size must be a multiple of ``chunk`` or at most ``chunk``. Default: ``_CHUNK`` on CPU; on an
-    accelerator one vmap over everything (its lanes run in lockstep anyway; sequential chunks would idle it)."""
-    n = arrays[0].shape[0]
-    if chunk is None:
-        chunk = _CHUNK if jax.default_backend() == "cpu" else n
-    if n <= chunk:
-        return jax.vmap(fn)(*arrays)
-    split = [a.reshape((n // chunk, chunk) + a.shape[1:]) for a in arrays]
-    out = jax.lax.map(lambda args: jax.vmap(fn)(*args), split)
-    return jax.tree.map(lambda o: o.reshape((n,) + o.shape[2:]), out)
-
-
-def _advance(system: System, cfg: _Cfg):
-    """One sample: ``sub`` steps of the system's evolution from law time t."""
-    ev = cfg.evolution
-    step = ev.step(system.params)
-    return lambda x, t: (run(step, x, t, ev.tick, cfg.sub), t + cfg.dt_step)
-
-
-def _is_bad(x, bound):
-    return ~(jnp.all(jnp.isfinite(x)) & (jnp.max(jnp.abs(x)) <= bound))
-
-
-@eqx.filter_jit
-def _window_kernel(system: System, cfg: _Cfg, x0s, t0s, n_transient, window: int, bound, origin, cell):
-    """Evolve up to ``n_transient`` steps (dynamic), then record ``window`` states and their cells (integer
-    coordinates, cells of size ``cell`` from ``origin``); frozen once diverged.
-
-    The transient ends early for an orbit that has reached a fixed point to round-off
-    (max |x_{n+1} - x_n| <= 1e-13 (1 + max |x_n|)): nothing would change in the remaining steps.
-    """
-    adv = _advance(system, cfg)
-
-    def step(carry):
-        x, t, bad = carry[:3]
-        xn, tn = adv(x, t)
-        bad = bad | _is_bad(xn, bound)
-        still = jnp.max(jnp.abs(xn - x)) <= 1e-13 * (1.0 + jnp.max(jnp.abs(x)))
-        return jnp.where(bad, x, xn), tn, bad, still | bad
-
-    def one(x0, t0):
-        def cond(c):
-            return (c[4] < n_transient) & ~c[3]
-
-        def body(c):
-            return (*step(c), c[4] + 1)
-
-        carry = jax.lax.while_loop(cond, body, (x0, t0, _is_bad(x0, bound), jnp.zeros((), bool), 0))
-
-        def rec(c, _):
-            c = step(c)
-            return c, c[0]
-
-        (_, _, bad, _), xs = jax.lax.scan(rec, carry[:4], None, length=window)
-        return xs, _cell_coords(xs, origin, cell, jnp), bad
-
-    return _chunk_map(one, x0s, t0s)
-
-
-def _table_lookup(table, origin, cell):
-    """Label of the attractor cell holding one state (``_NONE`` outside): ``table`` is ``("dense", lo,
-    strides, shape, labels)`` (a label per cell of the attractors' bounding box) or ``("keys", sorted
-    hashed cells, labels)``."""
-    mode = table[0]
-
-    def lookup(x):
-        c = _cell_coords(x, origin, cell, jnp)
-        if mode == "dense":
-            _, lo, strides, shape, labs = table
-            idx = c - lo
-            inside = jnp.all((idx >= 0) & (idx < shape))
-            return jnp.where(inside, labs[jnp.where(inside, jnp.sum(idx * strides), 0)], _NONE)
-        _, keys, labs = table
-        key = _hash(c, jnp)
-        pos = jnp.clip(jnp.searchsorted(keys, key, method="sort"), 0, keys.shape[0] - 1)
-        return jnp.where(keys[pos] == key, labs[pos], _NONE)
-
-    return lookup
-
-
-@eqx.filter_jit
-def _label_kernel(system: System, cfg: _Cfg, x0s, run0, table, origin, cell, k0, t0, n_steps, n_consecutive, bound,
-                  every: int):
-    """Evolve every initial condition until it is labelled (attractor, diverged) or ``n_steps`` have passed.
-
-    Per orbit and step: the attractor label of the cell of the new state (``table``, see `_table_lookup`),
-    the run of consecutive steps in one attractor's cells, the label once the run reaches ``n_consecutive``
-    (diverged: non-finite or max |x| > ``bound``); the label and the step count are kept from then on. The
-    loop exit is tested every ``every`` steps (``n_steps`` is a multiple of it); a labelled orbit's state
-    runs on to the end of its block unused (no per-step freezing: each carried value costs a select per
-    orbit and step). All orbits of a call start at step ``k0``, time ``t0``; ``run0`` (n, 2): the label
-    of the current run and its length. Returns states, labels, steps taken in this call and runs.
-    """
-    adv = _advance(system, cfg)
-    lookup = _table_lookup(table, origin, cell)
-    dt_step = cfg.dt_step
-
-    def lane(x0, r0):
-        def block(c):
-            tb = t0 + (k0 + c[4]) * dt_step
-
-            def one_step(j, c):
-                x, lab, run_lab, run_len, k = c
-                und = lab == UNDETERMINED
-                xn, _ = adv(x, tb + j * dt_step)
-                bad = _is_bad(xn, bound)
-                lnow = lookup(xn)
-                rlen = jnp.where((lnow >= 0) & (lnow == run_lab), run_len + 1, jnp.where(lnow >= 0, 1, 0))
-                new = jnp.where(bad, DIVERGED, jnp.where(rlen >= n_consecutive, lnow, UNDETERMINED))
-                return xn, jnp.where(und, new, lab), lnow, rlen, k + und
-
-            return jax.lax.fori_loop(0, every, one_step, c)
-
-        lab0 = jnp.where(_is_bad(x0, bound), DIVERGED, UNDETERMINED)
-        c = (x0, lab0, r0[0], r0[1], jnp.zeros((), jnp.int64))
-        x, lab, run_lab, run_len, k = jax.lax.while_loop(
-            lambda c: (c[1] == UNDETERMINED) & (c[4] < n_steps), block, c)
-        return x, lab, k, jnp.stack([run_lab, run_len])
-
-    return _chunk_map(lane, x0s, run0)
-
-
-@eqx.filter_jit
-def _proximity_kernel(system: System, cfg: _Cfg, x0s, hit0, points, owner, r2, k0, t0, n_steps, n_transient,
-                      n_consecutive, bound, every: int, runs: bool):
-    """AttractorsViaProximity on a batch: evolve each orbit ``every`` steps at a time; after each block,
-    the nearest attractor point (squared Euclidean distance to ``points`` (M, d), attractor ``owner`` (M,))
-    within ``r2`` counts a hit for its attractor once ``n_transient`` steps have passed; ``n_consecutive``
-    consecutive hits on one attractor label the orbit (``runs=False``: one hit, no run bookkeeping and
-    ``hit0`` unused). Diverged: non-finite or max |x| > ``bound`` at a check (state frozen at its last
-    finite value). Stops after ``n_steps`` steps of this call. All orbits of a call have taken the same
-    ``k0`` steps before (time ``t0``); ``hit0`` (n, 2): attractor and length of the current run of hits.
-    Only what must be is carried per orbit (each carried value costs a select per orbit and block):
-    the time is t0 + steps x step length, so an autonomous law does no time arithmetic at all.
-    Returns states, labels, steps taken in this call and runs.
-    """
-    adv = _advance(system, cfg)
-    dt_step = cfg.dt_step
-
-    def lane(x0, *h0):
-        lab0 = jnp.where(_is_bad(x0, bound), DIVERGED, UNDETERMINED)
-
-        def body(c):
-            x, lab, i = c[:3]
-            tb = t0 + (k0 + i) * dt_step
-            xn = jax.lax.fori_loop(0, every, lambda j, y: adv(y, tb + j * dt_step)[0], x)
-            bad = _is_bad(xn, bound)
-            d2 = jnp.sum((xn[None, :] - points) ** 2, axis=1)
-            j = jnp.argmin(d2)
-            near = (d2[j] <= r2) & (k0 + i + every >= n_transient)
-            who = jnp.where(near, owner[j], _NONE)
-            if runs:
-                hlen = jnp.where(near & (who == c[3]), c[4] + 1, jnp.where(near, 1, 0))
-                done = hlen >= n_consecutive
-            else:
-                done = near
-            lab = jnp.where(bad, DIVERGED, jnp.where(done, who, UNDETERMINED))
-            out = (jnp.where(bad, x, xn), lab, i + every)
-            return out + (who, hlen) if runs else out
-
-        c = (x0, lab0, jnp.zeros((), jnp.int64)) + ((h0[0][0], h0[0][1]) if runs else ())
-        c = jax.lax.while_loop(lambda c: (c[1] == UNDETERMINED) & (c[2] < n_steps), body, c)
-        return (c[0], c[1], c[2]) + ((jnp.stack([c[3], c[4]]),) if runs else ())
-
-    return _chunk_map(lane, x0s, *((hit0,) if runs else ()))
-
-
-def _bucket(n: int) -> int:
-    """Padded batch size, so that shrinking batches reuse compilations: powers of two from 64 up to
-    16 ``_CHUNK``, then 8 sizes per octave (multiples of ``_CHUNK``, at most 12.5% padding)."""
-    n = max(int(n), 1)
-    size = max(64, 1 << (n - 1).bit_length())
-    if size <= 16 * _CHUNK:
-        return size
-    step = 1 << ((n - 1).bit_length() - 3)
-    return -(-n // step) * step
-
-
-def _pad(a: np.ndarray, size: int, fill: float = 0) -> np.ndarray:
-    """Pad the leading axis to ``size`` with ``fill`` (NaN states: padded lanes are 'diverged' at once and
-    never hold their chunk's loop)."""
-    if a.shape[0] == size:
-        return a
-    return np.concatenate([a, np.full((size - a.shape[0],) + a.shape[1:], fill, dtype=a.dtype)], axis=0)
-
-
-# --- grouping cells into attractors ----------------------------------------------------------
-_NEIGHBOR_MAX_DIM = 4
-_DENSE_MAX = 1 << 22
-
-
-def _offsets(d: int) -> np.ndarray:
-    if d > _NEIGHBOR_MAX_DIM:
-        return np.zeros((0, d), dtype=np.int64)
-    grids = np.meshgrid(*([np.array([-1, 0, 1])] * d), indexing="ij")
-    off = np.stack([g.ravel() for g in grids], axis=1).astype(np.int64)
-    return off[np.any(off != 0, axis=1)]
-
-
-class _Attractors:
-    """The attractors found so far: their cells (integer coordinates) and sample states."""
-
-    def __init__(self, d: int, max_points: int = 500):
-        self.d = d
-        self.cells: list[np.ndarray] = []  # per label: (n, d) int64 unique cells
-        self.points: list[np.ndarray] = []
-        self.max_points = max_points
-
-    def __len__(self) -> int:
-        return len(self.cells)
-
-    def add_windows(self, coords: np.ndarray, states: np.ndarray) -> dict[int, int]:
-        """Join the cells of new windows (B, W, d) with the known attractors; returns label merges (old -> new)."""
-        from scipy.sparse import coo_matrix
-        from scipy.sparse.csgraph import connected_components
-
-        B, W, d = coords.shape
-        L = len(self.cells)
-        # a cell repeated at consecutive steps adds nothing to the graph (fixed points: W -> 1 rows per window)
-        keep = np.ones((B, W), dtype=bool)
-        keep[:, 1:] = np.any(coords[:, 1:] != coords[:, :-1], axis=2)
-        rows = [coords[keep]] + self.cells
-        src = [np.repeat(np.arange(B), W)[keep.ravel()]] + [np.full(c.shape[0], B + l) for l, c in enumerate(self.cells)]
-        allc = np.concatenate(rows, axis=0)
-        alls = np.concatenate(src)
-        keys = _hash(allc, np)
-        ukeys, first, inv = np.unique(keys, return_index=True, return_inverse=True)
-        ucells = allc[first]
-        n_u, n_s = ukeys.size, B + L
-        ei = [inv, ]
-        ej = [n_u + alls]
-        for off in _offsets(d):
-            nk = _hash(ucells + off, np)
-            pos = np.clip(np.searchsorted(ukeys, nk), 0, n_u - 1)
-            hit = ukeys[pos] == nk
-            ei.append(np.flatnonzero(hit))
-            ej.append(pos[hit])
-        ei, ej = np.concatenate(ei), np.concatenate(ej)
-        graph = coo_matrix((np.ones(ei.size, dtype=np.int8), (ei, ej)), shape=(n_u + n_s, n_u + n_s))
-        _, comp = connected_components(graph, directed=False)
-        comp_of_src = comp[n_u:]
-        # components holding known attractors keep (the smallest of) their labels
-        label_of_comp: dict[int, int] = {}
-        merges: dict[int, int] = {}
-        for l in range(L):
-            c = int(comp_of_src[B + l])
-            if c in label_of_comp:
-                merges[l] = label_of_comp[c]
-            else:
-                label_of_comp[c] = l
-        next_label = L
-        for b in range(B):
-            c = int(comp_of_src[b])
-            if c not in label_of_comp:
-                label_of_comp[c] = next_label
-                next_label += 1
-        cells = [[] for _ in range(next_label)]
-        pts = [[] for _ in range(next_label)]
-        ucomp = comp[:n_u]
-        for c, lab in label_of_comp.items():
-            cells[lab] = ucells[ucomp == c]
-        for l in range(L):
-            pts[label_of_comp[int(comp_of_src[B + l])]].append(self.points[l])
-        for b in range(B):
-            pts[label_of_comp[int(comp_of_src[b])]].append(states[b])
-        # merged labels keep an empty slot (relabelled at the end)
-        for l in merges:
-            cells[l] = np.zeros((0, d), dtype=np.int64)
-        self.cells = [np.asarray(c, dtype=np.int64).reshape(-1, d) for c in cells]
-        self.points = [np.concatenate(p, axis=0)[-self.max_points:] if p else np.zeros((0, d)) for p in pts]
-        return merges
-
-    def table(self) -> tuple:
-        """Cell -> label lookup for the kernel, every attractor dilated by one cell (ambiguous cells dropped):
-        a dense array over the bounding box when it has at most ``_DENSE_MAX`` cells, else sorted hashed keys."""
-        keys, labs, prio, cells_all = [], [], [], []
-        offs = _offsets(self.d)
-        for lab, c in enumerate(self.cells):
-            if c.size == 0:
-                continue
-            keys.append(_hash(c, np))
-            cells_all.append(c)
-            labs.append(np.full(c.shape[0], lab))
-            prio.append(np.zeros(c.shape[0], dtype=np.int64))
-            if offs.size:
-                dil = (c[:, None, :] + offs[None]).reshape(-1, self.d)
-                keys.append(_hash(dil, np))
-                cells_all.append(dil)
-                labs.append(np.full(dil.shape[0], lab))
-                prio.append(np.ones(dil.shape[0], dtype=np.int64))
-        if not keys:
-            return ("keys", np.asarray(np.array([_SENTINEL], dtype=np.int64)),
-                    np.asarray(np.array([_NONE], dtype=np.int64)))
-        k, lab, pr = (np.concatenate(a) for a in (keys, labs, prio))
-        order = np.lexsort((lab, pr, k))
-        k, lab, pr = k[order], lab[order], pr[order]
-        starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-        lo = np.minimum.reduceat(lab, starts)
-        hi = np.maximum.reduceat(lab, starts)
-        ok = (pr[starts] == 0) | (lo == hi)  # an original cell wins; ambiguous dilated cells are dropped
-        k, lab = k[starts][ok], lab[starts][ok]
-        cells = np.concatenate(cells_all)[order][starts][ok]
-        lo, hi = cells.min(axis=0), cells.max(axis=0)
-        shape = hi - lo + 1
-        if float(np.prod(shape.astype(float))) <= _DENSE_MAX:
-            # a label per cell of the bounding box: one gather per lookup
-            strides = np.r_[np.cumprod(shape[::-1])[::-1][1:], 1].astype(np.int64)
-            size = 1 << max(0, int(np.prod(shape) - 1).bit_length())  # padded: fewer recompilations
-            dense = np.full(size, _NONE, dtype=np.int64)
-            dense[(cells - lo) @ strides] = lab
-            return ("dense", np.asarray(lo), np.asarray(strides), np.asarray(shape.astype(np.int64)),
-                    np.asarray(dense))
-        size = 1 << max(0, int(k.size - 1).bit_length())
-        return ("keys", np.asarray(np.concatenate([k, np.full(size - k.size, _SENTINEL)])),
-                np.asarray(np.concatenate([lab, np.full(size - k.size, _NONE)]).astype(np.int64)))
-
-
-# --- entropy and uncertainty ------------------------------------------------------------------
-def _boxes(labels: np.ndarray, eps: int) -> np.ndarray:
-    """Labels of the non-overlapping eps^n boxes, shape (n_boxes, eps^n) (the remainder is cropped)."""
-    n = labels.ndim
-    crop = tuple(slice(0, (s // eps) * eps) for s in labels.shape)
-    a = labels[crop]
-    shape = []
-    for s in a.shape:
-        shape += [s // eps, eps]
-    a = a.reshape(shape)
-    a = a.transpose(list(range(0, 2 * n, 2)) + list(range(1, 2 * n, 2)))
-    return a.reshape(-1, eps ** n)
-
-
-def _check_labels(labels: Any, what: str) -> np.ndarray:
-    lab = np.asarray(labels)
-    if lab.ndim < 1 or lab.size == 0:
-        raise ValueError(f"{what} needs a non-empty array of basin labels (e.g. Basins.labels), got shape {lab.shape}")
-    if not np.issubdtype(lab.dtype, np.integer):
-        if not np.all(np.isfinite(lab)) or np.any(lab != np.round(lab)):
-            raise ValueError(f"{what}: labels must be integers (one per initial condition)")
-        lab = lab.astype(np.int64)
-    return lab
-
-
-def basin_entropy(labels: Any, eps: int = 5) -> tuple[float, float]:
-    """Basin entropy S_b and boundary basin entropy S_bb of a grid of labels (Daza et al. 2016).
-
-    Non-overlapping boxes of ``eps`` cells per side; S_i = sum_j p_ij ln(1/p_ij) in box i;
-    S_b = mean of S_i over all boxes, S_bb = mean over the boxes holding more than one label
-    (natural log). S_bb > ln 2 is Daza et al.'s sufficient condition for a fractal boundary.
-    Daza, Wagemakers, Georgeot, Guery-Odelin & Sanjuan, Sci. Rep. 6, 31416 (2016).
-    """
-    lab = _check_labels(labels, "basin_entropy")
-    eps = int(eps)
-    if eps < 2 or any(s < eps for s in lab.shape):
-        raise ValueError(f"eps must be >= 2 and at most the grid size {lab.shape}, got {eps}")
-    boxes = _boxes(lab, eps)
-    _, inv = np.unique(boxes, return_inverse=True)
-    inv = inv.reshape(boxes.shape)
-    k = int(inv.max()) + 1
-    counts = np.zeros((boxes.shape[0], k))
-    np.add.at(counts, (np.repeat(np.arange(boxes.shape[0]), boxes.shape[1]), inv.ravel()), 1.0)
-    p = counts / boxes.shape[1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s = -np.sum(np.where(p > 0, p * np.log(p), 0.0), axis=1)
-    boundary = np.count_nonzero(counts, axis=1) > 1
-    sb = float(s.mean())
-    sbb = float(s[boundary].mean()) if boundary.any() else 0.0
-    return sb, sbb
-
-
-def uncertainty_exponent(labels: Any, eps: Any = None) -> tuple[float, np.ndarray, np.ndarray]:
-    """Uncertainty exponent alpha from f(eps) ~ eps^alpha (Grebogi, McDonald, Ott & Yorke 1983).
-
-    f(eps): fraction of non-overlapping boxes of ``eps`` cells per side holding more than one
-    label; alpha: least-squares slope of ln f against ln eps over ``eps`` (default: about ten
-    log-spaced integer sizes from 2 to a quarter of the smallest grid side). Returns
-    (alpha, eps, f); alpha is NaN if no box is uncertain. Phys. Lett. A 99, 415 (1983).
-    """
-    lab = _check_labels(labels, "uncertainty_exponent")
-    if eps is None:
-        top = max(3, min(lab.shape) // 4)
-        eps = np.unique(np.round(np.geomspace(2, top, 10)).astype(int))
-    eps = np.asarray(eps, dtype=int).ravel()
-    if eps.size < 2 or np.any(eps < 1) or np.any(eps > min(lab.shape)):
-        raise ValueError(f"eps needs >= 2 box sizes between 1 and {min(lab.shape)} cells, got {eps.tolist()}")
-    f = np.empty(eps.size)
-    for i, e in enumerate(eps):
-        boxes = _boxes(lab, int(e))
-        f[i] = np.mean(np.any(boxes != boxes[:, :1], axis=1))
-    ok = f > 0
-    if ok.sum() < 2:
-        return math.nan, eps, f
-    alpha = float(np.polyfit(np.log(eps[ok]), np.log(f[ok]), 1)[0])
-    return alpha, eps, f
 
 
 # --- result --------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class Basins:
-    """The result of `basins_of_attraction`.
+    """The result of `basins_of_attraction`: a label per initial condition of the grid, the attractors.
 
-    labels: grid-shaped int array (``labels[i, j]`` belongs to ``grid[0][i]``, ``grid[1][j]``):
-    0..K-1 attractors, -1 diverged, -2 undetermined. attractors: {label: (m, d) sample states on
-    the attractor; with ``attractors=`` given, those point sets}. fractions: {label: fraction of the
-    grid}. iterations: steps (map iterations or flow samples) each initial condition needed to be
-    labelled (with ``attractors=`` given, a multiple of ``check_every``). ``basin_entropy``,
-    ``boundary_basin_entropy`` and ``uncertainty_exponent`` are computed on first access.
-    settings["mode"]: "recurrences" (attractors found) or "proximity" (attractors given).
+    ``basin_entropy``, ``boundary_basin_entropy`` and ``uncertainty_exponent`` are computed on first
+    access (`dynstab.analysis.basin_boundary`), NaN when the grid has fewer than 2 ``eps`` cells a side.
+
+    Parameters
+    ----------
+    labels : numpy.ndarray of int, grid-shaped
+        ``labels[i, j]`` belongs to ``grid[0][i]``, ``grid[1][j]``: 0..K-1 attractors, -1 diverged
+        (`DIVERGED`), -2 undetermined (`UNDETERMINED`).
+    grid : tuple of numpy.ndarray
+        The coordinates of the grid, one 1-D array per sliced variable.
+    dims : tuple of int
+        The indices of the sliced variables.
+    attractors : dict of int to numpy.ndarray
+        {label: (m, d) sample states on the attractor}; with ``attractors=`` given, those point sets.
+    fractions : dict of int to float
+        {label: fraction of the grid}, diverged and undetermined included where present.
+    iterations : numpy.ndarray of int, grid-shaped
+        Steps (map iterations or flow samples) each initial condition needed to be labelled (with
+        ``attractors=`` given, a multiple of ``check_every``).
+    system_name : str
+        Name of the system.
+    names : tuple of str
+        Names of the system's variables.
+    settings : dict
+        The settings of the run; ``settings["mode"]`` is "recurrences" (attractors found) or
+        "proximity" (attractors given), ``settings["eps"]`` the box size of the entropies.
     """
 
     labels: np.ndarray
@@ -583,6 +151,7 @@ class Basins:
 
     @property
     def n_attractors(self) -> int:
+        """Number of attractors."""
         return len(self.attractors)
 
     @property
@@ -591,10 +160,18 @@ class Basins:
         return self.boundary_basin_entropy > math.log(2.0)
 
     def to_xarray(self):
+        """The labels and iterations as an `xarray.Dataset` on the grid's coordinates.
+
+        Returns
+        -------
+        xarray.Dataset
+            Variables ``labels`` and ``iterations`` with one dimension per sliced variable; the
+            entropies, the uncertainty exponent and the scalar settings as attributes.
+        """
         import xarray as xr
 
         dnames = [self.names[i] for i in self.dims]
-        coords = {n: g for n, g in zip(dnames, self.grid)}
+        coords = dict(zip(dnames, self.grid))
         return xr.Dataset(
             {"labels": (dnames, self.labels), "iterations": (dnames, self.iterations)},
             coords=coords,
@@ -606,7 +183,18 @@ class Basins:
         )
 
     def to_dict(self, labels: bool = False) -> dict[str, Any]:
-        """JSON-ready summary (attractor centroids, fractions, entropies, alpha); ``labels=True`` adds the grid."""
+        """JSON-ready summary: attractor centroids, fractions, entropies, uncertainty exponent, settings.
+
+        Parameters
+        ----------
+        labels : bool, default False
+            Add the grid of labels (nested lists).
+
+        Returns
+        -------
+        dict
+            Plain Python values only (NaN as None); fractions keyed "diverged", "undetermined" or the label.
+        """
         def num(v):
             return None if not math.isfinite(v) else float(v)
 
@@ -632,7 +220,25 @@ class Basins:
         return out
 
     def plot(self, ax=None, *, attractors: bool = True):
-        """Basins as a colour map (diverged black, undetermined grey) with the attractors' sample points."""
+        """Basins as a colour map (diverged black, undetermined grey) with the attractors' sample points.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw in (default a new figure).
+        attractors : bool, default True
+            Draw the attractors' sample points, projected on the sliced variables, with a legend.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure.
+
+        Raises
+        ------
+        ValueError
+            If the grid is not two-dimensional.
+        """
         import matplotlib
 
         matplotlib.use("Agg", force=False)
@@ -675,6 +281,7 @@ class Basins:
 # --- driver -----------------------------------------------------------------------------------
 def _grid_states(system: System, grid: Any, dims: Any, x0: Any) -> tuple[tuple[np.ndarray, ...], tuple[int, ...],
                                                                       np.ndarray]:
+    """Validated grid axes, sliced variables and the (n, d) initial states of the grid (row-major, ``ij``)."""
     d = system.dim
     if isinstance(grid, np.ndarray) and grid.ndim == 1:
         grid = (grid,)
@@ -816,6 +423,82 @@ def basins_of_attraction(system: Map | Flow, grid: Any, *, attractors: Any = Non
 
     Orbits run in compiled loops over chunks of 256 initial conditions, each chunk stopping at its
     own slowest orbit; labelled orbits drop out between rounds of growing length.
+
+    Parameters
+    ----------
+    system : Map or Flow
+        A deterministic map or flow whose state is the whole phase space (any `Map` works,
+        including Poincare and stroboscopic maps of flows).
+    grid : sequence of array_like
+        One strictly increasing 1-D array of coordinates (>= 2 points) per sliced variable; a single
+        1-D NumPy array is a one-variable slice.
+    attractors : sequence or dict, optional
+        The attractors, if known (proximity mode): a sequence (label = position) or a dict
+        {label: points} of full states (length d) or (m, d) arrays of states on each attractor.
+        Default None: the attractors are found by recurrences.
+    radius : float, optional
+        Proximity radius (proximity mode only); default a quarter of the smallest distance between
+        two attractors, or a tenth of the extent of a single one.
+    dims : sequence of int, optional
+        Indices of the sliced variables, one per grid axis (default the first len(grid)).
+    x0 : array_like, optional
+        Full state that gives the variables off the grid (default ``system.x0``).
+    cell_size : float or array_like, optional
+        Cell size of the recurrence mode, scalar or one per variable (default the grid spacing, its
+        smallest value for variables off the grid).
+    transient : int, optional
+        Recurrences: steps allowed to settle before an orbit's cells define an attractor (default
+        1000 for maps, 500 samples for flows). Proximity: steps before the first check (default 0).
+    window : int, optional
+        Recurrences: steps whose cells are recorded in a discovery window (default 100).
+    n_consecutive : int, optional
+        Consecutive steps in one attractor's cells (recurrences, default 10) or consecutive checks
+        near one attractor (proximity, default 1) that label an orbit.
+    max_steps : int, optional
+        Steps after which an orbit is left undetermined (default 20 x transient for recurrences,
+        transient + 20000 steps (maps) / 10000 samples (flows) for proximity); rounded up to a
+        multiple of ``check_every``.
+    n_discovery : int, default 1024
+        Recurrences: size of the seeded sample of initial conditions of the first discovery.
+    check_every : int, optional
+        Steps between exit tests of the compiled loops (default 8 for maps, 1 for flows).
+    dt : float, optional
+        Flows: the fixed step (default ``system.dt``).
+    sample_every : int, default 10
+        Flows: fixed steps of ``method`` per sample (one step of the basins).
+    method : str, default "rk4"
+        Flows: the fixed-step method of ``system.evolution``.
+    bound : float, default 1e8
+        An orbit with max |x| > ``bound`` (or a non-finite state) is diverged (-1).
+    eps : int, default 5
+        Box size in cells of the basin entropies read from the result.
+    seed : int, default 0
+        Seed of the discovery sample.
+    t0 : float, default 0.0
+        Initial time of every orbit (for non-autonomous laws).
+
+    Returns
+    -------
+    Basins
+        Labels, iterations, attractors, fractions and settings; entropies on first access.
+
+    Raises
+    ------
+    ValueError
+        On an invalid grid, dims, attractors, radius or step setting.
+    TypeError
+        If ``system`` is not a deterministic map or flow of the whole phase space, or ``attractors``
+        has the wrong type.
+
+    Warns
+    -----
+    RuntimeWarning
+        If some initial conditions are still undetermined (-2) after ``max_steps``.
+
+    References
+    ----------
+    G. Datseris and A. Wagemakers, "Effortless estimation of basins of attraction", Chaos 32,
+    023104 (2022).
     """
     check_system(system, "basins_of_attraction", deterministic=True, expected="a deterministic dynstab Map or Flow")
     is_map = not system.continuous_time
@@ -844,11 +527,11 @@ def basins_of_attraction(system: Map | Flow, grid: Any, *, attractors: Any = Non
         raise ValueError(f"bound must be positive, got {bound}")
     max_steps = -(-max_steps // every) * every  # the loops stop on block boundaries
     if is_map:
-        cfg = _Cfg(system.evolution(), 1)
+        cfg = SampledEvolution(system.evolution(), 1)
     else:
         if int(sample_every) < 1:
             raise ValueError(f"sample_every must be >= 1, got {sample_every}")
-        cfg = _Cfg(system.evolution(method, dt), int(sample_every))
+        cfg = SampledEvolution(system.evolution(method, dt), int(sample_every))
     if cfg.evolution.observed is not None:
         raise TypeError(f"{system.name}: basins need a flow or map whose state is the whole phase space")
     settings = {"mode": "proximity" if proximity else "recurrences", "transient": transient,
@@ -891,26 +574,26 @@ def basins_of_attraction(system: Map | Flow, grid: Any, *, attractors: Any = Non
 
 
 def _run_proximity(system, cfg, x, t0, given, pts, r, transient, max_steps, n_consecutive, bound, every):
-    """Label every initial condition by proximity to the given attractors (see `_proximity_kernel`)."""
+    """Label every initial condition by proximity to the given attractors (see `proximity_kernel`)."""
     n_ic = x.shape[0]
     points = np.concatenate(pts, axis=0)
     owner = np.concatenate([np.full(p.shape[0], lab, dtype=np.int64) for lab, p in zip(given, pts)])
     labels = np.full(n_ic, UNDETERMINED, dtype=np.int64)
     iters = np.zeros(n_ic, dtype=np.int64)
     hits = np.zeros((n_ic, 2), dtype=np.int64)
-    hits[:, 0] = _NONE
+    hits[:, 0] = NO_ATTRACTOR
     budget = -(-_FIRST_ROUND // every) * every
     runs = n_consecutive > 1
     dt_step = cfg.dt_step
     active, k_done = np.arange(n_ic), 0  # orbits still running have all taken k_done steps
     while active.size:
-        size, n = _bucket(active.size), active.size
+        size, n = bucket_size(active.size), active.size
         steps = int(min(budget, max_steps - k_done))
         budget *= 4
         full = n == n_ic  # first round: no gathers
-        out = _proximity_kernel(
-            system, cfg, _pad(x if full else x[active], size, np.nan),
-            _pad(hits if full else hits[active], size) if runs else None,
+        out = proximity_kernel(
+            system, cfg, pad_batch(x if full else x[active], size, np.nan),
+            pad_batch(hits if full else hits[active], size) if runs else None,
             points, owner, np.asarray(r * r), np.asarray(k_done), np.asarray(t0 + k_done * dt_step),
             np.asarray(steps), np.asarray(int(transient)), np.asarray(int(n_consecutive)), np.asarray(bound), every,
             runs)
@@ -941,15 +624,16 @@ def _run_recurrences(system, cfg, axes, dims, x, t0, cell_size, transient, windo
     origin = x[0].copy()
     origin[list(dims)] = [g[0] - 0.5 * s for g, s in zip(axes, spacing)]
 
-    atts = _Attractors(d)
+    atts = AttractorCells(d)
     dt_step = cfg.dt_step
     labels = np.full(n_ic, UNDETERMINED, dtype=np.int64)
     iters = np.zeros(n_ic, dtype=np.int64)
 
     def discover(idx: np.ndarray, n_tr: int) -> dict[int, int]:
-        size = _bucket(idx.size)
-        xs, coords, bad = _window_kernel(system, cfg, _pad(x[idx], size, np.nan), _pad(t0 + iters[idx] * dt_step, size),
-                                         np.asarray(int(n_tr)), window, np.asarray(bound), origin, cell)
+        size = bucket_size(idx.size)
+        xs, coords, bad = window_kernel(system, cfg, pad_batch(x[idx], size, np.nan),
+                                        pad_batch(t0 + iters[idx] * dt_step, size), np.asarray(int(n_tr)), window,
+                                        np.asarray(bound), origin, cell)
         good = ~np.asarray(bad)[: idx.size]
         if not good.any():
             return {}
@@ -965,7 +649,7 @@ def _run_recurrences(system, cfg, axes, dims, x, t0, cell_size, transient, windo
     budget = -(-_FIRST_ROUND // every) * every
     cap = -(-max(transient, _FIRST_ROUND) // every) * every
     run = np.zeros((n_ic, 2), dtype=np.int64)
-    run[:, 0] = _NONE
+    run[:, 0] = NO_ATTRACTOR
     table = None
     k_done = 0  # orbits still running have all taken k_done steps
     while True:
@@ -974,14 +658,14 @@ def _run_recurrences(system, cfg, axes, dims, x, t0, cell_size, transient, windo
             break
         if table is None:
             table = atts.table()
-        size, n = _bucket(active.size), active.size
+        size, n = bucket_size(active.size), active.size
         full = n == n_ic  # first round: no gathers
         steps = int(min(budget, max_steps - k_done))
         budget = min(4 * budget, cap)
-        xa, la, ka, ra = _label_kernel(system, cfg, _pad(x if full else x[active], size, np.nan),
-                                       _pad(run if full else run[active], size), table, origin, cell,
-                                       np.asarray(k_done), np.asarray(t0 + k_done * dt_step), np.asarray(steps),
-                                       np.asarray(n_consecutive), np.asarray(bound), every)
+        xa, la, ka, ra = label_kernel(system, cfg, pad_batch(x if full else x[active], size, np.nan),
+                                      pad_batch(run if full else run[active], size), table, origin, cell,
+                                      np.asarray(k_done), np.asarray(t0 + k_done * dt_step), np.asarray(steps),
+                                      np.asarray(n_consecutive), np.asarray(bound), every)
         labels[active], iters[active] = np.asarray(la)[:n], k_done + np.asarray(ka)[:n]
         k_done += steps
         go_on = labels[active] == UNDETERMINED
