@@ -114,12 +114,13 @@ def bifurcation(
     if s.kind == "flow" and plane_arg is None:
         fail(f"{s.name} is a flow: give a Poincare plane, e.g. --plane {s.names[-1]}=<value>")
     values = np.linspace(span[0], span[1], n)
+    swept = cast("Map | Flow", s)  # orbit_diagram rejects other kinds itself
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             with err_console.status(f"{s.name}: {n} values of {param_name} ..."):
                 od = orbit_diagram(
-                    s,
+                    swept,
                     param_name,
                     values,
                     n_keep=keep,
@@ -127,7 +128,7 @@ def bifurcation(
                     index=variable_index(s, var),
                     plane=plane_arg,
                 )
-                changes = period_changes(s, param_name, min(span), max(span), plane=plane_arg) if doublings else []
+                changes = period_changes(swept, param_name, min(span), max(span), plane=plane_arg) if doublings else []
         except (ValueError, TypeError, FloatingPointError) as exc:
             fail(str(exc))
     result = od.to_dict()
