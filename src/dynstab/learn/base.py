@@ -16,6 +16,7 @@ the toolkit the models in this package are written with; a new model uses them t
 from __future__ import annotations
 
 import abc
+import inspect
 import time
 import warnings
 from collections.abc import Callable
@@ -26,6 +27,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from sklearn.base import BaseEstimator
+
+from .._precision import float64
 
 __all__ = ["TrainingData", "as_training_data", "check_series", "LearnedModel", "NonFiniteLossError",
            "TrainResult", "train_epochs", "ridge_regression", "check_int", "check_steps", "check_positive_ints",
@@ -206,6 +209,21 @@ class LearnedModel(BaseEstimator, abc.ABC):
     #: samples of context a forecast needs (delay models need more than one)
     context_length: int = 1
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Run every public method of a model class in dynstab's float64 scope (`dynstab.float64_scope`).
+
+        A model computes in float64 whatever the user's JAX default is, like every dynstab entry point; the
+        user's own JAX code keeps its dtype.
+        """
+        super().__init_subclass__(**kwargs)
+        for name, value in list(vars(cls).items()):
+            if name.startswith("_"):
+                continue
+            if isinstance(value, classmethod | staticmethod):
+                setattr(cls, name, type(value)(_scoped(value.__func__)))
+            elif inspect.isfunction(value):
+                setattr(cls, name, _scoped(value))
+
     def __sklearn_is_fitted__(self) -> bool:
         """Whether ``fit`` has run (used by :func:`sklearn.utils.validation.check_is_fitted`)."""
         return bool(getattr(self, "fitted_", False))
@@ -259,6 +277,7 @@ class LearnedModel(BaseEstimator, abc.ABC):
             :class:`dynstab.Flow`.
         """
 
+    @float64
     def forecast(self, context: Any, steps: int) -> np.ndarray:
         """Predict the samples that follow an observed context.
 
@@ -278,6 +297,7 @@ class LearnedModel(BaseEstimator, abc.ABC):
         ctx = check_series(context, what="context", min_length=self.context_length, dim=self.dim_)
         return self.generate(ctx[-1], check_steps(steps))
 
+    @float64
     def score(self, data: Any, steps: int | None = None) -> float:
         """Coefficient of determination R^2 of a forecast (scikit-learn sign: 1 is perfect).
 
@@ -306,6 +326,15 @@ class LearnedModel(BaseEstimator, abc.ABC):
         ss_res = np.sum((truth - pred) ** 2)
         ss_tot = np.sum((truth - truth.mean(axis=0)) ** 2)
         return float(1.0 - ss_res / ss_tot) if ss_tot > 0 else float(-ss_res)
+
+
+def _scoped(fn: Callable) -> Callable:
+    """``fn`` inside the float64 scope (once: an already scoped function is returned as is)."""
+    if getattr(fn, "_dynstab_float64", False):
+        return fn
+    wrapped = float64(fn)
+    wrapped._dynstab_float64 = True  # type: ignore[attr-defined]
+    return wrapped
 
 
 @dataclass
@@ -360,6 +389,7 @@ def _compiled_epoch(step: Callable, steps_per_epoch: int) -> Callable:
     return epoch
 
 
+@float64
 def train_epochs(step: Callable[[Any, jax.Array], tuple[Any, jax.Array]], state: Any, *, n_epochs: int,
                  steps_per_epoch: int, seed: int = 0, progress: bool | None = None,
                  description: str = "training", keep_best: bool = True) -> TrainResult:
@@ -458,6 +488,7 @@ class _ProgressBar:
         self._progress.stop()
 
 
+@float64
 def ridge_regression(features: jax.Array, targets: jax.Array, ridge: float) -> jax.Array:
     """Tikhonov-regularized least squares by the normal equations (Cholesky, float64).
 
