@@ -125,6 +125,40 @@ def test_bad_input_gives_clear_errors(kwargs, match):
         dynstab.trajectory(systems.get("lorenz"), **kwargs)
 
 
+@pytest.mark.parametrize(
+    "name,kwargs,match",
+    [
+        ("henon", dict(n=2.5), r"^n \(the number of iterations\) must be an integer >= 0, got 2\.5$"),
+        ("henon", dict(n=True), r"^n \(the number of iterations\) must be an integer"),
+        ("henon", dict(t=2.5), r"^t \(the number of iterations\) must be an integer"),
+        ("henon", dict(n=10, dt=1.5), r"^dt \(for a map, the sampling stride in iterations\) must be an integer"),
+        ("henon", dict(n=10, transient=2.5), r"^transient \(for a map, the number of iterations\) must be"),
+        ("lorenz", dict(t="1.0"), r"^t \(the time span\) must be a finite number >= 0, got '1\.0'$"),
+        ("lorenz", dict(t=1.0, dt=np.nan), r"^dt must be a finite number > 0, got nan$"),
+        ("lorenz", dict(t=1.0, step=np.nan), r"^step must be a finite number > 0, got nan$"),
+        ("lorenz", dict(t=1.0, transient=np.inf), r"^transient must be a finite number >= 0"),
+        ("lorenz", dict(t=1.0, method="tsit5", rtol=1.0), r"^rtol must be a finite number strictly between 0 and 1"),
+        ("lorenz", dict(t=1.0, method="tsit5", atol=0.0), r"^atol must be a finite number > 0, got 0\.0$"),
+        ("lorenz", dict(t=1.0, method="tsit5", max_steps=2.5), r"^max_steps must be an integer >= 1, got 2\.5$"),
+        ("lorenz", dict(t=1.0, seed=1.5), r"^seed must be an integer, got 1\.5$"),
+        ("lorenz", dict(t=1.0, t0=np.nan), r"^t0 must be a finite number, got nan$"),
+        ("lorenz", dict(t=1.0, x0=["a", "b", "c"]), r"^x0 must be a numeric array"),
+        ("lorenz", dict(t=1.0, params=dict(rho="28")), r"^parameter 'rho' must be a numeric array"),
+    ],
+)
+def test_validation_rejects_nonsense_arguments(name, kwargs, match):
+    """Arguments the old checks truncated (n=2.5 -> 2), let through (NaN step, text) or crashed on."""
+    with pytest.raises(ValueError, match=match):
+        dynstab.trajectory(systems.get(name), **kwargs)
+
+
+def test_wrong_kinds_are_type_errors():
+    with pytest.raises(TypeError, match=r"^n "):
+        dynstab.trajectory(systems.get("henon"), n=2.5)
+    with pytest.raises(TypeError, match=r"^x0 "):
+        dynstab.trajectory(systems.get("lorenz"), t=1.0, x0=[1.0, 2.0 + 1j, 3.0])
+
+
 def test_map_iteration_is_exact():
     tr = dynstab.trajectory(systems.get("logistic"), n=30)
     x, ref = 0.1, [0.1]

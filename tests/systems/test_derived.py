@@ -126,6 +126,21 @@ def test_bad_arguments(lorenz):
         PoincareMap(dynstab.systems.get("duffing"), ("x", 0.0))
 
 
+@pytest.mark.parametrize("args, kwargs, match", [
+    ((("z", 27.0), 2.5), {}, r"^n \(the number of crossings\) must be an integer, got 2\.5$"),
+    ((("z", "27"), 3), {}, r"^the plane's value/offset must be a finite number, got '27'$"),
+    ((("z", 27.0), 3), dict(transient=float("nan")), r"^transient must be a finite number >= 0, got nan$"),
+    ((("z", 27.0), 3), dict(t0="0"), r"^t0 must be a finite number, got '0'$"),
+    ((("z", 27.0), 3), dict(dt=float("nan")), r"^dt must be a finite number > 0, got nan$"),
+    ((("z", 27.0), 3), dict(max_time=float("inf")), r"^max_time must be a finite number > 0\.01, got inf$"),
+    ((([0.0, "a", 1.0], 27.0), 3), {}, r"^plane must be \(index, value\)"),
+])
+def test_bad_arguments_rejected_by_validation(lorenz, args, kwargs, match):
+    """Values the old checks accepted (text numbers, float counts) or failed on late."""
+    with pytest.raises(ValueError, match=match):
+        poincare_section(lorenz, *args, **kwargs)
+
+
 # --- PoincareMap ---------------------------------------------------------------------------------
 def test_poincare_map_is_a_map_on_section_coordinates(rossler):
     pm = PoincareMap(rossler, ("x", 0.0))
@@ -249,6 +264,13 @@ def test_stroboscopic_bad_input():
         StroboscopicMap(harmonic, period=1.0, steps=0)
     with pytest.raises(TypeError, match="Flow"):
         StroboscopicMap(dynstab.systems.get("henon"), period=1.0)
+    # the old checks truncated steps=2.5 to 2 and accepted a NaN t0 only to fail inside the map
+    with pytest.raises(ValueError, match=r"^steps must be an integer >= 1, got 2\.5$"):
+        StroboscopicMap(harmonic, period=1.0, steps=2.5)
+    with pytest.raises(ValueError, match=r"^period must be a finite number > 0, got nan$"):
+        StroboscopicMap(harmonic, period=float("nan"))
+    with pytest.raises(ValueError, match=r"^t0 must be a finite number, got nan$"):
+        StroboscopicMap(harmonic, period=1.0, t0=float("nan"))
 
 
 # --- ProjectedSystem -----------------------------------------------------------------------------

@@ -46,6 +46,28 @@ def test_non_finite_parameter_is_rejected():
         systems.get("lorenz").with_params(rho=float("nan"))
 
 
+def test_non_numeric_parameter_and_state_are_type_errors():
+    # np.asarray(..., dtype=float) used to turn the text "30" into 30.0
+    with pytest.raises(TypeError, match=r"^parameter 'rho' must be a numeric array"):
+        systems.get("lorenz").with_params(rho="30")
+    with pytest.raises(TypeError, match=r"^x0 must be a numeric array"):
+        systems.get("lorenz").with_x0(["1", "2", "3"])
+    with pytest.raises(ValueError, match=r"^x0 is non-finite: x0 contains 1 NaN"):
+        systems.get("lorenz").with_x0([1.0, np.inf, 0.0])
+
+
+def test_system_dt_and_sde_step_must_be_positive():
+    with pytest.raises(ValueError, match=r"^dt must be a finite number > 0, got -0\.1$"):
+        dynstab.systems.Flow.from_law(lambda x, p, t: -x, x0=[1.0], dt=-0.1)
+
+    @dynstab.sde(diffusion=lambda x, p, t: 0.1 * jnp.ones(1), x0=[0.0])
+    def noisy(x, p, t):
+        return -x
+
+    with pytest.raises(ValueError, match=r"^step must be a finite number > 0, got nan$"):
+        noisy.evolution(step=float("nan"))
+
+
 def test_wrong_output_shape_fails_at_definition():
     with pytest.raises(ValueError, match="returns shape"):
         @dynstab.flow(x0=[1.0, 2.0])

@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
+from ..validation import as_float, as_positive_float
 from .sde import SDE_METHODS, sde_increment, sde_step
 from .steppers import FIXED_STEP_METHODS, rk_step
 
@@ -235,12 +236,10 @@ def plan(evolution: Evolution, span: float, *, every: float | None = None, trans
     Plan
     """
     h = abs(evolution.h)
-    if not (math.isfinite(span) and span >= 0):
-        raise ValueError(f"the run length must be finite and >= 0, got {span!r}")
+    span = as_float(span, name="the run length", minimum=0.0)
+    every = None if every is None else as_positive_float(every, name="every")
     step_every = (10 if evolution.continuous else 1) if every is None else max(1, int(round(every / h)))
-    tr = default_transient(evolution, span) if transient is None else float(transient)
-    if not (math.isfinite(tr) and tr >= 0):
-        raise ValueError(f"transient must be finite and >= 0, got {transient!r}")
+    tr = default_transient(evolution, span) if transient is None else as_float(transient, name="transient", minimum=0.0)
     n_transient = int(math.ceil(tr / h - 1e-9)) if tr else 0
     n_steps = int(round(span / h))
     if samples:

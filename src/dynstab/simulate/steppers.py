@@ -8,13 +8,12 @@ inner loop made XLA's CPU code 3-10x *slower* here (measured), so loops stay rol
 
 from __future__ import annotations
 
-import math
-
 from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
 
+from ..validation import as_step
 from .tableaus import EULER, RK4, RK8, Tableau
 
 FIXED_STEP_METHODS: dict[str, Tableau] = {"euler": EULER, "rk4": RK4, "rk8": RK8}
@@ -24,10 +23,7 @@ def fixed_step(system, method: str, dt: float | None = None) -> float:
     """The step of a fixed-step method: ``dt`` or the system's recommended one; checks both."""
     if method not in FIXED_STEP_METHODS:
         raise ValueError(f"method must be one of {sorted(FIXED_STEP_METHODS)}, got {method!r}")
-    h = float(system.dt if dt is None else dt)
-    if not (h > 0 and math.isfinite(h)):
-        raise ValueError(f"dt must be positive and finite, got {dt}")
-    return h
+    return as_step(system.dt if dt is None else dt, name="dt")
 
 
 def rk_step(tableau: Tableau, f: Callable, x, t, h):

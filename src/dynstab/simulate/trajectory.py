@@ -14,6 +14,7 @@ import numpy as np
 
 from .._precision import float64
 from ..systems.base import System, as_params, as_state, check_system
+from ..validation import as_float, as_int, as_positive_float, as_step
 from .adaptive import ADAPTIVE_METHODS, MAX_STEPS, OK, STATUS_TEXT, adaptive_solve
 from .evolution import Evolution, Plan, run, sample
 from .sde import SDE_METHODS
@@ -230,9 +231,10 @@ def trajectory(
     if delay in batch_params:
         raise ValueError(f"{system.name}: the delay {delay!r} sets the history length and cannot vary "
                          "across an ensemble; run one ensemble per delay")
+    t0 = as_float(t0, name="t0")
     kernel, times = _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0)
     kernel = kernel._replace(batch_x0=batch_x0, batch_params=tuple(sorted(batch_params)))
-    key = jax.random.PRNGKey(seed)
+    key = jax.random.PRNGKey(as_int(seed, name="seed"))
     keys = jax.random.split(key, B) if B is not None else key
     t0_arr = kernel.evolution.time_zero(t0)
     xs, status, n_acc, n_rej = _simulate(system.rhs, kernel, jnp.asarray(x0_arr), base, keys, t0_arr)
@@ -251,29 +253,26 @@ def trajectory(
 
 def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
     """Turn the user's request into a static kernel configuration and the output times."""
-    if transient < 0 or not math.isfinite(transient):
-        raise ValueError(f"transient must be finite and >= 0, got {transient}")
+    transient = as_float(transient, name="transient", minimum=0.0)
     if not system.continuous_time:
+        n_name = "n (the number of iterations)" if n is not None or t is None else "t (the number of iterations)"
         if t is not None and n is None:
             n = t
-        if n is None or int(n) != n or n < 0:
+        if n is None:
             raise ValueError(f"a map needs n= (the number of iterations, an integer >= 0), got {n!r}")
-        stride = 1 if dt is None else int(dt)
-        if stride < 1 or (dt is not None and stride != dt):
-            raise ValueError(f"for a map dt is the sampling stride in iterations (an integer >= 1), got {dt!r}")
-        if int(transient) != transient:
-            raise ValueError(f"for a map transient counts iterations (an integer), got {transient}")
+        n = as_int(n, name=n_name, minimum=0)
+        stride = 1 if dt is None else as_int(dt, name="dt (for a map, the sampling stride in iterations)", minimum=1)
+        transient = as_int(transient, name="transient (for a map, the number of iterations)", minimum=0)
         ev = system.evolution(method)
-        plan = Plan(int(transient), stride, int(n) // stride + 1)
+        plan = Plan(transient, stride, n // stride + 1)
         times = int(t0) + plan.n_transient + stride * np.arange(plan.n_out)
         return _Kernel(ev, plan, None, False, ()), times
     if n is not None:
         raise ValueError("n= counts iterations of maps; for a flow give the time span t=")
-    if t is None or not (t >= 0) or not math.isfinite(t):
+    if t is None:
         raise ValueError(f"a flow needs the time span t= (finite, >= 0), got {t!r}")
-    dt = float(system.dt if dt is None else dt)
-    if not (dt > 0) or not math.isfinite(dt):
-        raise ValueError(f"dt must be positive, got {dt}")
+    t = as_float(t, name="t (the time span)", minimum=0.0)
+    dt = as_step(system.dt if dt is None else dt, name="dt")
     n_out = int(round(t / dt)) + 1
     if method in ADAPTIVE_METHODS:
         ev = system.evolution()
@@ -281,16 +280,15 @@ def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
             system.evolution(method)  # the system's own message about the methods it takes
             raise ValueError(f"{system.name}: the adaptive method {method!r} integrates ordinary differential "
                              f"equations; this {system.kind} is stepped by {ev.method!r}")
-        if not (0 < rtol < 1) or not (atol > 0):
-            raise ValueError(f"need 0 < rtol < 1 and atol > 0, got rtol={rtol}, atol={atol}")
+        rtol = as_float(rtol, name="rtol", minimum=0.0, maximum=1.0, inclusive="neither")
+        atol = as_positive_float(atol, name="atol")
+        max_steps = as_int(max_steps, name="max_steps", minimum=1)
         times = t0 + transient + dt * np.arange(n_out)
-        cfg = _Adaptive(method, dt, n_out, float(transient), float(rtol), float(atol), int(max_steps))
+        cfg = _Adaptive(method, dt, n_out, transient, rtol, atol, max_steps)
         return _Kernel(ev, None, cfg, False, ()), times  # ev: what the samples record (an observed system's h(x))
     if method is not None and method not in FLOW_METHODS + SDE_METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {FLOW_METHODS}")
-    h_max = float(system.dt if step is None else step)
-    if not (h_max > 0):
-        raise ValueError(f"step must be positive, got {step}")
+    h_max = as_step(system.dt if step is None else step, name="step")
     n_sub = max(1, math.ceil(dt / h_max - 1e-9))
     ev = system.evolution(method, dt / n_sub)  # a delay equation may take a smaller step (tau / m)
     h = abs(ev.h)

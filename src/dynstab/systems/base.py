@@ -29,6 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._precision import float64
+from ..validation import InvalidTypeError, as_finite_array, as_step
 
 Array = jax.Array
 Params = dict[str, Array]
@@ -60,9 +61,12 @@ def as_params(params: Mapping[str, Any] | None) -> Params:
         raise TypeError(f"params must be a mapping of name -> value, got {type(params).__name__}")
     out = {}
     for key, value in params.items():
-        arr = np.asarray(value, dtype=np.float64)
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"parameter {key!r} is not finite: {value!r}")
+        try:
+            arr = as_finite_array(value, name=f"parameter {key!r}")
+        except InvalidTypeError:
+            raise
+        except ValueError:  # NaN or infinite entries
+            raise ValueError(f"parameter {key!r} is not finite: {value!r}") from None
         out[str(key)] = jnp.asarray(arr)
     return out
 
@@ -70,17 +74,20 @@ def as_params(params: Mapping[str, Any] | None) -> Params:
 def as_state(x: Any, dim: int, *, what: str = "x0", allow_batch: bool = True) -> np.ndarray:
     """Validate a state (shape ``(dim,)``) or, if ``allow_batch``, a batch ``(B, dim)``.
 
-    Raises a ValueError that names the expected shape for wrong shapes and for
-    non-finite values.
+    The checks are `dynstab.validation.as_finite_array`'s (an `InvalidTypeError` for text, complex
+    or other non-numeric input); a wrong shape or a NaN/infinite entry raises a ValueError that
+    names the expected shape or says the state is non-finite.
     """
-    arr = np.asarray(x, dtype=np.float64)
+    try:
+        arr = as_finite_array(x, name=what)
+    except InvalidTypeError:
+        raise
+    except ValueError as err:  # NaN or infinite entries: the shared message gives the count and the first one
+        raise ValueError(f"{what} is non-finite: {err}") from None
     ok = arr.shape == (dim,) or (allow_batch and arr.ndim == 2 and arr.shape[1] == dim)
     if not ok:
         expected = f"({dim},)" + (f" or (B, {dim})" if allow_batch else "")
         raise ValueError(f"{what} has shape {arr.shape}; expected {expected} for a {dim}-dimensional system")
-    if not np.all(np.isfinite(arr)):
-        bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(f"{what} contains a non-finite value at index {tuple(int(i) for i in bad)}: {arr[tuple(bad)]}")
     return arr
 
 
@@ -291,9 +298,7 @@ class SDE(System):
         method = "euler_maruyama" if method is None else method
         if method not in SDE_METHODS:
             raise ValueError(f"unknown SDE method {method!r}; choose one of {SDE_METHODS}")
-        h = float(self.dt if step is None else step)
-        if not (h > 0 and np.isfinite(h)):
-            raise ValueError(f"step must be positive and finite, got {step}")
+        h = as_step(self.dt if step is None else step, name="step")
         return Evolution(self.rhs, False, method, h, diffusion=self.diffusion, noise_shape=self.noise_shape)
 
     def __check_init__(self):
@@ -328,7 +333,7 @@ def _make(cls, fn, params, x0, names, name, reference, dt, jac, description, ali
               description=description or (fn.__doc__ or "").strip(), aliases=tuple(aliases),
               flags=frozenset(flags) | ({"unbounded"} if unbounded else set()), unbounded=tuple(unbounded))
     if dt is not None:
-        kw["dt"] = float(dt)
+        kw["dt"] = as_step(dt)
     system = cls(fn, as_params(params), jnp.asarray(x0), tuple(names), **kw, **extra)
     _check_traceable(system)
     return system

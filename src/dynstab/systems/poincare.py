@@ -66,6 +66,7 @@ import numpy as np
 
 from .._precision import float64
 from ..simulate.steppers import FIXED_STEP_METHODS, fixed_step, rk_step
+from ..validation import InvalidTypeError, as_finite_array, as_float, as_int
 from .base import Flow, Map, System, as_state
 
 __all__ = ["PoincareMap", "PoincareSection", "PoincareSectionError", "poincare_section"]
@@ -107,9 +108,8 @@ def _plane(flow: Any, plane: Any, direction: Any, dt: float | None, max_time: fl
     normal, offset, text = _parse_plane(plane, flow)
     direction = _check_direction(direction)
     h = fixed_step(flow, method, dt)  # checks the method and the step
-    max_time = float(_DEFAULT_MAX_STEPS * h if max_time is None else max_time)
-    if not (math.isfinite(max_time) and max_time > h):
-        raise ValueError(f"max_time must be a finite number larger than dt = {h:g}, got {max_time!r}")
+    max_time = as_float(_DEFAULT_MAX_STEPS * h if max_time is None else max_time, name="max_time", minimum=h,
+                        inclusive="neither")  # longer than one step dt
     return flow, _Plane(normal, offset, text, direction, h, max_time)
 
 
@@ -121,12 +121,7 @@ def _parse_plane(plane: Any, flow: System) -> tuple[tuple[float, ...], float, st
     if not isinstance(plane, (tuple, list)) or len(plane) != 2:
         raise ValueError(msg)
     first, value = plane
-    try:
-        value = float(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(msg) from exc
-    if not math.isfinite(value):
-        raise ValueError(f"the plane's value/offset must be finite, got {value}")
+    value = as_float(value, name="the plane's value/offset")
     if isinstance(first, str) or (isinstance(first, (int, np.integer)) and not isinstance(first, bool)):
         if isinstance(first, str):
             if first not in flow.names:
@@ -141,12 +136,12 @@ def _parse_plane(plane: Any, flow: System) -> tuple[tuple[float, ...], float, st
         normal = tuple(1.0 if i == index else 0.0 for i in range(d))
         return normal, value, f"{flow.names[index]} = {value:g}"
     try:
-        arr = np.asarray(first, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(msg) from exc
+        arr = as_finite_array(first, name="the plane's normal")
+    except InvalidTypeError as exc:
+        raise InvalidTypeError(msg) from exc
     if arr.shape != (d,):
         raise ValueError(msg)
-    if not np.all(np.isfinite(arr)) or not np.any(arr != 0):
+    if not np.any(arr != 0):
         raise ValueError(f"the plane's normal must be finite and non-zero, got {arr}")
     terms = " + ".join(f"{v:g}*{n}" for v, n in zip(arr, flow.names) if v != 0)
     return tuple(float(v) for v in arr), value, f"{terms} = {value:g}"
@@ -705,13 +700,12 @@ def poincare_section(flow: Flow, plane: Any, n: int, x0: Any = None, *, transien
         For a bad plane, direction, ``n``, ``dt``, ``transient``, ``max_time``, ``t0`` or ``x0``.
     """
     flow, pl = _plane(flow, plane, direction, dt, max_time, method, "poincare_section")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+    n = as_int(n, name="n (the number of crossings)")
+    if n < 1:
         raise ValueError(f"n (the number of crossings) must be a positive integer, got {n!r}")
     h = pl.h
-    if not (math.isfinite(transient) and transient >= 0):
-        raise ValueError(f"transient must be a finite number >= 0, got {transient!r}")
-    if not math.isfinite(float(t0)):
-        raise ValueError(f"t0 must be finite, got {t0!r}")
+    transient = as_float(transient, name="transient", minimum=0.0)
+    t0 = as_float(t0, name="t0")
     xs = as_state(flow.x0 if x0 is None else x0, flow.dim)
     batch = xs.ndim == 2
     xs2 = np.atleast_2d(xs)

@@ -21,6 +21,7 @@ import jax.numpy as jnp
 from .._precision import float64
 from ..simulate.evolution import run
 from ..simulate.steppers import FIXED_STEP_METHODS, fixed_step, rk_step
+from ..validation import as_float, as_int, as_positive_float
 from .base import Flow, Map
 
 __all__ = ["StroboscopicMap", "FORCING_PARAMETERS"]
@@ -132,15 +133,11 @@ class StroboscopicMap(Map):
                 raise ValueError(f"{flow.name}: the forcing frequency {param} = {omega} must be positive")
             T = 2.0 * math.pi / omega
         else:
-            T = float(period)
-            if not (math.isfinite(T) and T > 0):
-                raise ValueError(f"period must be a positive finite number, got {period!r}")
+            T = as_positive_float(period, name="period")
         if steps is None:
             steps = max(1, math.ceil(T / h_max - 1e-9))
-        if int(steps) < 1:
-            raise ValueError(f"steps must be >= 1, got {steps}")
-        if not math.isfinite(float(t0)):
-            raise ValueError(f"t0 must be finite, got {t0!r}")
+        steps = as_int(steps, name="steps", minimum=1)
+        t0 = as_float(t0, name="t0")
         law = _StroboscopicLaw(flow.rhs, None if param else T, param, int(steps), float(t0), method)
         self.base = flow
         self.period_param, self.steps, self.t0 = param, int(steps), float(t0)
