@@ -36,6 +36,7 @@ from .._precision import float64
 from ..simulate.adaptive import dop853_solve
 from ..simulate.evolution import Evolution, Plan, intervals, plan, run
 from ..systems.base import System, as_state, check_system
+from ..validation import as_float, as_int, as_positive_float
 
 
 @dataclass(frozen=True)
@@ -134,19 +135,12 @@ def _orthonormalize(Q):
 def benettin(evolution: Evolution, plan: Plan, divergence: bool, x0s, Q0, params, t0):
     """Per initial condition: the (n_out, k) array of ln|R_ii| over the QR intervals and the mean contraction rate."""
     ev = evolution
-    step, tangent = ev.step(params), ev.tangent_step(params)
-
-    def contraction(x, t):
-        """tr J for vector fields, ln|det J| for maps: the local phase-space volume growth rate per step."""
-        J = ev.jacobian(x, params, t)
-        return jnp.linalg.slogdet(J)[1] if ev.iterated else jnp.trace(J)
-
-    def advance(state, t, k):
-        x, Q, div = state
-        if divergence:  # the contraction rate at every step's start: an independent check of the sum
-            div = div + contraction(x, t)
-        x, Q = tangent((x, Q), t, k)
-        return x, Q, div
+    step = ev.step(params)
+    if divergence:  # the contraction rate at every step's start: an independent check of the sum
+        advance = ev.tangent_step_with_contraction(params)
+    else:
+        tangent = ev.tangent_step(params)
+        advance = lambda s, t, k: (*tangent((s[0], s[1]), t, k), s[2])  # noqa: E731
 
     def finish(state):
         x, Q, div = state
@@ -168,38 +162,33 @@ def internal_dimension(evolution: Evolution, x0: Any, params: Any) -> int:
 
 
 def evolution_plan(system: System, evolution: Evolution, t: float | None, n: int | None, every: float | None,
-                   transient: float | None) -> Plan:
+                   transient: float | None, *, every_name: str = "the interval") -> Plan:
     """The `Plan` of an analysis run: ``t`` time units (or ``n`` iterations of a map, or ``n`` steps), a
-    renormalization/sampling interval ``every`` (time units; iterations for maps) and a ``transient``
-    (time units; iterations for maps), with dynstab's defaults (`dynstab.simulate.evolution.plan`)."""
+    renormalization/sampling interval ``every`` (time units; iterations for maps; ``every_name`` is the
+    caller's name for it in error messages) and a ``transient`` (time units; iterations for maps), with
+    dynstab's defaults (`dynstab.simulate.evolution.plan`)."""
     h = abs(evolution.h)
+    n = None if n is None else as_int(n, name="n", minimum=1)
     if system.continuous_time:
-        span = t if n is None else n * h
-        if span is None or not (span > 0) or not math.isfinite(span):
+        if t is None and n is None:
             raise ValueError(f"a flow needs the integration time t= (finite, > 0), got {t!r}")
+        span = as_positive_float(t, name="t (the integration time)") if n is None else n * h
+        every = None if every is None else as_positive_float(every, name=every_name)
         return plan(evolution, span, every=every, transient=transient)
-    total = t / h if n is None and t is not None else n
+    total = as_float(t, name="t") / h if n is None and t is not None else n
     if total is None or total < 1:
         raise ValueError("a map needs n= (the number of iterations)")
-    if every is not None and int(every) < 1:
-        raise ValueError(f"the interval must be a positive number of iterations, got {every}")
-    return plan(evolution, int(total) * h, every=None if every is None else int(every) * h,
-                transient=None if transient is None else int(transient) * h)
-
-
-def _check_divergence(d: int, k: int) -> bool:
-    """The <tr J> / <ln|det J|> check costs a full d x d Jacobian (and, for maps, a determinant) every
-    step; it only tests a full spectrum, so skip it for partial spectra of large systems (a 1000-unit
-    reservoir map, say)."""
-    return k == d or d <= 64
+    every = None if every is None else as_int(every, name=f"{every_name} (iterations)", minimum=1)
+    transient = None if transient is None else as_int(transient, name="transient (iterations)", minimum=0)
+    return plan(evolution, int(total) * h, every=None if every is None else every * h,
+                transient=None if transient is None else transient * h)
 
 
 def _initial_conditions(system: System, x0: Any, n_ics: int, seed: int) -> np.ndarray:
     x0 = as_state(system.x0 if x0 is None else x0, system.dim)
     if x0.ndim == 2:
         return x0
-    if n_ics < 1:
-        raise ValueError(f"n_ics must be >= 1, got {n_ics}")
+    n_ics = as_int(n_ics, name="n_ics", minimum=1)
     rng = np.random.default_rng(seed)
     extra = x0 + 1e-3 * (1.0 + np.abs(x0)) * rng.standard_normal((n_ics - 1, system.dim))
     return np.vstack([x0[None], extra])
@@ -236,15 +225,16 @@ def lyapunov_spectrum(
     if system.continuous_time and method not in ("rk4", "rk8"):
         raise ValueError(f"method must be 'rk4' or 'rk8' for the Lyapunov spectrum, got {method!r}")
     ev = system.evolution(method, dt) if system.continuous_time else system.evolution()
-    pl = evolution_plan(system, ev, t, n, qr_interval, transient)
+    pl = evolution_plan(system, ev, t, n, qr_interval, transient, every_name="qr_interval")
     x0s = _initial_conditions(system, x0, n_ics, seed)
     d = internal_dimension(ev, x0s[0], system.params)
     hidden = not system.finite_dimensional  # the evolution acts on a larger state (a delay equation's history)
-    k = (min(4, d) if hidden else d) if k is None else int(k)
+    k = (min(4, d) if hidden else d) if k is None else as_int(k, name="k")
     if not 1 <= k <= d:
         raise ValueError(f"k must be between 1 and the dimension {d}, got {k}")
-    # the contraction rate of a hidden internal state is not the system's divergence (a DDE has no finite one)
-    divergence = not hidden and _check_divergence(d, k)
+    # the mean contraction rate checks the sum of a full spectrum only (and a delay equation, whose
+    # evolution acts on a history buffer, has no finite one)
+    divergence = not hidden and k == d
 
     # A random orthonormal initial frame: the identity is non-generic for systems whose
     # invariant subspaces are aligned with the axes (then exponents converge only once
@@ -371,14 +361,14 @@ def max_lyapunov_two_trajectory(system: System, t: float | None = None, *, n: in
     ev = system.evolution("rk4", dt) if system.continuous_time else system.evolution()
     if method == "dopri8" and ev.iterated:
         raise ValueError(f"{system.name}: method='dopri8' integrates ordinary differential equations; use 'rk4'")
-    pl = evolution_plan(system, ev, t, n, renormalize, transient)
+    pl = evolution_plan(system, ev, t, n, renormalize, transient, every_name="renormalize")
     x0s = _initial_conditions(system, x0, n_ics, seed)
     v0 = np.random.default_rng(seed).standard_normal(internal_dimension(ev, x0s[0], system.params))
     v0 /= np.linalg.norm(v0)
     adaptive = system.continuous_time and method == "dopri8"
-    d0 = (1e-6 if adaptive else 1e-8) if d0 is None else float(d0)
+    d0 = (1e-6 if adaptive else 1e-8) if d0 is None else as_positive_float(d0, name="d0")
     logs = np.asarray(_two_trajectory(ev, pl, jnp.asarray(x0s), jnp.asarray(v0), system.params, d0, ev.time_zero(),
-                                      tol=float(tol) if adaptive else None))
+                                      tol=as_positive_float(tol, name="tol") if adaptive else None))
     if not np.all(np.isfinite(logs)):
         raise FloatingPointError(f"{system.name}: an orbit left the finite numbers; check x0, parameters and dt")
     per_ic = logs.sum(axis=1) / pl.span(ev)

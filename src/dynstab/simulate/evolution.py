@@ -168,6 +168,27 @@ class Evolution:
         """The step of ``(x, Q)``: the state and k tangent vectors (the columns of Q)."""
         return self.discretize(tangent_field(self.law, self.jac, params))
 
+    def tangent_step_with_contraction(self, params: Any) -> StepFn:
+        """The step of ``(x, Q, c)``: `tangent_step`, and ``c`` plus the local phase-space contraction rate
+        at the step's start, tr J (vector fields) or ln|det J| (maps) (Eckmann & Ruelle 1985: the
+        exponents of a full spectrum sum to its time average).
+
+        One Jacobian evaluation serves both: J Q is the first stage of the tangent step, so the
+        check costs a matrix product (and, for maps, a d x d determinant) per step.
+        """
+        law, field = self.law, tangent_field(self.law, self.jac, params)
+        tab, h = (None, None) if self.iterated else (FIXED_STEP_METHODS[self.method], self.h)
+
+        def step(state: Any, t: Any, k: Any) -> Any:
+            x, Q, c = state
+            J = self.jacobian(x, params, t)
+            first = (law(x, params, t), J @ Q)
+            if self.iterated:
+                return (*first, c + jnp.linalg.slogdet(J)[1])
+            return (*rk_step(tab, field, (x, Q), t, h, k1=first), c + jnp.trace(J))
+
+        return step
+
     def jacobian(self, x: Any, params: Any, t: Any) -> Any:
         """Jacobian of the law at ``x`` (analytic if given, forward-mode autodiff otherwise)."""
         if self.jac is not None:
@@ -253,6 +274,8 @@ def run(step: StepFn, state: Any, t0: Any, tick: Any, n: int, k0: Any = 0) -> An
     """The state after ``n`` steps (step indices k0 .. k0 + n - 1, law time t0 + k * tick)."""
     if not n:
         return state
+    if n == 1:  # no loop around a single step (XLA keeps a trip-count-1 loop as a loop: measurable per step)
+        return step(state, t0 + k0 * tick, k0)
     return jax.lax.fori_loop(0, n, lambda i, s: step(s, t0 + (k0 + i) * tick, k0 + i), state)
 
 
@@ -273,8 +296,15 @@ def intervals(step: StepFn, state: Any, t0: Any, tick: Any, n_sub: int, n_out: i
 def sample(step: StepFn, state: Any, t0: Any, tick: Any, n_sub: int, n_out: int,
            observe: Callable[[Any], Any] = lambda s: s) -> Any:
     """``observe`` of the state at ``n_out`` samples ``n_sub`` steps apart, the first at the start."""
-    first = observe(state)[None]
     if n_out <= 1:
-        return first
-    _, ys = intervals(step, state, t0, tick, n_sub, n_out - 1, lambda s: (s, observe(s)))
-    return jax.tree.map(lambda a, b: jnp.concatenate([a, b], axis=0), first, ys)
+        return jax.tree.map(lambda a: a[None], observe(state))
+    last = n_out - 1
+
+    def record_then_advance(s: Any, j: Any) -> tuple[Any, Any]:
+        # the samples are the scan's own output (no concatenation copy of a long trajectory); the last
+        # sample is not advanced past
+        y = observe(s)
+        s = jax.lax.cond(j < last, lambda u: run(step, u, t0, tick, n_sub, j * n_sub), lambda u: u, s)
+        return s, y
+
+    return jax.lax.scan(record_then_advance, state, jnp.arange(n_out))[1]

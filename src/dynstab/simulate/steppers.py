@@ -26,10 +26,17 @@ def fixed_step(system, method: str, dt: float | None = None) -> float:
     return as_step(system.dt if dt is None else dt, name="dt")
 
 
-def rk_step(tableau: Tableau, f: Callable, x, t, h):
-    """One explicit RK step of ``dx/dt = f(x, t)`` (works on any pytree state)."""
+def rk_step(tableau: Tableau, f: Callable, x, t, h, k1=None):
+    """One explicit RK step of ``dx/dt = f(x, t)`` (works on any pytree state).
+
+    ``k1``, if given, is f(x, t) computed by the caller (e.g. together with the Jacobian whose trace
+    the Lyapunov spectrum averages), so the first stage is not evaluated twice.
+    """
     ks = []
     for i in range(len(tableau.b)):
+        if i == 0 and k1 is not None:
+            ks.append(k1)
+            continue
         xi = x
         for j in range(i):
             if tableau.a[i, j] != 0.0:
