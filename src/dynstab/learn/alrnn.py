@@ -48,7 +48,17 @@ __all__ = ["ALRNN", "SymbolicDynamics", "alrnn_step", "symbolic_code"]
 
 
 def alrnn_step(z: jax.Array, p: dict, pwl_units: int) -> jax.Array:
-    """z' = A*z + W Phi*(z) + h with ReLU on the last ``pwl_units`` units only (Brenner et al. 2024, Eq. 2)."""
+    """z' = A*z + W Phi*(z) + h with ReLU on the last ``pwl_units`` units only (Brenner et al. 2024, Eq. 2).
+
+    Parameters
+    ----------
+    z : jax.Array, shape (..., M)
+        Latent state(s).
+    p : dict
+        Model parameters (arrays).
+    pwl_units : int
+        Number P of piecewise-linear (ReLU) units, the last P of the M.
+    """
     m = z.shape[-1]
     phi = jnp.concatenate([z[..., :m - pwl_units], jax.nn.relu(z[..., m - pwl_units:])], axis=-1)
     return p["A"] * z + phi @ p["W"].T + p["h"]
@@ -56,7 +66,15 @@ def alrnn_step(z: jax.Array, p: dict, pwl_units: int) -> jax.Array:
 
 def symbolic_code(states: Any, pwl_units: int) -> np.ndarray:
     """Linear-subregion index of each latent state (T, M): sum_j 1[z_{M-P+j} > 0] 2^j over the P = ``pwl_units``
-    ReLU units (Brenner et al. 2024, Sec. 3: symbolic coding by the subregions of the PWL map)."""
+    ReLU units (Brenner et al. 2024, Sec. 3: symbolic coding by the subregions of the PWL map).
+
+    Parameters
+    ----------
+    states : array_like, shape (T, M)
+        Latent states.
+    pwl_units : int
+        Number P of piecewise-linear (ReLU) units, the last P of the M.
+    """
     z = np.asarray(states, dtype=np.float64)
     if z.ndim == 1:
         z = z[None]
@@ -77,9 +95,19 @@ def symbolic_code(states: Any, pwl_units: int) -> np.ndarray:
 class SymbolicDynamics:
     """Subregion statistics of an AL-RNN orbit (Brenner et al. 2024).
 
-    codes: (T,) subregion index per state; pwl_units: P (2^P subregions exist); used: (R,) the visited
-    subregions, ascending; counts: (R,) visits of each; transitions: (R, R) counts of one-step moves
-    used[i] -> used[j] (the "connectome" of subregions, self-transitions on the diagonal).
+    Parameters
+    ----------
+    codes : numpy.ndarray, shape (T,)
+        Subregion index per state.
+    pwl_units : int
+        P (2^P subregions exist).
+    used : numpy.ndarray, shape (R,)
+        The visited subregions, ascending.
+    counts : numpy.ndarray, shape (R,)
+        Visits of each.
+    transitions : numpy.ndarray, shape (R, R)
+        Counts of one-step moves used[i] -> used[j] (the "connectome" of subregions,
+        self-transitions on the diagonal).
     """
 
     codes: np.ndarray
@@ -90,6 +118,20 @@ class SymbolicDynamics:
 
     @classmethod
     def from_codes(cls, codes: Any, pwl_units: int) -> SymbolicDynamics:
+        """Visit counts and one-step transitions of a sequence of subregion codes.
+
+        Parameters
+        ----------
+        codes : array_like of int
+            Subregion index per state (:func:`symbolic_code`), in time order.
+        pwl_units : int
+            Number P of piecewise-linear units.
+
+        Returns
+        -------
+        SymbolicDynamics
+            The statistics.
+        """
         codes = np.asarray(codes, dtype=np.int64)
         used, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
         trans = np.zeros((used.size, used.size), dtype=np.int64)
@@ -107,10 +149,23 @@ class SymbolicDynamics:
         return self.counts / max(1, self.codes.size)
 
     def bits(self, region: int) -> np.ndarray:
-        """Sign bits (1 = ReLU active) of the P piecewise-linear units in subregion ``region``."""
+        """Sign bits (1 = ReLU active) of the P piecewise-linear units in subregion ``region``.
+
+        Parameters
+        ----------
+        region : int
+            Subregion index in [0, 2^P).
+        """
         return (int(region) >> np.arange(self.pwl_units)) & 1
 
     def to_xarray(self):
+        """Counts and transitions as a labelled dataset.
+
+        Returns
+        -------
+        xarray.Dataset
+            ``counts`` (region) and ``transitions`` (region, next_region).
+        """
         import xarray as xr
 
         return xr.Dataset(
@@ -119,7 +174,13 @@ class SymbolicDynamics:
             attrs={"pwl_units": self.pwl_units, "n_used": self.n_used, "n_states": int(self.codes.size)})
 
     def plot(self, ax=None):
-        """Bar chart of the visit counts per subregion."""
+        """Bar chart of the visit counts per subregion.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw in (default: a new figure).
+        """
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -166,7 +227,19 @@ def _law(pwl_units: int):
 def stf_loss(p: dict, windows: jax.Array, pwl_units: int, interval: int) -> jax.Array:
     """Sparse identity teacher forcing (Mikhaeil et al. 2022; Brenner et al. 2024): z_0 = init(x_0); for
     t = 0..T-1, if t > 0 and t % interval == 0 the first N units are replaced by x_t; z_{t+1} = F(z_t);
-    loss = MSE(z_{t+1}[:N], x_{t+1})."""
+    loss = MSE(z_{t+1}[:N], x_{t+1}).
+
+    Parameters
+    ----------
+    p : dict
+        Model parameters (arrays).
+    windows : jax.Array, shape (B, T + 1, N)
+        Training windows of observations.
+    pwl_units : int
+        Number P of piecewise-linear (ReLU) units, the last P of the M.
+    interval : int
+        Teacher-forcing interval tau.
+    """
     n = windows.shape[-1]
     xs = jnp.moveaxis(windows[:, :-1], 1, 0)
     ts = jnp.arange(xs.shape[0])
@@ -193,11 +266,55 @@ class ALRNN(LearnedModel):
     ``select_every`` > 0: then every ``select_every`` epochs the model generates ``select_steps`` steps from
     the first training sample and the checkpoint with the lowest D_stsp against the training data is kept
     (the AL-RNN paper's model selection, ``evaluate.jl``: minimum D_stsp over checkpoints every 25 epochs);
-    ``selection_history_`` holds (epoch, D_stsp) of the checkpoints.
+    ``selection_history_`` holds (epoch, D_stsp) of the checkpoints. ``symbolic_code(z)`` and
+    ``subregions(...)`` give the symbolic dynamics of latent orbits; ``as_system()`` is the latent map
+    (one iteration = ``dt_`` time units).
 
-    Fitted: ``params_`` (A, W, h, B), ``dim_``, ``dt_``, ``loss_history_``, ``training_seconds_``,
-    ``selection_history_``.
-    ``symbolic_code(z)`` and ``subregions(...)`` give the symbolic dynamics of latent orbits.
+    Parameters
+    ----------
+    latent_dim : int
+        Number of units M (>= the number of observed variables N).
+    pwl_units : int
+        Number P of piecewise-linear (ReLU) units, the last P of the M (0 <= P <= M, at most 62).
+    teacher_forcing_interval : int
+        tau: the first N units are replaced by the observations every tau steps in training.
+    noise : float
+        Standard deviation of the Gaussian noise added to each training batch.
+    n_epochs, batches_per_epoch : int
+        Training length: epochs and optimisation steps per epoch.
+    batch_size : int
+        Windows per batch.
+    sequence_length : int
+        Steps per training window (windows hold ``sequence_length`` + 1 samples).
+    learning_rate, final_learning_rate : float
+        RAdam learning rate at the start and at the end of the exponential decay.
+    gradient_clip : float
+        Global-norm gradient clipping (0: off).
+    keep_best : bool
+        Keep the epoch of lowest training loss instead of the last.
+    select_every : int
+        Checkpoint selection by D_stsp every this many epochs (0: off).
+    select_steps : int
+        Length of the free runs of the checkpoint selection.
+    seed : int
+        Seed of the initialisation and of the batches.
+    progress : bool, optional
+        Progress bar (``None``: when training is expected to take more than a few seconds).
+
+    Attributes
+    ----------
+    params_
+        The learned parameters A, W, h and B as numpy arrays.
+    dim_
+        Number of observed variables d of the training data.
+    dt_
+        Sampling step of the training data: the time one model step stands for.
+    loss_history_
+        Mean training loss of each epoch.
+    training_seconds_
+        Wall time of the training run.
+    selection_history_
+        (epoch, D_stsp) of the checkpoints when ``select_every`` > 0 (empty otherwise).
     """
 
     def __init__(self, latent_dim: int = 20, pwl_units: int = 2, *, teacher_forcing_interval: int = 16,
@@ -241,7 +358,13 @@ class ALRNN(LearnedModel):
 
     def training_step(self, td) -> tuple[Any, Any]:
         """(step, state) of the training loop for :class:`TrainingData` ``td``: ``state, loss = step(state, key)``
-        is one sparse-teacher-forcing/RAdam update (used by ``fit`` and by the benchmarks)."""
+        is one sparse-teacher-forcing/RAdam update (used by ``fit`` and by the benchmarks).
+
+        Parameters
+        ----------
+        td : TrainingData
+            The training data.
+        """
         M, P = self._validate(td.dim)
         sampler, opt = window_training(self, td)
         params = self._init_params(jax.random.PRNGKey(self.seed), M, td.dim)
@@ -255,7 +378,15 @@ class ALRNN(LearnedModel):
         return step, {"params": params, "opt": opt.init(params)}
 
     def fit(self, data: Any, dt: float | None = None) -> ALRNN:
-        """Train on one or several trajectories (T, N) sampled every ``dt`` (see the class docstring)."""
+        """Train on one or several trajectories (T, N) sampled every ``dt`` (see the class docstring).
+
+        Parameters
+        ----------
+        data : array_like or Trajectory or list
+            Training trajectories (T_i, d) (see :func:`~dynstab.learn.base.as_training_data`).
+        dt : float, optional
+            Sampling step (default: a ``Trajectory``'s step, else 1).
+        """
         td = as_training_data(data, dt, min_length=2)
         M, P = self._validate(td.dim)
         step, state = self.training_step(td)
@@ -270,7 +401,25 @@ class ALRNN(LearnedModel):
     def from_params(cls, A: Any, W: Any, h: Any, *, pwl_units: int, n_obs: int | None = None, B: Any = None,
                     dt: float = 1.0) -> ALRNN:
         """A fitted AL-RNN with given parameters; the first ``n_obs`` units (default all) are observed and the
-        others start at (x B)_{N:} (B default 0)."""
+        others start at (x B)_{N:} (B default 0).
+
+        Parameters
+        ----------
+        A : array_like, shape (M,)
+            Diagonal of the linear part.
+        W : array_like, shape (M, M)
+            Weights of Phi*(z).
+        h : array_like, shape (M,)
+            Bias.
+        pwl_units : int
+            Number P of piecewise-linear (ReLU) units, the last P of the M.
+        n_obs : int
+            Number of observed variables N.
+        B : array_like, optional
+            Observation matrix (shPLRNN: x = B z + b, affine model; AL-RNN: initial latents (x B)_{N:}).
+        dt : float, optional
+            Sampling step (default: a ``Trajectory``'s step, else 1).
+        """
         p = {k: np.asarray(v, dtype=np.float64) for k, v in dict(A=A, W=W, h=h).items()}
         M = p["A"].shape[0]
         if p["A"].shape != (M,) or p["W"].shape != (M, M) or p["h"].shape != (M,):
@@ -289,7 +438,13 @@ class ALRNN(LearnedModel):
         return {k: jnp.asarray(v) for k, v in self.params_.items()}
 
     def latent_state(self, x: Any) -> np.ndarray:
-        """Latent state [x, (x B)_{N:}] of an observed state x (N,) or batch (B, N)."""
+        """Latent state [x, (x B)_{N:}] of an observed state x (N,) or batch (B, N).
+
+        Parameters
+        ----------
+        x : array_like
+            Observed state(s) (..., N).
+        """
         self._check_fitted()
         arr = np.asarray(x, dtype=np.float64)
         check_series(arr.reshape(-1, self.dim_) if arr.ndim else arr, what="x", dim=self.dim_)
@@ -297,7 +452,17 @@ class ALRNN(LearnedModel):
 
     def generate(self, x0: Any, steps: int, *, latent: bool = False) -> np.ndarray:
         """Free-running prediction of ``steps`` samples after the observed state x0 (N,) or batch (B, N);
-        ``latent=True`` returns the latent states (steps, M)."""
+        ``latent=True`` returns the latent states (steps, M).
+
+        Parameters
+        ----------
+        x0 : array_like
+            The observed start state (d,) (or a batch (B, d) where supported).
+        steps : int
+            Number of samples to predict.
+        latent : bool
+            Return the latent states z_t (steps, M) instead of the observations.
+        """
         self._check_fitted()
         steps = check_steps(steps)
         x0 = check_x0(x0, self.dim_)
@@ -306,7 +471,15 @@ class ALRNN(LearnedModel):
 
     def forecast(self, context: Any, steps: int) -> np.ndarray:
         """Predict ``steps`` samples after ``context`` (T_c, N): the model runs through the context with the
-        observed units replaced by the data at every step (identity teacher forcing), then runs free."""
+        observed units replaced by the data at every step (identity teacher forcing), then runs free.
+
+        Parameters
+        ----------
+        context : array_like, shape (T_c, d)
+            Observed samples; the prediction continues after the last.
+        steps : int
+            Number of samples to predict.
+        """
         self._check_fitted()
         ctx = check_series(context, what="context", min_length=1, dim=self.dim_)
         steps = check_steps(steps)
@@ -314,7 +487,13 @@ class ALRNN(LearnedModel):
                                         jnp.asarray(ctx), steps))
 
     def symbolic_code(self, states: Any) -> np.ndarray:
-        """Subregion index of each latent state (T, M) (see :func:`symbolic_code`)."""
+        """Subregion index of each latent state (T, M) (see :func:`symbolic_code`).
+
+        Parameters
+        ----------
+        states : array_like, shape (T, M)
+            Latent states.
+        """
         self._check_fitted()
         z = np.asarray(states, dtype=np.float64)
         if z.shape[-1] != self._M:
@@ -326,7 +505,19 @@ class ALRNN(LearnedModel):
                    transient: int = 1000) -> SymbolicDynamics:
         """Subregions used by latent ``states`` (T, M), or by a free-running orbit of ``steps`` samples after
         ``transient`` from the observed ``x0`` (default: the last training sample): visit counts and
-        transitions (Brenner et al. 2024, symbolic dynamics of the AL-RNN)."""
+        transitions (Brenner et al. 2024, symbolic dynamics of the AL-RNN).
+
+        Parameters
+        ----------
+        states : array_like, shape (T, M)
+            Latent states.
+        x0 : array_like
+            The observed start state (d,) (or a batch (B, d) where supported).
+        steps : int
+            Number of samples to predict.
+        transient : int
+            Samples of the free run discarded first.
+        """
         self._check_fitted()
         if states is None:
             x0 = self._x_ref if x0 is None else x0
@@ -334,7 +525,13 @@ class ALRNN(LearnedModel):
         return SymbolicDynamics.from_codes(self.symbolic_code(states), self._P)
 
     def linear_map(self, region: int) -> tuple[np.ndarray, np.ndarray]:
-        """(J_r, h): the affine map z' = J_r z + h of subregion ``region``, J_r = diag(A) + W D_r."""
+        """(J_r, h): the affine map z' = J_r z + h of subregion ``region``, J_r = diag(A) + W D_r.
+
+        Parameters
+        ----------
+        region : int
+            Subregion index in [0, 2^P).
+        """
         self._check_fitted()
         region = int(region)
         if not 0 <= region < 2 ** self._P:

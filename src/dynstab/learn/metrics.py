@@ -102,6 +102,29 @@ def state_space_divergence(x_true: Any, x_gen: Any, n_bins: int = 30, smoothing:
 
     Reference: Hess et al., ICML 2023 (PMLR 202:13017), code ``src/measures/stsp_measure.jl``;
     Koppe et al., PLoS Comput. Biol. 15:e1007263 (2019); Brenner et al., ICML 2022.
+
+    Parameters
+    ----------
+    x_true : array_like, shape (T, N)
+        The true (reference) series.
+    x_gen : array_like, shape (T', N)
+        The generated series.
+    n_bins : int
+        Bins per variable (binning method).
+    smoothing : float
+        Laplace smoothing a of the histograms.
+    method : str
+        The estimate (see above).
+    sigma2 : float
+        Variance of the Gaussian kernels (GMM method).
+    n_samples : int
+        Monte-Carlo samples of the GMM estimate.
+    max_points : int
+        Samples of each series used.
+    seed : int
+        Random seed.
+    box : str
+        ``"default"`` or ``"legacy"`` binning box.
     """
     a, b = _pair(x_true, x_gen)
     n = a.shape[1]
@@ -234,6 +257,17 @@ def power_spectrum_distance(x_true: Any, x_gen: Any, sigma: float = 20.0, reduce
 
     Reference: Hess et al., ICML 2023 (PMLR 202:13017), code ``src/measures/pse.jl``;
     Mikhaeil, Monfared & Durstewitz, NeurIPS 2022.
+
+    Parameters
+    ----------
+    x_true : array_like, shape (T, N)
+        The true (reference) series.
+    x_gen : array_like, shape (T', N)
+        The generated series.
+    sigma : float
+        Width of the Gaussian smoothing of the spectra.
+    reduce : bool
+        Average over variables (else one value per variable).
     """
     a, b = _pair(x_true, x_gen)
     if not sigma >= 0:
@@ -319,6 +353,19 @@ def prediction_error(model_or_step_fn: Any, x: Any, n: int = 20, *, dt: float | 
 
     Reference: Hess et al., ICML 2023 (PMLR 202:13017), code ``src/measures/prediction_error.jl``
     (n = 20 in their Table 1).
+
+    Parameters
+    ----------
+    model_or_step_fn : LearnedModel or System or callable
+        A fitted model, a dynstab ``Map``/``Flow``, or a batched step function (B, d) -> (B, d).
+    x : array_like
+        Observed state(s) (..., N).
+    n : int
+        Prediction horizon in steps.
+    dt : float, optional
+        Sampling step (default: a ``Trajectory``'s step, else 1).
+    max_starts : int, optional
+        At most this many evenly spaced start points (default all).
     """
     xa = _reference(x, "x")
     if int(n) != n or n < 1:
@@ -363,6 +410,15 @@ def smape(truth: Any, pred: Any, per_step: bool = False):
 
     Reference: Makridakis, Int. J. Forecasting 9:527 (1993); Gilpin, NeurIPS Datasets & Benchmarks
     2021 (dysts); Liu et al., PhyxMamba, arXiv 2505.23863 (``util/metrics.py``).
+
+    Parameters
+    ----------
+    truth : array_like, shape (T, d)
+        True samples.
+    pred : array_like, shape (T, d)
+        Predicted samples.
+    per_step : bool
+        Return one value per time step instead of the mean.
     """
     a, b = _aligned(truth, pred)
     terms = _smape_terms(a, b)
@@ -391,6 +447,17 @@ def nrmse(truth: Any, pred: Any, scale: Any = None, per_step: bool = False):
 
     Reference: Pathak, Hunt, Girvan, Lu & Ott, Phys. Rev. Lett. 120:024102 (2018); Vlachas et al.,
     Neural Netw. 126:191 (2020).
+
+    Parameters
+    ----------
+    truth : array_like, shape (T, d)
+        True samples.
+    pred : array_like, shape (T, d)
+        Predicted samples.
+    scale : array_like, optional
+        Per-variable scales s_i (default: the standard deviation of ``truth``).
+    per_step : bool
+        Return one value per time step instead of the mean.
     """
     a, b = _aligned(truth, pred)
     s = _scale(a, scale)
@@ -411,6 +478,23 @@ def valid_prediction_time(truth: Any, pred: Any, dt: float, lyapunov_exponent: f
     ``method="smape"`` (default threshold 30): the *cumulative* sMAPE over [0, t] (0-200 scale)
     exceeds the threshold (dysts convention, Gilpin 2021; PhyxMamba, arXiv 2505.23863, with 30
     samples per Lyapunov time).
+
+    Parameters
+    ----------
+    truth : array_like, shape (T, d)
+        True samples.
+    pred : array_like, shape (T, d)
+        Predicted samples.
+    dt : float, optional
+        Sampling step (default: a ``Trajectory``'s step, else 1).
+    lyapunov_exponent : float
+        Largest Lyapunov exponent lambda_1 of the true system (per time unit).
+    threshold : float, optional
+        Error threshold (default 0.4 for nrmse, 30 for smape).
+    method : str
+        The estimate (see above).
+    scale : array_like, optional
+        Per-variable scales s_i (default: the standard deviation of ``truth``).
     """
     a, b = _aligned(truth, pred)
     if not (dt > 0 and lyapunov_exponent > 0):
@@ -435,7 +519,19 @@ def valid_prediction_time(truth: Any, pred: Any, dt: float, lyapunov_exponent: f
 @dataclass(frozen=True)
 class AttractorInvariants:
     """Largest Lyapunov exponent (per time unit) and correlation dimension of the true and generated
-    attractors and their errors (relative for the exponent, absolute for the dimension)."""
+    attractors and their errors (relative for the exponent, absolute for the dimension).
+
+    Parameters
+    ----------
+    lyapunov_true, lyapunov_gen : float
+        lambda_1 of the truth and of the model.
+    lyapunov_rel_error : float
+        |lambda_gen - lambda_true| / |lambda_true|.
+    dimension_true, dimension_gen : float
+        Correlation dimensions D2.
+    dimension_abs_error : float
+        |D2_gen - D2_true|.
+    """
 
     lyapunov_true: float
     lyapunov_gen: float
@@ -445,6 +541,13 @@ class AttractorInvariants:
     dimension_abs_error: float
 
     def to_dict(self) -> dict[str, float]:
+        """The fields as a plain dict.
+
+        Returns
+        -------
+        dict
+            Field name -> value.
+        """
         return asdict(self)
 
 
@@ -465,6 +568,29 @@ def attractor_invariants_error(truth: Any, generated: Any = None, dt: float = 1.
     ``max_points`` samples of each series (:func:`dynstab.timeseries.correlation_dimension`);
     the absolute difference is PhyxMamba's D_frac for one trajectory (arXiv 2505.23863).
     A quantity that cannot be estimated is NaN (with a :class:`MetricWarning`).
+
+    Parameters
+    ----------
+    truth : array_like, shape (T, d)
+        True samples.
+    generated : array_like, optional
+        The generated series (or pass ``model``).
+    dt : float, optional
+        Sampling step (default: a ``Trajectory``'s step, else 1).
+    model : LearnedModel
+        A fitted model.
+    lyapunov_true : float, optional
+        The true lambda_1 (default: estimated from ``truth``).
+    lyapunov_time : float
+        Length of the Lyapunov run in sampling steps.
+    max_points : int
+        Samples of each series used.
+    lyapunov_kwargs : dict, optional
+        Passed to :func:`dynstab.timeseries.lyapunov_from_data`.
+    dimension_kwargs : dict, optional
+        Passed to :func:`dynstab.timeseries.correlation_dimension`.
+    seed : int
+        Random seed.
     """
     from ..analysis.lyapunov import max_lyapunov
     from ..timeseries import correlation_dimension, lyapunov_from_data
@@ -537,6 +663,25 @@ def noise_floor(metric: Any, reference: Any, *, n: int | None = None, dt: float 
     ``metric(x_true, x_gen, **metric_kwargs)`` or a name: ``"d_stsp"``, ``"d_h"``.
 
     Reference: the floors table of the dynstab notes (section 7); Hess et al., ICML 2023.
+
+    Parameters
+    ----------
+    metric : callable or str
+        ``metric(x_true, x_gen, **metric_kwargs)`` or ``"d_stsp"``/``"d_h"``.
+    reference : System or tuple
+        A dynstab system or a pair (x_a, x_b) of independent true series.
+    n : int
+        Prediction horizon in steps.
+    dt : float, optional
+        Sampling step (default: a ``Trajectory``'s step, else 1).
+    transient : int
+        Samples of the free run discarded first.
+    standardize : bool, optional
+        Standardize both series with the first one's mean and std.
+    seed : int
+        Random seed.
+    **metric_kwargs
+        Passed to ``metric``.
     """
     from ..simulate.trajectory import trajectory
     from ..systems import Map, System
@@ -575,7 +720,27 @@ def noise_floor(metric: Any, reference: Any, *, n: int | None = None, dt: float 
 class ReconstructionResult:
     """Outcome of :func:`evaluate_reconstruction`: D_stsp, D_H, PE(n) of a model on a test series,
     with the noise floors (NaN when no second reference was given) and the protocol settings
-    (``n_test`` = T generated samples compared, ``n_reference`` = test samples in the D_stsp reference)."""
+    (``n_test`` = T generated samples compared, ``n_reference`` = test samples in the D_stsp reference).
+
+    Parameters
+    ----------
+    d_stsp, d_h, pe : float
+        State-space divergence, power-spectrum distance and PE(``pe_steps``).
+    d_stsp_floor, d_h_floor : float
+        The same measures between the test series and an independent true series (NaN if none).
+    n_test, n_generated, n_discarded : int
+        T, the generated samples (1 + transient fraction) T, and the discarded first ones.
+    pe_steps : int
+        Horizon n of PE(n).
+    stsp_method : str
+        ``"binning"`` or ``"gmm"``.
+    diverged : bool
+        Whether the generated series was not finite.
+    n_reference : int
+        Test samples in the D_stsp reference.
+    extra : dict
+        Further values (merged by :meth:`to_dict`).
+    """
 
     d_stsp: float
     d_h: float
@@ -592,6 +757,13 @@ class ReconstructionResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """The fields as a plain dict, with the ``extra`` entries merged in.
+
+        Returns
+        -------
+        dict
+            Field name -> value.
+        """
         out = asdict(self)
         out.update(out.pop("extra"))
         return out
@@ -621,6 +793,33 @@ def evaluate_reconstruction(model: Any, test: Any, *, length: int | None = None,
 
     References: Hess et al., ICML 2023 (PMLR 202:13017), ``src/evaluation.jl``; Brenner et al.,
     NeurIPS 2024 (AL-RNN), ``alrnn_python`` tutorial.
+
+    Parameters
+    ----------
+    model : LearnedModel
+        A fitted model.
+    test : array_like, shape (T_X, N)
+        The held-out test series X.
+    length : int, optional
+        T, the number of generated samples compared (default T_X).
+    second_reference : array_like, optional
+        An independent true series, for the noise floors.
+    pe_steps : int
+        Horizon of the prediction error PE(n).
+    n_bins : int
+        Bins per variable (binning method).
+    sigma : float
+        Width of the Gaussian smoothing of the spectra.
+    sigma2 : float
+        Variance of the Gaussian kernels (GMM method).
+    method : str
+        The estimate (see above).
+    transient_fraction : float
+        Fraction of T generated first and discarded.
+    pe_max_starts : int, optional
+        Start points of PE (default all).
+    seed : int
+        Random seed.
     """
     x = _reference(test, "test")
     t_len = x.shape[0] if length is None else length

@@ -68,22 +68,49 @@ class NeuralODE(LearnedModel):
 
     Parameters
     ----------
-    width, depth: hidden-layer width and number of hidden layers of the MLP vector field.
-    activation: one of ``"tanh"``, ``"softplus"``, ``"relu"``, ``"gelu"``, ``"silu"``, ``"elu"``.
-    window: samples per training segment k (>= 2); the loss integrates k - 1 sampling steps.
-    batch_size: segments per optimisation step.
-    learning_rate: Adam learning rate (cosine-decayed to 1% over the run).
-    n_epochs, steps_per_epoch: training length (epochs are compiled ``lax.scan`` loops; the best epoch is
+    width, depth : int
+        hidden-layer width and number of hidden layers of the MLP vector field.
+    activation : str
+        one of ``"tanh"``, ``"softplus"``, ``"relu"``, ``"gelu"``, ``"silu"``, ``"elu"``.
+    window : int
+        samples per training segment k (>= 2); the loss integrates k - 1 sampling steps.
+    batch_size : int
+        segments per optimisation step.
+    learning_rate : float
+        Adam learning rate (cosine-decayed to 1% over the run).
+    n_epochs, steps_per_epoch : int
+        training length (epochs are compiled ``lax.scan`` loops; the best epoch is
         kept, Ctrl-C keeps the best so far).
-    solver: the integrator of the training segments: ``"tsit5"`` (diffrax's Tsit5, gradients by recursive
+    solver : str
+        the integrator of the training segments: ``"tsit5"`` (diffrax's Tsit5, gradients by recursive
         checkpointing) or ``"rk4"`` (dynstab's fixed-step RK4 loop; compiles about 5x faster, measured).
-    substeps: solver steps per sampling step in training.
-    standardize: z-score the data with the training mean and standard deviation.
-    seed: initial weights and window sampling.
-    progress: progress bar (``None``: when training is expected to take more than a few seconds).
+    substeps : int
+        solver steps per sampling step in training.
+    standardize : bool
+        z-score the data with the training mean and standard deviation.
+    seed : int
+        initial weights and window sampling.
+    progress : bool, optional
+        progress bar (``None``: when training is expected to take more than a few seconds).
 
-    Fitted attributes: ``model_`` (the ``eqx.nn.MLP`` on standardized states), ``params_`` (its weights as
-    a dict W0, b0, ...), ``mean_``, ``scale_``, ``losses_``, ``train_result_``, ``dim_``, ``dt_``.
+    Attributes
+    ----------
+    model_
+        The ``eqx.nn.MLP`` vector field on standardized states.
+    params_
+        The MLP weights as a dict W0, b0, W1, b1, ...
+    mean_
+        Training mean of each variable (zeros without ``standardize``).
+    scale_
+        Training standard deviation of each variable (ones without ``standardize``).
+    losses_
+        Mean training loss of each epoch.
+    train_result_
+        The :class:`~dynstab.learn.base.TrainResult` of the run.
+    dim_
+        Number of observed variables d of the training data.
+    dt_
+        Sampling step of the training data: the time one model step stands for.
     """
 
     def __init__(self, width: int = 64, depth: int = 2, *, activation: str = "tanh", window: int = 10,
@@ -116,7 +143,15 @@ class NeuralODE(LearnedModel):
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate!r}")
 
     def fit(self, data: Any, dt: float | None = None) -> NeuralODE:
-        """Train the vector field on random windows of ``window`` samples from the trajectories."""
+        """Train the vector field on random windows of ``window`` samples from the trajectories.
+
+        Parameters
+        ----------
+        data : array_like or Trajectory or list
+            Training trajectories (T_i, d) (see :func:`~dynstab.learn.base.as_training_data`).
+        dt : float, optional
+            Sampling step (default: a ``Trajectory``'s step, else 1).
+        """
         import diffrax
         import equinox as eqx
         import optax
@@ -197,6 +232,11 @@ class NeuralODE(LearnedModel):
         with the MLP weights (W0, b0, W1, ...), ``mean`` and ``scale`` as parameters (plain arrays, so
         ``lyapunov_spectrum``, ``fixed_points`` and ``trajectory`` differentiate and vmap through it).
         ``dt`` is the recommended step (default: the sampling step); ``x0`` the last training sample.
+
+        Parameters
+        ----------
+        dt : float, optional
+            Recommended integration step of the flow (default: the sampling step ``dt_``).
         """
         self._check_fitted()
         step = float(self.dt_ if dt is None else dt)
@@ -209,7 +249,15 @@ class NeuralODE(LearnedModel):
                              description=f"MLP vector field, width {self.width}, depth {self.depth}, {self.activation}")
 
     def generate(self, x0: Any, steps: int) -> np.ndarray:
-        """Integrate the learned flow from ``x0`` (DOP853, rtol 1e-9), sampled every ``dt_``: (steps, d)."""
+        """Integrate the learned flow from ``x0`` (DOP853, rtol 1e-9), sampled every ``dt_``: (steps, d).
+
+        Parameters
+        ----------
+        x0 : array_like
+            The observed start state (d,) (or a batch (B, d) where supported).
+        steps : int
+            Number of samples to predict.
+        """
         from ..simulate.trajectory import trajectory
 
         self._check_fitted()

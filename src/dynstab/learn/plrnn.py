@@ -71,7 +71,17 @@ OBSERVATION_MODELS = ("identity", "affine")
 
 def shplrnn_step(z: jax.Array, p: dict, clipped: bool = True) -> jax.Array:
     """One step of the (clipped) shPLRNN, Hess et al. (2023) Eq. (shPLRNN):
-    z' = A*z + W1 ReLU(W2 z + h2) + h1, or with [ReLU(W2 z + h2) - ReLU(W2 z)] when ``clipped``."""
+    z' = A*z + W1 ReLU(W2 z + h2) + h1, or with [ReLU(W2 z + h2) - ReLU(W2 z)] when ``clipped``.
+
+    Parameters
+    ----------
+    z : jax.Array, shape (..., M)
+        Latent state(s).
+    p : dict
+        Model parameters (arrays).
+    clipped : bool
+        The clipped variant [ReLU(W2 z + h2) - ReLU(W2 z)].
+    """
     u = z @ p["W2"].T
     phi = jax.nn.relu(u + p["h2"])
     if clipped:
@@ -80,7 +90,17 @@ def shplrnn_step(z: jax.Array, p: dict, clipped: bool = True) -> jax.Array:
 
 
 def shplrnn_jacobian(z: jax.Array, p: dict, clipped: bool = True) -> jax.Array:
-    """The piecewise-constant Jacobian diag(A) + W1 diag(1[W2 z > -h2] (- 1[W2 z > 0])) W2 at one state z (M,)."""
+    """The piecewise-constant Jacobian diag(A) + W1 diag(1[W2 z > -h2] (- 1[W2 z > 0])) W2 at one state z (M,).
+
+    Parameters
+    ----------
+    z : jax.Array, shape (..., M)
+        Latent state(s).
+    p : dict
+        Model parameters (arrays).
+    clipped : bool
+        The clipped variant [ReLU(W2 z + h2) - ReLU(W2 z)].
+    """
     u = p["W2"] @ z
     d = (u > -p["h2"]).astype(z.dtype)
     if clipped:
@@ -105,7 +125,13 @@ def _jac_plain(z, p, n):
 
 
 def norm_upper_bound(p: dict) -> jax.Array:
-    """max|A| + ||W1||_2 ||W2||_2: an upper bound on every Jacobian's spectral norm (shPLRNN)."""
+    """max|A| + ||W1||_2 ||W2||_2: an upper bound on every Jacobian's spectral norm (shPLRNN).
+
+    Parameters
+    ----------
+    p : dict
+        Model parameters (arrays).
+    """
     return jnp.max(jnp.abs(p["A"])) + jnp.linalg.norm(p["W1"], 2) * jnp.linalg.norm(p["W2"], 2)
 
 
@@ -124,6 +150,13 @@ def gtf_kappa(jacobians: Any, method: str = "product_upper_bound") -> jax.Array:
     ``product_upper_bound``: max_b (prod_t ||J_bt||_2)^(1/T) (geometric mean of spectral norms, an upper
     bound on the T-th root of ||J_bT ... J_b1||); ``arithmetic_mean``: max_b ||mean_t J_bt||_2;
     ``batch_maximum``: max_bt ||J_bt||_2. Hess et al. (2023), Sec. 4 and Algorithm 1.
+
+    Parameters
+    ----------
+    jacobians : array_like, shape (B, T, M, M)
+        Jacobians along B sequences.
+    method : str
+        The estimate (see above).
     """
     J = jnp.asarray(jacobians)
     if J.ndim != 4 or J.shape[-1] != J.shape[-2]:
@@ -140,14 +173,30 @@ def gtf_kappa(jacobians: Any, method: str = "product_upper_bound") -> jax.Array:
 
 def gtf_alpha(kappa: Any) -> jax.Array:
     """The optimal GTF forcing alpha* = max(0, 1 - 1/kappa) (Hess et al. 2023, Prop. 2): it keeps
-    (1 - alpha)^T ||prod J|| <= 1 for a Jacobian product growing at most like kappa^T."""
+    (1 - alpha)^T ||prod J|| <= 1 for a Jacobian product growing at most like kappa^T.
+
+    Parameters
+    ----------
+    kappa : array_like
+        Growth estimate kappa.
+    """
     kappa = jnp.asarray(kappa)
     return jnp.maximum(0.0, 1.0 - 1.0 / kappa)
 
 
 def anneal_alpha(previous: Any, estimate: Any, gamma: float = 0.999) -> jax.Array:
     """aGTF update (Hess et al. 2023, Algorithm 1): alpha_n = estimate if estimate > alpha_{n-1},
-    else gamma alpha_{n-1} + (1 - gamma) estimate."""
+    else gamma alpha_{n-1} + (1 - gamma) estimate.
+
+    Parameters
+    ----------
+    previous : array_like
+        alpha_{n-1}.
+    estimate : array_like
+        The new estimate alpha*.
+    gamma : float
+        Annealing factor.
+    """
     previous, estimate = jnp.asarray(previous), jnp.asarray(estimate)
     return jnp.where(estimate > previous, estimate, gamma * previous + (1.0 - gamma) * estimate)
 
@@ -165,14 +214,38 @@ class _Config:
 # observation models
 
 def observe(z: jax.Array, p: dict, observation: str, n_obs: int) -> jax.Array:
-    """x = z[..., :N] (identity) or x = B z + b (affine)."""
+    """x = z[..., :N] (identity) or x = B z + b (affine).
+
+    Parameters
+    ----------
+    z : jax.Array, shape (..., M)
+        Latent state(s).
+    p : dict
+        Model parameters (arrays).
+    observation : str
+        Observation model, ``"identity"`` or ``"affine"``.
+    n_obs : int
+        Number of observed variables N.
+    """
     if observation == "identity":
         return z[..., :n_obs]
     return z @ p["B"].T + p["b"]
 
 
 def init_latent(x: jax.Array, p: dict, observation: str, m: int) -> jax.Array:
-    """Latent state of an observed x: [x, L x] (identity; L learned) or B^+ (x - b) (affine, least squares)."""
+    """Latent state of an observed x: [x, L x] (identity; L learned) or B^+ (x - b) (affine, least squares).
+
+    Parameters
+    ----------
+    x : array_like
+        Observed state(s) (..., N).
+    p : dict
+        Model parameters (arrays).
+    observation : str
+        Observation model, ``"identity"`` or ``"affine"``.
+    m : int
+        Latent dimension M.
+    """
     if observation == "identity":
         if x.shape[-1] == m:
             return x
@@ -182,7 +255,17 @@ def init_latent(x: jax.Array, p: dict, observation: str, m: int) -> jax.Array:
 
 def forcing_signals(x: jax.Array, p: dict, observation: str) -> jax.Array:
     """GTF forcing signals z^: the observed units x themselves (identity, partial forcing of the first N
-    latents) or B^+ (x - b) (affine, all M latents)."""
+    latents) or B^+ (x - b) (affine, all M latents).
+
+    Parameters
+    ----------
+    x : array_like
+        Observed state(s) (..., N).
+    p : dict
+        Model parameters (arrays).
+    observation : str
+        Observation model, ``"identity"`` or ``"affine"``.
+    """
     if observation == "identity":
         return x
     return (x - p["b"]) @ jnp.linalg.pinv(p["B"]).T
@@ -190,7 +273,19 @@ def forcing_signals(x: jax.Array, p: dict, observation: str) -> jax.Array:
 
 def gtf_predictions(p: dict, windows: jax.Array, alpha: jax.Array, cfg: _Config) -> jax.Array:
     """Pre-forcing latent predictions z_2..z_{T+1} of the GTF recursion on windows (B, T+1, N):
-    z_1 = init_latent(x_1), z_t = F(z~_{t-1}), z~_t = (1 - alpha) z_t + alpha z^_t (Hess et al. 2023, Eq. 6)."""
+    z_1 = init_latent(x_1), z_t = F(z~_{t-1}), z~_t = (1 - alpha) z_t + alpha z^_t (Hess et al. 2023, Eq. 6).
+
+    Parameters
+    ----------
+    p : dict
+        Model parameters (arrays).
+    windows : jax.Array, shape (B, T + 1, N)
+        Training windows of observations.
+    alpha : jax.Array
+        The GTF forcing alpha in [0, 1].
+    cfg : _Config
+        Model sizes and options (M, H, N, clipped, observation).
+    """
     z0 = init_latent(windows[:, 0], p, cfg.observation, cfg.M)
     zhat = jnp.moveaxis(forcing_signals(windows[:, 1:], p, cfg.observation), 1, 0)  # (T, B, D)
     D = zhat.shape[-1]
@@ -207,7 +302,23 @@ def gtf_predictions(p: dict, windows: jax.Array, alpha: jax.Array, cfg: _Config)
 def gtf_loss(p: dict, windows: jax.Array, alpha: jax.Array, cfg: _Config, lat_reg: float = 0.0,
              obs_reg: float = 0.0) -> jax.Array:
     """MSE between the observed pre-forcing predictions O(z_t) and x_t, plus the L2 regularisation
-    lat_reg (||1 - A||^2 + ||W1||^2 + ||W2||^2 + ||h1||^2 + ||h2||^2) + obs_reg ||L or B||^2."""
+    lat_reg (||1 - A||^2 + ||W1||^2 + ||W2||^2 + ||h1||^2 + ||h2||^2) + obs_reg ||L or B||^2.
+
+    Parameters
+    ----------
+    p : dict
+        Model parameters (arrays).
+    windows : jax.Array, shape (B, T + 1, N)
+        Training windows of observations.
+    alpha : jax.Array
+        The GTF forcing alpha in [0, 1].
+    cfg : _Config
+        Model sizes and options (M, H, N, clipped, observation).
+    lat_reg : float
+        L2 weight on the latent model (A pulled to 1).
+    obs_reg : float
+        L2 weight on the observation parameters (L or B).
+    """
     zs = gtf_predictions(p, windows, alpha, cfg)
     loss = jnp.mean((observe(zs, p, cfg.observation, cfg.N) - windows[:, 1:]) ** 2)
     if lat_reg > 0:
@@ -221,7 +332,15 @@ def gtf_loss(p: dict, windows: jax.Array, alpha: jax.Array, cfg: _Config, lat_re
 def init_params(key, cfg: _Config) -> dict:
     """Hess et al. (2023) initialisation: A = diag of a normalized positive-definite matrix, W1, W2 ~
     U(+-1/sqrt(fan_in)), h1 = 0, h2 = 0 (shPLRNN) or U(+-1/sqrt(H)) (clipped); L ~ U(+-1/sqrt(N)),
-    B ~ N(0, 2/M) (Kaiming), b = 0."""
+    B ~ N(0, 2/M) (Kaiming), b = 0.
+
+    Parameters
+    ----------
+    key : jax.Array
+        PRNG key.
+    cfg : _Config
+        Model sizes and options (M, H, N, clipped, observation).
+    """
     kA, k1, k2, kh, ko = jax.random.split(key, 5)
     M, H, N = cfg.M, cfg.H, cfg.N
     p = {"A": normalized_positive_definite_diag(kA, M), "W1": uniform_init(k1, (M, H), H),
@@ -261,10 +380,67 @@ class ShallowPLRNN(LearnedModel):
     ``keep_best=True`` keeps the epoch with the lowest training loss instead; ``select_every`` > 0 keeps the
     checkpoint (every ``select_every`` epochs) whose ``select_steps``-step free run from the first training
     sample has the lowest D_stsp against the training data (the AL-RNN paper's selection; it discards runs
-    that ended on a limit cycle).
+    that ended on a limit cycle). ``as_system()`` is the latent map (one iteration = ``dt_`` time units).
 
-    Fitted attributes: ``params_`` (dict of numpy arrays), ``dim_`` (N), ``dt_``, ``alpha_`` (final alpha),
-    ``loss_history_`` (mean loss per epoch), ``training_seconds_``, ``train_result_``.
+    Parameters
+    ----------
+    latent_dim : int
+        Latent dimension M (>= N for the identity observation).
+    hidden_dim : int
+        Hidden width H.
+    clipped : bool
+        The clipped (bounded) shPLRNN.
+    observation : {"identity", "affine"}
+        x = z[:N] or x = B z + b.
+    alpha : float or "adaptive"
+        Constant GTF forcing in [0, 1], or aGTF.
+    alpha_method : str
+        kappa estimate of aGTF: one of ``ALPHA_METHODS``.
+    alpha_update_interval : int
+        aGTF steps between updates of alpha.
+    alpha_decay : float
+        aGTF annealing factor gamma in [0, 1].
+    n_epochs, batches_per_epoch : int
+        Training length: epochs and optimisation steps per epoch.
+    batch_size : int
+        Windows per batch.
+    sequence_length : int
+        Steps per training window.
+    learning_rate, final_learning_rate : float
+        RAdam learning rate at the start and at the end of the exponential decay.
+    regularization, obs_regularization : float
+        L2 weights on the latent model (A pulled to 1) and on the observation parameters (L or B).
+    noise : float
+        Standard deviation of the Gaussian noise added to each batch.
+    gradient_clip : float
+        Global-norm gradient clipping (0: off).
+    keep_best : bool
+        Keep the epoch of lowest training loss instead of the last.
+    select_every : int
+        Checkpoint selection by D_stsp every this many epochs (0: off).
+    select_steps : int
+        Length of the free runs of the checkpoint selection.
+    seed : int
+        Seed of the initialisation and of the batches.
+    progress : bool, optional
+        Progress bar (``None``: when training is expected to take more than a few seconds).
+
+    Attributes
+    ----------
+    params_
+        The learned parameters (A, W1, W2, h1, h2 and L or B, b) as numpy arrays.
+    dim_
+        Number of observed variables N.
+    dt_
+        Sampling step of the training data: the time one model step stands for.
+    alpha_
+        Final alpha.
+    loss_history_
+        Mean loss per epoch.
+    training_seconds_
+        Wall time of the training run.
+    train_result_
+        The :class:`~dynstab.learn.base.TrainResult` of the run.
     """
 
     def __init__(self, latent_dim: int = 3, hidden_dim: int = 50, *, clipped: bool = True,
@@ -352,7 +528,13 @@ class ShallowPLRNN(LearnedModel):
 
     def training_step(self, td) -> tuple[Any, Any]:
         """(step, state) of the training loop for :class:`TrainingData` ``td``: ``state, loss = step(state, key)``
-        is one GTF/RAdam update (used by ``fit`` through ``train_epochs``, and by the benchmarks)."""
+        is one GTF/RAdam update (used by ``fit`` through ``train_epochs``, and by the benchmarks).
+
+        Parameters
+        ----------
+        td : TrainingData
+            The training data.
+        """
         cfg = self._validate(td.dim)
         sampler, opt = window_training(self, td)
         params = init_params(jax.random.PRNGKey(self.seed), cfg)
@@ -361,7 +543,15 @@ class ShallowPLRNN(LearnedModel):
         return self._make_step(cfg, sampler, opt), state
 
     def fit(self, data: Any, dt: float | None = None) -> ShallowPLRNN:
-        """Train on one or several trajectories (T, N) sampled every ``dt`` (see the class docstring)."""
+        """Train on one or several trajectories (T, N) sampled every ``dt`` (see the class docstring).
+
+        Parameters
+        ----------
+        data : array_like or Trajectory or list
+            Training trajectories (T_i, d) (see :func:`~dynstab.learn.base.as_training_data`).
+        dt : float, optional
+            Sampling step (default: a ``Trajectory``'s step, else 1).
+        """
         td = as_training_data(data, dt, min_length=2)
         cfg = self._validate(td.dim)
         step, state = self.training_step(td)
@@ -384,7 +574,33 @@ class ShallowPLRNN(LearnedModel):
                     L: Any = None, B: Any = None, b: Any = None, dt: float = 1.0) -> ShallowPLRNN:
         """A fitted model with given parameters (e.g. from the reference code or for analysis): identity
         observation of the first ``n_obs`` latents (default all M; extra latents of x are L x, L default 0),
-        or the affine observation x = B z + b when ``B`` is given."""
+        or the affine observation x = B z + b when ``B`` is given.
+
+        Parameters
+        ----------
+        A : array_like, shape (M,)
+            Diagonal of the linear part.
+        W1 : array_like, shape (M, H)
+            Output weights of the hidden layer.
+        W2 : array_like, shape (H, M)
+            Input weights of the hidden layer.
+        h1 : array_like, shape (M,)
+            Latent bias.
+        h2 : array_like, shape (H,)
+            Hidden bias.
+        clipped : bool
+            The clipped variant [ReLU(W2 z + h2) - ReLU(W2 z)].
+        n_obs : int
+            Number of observed variables N.
+        L : array_like, shape (M - N, N), optional
+            Extra latents of an observation, L x (identity model; default 0).
+        B : array_like, optional
+            Observation matrix (shPLRNN: x = B z + b, affine model; AL-RNN: initial latents (x B)_{N:}).
+        b : array_like, shape (N,), optional
+            Observation offset of the affine model (default 0).
+        dt : float, optional
+            Sampling step (default: a ``Trajectory``'s step, else 1).
+        """
         p = {k: np.asarray(v, dtype=np.float64) for k, v in dict(A=A, W1=W1, W2=W2, h1=h1, h2=h2).items()}
         M, H = p["W1"].shape
         if p["A"].shape != (M,) or p["W2"].shape != (H, M) or p["h1"].shape != (M,) or p["h2"].shape != (H,):
@@ -419,21 +635,43 @@ class ShallowPLRNN(LearnedModel):
         return _law_clipped if self._cfg.clipped else _law_plain
 
     def latent_state(self, x: Any) -> np.ndarray:
-        """The latent state the model assigns to an observed state x (N,) or batch (B, N)."""
+        """The latent state the model assigns to an observed state x (N,) or batch (B, N).
+
+        Parameters
+        ----------
+        x : array_like
+            Observed state(s) (..., N).
+        """
         self._check_fitted()
         arr = np.asarray(x, dtype=np.float64)
         check_series(arr.reshape(-1, arr.shape[-1]) if arr.ndim else arr, what="x", dim=self.dim_)
         return np.asarray(init_latent(jnp.asarray(arr), self._jparams(), self._cfg.observation, self._cfg.M))
 
     def observe(self, z: Any) -> np.ndarray:
-        """Observations x = O(z) of latent states z (..., M)."""
+        """Observations x = O(z) of latent states z (..., M).
+
+        Parameters
+        ----------
+        z : jax.Array, shape (..., M)
+            Latent state(s).
+        """
         self._check_fitted()
         return np.asarray(observe(jnp.asarray(z, dtype=jnp.float64), self._jparams(), self._cfg.observation,
                                   self._cfg.N))
 
     def generate(self, x0: Any, steps: int, *, latent: bool = False) -> np.ndarray:
         """Free-running prediction of ``steps`` samples after the observed state x0 (N,) (or batch (B, N)):
-        z_0 = init_latent(x0), z_t = F(z_{t-1}), x_t = O(z_t). ``latent=True`` returns the z_t (steps, M)."""
+        z_0 = init_latent(x0), z_t = F(z_{t-1}), x_t = O(z_t). ``latent=True`` returns the z_t (steps, M).
+
+        Parameters
+        ----------
+        x0 : array_like
+            The observed start state (d,) (or a batch (B, d) where supported).
+        steps : int
+            Number of samples to predict.
+        latent : bool
+            Return the latent states z_t (steps, M) instead of the observations.
+        """
         self._check_fitted()
         steps = check_steps(steps)
         x0 = check_x0(x0, self.dim_)
@@ -443,7 +681,15 @@ class ShallowPLRNN(LearnedModel):
     def forecast(self, context: Any, steps: int) -> np.ndarray:
         """Predict ``steps`` samples after the observed ``context`` (T_c, N): the latent state is inferred by
         running the model through the context with full teacher forcing (alpha = 1 on the forced units),
-        z_1 = init_latent(x_1), z_t = force(F(z_{t-1}), x_t), then the model runs free."""
+        z_1 = init_latent(x_1), z_t = force(F(z_{t-1}), x_t), then the model runs free.
+
+        Parameters
+        ----------
+        context : array_like, shape (T_c, d)
+            Observed samples; the prediction continues after the last.
+        steps : int
+            Number of samples to predict.
+        """
         self._check_fitted()
         ctx = check_series(context, what="context", min_length=1, dim=self.dim_)
         steps = check_steps(steps)

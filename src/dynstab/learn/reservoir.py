@@ -192,22 +192,47 @@ class EchoStateNetwork(LearnedModel):
 
     Parameters
     ----------
-    n_units: reservoir size N.
-    spectral_radius: largest |eigenvalue| of the reservoir matrix W.
-    input_scaling: W_in entries ~ U(-input_scaling, input_scaling) (inputs are standardized).
-    input_bias: per-unit bias ~ U(-input_bias, input_bias); 0 for none.
-    leak_rate: a in (0, 1]; 1 is the non-leaky reservoir.
-    degree: nonzeros per row of W (sparse reservoir, evaluated as a gather); ``None`` for dense.
-    ridge: Tikhonov parameter of the readout.
-    readout: ``"r_r2"`` (features [1, r, r^2]), ``"pathak"`` ([1, r] with every second unit squared) or
+    n_units : int
+        reservoir size N.
+    spectral_radius : float
+        largest |eigenvalue| of the reservoir matrix W.
+    input_scaling : float
+        W_in entries ~ U(-input_scaling, input_scaling) (inputs are standardized).
+    input_bias : float
+        per-unit bias ~ U(-input_bias, input_bias); 0 for none.
+    leak_rate : float
+        a in (0, 1]; 1 is the non-leaky reservoir.
+    degree : int, optional
+        nonzeros per row of W (sparse reservoir, evaluated as a gather); ``None`` for dense.
+    ridge : float
+        Tikhonov parameter of the readout.
+    readout : str
+        ``"r_r2"`` (features [1, r, r^2]), ``"pathak"`` ([1, r] with every second unit squared) or
         ``"linear"`` ([1, r]).
-    washout: teacher-forced steps discarded at the start of every training series; ``forecast`` needs at
+    washout : int
+        teacher-forced steps discarded at the start of every training series; ``forecast`` needs at
         least this many context samples (``context_length``) to synchronize the reservoir.
-    standardize: z-score the data with the training mean and standard deviation (recommended).
-    seed: seed of the random reservoir, input weights and biases (``numpy.random.default_rng``).
+    standardize : bool
+        z-score the data with the training mean and standard deviation (recommended).
+    seed : int
+        seed of the random reservoir, input weights and biases (``numpy.random.default_rng``).
 
-    Fitted attributes: ``W_out_`` (d, n_features), ``mean_``, ``scale_``, ``dim_``, ``dt_``,
-    ``reservoir_state_`` (the state after the last training sample), ``train_seconds_``.
+    Attributes
+    ----------
+    W_out_
+        Readout weights, shape (d, n_features).
+    mean_
+        Training mean of each variable (zeros without ``standardize``).
+    scale_
+        Training standard deviation of each variable (ones without ``standardize``).
+    dim_
+        Number of observed variables d of the training data.
+    dt_
+        Sampling step of the training data: the time one model step stands for.
+    reservoir_state_
+        The state after the last training sample.
+    train_seconds_
+        Wall time of ``fit``.
     """
 
     def __init__(self, n_units: int = 1000, *, spectral_radius: float = 0.9, input_scaling: float = 0.5,
@@ -245,6 +270,7 @@ class EchoStateNetwork(LearnedModel):
 
     @property
     def context_length(self) -> int:  # type: ignore[override]
+        """Samples of context a forecast needs to synchronize the reservoir: ``washout`` (at least 1)."""
         return max(1, int(self.washout))
 
     def _build(self, d: int) -> tuple[dict, np.ndarray | None]:
@@ -281,7 +307,15 @@ class EchoStateNetwork(LearnedModel):
     # ---- fit / forecast --------------------------------------------------------------------------
     def fit(self, data: Any, dt: float | None = None) -> EchoStateNetwork:
         """Drive the reservoir with each training series (teacher forcing), drop ``washout`` states, and fit
-        the readout by ridge regression of the next standardized sample on phi(r)."""
+        the readout by ridge regression of the next standardized sample on phi(r).
+
+        Parameters
+        ----------
+        data : array_like or Trajectory or list
+            Training trajectories (T_i, d) (see :func:`~dynstab.learn.base.as_training_data`).
+        dt : float, optional
+            Sampling step (default: a ``Trajectory``'s step, else 1).
+        """
         import time
 
         start = time.perf_counter()
@@ -317,7 +351,13 @@ class EchoStateNetwork(LearnedModel):
         return {k: jnp.asarray(v) for k, v in self._params.items()}, idx
 
     def synchronize(self, context: Any) -> np.ndarray:
-        """The reservoir state after teacher-forcing it with ``context`` (T_c, d) from r = 0."""
+        """The reservoir state after teacher-forcing it with ``context`` (T_c, d) from r = 0.
+
+        Parameters
+        ----------
+        context : array_like, shape (T_c, d)
+            Observed samples; the prediction continues after the last.
+        """
         self._check_fitted()
         ctx = check_series(context, what="context", min_length=1, dim=self.dim_)
         p, idx = self._jax_params()
@@ -326,13 +366,29 @@ class EchoStateNetwork(LearnedModel):
 
     def forecast(self, context: Any, steps: int) -> np.ndarray:
         """Warm the reservoir up on ``context`` (T_c, d), T_c >= ``washout`` recommended, then run it closed-loop:
-        the ``steps`` samples that follow the context, shape (steps, d)."""
+        the ``steps`` samples that follow the context, shape (steps, d).
+
+        Parameters
+        ----------
+        context : array_like, shape (T_c, d)
+            Observed samples; the prediction continues after the last.
+        steps : int
+            Number of samples to predict.
+        """
         self._check_fitted()
         ctx = check_series(context, what="context", min_length=1, dim=self.dim_)
         return self.generate_from_state(self.synchronize(ctx), steps)
 
     def generate_from_state(self, r: Any, steps: int) -> np.ndarray:
-        """Closed-loop predictions from reservoir state ``r`` (N,) (a state that has seen the last observation)."""
+        """Closed-loop predictions from reservoir state ``r`` (N,) (a state that has seen the last observation).
+
+        Parameters
+        ----------
+        r : array_like
+            Reservoir state(s) (..., N).
+        steps : int
+            Number of samples to predict.
+        """
         self._check_fitted()
         r = np.asarray(r, dtype=np.float64)
         if r.shape != (int(self._n_units),) or not np.all(np.isfinite(r)):
@@ -343,13 +399,27 @@ class EchoStateNetwork(LearnedModel):
 
     def generate(self, x0: Any, steps: int) -> np.ndarray:
         """Free run after the single observation ``x0`` (reservoir started at zero): an ESN needs a warm-up,
-        so prefer ``forecast(context, steps)`` with ``washout`` samples of context."""
+        so prefer ``forecast(context, steps)`` with ``washout`` samples of context.
+
+        Parameters
+        ----------
+        x0 : array_like
+            The observed start state (d,) (or a batch (B, d) where supported).
+        steps : int
+            Number of samples to predict.
+        """
         self._check_fitted()
         x0 = check_series(np.asarray(x0, dtype=np.float64).reshape(1, -1), what="x0", dim=self.dim_)
         return self.forecast(x0, steps)
 
     def observe(self, r: Any) -> np.ndarray:
-        """The observable (readout) of reservoir state(s) ``r`` (..., N): the predicted next sample."""
+        """The observable (readout) of reservoir state(s) ``r`` (..., N): the predicted next sample.
+
+        Parameters
+        ----------
+        r : array_like
+            Reservoir state(s) (..., N).
+        """
         self._check_fitted()
         r = jnp.asarray(r, dtype=jnp.float64)
         u = _esn_features(self._readout, r) @ jnp.asarray(self.W_out_).T
@@ -418,7 +488,18 @@ class NGRC(LearnedModel):
     constant: include the constant feature.
     ridge: Tikhonov parameter (2.5e-6 in the paper's Lorenz-63 set-up).
 
-    Fitted attributes: ``W_out_`` (d, n_features), ``dim_``, ``dt_``, ``n_features_``, ``train_seconds_``.
+    Attributes
+    ----------
+    W_out_
+        Readout weights, shape (d, n_features).
+    dim_
+        Number of observed variables d of the training data.
+    dt_
+        Sampling step of the training data: the time one model step stands for.
+    n_features_
+        Number of features of O_t.
+    train_seconds_
+        Wall time of ``fit``.
     """
 
     def __init__(self, k: int = 2, *, skip: int = 1, degree: int = 2, constant: bool = True, ridge: float = 2.5e-6):
@@ -438,7 +519,15 @@ class NGRC(LearnedModel):
         return (int(self.k) - 1) * int(self.skip) + 1
 
     def fit(self, data: Any, dt: float | None = None) -> NGRC:
-        """Ridge regression of x_{t+1} - x_t on the feature vector O_t over every t with a full delay window."""
+        """Ridge regression of x_{t+1} - x_t on the feature vector O_t over every t with a full delay window.
+
+        Parameters
+        ----------
+        data : array_like or Trajectory or list
+            Training trajectories (T_i, d) (see :func:`~dynstab.learn.base.as_training_data`).
+        dt : float, optional
+            Sampling step (default: a ``Trajectory``'s step, else 1).
+        """
         import time
 
         start = time.perf_counter()
@@ -492,14 +581,30 @@ class NGRC(LearnedModel):
         return ngrc_map
 
     def generate(self, x0: Any, steps: int) -> np.ndarray:
-        """Free run from the delay-stacked state (or the last ``context_length`` samples): (steps, d)."""
+        """Free run from the delay-stacked state (or the last ``context_length`` samples): (steps, d).
+
+        Parameters
+        ----------
+        x0 : array_like
+            The last ``context_length`` samples (L, d), oldest first, or the delay-stacked state (L d,).
+        steps : int
+            Number of samples to predict.
+        """
         self._check_fitted()
         s0 = jnp.asarray(self._state_of(x0))
         out = _ngrc_run(self._law_fn, {"W_out": jnp.asarray(self.W_out_)}, s0, check_steps(steps))
         return np.asarray(out[:, :self.dim_])
 
     def forecast(self, context: Any, steps: int) -> np.ndarray:
-        """The ``steps`` samples after ``context`` (T_c >= context_length, d)."""
+        """The ``steps`` samples after ``context`` (T_c >= context_length, d).
+
+        Parameters
+        ----------
+        context : array_like, shape (T_c, d)
+            Observed samples; the prediction continues after the last.
+        steps : int
+            Number of samples to predict.
+        """
         return forecast_last_window(self, context, steps)
 
     def as_system(self) -> Map:
@@ -521,7 +626,13 @@ class NGRC(LearnedModel):
                                         f"{self.dt_:g} time units")
 
     def stacked_state(self, window: Any) -> np.ndarray:
-        """The map state of ``as_system()`` for the last ``context_length`` samples ``window`` (L, d)."""
+        """The map state of ``as_system()`` for the last ``context_length`` samples ``window`` (L, d).
+
+        Parameters
+        ----------
+        window : array_like, shape (L, d)
+            The last ``context_length`` samples (more are cut).
+        """
         self._check_fitted()
         return self._state_of(check_series(window, what="window", min_length=self.context_length,
                                            dim=self.dim_)[-self.context_length:])

@@ -35,19 +35,45 @@ class SINDy(LearnedModel):
 
     Parameters
     ----------
-    degree: degree of the default polynomial library (``pysindy.PolynomialLibrary(degree)``).
-    threshold: STLSQ sparsity threshold of the default optimizer.
-    alpha: STLSQ ridge parameter of the default optimizer.
-    optimizer: a pysindy optimizer (e.g. ``pysindy.SR3(...)``) instead of ``STLSQ(threshold, alpha)``.
-    feature_library: a pysindy feature library instead of ``PolynomialLibrary(degree)``; ``as_system()``
+    degree : int
+        degree of the default polynomial library (``pysindy.PolynomialLibrary(degree)``).
+    threshold : float
+        STLSQ sparsity threshold of the default optimizer.
+    alpha : float
+        STLSQ ridge parameter of the default optimizer.
+    optimizer : object
+        a pysindy optimizer (e.g. ``pysindy.SR3(...)``) instead of ``STLSQ(threshold, alpha)``.
+    feature_library : object
+        a pysindy feature library instead of ``PolynomialLibrary(degree)``; ``as_system()``
         needs a ``PolynomialLibrary``.
-    differentiation_method: a pysindy differentiation method (default: second-order
+    differentiation_method : object
+        a pysindy differentiation method (default: second-order
         ``FiniteDifference``; ``pysindy.SmoothedFiniteDifference()`` for noisy data).
-    names: variable names (default: those of a fitted `Trajectory`'s system, else x1, x2, ...).
+    names : tuple[str, ...] | list[str] | None
+        variable names (default: those of a fitted `Trajectory`'s system, else x1, x2, ...).
 
-    Passed pysindy objects are cloned, never modified. Fitted attributes: ``coefficients_``
-    (d, n_features), ``feature_names_``, ``names_``, ``model_`` (the fitted ``pysindy.SINDy``), ``dim_``,
-    ``dt_``.
+    Passed pysindy objects are cloned, never modified.
+
+    Attributes
+    ----------
+    coefficients_ : numpy.ndarray
+        Xi, shape (d, n_features).
+    feature_names_ : list of str
+        Names of the library functions.
+    names_ : tuple of str
+        Variable names.
+    model_ : pysindy.SINDy
+        The fitted pysindy model.
+    dim_ : int
+        Number of variables d.
+    dt_ : float
+        Sampling step of the training data.
+
+    References
+    ----------
+    S. L. Brunton, J. L. Proctor and J. N. Kutz, Discovering governing equations from data by sparse
+    identification of nonlinear dynamical systems, PNAS 113, 3932 (2016); B. M. de Silva et al., PySINDy,
+    J. Open Source Softw. 5, 2104 (2020).
     """
 
     def __init__(self, degree: int = 2, threshold: float = 0.1, *, alpha: float = 0.05, optimizer: Any = None,
@@ -82,7 +108,15 @@ class SINDy(LearnedModel):
 
     def fit(self, data: Any, dt: float | None = None) -> SINDy:
         """Fit the sparse model to one or several trajectories sampled every ``dt`` (pysindy's SINDy.fit
-        on the list of series, derivatives by the differentiation method on each series)."""
+        on the list of series, derivatives by the differentiation method on each series).
+
+        Parameters
+        ----------
+        data : array_like or Trajectory or list
+            Training trajectories (T_i, d) (see :func:`~dynstab.learn.base.as_training_data`).
+        dt : float, optional
+            Sampling step (default: a ``Trajectory``'s step, else 1).
+        """
         from ..simulate.trajectory import Trajectory
 
         td = as_training_data(data, dt, min_length=5)
@@ -111,7 +145,13 @@ class SINDy(LearnedModel):
         return self
 
     def equations(self, precision: int = 3) -> list[str]:
-        """The learned equations as readable strings, e.g. ``"x' = -9.999 x + 9.999 y"``."""
+        """The learned equations as readable strings, e.g. ``"x' = -9.999 x + 9.999 y"``.
+
+        Parameters
+        ----------
+        precision : int
+            Decimal places of the coefficients.
+        """
         self._check_fitted()
         rhs = self.model_.equations(precision=precision)
         return [f"{name}' = {eq}" for name, eq in zip(self.names_, rhs)]
@@ -143,6 +183,11 @@ class SINDy(LearnedModel):
         with P the library's powers matrix (static in the law) and Xi the parameter ``coefficients``
         (d, n_terms), evaluated in JAX. ``dt`` is the flow's recommended integration step (default: the
         sampling step of the data); ``x0`` is the last training sample.
+
+        Parameters
+        ----------
+        dt : float, optional
+            Recommended integration step of the flow (default: the sampling step ``dt_``).
         """
         self._check_fitted()
         if getattr(self, "_law", None) is None:  # one law object per fit: compiled kernels are reused
@@ -165,7 +210,15 @@ class SINDy(LearnedModel):
 
     def generate(self, x0: Any, steps: int) -> np.ndarray:
         """Integrate the learned equations from ``x0`` (DOP853, rtol 1e-10) and sample every ``dt_``:
-        the ``steps`` samples after x0, shape (steps, d). Raises if the learned model blows up."""
+        the ``steps`` samples after x0, shape (steps, d). Raises if the learned model blows up.
+
+        Parameters
+        ----------
+        x0 : array_like
+            The observed start state (d,) (or a batch (B, d) where supported).
+        steps : int
+            Number of samples to predict.
+        """
         from ..simulate.trajectory import trajectory
 
         self._check_fitted()
