@@ -118,6 +118,14 @@ class DivergenceCurve(tuple):
         Embedding dimension, delay and Theiler window used.
     """
 
+    # set per instance by __new__ (declared here for the type checker)
+    dt: float
+    n_references: int
+    method: str
+    dim: int
+    tau: int
+    theiler: int
+
     def __new__(cls, k, lnd, **meta):
         obj = super().__new__(cls, (k, lnd))
         obj.__dict__.update(meta)
@@ -615,12 +623,12 @@ def lyapunov_from_data(
     k0, k1 = rng
     sel = slice(k0, k1 + 1)
     slope, icpt = _lsq(k[sel], lnd[sel])
-    bs = []
+    block_fits: list[float] = []
     for b in range(n_blocks):
         c = counts[b, sel]
         if np.all(c > 0):
-            bs.append(_lsq(k[sel], sums[b, sel] / c)[0])
-    bs = np.asarray(bs)
+            block_fits.append(_lsq(k[sel], sums[b, sel] / c)[0])
+    bs = np.asarray(block_fits)
     if bs.size >= 2:
         se = float(np.std(bs, ddof=1) / np.sqrt(bs.size))
         half = float(stats.t.ppf(0.5 + confidence / 2, bs.size - 1)) * se

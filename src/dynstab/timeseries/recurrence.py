@@ -723,8 +723,8 @@ class RecurrenceNetwork:
         L.
     n_components : int
         Connected components.
-    eps : float
-        Threshold of the recurrence matrix.
+    eps : float or tuple of float
+        Threshold of the recurrence matrix (a pair for a joint matrix).
     """
 
     adjacency: sparse.csr_matrix
@@ -734,7 +734,7 @@ class RecurrenceNetwork:
     global_clustering: float
     average_path_length: float
     n_components: int
-    eps: float
+    eps: float | tuple
 
     @property
     def n_nodes(self) -> int:

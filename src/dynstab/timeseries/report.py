@@ -251,12 +251,20 @@ def _lyapunov(rep: SeriesReport, x) -> None:
         )
 
 
+def _embedding_of(rep: SeriesReport) -> tuple[int, int]:
+    """(dim, tau) chosen by the embedding step, which runs first and must succeed."""
+    if rep.dim is None or rep.tau is None:
+        raise RuntimeError("the embedding step has not run")
+    return rep.dim, rep.tau
+
+
 def _dimension(rep: SeriesReport, x, seed: int) -> None:
-    m = max(rep.dim, 2)
-    d2 = correlation_dimension(x, dim=m, tau=rep.tau, seed=seed, max_points=10_000)
+    dim, tau = _embedding_of(rep)
+    m = max(dim, 2)
+    d2 = correlation_dimension(x, dim=m, tau=tau, seed=seed, max_points=10_000)
     # a finite dimension saturates: embedding in two more dimensions must not raise it much
     # (noise fills every embedding space; Grassberger & Procaccia 1983, Kantz & Schreiber sec. 6.3)
-    higher = correlation_dimension(x, dim=m + 2, tau=rep.tau, seed=seed, max_points=5_000)
+    higher = correlation_dimension(x, dim=m + 2, tau=tau, seed=seed, max_points=5_000)
     if higher.dimension > d2.dimension + 0.5:
         raise ValueError(
             f"no finite dimension: D2 does not saturate ({d2.dimension:.2f} at m = {m}, "
@@ -268,7 +276,8 @@ def _dimension(rep: SeriesReport, x, seed: int) -> None:
 def _rqa(rep: SeriesReport, x) -> None:
     from .rqa import rqa
 
-    res = rqa(x[:5000], recurrence_rate=0.05, dim=rep.dim, tau=rep.tau, theiler=rep.dim * rep.tau).to_dict()
+    dim, tau = _embedding_of(rep)
+    res = rqa(x[:5000], recurrence_rate=0.05, dim=dim, tau=tau, theiler=dim * tau).to_dict()
     rep.rqa = {k: res[k] for k in ("RR", "DET", "L", "LAM", "TT", "ENTR", "RTE")}
 
 
@@ -280,9 +289,10 @@ def _zero_one(rep: SeriesReport, seed: int) -> None:
 
 def _surrogate(rep: SeriesReport, x, n: int, seed: int) -> None:
     x = x[:5000]
+    dim, tau = _embedding_of(rep)
 
     def stat(s):
-        return nonlinear_prediction_error(s, rep.dim, rep.tau)
+        return nonlinear_prediction_error(s, dim, tau)
 
     rep.prediction_error = stat(x)
     rep.surrogate = surrogate_test(x, stat, n=n, kind="iaaft", seed=seed, tail="less")
@@ -308,8 +318,9 @@ def verdict(rep: SeriesReport) -> str:
         The conclusion.
     """
     k = rep.zero_one
-    lam = rep.lyapunov.exponent if rep.lyapunov is not None else float("nan")
-    lo = rep.lyapunov.ci[0] if rep.lyapunov is not None else float("nan")
+    est = rep.lyapunov
+    lam = est.exponent if est is not None else float("nan")
+    lo = est.ci[0] if est is not None else float("nan")
     pe = rep.prediction_error
     sur = rep.surrogate
     d2 = rep.dimension.dimension if rep.dimension is not None else float("nan")
@@ -324,10 +335,10 @@ def verdict(rep: SeriesReport) -> str:
             f"(IAAFT surrogate test p = {sur.p_value:.2f})"
         )
         parts.append("its exponent and dimension estimates are not meaningful")
-    elif math.isfinite(lam) and lam > 0 and math.isfinite(lo) and lo > 0:
+    elif est is not None and math.isfinite(lam) and lam > 0 and math.isfinite(lo) and lo > 0:
         parts.append(
             f"Chaotic: largest Lyapunov exponent {lam:.3g} per time unit "
-            f"({rep.lyapunov.confidence:.0%} CI {lo:.3g}..{rep.lyapunov.ci[1]:.3g})"
+            f"({est.confidence:.0%} CI {lo:.3g}..{est.ci[1]:.3g})"
         )
         parts.append(f"forecasts lose a factor e of accuracy every {1 / lam:.3g} time units (the Lyapunov time)")
         if sur is not None:

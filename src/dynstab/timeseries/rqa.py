@@ -603,7 +603,9 @@ def rqa(
         )
         if isinstance(x, RecurrenceMatrix):
             params.update(eps=x.eps, norm=x.norm)
-        return _assemble(_matrix_histograms(R, w), _cells(*R.shape, w), w, lmin, vmin, wmin, border, params)
+        return _assemble(
+            _matrix_histograms(R, w), _cells(R.shape[0], R.shape[1], w), w, lmin, vmin, wmin, border, params
+        )
     w = 1 if theiler is None else as_int(theiler, name="theiler", minimum=0)
     code, A, e = _auto_inputs(x, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
     return _rqa_points(
@@ -985,7 +987,9 @@ def windowed_rqa(
 
         def one(s):
             sub = R[s : s + window, s : s + window]
-            return _assemble(_matrix_histograms(sub, w), _cells(*sub.shape, w), w, lmin, vmin, wmin, border, {})
+            return _assemble(
+                _matrix_histograms(sub, w), _cells(sub.shape[0], sub.shape[1], w), w, lmin, vmin, wmin, border, {}
+            )
 
         params = dict(kind=kind, theiler=w, method="matrix")
     else:
