@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 
 from ._precision import float64
-from .pipeline import run_steps, summary_tail
 from .analysis.fixed_points import FixedPoints, fixed_points
 from .analysis.lyapunov import LyapunovSpectrum, classify, lyapunov_spectrum
+from .pipeline import run_steps, summary_tail
 from .simulate import Trajectory, trajectory
 from .simulate.evolution import default_transient
-from .systems.base import System
+from .systems.base import SDE, System
 
 
 @dataclass
@@ -46,7 +46,8 @@ class Report:
         }
         if self.fixed_points is not None:
             out["fixed_points"] = self.fixed_points.to_dict()
-            out["fixed_point_box"] = [list(b) for b in self.box]
+            if self.box is not None:  # always set by the step that found the fixed points
+                out["fixed_point_box"] = [list(b) for b in self.box]
         if self.spectrum is not None:
             sp = self.spectrum
             out["lyapunov_spectrum"] = sp.exponents.tolist()
@@ -88,6 +89,8 @@ def analyze(
     Stops cleanly on KeyboardInterrupt, returning the steps that finished (``interrupted``).
     """
     if system.stochastic:
+        if not isinstance(system, SDE):
+            raise TypeError(f"{system.name} is stochastic but not an SDE: analyze needs its drift (SDE.drift_as_flow)")
         system = system.drift_as_flow()
     report = Report(system)
     length = default_length(system) if t is None else t
@@ -111,10 +114,17 @@ def _simulate(report: Report, length: float) -> None:
 
 def _fixed_points(report: Report, box, n_starts: int, seed: int) -> None:
     if not report.system.finite_dimensional:
-        report.skipped["fixed points"] = ("delay equation: equilibrium stability needs the characteristic "
-                                          "equation with the delay, which dynstab does not solve yet")
+        report.skipped["fixed points"] = (
+            "delay equation: equilibrium stability needs the characteristic "
+            "equation with the delay, which dynstab does not solve yet"
+        )
         return
-    report.box = default_box(report.trajectory) if box is None else [tuple(map(float, b)) for b in box]
+    if box is None:
+        if report.trajectory is None:  # the simulate step runs first and raises if it fails
+            raise RuntimeError("the simulate step has not run")
+        report.box = default_box(report.trajectory)
+    else:
+        report.box = [(float(lo), float(hi)) for lo, hi in box]
     report.fixed_points = fixed_points(report.system, report.box, n_starts=n_starts, seed=seed)
 
 
