@@ -153,3 +153,30 @@ def test_bad_input():
         zero_one_test_system(hh, "q", t=10.0)
     with pytest.raises(TypeError, match="Flow or Map"):
         gali("lorenz", 2, 1.0)
+
+
+def test_arguments_go_through_validation():
+    hh = dynstab.systems.get("henon_heiles")
+    henon = dynstab.systems.get("henon")
+    with pytest.raises(ValueError, match=r"^k must be an integer between 2 and 4 \(inclusive\), got 2\.5$"):
+        gali(hh, 2.5, 10.0)
+    with pytest.raises(TypeError, match=r"^k must be an integer"):
+        gali(hh, "2", 10.0)
+    with pytest.raises(ValueError, match=r"^sample must be a finite number > 0, got -1\.0$"):
+        gali(hh, 2, 10.0, sample=-1.0)
+    with pytest.raises(ValueError, match=r"^each of variables must be an integer, got 0\.5$"):  # was truncated to 0
+        finite_time_lyapunov(saddle, np.zeros(2), 1.0, variables=(0.5, 1))
+    with pytest.raises(ValueError, match=r"^t \(for a map, the number of iterations\) must be an integer >= 1"):
+        finite_time_lyapunov(henon, np.zeros(2), 2.5)
+    with pytest.raises(ValueError, match=r"^renormalize must be a finite number > 0, got -1\.0$"):
+        finite_time_lyapunov(saddle, np.zeros(2), 1.0, renormalize=-1.0)
+    with pytest.raises(ValueError, match=r"^x0s contains 1 NaN"):
+        finite_time_lyapunov(saddle, [[0.0, np.nan]], 1.0)
+    with pytest.raises(ValueError, match=r"^n \(the number of windows\) must be an integer >= 2, got 10\.5$"):
+        local_lyapunov_exponents(hh, n=10.5)
+    with pytest.raises(ValueError, match=r"^window \(for a map, the number of iterations\) must be an integer >= 1"):
+        local_lyapunov_exponents(henon, window=1.5)
+    with pytest.raises(ValueError, match=r"^window must be a finite number > 0, got nan$"):
+        local_lyapunov_exponents(hh, window=float("nan"))
+    with pytest.raises(ValueError, match=r"^n \(the number of iterations\) must be an integer >= 0, got 100\.5$"):
+        zero_one_test_system(henon, n=100.5)  # was truncated to 100

@@ -230,3 +230,24 @@ def test_lorenz_points_are_roots(lorenz, sigma, rho, beta):
         assert len(fp) == (3 if rho > 1.0 else 1)
     for p in fp:
         assert np.max(np.abs(np.asarray(system.f(jnp.asarray(p.x))))) < 1e-8
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(n_starts=2.5), r"^n_starts must be an integer >= 1, got 2\.5$"),  # was truncated to 2
+        (dict(max_iter=10.5), r"^max_iter must be an integer >= 1, got 10\.5$"),
+        (dict(tol=float("nan")), r"^tol must be a finite number > 0, got nan$"),
+        (dict(t="0"), r"^t must be a finite number, got '0'$"),
+    ],
+)
+def test_counts_and_tolerances_go_through_validation(lorenz, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        fixed_points(lorenz, LORENZ_BOX, **kwargs)
+
+
+def test_box_of_text_or_nan_names_the_box(lorenz):
+    with pytest.raises(TypeError, match=r"^box must be a sequence of \(low, high\) pairs of numbers"):
+        fixed_points(lorenz, [("-1", "1")] * 3)  # np.asarray(..., float) used to accept the text
+    with pytest.raises(ValueError, match=r"^box contains 1 NaN or infinite value\(s\) \(the first, nan, at index \(1, 0\)\)"):
+        fixed_points(lorenz, [(-1.0, 1.0), (float("nan"), 1.0), (0.0, 1.0)])

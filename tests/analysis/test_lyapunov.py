@@ -179,3 +179,34 @@ def test_partial_spectrum_of_a_large_map_skips_the_volume_check():
     spec = dynstab.lyapunov_spectrum(diagonal, n=4000, k=2, n_ics=1, transient=0)  # frame bias ~ 3/n
     np.testing.assert_allclose(spec.exponents, np.log([0.9, 0.5]), atol=0.003)
     assert np.isnan(spec.divergence)  # k < d and d > 64: no d x d determinant per step
+
+
+@pytest.mark.parametrize(
+    "name, kwargs, match",
+    [
+        ("lorenz", dict(t=10.0, n_ics=1.5), r"^n_ics must be an integer >= 1, got 1\.5$"),
+        ("lorenz", dict(t=10.0, k=2.5), r"^k must be an integer, got 2\.5$"),  # was truncated to 2
+        ("lorenz", dict(t=float("nan")), r"^t \(the integration time\) must be a finite number > 0, got nan$"),
+        ("lorenz", dict(t=10.0, qr_interval=-1.0), r"^qr_interval must be a finite number > 0, got -1\.0$"),
+        ("lorenz", dict(n=100.5), r"^n must be an integer >= 1, got 100\.5$"),
+        ("henon", dict(n=100.5), r"^n must be an integer >= 1, got 100\.5$"),  # was truncated to 100
+        ("henon", dict(n=100, qr_interval=2.5), r"^qr_interval \(iterations\) must be an integer >= 1, got 2\.5$"),
+        ("henon", dict(n=100, transient=1.5), r"^transient \(iterations\) must be an integer >= 0, got 1\.5$"),
+        ("lorenz", dict(t=10.0, transient=-1.0), r"^transient must be a finite number >= 0, got -1\.0$"),
+    ],
+)
+def test_arguments_go_through_validation(name, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        lyapunov_spectrum(systems.get(name), **kwargs)
+
+
+def test_two_trajectory_arguments_go_through_validation():
+    from dynstab.analysis.lyapunov import max_lyapunov_two_trajectory
+
+    lorenz = systems.get("lorenz")
+    with pytest.raises(ValueError, match=r"^d0 must be a finite number > 0, got -1\.0$"):
+        max_lyapunov_two_trajectory(lorenz, t=10.0, d0=-1.0)
+    with pytest.raises(ValueError, match=r"^renormalize must be a finite number > 0, got nan$"):
+        max_lyapunov_two_trajectory(lorenz, t=10.0, renormalize=float("nan"))
+    with pytest.raises(ValueError, match=r"^tol must be a finite number > 0, got 0\.0$"):
+        max_lyapunov_two_trajectory(lorenz, t=10.0, method="dopri8", tol=0.0)

@@ -120,3 +120,20 @@ def test_rossler_orbit_diagram_through_poincare_map():
     # the same through plane= on the flow
     od2 = orbit_diagram(rossler, "c", cs[:1], n_keep=8, transient=300, plane=("x", 0.0))
     assert od2.points.shape == (1, 8)
+
+
+def test_arguments_go_through_validation():
+    with pytest.raises(ValueError, match=r"^n_keep must be an integer >= 1, got 10\.5$"):  # was truncated to 10
+        orbit_diagram(LOGISTIC, "r", [3.0], n_keep=10.5)
+    with pytest.raises(ValueError, match=r"^transient must be an integer >= 0, got 2\.5$"):
+        orbit_diagram(LOGISTIC, "r", [3.0], transient=2.5)
+    with pytest.raises(ValueError, match=r"^bound must be a finite number > 0, got nan$"):
+        orbit_diagram(LOGISTIC, "r", [3.0], bound=float("nan"))
+    with pytest.raises(TypeError, match=r"^values must be a numeric array"):
+        orbit_diagram(LOGISTIC, "r", ["3.0"])
+    with pytest.raises(ValueError, match=r"^max_period must be an integer, got 1\.5$"):
+        detect_periods(np.zeros((3, 4)), max_period=1.5)
+    with pytest.raises(ValueError, match=r"^lo must be a finite number, got nan$"):
+        period_changes(LOGISTIC, "r", float("nan"), 3.5)
+    with pytest.raises(ValueError, match=r"^n_grid must be an integer >= 2, got 10\.5$"):
+        period_changes(LOGISTIC, "r", 3.0, 3.5, n_grid=10.5)

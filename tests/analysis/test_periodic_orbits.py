@@ -221,3 +221,23 @@ def test_flow_orbit_errors():
         periodic_orbit_of_flow(ros, ("z", 1000.0), [0.0, -6.0, 0.03], max_time=20.0)
     with pytest.raises(PeriodicOrbitError, match="did not converge|crosses the plane"):
         periodic_orbit_of_flow(hopf, ("y", 0.0), [0.9, 0.0], period_n=2)
+
+
+def test_arguments_go_through_validation(henon):
+    with pytest.raises(ValueError, match=r"^period must be an integer, got 1\.5$"):
+        periodic_orbits(henon, 1.5, HENON_BOX)
+    with pytest.raises(ValueError, match=r"^n_seeds must be an integer >= 1, got 10\.5$"):  # was truncated to 10
+        periodic_orbits(henon, 1, HENON_BOX, n_seeds=10.5)
+    with pytest.raises(ValueError, match=r"^max_iter must be an integer >= 1, got 2\.5$"):
+        periodic_orbits(henon, 1, HENON_BOX, max_iter=2.5)
+    with pytest.raises(ValueError, match=r"^tol must be a finite number > 0, got nan$"):
+        periodic_orbits(henon, 1, HENON_BOX, tol=float("nan"))
+    with pytest.raises(TypeError, match=r"^lambdas must be a numeric array"):
+        periodic_orbits(henon, 1, HENON_BOX, method="schmelcher_diakonos", lambdas=("0.1",))
+    with pytest.raises(ValueError, match=r"^sd_steps must be an integer >= 1, got 2\.5$"):
+        periodic_orbits(henon, 1, HENON_BOX, method="schmelcher_diakonos", sd_steps=2.5)
+    ros = dynstab.systems.get("rossler")
+    with pytest.raises(ValueError, match=r"^period_n must be an integer >= 1, got 1\.5$"):
+        periodic_orbit_of_flow(ros, ("x", 0.0), [0.0, -6.0, 0.03], period_n=1.5)
+    with pytest.raises(TypeError, match=r"^guess must be a numeric array"):
+        periodic_orbit_of_flow(ros, ("x", 0.0), ["0", "-6", "0.03"])

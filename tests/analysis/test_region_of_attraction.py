@@ -71,3 +71,16 @@ def test_bad_input():
         region_of_attraction(dynstab.systems.get("henon"), [0.0, 0.0])
     with pytest.raises(ValueError, match="equilibrium"):
         region_of_attraction(cubic, [0.0, 0.0, 0.0])
+
+
+def test_arguments_go_through_validation():
+    with pytest.raises(ValueError, match=r"^n_directions must be an integer >= 1, got 10\.5$"):  # was truncated
+        region_of_attraction(cubic, [0.0, 0.0], n_directions=10.5, check=False)
+    with pytest.raises(ValueError, match=r"^n_levels must be an integer >= 2, got 1$"):
+        region_of_attraction(cubic, [0.0, 0.0], n_levels=1, check=False)
+    with pytest.raises(ValueError, match=r"^radius must be a finite number > 0, got nan$"):
+        region_of_attraction(cubic, [0.0, 0.0], radius=float("nan"), check=False)
+    with pytest.raises(ValueError, match=r"^polish must be an integer >= 0, got 1\.5$"):
+        region_of_attraction(cubic, [0.0, 0.0], polish=1.5, check=False)
+    with pytest.raises(TypeError, match=r"^Q must be a numeric array"):
+        region_of_attraction(cubic, [0.0, 0.0], Q=[["1", "0"], ["0", "1"]], check=False)

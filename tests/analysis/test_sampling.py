@@ -51,3 +51,19 @@ def test_two_trajectory_resolves_a_discontinuous_law():
     lam, _ = max_lyapunov_two_trajectory(dynstab.systems.get("double_scroll_jerk"), t=5000.0, method="dopri8",
                                          renormalize=20.0, n_ics=2)
     assert lam == pytest.approx(0.0754, abs=0.005)
+
+
+def test_arguments_go_through_validation():
+    lorenz = dynstab.systems.get("lorenz")
+    with pytest.raises(ValueError, match=r"^n must be an integer >= 1, got 2\.5$"):
+        sample_initial_conditions(dynstab.systems.get("henon"), 2.5)
+    with pytest.raises(ValueError, match=r"^n must be an integer >= 1, got 1\.5$"):
+        sample_parameters(lorenz, 1.5)
+    with pytest.raises(ValueError, match=r"^scale must be a finite number > 0, got 0\.0$"):
+        sample_parameters(lorenz, 1, scale=0.0)
+    with pytest.raises(ValueError, match=r"^max_tries must be an integer >= 1, got 2\.5$"):
+        sample_parameters(lorenz, 1, max_tries=2.5)
+    with pytest.raises(ValueError, match=r"^periods must be a finite number > 0, got -1\.0$"):
+        dynstab.trajectory(lorenz, periods=-1.0)
+    with pytest.raises(ValueError, match=r"^pts_per_period must be a finite number >= 1, got 0\.5$"):
+        dynstab.trajectory(lorenz, periods=5.0, pts_per_period=0.5)

@@ -250,3 +250,32 @@ def test_msf_bad_input():
         master_stability_function(ro, lambda x: x[:2], [0.1], 10.0)
     with pytest.raises(TypeError):
         master_stability_function("rossler", X_COUPLING, [0.1], 10.0)
+
+
+def test_arguments_go_through_validation():
+    ro = dynstab.systems.get("rossler")
+    with pytest.raises(TypeError, match=r"^alphas must be finite real numbers .*alphas must be a numeric array"):
+        master_stability_function(ro, X_COUPLING, ["0.1"], 10.0)
+    with pytest.raises(ValueError, match=r"^coupling matrix H contains 1 NaN"):
+        master_stability_function(ro, np.diag([np.nan, 0.0, 0.0]), [0.1], 10.0)
+    with pytest.raises(ValueError, match=r"^renormalize must be a finite number > 0, got -1\.0$"):
+        master_stability_function(ro, X_COUPLING, [0.1], 10.0, renormalize=-1.0)
+    with pytest.raises(ValueError, match=r"^n must be an integer >= 2, got 5\.5$"):
+        kuramoto_model(5.5, 1.0)
+    with pytest.raises(ValueError, match=r"^K must be a finite number, got nan$"):
+        kuramoto_model(5, float("nan"))
+    with pytest.raises(ValueError, match=r"^gamma must be a finite number > 0, got 0\.0$"):
+        kuramoto_model(5, 1.0, gamma=0.0)
+    with pytest.raises(ValueError, match=r"^frequencies contains 1 NaN"):  # used to fail later as parameter 'omega'
+        kuramoto_model(3, 1.0, frequencies=[0.0, np.nan, 1.0])
+    with pytest.raises(ValueError, match=r"^n must be an integer >= 1, got 2\.5$"):
+        lorentzian_frequencies(2.5, 0.5)
+    with pytest.raises(TypeError, match=r"^phases must be a numeric array"):
+        kuramoto_order_parameter(["0.1", "0.2"])
+
+
+def test_network_arguments_go_through_validation(rossler_msf):
+    with pytest.raises(ValueError, match=r"^sigma \(the coupling strength\) must be a finite number >= 0, got nan$"):
+        synchronization_stable(rossler_msf, ring_laplacian(4), float("nan"))
+    with pytest.raises(ValueError, match=r"^laplacian contains 1 NaN"):
+        synchronization_stable(rossler_msf, [[1.0, -1.0], [-1.0, np.nan]], 0.5)

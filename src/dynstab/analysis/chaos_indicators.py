@@ -31,6 +31,7 @@ from .._precision import float64
 from ..simulate.evolution import Evolution, Plan, default_transient, intervals, run
 from ..systems.base import System, as_state, check_system
 from ..timeseries.zero_one import ZeroOneResult, zero_one_test
+from ..validation import as_finite_array, as_float, as_int, as_positive_float
 from .lyapunov import benettin, evolution_plan, max_lyapunov_two_trajectory
 
 __all__ = ["AlignmentIndex", "gali", "sali", "finite_time_lyapunov", "LocalLyapunov", "local_lyapunov_exponents",
@@ -165,12 +166,10 @@ def gali(system: System, k: int = 2, t: float | None = None, *, n: int | None = 
     """
     ev = _evolution(system, "GALI", method, dt)
     d = system.dim
-    if isinstance(k, bool) or int(k) != k or not 2 <= k <= d:
-        raise ValueError(f"k must be an integer between 2 and the dimension {d}, got {k!r}")
-    k = int(k)
+    k = as_int(k, name="k", minimum=2, maximum=d)
     x0s = as_state(system.x0 if x0 is None else x0, d)
     batch = x0s.ndim == 2
-    plan = evolution_plan(system, ev, t, n, sample, transient)
+    plan = evolution_plan(system, ev, t, n, sample, transient, every_name="sample")
     W0 = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, k)))[0]
     g, s = _alignment(ev, plan, jnp.asarray(np.atleast_2d(x0s)), jnp.asarray(W0), system.params, ev.time_zero())
     g, s = np.asarray(g), np.asarray(s)
@@ -235,28 +234,30 @@ def finite_time_lyapunov(system: System, x0s: Any, t: float, *, dt: float | None
     """
     check_system(system, "the finite-time Lyapunov exponent", deterministic=True)
     d = system.dim
-    arr = np.asarray(x0s, dtype=float)
+    arr = as_finite_array(x0s, name="x0s")
     if arr.ndim == 0 or arr.shape[-1] != d:
         raise ValueError(f"x0s has shape {arr.shape}; expected (..., {d}) for a {d}-dimensional system")
     flat = as_state(arr.reshape(-1, d), d, what="x0s")
     if not system.continuous_time:
-        if int(t) != t or t < 1:
-            raise ValueError(f"a map needs t = a positive number of iterations, got {t!r}")
+        t = as_int(t, name="t (for a map, the number of iterations)", minimum=1)
         ev = _evolution(system, "the finite-time Lyapunov exponent", method, None)
-        plan = Plan(0, 1, int(t))
-        t0_arr = jnp.asarray(int(t0))
+        plan = Plan(0, 1, t)
+        t0_arr = jnp.asarray(int(as_float(t0, name="t0")))
     else:
-        if not math.isfinite(t) or t == 0:
+        t = as_float(t, name="t")
+        if t == 0:
             raise ValueError(f"t must be finite and non-zero (negative integrates backward), got {t!r}")
         h = abs(_evolution(system, "the finite-time Lyapunov exponent", method, dt).h)
         n_steps = max(1, int(math.ceil(abs(t) / h - 1e-9)))
         h = abs(t) / n_steps  # a whole number of steps spans exactly |t|
-        target = max(1, min(n_steps, int(round((100 * h if renormalize is None else float(renormalize)) / h))))
+        every = 100 * h if renormalize is None else as_positive_float(renormalize, name="renormalize")
+        target = max(1, min(n_steps, int(round(every / h))))
         m = next(q for q in range(target, 0, -1) if n_steps % q == 0)  # renormalization interval dividing n_steps
         ev = system.evolution(method, h).with_step(math.copysign(h, t))
         plan = Plan(0, m, n_steps // m)
-        t0_arr = jnp.asarray(float(t0))
-    rows = tuple(range(d)) if variables is None else tuple(int(i) for i in np.atleast_1d(variables))
+        t0_arr = jnp.asarray(as_float(t0, name="t0"))
+    rows = tuple(range(d)) if variables is None else tuple(as_int(i, name="each of variables")
+                                                          for i in np.atleast_1d(variables).tolist())
     if not rows or any(not 0 <= i < d for i in rows) or len(set(rows)) != len(rows):
         raise ValueError(f"variables must be distinct indices in 0..{d - 1}, got {variables!r}")
     Q0 = np.eye(d)[:, list(rows)]
@@ -329,25 +330,21 @@ def local_lyapunov_exponents(system: System, x0: Any = None, window: float = 1.0
     ev = _evolution(system, "local Lyapunov exponents", method, dt)
     if kind not in ("continued", "fresh"):
         raise ValueError(f"kind must be 'continued' or 'fresh', got {kind!r}")
-    if isinstance(n, bool) or int(n) != n or n < 2:
-        raise ValueError(f"n must be an integer >= 2 windows, got {n!r}")
-    n = int(n)
+    n = as_int(n, name="n (the number of windows)", minimum=2)
     x0 = as_state(system.x0 if x0 is None else x0, system.dim, allow_batch=False)
     is_map = not system.continuous_time
     h = abs(ev.h)
     if is_map:
-        if int(window) != window or window < 1:
-            raise ValueError(f"a map's window is a positive number of iterations, got {window!r}")
-        m = int(window)
+        m = as_int(window, name="window (for a map, the number of iterations)", minimum=1)
     else:
-        if not (window > 0) or not math.isfinite(window):
-            raise ValueError(f"window must be a positive time, got {window!r}")
+        window = as_positive_float(window, name="window")
         m = max(1, int(round(window / h)))
         if abs(m * h - window) > 1e-9 * window:
             h = window / m  # the window must be a whole number of steps
             ev = system.evolution(method, h)
     span = n * m * h
-    tr = default_transient(ev, span) if transient is None else float(transient) * (h if is_map else 1.0)
+    tr = (default_transient(ev, span) if transient is None
+          else as_float(transient, name="transient", minimum=0.0) * (h if is_map else 1.0))
     n_tr = int(math.ceil(tr / h - 1e-9))
     if kind == "continued":
         n_align = int(math.ceil(20.0 / (m * h)))
@@ -392,12 +389,15 @@ def zero_one_test_system(system: System, observable: int | str | Callable = 0, t
         total = n if n is not None else t
         if total is None:
             raise ValueError("a map needs n= (the number of iterations)")
-        tr = int(default_transient(ev, int(total) * ev.h) / ev.h) if transient is None else int(transient)
-        xs = trajectory(system, n=int(total), x0=x0, transient=tr).x
+        total = as_int(total, name="n (the number of iterations)", minimum=0)
+        tr = (int(default_transient(ev, total * ev.h) / ev.h) if transient is None
+              else as_int(transient, name="transient (for a map, the number of iterations)", minimum=0))
+        xs = trajectory(system, n=total, x0=x0, transient=tr).x
     else:
         if t is None:
             raise ValueError("a flow needs the integration time t=")
-        tr = default_transient(ev, t) if transient is None else float(transient)
+        tr = (default_transient(ev, as_float(t, name="t", minimum=0.0)) if transient is None
+              else as_float(transient, name="transient", minimum=0.0))
         xs = trajectory(system, t=t, dt=dt, x0=x0, transient=tr).x
     if callable(observable):
         series = np.asarray(observable(xs), dtype=float)
@@ -406,7 +406,7 @@ def zero_one_test_system(system: System, observable: int | str | Callable = 0, t
             raise ValueError(f"{system.name} has no variable {observable!r}; its variables are {system.names}")
         series = xs[:, system.names.index(observable)]
     else:
-        if not 0 <= int(observable) < system.dim:
-            raise ValueError(f"observable index {observable} out of range for a {system.dim}-dimensional system")
-        series = xs[:, int(observable)]
+        index = as_int(observable, name=f"observable (an index of the {system.dim} variables)", minimum=0,
+                       maximum=system.dim - 1)
+        series = xs[:, index]
     return zero_one_test(series, **kwargs)

@@ -78,6 +78,7 @@ import numpy as np
 
 from .._precision import float64
 from ..systems.base import System, check_system
+from ..validation import as_float, as_int, as_positive_float
 from .newton import BOX_RTOL, CLASS_RTOL, DEDUP_RTOL, solve_all, validate_box
 
 if TYPE_CHECKING:
@@ -313,12 +314,10 @@ def fixed_points(system: System, box: Sequence[tuple[float, float]], *, n_starts
     elif kind not in ("flow", "map"):
         raise TypeError(f"fixed_points: unsupported system kind {kind!r}")
     lo_hi = validate_box(box, system.dim, name)
-    if int(n_starts) < 1:
-        raise ValueError(f"n_starts must be >= 1, got {n_starts}")
-    if int(max_iter) < 1:
-        raise ValueError(f"max_iter must be >= 1, got {max_iter}")
-    if not (np.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a positive number, got {tol}")
+    n_starts = as_int(n_starts, name="n_starts", minimum=1)
+    max_iter = as_int(max_iter, name="max_iter", minimum=1)
+    tol = as_positive_float(tol, name="tol")
+    t = as_float(t, name="t")
 
     lo, hi = lo_hi[:, 0], lo_hi[:, 1]
     rng = np.random.default_rng(seed)

@@ -19,6 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..systems.base import System
+from ..validation import InvalidTypeError, as_finite_array
 
 __all__ = ["solve_all", "validate_box", "ARMIJO", "MAX_HALVINGS", "CLASS_RTOL", "BOX_RTOL", "DEDUP_RTOL"]
 
@@ -158,17 +159,15 @@ def solve_all(system: System, x0s, t, tol, max_iter, maxstep):
 
 def validate_box(box: Any, dim: int, name: str) -> np.ndarray:
     """A search box as a (dim, 2) float array of finite (low, high) pairs with low < high (ValueError otherwise)."""
-    try:
-        arr = np.asarray(box, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"box must be a sequence of (low, high) pairs of numbers, one per dimension: {exc}") from exc
+    try:  # numbers, all finite (a NaN or infinite bound is a ValueError naming its index)
+        arr = as_finite_array(box, name="box")
+    except InvalidTypeError as exc:
+        raise InvalidTypeError(f"box must be a sequence of (low, high) pairs of numbers, one per dimension: "
+                               f"{exc}") from None
     if arr.ndim != 2 or arr.shape[1] != 2:
         raise ValueError(f"box must be a sequence of (low, high) pairs, one per dimension; got shape {arr.shape}")
     if arr.shape[0] != dim:
         raise ValueError(f"box has {arr.shape[0]} (low, high) pairs but {name} is {dim}-dimensional")
-    if not np.all(np.isfinite(arr)):
-        i = int(np.argwhere(~np.isfinite(arr))[0, 0])
-        raise ValueError(f"box bounds must be finite; dimension {i} has {tuple(arr[i])}")
     bad = np.flatnonzero(arr[:, 0] >= arr[:, 1])
     if bad.size:
         i = int(bad[0])

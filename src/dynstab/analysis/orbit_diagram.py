@@ -54,6 +54,7 @@ import numpy as np
 from .._precision import float64
 from ..systems.base import Flow, Map, System, as_state, check_system
 from ..systems.derived import PoincareMap
+from ..validation import InvalidTypeError, as_finite_array, as_float, as_int, as_positive_float
 
 __all__ = ["OrbitDiagram", "OrbitDivergedWarning", "orbit_diagram", "detect_periods", "period_changes",
            "period_doubling_points", "PeriodChange"]
@@ -295,20 +296,19 @@ def orbit_diagram(system: Map | Flow, param: str, values: Any, *, n_keep: int = 
     """
     system = _as_map(system, plane, "orbit_diagram")
     _check_param(system, param, "orbit_diagram")
-    vals = np.asarray(values, dtype=np.float64)
+    try:
+        vals = as_finite_array(values, name="values")
+    except InvalidTypeError:
+        raise
+    except ValueError as exc:  # NaN or inf: the shared message gives the count and the first index
+        raise ValueError(f"non-finite parameter values: {exc}") from None
     if vals.ndim == 0:
         vals = vals[None]
     if vals.ndim != 1 or vals.size == 0:
         raise ValueError(f"values must be a non-empty 1-D sequence of parameter values, got shape {vals.shape}")
-    if not np.all(np.isfinite(vals)):
-        raise ValueError(f"values contains a non-finite entry at index {int(np.argmax(~np.isfinite(vals)))}")
-    n_keep, transient = int(n_keep), int(transient)
-    if n_keep < 1:
-        raise ValueError(f"n_keep must be >= 1, got {n_keep}")
-    if transient < 0:
-        raise ValueError(f"transient must be >= 0, got {transient}")
-    if not bound > 0:
-        raise ValueError(f"bound must be positive, got {bound}")
+    n_keep = as_int(n_keep, name="n_keep", minimum=1)
+    transient = as_int(transient, name="transient", minimum=0)
+    bound = as_positive_float(bound, name="bound")
     d = system.dim
     if index is not None:
         if not isinstance(index, (int, np.integer)) or not -d <= int(index) < d:
@@ -369,9 +369,8 @@ def detect_periods(points: Any, tol: float = 1e-6, max_period: int | None = None
     n_keep = x.shape[1]
     if n_keep < 2:
         raise ValueError("detect_periods needs at least 2 kept points per parameter value")
-    if not tol > 0:
-        raise ValueError(f"tol must be positive, got {tol}")
-    pmax = n_keep // 2 if max_period is None else int(max_period)
+    tol = as_positive_float(tol, name="tol")
+    pmax = n_keep // 2 if max_period is None else as_int(max_period, name="max_period")
     if not 1 <= pmax < n_keep:
         raise ValueError(f"max_period must be in [1, {n_keep - 1}] for {n_keep} kept points, got {max_period}")
     finite = np.all(np.isfinite(x), axis=(1, 2))
@@ -463,10 +462,12 @@ def period_changes(system: Map | Flow, param: str, lo: float, hi: float, *, n_gr
         In increasing order of the parameter.
     """
     system = _as_map(system, plane, "period_changes")
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+    lo, hi = as_float(lo, name="lo"), as_float(hi, name="hi")
+    if not lo < hi:
         raise ValueError(f"need finite lo < hi, got lo={lo}, hi={hi}")
-    if int(n_grid) < 2 or int(k) < 1 or not xtol > 0:
-        raise ValueError(f"need n_grid >= 2, k >= 1 and xtol > 0, got n_grid={n_grid}, k={k}, xtol={xtol}")
+    n_grid = as_int(n_grid, name="n_grid", minimum=2)
+    k = as_int(k, name="k", minimum=1)
+    xtol = as_positive_float(xtol, name="xtol")
     kw = dict(n_keep=n_keep, transient=transient, index=None, x0=x0, bound=bound, warn=False)
 
     def periods(vals):

@@ -64,6 +64,7 @@ from ..simulate.evolution import run
 from ..simulate.steppers import FIXED_STEP_METHODS, rk_step
 from ..systems.base import Flow, Map, as_state, check_system
 from ..systems.derived import PoincareMap, poincare_section
+from ..validation import as_finite_array, as_int, as_positive_float
 from .fixed_points import classify, format_complex
 from .newton import BOX_RTOL, CLASS_RTOL, DEDUP_RTOL, solve_all, validate_box
 
@@ -370,18 +371,19 @@ def periodic_orbits(system: Map, period: int, box: Sequence[tuple[float, float]]
         hint = "; for a flow use periodic_orbit_of_flow, or periodic_orbits(PoincareMap(flow, plane), ...)" \
             if kind == "flow" else ""
         raise TypeError(f"periodic_orbits needs a dynstab Map, got {kind!r}{hint}")
-    if isinstance(period, bool) or not isinstance(period, (int, np.integer)) or period < 1:
+    period = as_int(period, name="period")
+    if period < 1:
         raise ValueError(f"period must be a positive integer, got {period!r}")
-    period = int(period)
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    if int(n_seeds) < 1:
-        raise ValueError(f"n_seeds must be >= 1, got {n_seeds}")
-    if not (np.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a positive number, got {tol}")
-    lam = np.asarray(lambdas, dtype=np.float64).ravel()
-    if method == "schmelcher_diakonos" and (lam.size == 0 or not np.all(np.isfinite(lam) & (lam > 0))):
+    n_seeds = as_int(n_seeds, name="n_seeds", minimum=1)
+    tol = as_positive_float(tol, name="tol")
+    max_iter = as_int(max_iter, name="max_iter", minimum=1)
+    sd = method == "schmelcher_diakonos"
+    lam = as_finite_array(lambdas, name="lambdas").ravel() if sd else np.zeros(0)
+    if sd and (lam.size == 0 or not np.all(lam > 0)):
         raise ValueError(f"lambdas must be positive finite step sizes, got {lambdas!r}")
+    sd_steps = as_int(sd_steps, name="sd_steps", minimum=1) if sd else sd_steps
     d = system.dim
     lo_hi = _default_box(system) if box is None else validate_box(box, d, system.name)
     lo, hi = lo_hi[:, 0], lo_hi[:, 1]
@@ -598,10 +600,10 @@ def periodic_orbit_of_flow(flow: Flow, plane: Any, guess: Any, period_n: int = 1
     412 (1982) (crossings).
     """
     pm = PoincareMap(flow, plane, direction=direction, dt=dt, max_time=max_time, method=method)
-    if isinstance(period_n, bool) or not isinstance(period_n, (int, np.integer)) or period_n < 1:
-        raise ValueError(f"period_n must be a positive integer, got {period_n!r}")
-    period_n = int(period_n)
-    g = np.asarray(guess, dtype=np.float64)
+    period_n = as_int(period_n, name="period_n", minimum=1)
+    tol = as_positive_float(tol, name="tol")
+    max_iter = as_int(max_iter, name="max_iter", minimum=1)
+    g = as_finite_array(guess, name="guess")
     if g.shape == (flow.dim,):
         g = as_state(g, flow.dim, what="guess", allow_batch=False)
         sec = poincare_section(flow, plane, 1, x0=g, direction=direction, dt=pm.h, max_time=pm.max_time,

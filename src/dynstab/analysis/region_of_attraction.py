@@ -48,6 +48,7 @@ import numpy as np
 from .._precision import float64
 from ..simulate.evolution import Evolution, run
 from ..systems.base import Flow, as_state, check_system
+from ..validation import as_finite_array, as_int, as_positive_float
 
 __all__ = ["RegionOfAttraction", "region_of_attraction"]
 
@@ -238,8 +239,8 @@ def region_of_attraction(system: Flow, equilibrium: Any, Q: Any = None, *, n_dir
         raise ValueError(f"{system.name}: the equilibrium {xstar.tolist()} is not asymptotically stable (eigenvalues "
                          f"{np.round(eig, 6).tolist()}); a quadratic Lyapunov function from the linearization needs a "
                          "Hurwitz Jacobian")
-    Qm = np.eye(d) if Q is None else np.asarray(Q, dtype=np.float64)
-    if Qm.shape != (d, d) or not np.all(np.isfinite(Qm)) or not np.allclose(Qm, Qm.T):
+    Qm = np.eye(d) if Q is None else as_finite_array(Q, name="Q")
+    if Qm.shape != (d, d) or not np.allclose(Qm, Qm.T):
         raise ValueError(f"Q must be a finite symmetric ({d}, {d}) matrix, got shape {Qm.shape}")
     if np.min(np.linalg.eigvalsh(Qm)) <= 0:
         raise ValueError("Q must be positive definite")
@@ -251,14 +252,12 @@ def region_of_attraction(system: Flow, equilibrium: Any, Q: Any = None, *, n_dir
     if mu[0] <= 0:
         raise ValueError("the Lyapunov equation gave a P that is not positive definite (ill-conditioned A)")
     L = np.linalg.cholesky(P)
-    radius = 10.0 * scale if radius is None else float(radius)
-    if not radius > 0:
-        raise ValueError(f"radius must be positive, got {radius}")
+    radius = 10.0 * scale if radius is None else as_positive_float(radius, name="radius")
     c_cap = float(mu[0]) * radius ** 2  # {V <= c_cap} fits in the ball of the search radius
     rng = np.random.default_rng(seed)
-    n_directions, n_levels = int(n_directions), int(n_levels)
-    if n_directions < 1 or n_levels < 2:
-        raise ValueError(f"need n_directions >= 1 and n_levels >= 2, got {n_directions}, {n_levels}")
+    n_directions = as_int(n_directions, name="n_directions", minimum=1)
+    n_levels = as_int(n_levels, name="n_levels", minimum=2)
+    polish = as_int(polish, name="polish", minimum=0)
 
     # (1) shells: rays delta = sqrt(v) L^-T u, v on a log grid up to c_cap
     u = rng.standard_normal((n_directions, d))
@@ -318,16 +317,15 @@ def region_of_attraction(system: Flow, equilibrium: Any, Q: Any = None, *, n_dir
 
     # simulation check
     ev = system.evolution("rk4", dt)
-    n_steps = int(math.ceil(float(t_check) / ev.h))
-    if n_steps < 1:
-        raise ValueError(f"t_check must be > 0, got {t_check}")
+    n_steps = int(math.ceil(as_positive_float(t_check, name="t_check") / ev.h))
+    n_check = as_int(n_check, name="n_check", minimum=1)
     inside = xstar + np.sqrt(c) * np.linalg.solve(L.T, _unit_ball(rng, int(n_check), d).T).T
     ok_in = np.asarray(_converges(ev, params, xs_j, jnp.asarray(inside), float(t), n_steps, tol * scale))
     if check_box is None:
         half = 3.0 * np.sqrt(c * np.diag(np.linalg.inv(P)))  # 3 x the half-widths of the ellipsoid's bounding box
         box = np.stack([xstar - half, xstar + half], axis=1)
     else:
-        box = np.asarray(check_box, dtype=np.float64)
+        box = as_finite_array(check_box, name="check_box")
         if box.shape != (d, 2) or not np.all(box[:, 0] < box[:, 1]):
             raise ValueError(f"check_box must be ({d}, 2) (low, high) pairs with low < high")
     pts = box[:, 0] + (box[:, 1] - box[:, 0]) * rng.random((int(n_check), d))

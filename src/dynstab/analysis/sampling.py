@@ -16,6 +16,7 @@ from .._precision import float64
 from ..simulate.trajectory import Trajectory, TrajectoryDivergedError
 from ..simulate.trajectory import trajectory as simulate_trajectory
 from ..systems.base import System
+from ..validation import as_float, as_int, as_positive_float
 from .lyapunov import max_lyapunov
 
 
@@ -91,13 +92,13 @@ def _standardized_span(system, t, dt, periods, pts_per_period, lyapunov_times, p
                          "(with per_lyapunov_time), not several")
     times = characteristic_times(system)
     if periods is not None:
-        if not (periods > 0 and pts_per_period >= 1):
-            raise ValueError(f"need periods > 0 and pts_per_period >= 1, got {periods}, {pts_per_period}")
+        periods = as_positive_float(periods, name="periods")
+        pts_per_period = as_float(pts_per_period, name="pts_per_period", minimum=1.0)
         return periods * times["period"], times["period"] / pts_per_period
     if not math.isfinite(times["lyapunov_time"]):
         raise ValueError(f"{system.name} has no positive Lyapunov exponent, so no Lyapunov time: sample by periods=")
-    if not (lyapunov_times > 0 and per_lyapunov_time >= 1):
-        raise ValueError(f"need lyapunov_times > 0 and per_lyapunov_time >= 1, got {lyapunov_times}, {per_lyapunov_time}")
+    lyapunov_times = as_positive_float(lyapunov_times, name="lyapunov_times")
+    per_lyapunov_time = as_float(per_lyapunov_time, name="per_lyapunov_time", minimum=1.0)
     return lyapunov_times * times["lyapunov_time"], times["lyapunov_time"] / per_lyapunov_time
 
 
@@ -108,15 +109,14 @@ def sample_initial_conditions(system: System, n: int, *, seed: int = 0, periods:
     The orbit starts at ``system.x0``, discards a transient of 50 dominant periods (1000
     iterations for maps) and runs for ``periods`` periods (n x 100 iterations for maps).
     """
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
+    n = as_int(n, name="n", minimum=1)
     rng = np.random.default_rng(seed)
     if not system.continuous_time:
         orbit = trajectory(system, n=max(100 * n, 1000), transient=1000).x
     else:
         period = characteristic_times(system)["period"]
         dt = min(system.dt * max(1, int(period / system.dt / 20)), period / 20)
-        orbit = trajectory(system, t=periods * period, dt=dt, transient=50 * period).x
+        orbit = trajectory(system, t=as_positive_float(periods, name="periods") * period, dt=dt, transient=50 * period).x
     return orbit[np.sort(rng.choice(orbit.shape[0], size=n, replace=orbit.shape[0] < n))]
 
 
@@ -138,8 +138,10 @@ def sample_parameters(
     parameters and ``"max_lyapunov"``; raises RuntimeError if fewer than ``n`` of
     ``max_tries`` (default 10 n) candidates qualify, saying how many did.
     """
-    if n < 1 or not scale > 0:
-        raise ValueError(f"need n >= 1 and scale > 0, got n={n}, scale={scale}")
+    n = as_int(n, name="n", minimum=1)
+    scale = as_positive_float(scale, name="scale")
+    max_tries = None if max_tries is None else as_int(max_tries, name="max_tries", minimum=1)
+    lyapunov_length = None if lyapunov_length is None else as_positive_float(lyapunov_length, name="lyapunov_length")
     rng = np.random.default_rng(seed)
     names = [k for k, v in system.params.items() if v.ndim == 0]
     if not names:

@@ -40,6 +40,7 @@ from .._precision import float64
 from ..simulate.evolution import Evolution, Plan, intervals, run, tangent_field
 from ..systems.base import Flow, System, as_state, check_system
 from ..systems.base import flow as _flow_decorator
+from ..validation import as_finite_array, as_float, as_int, as_positive_float
 from .lyapunov import evolution_plan
 
 __all__ = ["MasterStability", "master_stability_function", "SyncVerdict", "synchronization_stable",
@@ -179,29 +180,29 @@ def master_stability_function(system: System, coupling: Any, alphas: Any, t: flo
     """
     check_system(system, "master_stability_function", deterministic=True)
     d = system.dim
-    a = np.asarray(alphas, dtype=float)
+    try:
+        a = as_finite_array(alphas, name="alphas")
+    except ValueError as exc:  # InvalidTypeError (complex, text) or ValueError (NaN, inf)
+        raise type(exc)(f"alphas must be finite real numbers (complex alpha for directed networks is not "
+                        f"supported): {exc}") from None
     if a.ndim != 1 or a.size < 1:
         raise ValueError(f"alphas must be a non-empty 1-D array of coupling values, got shape {a.shape}")
-    if np.iscomplexobj(alphas) or not np.all(np.isfinite(a)):
-        raise ValueError("alphas must be finite real numbers (complex alpha for directed networks is not supported)")
     if callable(coupling):
         hfun, Hmat, linear = coupling, np.zeros((d, d)), False
         out = jax.eval_shape(hfun, jnp.zeros(d))
         if out.shape != (d,):
             raise ValueError(f"the coupling function must map a state of shape ({d},) to ({d},), got {out.shape}")
     else:
-        Hmat = np.asarray(coupling, dtype=float)
+        Hmat = as_finite_array(coupling, name="coupling matrix H")
         if Hmat.shape != (d, d):
             raise ValueError(f"coupling matrix H has shape {Hmat.shape}; expected ({d}, {d}) for {system.name}")
-        if not np.all(np.isfinite(Hmat)):
-            raise ValueError("coupling matrix H contains NaN or inf")
         hfun, linear = None, True
     x0 = as_state(system.x0 if x0 is None else x0, d, allow_batch=False)
     ev = system.evolution(method, dt) if system.continuous_time else system.evolution()
     if ev.observed is not None:
         raise TypeError(f"{system.name}: the master stability function needs a flow or map whose state is the whole "
                         "phase space")
-    plan = evolution_plan(system, ev, t, n, renormalize, transient)
+    plan = evolution_plan(system, ev, t, n, renormalize, transient, every_name="renormalize")
     v = np.random.default_rng(seed).standard_normal(d)
     Xi0 = np.repeat((v / np.linalg.norm(v))[:, None], a.size, axis=1)
     msf, s_end = _msf_kernel(ev, plan, hfun, jnp.asarray(x0), jnp.asarray(Hmat), jnp.asarray(a), jnp.asarray(Xi0),
@@ -239,17 +240,14 @@ def synchronization_stable(msf: MasterStability, laplacian: Any, sigma: float, *
     interpolated linearly between its grid points; a mode outside the computed alpha range gives
     a ValueError (recompute the MSF over a wider range) rather than a guess.
     """
-    L = np.asarray(laplacian, dtype=float)
+    L = as_finite_array(laplacian, name="laplacian")
     if L.ndim != 2 or L.shape[0] != L.shape[1] or L.shape[0] < 2:
         raise ValueError(f"laplacian must be a square N x N matrix with N >= 2, got shape {L.shape}")
-    if not np.all(np.isfinite(L)):
-        raise ValueError("laplacian contains NaN or inf")
     scale = max(1.0, float(np.max(np.abs(L))))
     if np.max(np.abs(L.sum(axis=1))) > 1e-9 * scale * L.shape[0]:
         raise ValueError("laplacian rows must sum to zero (L = D - W): the synchronous state is then an "
                          "invariant solution; build L from the weight matrix W as diag(W.sum(1)) - W")
-    if not (sigma >= 0) or not math.isfinite(sigma):
-        raise ValueError(f"sigma must be a finite coupling strength >= 0, got {sigma!r}")
+    sigma = as_float(sigma, name="sigma (the coupling strength)", minimum=0.0)
     ev = np.linalg.eigvals(L)
     if np.max(np.abs(ev.imag)) > 1e-9 * scale:
         raise ValueError("the laplacian has complex eigenvalues (a directed network); the MSF here is for real "
@@ -284,11 +282,9 @@ def kuramoto_order_parameter(phases: Any) -> tuple[np.ndarray, np.ndarray]:
     ``phases``: shape (N,) (one snapshot) or (..., N) (e.g. (T, N) over time); returns
     (r, psi) with the leading shape; r in [0, 1] (1: all phases equal, ~N^-1/2: incoherent).
     """
-    th = np.asarray(phases, dtype=float)
+    th = as_finite_array(phases, name="phases")
     if th.ndim == 0 or th.shape[-1] < 1:
         raise ValueError(f"phases must have shape (N,) or (..., N) with N >= 1, got {th.shape}")
-    if not np.all(np.isfinite(th)):
-        raise ValueError("phases contain NaN or inf")
     z = np.mean(np.exp(1j * th), axis=-1)
     return np.abs(z), np.angle(z)
 
@@ -301,6 +297,8 @@ def lorentzian_frequencies(n: int, gamma: float, *, omega0: float = 0.0, seed: i
     omega0 + gamma tan(pi (j - 1/2)/n - pi/2), j = 1..n, which remove the sampling noise of finite
     populations (a standard choice for comparisons with the N -> infinity theory).
     """
+    n = as_int(n, name="n", minimum=1)
+    gamma = as_float(gamma, name="gamma", minimum=0.0)
     if sampling == "random":
         return omega0 + gamma * np.random.default_rng(seed).standard_cauchy(n)
     if sampling == "quantile":
@@ -320,19 +318,13 @@ def kuramoto_model(n: int, K: float, *, gamma: float = 0.5, omega0: float = 0.0,
     centred on ``omega0`` (`lorentzian_frequencies`, seeded). Parameters ``K`` and ``omega``
     (array) can be changed with ``with_params`` without recompiling; x0 = uniform random phases.
     """
-    if isinstance(n, bool) or int(n) != n or n < 2:
-        raise ValueError(f"n must be an integer >= 2 oscillators, got {n!r}")
-    n = int(n)
-    if not math.isfinite(K):
-        raise ValueError(f"K must be finite, got {K!r}")
+    n = as_int(n, name="n", minimum=2)  # oscillators
+    K = as_float(K, name="K")
     if frequencies is None:
-        if not gamma > 0:
-            raise ValueError(f"gamma must be > 0, got {gamma!r}")
+        gamma = as_positive_float(gamma, name="gamma")
         omega = lorentzian_frequencies(n, gamma, omega0=omega0, seed=seed, sampling=sampling)
     else:
-        omega = np.asarray(frequencies, dtype=float)
-        if omega.shape != (n,):
-            raise ValueError(f"frequencies must have shape ({n},), got {omega.shape}")
+        omega = as_finite_array(frequencies, name="frequencies", shape=(n,))
     theta0 = np.random.default_rng(seed + 1).uniform(-np.pi, np.pi, n)
 
     @_flow_decorator(params=dict(K=K, omega=omega), x0=theta0, names=tuple(f"theta{i}" for i in range(n)),
