@@ -259,3 +259,39 @@ def test_public_names_are_reexported_from_basins():
     assert (basins.DIVERGED, basins.UNDETERMINED) == (basin_kernels.DIVERGED, basin_kernels.UNDETERMINED) == (-1, -2)
     assert all(hasattr(basins, name) for name in basins.__all__)
     assert dynstab.analysis.basin_entropy is basin_boundary.basin_entropy
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(transient=2.5), r"^transient must be an integer >= 0, got 2\.5$"),  # was truncated to 2
+        (dict(window=0.5), r"^window must be an integer >= 1, got 0\.5$"),
+        (dict(n_discovery=0), r"^n_discovery must be an integer >= 1, got 0$"),
+        (dict(max_steps=10.5), r"^max_steps must be an integer >= 1, got 10\.5$"),
+        (dict(n_consecutive=0), r"^n_consecutive must be an integer >= 1, got 0$"),
+        (dict(bound=float("nan")), r"^bound must be a finite number > 0, got nan$"),
+        (dict(eps=2.5), r"^eps must be an integer, got 2\.5$"),
+        (dict(dims=(0.5, 1)), r"^each of dims must be an integer, got 0\.5$"),
+        (dict(cell_size=np.nan), r"^cell_size contains 1 NaN"),
+        (dict(attractors=ROOTS, radius=float("nan")), r"^radius must be a finite number, got nan$"),
+        (dict(attractors=[["1.0", "0.0"]], radius=0.1), r"^attractor 0: expected a state of length 2"),
+    ],
+)
+def test_arguments_go_through_validation(kwargs, match):
+    g = np.linspace(-1, 1, 10)
+    with pytest.raises(ValueError, match=match):
+        basins_of_attraction(newton, (g, g), **kwargs)
+
+
+def test_grid_and_box_sizes_go_through_validation():
+    g = np.linspace(-1, 1, 10)
+    with pytest.raises(ValueError, match=r"^grid axis 1 contains 1 NaN"):
+        basins_of_attraction(newton, (g, np.r_[g[:-1], np.nan]))
+    with pytest.raises(TypeError, match=r"^grid must be a sequence of 1-D arrays of coordinates"):
+        basins_of_attraction(newton, (g, [str(v) for v in g]))
+    with pytest.raises(ValueError, match=r"^eps must be an integer, got 2\.5$"):
+        basin_entropy(np.zeros((10, 10), dtype=int), 2.5)
+    with pytest.raises(ValueError, match=r"^each of eps must be an integer, got 2\.5$"):  # was truncated to 2
+        uncertainty_exponent(np.zeros((10, 10), dtype=int), eps=[2, 2.5])
+    with pytest.raises(ValueError, match=r"^sample_every must be an integer >= 1, got 0\.5$"):
+        basins_of_attraction(dynstab.systems.get("duffing"), (g, g), sample_every=0.5)

@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from ..validation import as_int
+
 __all__ = ["basin_entropy", "uncertainty_exponent"]
 
 
@@ -96,7 +98,7 @@ def basin_entropy(labels: Any, eps: int = 5) -> tuple[float, float]:
     new tool to analyze uncertainty in dynamical systems", Sci. Rep. 6, 31416 (2016).
     """
     lab = _check_labels(labels, "basin_entropy")
-    eps = int(eps)
+    eps = as_int(eps, name="eps")
     if eps < 2 or any(s < eps for s in lab.shape):
         raise ValueError(f"eps must be >= 2 and at most the grid size {lab.shape}, got {eps}")
     boxes = _boxes(lab, eps)
@@ -152,7 +154,7 @@ def uncertainty_exponent(labels: Any, eps: Any = None) -> tuple[float, np.ndarra
     if eps is None:
         top = max(3, min(lab.shape) // 4)
         eps = np.unique(np.round(np.geomspace(2, top, 10)).astype(int))
-    eps = np.asarray(eps, dtype=int).ravel()
+    eps = np.asarray([as_int(e, name="each of eps") for e in np.ravel(eps).tolist()], dtype=int)
     if eps.size < 2 or np.any(eps < 1) or np.any(eps > min(lab.shape)):
         raise ValueError(f"eps needs >= 2 box sizes between 1 and {min(lab.shape)} cells, got {eps.tolist()}")
     f = np.empty(eps.size)

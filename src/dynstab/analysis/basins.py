@@ -61,6 +61,7 @@ import numpy as np
 
 from .._precision import float64
 from ..systems.base import Flow, Map, System, as_state, check_system
+from ..validation import InvalidTypeError, as_finite_array, as_float, as_int, as_positive_float
 from .attractor_cells import NO_ATTRACTOR, AttractorCells
 from .basin_boundary import basin_entropy, uncertainty_exponent
 from .basin_kernels import (
@@ -285,18 +286,17 @@ def _grid_states(system: System, grid: Any, dims: Any, x0: Any) -> tuple[tuple[n
     d = system.dim
     if isinstance(grid, np.ndarray) and grid.ndim == 1:
         grid = (grid,)
-    try:
-        axes = tuple(np.asarray(g, dtype=np.float64) for g in grid)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"grid must be a sequence of 1-D arrays of coordinates, one per sliced variable: {exc}") from exc
+    try:  # numbers, all finite (a NaN or infinite coordinate is a ValueError naming the axis and index)
+        axes = tuple(as_finite_array(g, name=f"grid axis {i}") for i, g in enumerate(grid))
+    except TypeError as exc:  # InvalidTypeError (text, complex) or a grid that is not a sequence
+        raise InvalidTypeError(f"grid must be a sequence of 1-D arrays of coordinates, one per sliced variable: "
+                               f"{exc}") from None
     if not axes or any(g.ndim != 1 or g.size < 2 for g in axes):
         raise ValueError("grid must be a sequence of 1-D arrays with >= 2 points each, e.g. "
                          "(np.linspace(-1.5, 1.5, 200), np.linspace(-1.5, 1.5, 200))")
-    if any(not np.all(np.isfinite(g)) for g in axes):
-        raise ValueError("grid coordinates must be finite")
     if any(np.any(np.diff(g) <= 0) for g in axes):
         raise ValueError("grid coordinates must be strictly increasing")
-    dims = tuple(range(len(axes))) if dims is None else tuple(int(i) for i in dims)
+    dims = tuple(range(len(axes))) if dims is None else tuple(as_int(i, name="each of dims") for i in dims)
     if len(dims) != len(axes):
         raise ValueError(f"dims {dims} names {len(dims)} variables but grid has {len(axes)} axes")
     if len(set(dims)) != len(dims) or any(not 0 <= i < d for i in dims):
@@ -330,17 +330,17 @@ def _parse_attractors(attractors: Any, d: int) -> tuple[list[int], list[np.ndarr
         if isinstance(key, bool) or not isinstance(key, (int, np.integer)) or key < 0:
             raise ValueError(f"attractor labels must be non-negative integers, got {key!r}")
         try:
-            p = np.asarray(val, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"attractor {key}: expected a state of length {d} or an (m, {d}) array of states, "
-                             f"got {val!r:.80} ({exc})") from exc
+            p = as_finite_array(val, name=f"attractor {key}")
+        except InvalidTypeError as exc:
+            raise InvalidTypeError(f"attractor {key}: expected a state of length {d} or an (m, {d}) array of states, "
+                                   f"got {val!r:.80} ({exc})") from None
+        except ValueError as exc:  # NaN or inf: the shared message gives the count and the first index
+            raise ValueError(f"attractor {key} has non-finite coordinates: {exc}") from None
         if p.ndim == 1:
             p = p[None]
         if p.ndim != 2 or p.shape[1] != d or p.shape[0] == 0:
             raise ValueError(f"attractor {key}: expected a state of length {d} (the full state, also for a 2-D slice) "
                              f"or an (m, {d}) array of states on it, got shape {np.shape(val)}")
-        if not np.all(np.isfinite(p)):
-            raise ValueError(f"attractor {key} has non-finite coordinates")
         labels.append(int(key))
         pts.append(np.unique(p, axis=0) if p.shape[0] > 1 else p)
     if len(set(labels)) != len(labels):
@@ -367,11 +367,8 @@ def _proximity_radius(labels: list[int], pts: list[np.ndarray], radius: Any) -> 
                     raise ValueError(f"attractors {labels[a]} and {labels[b]} share a point: give distinct attractors")
                 dmin = min(dmin, dist)
     if radius is not None:
-        try:
-            r = float(radius)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"radius must be a positive number, got {radius!r}") from exc
-        if not (r > 0 and math.isfinite(r)):
+        r = as_float(radius, name="radius")
+        if not r > 0:
             raise ValueError(f"radius must be positive and finite, got {radius}")
         return r
     if len(pts) > 1:
@@ -509,29 +506,31 @@ def basins_of_attraction(system: Map | Flow, grid: Any, *, attractors: Any = Non
     if not proximity and radius is not None:
         raise ValueError("radius is the proximity radius of attractors=...; without attractors= the attractors are "
                          "found by recurrences (set cell_size instead)")
-    every = (8 if is_map else 1) if check_every is None else int(check_every)
+    every = (8 if is_map else 1) if check_every is None else as_int(check_every, name="check_every", minimum=1)
+    if transient is not None:
+        transient = as_int(transient, name="transient", minimum=0)
+    if max_steps is not None:
+        max_steps = as_int(max_steps, name="max_steps", minimum=1)
+    if n_consecutive is not None:
+        n_consecutive = as_int(n_consecutive, name="n_consecutive", minimum=1)
     if proximity:
-        transient = 0 if transient is None else int(transient)
-        max_steps = transient + (20000 if is_map else 10000) if max_steps is None else int(max_steps)
-        n_consecutive = 1 if n_consecutive is None else int(n_consecutive)
+        transient = 0 if transient is None else transient
+        max_steps = transient + (20000 if is_map else 10000) if max_steps is None else max_steps
+        n_consecutive = 1 if n_consecutive is None else n_consecutive
     else:
-        transient = (1000 if is_map else 500) if transient is None else int(transient)
-        max_steps = 20 * max(transient, 1) if max_steps is None else int(max_steps)
-        n_consecutive = 10 if n_consecutive is None else int(n_consecutive)
-    window = 100 if window is None else int(window)
-    if transient < 0 or window < 1 or n_consecutive < 1 or max_steps < 1 or int(n_discovery) < 1 or every < 1:
-        raise ValueError("need transient >= 0, window >= 1, n_consecutive >= 1, max_steps >= 1, n_discovery >= 1 and "
-                         f"check_every >= 1; got {transient}, {window}, {n_consecutive}, {max_steps}, {n_discovery}, "
-                         f"{check_every}")
-    if not bound > 0:
-        raise ValueError(f"bound must be positive, got {bound}")
+        transient = (1000 if is_map else 500) if transient is None else transient
+        max_steps = 20 * max(transient, 1) if max_steps is None else max_steps
+        n_consecutive = 10 if n_consecutive is None else n_consecutive
+    window = 100 if window is None else as_int(window, name="window", minimum=1)
+    n_discovery = as_int(n_discovery, name="n_discovery", minimum=1)
+    bound = as_positive_float(bound, name="bound")
+    eps = as_int(eps, name="eps")
     max_steps = -(-max_steps // every) * every  # the loops stop on block boundaries
     if is_map:
         cfg = SampledEvolution(system.evolution(), 1)
     else:
-        if int(sample_every) < 1:
-            raise ValueError(f"sample_every must be >= 1, got {sample_every}")
-        cfg = SampledEvolution(system.evolution(method, dt), int(sample_every))
+        sample_every = as_int(sample_every, name="sample_every", minimum=1)
+        cfg = SampledEvolution(system.evolution(method, dt), sample_every)
     if cfg.evolution.observed is not None:
         raise TypeError(f"{system.name}: basins need a flow or map whose state is the whole phase space")
     settings = {"mode": "proximity" if proximity else "recurrences", "transient": transient,
@@ -618,7 +617,7 @@ def _run_recurrences(system, cfg, axes, dims, x, t0, cell_size, transient, windo
         cell = np.full(d, spacing.min())
         cell[list(dims)] = spacing
     else:
-        cell = np.broadcast_to(np.asarray(cell_size, dtype=np.float64), (d,)).copy()
+        cell = np.broadcast_to(as_finite_array(cell_size, name="cell_size"), (d,)).copy()
     if not np.all(np.isfinite(cell) & (cell > 0)):
         raise ValueError(f"cell_size must be positive and finite, got {cell_size}")
     origin = x[0].copy()
