@@ -23,6 +23,7 @@ sum to the time-averaged divergence <tr J> (for maps to <ln|det J|>), which
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from functools import partial
@@ -43,22 +44,40 @@ from ..validation import as_float, as_int, as_positive_float
 class LyapunovSpectrum:
     """The result of `lyapunov_spectrum`.
 
-    exponents: (k,) mean over initial conditions, largest first (per time unit for flows,
-    per iteration for maps); std: (k,) sample standard deviation over initial conditions
-    (NaN for one); per_ic: (n_ics, k); times: (n_qr,) elapsed time at each QR step;
-    running: (n_ics, n_qr, k) running estimates, showing convergence; divergence: the
-    phase-space contraction rate averaged over every step of every orbit, <tr J> for flows and
-    <ln|det J|> for maps (with k = d the mean exponents must sum to it).
+    Attributes
+    ----------
+    exponents : ndarray, shape (k,)
+        Mean over initial conditions, largest first, per time unit (a map's iteration stands for
+        ``system.dt`` time units, 1 unless it was learned from sampled data).
+    std : ndarray, shape (k,)
+        Sample standard deviation over initial conditions (NaN for one).
+    per_ic : ndarray, shape (n_ics, k)
+        The exponents of each initial condition.
+    times : ndarray, shape (n_qr,)
+        Elapsed time at each QR step.
+    logs : ndarray, shape (n_ics, n_qr, k)
+        ln|R_ii| of every QR step (same order as ``exponents``).
+    running : ndarray, shape (n_ics, n_qr, k)
+        Running estimates, showing convergence (computed from ``logs`` on first access).
+    divergence : float
+        The phase-space contraction rate averaged over every step of every orbit, <tr J> for flows
+        and <ln|det J|> per time unit for maps (with k = d the mean exponents must sum to it); NaN
+        for partial spectra.
     """
 
     exponents: np.ndarray
     std: np.ndarray
     per_ic: np.ndarray
     times: np.ndarray
-    running: np.ndarray
+    logs: np.ndarray
     system: System
     settings: dict[str, Any] = field(default_factory=dict)
     divergence: float = math.nan
+
+    @functools.cached_property
+    def running(self) -> np.ndarray:
+        """Running estimates (n_ics, n_qr, k): cumulative sums of ``logs`` over elapsed time."""
+        return np.cumsum(self.logs, axis=1) / self.times[None, :, None]
 
     @property
     def kaplan_yorke_dimension(self) -> float:
@@ -153,12 +172,16 @@ def benettin(evolution: Evolution, plan: Plan, divergence: bool, x0s, Q0, params
         (_, _, div), logs = intervals(advance, (x, Q0, 0.0), start, ev.tick, plan.n_sub, plan.n_out, finish)
         return logs, div / (plan.n_out * plan.n_sub)
 
+    if x0s.shape[0] == 1:  # no vmap around a single orbit (measured up to 25% per step)
+        return jax.tree.map(lambda a: jnp.asarray(a)[None], one(x0s[0]))
     return jax.vmap(one)(x0s)
 
 
-def internal_dimension(evolution: Evolution, x0: Any, params: Any) -> int:
+def internal_dimension(system: System, evolution: Evolution, x0: Any) -> int:
     """Dimension of the state the evolution acts on (a delay equation's history buffer is larger than x)."""
-    return int(jax.eval_shape(evolution.initial, jnp.asarray(x0), params).shape[0])
+    if system.finite_dimensional:
+        return system.dim
+    return int(jax.eval_shape(evolution.initial, jnp.asarray(x0), system.params).shape[0])  # traces: ms
 
 
 def evolution_plan(system: System, evolution: Evolution, t: float | None, n: int | None, every: float | None,
@@ -227,7 +250,7 @@ def lyapunov_spectrum(
     ev = system.evolution(method, dt) if system.continuous_time else system.evolution()
     pl = evolution_plan(system, ev, t, n, qr_interval, transient, every_name="qr_interval")
     x0s = _initial_conditions(system, x0, n_ics, seed)
-    d = internal_dimension(ev, x0s[0], system.params)
+    d = internal_dimension(system, ev, x0s[0])
     hidden = not system.finite_dimensional  # the evolution acts on a larger state (a delay equation's history)
     k = (min(4, d) if hidden else d) if k is None else as_int(k, name="k")
     if not 1 <= k <= d:
@@ -251,17 +274,16 @@ def lyapunov_spectrum(
     unit = abs(ev.h)  # exponents per time unit (a map's iteration stands for system.dt)
     interval = pl.n_sub * unit
     times = interval * np.arange(1, pl.n_out + 1)
-    running = np.cumsum(logs, axis=1) / times[None, :, None]
-    per_ic = running[:, -1, :]
+    per_ic = logs.sum(axis=1) / times[-1]  # the running estimates are computed only when asked for
     order = np.argsort(-per_ic.mean(axis=0))
-    per_ic, running = per_ic[:, order], running[:, :, order]
+    per_ic, logs = per_ic[:, order], logs[:, :, order]
     std = per_ic.std(axis=0, ddof=1) if per_ic.shape[0] > 1 else np.full(k, np.nan)
     settings = {"t": pl.n_out * interval, "qr_interval": interval, "dt": unit, "transient": pl.n_transient * unit,
                 "n_ics": int(x0s.shape[0]), "k": k, "method": ev.method}
     # per step: tr J (vector fields; already per time unit) or ln|det J| (maps; per iteration = per unit / dt)
     mean_div = float(np.mean(np.asarray(div)))
     divergence = (mean_div if not ev.iterated else mean_div / unit) if divergence else math.nan
-    return LyapunovSpectrum(per_ic.mean(axis=0), std, per_ic, times, running, system, settings, divergence)
+    return LyapunovSpectrum(per_ic.mean(axis=0), std, per_ic, times, logs, system, settings, divergence)
 
 
 @float64
@@ -363,7 +385,7 @@ def max_lyapunov_two_trajectory(system: System, t: float | None = None, *, n: in
         raise ValueError(f"{system.name}: method='dopri8' integrates ordinary differential equations; use 'rk4'")
     pl = evolution_plan(system, ev, t, n, renormalize, transient, every_name="renormalize")
     x0s = _initial_conditions(system, x0, n_ics, seed)
-    v0 = np.random.default_rng(seed).standard_normal(internal_dimension(ev, x0s[0], system.params))
+    v0 = np.random.default_rng(seed).standard_normal(internal_dimension(system, ev, x0s[0]))
     v0 /= np.linalg.norm(v0)
     adaptive = system.continuous_time and method == "dopri8"
     d0 = (1e-6 if adaptive else 1e-8) if d0 is None else as_positive_float(d0, name="d0")

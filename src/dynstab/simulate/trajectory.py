@@ -305,8 +305,10 @@ def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
 def _check_result(system, xs, times, status, on_blowup, kernel):
     if np.any(status == MAX_STEPS):
         raise RuntimeError(f"{system.name}: {STATUS_TEXT[MAX_STEPS]} (max_steps={kernel.adaptive.max_steps})")
+    if on_blowup == "nan" or np.isfinite(xs.sum()):  # one pass over the data; the rows only when needed
+        return
     finite_rows = np.all(np.isfinite(xs), axis=-1)
-    if on_blowup == "nan" or finite_rows.all():
+    if finite_rows.all():  # finite values whose sum overflowed
         return
     members = xs if xs.ndim == 3 else xs[None]
     rows = finite_rows if finite_rows.ndim == 2 else finite_rows[None]
