@@ -1,7 +1,7 @@
 """The ``dynstab`` command line: analyze, list, info, simulate, periodic-orbits, bifurcation, basins, catalog.
 
 One module per command family (`analyze`, `catalog`, `simulate`, `orbits`, `basins`), the shared
-options and argument parsing in `_common`, and the terminal rendering (rich tables) in `render`.
+options and argument parsing in `common`, and the terminal rendering (rich tables) in `render`.
 Each command documents its options in ``dynstab COMMAND --help``.
 
 Importing this package costs only typer and rich, so ``dynstab --help`` answers at once; a

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ._common import FiguresOpt, JsonOpt, OutOpt, ParamOpt, command, err_console, fail, headless_matplotlib, load_system
+from .common import FiguresOpt, JsonOpt, OutOpt, ParamOpt, command, err_console, fail, headless_matplotlib, load_system
 
 _DATA_SUFFIXES = (".csv", ".txt", ".tsv", ".dat", ".npy", ".nc", ".nc4", ".h5", ".netcdf")
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ._common import JsonOpt, ParamOpt, command, console, err_console, fail, load_system
+from .common import JsonOpt, ParamOpt, command, console, err_console, fail, load_system
 
 
 @command

@@ -12,7 +12,7 @@ import typer
 if TYPE_CHECKING:
     from ..systems import Flow, Map
 
-from ._common import (
+from .common import (
     FiguresOpt,
     JsonOpt,
     OutOpt,

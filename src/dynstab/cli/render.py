@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.table import Table
 
-from ._common import console
+from .common import console
 
 
 def fmt(v: float, digits: int = 5) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import ParamOpt, command, console, err_console, fail, load_system
+from .common import ParamOpt, command, console, err_console, fail, load_system
 
 
 @command

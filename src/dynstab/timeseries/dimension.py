@@ -30,7 +30,7 @@ from scipy.spatial import cKDTree
 
 from ..validation import as_finite_array, as_float, as_int, as_positive_float, as_series
 from .embedding import autocorrelation, embed
-from .neighbors import _metric_p
+from .neighbors import minkowski_p
 
 __all__ = [
     "CorrelationDimension",
@@ -136,7 +136,7 @@ def correlation_sum(
     """
     x = _points(points)
     r = _radii(radii)
-    p = _metric_p(metric)
+    p = minkowski_p(metric)
     n = x.shape[0]
     w = _theiler(theiler, n)
     full_tree = cKDTree(x)
@@ -431,7 +431,7 @@ def correlation_dimension(
     """
     pts, w = _prepare(x, dim, tau, theiler)
     n = pts.shape[0]
-    p = _metric_p(metric)
+    p = minkowski_p(metric)
     tol = as_positive_float(tol, name="tol")
     min_decades = as_float(min_decades, name="min_decades", minimum=0.0)
     min_pairs = as_int(min_pairs, name="min_pairs", minimum=0)
@@ -551,7 +551,7 @@ def takens_dimension(
     """
     pts, w = _prepare(x, dim, tau, theiler)
     n = pts.shape[0]
-    p = _metric_p(metric)
+    p = minkowski_p(metric)
     if r_max is None:
         r_max = correlation_dimension(pts, theiler=w, metric=metric, max_points=max_points, seed=seed).region[1]
     r_max = as_positive_float(r_max, name="r_max")

@@ -26,7 +26,8 @@ __all__ = ["theiler_neighbors"]
 _METRICS = {"chebyshev": np.inf, "max": np.inf, "euclidean": 2.0}
 
 
-def _metric_p(metric: str) -> float:
+def minkowski_p(metric: str) -> float:
+    """The Minkowski exponent p of a metric name ("euclidean" 2, "max"/"chebyshev" inf, ...), for cKDTree queries."""
     try:
         return _METRICS[str(metric).lower()]
     except KeyError:
@@ -95,7 +96,7 @@ def theiler_neighbors(
             f"need at least k + 2*theiler + 1 = {k + 2 * w + 1} points; use a longer series, "
             "a smaller theiler window, or a smaller embedding dimension/delay"
         )
-    p = _metric_p(metric)
+    p = minkowski_p(metric)
     full = k + 2 * w + 1  # enough for every point: at most 2w+1 indices are in a window
     q = min(k + (min(2 * w + 1, 16) if extra is None else max(as_int(extra, name="extra"), 0)), full, n)
 

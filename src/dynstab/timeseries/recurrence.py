@@ -75,7 +75,7 @@ _NORMS = {
     "taxicab": 2,
     "l1": 2,
 }
-_NORM_NAMES = ("max", "euclidean", "manhattan")
+NORM_NAMES = ("max", "euclidean", "manhattan")
 _TREE_P = (np.inf, 2.0, 1.0)
 _MIN_POINTS = 3  # fewest (embedded) points a recurrence matrix is built from
 MAX_PAIRS = 1_000_000  # default: pairs used to find the threshold for a fixed recurrence rate
@@ -87,7 +87,7 @@ MAX_PAIRS = 1_000_000  # default: pairs used to find the threshold for a fixed r
 # materialise the pairs (quadratic memory) or run a slow scatter per step. The same
 # predicate is used here, so the sparse matrices and the streaming RQA agree exactly.
 @njit(cache=True, nogil=True)
-def _is_recurrent(A, i, B, j, eps, norm):
+def is_recurrent(A, i, B, j, eps, norm):
     """||A[i] - B[j]|| <= eps in the chosen norm (squared comparison for Euclidean)."""
     d = A.shape[1]
     if norm == 0:
@@ -135,7 +135,7 @@ def _distance(A, i, B, j, norm):
 def _filter_pairs(A, B, I, J, eps, norm):
     out = np.empty(I.size, dtype=np.bool_)
     for n in range(I.size):
-        out[n] = _is_recurrent(A, I[n], B, J[n], eps, norm)
+        out[n] = is_recurrent(A, I[n], B, J[n], eps, norm)
     return out
 
 
@@ -168,11 +168,11 @@ def _count_pairs(N, M, symmetric, w):
     if symmetric:
         k = N - max(w, 1)
         return k * (k + 1) // 2 if k > 0 else 0
-    return N * M - _window_cells(N, M, w)
+    return N * M - window_cells(N, M, w)
 
 
 @njit(cache=True)
-def _window_cells(N, M, w):
+def window_cells(N, M, w):
     """Number of cells (i, j) of an N x M matrix with |i - j| < w."""
     c = 0
     for d in range(-(w - 1), w):
@@ -362,14 +362,14 @@ def _resolve_eps(A, B, eps, recurrence_rate, code, symmetric, w, max_pairs, seed
 
 # Validated inputs of the auto / cross / joint entry points (the matrix builders here and
 # the RQA functions in rqa.py): norm code, embedded point sets and threshold(s).
-def _auto_inputs(x, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed):
+def auto_inputs(x, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed):
     """(code, A, eps) for an auto-recurrence matrix with Theiler window w."""
     code = _norm_code(norm)
     A = _points(x, dim, tau)
     return code, A, _resolve_eps(A, A, eps, recurrence_rate, code, True, w, max_pairs, seed)
 
 
-def _cross_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed):
+def cross_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed):
     """(code, A, B, eps) for a cross-recurrence matrix with Theiler window w."""
     code = _norm_code(norm)
     A = _points(x, dim, tau)
@@ -378,7 +378,7 @@ def _cross_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed
     return code, A, B, _resolve_eps(A, B, eps, recurrence_rate, code, False, w, max_pairs, seed)
 
 
-def _joint_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed):
+def joint_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed):
     """(code, A, C, eps_x, eps_y) for a joint recurrence matrix with Theiler window w."""
     code = _norm_code(norm)
     A = _points(x, dim, tau)
@@ -483,7 +483,7 @@ class RecurrenceMatrix:
         return fig
 
 
-def _sparse_recurrences(A, B, eps, code, symmetric) -> sparse.csr_matrix:
+def sparse_recurrences(A, B, eps, code, symmetric) -> sparse.csr_matrix:
     """CSR boolean matrix of ||A_i - B_j|| <= eps via cKDTree candidates + exact predicate."""
     N, M = A.shape[0], B.shape[0]
     r = eps * (1.0 + 1e-9) + 1e-300  # inflated: the tree only proposes, the predicate decides
@@ -569,8 +569,8 @@ def recurrence_matrix(
     438, 237 (2007).
     """
     w = as_int(theiler, name="theiler", minimum=0)
-    code, A, e = _auto_inputs(x, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
-    return RecurrenceMatrix(_sparse_recurrences(A, A, e, code, True), e, _NORM_NAMES[code], "auto", (A,))
+    code, A, e = auto_inputs(x, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
+    return RecurrenceMatrix(sparse_recurrences(A, A, e, code, True), e, NORM_NAMES[code], "auto", (A,))
 
 
 def cross_recurrence_matrix(
@@ -618,14 +618,14 @@ def cross_recurrence_matrix(
     RecurrenceMatrix
         The N x M sparse matrix (kind "cross").
     """
-    code, A, B, e = _cross_inputs(x, y, eps, recurrence_rate, dim, tau, norm, 0, max_pairs, seed)
-    return RecurrenceMatrix(_sparse_recurrences(A, B, e, code, False), e, _NORM_NAMES[code], "cross", (A, B))
+    code, A, B, e = cross_inputs(x, y, eps, recurrence_rate, dim, tau, norm, 0, max_pairs, seed)
+    return RecurrenceMatrix(sparse_recurrences(A, B, e, code, False), e, NORM_NAMES[code], "cross", (A, B))
 
 
-def _joint_recurrences(A, C, ex, ey, code) -> sparse.csr_matrix:
+def joint_recurrences(A, C, ex, ey, code) -> sparse.csr_matrix:
     """CSR boolean joint recurrence matrix R^A(ex) AND R^C(ey) (same N)."""
-    rx = _sparse_recurrences(A, A, ex, code, True)
-    ry = _sparse_recurrences(C, C, ey, code, True)
+    rx = sparse_recurrences(A, A, ex, code, True)
+    ry = sparse_recurrences(C, C, ey, code, True)
     jr = sparse.csr_matrix(rx.multiply(ry), dtype=bool)
     jr.eliminate_zeros()
     jr.sort_indices()
@@ -692,8 +692,8 @@ def joint_recurrence_matrix(
         The sparse matrix (kind "joint").
     """
     w = as_int(theiler, name="theiler", minimum=0)
-    code, A, C, ex, ey = _joint_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
-    return RecurrenceMatrix(_joint_recurrences(A, C, ex, ey, code), (ex, ey), _NORM_NAMES[code], "joint", (A, C))
+    code, A, C, ex, ey = joint_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
+    return RecurrenceMatrix(joint_recurrences(A, C, ex, ey, code), (ex, ey), NORM_NAMES[code], "joint", (A, C))
 
 
 # ------------------------------------------------------------------------------ networks

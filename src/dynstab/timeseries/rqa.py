@@ -70,16 +70,16 @@ from scipy import sparse
 
 from ..validation import as_finite_array, as_int
 from .recurrence import (
-    _NORM_NAMES,
+    NORM_NAMES,
     MAX_PAIRS,
     RecurrenceMatrix,
-    _auto_inputs,
-    _cross_inputs,
-    _is_recurrent,
-    _joint_inputs,
-    _joint_recurrences,
-    _sparse_recurrences,
-    _window_cells,
+    auto_inputs,
+    cross_inputs,
+    is_recurrent,
+    joint_inputs,
+    joint_recurrences,
+    sparse_recurrences,
+    window_cells,
 )
 
 __all__ = ["MEASURES", "RQA", "WindowedRQA", "cross_rqa", "joint_rqa", "rqa", "windowed_rqa"]
@@ -131,7 +131,7 @@ def _sweep_auto(A, C, ea, ec, joint, norm, w):
         for i in range(N - k):
             j = i + k
             # (written out: a helper taking the two extra arrays was not inlined and ran 10x slower)
-            if _is_recurrent(A, i, A, j, ea, norm) and (not joint or _is_recurrent(C, i, C, j, ec, norm)):
+            if is_recurrent(A, i, A, j, ea, norm) and (not joint or is_recurrent(C, i, C, j, ec, norm)):
                 run += 1
                 c += 1
                 # column j, upper half, position k (row i)
@@ -195,7 +195,7 @@ def _sweep_cross(A, B, w, ea, norm):
         csq = 0
         for i in range(max(0, -k), min(N, M - k)):
             j = i + k
-            if _is_recurrent(A, i, B, j, ea, norm):
+            if is_recurrent(A, i, B, j, ea, norm):
                 run += 1
                 c += 1
                 if i < n and j < n:
@@ -465,7 +465,7 @@ def _assemble(hists, n_cells: int, w: int, lmin: int, vmin: int, wmin: int, bord
 
 
 def _cells(N: int, M: int, w: int) -> int:
-    n = N * M - int(_window_cells(N, M, w))
+    n = N * M - int(window_cells(N, M, w))
     if n <= 0:
         raise ValueError(f"theiler={w} excludes every cell of the {N} x {M} matrix; lower theiler")
     return n
@@ -607,7 +607,7 @@ def rqa(
             _matrix_histograms(R, w), _cells(R.shape[0], R.shape[1], w), w, lmin, vmin, wmin, border, params
         )
     w = 1 if theiler is None else as_int(theiler, name="theiler", minimum=0)
-    code, A, e = _auto_inputs(x, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
+    code, A, e = auto_inputs(x, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
     return _rqa_points(
         A,
         None,
@@ -638,7 +638,7 @@ def _rqa_points(A, C, ea, ec, code, kind, w, lmin, vmin, wmin, border, method, e
         method=method,
         n_points=N,
         eps=ea if C is None else (ea, ec),
-        norm=_NORM_NAMES[code],
+        norm=NORM_NAMES[code],
         **extra,
     )
     n_cells = _cells(N, N, w)
@@ -648,7 +648,7 @@ def _rqa_points(A, C, ea, ec, code, kind, w, lmin, vmin, wmin, border, method, e
         else:
             hists = _sweep_auto(A, C, ea, ec, True, code, w)
     else:
-        R = _sparse_recurrences(A, A, ea, code, True) if C is None else _joint_recurrences(A, C, ea, ec, code)
+        R = sparse_recurrences(A, A, ea, code, True) if C is None else joint_recurrences(A, C, ea, ec, code)
         hists = _matrix_histograms(R, w)
     return _assemble(hists, n_cells, w, lmin, vmin, wmin, border, params)
 
@@ -717,7 +717,7 @@ def cross_rqa(
     """
     lmin, vmin, wmin, border = _lengths(lmin, vmin, wmin, border)
     w = as_int(theiler, name="theiler", minimum=0)
-    code, A, B, e = _cross_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
+    code, A, B, e = cross_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
     method = _method(method)
     params = dict(
         kind="cross",
@@ -729,7 +729,7 @@ def cross_rqa(
         method=method,
         n_points=(A.shape[0], B.shape[0]),
         eps=e,
-        norm=_NORM_NAMES[code],
+        norm=NORM_NAMES[code],
         dim=dim,
         tau=tau,
         recurrence_rate=recurrence_rate,
@@ -737,7 +737,7 @@ def cross_rqa(
     if method == "stream":
         hists = _sweep_cross(A, B, w, e, code)
     else:
-        hists = _matrix_histograms(_sparse_recurrences(A, B, e, code, False), w)
+        hists = _matrix_histograms(sparse_recurrences(A, B, e, code, False), w)
     return _assemble(hists, _cells(A.shape[0], B.shape[0], w), w, lmin, vmin, wmin, border, params)
 
 
@@ -804,7 +804,7 @@ def joint_rqa(
     """
     lmin, vmin, wmin, border = _lengths(lmin, vmin, wmin, border)
     w = as_int(theiler, name="theiler", minimum=0)
-    code, A, C, ex, ey = _joint_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
+    code, A, C, ex, ey = joint_inputs(x, y, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
     return _rqa_points(
         A,
         C,
@@ -994,14 +994,14 @@ def windowed_rqa(
         params = dict(kind=kind, theiler=w, method="matrix")
     else:
         w = 1 if theiler is None else as_int(theiler, name="theiler", minimum=0)
-        code, A, e = _auto_inputs(x, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
+        code, A, e = auto_inputs(x, eps, recurrence_rate, dim, tau, norm, w, max_pairs, seed)
         N = A.shape[0]
 
         def one(s):
             sub = A[s : s + window]
             return _assemble(_sweep_auto(sub, sub[:1], e, e, False, code, w), cells, w, lmin, vmin, wmin, border, {})
 
-        params = dict(kind="auto", theiler=w, method="stream", eps=e, norm=_NORM_NAMES[code], dim=dim, tau=tau)
+        params = dict(kind="auto", theiler=w, method="stream", eps=e, norm=NORM_NAMES[code], dim=dim, tau=tau)
     if window > N:
         raise ValueError(f"window={window} is longer than the {N} (embedded) points; use a smaller window")
     cells = _cells(window, window, w)
