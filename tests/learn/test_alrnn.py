@@ -34,11 +34,9 @@ def test_step_matches_equation():
 
 
 def test_symbolic_code_bits():
-    z = np.array([[9.0, -1.0, -2.0],
-                  [9.0, 1.0, -2.0],
-                  [9.0, -1.0, 2.0],
-                  [9.0, 1.0, 2.0],
-                  [-9.0, 0.0, 0.0]])  # zero counts as inactive (ReLU'(0) = 0 side)
+    z = np.array(
+        [[9.0, -1.0, -2.0], [9.0, 1.0, -2.0], [9.0, -1.0, 2.0], [9.0, 1.0, 2.0], [-9.0, 0.0, 0.0]]
+    )  # zero counts as inactive (ReLU'(0) = 0 side)
     np.testing.assert_array_equal(symbolic_code(z, 2), [0, 1, 2, 3, 0])
     np.testing.assert_array_equal(symbolic_code(z, 0), [0, 0, 0, 0, 0])
     with pytest.raises(ValueError, match="exceeds"):
@@ -74,8 +72,12 @@ def test_counts_on_constructed_alrnn():
 def test_stf_interval_one_is_one_step_loss():
     rng = np.random.default_rng(1)
     M = 3
-    p = {"A": jnp.asarray(rng.uniform(0, 1, M)), "W": jnp.asarray(0.3 * rng.standard_normal((M, M))),
-         "h": jnp.zeros(M), "B": jnp.zeros((M, M))}
+    p = {
+        "A": jnp.asarray(rng.uniform(0, 1, M)),
+        "W": jnp.asarray(0.3 * rng.standard_normal((M, M))),
+        "h": jnp.zeros(M),
+        "B": jnp.zeros((M, M)),
+    }
     x = jnp.asarray(rng.standard_normal((2, 9, M)))
     one_step = jnp.mean((alrnn_step(x[:, :-1], p, 1) - x[:, 1:]) ** 2)
     np.testing.assert_allclose(stf_loss(p, x, 1, 1), one_step, rtol=1e-13)
@@ -108,12 +110,14 @@ def test_fit_reproducible_and_interface(lorenz_short):
 
 def test_checkpoint_selection_by_state_space_divergence(lorenz_short):
     """select_every > 0: D_stsp of a generated orbit vs the training data at every checkpoint; the lowest wins."""
-    m = ALRNN(6, 1, sequence_length=30, n_epochs=2, batches_per_epoch=4, select_every=1, select_steps=300,
-              progress=False).fit(lorenz_short, dt=0.01)
+    m = ALRNN(
+        6, 1, sequence_length=30, n_epochs=2, batches_per_epoch=4, select_every=1, select_steps=300, progress=False
+    ).fit(lorenz_short, dt=0.01)
     hist = m.selection_history_
     assert hist.shape == (2, 2) and list(hist[:, 0]) == [1, 2]
     assert m.loss_history_.shape == (2,)
     from dynstab.learn.metrics import state_space_divergence
+
     if np.any(np.isfinite(hist[:, 1])):
         d = state_space_divergence(lorenz_short, m.generate(lorenz_short[0], 300))
         assert d == pytest.approx(np.nanmin(hist[:, 1]), rel=1e-9)

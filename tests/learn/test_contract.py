@@ -62,10 +62,17 @@ MODELS = [
 ]
 IDS = [f"{type(m).__name__}-{i}" for i, m in enumerate(MODELS)]
 
-APPLICABLE_CHECKS = ["check_estimator_cloneable", "check_estimator_repr", "check_no_attributes_set_in_init",
-                     "check_parameters_default_constructible", "check_get_params_invariance", "check_set_params",
-                     "check_do_not_raise_errors_in_init_or_set_params", "check_estimator_tags_renamed",
-                     "check_valid_tag_types"]
+APPLICABLE_CHECKS = [
+    "check_estimator_cloneable",
+    "check_estimator_repr",
+    "check_no_attributes_set_in_init",
+    "check_parameters_default_constructible",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_do_not_raise_errors_in_init_or_set_params",
+    "check_estimator_tags_renamed",
+    "check_valid_tag_types",
+]
 TIMING = {"train_seconds_", "training_seconds_", "train_result_"}  # wall times differ between runs
 
 
@@ -171,7 +178,7 @@ def test_refit_of_a_clone_is_identical(model, series):
     assert na and na.keys() == nb.keys()
     for key in na:
         np.testing.assert_array_equal(na[key], nb[key], err_msg=key)
-    ctx = series[:max(a.context_length, 1)]
+    ctx = series[: max(a.context_length, 1)]
     np.testing.assert_array_equal(a.forecast(ctx, 5), b.forecast(ctx, 5))
 
 
@@ -179,8 +186,12 @@ def test_grid_search_over_ngrc_ridge():
     tr = dynstab.trajectory(dynstab.systems.get("lorenz"), t=30.0, dt=0.025, transient=5.0)
     x = np.asarray(tr.x)
     grid = [1e-6, 1e-3, 1e3]
-    search = GridSearchCV(NGRC(k=2), {"ridge": grid}, cv=TimeSeriesSplit(n_splits=3),
-                          scoring=lambda est, X, y=None: est.score(X, steps=10))
+    search = GridSearchCV(
+        NGRC(k=2),
+        {"ridge": grid},
+        cv=TimeSeriesSplit(n_splits=3),
+        scoring=lambda est, X, y=None: est.score(X, steps=10),
+    )
     search.fit(x, dt=0.025)
     scores = search.cv_results_["mean_test_score"]
     assert np.all(np.isfinite(scores)) and scores.shape == (3,)

@@ -181,9 +181,9 @@ def test_havok_forcing_precedes_lobe_switches(havok_lorenz):
     switches = np.flatnonzero(np.diff(sign) != 0)
     w = 500  # 0.5 time units before each switch
     act = np.abs(model.forcing_) / model.forcing_.std()
-    before = np.array([act[i - w:i].max() for i in switches if i > w])
+    before = np.array([act[i - w : i].max() for i in switches if i > w])
     rng = np.random.default_rng(0)
-    random = np.array([act[i - w:i].max() for i in rng.integers(w, act.size, 400)])
+    random = np.array([act[i - w : i].max() for i in rng.integers(w, act.size, 400)])
     assert before.size >= 10
     assert np.median(before) > 1.5 * np.median(random)
 

@@ -48,7 +48,8 @@ def test_stsp_out_of_box_points_dropped():
     x_true = np.array([0.0, 0.0, 0.0, 1.0])
     x_gen = np.array([0.0, 1.0, 1.0, 1.0, 50.0, -50.0])  # two points outside the box are dropped
     assert state_space_divergence(x_true, x_gen, n_bins=2) == pytest.approx(
-        _laplace_kl([3, 1], [1, 3], 1e-5), rel=1e-12)
+        _laplace_kl([3, 1], [1, 3], 1e-5), rel=1e-12
+    )
 
 
 def test_stsp_sparse_equals_dense_histogram():
@@ -95,7 +96,7 @@ def test_gmm_single_component_kl_is_mu_squared_over_two():
     # p = N(0, 1), q = N(mu, 1): KL = mu^2 / 2; MC error ~ mu / sqrt(n_samples)
     mu = 1.5
     got = state_space_divergence([[0.0], [0.0]], [[mu], [mu]], method="gmm", n_samples=40000, seed=3)
-    assert got == pytest.approx(mu ** 2 / 2, abs=4 * mu / math.sqrt(40000))
+    assert got == pytest.approx(mu**2 / 2, abs=4 * mu / math.sqrt(40000))
 
 
 def test_gmm_same_distribution_near_zero_and_auto_switch():
@@ -298,8 +299,9 @@ def test_evaluate_reconstruction_shorter_length_uses_whole_test_series(lorenz_pa
 
 def test_attractor_invariants_lorenz(lorenz_pair):
     a, b = lorenz_pair
-    res = attractor_invariants_error(a[:20000], b[:20000], dt=0.01, lyapunov_true=0.9056,
-                                     lyapunov_kwargs=dict(dim=3, tau=10), max_points=5000)
+    res = attractor_invariants_error(
+        a[:20000], b[:20000], dt=0.01, lyapunov_true=0.9056, lyapunov_kwargs=dict(dim=3, tau=10), max_points=5000
+    )
     assert res.lyapunov_rel_error < 0.25
     assert res.dimension_true == pytest.approx(2.05, abs=0.15)
     assert res.dimension_abs_error < 0.15

@@ -22,8 +22,17 @@ def spiral_data():
 
 @pytest.fixture(scope="module")
 def model(spiral_data):
-    return NeuralODE(width=32, depth=2, window=10, n_epochs=60, steps_per_epoch=20, learning_rate=1e-2,
-                     solver="rk4", seed=0, progress=False).fit(spiral_data)
+    return NeuralODE(
+        width=32,
+        depth=2,
+        window=10,
+        n_epochs=60,
+        steps_per_epoch=20,
+        learning_rate=1e-2,
+        solver="rk4",
+        seed=0,
+        progress=False,
+    ).fit(spiral_data)
 
 
 def test_learns_the_spiral(model, spiral_data):
@@ -64,8 +73,17 @@ def test_reproducible_with_seed(spiral_data):
 
 def test_non_finite_loss_keeps_best_parameters(spiral_data):
     # a ReLU field with an absurd learning rate overflows within the first epoch
-    m = NeuralODE(width=8, depth=1, window=5, n_epochs=5, steps_per_epoch=5, learning_rate=1e6, activation="relu",
-                  solver="rk4", progress=False)
+    m = NeuralODE(
+        width=8,
+        depth=1,
+        window=5,
+        n_epochs=5,
+        steps_per_epoch=5,
+        learning_rate=1e6,
+        activation="relu",
+        solver="rk4",
+        progress=False,
+    )
     with pytest.raises(NonFiniteLossError, match="best parameters"):
         m.fit(spiral_data)
     assert m.fitted_ and all(np.all(np.isfinite(v)) for v in m.params_.values())
@@ -90,8 +108,9 @@ def test_bad_input(spiral_data):
 
 @pytest.mark.slow
 def test_diffrax_tsit5_training(spiral_data):
-    m = NeuralODE(width=32, depth=2, window=10, n_epochs=60, steps_per_epoch=20, learning_rate=1e-2, seed=0,
-                  progress=False).fit(spiral_data)
+    m = NeuralODE(
+        width=32, depth=2, window=10, n_epochs=60, steps_per_epoch=20, learning_rate=1e-2, seed=0, progress=False
+    ).fit(spiral_data)
     x = spiral_data.x
     pred = m.forecast(x[:1], x.shape[0] - 1)
     assert np.sqrt(np.mean((pred - x[1:]) ** 2)) < 0.05 * x.std()

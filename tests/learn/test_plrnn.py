@@ -27,8 +27,13 @@ LAMBDA1_LORENZ = 0.9056
 
 def _params(seed=0, M=3, H=7, scale=1.0):
     rng = np.random.default_rng(seed)
-    return {"A": rng.uniform(-0.9, 0.9, M), "W1": scale * rng.standard_normal((M, H)),
-            "W2": scale * rng.standard_normal((H, M)), "h1": rng.standard_normal(M), "h2": rng.standard_normal(H)}
+    return {
+        "A": rng.uniform(-0.9, 0.9, M),
+        "W1": scale * rng.standard_normal((M, H)),
+        "W2": scale * rng.standard_normal((H, M)),
+        "h1": rng.standard_normal(M),
+        "h2": rng.standard_normal(H),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +58,11 @@ def test_step_and_jacobian_match_equations(clipped):
         np.testing.assert_allclose(shplrnn_jacobian(jnp.asarray(zz), jp, clipped), auto, atol=1e-13)
     # batched step = row-wise step
     Z = np.random.default_rng(2).standard_normal((5, 3))
-    np.testing.assert_allclose(shplrnn_step(jnp.asarray(Z), jp, clipped),
-                               np.stack([shplrnn_step(jnp.asarray(r), jp, clipped) for r in Z]), rtol=1e-13)
+    np.testing.assert_allclose(
+        shplrnn_step(jnp.asarray(Z), jp, clipped),
+        np.stack([shplrnn_step(jnp.asarray(r), jp, clipped) for r in Z]),
+        rtol=1e-13,
+    )
 
 
 def test_clipped_orbits_bounded_when_A_contracts():
@@ -67,7 +75,7 @@ def test_clipped_orbits_bounded_when_A_contracts():
     a = np.max(np.abs(p["A"]))
     c = np.linalg.norm(p["W1"], 2) * np.linalg.norm(p["h2"]) + np.linalg.norm(p["h1"])
     t = np.arange(1, 5001)
-    bound = a ** t * np.linalg.norm(z0) + c / (1 - a)
+    bound = a**t * np.linalg.norm(z0) + c / (1 - a)
     assert np.all(np.linalg.norm(zs, axis=1) <= bound * (1 + 1e-12))
     plain = ShallowPLRNN.from_params(**p, clipped=False).generate(z0, 200, latent=True)
     assert not np.all(np.isfinite(plain)) or np.max(np.abs(plain)) > 1e6
@@ -216,8 +224,17 @@ def test_bad_input_raises(lorenz_short):
 
 
 def test_non_finite_loss_keeps_last_good_parameters(lorenz_short):
-    model = ShallowPLRNN(hidden_dim=16, sequence_length=50, n_epochs=20, batches_per_epoch=5, alpha=0.0,
-                         learning_rate=1e3, final_learning_rate=1e3, clipped=False, progress=False)
+    model = ShallowPLRNN(
+        hidden_dim=16,
+        sequence_length=50,
+        n_epochs=20,
+        batches_per_epoch=5,
+        alpha=0.0,
+        learning_rate=1e3,
+        final_learning_rate=1e3,
+        clipped=False,
+        progress=False,
+    )
     with pytest.raises(NonFiniteLossError, match="holds those parameters") as info:
         model.fit(lorenz_short, dt=0.01)
     assert model.fitted_
@@ -228,13 +245,16 @@ def test_non_finite_loss_keeps_last_good_parameters(lorenz_short):
 # ---------------------------------------------------------------------------------------------
 # done-means (issue 6): the GTF Lorenz-63 benchmark, papers' protocol. ~2-4 min per seed on 1 CPU core.
 
+
 def _metrics(test, gen):
     try:
         from dynstab.learn.metrics import power_spectrum_distance, state_space_divergence
+
         return float(state_space_divergence(test, gen)), float(power_spectrum_distance(test, gen))
     except ImportError:  # pragma: no cover - the metrics module is written in parallel
         import importlib.util
         import pathlib
+
         path = pathlib.Path(__file__).resolve().parents[2] / "examples" / "train_plrnn_lorenz.py"
         spec = importlib.util.spec_from_file_location("train_plrnn_lorenz", path)
         mod = importlib.util.module_from_spec(spec)
@@ -245,6 +265,7 @@ def _metrics(test, gen):
 # ---------------------------------------------------------------------------------------------
 # done-means (issue 6): the GTF Lorenz-63 benchmark with the papers' protocol, the reduced training budget
 # of examples/train_plrnn_lorenz.py (one source of truth for the configuration). Several minutes per seed.
+
 
 def _example():
     import importlib.util

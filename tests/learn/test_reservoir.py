@@ -19,9 +19,9 @@ def _lorenz(t, y, sigma=10.0, beta=8.0 / 3.0, rho=28.0):
 def _median_vpt(model, x, starts, context, horizon, dt, scale):
     vpts = []
     for s in starts:
-        pred = model.forecast(x[s - context:s], horizon)
+        pred = model.forecast(x[s - context : s], horizon)
         with np.errstate(over="ignore"):  # diverged forecasts count as failed
-            vpts.append(valid_prediction_time(x[s:s + horizon], pred, dt, LAMBDA1, threshold=0.4, scale=scale))
+            vpts.append(valid_prediction_time(x[s : s + horizon], pred, dt, LAMBDA1, threshold=0.4, scale=scale))
     return float(np.median(vpts)), np.asarray(vpts)
 
 
@@ -37,14 +37,19 @@ def ngrc_rk23():
     training. The run is extended to give 100 test starts 3 tu apart after the training window."""
     n = round((NG_WARMUP + NG_TRAIN + 100 * NG_GAP + NG_HORIZON + 1) / NG_DT)
     t_eval = np.linspace(0.0, n * NG_DT, n + 1)
-    sol = solve_ivp(_lorenz, (0.0, n * NG_DT), [17.67715816276679, 12.931379185960404, 43.91404334248268],
-                    t_eval=t_eval, method="RK23")
+    sol = solve_ivp(
+        _lorenz,
+        (0.0, n * NG_DT),
+        [17.67715816276679, 12.931379185960404, 43.91404334248268],
+        t_eval=t_eval,
+        method="RK23",
+    )
     return sol.y.T
 
 
 def _ngrc_split(x):
     w, tr = round(NG_WARMUP / NG_DT), round(NG_TRAIN / NG_DT)
-    train = x[w - 2:w + tr]  # 2 samples of delay context + 400 regression targets, as in the paper's script
+    train = x[w - 2 : w + tr]  # 2 samples of delay context + 400 regression targets, as in the paper's script
     starts = w + tr + np.round(np.arange(100) * NG_GAP / NG_DT).astype(int)
     return train, starts
 
@@ -79,9 +84,15 @@ def test_ngrc_depends_on_the_integrator_that_made_the_data():
     """Honest limitation (measured): on accurately integrated data the paper's ridge 2.5e-6 fits a parasitic
     unstable delay mode and the forecast fails within a Lyapunov time; ridge 1e-3 restores >= 4."""
     lor = dynstab.systems.get("lorenz")
-    x = dynstab.trajectory(lor, t=NG_WARMUP + NG_TRAIN + 100 * NG_GAP + NG_HORIZON + 1, dt=NG_DT,
-                           x0=[17.67715816276679, 12.931379185960404, 43.91404334248268], method="dopri8",
-                           rtol=1e-10, atol=1e-10).x
+    x = dynstab.trajectory(
+        lor,
+        t=NG_WARMUP + NG_TRAIN + 100 * NG_GAP + NG_HORIZON + 1,
+        dt=NG_DT,
+        x0=[17.67715816276679, 12.931379185960404, 43.91404334248268],
+        method="dopri8",
+        rtol=1e-10,
+        atol=1e-10,
+    ).x
     train, starts = _ngrc_split(x)
     H = round(NG_HORIZON / NG_DT)
     bad = NGRC(k=2, ridge=2.5e-6).fit(train, dt=NG_DT)
@@ -96,7 +107,7 @@ def test_ngrc_as_system_is_the_delay_map(ngrc_rk23):
     system = m.as_system()
     assert isinstance(system, dynstab.Map) and system.dim == 6
     assert system.names[:4] == ("x1", "x2", "x3", "x1(t-1)")
-    window = ngrc_rk23[starts[0] - 2:starts[0]]
+    window = ngrc_rk23[starts[0] - 2 : starts[0]]
     traj = dynstab.trajectory(system, n=50, x0=m.stacked_state(window))
     np.testing.assert_allclose(traj.x[1:, :3], m.forecast(window, 50), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(traj.x[1:, 3:], traj.x[:-1, :3], rtol=0, atol=0)
@@ -138,8 +149,12 @@ def test_ngrc_bad_input():
     with pytest.raises(ValueError, match="fitted on 3"):
         m.forecast(np.zeros((5, 2)), 3)
     with pytest.raises(ValueError, match="inconsistent"):
-        NGRC().fit([dynstab.trajectory(dynstab.systems.get("lorenz"), t=5, dt=0.01),
-                    dynstab.trajectory(dynstab.systems.get("lorenz"), t=5, dt=0.02)])
+        NGRC().fit(
+            [
+                dynstab.trajectory(dynstab.systems.get("lorenz"), t=5, dt=0.01),
+                dynstab.trajectory(dynstab.systems.get("lorenz"), t=5, dt=0.02),
+            ]
+        )
 
 
 # --------------------------------------------------------------------------------------------- ESN
@@ -151,24 +166,31 @@ def esn_data():
     """Lorenz-63 on its attractor, DOP853 rtol 1e-11, sampled every 0.02: 200 tu of training, then test
     starts 5 tu apart, each with 10 tu of teacher-forced context (Pathak et al. 2018; notes sec. 5)."""
     lor = dynstab.systems.get("lorenz")
-    x = dynstab.trajectory(lor, t=ESN_TRAIN + 100 * ESN_GAP + ESN_CONTEXT + ESN_HORIZON + 1, dt=ESN_DT,
-                           transient=50.0, method="dopri8", rtol=1e-11, atol=1e-11).x
+    x = dynstab.trajectory(
+        lor,
+        t=ESN_TRAIN + 100 * ESN_GAP + ESN_CONTEXT + ESN_HORIZON + 1,
+        dt=ESN_DT,
+        transient=50.0,
+        method="dopri8",
+        rtol=1e-11,
+        atol=1e-11,
+    ).x
     n_train = round(ESN_TRAIN / ESN_DT)
     ctx = round(ESN_CONTEXT / ESN_DT)
     starts = n_train + 1 + ctx + np.round(np.arange(100) * ESN_GAP / ESN_DT).astype(int)
-    return x, x[:n_train + 1], starts
+    return x, x[: n_train + 1], starts
 
 
 @pytest.fixture(scope="module")
 def esn_1000(esn_data):
-    return EchoStateNetwork(1000, spectral_radius=0.9, input_bias=0.5, ridge=1e-8, seed=0).fit(esn_data[1],
-                                                                                               dt=ESN_DT)
+    return EchoStateNetwork(1000, spectral_radius=0.9, input_bias=0.5, ridge=1e-8, seed=0).fit(esn_data[1], dt=ESN_DT)
 
 
 def _esn_vpt(model, esn_data, n_starts):
     x, train, starts = esn_data
-    return _median_vpt(model, x, starts[:n_starts], round(ESN_CONTEXT / ESN_DT), round(ESN_HORIZON / ESN_DT),
-                       ESN_DT, train.std(axis=0))
+    return _median_vpt(
+        model, x, starts[:n_starts], round(ESN_CONTEXT / ESN_DT), round(ESN_HORIZON / ESN_DT), ESN_DT, train.std(axis=0)
+    )
 
 
 def test_esn_1000_units_forecasts_eight_lyapunov_times(esn_1000, esn_data):

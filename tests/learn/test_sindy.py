@@ -18,8 +18,15 @@ TRUE[2, 3], TRUE[2, 5] = -BETA, 1.0
 @pytest.fixture(scope="module")
 def lorenz_data():
     # pysindy's canonical example: dt = 0.002, t in [0, 10), x0 = (-8, 8, 27), accurate integration
-    return dynstab.trajectory(dynstab.systems.get("lorenz"), t=10 - 0.002, dt=0.002, x0=[-8.0, 8.0, 27.0],
-                              method="dopri8", rtol=1e-12, atol=1e-12)
+    return dynstab.trajectory(
+        dynstab.systems.get("lorenz"),
+        t=10 - 0.002,
+        dt=0.002,
+        x0=[-8.0, 8.0, 27.0],
+        method="dopri8",
+        rtol=1e-12,
+        atol=1e-12,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +55,9 @@ def test_learned_flow_matches_lorenz_rhs_and_fixed_points(model):
     assert isinstance(flow, dynstab.Flow)
     pts = np.random.default_rng(0).normal(0, 10, (20, 3))
     learned = np.array([flow.f(p) for p in pts])
-    manual = np.array([model.coefficients_ @ np.array([1, x, y, z, x * x, x * y, x * z, y * y, y * z, z * z])
-                       for x, y, z in pts])
+    manual = np.array(
+        [model.coefficients_ @ np.array([1, x, y, z, x * x, x * y, x * z, y * y, y * z, z * z]) for x, y, z in pts]
+    )
     np.testing.assert_allclose(learned, manual, rtol=1e-12, atol=1e-10)
     fps = dynstab.fixed_points(flow, [(-30, 30), (-30, 30), (-10, 50)])
     c = np.sqrt(BETA * (RHO - 1.0))
@@ -72,8 +80,9 @@ def test_pysindy_objects_pass_through(lorenz_data):
     import pysindy as ps
 
     opt = ps.STLSQ(threshold=0.5)
-    m = SINDy(optimizer=opt, differentiation_method=ps.SmoothedFiniteDifference(),
-              names=("u", "v", "w")).fit(lorenz_data.x, dt=0.002)
+    m = SINDy(optimizer=opt, differentiation_method=ps.SmoothedFiniteDifference(), names=("u", "v", "w")).fit(
+        lorenz_data.x, dt=0.002
+    )
     assert not hasattr(opt, "coef_")  # the user's object is cloned, not fitted in place
     assert m.equations()[0].startswith("u' = ")
     np.testing.assert_allclose(m.coefficients_[TRUE != 0], TRUE[TRUE != 0], rtol=0.01)

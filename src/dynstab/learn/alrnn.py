@@ -60,7 +60,7 @@ def alrnn_step(z: jax.Array, p: dict, pwl_units: int) -> jax.Array:
         Number P of piecewise-linear (ReLU) units, the last P of the M.
     """
     m = z.shape[-1]
-    phi = jnp.concatenate([z[..., :m - pwl_units], jax.nn.relu(z[..., m - pwl_units:])], axis=-1)
+    phi = jnp.concatenate([z[..., : m - pwl_units], jax.nn.relu(z[..., m - pwl_units :])], axis=-1)
     return p["A"] * z + phi @ p["W"].T + p["h"]
 
 
@@ -87,7 +87,7 @@ def symbolic_code(states: Any, pwl_units: int) -> np.ndarray:
         raise ValueError(f"symbolic codes are int64: at most 62 piecewise-linear units, got {P}")
     if not np.all(np.isfinite(z)):
         raise ValueError("states contain non-finite values (a diverged trajectory?)")
-    bits = (z[:, z.shape[1] - P:] > 0).astype(np.int64)
+    bits = (z[:, z.shape[1] - P :] > 0).astype(np.int64)
     return bits @ (np.int64(1) << np.arange(P, dtype=np.int64))
 
 
@@ -171,7 +171,8 @@ class SymbolicDynamics:
         return xr.Dataset(
             {"counts": ("region", self.counts), "transitions": (("region", "next_region"), self.transitions)},
             coords={"region": self.used, "next_region": self.used},
-            attrs={"pwl_units": self.pwl_units, "n_used": self.n_used, "n_states": int(self.codes.size)})
+            attrs={"pwl_units": self.pwl_units, "n_used": self.n_used, "n_states": int(self.codes.size)},
+        )
 
     def plot(self, ax=None):
         """Bar chart of the visit counts per subregion.
@@ -190,7 +191,7 @@ class SymbolicDynamics:
         ax.bar([str(int(r)) for r in self.used], self.counts, color="steelblue")
         ax.set_xlabel("linear subregion (symbolic code)")
         ax.set_ylabel("visits")
-        ax.set_title(f"{self.n_used} of {2 ** self.pwl_units} subregions used")
+        ax.set_title(f"{self.n_used} of {2**self.pwl_units} subregions used")
         return fig
 
     def __repr__(self) -> str:
@@ -211,16 +212,20 @@ def _force(x, p):
 @functools.cache
 def _obs(n: int):
     """x = z[:n], cached so jit sees the same function."""
+
     def obs(z, p):
         return z[..., :n]
+
     return obs
 
 
 @functools.cache
 def _law(pwl_units: int):
     """The map law (z, p, n) -> z' with P = ``pwl_units``, cached so jit sees the same function."""
+
     def law(z, p, n):
         return alrnn_step(z, p, pwl_units)
+
     return law
 
 
@@ -317,11 +322,26 @@ class ALRNN(LearnedModel):
         (epoch, D_stsp) of the checkpoints when ``select_every`` > 0 (empty otherwise).
     """
 
-    def __init__(self, latent_dim: int = 20, pwl_units: int = 2, *, teacher_forcing_interval: int = 16,
-                 noise: float = 0.05, n_epochs: int = 200, batches_per_epoch: int = 50, batch_size: int = 16,
-                 sequence_length: int = 200, learning_rate: float = 1e-3, final_learning_rate: float = 1e-5,
-                 gradient_clip: float = 0.0, keep_best: bool = False, select_every: int = 0,
-                 select_steps: int = 10_000, seed: int = 0, progress: bool | None = None):
+    def __init__(
+        self,
+        latent_dim: int = 20,
+        pwl_units: int = 2,
+        *,
+        teacher_forcing_interval: int = 16,
+        noise: float = 0.05,
+        n_epochs: int = 200,
+        batches_per_epoch: int = 50,
+        batch_size: int = 16,
+        sequence_length: int = 200,
+        learning_rate: float = 1e-3,
+        final_learning_rate: float = 1e-5,
+        gradient_clip: float = 0.0,
+        keep_best: bool = False,
+        select_every: int = 0,
+        select_steps: int = 10_000,
+        seed: int = 0,
+        progress: bool | None = None,
+    ):
         self.latent_dim = latent_dim
         self.pwl_units = pwl_units
         self.teacher_forcing_interval = teacher_forcing_interval
@@ -347,14 +367,20 @@ class ALRNN(LearnedModel):
         if P > M:
             raise ValueError(f"pwl_units must be <= latent_dim={M}, got {P}")
         check_rnn_hyperparameters(
-            self, ("teacher_forcing_interval", "n_epochs", "batches_per_epoch", "batch_size", "sequence_length"),
-            ("noise", "gradient_clip"))
+            self,
+            ("teacher_forcing_interval", "n_epochs", "batches_per_epoch", "batch_size", "sequence_length"),
+            ("noise", "gradient_clip"),
+        )
         return M, P
 
     def _init_params(self, key, M: int, N: int) -> dict:
         kA, kW, kB = jax.random.split(key, 3)
-        return {"A": normalized_positive_definite_diag(kA, M), "W": 0.01 * jax.random.normal(kW, (M, M)),
-                "h": jnp.zeros(M), "B": uniform_init(kB, (N, M), N)}
+        return {
+            "A": normalized_positive_definite_diag(kA, M),
+            "W": 0.01 * jax.random.normal(kW, (M, M)),
+            "h": jnp.zeros(M),
+            "B": uniform_init(kB, (N, M), N),
+        }
 
     def training_step(self, td) -> tuple[Any, Any]:
         """(step, state) of the training loop for :class:`TrainingData` ``td``: ``state, loss = step(state, key)``
@@ -398,8 +424,9 @@ class ALRNN(LearnedModel):
         return self
 
     @classmethod
-    def from_params(cls, A: Any, W: Any, h: Any, *, pwl_units: int, n_obs: int | None = None, B: Any = None,
-                    dt: float = 1.0) -> ALRNN:
+    def from_params(
+        cls, A: Any, W: Any, h: Any, *, pwl_units: int, n_obs: int | None = None, B: Any = None, dt: float = 1.0
+    ) -> ALRNN:
         """A fitted AL-RNN with given parameters; the first ``n_obs`` units (default all) are observed and the
         others start at (x B)_{N:} (B default 0).
 
@@ -423,8 +450,10 @@ class ALRNN(LearnedModel):
         p = {k: np.asarray(v, dtype=np.float64) for k, v in dict(A=A, W=W, h=h).items()}
         M = p["A"].shape[0]
         if p["A"].shape != (M,) or p["W"].shape != (M, M) or p["h"].shape != (M,):
-            raise ValueError(f"inconsistent shapes: A {p['A'].shape}, W {p['W'].shape}, h {p['h'].shape}; "
-                             "expected (M,), (M, M), (M,)")
+            raise ValueError(
+                f"inconsistent shapes: A {p['A'].shape}, W {p['W'].shape}, h {p['h'].shape}; "
+                "expected (M,), (M, M), (M,)"
+            )
         N = M if n_obs is None else check_int("n_obs", n_obs)
         model = cls(M, pwl_units)
         model._M, model._P = model._validate(N)
@@ -466,8 +495,11 @@ class ALRNN(LearnedModel):
         self._check_fitted()
         steps = check_steps(steps)
         x0 = check_x0(x0, self.dim_)
-        return np.asarray(generate_from(_law(self._P), _init_latent, _obs(self.dim_), self._jparams(),
-                                        jnp.asarray(x0), steps, bool(latent)))
+        return np.asarray(
+            generate_from(
+                _law(self._P), _init_latent, _obs(self.dim_), self._jparams(), jnp.asarray(x0), steps, bool(latent)
+            )
+        )
 
     def forecast(self, context: Any, steps: int) -> np.ndarray:
         """Predict ``steps`` samples after ``context`` (T_c, N): the model runs through the context with the
@@ -483,8 +515,11 @@ class ALRNN(LearnedModel):
         self._check_fitted()
         ctx = check_series(context, what="context", min_length=1, dim=self.dim_)
         steps = check_steps(steps)
-        return np.asarray(forecast_from(_law(self._P), _init_latent, _force, _obs(self.dim_), self._jparams(),
-                                        jnp.asarray(ctx), steps))
+        return np.asarray(
+            forecast_from(
+                _law(self._P), _init_latent, _force, _obs(self.dim_), self._jparams(), jnp.asarray(ctx), steps
+            )
+        )
 
     def symbolic_code(self, states: Any) -> np.ndarray:
         """Subregion index of each latent state (T, M) (see :func:`symbolic_code`).
@@ -497,12 +532,15 @@ class ALRNN(LearnedModel):
         self._check_fitted()
         z = np.asarray(states, dtype=np.float64)
         if z.shape[-1] != self._M:
-            raise ValueError(f"states must be latent states with {self._M} columns, got shape {z.shape}; "
-                             "use generate(..., latent=True) or latent_state(x)")
+            raise ValueError(
+                f"states must be latent states with {self._M} columns, got shape {z.shape}; "
+                "use generate(..., latent=True) or latent_state(x)"
+            )
         return symbolic_code(z, self._P)
 
-    def subregions(self, states: Any = None, *, x0: Any = None, steps: int = 10_000,
-                   transient: int = 1000) -> SymbolicDynamics:
+    def subregions(
+        self, states: Any = None, *, x0: Any = None, steps: int = 10_000, transient: int = 1000
+    ) -> SymbolicDynamics:
         """Subregions used by latent ``states`` (T, M), or by a free-running orbit of ``steps`` samples after
         ``transient`` from the observed ``x0`` (default: the last training sample): visit counts and
         transitions (Brenner et al. 2024, symbolic dynamics of the AL-RNN).
@@ -521,7 +559,7 @@ class ALRNN(LearnedModel):
         self._check_fitted()
         if states is None:
             x0 = self._x_ref if x0 is None else x0
-            states = self.generate(x0, check_steps(steps) + int(transient), latent=True)[int(transient):]
+            states = self.generate(x0, check_steps(steps) + int(transient), latent=True)[int(transient) :]
         return SymbolicDynamics.from_codes(self.symbolic_code(states), self._P)
 
     def linear_map(self, region: int) -> tuple[np.ndarray, np.ndarray]:
@@ -534,10 +572,10 @@ class ALRNN(LearnedModel):
         """
         self._check_fitted()
         region = int(region)
-        if not 0 <= region < 2 ** self._P:
-            raise ValueError(f"region must be in [0, {2 ** self._P}), got {region}")
+        if not 0 <= region < 2**self._P:
+            raise ValueError(f"region must be in [0, {2**self._P}), got {region}")
         d = np.ones(self._M)
-        d[self._M - self._P:] = (region >> np.arange(self._P)) & 1
+        d[self._M - self._P :] = (region >> np.arange(self._P)) & 1
         J = np.diag(self.params_["A"]) + self.params_["W"] * d[None, :]
         return J, self.params_["h"].copy()
 
@@ -547,11 +585,17 @@ class ALRNN(LearnedModel):
         self._check_fitted()
         p = {k: jnp.asarray(self.params_[k]) for k in ("A", "W", "h")}
         z0 = self.latent_state(self._x_ref)
-        return Map.from_law(_law(self._P), params=p, x0=z0, names=tuple(f"z{i + 1}" for i in range(self._M)),
-                            name="learned AL-RNN", dt=self.dt_,
-                            reference="M. Brenner, C. J. Hemmer, Z. Monfared, D. Durstewitz, Almost-Linear RNNs Yield "
-                                      "Highly Interpretable Symbolic Codes in Dynamical Systems Reconstruction, "
-                                      "NeurIPS 2024",
-                            description=f"AL-RNN with M={self._M}, P={self._P} learned from data sampled every "
-                                        f"dt={self.dt_:g} (one iteration = dt time units); observation "
-                                        f"x = z[:{self.dim_}]")
+        return Map.from_law(
+            _law(self._P),
+            params=p,
+            x0=z0,
+            names=tuple(f"z{i + 1}" for i in range(self._M)),
+            name="learned AL-RNN",
+            dt=self.dt_,
+            reference="M. Brenner, C. J. Hemmer, Z. Monfared, D. Durstewitz, Almost-Linear RNNs Yield "
+            "Highly Interpretable Symbolic Codes in Dynamical Systems Reconstruction, "
+            "NeurIPS 2024",
+            description=f"AL-RNN with M={self._M}, P={self._P} learned from data sampled every "
+            f"dt={self.dt_:g} (one iteration = dt time units); observation "
+            f"x = z[:{self.dim_}]",
+        )

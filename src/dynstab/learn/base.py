@@ -30,9 +30,23 @@ from sklearn.base import BaseEstimator
 
 from .._precision import float64
 
-__all__ = ["TrainingData", "as_training_data", "check_series", "LearnedModel", "NonFiniteLossError",
-           "TrainResult", "train_epochs", "ridge_regression", "check_int", "check_steps", "check_positive_ints",
-           "standardization", "mark_fitted", "forecast_last_window", "train_or_recover"]
+__all__ = [
+    "TrainingData",
+    "as_training_data",
+    "check_series",
+    "LearnedModel",
+    "NonFiniteLossError",
+    "TrainResult",
+    "train_epochs",
+    "ridge_regression",
+    "check_int",
+    "check_steps",
+    "check_positive_ints",
+    "standardization",
+    "mark_fitted",
+    "forecast_last_window",
+    "train_or_recover",
+]
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -115,8 +129,10 @@ def check_series(x: Any, *, what: str = "data", min_length: int = 1, dim: int | 
         raise ValueError(f"{what} has {arr.shape[0]} samples; this model needs at least {min_length}")
     if not np.all(np.isfinite(arr)):
         row, col = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(f"{what} contains a non-finite value ({arr[row, col]}) at sample {row}, variable {col}; "
-                         "remove or interpolate it before fitting")
+        raise ValueError(
+            f"{what} contains a non-finite value ({arr[row, col]}) at sample {row}, variable {col}; "
+            "remove or interpolate it before fitting"
+        )
     return arr
 
 
@@ -126,8 +142,10 @@ def _dt_of_times(t: np.ndarray, what: str) -> float:
         raise ValueError(f"{what} has a single sample; its sampling step is undefined")
     dt = float(np.mean(steps))
     if dt <= 0 or np.max(np.abs(steps - dt)) > 1e-6 * dt:
-        raise ValueError(f"{what} is not uniformly sampled (steps from {steps.min():g} to {steps.max():g}); "
-                         "resample it on a uniform grid first")
+        raise ValueError(
+            f"{what} is not uniformly sampled (steps from {steps.min():g} to {steps.max():g}); "
+            "resample it on a uniform grid first"
+        )
     return dt
 
 
@@ -321,8 +339,8 @@ class LearnedModel(BaseEstimator, abc.ABC):
         self._check_fitted()
         x = check_series(data, what="data", min_length=self.context_length + 1, dim=self.dim_)
         steps = x.shape[0] - self.context_length if steps is None else check_steps(steps)
-        truth = x[self.context_length:self.context_length + steps]
-        pred = self.forecast(x[:self.context_length], truth.shape[0])
+        truth = x[self.context_length : self.context_length + steps]
+        pred = self.forecast(x[: self.context_length], truth.shape[0])
         ss_res = np.sum((truth - pred) ** 2)
         ss_tot = np.sum((truth - truth.mean(axis=0)) ** 2)
         return float(1.0 - ss_res / ss_tot) if ss_tot > 0 else float(-ss_res)
@@ -390,9 +408,17 @@ def _compiled_epoch(step: Callable, steps_per_epoch: int) -> Callable:
 
 
 @float64
-def train_epochs(step: Callable[[Any, jax.Array], tuple[Any, jax.Array]], state: Any, *, n_epochs: int,
-                 steps_per_epoch: int, seed: int = 0, progress: bool | None = None,
-                 description: str = "training", keep_best: bool = True) -> TrainResult:
+def train_epochs(
+    step: Callable[[Any, jax.Array], tuple[Any, jax.Array]],
+    state: Any,
+    *,
+    n_epochs: int,
+    steps_per_epoch: int,
+    seed: int = 0,
+    progress: bool | None = None,
+    description: str = "training",
+    keep_best: bool = True,
+) -> TrainResult:
     """Run ``n_epochs`` x ``steps_per_epoch`` optimisation steps ``state, loss = step(state, key)``.
 
     Each epoch is one compiled ``lax.scan`` over its steps (one dispatch per epoch, not per step).
@@ -442,11 +468,11 @@ def train_epochs(step: Callable[[Any, jax.Array], tuple[Any, jax.Array]], state:
             new_state, loss = epoch(state, sub)
             loss = float(loss)
             if not np.isfinite(loss):
-                result = TrainResult(best_state, np.asarray(losses), best_epoch, best_loss,
-                                     time.perf_counter() - start)
+                result = TrainResult(best_state, np.asarray(losses), best_epoch, best_loss, time.perf_counter() - start)
                 err = NonFiniteLossError(
                     f"{description}: the loss became {loss} in epoch {i}; keeping the best parameters "
-                    f"(epoch {best_epoch}, loss {best_loss:.4g}). Lower the learning rate or regularize.")
+                    f"(epoch {best_epoch}, loss {best_loss:.4g}). Lower the learning rate or regularize."
+                )
                 err.result = result
                 raise err
             state = new_state
@@ -461,23 +487,33 @@ def train_epochs(step: Callable[[Any, jax.Array], tuple[Any, jax.Array]], state:
                 bar.update(i + 1, loss)
     except KeyboardInterrupt:
         interrupted = True
-        warnings.warn(f"{description} interrupted after {len(losses)} epochs; keeping the best state "
-                      f"(epoch {best_epoch}, loss {best_loss:.4g})", stacklevel=2)
+        warnings.warn(
+            f"{description} interrupted after {len(losses)} epochs; keeping the best state "
+            f"(epoch {best_epoch}, loss {best_loss:.4g})",
+            stacklevel=2,
+        )
     finally:
         if bar is not None:
             bar.close()
     if best_epoch < 0:
         best_state = state
-    return TrainResult(best_state, np.asarray(losses), best_epoch, float(best_loss),
-                       time.perf_counter() - start, interrupted)
+    return TrainResult(
+        best_state, np.asarray(losses), best_epoch, float(best_loss), time.perf_counter() - start, interrupted
+    )
 
 
 class _ProgressBar:
     def __init__(self, description: str, total: int):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                  TextColumn("loss {task.fields[loss]}"), TimeRemainingColumn(), transient=True)
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("loss {task.fields[loss]}"),
+            TimeRemainingColumn(),
+            transient=True,
+        )
         self._task = self._progress.add_task(description, total=total, loss="-")
         self._progress.start()
 
@@ -515,6 +551,7 @@ def ridge_regression(features: jax.Array, targets: jax.Array, ridge: float) -> j
 
 # --------------------------------------------------------------------------------------------
 # the plumbing every estimator shares (hyperparameter checks, data scaling, fitted state)
+
 
 def check_int(name: str, value: Any, minimum: int = 1) -> int:
     """Validate an integer hyperparameter or argument (``bool`` is rejected).
@@ -602,8 +639,10 @@ def standardization(td: TrainingData, standardize: bool) -> tuple[np.ndarray, np
     mean = stacked.mean(axis=0) if standardize else np.zeros(td.dim)
     scale = stacked.std(axis=0) if standardize else np.ones(td.dim)
     if np.any(scale == 0):
-        raise ValueError(f"variables {np.flatnonzero(scale == 0).tolist()} are constant in the training data; "
-                         "drop them or pass standardize=False")
+        raise ValueError(
+            f"variables {np.flatnonzero(scale == 0).tolist()} are constant in the training data; "
+            "drop them or pass standardize=False"
+        )
     return mean, scale
 
 
@@ -641,11 +680,12 @@ def forecast_last_window(model: LearnedModel, context: Any, steps: int) -> np.nd
     """
     model._check_fitted()
     ctx = check_series(context, what="context", min_length=model.context_length, dim=model.dim_)
-    return model.generate(ctx[-model.context_length:], steps)
+    return model.generate(ctx[-model.context_length :], steps)
 
 
-def train_or_recover(model: Any, step: Callable, state: Any, store: Callable[[Any, TrainResult], None],
-                     failure: str, **train_kwargs: Any) -> TrainResult:
+def train_or_recover(
+    model: Any, step: Callable, state: Any, store: Callable[[Any, TrainResult], None], failure: str, **train_kwargs: Any
+) -> TrainResult:
     """Run :func:`train_epochs`, then ``store(result.state, result)``; keep the last good state on failure.
 
     On a non-finite loss the best state found before it is stored, ``model.fitted_`` is set, and

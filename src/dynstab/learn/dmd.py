@@ -17,5 +17,4 @@ from .exact_dmd import DMD
 from .hankel import HAVOK, HankelDMD
 from .resdmd import Pseudospectrum, ResDMD
 
-__all__ = ["DMD", "EDMD", "HankelDMD", "HAVOK", "ResDMD", "Pseudospectrum", "MonomialDictionary",
-           "RBFDictionary"]
+__all__ = ["DMD", "EDMD", "HankelDMD", "HAVOK", "ResDMD", "Pseudospectrum", "MonomialDictionary", "RBFDictionary"]

@@ -44,9 +44,13 @@ class MonomialDictionary:
     @property
     def exponents(self) -> np.ndarray:
         """Exponent rows a (size x dim), in dictionary order."""
-        rows = [e for deg in range(self.degree + 1)
-                for e in sorted((c for c in itertools.product(range(deg + 1), repeat=self.dim) if sum(c) == deg),
-                                reverse=True)]
+        rows = [
+            e
+            for deg in range(self.degree + 1)
+            for e in sorted(
+                (c for c in itertools.product(range(deg + 1), repeat=self.dim) if sum(c) == deg), reverse=True
+            )
+        ]
         return np.asarray(rows, dtype=np.int32)
 
     @property
@@ -264,9 +268,17 @@ class EDMD(DelayContext, LearnedModel):
     operator: extending dynamic mode decomposition, J. Nonlinear Sci. 25:1307 (2015).
     """
 
-    def __init__(self, dictionary: str = "monomials", degree: int = 2, n_centers: int = 100,
-                 centers: str = "kmeans", width: float | None = None, delays: int = 1, ridge: float = 0.0,
-                 seed: int = 0):
+    def __init__(
+        self,
+        dictionary: str = "monomials",
+        degree: int = 2,
+        n_centers: int = 100,
+        centers: str = "kmeans",
+        width: float | None = None,
+        delays: int = 1,
+        ridge: float = 0.0,
+        seed: int = 0,
+    ):
         self.dictionary = dictionary
         self.degree = degree
         self.n_centers = n_centers
@@ -300,8 +312,9 @@ class EDMD(DelayContext, LearnedModel):
     def _lifted_pairs(self, series) -> tuple[jax.Array, jax.Array]:
         xr, yr = snapshot_pairs(series, int(self.delays))
         p = {k: jnp.asarray(v) for k, v in self.dictionary_.params().items()}
-        return _lift(type(self.dictionary_).evaluate, jnp.asarray(xr), p), _lift(type(self.dictionary_).evaluate,
-                                                                              jnp.asarray(yr), p)
+        return _lift(type(self.dictionary_).evaluate, jnp.asarray(xr), p), _lift(
+            type(self.dictionary_).evaluate, jnp.asarray(yr), p
+        )
 
     def fit(self, data: Any, dt: float | None = None) -> EDMD:
         """Build the dictionary, lift the snapshot pairs and fit the Koopman matrix.
@@ -328,10 +341,12 @@ class EDMD(DelayContext, LearnedModel):
         self.dictionary_ = self._make_dictionary(windows)
         psi_x, psi_y = self._lifted_pairs(td.series)
         if psi_x.shape[0] < psi_x.shape[1]:
-            raise ValueError(f"{psi_x.shape[0]} snapshot pairs for {psi_x.shape[1]} dictionary functions: "
-                             "use more data or a smaller dictionary")
+            raise ValueError(
+                f"{psi_x.shape[0]} snapshot pairs for {psi_x.shape[1]} dictionary functions: "
+                "use more data or a smaller dictionary"
+            )
         self._fit_lifted(psi_x, psi_y)
-        self.state_index_ = self.dictionary_.state_index[:self.dim_]  # the newest sample of a delay vector
+        self.state_index_ = self.dictionary_.state_index[: self.dim_]  # the newest sample of a delay vector
         self.x0_ = windows[0]
         b = np.zeros((self.koopman_matrix_.shape[0], self.dim_))
         b[self.state_index_, np.arange(self.dim_)] = 1.0
@@ -401,8 +416,11 @@ class EDMD(DelayContext, LearnedModel):
         if arr.size == q * d and (arr.ndim == 1 or arr.shape == (q, d) or (q == 1 and arr.shape == (1, d))):
             w = arr.reshape(q, d)[::-1].reshape(-1) if arr.ndim == 2 else arr
             return check_series(w.reshape(1, -1), what="x0")[0]
-        raise ValueError(f"x0 must be a state of shape ({d},)" + (f" or a window ({q}, {d})" if q > 1 else "")
-                         + f"; got shape {arr.shape}")
+        raise ValueError(
+            f"x0 must be a state of shape ({d},)"
+            + (f" or a window ({q}, {d})" if q > 1 else "")
+            + f"; got shape {arr.shape}"
+        )
 
     def generate(self, x0: Any, steps: int) -> np.ndarray:
         """The linear Koopman predictor: psi_{n+1} = K^T psi_n from psi(x0), state read back.
@@ -496,9 +514,16 @@ class EDMD(DelayContext, LearnedModel):
         def law(x, p, n):
             return evaluate(x, p) @ p["KB"]
 
-        return Map.from_law(law, params=params, x0=self.x0_, names=tuple(f"x{i + 1}" for i in range(self.dim_)),
-                            name="EDMD (reprojected)", reference=ref, dt=self.dt_,
-                            description="x[n+1] = B^T K^T psi(x[n]): lift, one Koopman step, read the state back")
+        return Map.from_law(
+            law,
+            params=params,
+            x0=self.x0_,
+            names=tuple(f"x{i + 1}" for i in range(self.dim_)),
+            name="EDMD (reprojected)",
+            reference=ref,
+            dt=self.dt_,
+            description="x[n+1] = B^T K^T psi(x[n]): lift, one Koopman step, read the state back",
+        )
 
     def plot(self, ax: Any = None):
         """Eigenvalues of K in the complex plane with the unit circle.

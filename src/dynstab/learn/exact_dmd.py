@@ -201,8 +201,9 @@ class DMD(LearnedModel):
             Parameter ``M`` = A (real part), ``x0`` the first training sample, ``dt`` = ``dt_``.
         """
         self._check_fitted()
-        return linear_map(np.real(self.operator_), self.x0_, "DMD", "Tu et al., J. Comput. Dyn. 1:391 (2014)",
-                          dt=self.dt_)
+        return linear_map(
+            np.real(self.operator_), self.x0_, "DMD", "Tu et al., J. Comput. Dyn. 1:391 (2014)", dt=self.dt_
+        )
 
     def plot(self, ax: Any = None):
         """Eigenvalues in the complex plane with the unit circle.

@@ -85,8 +85,10 @@ class HankelDMD(DelayContext, DMD):
             return check_series(arr.reshape(1, -1), what="x0")[0]
         if (arr.ndim == 2 and arr.shape == (q, d)) or (arr.ndim == 1 and d == 1 and arr.size == q):
             return delay_windows(check_series(arr.reshape(q, d), what="x0"), q)[0]
-        raise ValueError(f"x0 must be a window of the last {q} samples, shape ({q}, {d}), or a delay vector of "
-                         f"length {q * d}; got shape {arr.shape}. Use forecast(context, steps) for longer context")
+        raise ValueError(
+            f"x0 must be a window of the last {q} samples, shape ({q}, {d}), or a delay vector of "
+            f"length {q * d}; got shape {arr.shape}. Use forecast(context, steps) for longer context"
+        )
 
     def generate(self, x0: Any, steps: int) -> np.ndarray:
         """Iterate the delay map from a window and read the state back.
@@ -104,9 +106,10 @@ class HankelDMD(DelayContext, DMD):
             Shape (steps, d).
         """
         self._check_fitted()
-        z = iterate_linear(jnp.asarray(np.real(self.operator_)), jnp.asarray(self._delay_vector(x0)),
-                           check_steps(steps))
-        return np.asarray(z[:, :self.dim_])
+        z = iterate_linear(
+            jnp.asarray(np.real(self.operator_)), jnp.asarray(self._delay_vector(x0)), check_steps(steps)
+        )
+        return np.asarray(z[:, : self.dim_])
 
     def forecast(self, context: Any, steps: int) -> np.ndarray:
         """Predict the samples after the last ``delays`` samples of ``context``.
@@ -146,7 +149,7 @@ class HankelDMD(DelayContext, DMD):
         q = int(self.delays)
         w = delay_windows(np.asarray(x, dtype=float), q)[np.asarray(starts) - (q - 1)]
         an = np.linalg.matrix_power(np.real(self.operator_), int(n))
-        return (w @ an.T)[:, :self.dim_]
+        return (w @ an.T)[:, : self.dim_]
 
     def reconstruct(self, steps: int) -> np.ndarray:
         """Mode expansion of the first training trajectory, read back to the state.
@@ -161,7 +164,7 @@ class HankelDMD(DelayContext, DMD):
         numpy.ndarray
             Shape (steps, d).
         """
-        return super().reconstruct(steps)[:, :self.dim_]
+        return super().reconstruct(steps)[:, : self.dim_]
 
     def as_system(self):
         """The linear map on the delay vector z = [x(t), x(t-1), ..].
@@ -174,8 +177,14 @@ class HankelDMD(DelayContext, DMD):
         self._check_fitted()
         q, d = int(self.delays), self.dim_
         names = [f"x{i + 1}(t-{k})" if k else f"x{i + 1}(t)" for k in range(q) for i in range(d)]
-        return linear_map(np.real(self.operator_), self.x0_, "HankelDMD",
-                          "Arbabi & Mezic, SIAM J. Appl. Dyn. Syst. 16:2096 (2017)", names, dt=self.dt_)
+        return linear_map(
+            np.real(self.operator_),
+            self.x0_,
+            "HankelDMD",
+            "Arbabi & Mezic, SIAM J. Appl. Dyn. Syst. 16:2096 (2017)",
+            names,
+            dt=self.dt_,
+        )
 
 
 def _central_difference4(v: np.ndarray, dt: float) -> np.ndarray:
@@ -289,16 +298,19 @@ class HAVOK(DelayContext, LearnedModel):
         self.modes_ = u_np[:, :r]
         self.coordinates_ = v
         self.full_matrix_ = xi
-        self.A_ = xi[:r - 1, :r - 1]
-        self.B_ = xi[:r - 1, r - 1]
+        self.A_ = xi[: r - 1, : r - 1]
+        self.B_ = xi[: r - 1, r - 1]
         self.r2_ = 1 - ss_res / np.where(ss_tot > 0, ss_tot, np.inf)
         f = v[:, r - 1]
         self.forcing_ = f
         self.times_ = np.arange(f.size) * td.dt
         z = (f - f.mean()) / f.std()
-        self.forcing_stats_ = {"mean": float(f.mean()), "std": float(f.std()),
-                               "kurtosis": float(np.mean(z ** 4)),
-                               "active_fraction": float(np.mean(np.abs(z) > self.forcing_threshold))}
+        self.forcing_stats_ = {
+            "mean": float(f.mean()),
+            "std": float(f.std()),
+            "kurtosis": float(np.mean(z**4)),
+            "active_fraction": float(np.mean(np.abs(z) > self.forcing_threshold)),
+        }
         self._readout = u_np[0, :r] * s_np[:r]
         self._propagator = _expm(xi * td.dt)
         self._u = u_np[:, :r]
@@ -390,7 +402,7 @@ class HAVOK(DelayContext, LearnedModel):
         """
         self._check_fitted()
         ctx = check_series(context, what="context", min_length=self.context_length, dim=self.dim_)
-        return self.generate(ctx[-int(self.delays):, self.variable], steps)
+        return self.generate(ctx[-int(self.delays) :, self.variable], steps)
 
     def as_system(self):
         """The forced linear flow dv/dt = A v + B v_r(t) on the delay coordinates v_1..v_{r-1}.
@@ -405,11 +417,17 @@ class HAVOK(DelayContext, LearnedModel):
         self._check_fitted()
         r = int(self.rank)
         params = {"A": self.A_, "B": self.B_, "t": self.times_, "forcing": self.forcing_}
-        return Flow.from_law(_havok_law, params=params, x0=self.coordinates_[0, :r - 1],
-                             names=tuple(f"v{k + 1}" for k in range(r - 1)), name="HAVOK",
-                             reference="Brunton et al., Nat. Commun. 8:19 (2017)", dt=self.dt_,
-                             flags=frozenset({"forced"}),
-                             description="dv/dt = A v + B v_r(t), v_r the measured forcing (training window)")
+        return Flow.from_law(
+            _havok_law,
+            params=params,
+            x0=self.coordinates_[0, : r - 1],
+            names=tuple(f"v{k + 1}" for k in range(r - 1)),
+            name="HAVOK",
+            reference="Brunton et al., Nat. Commun. 8:19 (2017)",
+            dt=self.dt_,
+            flags=frozenset({"forced"}),
+            description="dv/dt = A v + B v_r(t), v_r the measured forcing (training window)",
+        )
 
     def plot(self, ax: Any = None):
         """The forcing v_r(t) with its active (bursting) samples marked.

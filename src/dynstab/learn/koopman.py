@@ -14,8 +14,17 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["DelayContext", "choose_rank", "svd", "dmd_reduced", "snapshot_pairs", "delay_windows", "linear_map",
-           "iterate_linear", "plot_eigenvalues"]
+__all__ = [
+    "DelayContext",
+    "choose_rank",
+    "svd",
+    "dmd_reduced",
+    "snapshot_pairs",
+    "delay_windows",
+    "linear_map",
+    "iterate_linear",
+    "plot_eigenvalues",
+]
 
 
 class DelayContext:
@@ -64,13 +73,15 @@ def choose_rank(s: np.ndarray, rank: int | None, energy: float | None, tol: floa
         if int(rank) != rank or rank < 1:
             raise ValueError(f"rank must be a positive integer, got {rank!r}")
         if rank > s.size:
-            raise ValueError(f"rank={rank} exceeds the number of singular values ({s.size}): "
-                             "use fewer modes or more snapshots/variables")
+            raise ValueError(
+                f"rank={rank} exceeds the number of singular values ({s.size}): "
+                "use fewer modes or more snapshots/variables"
+            )
         return int(rank)
     if energy is not None:
         if not 0 < energy <= 1:
             raise ValueError(f"energy must be in (0, 1], got {energy!r}")
-        frac = np.cumsum(s ** 2) / np.sum(s ** 2)
+        frac = np.cumsum(s**2) / np.sum(s**2)
         return int(min(np.searchsorted(frac, energy - 1e-15) + 1, n_num))
     return n_num
 
@@ -134,7 +145,7 @@ def delay_windows(s: np.ndarray, q: int) -> np.ndarray:
         Shape (T - q + 1, q d).
     """
     t = s.shape[0] - q + 1
-    return np.concatenate([s[q - 1 - k:q - 1 - k + t] for k in range(q)], axis=1)
+    return np.concatenate([s[q - 1 - k : q - 1 - k + t] for k in range(q)], axis=1)
 
 
 def snapshot_pairs(series: tuple[np.ndarray, ...], q: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -189,9 +200,16 @@ def linear_map(matrix: np.ndarray, x0: np.ndarray, name: str, reference: str, na
 
     dim = matrix.shape[0]
     names = tuple(names) if names is not None else tuple(f"z{i + 1}" for i in range(dim))
-    return Map.from_law(_linear_law, params={"M": matrix}, x0=np.asarray(x0, dtype=np.float64), names=names,
-                        name=name, reference=reference, dt=dt,
-                        description=f"linear map z[n+1] = M z[n] of dimension {dim}")
+    return Map.from_law(
+        _linear_law,
+        params={"M": matrix},
+        x0=np.asarray(x0, dtype=np.float64),
+        names=names,
+        name=name,
+        reference=reference,
+        dt=dt,
+        description=f"linear map z[n+1] = M z[n] of dimension {dim}",
+    )
 
 
 @partial(jax.jit, static_argnames=("steps",))
@@ -212,6 +230,7 @@ def iterate_linear(m, z0, steps):
     jax.Array
         Shape (steps, n).
     """
+
     def step(z, _):
         z = m @ z
         return z, z

@@ -27,9 +27,18 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "state_space_divergence", "power_spectrum_distance", "prediction_error", "smape", "nrmse",
-    "valid_prediction_time", "attractor_invariants_error", "AttractorInvariants", "noise_floor",
-    "evaluate_reconstruction", "ReconstructionResult", "MetricWarning",
+    "state_space_divergence",
+    "power_spectrum_distance",
+    "prediction_error",
+    "smape",
+    "nrmse",
+    "valid_prediction_time",
+    "attractor_invariants_error",
+    "AttractorInvariants",
+    "noise_floor",
+    "evaluate_reconstruction",
+    "ReconstructionResult",
+    "MetricWarning",
 ]
 
 
@@ -65,8 +74,11 @@ def _generated(x: Any, dim: int, what: str = "x_gen") -> np.ndarray | None:
         raise ValueError(f"{what} is empty")
     if not np.all(np.isfinite(arr)):
         row = int(np.argwhere(~np.isfinite(arr))[0, 0])
-        warnings.warn(f"{what} is not finite from sample {row} on (the model diverged); the metric is NaN",
-                      MetricWarning, stacklevel=3)
+        warnings.warn(
+            f"{what} is not finite from sample {row} on (the model diverged); the metric is NaN",
+            MetricWarning,
+            stacklevel=3,
+        )
         return None
     return arr
 
@@ -77,9 +89,18 @@ def _pair(x_true, x_gen) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 # ----------------------------------------------------------------------------- D_stsp
-def state_space_divergence(x_true: Any, x_gen: Any, n_bins: int = 30, smoothing: float = 1e-5,
-                           method: str = "auto", sigma2: float = 1.0, n_samples: int = 1000,
-                           max_points: int = 10000, seed: int = 0, box: str = "default") -> float:
+def state_space_divergence(
+    x_true: Any,
+    x_gen: Any,
+    n_bins: int = 30,
+    smoothing: float = 1e-5,
+    method: str = "auto",
+    sigma2: float = 1.0,
+    n_samples: int = 1000,
+    max_points: int = 10000,
+    seed: int = 0,
+    box: str = "default",
+) -> float:
     """D_stsp: Kullback-Leibler divergence KL(p_true || p_gen) of state-space occupation.
 
     ``method="binning"`` (``"auto"`` picks it for dimension N < 6): each variable's range
@@ -172,8 +193,11 @@ def _stsp_binning(a: np.ndarray, b: np.ndarray, n_bins: int, alpha: float, box: 
     fa = _flat_bins(a, lo, hi, n_bins)
     fb = _flat_bins(b, lo, hi, n_bins)
     if fb.size == 0:
-        warnings.warn("no generated point lies in the reference's state-space box (empty histogram); "
-                      "D_stsp is NaN", MetricWarning, stacklevel=3)
+        warnings.warn(
+            "no generated point lies in the reference's state-space box (empty histogram); D_stsp is NaN",
+            MetricWarning,
+            stacklevel=3,
+        )
         return float("nan")
     cells = float(n_bins) ** n
     ua, ca = np.unique(fa, return_counts=True)
@@ -195,14 +219,14 @@ def _log_gmm(samples: np.ndarray, centers: np.ndarray, sigma2: float, chunk: int
     """log of (1/T) sum_t N(s; c_t, sigma2 I) in linear space (underflow -> -inf, like the reference)."""
     t, n = centers.shape
     out = np.empty(samples.shape[0])
-    c2 = np.sum(centers ** 2, axis=1)
+    c2 = np.sum(centers**2, axis=1)
     for i in range(0, samples.shape[0], chunk):
-        s = samples[i:i + chunk]
-        d2 = np.sum(s ** 2, axis=1)[:, None] + c2[None, :] - 2.0 * s @ centers.T
+        s = samples[i : i + chunk]
+        d2 = np.sum(s**2, axis=1)[:, None] + c2[None, :] - 2.0 * s @ centers.T
         np.maximum(d2, 0.0, out=d2)
         like = np.exp(-0.5 * d2 / sigma2).sum(axis=1) / t / (2 * np.pi * sigma2) ** (n / 2)
         with np.errstate(divide="ignore"):
-            out[i:i + chunk] = np.log(like)
+            out[i : i + chunk] = np.log(like)
     return out
 
 
@@ -219,8 +243,11 @@ def _stsp_gmm(a: np.ndarray, b: np.ndarray, sigma2: float, n_samples: int, max_p
     lq = _log_gmm(samples, xb, sigma2)
     ok = np.isfinite(lp) & np.isfinite(lq)
     if not np.any(ok):
-        warnings.warn("the generated mixture density underflows at every Monte-Carlo sample; D_stsp is NaN",
-                      MetricWarning, stacklevel=3)
+        warnings.warn(
+            "the generated mixture density underflows at every Monte-Carlo sample; D_stsp is NaN",
+            MetricWarning,
+            stacklevel=3,
+        )
         return float("nan")
     return float(np.mean(lp[ok] - lq[ok]))
 
@@ -273,8 +300,10 @@ def power_spectrum_distance(x_true: Any, x_gen: Any, sigma: float = 20.0, reduce
     if not sigma >= 0:
         raise ValueError(f"sigma must be >= 0 (frequency bins), got {sigma!r}")
     if b is not None and b.shape[0] != a.shape[0]:
-        raise ValueError(f"x_true has {a.shape[0]} samples and x_gen {b.shape[0]}; power spectra are compared "
-                         "on the same frequency grid, so pass series of equal length")
+        raise ValueError(
+            f"x_true has {a.shape[0]} samples and x_gen {b.shape[0]}; power spectra are compared "
+            "on the same frequency grid, so pass series of equal length"
+        )
     if b is None:
         return float("nan") if reduce else np.full(a.shape[1], np.nan)
     f, bad_f = _smoothed_spectra(a, sigma)
@@ -287,8 +316,9 @@ def power_spectrum_distance(x_true: Any, x_gen: Any, sigma: float = 20.0, reduce
 
 
 # ----------------------------------------------------------------------------- short-term errors
-def _n_step_predictions(model_or_step_fn: Any, x: np.ndarray, n: int, dt: float | None,
-                        max_starts: int | None) -> tuple[np.ndarray, np.ndarray]:
+def _n_step_predictions(
+    model_or_step_fn: Any, x: np.ndarray, n: int, dt: float | None, max_starts: int | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Predictions ``n`` steps ahead from many start points and the matching truth rows."""
     from ..simulate.trajectory import trajectory
     from ..systems import Map, System
@@ -298,13 +328,15 @@ def _n_step_predictions(model_or_step_fn: Any, x: np.ndarray, n: int, dt: float 
     starts = np.arange(0, t_len - n)
     obj = model_or_step_fn
     if not isinstance(obj, (LearnedModel, System)) and not callable(obj):
-        raise TypeError("prediction_error needs a fitted LearnedModel, a dynstab Map/Flow, or a batched "
-                        f"step function (B, d) -> (B, d); got {type(obj).__name__}")
+        raise TypeError(
+            "prediction_error needs a fitted LearnedModel, a dynstab Map/Flow, or a batched "
+            f"step function (B, d) -> (B, d); got {type(obj).__name__}"
+        )
     ctx = 1
     if isinstance(obj, LearnedModel):
         obj._check_fitted()
         ctx = int(getattr(obj, "context_length", 1))
-        starts = starts[ctx - 1:]
+        starts = starts[ctx - 1 :]
     if max_starts is not None and starts.size > max_starts:
         starts = starts[np.linspace(0, starts.size - 1, int(max_starts)).round().astype(int)]
     if starts.size == 0:
@@ -319,7 +351,7 @@ def _n_step_predictions(model_or_step_fn: Any, x: np.ndarray, n: int, dt: float 
             if dt is None:
                 dt = getattr(model_or_step_fn, "dt_", None)
         else:
-            preds = np.stack([np.asarray(obj.forecast(x[s - ctx + 1:s + 1], n))[-1] for s in starts])
+            preds = np.stack([np.asarray(obj.forecast(x[s - ctx + 1 : s + 1], n))[-1] for s in starts])
             return preds, truth
     if isinstance(obj, System):
         if obj.dim != d:
@@ -340,8 +372,9 @@ def _n_step_predictions(model_or_step_fn: Any, x: np.ndarray, n: int, dt: float 
     return z, truth
 
 
-def prediction_error(model_or_step_fn: Any, x: Any, n: int = 20, *, dt: float | None = None,
-                     max_starts: int | None = None) -> float:
+def prediction_error(
+    model_or_step_fn: Any, x: Any, n: int = 20, *, dt: float | None = None, max_starts: int | None = None
+) -> float:
     """PE(n): mean squared error of n-step-ahead predictions started from every test point.
 
     ``PE(n) = mean_{t, i} (x_{t+n, i} - F^n(x_t)_i)^2`` over t = 1..T-n, where F is one model step:
@@ -465,8 +498,15 @@ def nrmse(truth: Any, pred: Any, scale: Any = None, per_step: bool = False):
     return np.sqrt(e2.mean(axis=1)) if per_step else float(np.sqrt(np.mean(e2)))
 
 
-def valid_prediction_time(truth: Any, pred: Any, dt: float, lyapunov_exponent: float,
-                          threshold: float | None = None, method: str = "nrmse", scale: Any = None) -> float:
+def valid_prediction_time(
+    truth: Any,
+    pred: Any,
+    dt: float,
+    lyapunov_exponent: float,
+    threshold: float | None = None,
+    method: str = "nrmse",
+    scale: Any = None,
+) -> float:
     """Valid prediction time in Lyapunov times: ``VPT = k* dt lambda_1``, where ``pred[k]`` is the
     prediction ``(k + 1) dt`` after the context and k* is the first index whose error exceeds
     ``threshold`` (so k* samples were valid; the full horizon ``T dt lambda_1`` if none fails --
@@ -551,10 +591,19 @@ class AttractorInvariants:
         return asdict(self)
 
 
-def attractor_invariants_error(truth: Any, generated: Any = None, dt: float = 1.0, *, model: Any = None,
-                               lyapunov_true: float | None = None, lyapunov_time: float = 1000.0,
-                               max_points: int = 5000, lyapunov_kwargs: dict | None = None,
-                               dimension_kwargs: dict | None = None, seed: int = 0) -> AttractorInvariants:
+def attractor_invariants_error(
+    truth: Any,
+    generated: Any = None,
+    dt: float = 1.0,
+    *,
+    model: Any = None,
+    lyapunov_true: float | None = None,
+    lyapunov_time: float = 1000.0,
+    max_points: int = 5000,
+    lyapunov_kwargs: dict | None = None,
+    dimension_kwargs: dict | None = None,
+    seed: int = 0,
+) -> AttractorInvariants:
     """Compare the largest Lyapunov exponent and the correlation dimension of a generated attractor
     with the truth.
 
@@ -637,8 +686,12 @@ def attractor_invariants_error(truth: Any, generated: Any = None, dt: float = 1.
 
 
 # ----------------------------------------------------------------------------- noise floor
-_NAMED = {"d_stsp": state_space_divergence, "state_space_divergence": state_space_divergence,
-          "d_h": power_spectrum_distance, "power_spectrum_distance": power_spectrum_distance}
+_NAMED = {
+    "d_stsp": state_space_divergence,
+    "state_space_divergence": state_space_divergence,
+    "d_h": power_spectrum_distance,
+    "power_spectrum_distance": power_spectrum_distance,
+}
 
 
 def _metric(metric: Any) -> Callable:
@@ -649,8 +702,17 @@ def _metric(metric: Any) -> Callable:
     raise ValueError(f"metric must be a callable metric(x_true, x_gen) or one of {sorted(_NAMED)}, got {metric!r}")
 
 
-def noise_floor(metric: Any, reference: Any, *, n: int | None = None, dt: float | None = None,
-                transient: float = 100.0, standardize: bool | None = None, seed: int = 0, **metric_kwargs) -> float:
+def noise_floor(
+    metric: Any,
+    reference: Any,
+    *,
+    n: int | None = None,
+    dt: float | None = None,
+    transient: float = 100.0,
+    standardize: bool | None = None,
+    seed: int = 0,
+    **metric_kwargs,
+) -> float:
     """The value of ``metric`` between two independent trajectories of the true system of the same
     length: what a perfect model would score (the measure's finite-sample floor).
 
@@ -769,14 +831,27 @@ class ReconstructionResult:
         return out
 
     def __repr__(self) -> str:
-        return (f"ReconstructionResult(D_stsp={self.d_stsp:.4g} (floor {self.d_stsp_floor:.3g}), "
-                f"D_H={self.d_h:.4g} (floor {self.d_h_floor:.3g}), PE({self.pe_steps})={self.pe:.4g}, T={self.n_test})")
+        return (
+            f"ReconstructionResult(D_stsp={self.d_stsp:.4g} (floor {self.d_stsp_floor:.3g}), "
+            f"D_H={self.d_h:.4g} (floor {self.d_h_floor:.3g}), PE({self.pe_steps})={self.pe:.4g}, T={self.n_test})"
+        )
 
 
-def evaluate_reconstruction(model: Any, test: Any, *, length: int | None = None, second_reference: Any = None,
-                            pe_steps: int = 20, n_bins: int = 30, sigma: float = 20.0, sigma2: float = 1.0,
-                            method: str = "auto", transient_fraction: float = 0.25, pe_max_starts: int | None = None,
-                            seed: int = 0) -> ReconstructionResult:
+def evaluate_reconstruction(
+    model: Any,
+    test: Any,
+    *,
+    length: int | None = None,
+    second_reference: Any = None,
+    pe_steps: int = 20,
+    n_bins: int = 30,
+    sigma: float = 20.0,
+    sigma2: float = 1.0,
+    method: str = "auto",
+    transient_fraction: float = 0.25,
+    pe_max_starts: int | None = None,
+    seed: int = 0,
+) -> ReconstructionResult:
     """The GTF evaluation protocol on a held-out test series X (T_X, N).
 
     Generate ``(1 + transient_fraction) T`` steps from the first test state (``model.generate(X[0],
@@ -838,7 +913,7 @@ def evaluate_reconstruction(model: Any, test: Any, *, length: int | None = None,
                 gen = np.asarray(model.generate(x[0], steps))
         except FloatingPointError:
             gen = np.full((steps, x.shape[1]), np.nan)
-    gen = gen[n_drop:n_drop + t_len]
+    gen = gen[n_drop : n_drop + t_len]
     diverged = not np.all(np.isfinite(gen))
     stsp_method = method if method != "auto" else ("binning" if x.shape[1] < 6 else "gmm")
     kw = dict(n_bins=n_bins, sigma2=sigma2, method=stsp_method, seed=seed)
@@ -852,9 +927,22 @@ def evaluate_reconstruction(model: Any, test: Any, *, length: int | None = None,
     if second_reference is not None:
         ref = _reference(second_reference, "second_reference")
         if ref.shape[0] < t_len or ref.shape[1] != x.shape[1]:
-            raise ValueError(f"second_reference must have at least {t_len} samples of {x.shape[1]} variables, "
-                             f"got shape {ref.shape}")
+            raise ValueError(
+                f"second_reference must have at least {t_len} samples of {x.shape[1]} variables, got shape {ref.shape}"
+            )
         f_stsp = state_space_divergence(x, ref[:t_len], **kw)
         f_h = power_spectrum_distance(x[:t_len], ref[:t_len], sigma=sigma)
-    return ReconstructionResult(float(d_stsp), float(d_h), float(pe), float(f_stsp), float(f_h), t_len,
-                                steps, n_drop, int(pe_steps), stsp_method, bool(diverged), x.shape[0])
+    return ReconstructionResult(
+        float(d_stsp),
+        float(d_h),
+        float(pe),
+        float(f_stsp),
+        float(f_h),
+        t_len,
+        steps,
+        n_drop,
+        int(pe_steps),
+        stsp_method,
+        bool(diverged),
+        x.shape[0],
+    )

@@ -48,8 +48,14 @@ from .base import (
 
 __all__ = ["NeuralODE"]
 
-_ACTIVATIONS = {"tanh": jnp.tanh, "softplus": jax.nn.softplus, "relu": jax.nn.relu, "gelu": jax.nn.gelu,
-                "silu": jax.nn.silu, "elu": jax.nn.elu}
+_ACTIVATIONS = {
+    "tanh": jnp.tanh,
+    "softplus": jax.nn.softplus,
+    "relu": jax.nn.relu,
+    "gelu": jax.nn.gelu,
+    "silu": jax.nn.silu,
+    "elu": jax.nn.elu,
+}
 
 
 def _mlp_apply(p: dict, z, n_layers: int, activation: str):
@@ -113,10 +119,23 @@ class NeuralODE(LearnedModel):
         Sampling step of the training data: the time one model step stands for.
     """
 
-    def __init__(self, width: int = 64, depth: int = 2, *, activation: str = "tanh", window: int = 10,
-                 batch_size: int = 32, learning_rate: float = 3e-3, n_epochs: int = 100, steps_per_epoch: int = 20,
-                 solver: str = "tsit5", substeps: int = 1, standardize: bool = True, seed: int = 0,
-                 progress: bool | None = None):
+    def __init__(
+        self,
+        width: int = 64,
+        depth: int = 2,
+        *,
+        activation: str = "tanh",
+        window: int = 10,
+        batch_size: int = 32,
+        learning_rate: float = 3e-3,
+        n_epochs: int = 100,
+        steps_per_epoch: int = 20,
+        solver: str = "tsit5",
+        substeps: int = 1,
+        standardize: bool = True,
+        seed: int = 0,
+        progress: bool | None = None,
+    ):
         self.width = width
         self.depth = depth
         self.activation = activation
@@ -164,12 +183,10 @@ class NeuralODE(LearnedModel):
         # every series in one array; a window may start at any sample with k - 1 samples after it in its series
         z_all = jnp.asarray(np.concatenate([(s - self.mean_) / self.scale_ for s in td.series]))
         offsets = np.cumsum([0] + [s.shape[0] for s in td.series])
-        starts = jnp.asarray(np.concatenate([np.arange(o, o + s.shape[0] - k + 1)
-                                             for o, s in zip(offsets, td.series)]))
+        starts = jnp.asarray(np.concatenate([np.arange(o, o + s.shape[0] - k + 1) for o, s in zip(offsets, td.series)]))
 
         key_init, _ = jax.random.split(jax.random.PRNGKey(self.seed))
-        mlp = eqx.nn.MLP(d, d, int(self.width), int(self.depth), activation=_ACTIVATIONS[self.activation],
-                         key=key_init)
+        mlp = eqx.nn.MLP(d, d, int(self.width), int(self.depth), activation=_ACTIVATIONS[self.activation], key=key_init)
         params, static = eqx.partition(mlp, eqx.is_inexact_array)
         total = int(self.n_epochs) * int(self.steps_per_epoch)
         schedule = optax.cosine_decay_schedule(float(self.learning_rate), total, alpha=0.01)
@@ -182,9 +199,16 @@ class NeuralODE(LearnedModel):
             model = eqx.combine(params, static)
             if self.solver == "rk4":
                 return integrate_fixed(RK4, lambda z, t: model(z), z0, 0.0, h / n_sub, n_sub, k)
-            sol = diffrax.diffeqsolve(diffrax.ODETerm(lambda t, z, args: model(z)), diffrax.Tsit5(), 0.0,
-                                      ts[-1], h / n_sub, z0, saveat=diffrax.SaveAt(ts=ts),
-                                      max_steps=(k - 1) * n_sub + 1)
+            sol = diffrax.diffeqsolve(
+                diffrax.ODETerm(lambda t, z, args: model(z)),
+                diffrax.Tsit5(),
+                0.0,
+                ts[-1],
+                h / n_sub,
+                z0,
+                saveat=diffrax.SaveAt(ts=ts),
+                max_steps=(k - 1) * n_sub + 1,
+            )
             return sol.ys
 
         def loss_fn(params, windows):
@@ -200,10 +224,18 @@ class NeuralODE(LearnedModel):
             return (optax.apply_updates(params, updates), opt_state), loss
 
         state = (params, opt.init(params))
-        train_or_recover(self, step, state, lambda st, res: self._set_fitted(eqx.combine(st[0], static), td, res),
-                          "{err} The model now holds those best parameters (fitted_ = True).",
-                          n_epochs=int(self.n_epochs), steps_per_epoch=int(self.steps_per_epoch), seed=int(self.seed),
-                          progress=self.progress, description="neural ODE")
+        train_or_recover(
+            self,
+            step,
+            state,
+            lambda st, res: self._set_fitted(eqx.combine(st[0], static), td, res),
+            "{err} The model now holds those best parameters (fitted_ = True).",
+            n_epochs=int(self.n_epochs),
+            steps_per_epoch=int(self.steps_per_epoch),
+            seed=int(self.seed),
+            progress=self.progress,
+            description="neural ODE",
+        )
         return self
 
     def _set_fitted(self, mlp, td, result) -> None:
@@ -243,10 +275,16 @@ class NeuralODE(LearnedModel):
         if not (math.isfinite(step) and step > 0):
             raise ValueError(f"dt must be positive, got {dt}")
         params = {**self.params_, "mean": self.mean_, "scale": self.scale_}
-        return Flow.from_law(self._law, params=params, x0=self._x_last,
-                             names=tuple(f"x{i + 1}" for i in range(self.dim_)), name="neural ODE", dt=step,
-                             reference="R. T. Q. Chen, Y. Rubanova, J. Bettencourt and D. Duvenaud, NeurIPS 31 (2018)",
-                             description=f"MLP vector field, width {self.width}, depth {self.depth}, {self.activation}")
+        return Flow.from_law(
+            self._law,
+            params=params,
+            x0=self._x_last,
+            names=tuple(f"x{i + 1}" for i in range(self.dim_)),
+            name="neural ODE",
+            dt=step,
+            reference="R. T. Q. Chen, Y. Rubanova, J. Bettencourt and D. Duvenaud, NeurIPS 31 (2018)",
+            description=f"MLP vector field, width {self.width}, depth {self.depth}, {self.activation}",
+        )
 
     def generate(self, x0: Any, steps: int) -> np.ndarray:
         """Integrate the learned flow from ``x0`` (DOP853, rtol 1e-9), sampled every ``dt_``: (steps, d).
@@ -262,5 +300,12 @@ class NeuralODE(LearnedModel):
 
         self._check_fitted()
         x0 = check_series(np.asarray(x0, dtype=np.float64).reshape(1, -1), what="x0", dim=self.dim_)[0]
-        return trajectory(self.as_system(), t=check_steps(steps) * self.dt_, dt=self.dt_, x0=x0, method="dopri8",
-                          rtol=1e-9, atol=1e-12).x[1:]
+        return trajectory(
+            self.as_system(),
+            t=check_steps(steps) * self.dt_,
+            dt=self.dt_,
+            x0=x0,
+            method="dopri8",
+            rtol=1e-9,
+            atol=1e-12,
+        ).x[1:]

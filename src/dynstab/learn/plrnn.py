@@ -59,8 +59,16 @@ from .rnn_training import (  # noqa: F401 (old path)
     window_training,
 )
 
-__all__ = ["ShallowPLRNN", "shplrnn_step", "shplrnn_jacobian", "gtf_kappa", "gtf_alpha", "anneal_alpha",
-           "ALPHA_METHODS", "OBSERVATION_MODELS"]
+__all__ = [
+    "ShallowPLRNN",
+    "shplrnn_step",
+    "shplrnn_jacobian",
+    "gtf_kappa",
+    "gtf_alpha",
+    "anneal_alpha",
+    "ALPHA_METHODS",
+    "OBSERVATION_MODELS",
+]
 
 ALPHA_METHODS = ("product_upper_bound", "arithmetic_mean", "batch_maximum", "jacobian_upper_bound")
 OBSERVATION_MODELS = ("identity", "affine")
@@ -68,6 +76,7 @@ OBSERVATION_MODELS = ("identity", "affine")
 
 # --------------------------------------------------------------------------------------------
 # model equations (pure JAX; z has shape (M,) or (..., M))
+
 
 def shplrnn_step(z: jax.Array, p: dict, clipped: bool = True) -> jax.Array:
     """One step of the (clipped) shPLRNN, Hess et al. (2023) Eq. (shPLRNN):
@@ -138,6 +147,7 @@ def norm_upper_bound(p: dict) -> jax.Array:
 # --------------------------------------------------------------------------------------------
 # adaptive alpha (aGTF, Hess et al. 2023, Algorithm 1)
 
+
 def _spectral_norms(J: jax.Array) -> jax.Array:
     """||J||_2 of a stack of square matrices, sqrt(lambda_max(J^T J)) (symmetric eigensolver: ~1.5x faster than
     the SVD behind ``jnp.linalg.norm(ord=2)`` on XLA CPU, same value)."""
@@ -167,8 +177,10 @@ def gtf_kappa(jacobians: Any, method: str = "product_upper_bound") -> jax.Array:
         return jnp.max(_spectral_norms(jnp.mean(J, axis=1)))
     if method == "batch_maximum":
         return jnp.max(_spectral_norms(J))
-    raise ValueError(f"unknown alpha method {method!r}; choose one of {ALPHA_METHODS[:3]} "
-                     "('jacobian_upper_bound' needs the model parameters, not Jacobians)")
+    raise ValueError(
+        f"unknown alpha method {method!r}; choose one of {ALPHA_METHODS[:3]} "
+        "('jacobian_upper_bound' needs the model parameters, not Jacobians)"
+    )
 
 
 def gtf_alpha(kappa: Any) -> jax.Array:
@@ -212,6 +224,7 @@ class _Config:
 
 # --------------------------------------------------------------------------------------------
 # observation models
+
 
 def observe(z: jax.Array, p: dict, observation: str, n_obs: int) -> jax.Array:
     """x = z[..., :N] (identity) or x = B z + b (affine).
@@ -299,8 +312,9 @@ def gtf_predictions(p: dict, windows: jax.Array, alpha: jax.Array, cfg: _Config)
     return jnp.moveaxis(zs, 0, 1)
 
 
-def gtf_loss(p: dict, windows: jax.Array, alpha: jax.Array, cfg: _Config, lat_reg: float = 0.0,
-             obs_reg: float = 0.0) -> jax.Array:
+def gtf_loss(
+    p: dict, windows: jax.Array, alpha: jax.Array, cfg: _Config, lat_reg: float = 0.0, obs_reg: float = 0.0
+) -> jax.Array:
     """MSE between the observed pre-forcing predictions O(z_t) and x_t, plus the L2 regularisation
     lat_reg (||1 - A||^2 + ||W1||^2 + ||W2||^2 + ||h1||^2 + ||h2||^2) + obs_reg ||L or B||^2.
 
@@ -322,8 +336,9 @@ def gtf_loss(p: dict, windows: jax.Array, alpha: jax.Array, cfg: _Config, lat_re
     zs = gtf_predictions(p, windows, alpha, cfg)
     loss = jnp.mean((observe(zs, p, cfg.observation, cfg.N) - windows[:, 1:]) ** 2)
     if lat_reg > 0:
-        loss = loss + lat_reg * (jnp.sum((1.0 - p["A"]) ** 2) + sum(jnp.sum(p[k] ** 2)
-                                                                    for k in ("W1", "W2", "h1", "h2")))
+        loss = loss + lat_reg * (
+            jnp.sum((1.0 - p["A"]) ** 2) + sum(jnp.sum(p[k] ** 2) for k in ("W1", "W2", "h1", "h2"))
+        )
     if obs_reg > 0:
         loss = loss + obs_reg * sum(jnp.sum(p[k] ** 2) for k in ("L", "B") if k in p)
     return loss
@@ -343,9 +358,13 @@ def init_params(key, cfg: _Config) -> dict:
     """
     kA, k1, k2, kh, ko = jax.random.split(key, 5)
     M, H, N = cfg.M, cfg.H, cfg.N
-    p = {"A": normalized_positive_definite_diag(kA, M), "W1": uniform_init(k1, (M, H), H),
-         "W2": uniform_init(k2, (H, M), M), "h1": jnp.zeros(M),
-         "h2": uniform_init(kh, (H,), H) if cfg.clipped else jnp.zeros(H)}
+    p = {
+        "A": normalized_positive_definite_diag(kA, M),
+        "W1": uniform_init(k1, (M, H), H),
+        "W2": uniform_init(k2, (H, M), M),
+        "h1": jnp.zeros(M),
+        "h2": uniform_init(kh, (H,), H) if cfg.clipped else jnp.zeros(H),
+    }
     if cfg.observation == "identity":
         if M > N:
             p["L"] = uniform_init(ko, (M - N, N), N)
@@ -357,6 +376,7 @@ def init_params(key, cfg: _Config) -> dict:
 
 # --------------------------------------------------------------------------------------------
 # the estimator
+
 
 class ShallowPLRNN(LearnedModel):
     """(Clipped) shallow PLRNN trained by generalized teacher forcing (Hess et al., ICML 2023).
@@ -443,14 +463,33 @@ class ShallowPLRNN(LearnedModel):
         The :class:`~dynstab.learn.base.TrainResult` of the run.
     """
 
-    def __init__(self, latent_dim: int = 3, hidden_dim: int = 50, *, clipped: bool = True,
-                 observation: str = "identity", alpha: float | str = "adaptive",
-                 alpha_method: str = "product_upper_bound", alpha_update_interval: int = 5,
-                 alpha_decay: float = 0.999, n_epochs: int = 200, batches_per_epoch: int = 50,
-                 batch_size: int = 16, sequence_length: int = 200, learning_rate: float = 1e-3,
-                 final_learning_rate: float = 1e-6, regularization: float = 0.0, obs_regularization: float = 0.0,
-                 noise: float = 0.0, gradient_clip: float = 0.0, keep_best: bool = False, select_every: int = 0,
-                 select_steps: int = 10_000, seed: int = 0, progress: bool | None = None):
+    def __init__(
+        self,
+        latent_dim: int = 3,
+        hidden_dim: int = 50,
+        *,
+        clipped: bool = True,
+        observation: str = "identity",
+        alpha: float | str = "adaptive",
+        alpha_method: str = "product_upper_bound",
+        alpha_update_interval: int = 5,
+        alpha_decay: float = 0.999,
+        n_epochs: int = 200,
+        batches_per_epoch: int = 50,
+        batch_size: int = 16,
+        sequence_length: int = 200,
+        learning_rate: float = 1e-3,
+        final_learning_rate: float = 1e-6,
+        regularization: float = 0.0,
+        obs_regularization: float = 0.0,
+        noise: float = 0.0,
+        gradient_clip: float = 0.0,
+        keep_best: bool = False,
+        select_every: int = 0,
+        select_steps: int = 10_000,
+        seed: int = 0,
+        progress: bool | None = None,
+    ):
         self.latent_dim = latent_dim
         self.hidden_dim = hidden_dim
         self.clipped = clipped
@@ -482,8 +521,10 @@ class ShallowPLRNN(LearnedModel):
         if self.observation not in OBSERVATION_MODELS:
             raise ValueError(f"observation must be one of {OBSERVATION_MODELS}, got {self.observation!r}")
         if self.observation == "identity" and M < n_obs:
-            raise ValueError(f"the identity observation model reads the first N = {n_obs} latents: latent_dim "
-                             f"must be >= {n_obs}, got {M} (or use observation='affine')")
+            raise ValueError(
+                f"the identity observation model reads the first N = {n_obs} latents: latent_dim "
+                f"must be >= {n_obs}, got {M} (or use observation='affine')"
+            )
         if isinstance(self.alpha, str):
             if self.alpha != "adaptive":
                 raise ValueError(f"alpha must be a number in [0, 1] or 'adaptive', got {self.alpha!r}")
@@ -494,8 +535,10 @@ class ShallowPLRNN(LearnedModel):
         if not (0.0 <= self.alpha_decay <= 1.0):
             raise ValueError(f"alpha_decay must be in [0, 1], got {self.alpha_decay}")
         check_rnn_hyperparameters(
-            self, ("n_epochs", "batches_per_epoch", "batch_size", "sequence_length", "alpha_update_interval"),
-            ("noise", "regularization", "obs_regularization", "gradient_clip"))
+            self,
+            ("n_epochs", "batches_per_epoch", "batch_size", "sequence_length", "alpha_update_interval"),
+            ("noise", "regularization", "obs_regularization", "gradient_clip"),
+        )
         return _Config(M, H, n_obs, bool(self.clipped), self.observation)
 
     # ---- training ----------------------------------------------------------------------
@@ -518,10 +561,13 @@ class ShallowPLRNN(LearnedModel):
             windows = sampler.sample_noisy(key, B, noise)
             p, alpha = state["params"], state["alpha"]
             if adaptive:
-                alpha = jax.lax.cond((state["count"] + 1) % k == 0,
-                                     lambda a: new_alpha(jax.lax.stop_gradient(p), windows, a), lambda a: a, alpha)
-            loss, p, opt_state = optimizer_update(opt, gtf_loss, p, state["opt"], windows, alpha, cfg, lat_reg,
-                                                  obs_reg)
+                alpha = jax.lax.cond(
+                    (state["count"] + 1) % k == 0,
+                    lambda a: new_alpha(jax.lax.stop_gradient(p), windows, a),
+                    lambda a: a,
+                    alpha,
+                )
+            loss, p, opt_state = optimizer_update(opt, gtf_loss, p, state["opt"], windows, alpha, cfg, lat_reg, obs_reg)
             return {"params": p, "opt": opt_state, "alpha": alpha, "count": state["count"] + 1}, loss
 
         return step
@@ -570,8 +616,21 @@ class ShallowPLRNN(LearnedModel):
         return self
 
     @classmethod
-    def from_params(cls, A: Any, W1: Any, W2: Any, h1: Any, h2: Any, *, clipped: bool = True, n_obs: int | None = None,
-                    L: Any = None, B: Any = None, b: Any = None, dt: float = 1.0) -> ShallowPLRNN:
+    def from_params(
+        cls,
+        A: Any,
+        W1: Any,
+        W2: Any,
+        h1: Any,
+        h2: Any,
+        *,
+        clipped: bool = True,
+        n_obs: int | None = None,
+        L: Any = None,
+        B: Any = None,
+        b: Any = None,
+        dt: float = 1.0,
+    ) -> ShallowPLRNN:
         """A fitted model with given parameters (e.g. from the reference code or for analysis): identity
         observation of the first ``n_obs`` latents (default all M; extra latents of x are L x, L default 0),
         or the affine observation x = B z + b when ``B`` is given.
@@ -604,8 +663,10 @@ class ShallowPLRNN(LearnedModel):
         p = {k: np.asarray(v, dtype=np.float64) for k, v in dict(A=A, W1=W1, W2=W2, h1=h1, h2=h2).items()}
         M, H = p["W1"].shape
         if p["A"].shape != (M,) or p["W2"].shape != (H, M) or p["h1"].shape != (M,) or p["h2"].shape != (H,):
-            raise ValueError(f"inconsistent shapes: A {p['A'].shape}, W1 {p['W1'].shape} (M x H), W2 {p['W2'].shape} "
-                             f"(H x M), h1 {p['h1'].shape}, h2 {p['h2'].shape}")
+            raise ValueError(
+                f"inconsistent shapes: A {p['A'].shape}, W1 {p['W1'].shape} (M x H), W2 {p['W2'].shape} "
+                f"(H x M), h1 {p['h1'].shape}, h2 {p['h2'].shape}"
+            )
         if B is not None:
             p["B"] = np.asarray(B, dtype=np.float64)
             N = p["B"].shape[0]
@@ -656,8 +717,9 @@ class ShallowPLRNN(LearnedModel):
             Latent state(s).
         """
         self._check_fitted()
-        return np.asarray(observe(jnp.asarray(z, dtype=jnp.float64), self._jparams(), self._cfg.observation,
-                                  self._cfg.N))
+        return np.asarray(
+            observe(jnp.asarray(z, dtype=jnp.float64), self._jparams(), self._cfg.observation, self._cfg.N)
+        )
 
     def generate(self, x0: Any, steps: int, *, latent: bool = False) -> np.ndarray:
         """Free-running prediction of ``steps`` samples after the observed state x0 (N,) (or batch (B, N)):
@@ -707,19 +769,26 @@ class ShallowPLRNN(LearnedModel):
         z0 = init_latent(jnp.asarray(self._x_ref), self._jparams(), cfg.observation, cfg.M)
         kind = "clipped shPLRNN" if cfg.clipped else "shPLRNN"
         obs = "x = z[:N]" if cfg.observation == "identity" else "x = B z + b"
-        return Map.from_law(_law_clipped if cfg.clipped else _law_plain, params=p, x0=np.asarray(z0),
-                            names=tuple(f"z{i + 1}" for i in range(cfg.M)), name=f"learned {kind}",
-                            reference="F. Hess, Z. Monfared, M. Brenner, D. Durstewitz, Generalized Teacher Forcing "
-                                      "for Learning Chaotic Dynamics, ICML 2023, PMLR 202:13017-13049",
-                            jac=_jac_clipped if cfg.clipped else _jac_plain, dt=self.dt_,
-                            description=f"{kind} with M={cfg.M}, H={cfg.H} learned from data sampled every "
-                                        f"dt={self.dt_:g} (one iteration = dt time units); observation {obs} "
-                                        f"with N={cfg.N}")
+        return Map.from_law(
+            _law_clipped if cfg.clipped else _law_plain,
+            params=p,
+            x0=np.asarray(z0),
+            names=tuple(f"z{i + 1}" for i in range(cfg.M)),
+            name=f"learned {kind}",
+            reference="F. Hess, Z. Monfared, M. Brenner, D. Durstewitz, Generalized Teacher Forcing "
+            "for Learning Chaotic Dynamics, ICML 2023, PMLR 202:13017-13049",
+            jac=_jac_clipped if cfg.clipped else _jac_plain,
+            dt=self.dt_,
+            description=f"{kind} with M={cfg.M}, H={cfg.H} learned from data sampled every "
+            f"dt={self.dt_:g} (one iteration = dt time units); observation {obs} "
+            f"with N={cfg.N}",
+        )
 
 
 @functools.cache
 def _observation_fns(observation: str, m: int, n: int):
     """(init, force, observe) closures of one observation model, cached so jit sees the same functions."""
+
     def init(x, p):
         return init_latent(x, p, observation, m)
 

@@ -67,9 +67,13 @@ class Pseudospectrum:
         """
         import xarray as xr
 
-        return xr.DataArray(self.tau, coords={"imag": self.y, "real": self.x}, dims=("imag", "real"), name="tau",
-                            attrs={"long_name": "minimal residual tau(z)",
-                                   "reference": "Colbrook & Townsend, CPAM 77:221 (2024)"})
+        return xr.DataArray(
+            self.tau,
+            coords={"imag": self.y, "real": self.x},
+            dims=("imag", "real"),
+            name="tau",
+            attrs={"long_name": "minimal residual tau(z)", "reference": "Colbrook & Townsend, CPAM 77:221 (2024)"},
+        )
 
     def plot(self, levels: Any = (1e-3, 1e-2, 1e-1, 0.3), ax: Any = None):
         """Contours of tau with the eigenvalues coloured by their residual.
@@ -91,8 +95,9 @@ class Pseudospectrum:
         fig, ax = plt.subplots(figsize=(5, 4.4)) if ax is None else (ax.figure, ax)
         cs = ax.contour(self.x, self.y, self.tau, levels=sorted(levels), cmap="viridis")
         ax.clabel(cs, fontsize=7)
-        sc = ax.scatter(self.eigenvalues.real, self.eigenvalues.imag, c=np.log10(self.residuals + 1e-16), s=10,
-                        cmap="magma")
+        sc = ax.scatter(
+            self.eigenvalues.real, self.eigenvalues.imag, c=np.log10(self.residuals + 1e-16), s=10, cmap="magma"
+        )
         fig.colorbar(sc, ax=ax, label="log10 residual")
         th = np.linspace(0, 2 * np.pi, 400)
         ax.plot(np.cos(th), np.sin(th), color="0.6", lw=0.8)
@@ -107,10 +112,10 @@ def _tau_grid(z: np.ndarray, lmat: np.ndarray, amat: np.ndarray, chunk: int = 64
     eye = np.eye(lmat.shape[0])
     ah = amat.conj().T
     for i in range(0, z.size, chunk):
-        zz = z[i:i + chunk, None, None]
+        zz = z[i : i + chunk, None, None]
         m = lmat[None] - zz * ah[None] - np.conj(zz) * amat[None] + (np.abs(zz) ** 2) * eye[None]
         m = 0.5 * (m + np.conj(np.swapaxes(m, 1, 2)))
-        out[i:i + chunk] = np.sqrt(np.maximum(np.linalg.eigvalsh(m)[:, 0], 0.0))
+        out[i : i + chunk] = np.sqrt(np.maximum(np.linalg.eigvalsh(m)[:, 0], 0.0))
     return out
 
 
@@ -244,5 +249,10 @@ class ResDMD(EDMD):
             The figure.
         """
         self._check_fitted()
-        return plot_eigenvalues(self.eigenvalues_, np.log10(self.residuals_ + 1e-16), ax=ax,
-                                title="ResDMD eigenvalues", clabel="log10 residual")
+        return plot_eigenvalues(
+            self.eigenvalues_,
+            np.log10(self.residuals_ + 1e-16),
+            ax=ax,
+            title="ResDMD eigenvalues",
+            clabel="log10 residual",
+        )

@@ -146,7 +146,7 @@ def _gram(F, block: int = 256):
         return F.T @ F
     Ft = F.T
     edges = [round(i * D / n) for i in range(n + 1)]
-    rows = [Ft[edges[i]:edges[i + 1]] for i in range(n)]
+    rows = [Ft[edges[i] : edges[i + 1]] for i in range(n)]
     prod = {(i, j): rows[i] @ rows[j].T for i in range(n) for j in range(i, n)}
     return jnp.block([[prod[(i, j)] if j >= i else prod[(j, i)].T for j in range(n)] for i in range(n)])
 
@@ -179,8 +179,9 @@ def _spectral_radius(W) -> float:
 
     n = W.shape[0]
     try:  # a fixed start vector: ARPACK's default is random, which would make the rescaling irreproducible
-        vals = spla.eigs(W, k=1, which="LM", return_eigenvectors=False, tol=1e-10, maxiter=20000,
-                         v0=np.full(n, 1.0 / math.sqrt(n)))
+        vals = spla.eigs(
+            W, k=1, which="LM", return_eigenvectors=False, tol=1e-10, maxiter=20000, v0=np.full(n, 1.0 / math.sqrt(n))
+        )
         return float(np.abs(vals[0]))
     except (spla.ArpackNoConvergence, ValueError, TypeError):
         dense = W.toarray() if hasattr(W, "toarray") else np.asarray(W)
@@ -235,9 +236,21 @@ class EchoStateNetwork(LearnedModel):
         Wall time of ``fit``.
     """
 
-    def __init__(self, n_units: int = 1000, *, spectral_radius: float = 0.9, input_scaling: float = 0.5,
-                 input_bias: float = 0.5, leak_rate: float = 1.0, degree: int | None = 3, ridge: float = 1e-8,
-                 readout: str = "pathak", washout: int = 500, standardize: bool = True, seed: int = 0):
+    def __init__(
+        self,
+        n_units: int = 1000,
+        *,
+        spectral_radius: float = 0.9,
+        input_scaling: float = 0.5,
+        input_bias: float = 0.5,
+        leak_rate: float = 1.0,
+        degree: int | None = 3,
+        ridge: float = 1e-8,
+        readout: str = "pathak",
+        washout: int = 500,
+        standardize: bool = True,
+        seed: int = 0,
+    ):
         self.n_units = n_units
         self.spectral_radius = spectral_radius
         self.input_scaling = input_scaling
@@ -261,8 +274,9 @@ class EchoStateNetwork(LearnedModel):
         if not 0 < float(self.leak_rate) <= 1:
             raise ValueError(f"leak_rate must be in (0, 1], got {self.leak_rate!r}")
         if self.degree is not None and (int(self.degree) != self.degree or not 1 <= self.degree):
-            raise ValueError("degree (nonzeros per reservoir row) must be a positive integer or None, "
-                             f"got {self.degree!r}")
+            raise ValueError(
+                f"degree (nonzeros per reservoir row) must be a positive integer or None, got {self.degree!r}"
+            )
         if self.readout not in _READOUTS:
             raise ValueError(f"readout must be one of {_READOUTS}, got {self.readout!r}")
         if int(self.washout) != self.washout or self.washout < 0:
@@ -285,13 +299,18 @@ class EchoStateNetwork(LearnedModel):
             rho = _spectral_radius(W)
         else:
             k = int(self.degree)
-            idx = np.argsort(rng.random((n, n)), axis=1)[:, :k] if n <= 2000 else \
-                np.stack([rng.choice(n, k, replace=False) for _ in range(n)])
+            idx = (
+                np.argsort(rng.random((n, n)), axis=1)[:, :k]
+                if n <= 2000
+                else np.stack([rng.choice(n, k, replace=False) for _ in range(n)])
+            )
             vals = rng.uniform(-1.0, 1.0, (n, k))
             rho = _spectral_radius(sp.csr_matrix((vals.ravel(), idx.ravel(), np.arange(0, n * k + 1, k)), shape=(n, n)))
         if rho == 0.0 and self.spectral_radius > 0:
-            raise ValueError(f"the random reservoir (seed {self.seed}, degree {self.degree}) is nilpotent; "
-                             "increase degree or change seed")
+            raise ValueError(
+                f"the random reservoir (seed {self.seed}, degree {self.degree}) is nilpotent; "
+                "increase degree or change seed"
+            )
         factor = float(self.spectral_radius) / rho if rho > 0 else 0.0
         p = {
             "W_in": rng.uniform(-self.input_scaling, self.input_scaling, (n, d)),
@@ -330,7 +349,7 @@ class EchoStateNetwork(LearnedModel):
             u = jnp.asarray((s - self.mean_) / self.scale_)
             st, last = _esn_drive(p, jidx, u[:-1], int(self.washout))
             states.append(st)
-            targets.append(u[int(self.washout) + 1:])
+            targets.append(u[int(self.washout) + 1 :])
         st = states[0] if len(states) == 1 else jnp.concatenate(states)
         tg = targets[0] if len(targets) == 1 else jnp.concatenate(targets)
         W_out = _esn_readout_fit(st, tg, float(self.ridge), self.readout)
@@ -443,12 +462,16 @@ class EchoStateNetwork(LearnedModel):
             u = p["W_out"] @ _esn_features(readout, r)
             return _esn_update(p, idx, r, u)
 
-        return Map.from_law(esn_closed_loop, params=self._params, x0=self.reservoir_state_,
-                            names=tuple(f"r{i + 1}" for i in range(int(self._n_units))), name="echo state network",
-                            reference="H. Jaeger, GMD Report 148 (2001); J. Pathak et al., Phys. Rev. Lett. 120, "
-                                      "024102 (2018)", dt=self.dt_,
-                            description=f"closed-loop ESN, N={self._n_units}, readout {readout}, one step = "
-                                        f"{self.dt_:g} time units")
+        return Map.from_law(
+            esn_closed_loop,
+            params=self._params,
+            x0=self.reservoir_state_,
+            names=tuple(f"r{i + 1}" for i in range(int(self._n_units))),
+            name="echo state network",
+            reference="H. Jaeger, GMD Report 148 (2001); J. Pathak et al., Phys. Rev. Lett. 120, 024102 (2018)",
+            dt=self.dt_,
+            description=f"closed-loop ESN, N={self._n_units}, readout {readout}, one step = {self.dt_:g} time units",
+        )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -458,8 +481,10 @@ class EchoStateNetwork(LearnedModel):
 
 def _ngrc_monomials(n_lin: int, degree: int) -> tuple[np.ndarray, ...]:
     """Index tuples (i <= j <= ...) of the unique monomials of each degree 2..degree of n_lin variables."""
-    return tuple(np.asarray(list(itertools.combinations_with_replacement(range(n_lin), q)), dtype=np.int32)
-                 for q in range(2, degree + 1))
+    return tuple(
+        np.asarray(list(itertools.combinations_with_replacement(range(n_lin), q)), dtype=np.int32)
+        for q in range(2, degree + 1)
+    )
 
 
 def _delay_taps(window, k: int, skip: int):
@@ -539,10 +564,11 @@ class NGRC(LearnedModel):
         feats, targets = [], []
         for s in td.series:
             x = jnp.asarray(s)
-            windows = jnp.stack([x[j:x.shape[0] - L + j] for j in range(L)], axis=1)  # (T-L, L, d), newest last
-            feats.append(_ngrc_features(_delay_taps(windows, int(self.k), int(self.skip)), self._monomials,
-                                        bool(self.constant)))
-            targets.append(x[L:] - x[L - 1:-1])
+            windows = jnp.stack([x[j : x.shape[0] - L + j] for j in range(L)], axis=1)  # (T-L, L, d), newest last
+            feats.append(
+                _ngrc_features(_delay_taps(windows, int(self.k), int(self.skip)), self._monomials, bool(self.constant))
+            )
+            targets.append(x[L:] - x[L - 1 : -1])
         F = jnp.concatenate(feats)
         Y = jnp.concatenate(targets)
         W = np.asarray(ridge_regression(F, Y, float(self.ridge)).T)
@@ -563,8 +589,10 @@ class NGRC(LearnedModel):
         if arr.shape == (L, d):
             arr = arr[::-1].reshape(-1)
         elif arr.shape != (L * d,) and not (L == 1 and arr.shape == (d,)):
-            raise ValueError(f"x0 must be the last {L} samples, shape ({L}, {d}), or the delay-stacked state "
-                             f"({L * d},) [newest first]; got shape {arr.shape}")
+            raise ValueError(
+                f"x0 must be the last {L} samples, shape ({L}, {d}), or the delay-stacked state "
+                f"({L * d},) [newest first]; got shape {arr.shape}"
+            )
         if not np.all(np.isfinite(arr)):
             raise ValueError("x0 contains non-finite values")
         return arr.reshape(-1)
@@ -593,7 +621,7 @@ class NGRC(LearnedModel):
         self._check_fitted()
         s0 = jnp.asarray(self._state_of(x0))
         out = _ngrc_run(self._law_fn, {"W_out": jnp.asarray(self.W_out_)}, s0, check_steps(steps))
-        return np.asarray(out[:, :self.dim_])
+        return np.asarray(out[:, : self.dim_])
 
     def forecast(self, context: Any, steps: int) -> np.ndarray:
         """The ``steps`` samples after ``context`` (T_c >= context_length, d).
@@ -619,11 +647,17 @@ class NGRC(LearnedModel):
         L, d = self.context_length, self.dim_
         names = tuple(f"x{i + 1}" if lag == 0 else f"x{i + 1}(t-{lag})" for lag in range(L) for i in range(d))
         x0 = self._state_of(self._last_window)
-        return Map.from_law(self._law_fn, params={"W_out": self.W_out_}, x0=x0, names=names, name="NG-RC",
-                            reference="D. J. Gauthier, E. Bollt, A. Griffith and W. A. S. Barbosa, Nat. Commun. 12, "
-                                      "5564 (2021)", dt=self.dt_,
-                            description=f"NVAR with k={self.k}, skip={self.skip}, degree {self.degree}; one step = "
-                                        f"{self.dt_:g} time units")
+        return Map.from_law(
+            self._law_fn,
+            params={"W_out": self.W_out_},
+            x0=x0,
+            names=names,
+            name="NG-RC",
+            reference="D. J. Gauthier, E. Bollt, A. Griffith and W. A. S. Barbosa, Nat. Commun. 12, 5564 (2021)",
+            dt=self.dt_,
+            description=f"NVAR with k={self.k}, skip={self.skip}, degree {self.degree}; one step = "
+            f"{self.dt_:g} time units",
+        )
 
     def stacked_state(self, window: Any) -> np.ndarray:
         """The map state of ``as_system()`` for the last ``context_length`` samples ``window`` (L, d).
@@ -634,8 +668,9 @@ class NGRC(LearnedModel):
             The last ``context_length`` samples (more are cut).
         """
         self._check_fitted()
-        return self._state_of(check_series(window, what="window", min_length=self.context_length,
-                                           dim=self.dim_)[-self.context_length:])
+        return self._state_of(
+            check_series(window, what="window", min_length=self.context_length, dim=self.dim_)[-self.context_length :]
+        )
 
 
 @partial(jax.jit, static_argnames=("law", "steps"))

@@ -24,10 +24,23 @@ import numpy as np
 
 from .base import TrainingData, TrainResult, check_int, check_series, train_or_recover
 
-__all__ = ["uniform_init", "normalized_positive_definite_diag", "WindowSampler", "radam_exponential",
-           "window_training", "optimizer_update", "rollout", "fit_with_recovery", "fit_with_selection",
-           "store_training_state", "fit_rnn", "check_rnn_hyperparameters", "check_x0", "generate_from",
-           "forecast_from"]
+__all__ = [
+    "uniform_init",
+    "normalized_positive_definite_diag",
+    "WindowSampler",
+    "radam_exponential",
+    "window_training",
+    "optimizer_update",
+    "rollout",
+    "fit_with_recovery",
+    "fit_with_selection",
+    "store_training_state",
+    "fit_rnn",
+    "check_rnn_hyperparameters",
+    "check_x0",
+    "generate_from",
+    "forecast_from",
+]
 
 
 def uniform_init(key: jax.Array, shape: tuple[int, ...], fan_in: int) -> jax.Array:
@@ -96,8 +109,10 @@ class WindowSampler:
                 starts.append(offset + np.arange(n))
             offset += s.shape[0]
         if not starts:
-            raise ValueError(f"every training series is shorter than the window of {length} samples "
-                             "(sequence_length + 1); give longer series or a smaller sequence_length")
+            raise ValueError(
+                f"every training series is shorter than the window of {length} samples "
+                "(sequence_length + 1); give longer series or a smaller sequence_length"
+            )
         self.data = jnp.asarray(np.concatenate(series, axis=0))
         self.starts = jnp.asarray(np.concatenate(starts))
         self.length = length
@@ -192,8 +207,9 @@ def window_training(model: Any, td: TrainingData) -> tuple[WindowSampler, Any]:
     """
     sampler = WindowSampler(td.series, int(model.sequence_length) + 1)
     total = int(model.n_epochs) * int(model.batches_per_epoch)
-    opt = radam_exponential(float(model.learning_rate), float(model.final_learning_rate), total,
-                            float(model.gradient_clip))
+    opt = radam_exponential(
+        float(model.learning_rate), float(model.final_learning_rate), total, float(model.gradient_clip)
+    )
     return sampler, opt
 
 
@@ -244,6 +260,7 @@ def rollout(law: Any, p: Any, z0: jax.Array, steps: int) -> jax.Array:
     jax.Array
         Shape (steps, M) or (B, steps, M).
     """
+
     def body(z, _):
         z = law(z, p, 0)
         return z, z
@@ -252,8 +269,19 @@ def rollout(law: Any, p: Any, z0: jax.Array, steps: int) -> jax.Array:
     return jnp.moveaxis(zs, 0, -2)
 
 
-def fit_with_recovery(model: Any, step: Any, state: Any, *, n_epochs: int, steps_per_epoch: int, seed: int,
-                      progress: bool | None, description: str, keep_best: bool, store: Any) -> TrainResult:
+def fit_with_recovery(
+    model: Any,
+    step: Any,
+    state: Any,
+    *,
+    n_epochs: int,
+    steps_per_epoch: int,
+    seed: int,
+    progress: bool | None,
+    description: str,
+    keep_best: bool,
+    store: Any,
+) -> TrainResult:
     """:func:`~dynstab.learn.base.train_epochs`; on a non-finite loss keep the last good state and say so.
 
     Parameters
@@ -274,16 +302,37 @@ def fit_with_recovery(model: Any, step: Any, state: Any, *, n_epochs: int, steps
     TrainResult
         The result of the run.
     """
-    return train_or_recover(model, step, state, store,
-                            "{name}.fit: {err} The model now holds those parameters (fitted_ = True); "
-                            "refit with a smaller learning_rate, a gradient_clip or regularization.",
-                            n_epochs=n_epochs, steps_per_epoch=steps_per_epoch, seed=seed, progress=progress,
-                            description=description, keep_best=keep_best)
+    return train_or_recover(
+        model,
+        step,
+        state,
+        store,
+        "{name}.fit: {err} The model now holds those parameters (fitted_ = True); "
+        "refit with a smaller learning_rate, a gradient_clip or regularization.",
+        n_epochs=n_epochs,
+        steps_per_epoch=steps_per_epoch,
+        seed=seed,
+        progress=progress,
+        description=description,
+        keep_best=keep_best,
+    )
 
 
-def fit_with_selection(model: Any, step: Any, state: Any, store: Any, *, every: int, n_epochs: int,
-                       steps_per_epoch: int, seed: int, progress: bool | None, description: str,
-                       reference: np.ndarray, n_generate: int) -> None:
+def fit_with_selection(
+    model: Any,
+    step: Any,
+    state: Any,
+    store: Any,
+    *,
+    every: int,
+    n_epochs: int,
+    steps_per_epoch: int,
+    seed: int,
+    progress: bool | None,
+    description: str,
+    reference: np.ndarray,
+    n_generate: int,
+) -> None:
     """Train in chunks and keep the checkpoint whose long free run is closest to the data in D_stsp.
 
     After each chunk of ``every`` epochs the model generates ``n_generate`` steps from
@@ -312,10 +361,18 @@ def fit_with_selection(model: Any, step: Any, state: Any, store: Any, *, every: 
     best, best_d, history, losses, seconds, done, chunk = None, np.inf, [], [], 0.0, 0, 0
     while done < n_epochs:
         n = min(every, n_epochs - done)
-        res = fit_with_recovery(model, step, state, n_epochs=n, steps_per_epoch=steps_per_epoch,
-                                seed=seed + 7919 * chunk, progress=progress,
-                                description=f"{description}, epochs {done + 1}-{done + n}", keep_best=False,
-                                store=store)
+        res = fit_with_recovery(
+            model,
+            step,
+            state,
+            n_epochs=n,
+            steps_per_epoch=steps_per_epoch,
+            seed=seed + 7919 * chunk,
+            progress=progress,
+            description=f"{description}, epochs {done + 1}-{done + n}",
+            keep_best=False,
+            store=store,
+        )
         state, done, chunk = res.state, done + n, chunk + 1
         losses.append(res.losses)
         seconds += res.seconds
@@ -374,14 +431,27 @@ def fit_rnn(model: Any, step: Any, state: Any, td: TrainingData, store: Any, des
         Label of the progress bar.
     """
     every = check_int("select_every", model.select_every, 0)
-    common = dict(n_epochs=int(model.n_epochs), steps_per_epoch=int(model.batches_per_epoch),
-                  seed=int(model.seed) + 1, progress=model.progress, description=description)
+    common = dict(
+        n_epochs=int(model.n_epochs),
+        steps_per_epoch=int(model.batches_per_epoch),
+        seed=int(model.seed) + 1,
+        progress=model.progress,
+        description=description,
+    )
     if every == 0:
         fit_with_recovery(model, step, state, keep_best=bool(model.keep_best), store=store, **common)
         model.selection_history_ = np.zeros((0, 2))
     else:
-        fit_with_selection(model, step, state, store, every=every, reference=td.series[0],
-                           n_generate=check_int("select_steps", model.select_steps), **common)
+        fit_with_selection(
+            model,
+            step,
+            state,
+            store,
+            every=every,
+            reference=td.series[0],
+            n_generate=check_int("select_steps", model.select_steps),
+            **common,
+        )
     model.fitted_ = True
 
 

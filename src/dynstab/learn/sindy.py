@@ -76,9 +76,17 @@ class SINDy(LearnedModel):
     J. Open Source Softw. 5, 2104 (2020).
     """
 
-    def __init__(self, degree: int = 2, threshold: float = 0.1, *, alpha: float = 0.05, optimizer: Any = None,
-                 feature_library: Any = None, differentiation_method: Any = None,
-                 names: tuple[str, ...] | list[str] | None = None):
+    def __init__(
+        self,
+        degree: int = 2,
+        threshold: float = 0.1,
+        *,
+        alpha: float = 0.05,
+        optimizer: Any = None,
+        feature_library: Any = None,
+        differentiation_method: Any = None,
+        names: tuple[str, ...] | list[str] | None = None,
+    ):
         self.degree = degree
         self.threshold = threshold
         self.alpha = alpha
@@ -166,13 +174,17 @@ class SINDy(LearnedModel):
 
         lib = self.model_.feature_library
         if not isinstance(lib, ps.PolynomialLibrary) or not hasattr(lib, "powers_"):
-            raise TypeError(f"as_system() turns a PolynomialLibrary model into a JAX flow; this model uses "
-                            f"{type(lib).__name__}. Refit with feature_library=None or pysindy.PolynomialLibrary, "
-                            "or simulate it with model_.simulate")
+            raise TypeError(
+                f"as_system() turns a PolynomialLibrary model into a JAX flow; this model uses "
+                f"{type(lib).__name__}. Refit with feature_library=None or pysindy.PolynomialLibrary, "
+                "or simulate it with model_.simulate"
+            )
         powers = np.asarray(lib.powers_, dtype=np.int64)
         if powers.shape != (self.coefficients_.shape[1], self.dim_):
-            raise TypeError(f"the polynomial library has powers of shape {powers.shape}, expected "
-                            f"({self.coefficients_.shape[1]}, {self.dim_})")
+            raise TypeError(
+                f"the polynomial library has powers of shape {powers.shape}, expected "
+                f"({self.coefficients_.shape[1]}, {self.dim_})"
+            )
         return powers
 
     def as_system(self, dt: float | None = None) -> Flow:
@@ -196,17 +208,23 @@ class SINDy(LearnedModel):
             cols = np.broadcast_to(np.arange(self.dim_), powers.shape)
 
             def sindy_polynomial(x, p, t):
-                table = jnp.stack([jnp.ones_like(x)] + [x ** k for k in range(1, max_deg + 1)])  # (max_deg+1, d)
+                table = jnp.stack([jnp.ones_like(x)] + [x**k for k in range(1, max_deg + 1)])  # (max_deg+1, d)
                 return p["coefficients"] @ jnp.prod(table[powers, cols], axis=1)
 
             self._law = sindy_polynomial
         step = float(self.dt_ if dt is None else dt)
         if not (np.isfinite(step) and step > 0):
             raise ValueError(f"dt must be positive, got {dt}")
-        return Flow.from_law(self._law, params={"coefficients": self.coefficients_}, x0=self._x_last,
-                             names=tuple(self.names_), name="SINDy model", dt=step,
-                             reference="S. L. Brunton, J. L. Proctor and J. N. Kutz, PNAS 113, 3932 (2016)",
-                             description="; ".join(self.equations()))
+        return Flow.from_law(
+            self._law,
+            params={"coefficients": self.coefficients_},
+            x0=self._x_last,
+            names=tuple(self.names_),
+            name="SINDy model",
+            dt=step,
+            reference="S. L. Brunton, J. L. Proctor and J. N. Kutz, PNAS 113, 3932 (2016)",
+            description="; ".join(self.equations()),
+        )
 
     def generate(self, x0: Any, steps: int) -> np.ndarray:
         """Integrate the learned equations from ``x0`` (DOP853, rtol 1e-10) and sample every ``dt_``:
@@ -229,14 +247,14 @@ class SINDy(LearnedModel):
         except TypeError:  # non-polynomial library: pysindy's own integrator
             t = self.dt_ * np.arange(steps + 1)
             return np.asarray(self.model_.simulate(x0, t))[1:]
-        return trajectory(system, t=steps * self.dt_, dt=self.dt_, x0=x0, method="dopri8", rtol=1e-10,
-                          atol=1e-12).x[1:]
+        return trajectory(system, t=steps * self.dt_, dt=self.dt_, x0=x0, method="dopri8", rtol=1e-10, atol=1e-12).x[1:]
 
 
 def _pysindy():
     try:
         import pysindy
     except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError("SINDy wraps pysindy, which is not installed: pip install 'dynstab[learn]' "
-                          "(or pip install pysindy)") from None
+        raise ImportError(
+            "SINDy wraps pysindy, which is not installed: pip install 'dynstab[learn]' (or pip install pysindy)"
+        ) from None
     return pysindy
