@@ -56,22 +56,30 @@ def _targets(path):
 @pytest.mark.parametrize("path", [SRC / "simulate" / f"{m}.py" for m in sorted(NUMERICS)], ids=sorted(NUMERICS))
 def test_evolution_numerics_depend_on_nothing_above_them(path):
     for line, target in _targets(path):
-        if target.startswith("dynstab.") and not target.startswith(("dynstab.simulate.", "dynstab._precision",
-                                                                    "dynstab.validation")):
+        if target.startswith("dynstab.") and not target.startswith(
+            ("dynstab.simulate.", "dynstab._precision", "dynstab.validation")
+        ):
             pytest.fail(f"{path.name}:{line} imports {target}")
         if target.startswith("dynstab.simulate.") and target.split(".")[2] not in NUMERICS:
             pytest.fail(f"{path.name}:{line} imports {target}")
 
 
-@pytest.mark.parametrize("package, forbidden", [
-    ("simulate", ("dynstab.analysis", "dynstab.timeseries", "dynstab.learn", "dynstab.report", "dynstab.cli")),
-    ("systems", ("dynstab.analysis", "dynstab.timeseries", "dynstab.learn", "dynstab.report", "dynstab.cli")),
-    ("analysis", ("dynstab.learn", "dynstab.report", "dynstab.cli")),
-    ("timeseries", ("dynstab.learn", "dynstab.analysis", "dynstab.report", "dynstab.cli")),
-])
+@pytest.mark.parametrize(
+    "package, forbidden",
+    [
+        ("simulate", ("dynstab.analysis", "dynstab.timeseries", "dynstab.learn", "dynstab.report", "dynstab.cli")),
+        ("systems", ("dynstab.analysis", "dynstab.timeseries", "dynstab.learn", "dynstab.report", "dynstab.cli")),
+        ("analysis", ("dynstab.learn", "dynstab.report", "dynstab.cli")),
+        ("timeseries", ("dynstab.learn", "dynstab.analysis", "dynstab.report", "dynstab.cli")),
+    ],
+)
 def test_import_layering(package, forbidden):
-    bad = [f"{p.relative_to(SRC)}:{line} imports {t}" for p in _files(package) for line, t in _targets(p)
-           if t.startswith(forbidden)]
+    bad = [
+        f"{p.relative_to(SRC)}:{line} imports {t}"
+        for p in _files(package)
+        for line, t in _targets(p)
+        if t.startswith(forbidden)
+    ]
     assert not bad, "\n".join(bad)
 
 
@@ -82,8 +90,10 @@ def test_no_algorithm_checks_a_concrete_system_class(package):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("isinstance", "issubclass"):
                 classes = node.args[1]
-                names = {getattr(e, "id", getattr(e, "attr", None))
-                         for e in (classes.elts if isinstance(classes, ast.Tuple) else [classes])}
+                names = {
+                    getattr(e, "id", getattr(e, "attr", None))
+                    for e in (classes.elts if isinstance(classes, ast.Tuple) else [classes])
+                }
                 if names & CONCRETE:
                     bad.append(f"{path.relative_to(SRC)}:{node.lineno} isinstance(..., {sorted(names & CONCRETE)})")
     assert not bad, "\n".join(bad)
@@ -95,9 +105,13 @@ def test_no_private_names_imported_across_modules():
         for line, target, names in _imports(path):
             if not target.startswith("dynstab"):
                 continue
-            bad += [f"{path.relative_to(SRC)}:{line} imports {n} from {target}"
-                    for n in names if n.startswith("_") and not n.startswith("__") and n not in INTERNALS]
-            if any(part.startswith("_") and part not in ("__init__",) for part in target.split(".")[1:]) \
-                    and not target.startswith(("dynstab._precision", "dynstab._config", "dynstab._version")):
+            bad += [
+                f"{path.relative_to(SRC)}:{line} imports {n} from {target}"
+                for n in names
+                if n.startswith("_") and not n.startswith("__") and n not in INTERNALS
+            ]
+            if any(
+                part.startswith("_") and part not in ("__init__",) for part in target.split(".")[1:]
+            ) and not target.startswith(("dynstab._precision", "dynstab._config", "dynstab._version")):
                 bad.append(f"{path.relative_to(SRC)}:{line} imports the private module {target}")
     assert not bad, "\n".join(bad)

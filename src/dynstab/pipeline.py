@@ -9,9 +9,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 
-def run_steps(report: Any, steps: Sequence[tuple[str, Callable[[], None]]],
-              on_step: Callable[[str], None] | None = None,
-              skip_on: tuple[type[BaseException], ...] = (), must_run: Sequence[str] = ()) -> None:
+def run_steps(
+    report: Any,
+    steps: Sequence[tuple[str, Callable[[], None]]],
+    on_step: Callable[[str], None] | None = None,
+    skip_on: tuple[type[BaseException], ...] = (),
+    must_run: Sequence[str] = (),
+) -> None:
     """Run ``steps`` in order, timing each into ``report.timings``; an exception of a ``skip_on`` type
     in a step not in ``must_run`` records the step in ``report.skipped`` with its message and the run
     goes on; Ctrl-C sets ``report.interrupted`` and keeps what finished."""

@@ -40,7 +40,7 @@ def test_newton_z3_three_equal_basins():
     # the three basins are images of each other under z -> z exp(2 pi i / 3): equal fractions on the
     # rotation-invariant disk |z| <= 1.5 (the square itself favours the root 1: 34.5% vs 32.8%)
     X, Y = np.meshgrid(g, g, indexing="ij")
-    disk = X ** 2 + Y ** 2 <= 1.5 ** 2
+    disk = X**2 + Y**2 <= 1.5**2
     frac = np.array([np.mean(b.labels[disk] == k) for k in range(3)])
     np.testing.assert_allclose(frac, 1 / 3, atol=0.01)
     # conjugation symmetry on the square: the basins of exp(+-2 pi i/3) are mirror images
@@ -73,8 +73,9 @@ def test_grebogi_map_basin_entropy_and_uncertainty_exponent():
     b = basins_of_attraction(grebogi, (np.linspace(0, 2 * np.pi, 300), np.linspace(-0.5, 0.5, 300)))
     assert b.n_attractors == 2
     # the fixed points (0, -J0) and (pi, J0) (theta is an angle: compare cos theta)
-    fps = sorted((round(float(np.mean(np.cos(p[:, 0]))), 6), round(float(np.mean(p[:, 1])), 6))
-                 for p in b.attractors.values())
+    fps = sorted(
+        (round(float(np.mean(np.cos(p[:, 0]))), 6), round(float(np.mean(p[:, 1])), 6)) for p in b.attractors.values()
+    )
     assert fps == [(-1.0, 0.3), (1.0, -0.3)]
     sb, sbb = basin_entropy(b.labels, 6)
     assert 0.40 <= sb <= 0.42 and 0.60 <= sbb <= 0.61  # measured 0.4030, 0.6026
@@ -128,8 +129,16 @@ def test_entropy_and_exponent_exact_for_a_straight_boundary():
 
 def test_slice_of_a_higher_dimensional_system():
     lorenz84 = dynstab.systems.get("lorenz")
-    b = basins_of_attraction(lorenz84, (np.linspace(-5, 5, 8), np.linspace(10, 20, 8)), dims=(0, 2),
-                             x0=[0.0, 1.0, 0.0], transient=200, window=400, cell_size=2.0, sample_every=5)
+    b = basins_of_attraction(
+        lorenz84,
+        (np.linspace(-5, 5, 8), np.linspace(10, 20, 8)),
+        dims=(0, 2),
+        x0=[0.0, 1.0, 0.0],
+        transient=200,
+        window=400,
+        cell_size=2.0,
+        sample_every=5,
+    )
     assert b.labels.shape == (8, 8) and b.dims == (0, 2)
     assert b.n_attractors == 1 and b.fractions == {0: 1.0}  # one chaotic attractor
     assert b.attractors[0].shape[1] == 3
@@ -160,7 +169,7 @@ def _newton_brute_force(g):
     z = g[:, None] + 1j * g[None, :]
     with np.errstate(all="ignore"):
         for _ in range(80):
-            z = z - (z ** 3 - 1) / (3 * z ** 2)
+            z = z - (z**3 - 1) / (3 * z**2)
     dist = np.abs(z[..., None] - (ROOTS[:, 0] + 1j * ROOTS[:, 1]))
     lab = np.argmin(np.where(np.isfinite(dist), dist, np.inf), axis=-1)
     return np.where(np.isfinite(z), lab, DIVERGED), np.nanmin(dist, axis=-1)
@@ -190,7 +199,7 @@ def test_attractors_given_diverged_and_labels_of_a_dict():
     given = basins_of_attraction(newton, (g, g), attractors={7: ROOTS[2], 3: ROOTS[0], 5: ROOTS[1]})
     assert found.labels[25, 25] == DIVERGED and given.labels[25, 25] == DIVERGED
     np.testing.assert_array_equal(given.labels, np.choose(found.labels + 1, [DIVERGED, 3, 5, 7]))
-    assert given.fractions[DIVERGED] == pytest.approx(1 / 51 ** 2)
+    assert given.fractions[DIVERGED] == pytest.approx(1 / 51**2)
 
 
 def test_attractors_given_henon_point_set_and_divergence():

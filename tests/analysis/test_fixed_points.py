@@ -249,5 +249,7 @@ def test_counts_and_tolerances_go_through_validation(lorenz, kwargs, match):
 def test_box_of_text_or_nan_names_the_box(lorenz):
     with pytest.raises(TypeError, match=r"^box must be a sequence of \(low, high\) pairs of numbers"):
         fixed_points(lorenz, [("-1", "1")] * 3)  # np.asarray(..., float) used to accept the text
-    with pytest.raises(ValueError, match=r"^box contains 1 NaN or infinite value\(s\) \(the first, nan, at index \(1, 0\)\)"):
+    with pytest.raises(
+        ValueError, match=r"^box contains 1 NaN or infinite value\(s\) \(the first, nan, at index \(1, 0\)\)"
+    ):
         fixed_points(lorenz, [(-1.0, 1.0), (float("nan"), 1.0), (0.0, 1.0)])

@@ -12,8 +12,20 @@ FAST = AnnotationSettings(n_ics=5, map_iterations=20_000, min_steps=20_000, max_
 
 def test_annotation_of_a_flow_has_every_field_and_is_right():
     entry = annotate(get("lorenz"), FAST)
-    for key in ("period", "mean", "std", "lyapunov_spectrum", "lyapunov_spectrum_std", "divergence",
-                "kaplan_yorke_dimension", "lyapunov_time", "dt", "dt_error", "dynstab_version", "settings"):
+    for key in (
+        "period",
+        "mean",
+        "std",
+        "lyapunov_spectrum",
+        "lyapunov_spectrum_std",
+        "divergence",
+        "kaplan_yorke_dimension",
+        "lyapunov_time",
+        "dt",
+        "dt_error",
+        "dynstab_version",
+        "settings",
+    ):
         assert key in entry, key
     assert abs(entry["lyapunov_spectrum"][0] - 0.9056) < 0.03
     assert abs(entry["divergence"] + 13.6667) < 1e-3

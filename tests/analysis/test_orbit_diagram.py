@@ -28,8 +28,9 @@ def test_logistic_diagram_shape_periods_and_outputs():
     # fixed point r < 3: x* = 1 - 1/r exactly
     i = np.searchsorted(vals, 2.8)
     np.testing.assert_allclose(od.points[i], 1 - 1 / vals[i], atol=1e-10)
-    per = detect_periods(orbit_diagram(LOGISTIC, "r", [2.8, 3.2, 3.5, 3.555, 3.83, 3.9], transient=20_000,
-                                       n_keep=128).points)
+    per = detect_periods(
+        orbit_diagram(LOGISTIC, "r", [2.8, 3.2, 3.5, 3.555, 3.83, 3.9], transient=20_000, n_keep=128).points
+    )
     assert per.tolist() == [1, 2, 4, 8, 3, 0]
     ds = od.to_xarray()
     assert ds["points"].dims == ("r", "n") and ds.attrs["system"] == "logistic"

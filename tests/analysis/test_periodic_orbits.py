@@ -54,8 +54,9 @@ def test_henon_fixed_points_exact(henon_orbits):
     for orbit, x in zip(po, xs):
         np.testing.assert_allclose(orbit.points, [[x, b * x]], atol=1e-12)
         # J = [[-2 a x, 1], [b, 0]]: mu = -a x +- sqrt(a^2 x^2 + b)
-        mu = sorted([-a * x + math.sqrt(a * a * x * x + b), -a * x - math.sqrt(a * a * x * x + b)], key=abs,
-                    reverse=True)
+        mu = sorted(
+            [-a * x + math.sqrt(a * a * x * x + b), -a * x - math.sqrt(a * a * x * x + b)], key=abs, reverse=True
+        )
         np.testing.assert_allclose(orbit.multipliers.real, mu, rtol=1e-12)
         np.testing.assert_allclose(orbit.multipliers.imag, 0.0, atol=1e-14)
         assert orbit.type == "saddle" and not orbit.stable and orbit.unstable
@@ -219,7 +220,7 @@ def test_flow_orbit_errors():
         periodic_orbit_of_flow(ros, ("x", 0.0), [0.0, -6.0, 0.03], period_n=0)
     with pytest.raises(PoincareSectionError):
         periodic_orbit_of_flow(ros, ("z", 1000.0), [0.0, -6.0, 0.03], max_time=20.0)
-    with pytest.raises(PeriodicOrbitError, match="did not converge|crosses the plane"):
+    with pytest.raises(PeriodicOrbitError, match=r"did not converge|crosses the plane"):
         periodic_orbit_of_flow(hopf, ("y", 0.0), [0.9, 0.0], period_n=2)
 
 

@@ -48,7 +48,7 @@ def test_reversed_van_der_pol_khalil():
     c_scan = np.inf
     for th in np.linspace(0, np.pi, 2000, endpoint=False):  # V and Vdot are even: half the circle suffices
         x1, x2 = rr * np.cos(th), rr * np.sin(th)
-        f1, f2 = -x2, x1 + (x1 ** 2 - 1) * x2
+        f1, f2 = -x2, x1 + (x1**2 - 1) * x2
         vdot = 2 * ((1.5 * x1 - 0.5 * x2) * f1 + (-0.5 * x1 + x2) * f2)
         if np.any(vdot >= 0):
             k = int(np.argmax(vdot >= 0))  # first radius along the ray where Vdot >= 0

@@ -3,8 +3,7 @@ import pytest
 
 import dynstab
 from dynstab.analysis.lyapunov import max_lyapunov_two_trajectory
-from dynstab.analysis.sampling import sample_initial_conditions, sample_parameters
-from dynstab.analysis.sampling import characteristic_times
+from dynstab.analysis.sampling import characteristic_times, sample_initial_conditions, sample_parameters
 
 
 def test_initial_conditions_lie_on_the_attractor_and_are_reproducible():
@@ -48,8 +47,9 @@ def test_two_trajectory_exponent():
 def test_two_trajectory_resolves_a_discontinuous_law():
     # double-scroll jerk x''' = -a (x'' + x' + x - sgn x): 0.0754 with saltation matrices
     # (../shared/reference/invariants.csv); the Jacobian (tangent) method gives 0.0497
-    lam, _ = max_lyapunov_two_trajectory(dynstab.systems.get("double_scroll_jerk"), t=5000.0, method="dopri8",
-                                         renormalize=20.0, n_ics=2)
+    lam, _ = max_lyapunov_two_trajectory(
+        dynstab.systems.get("double_scroll_jerk"), t=5000.0, method="dopri8", renormalize=20.0, n_ics=2
+    )
     assert lam == pytest.approx(0.0754, abs=0.005)
 
 

@@ -60,8 +60,7 @@ def test_linear_msf_is_max_real_eigenvalue():
 def test_stable_intervals_interpolation():
     from dynstab.analysis.synchronization import MasterStability
 
-    m = MasterStability(np.array([0.0, 1.0, 2.0, 3.0, 4.0]), np.array([1.0, -1.0, -1.0, 1.0, -2.0]),
-                        rotation)
+    m = MasterStability(np.array([0.0, 1.0, 2.0, 3.0, 4.0]), np.array([1.0, -1.0, -1.0, 1.0, -2.0]), rotation)
     assert m.stable_intervals == [(0.5, 2.5), (3 + 1 / 3, 4.0)]
     assert m(0.25) == pytest.approx(0.5)
 
@@ -94,8 +93,10 @@ def _orbit_averaged_interval(c, alphas, t, transient):
     from dynstab.analysis.synchronization import MasterStability
 
     ro = dynstab.systems.get("rossler").with_params(a=0.2, b=0.2, c=c)
-    runs = [master_stability_function(ro, X_COUPLING, alphas, t, x0=x0, transient=transient, seed=k).msf
-            for k, x0 in enumerate(ROSSLER_X0S)]
+    runs = [
+        master_stability_function(ro, X_COUPLING, alphas, t, x0=x0, transient=transient, seed=k).msf
+        for k, x0 in enumerate(ROSSLER_X0S)
+    ]
     iv = MasterStability(np.asarray(alphas), np.mean(runs, axis=0), ro).stable_intervals
     assert len(iv) == 1
     return iv[0]

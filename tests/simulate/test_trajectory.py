@@ -13,7 +13,7 @@ OMEGA = 2.0
 
 @dynstab.flow(params=dict(w=OMEGA), x0=[1.0, 0.0], names=("q", "p"), dt=0.01)
 def oscillator(x, p, t):
-    return jnp.stack([x[1], -p["w"] ** 2 * x[0]])
+    return jnp.stack([x[1], -(p["w"] ** 2) * x[0]])
 
 
 def exact_oscillator(t):

@@ -154,11 +154,14 @@ def test_exponents_match_the_reference(row_name, shared_dir):
         assert abs(ours[i] - value) <= tol, f"{name}: lambda_{i + 1} = {ours[i]:.5g}, {column} {value:.5g}"
 
 
-@pytest.mark.parametrize("name, d2, tol", [
-    ("lorenz", 2.05, 0.07),       # Grassberger & Procaccia, Physica D 9, 189 (1983): 2.05 +- 0.01
-    ("henon", 1.21, 0.03),        # ibid.: 1.21 +- 0.01
-    ("mackey_glass", 1.95, 0.05),  # ibid., tau = 17: 1.95 +- 0.03 (delay-embedded)
-])
+@pytest.mark.parametrize(
+    "name, d2, tol",
+    [
+        ("lorenz", 2.05, 0.07),  # Grassberger & Procaccia, Physica D 9, 189 (1983): 2.05 +- 0.01
+        ("henon", 1.21, 0.03),  # ibid.: 1.21 +- 0.01
+        ("mackey_glass", 1.95, 0.05),  # ibid., tau = 17: 1.95 +- 0.03 (delay-embedded)
+    ],
+)
 def test_shipped_correlation_dimensions_match_grassberger_procaccia(name, d2, tol):
     from dynstab.systems import get
     from dynstab.systems.metadata import metadata

@@ -104,10 +104,17 @@ def test_never_crossed_raises_quickly(lorenz):
         poincare_section(harmonic, ("y", 0.0), 3, max_time=4.0, transient=2.0)
 
 
-@pytest.mark.parametrize("plane, match", [
-    ((5, 0.0), "out of range"), (("q", 0.0), "not a variable"), (([1.0, 0.0], 1.0), "normal"),
-    (([0.0, 0.0, 0.0], 1.0), "non-zero"), ((0, float("nan")), "finite"), ("z", "plane must be"),
-])
+@pytest.mark.parametrize(
+    "plane, match",
+    [
+        ((5, 0.0), "out of range"),
+        (("q", 0.0), "not a variable"),
+        (([1.0, 0.0], 1.0), "normal"),
+        (([0.0, 0.0, 0.0], 1.0), "non-zero"),
+        ((0, float("nan")), "finite"),
+        ("z", "plane must be"),
+    ],
+)
 def test_bad_planes(lorenz, plane, match):
     with pytest.raises(ValueError, match=match):
         poincare_section(lorenz, plane, 3)
@@ -126,15 +133,18 @@ def test_bad_arguments(lorenz):
         PoincareMap(dynstab.systems.get("duffing"), ("x", 0.0))
 
 
-@pytest.mark.parametrize("args, kwargs, match", [
-    ((("z", 27.0), 2.5), {}, r"^n \(the number of crossings\) must be an integer, got 2\.5$"),
-    ((("z", "27"), 3), {}, r"^the plane's value/offset must be a finite number, got '27'$"),
-    ((("z", 27.0), 3), dict(transient=float("nan")), r"^transient must be a finite number >= 0, got nan$"),
-    ((("z", 27.0), 3), dict(t0="0"), r"^t0 must be a finite number, got '0'$"),
-    ((("z", 27.0), 3), dict(dt=float("nan")), r"^dt must be a finite number > 0, got nan$"),
-    ((("z", 27.0), 3), dict(max_time=float("inf")), r"^max_time must be a finite number > 0\.01, got inf$"),
-    ((([0.0, "a", 1.0], 27.0), 3), {}, r"^plane must be \(index, value\)"),
-])
+@pytest.mark.parametrize(
+    "args, kwargs, match",
+    [
+        ((("z", 27.0), 2.5), {}, r"^n \(the number of crossings\) must be an integer, got 2\.5$"),
+        ((("z", "27"), 3), {}, r"^the plane's value/offset must be a finite number, got '27'$"),
+        ((("z", 27.0), 3), dict(transient=float("nan")), r"^transient must be a finite number >= 0, got nan$"),
+        ((("z", 27.0), 3), dict(t0="0"), r"^t0 must be a finite number, got '0'$"),
+        ((("z", 27.0), 3), dict(dt=float("nan")), r"^dt must be a finite number > 0, got nan$"),
+        ((("z", 27.0), 3), dict(max_time=float("inf")), r"^max_time must be a finite number > 0\.01, got inf$"),
+        ((([0.0, "a", 1.0], 27.0), 3), {}, r"^plane must be \(index, value\)"),
+    ],
+)
 def test_bad_arguments_rejected_by_validation(lorenz, args, kwargs, match):
     """Values the old checks accepted (text numbers, float counts) or failed on late."""
     with pytest.raises(ValueError, match=match):

@@ -6,7 +6,7 @@ from dynstab import systems
 from dynstab.systems.catalog import DYSTS_DIFFERENCES
 
 pytest.importorskip("dysts")
-from dynstab.systems.dysts_compat import dysts_class_name, rhs_difference  # noqa: E402
+from dynstab.systems.dysts_compat import dysts_class_name, rhs_difference
 
 PAIRED = [n for n in systems.names() if dysts_class_name(systems.get(n)) is not None]
 

@@ -70,6 +70,7 @@ def test_system_dt_and_sde_step_must_be_positive():
 
 def test_wrong_output_shape_fails_at_definition():
     with pytest.raises(ValueError, match="returns shape"):
+
         @dynstab.flow(x0=[1.0, 2.0])
         def bad(x, p, t):
             return x[:1]

@@ -153,14 +153,18 @@ class AttractorCells:
         keep = np.ones((B, W), dtype=bool)
         keep[:, 1:] = np.any(coords[:, 1:] != coords[:, :-1], axis=2)
         rows = [coords[keep]] + self.cells
-        src = [np.repeat(np.arange(B), W)[keep.ravel()]] + [np.full(c.shape[0], B + l) for l, c in enumerate(self.cells)]
+        src = [np.repeat(np.arange(B), W)[keep.ravel()]] + [
+            np.full(c.shape[0], B + l) for l, c in enumerate(self.cells)
+        ]
         allc = np.concatenate(rows, axis=0)
         alls = np.concatenate(src)
         keys = hash_cells(allc, np)
         ukeys, first, inv = np.unique(keys, return_index=True, return_inverse=True)
         ucells = allc[first]
         n_u, n_s = ukeys.size, B + L
-        ei = [inv, ]
+        ei = [
+            inv,
+        ]
         ej = [n_u + alls]
         for off in _offsets(d):
             nk = hash_cells(ucells + off, np)
@@ -200,7 +204,7 @@ class AttractorCells:
         for l in merges:
             cells[l] = np.zeros((0, d), dtype=np.int64)
         self.cells = [np.asarray(c, dtype=np.int64).reshape(-1, d) for c in cells]
-        self.points = [np.concatenate(p, axis=0)[-self.max_points:] if p else np.zeros((0, d)) for p in pts]
+        self.points = [np.concatenate(p, axis=0)[-self.max_points :] if p else np.zeros((0, d)) for p in pts]
         return merges
 
     def table(self) -> tuple:
@@ -231,8 +235,11 @@ class AttractorCells:
                 labs.append(np.full(dil.shape[0], lab))
                 prio.append(np.ones(dil.shape[0], dtype=np.int64))
         if not keys:
-            return ("keys", np.asarray(np.array([_SENTINEL], dtype=np.int64)),
-                    np.asarray(np.array([NO_ATTRACTOR], dtype=np.int64)))
+            return (
+                "keys",
+                np.asarray(np.array([_SENTINEL], dtype=np.int64)),
+                np.asarray(np.array([NO_ATTRACTOR], dtype=np.int64)),
+            )
         k, lab, pr = (np.concatenate(a) for a in (keys, labs, prio))
         order = np.lexsort((lab, pr, k))
         k, lab, pr = k[order], lab[order], pr[order]
@@ -250,11 +257,13 @@ class AttractorCells:
             size = 1 << max(0, int(np.prod(shape) - 1).bit_length())  # padded: fewer recompilations
             dense = np.full(size, NO_ATTRACTOR, dtype=np.int64)
             dense[(cells - lo) @ strides] = lab
-            return ("dense", np.asarray(lo), np.asarray(strides), np.asarray(shape.astype(np.int64)),
-                    np.asarray(dense))
+            return ("dense", np.asarray(lo), np.asarray(strides), np.asarray(shape.astype(np.int64)), np.asarray(dense))
         size = 1 << max(0, int(k.size - 1).bit_length())
-        return ("keys", np.asarray(np.concatenate([k, np.full(size - k.size, _SENTINEL)])),
-                np.asarray(np.concatenate([lab, np.full(size - k.size, NO_ATTRACTOR)]).astype(np.int64)))
+        return (
+            "keys",
+            np.asarray(np.concatenate([k, np.full(size - k.size, _SENTINEL)])),
+            np.asarray(np.concatenate([lab, np.full(size - k.size, NO_ATTRACTOR)]).astype(np.int64)),
+        )
 
 
 def table_lookup(table, origin, cell):

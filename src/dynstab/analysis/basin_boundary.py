@@ -48,7 +48,7 @@ def _boxes(labels: np.ndarray, eps: int) -> np.ndarray:
         shape += [s // eps, eps]
     a = a.reshape(shape)
     a = a.transpose(list(range(0, 2 * n, 2)) + list(range(1, 2 * n, 2)))
-    return a.reshape(-1, eps ** n)
+    return a.reshape(-1, eps**n)
 
 
 def _check_labels(labels: Any, what: str) -> np.ndarray:
@@ -166,4 +166,3 @@ def uncertainty_exponent(labels: Any, eps: Any = None) -> tuple[float, np.ndarra
         return math.nan, eps, f
     alpha = float(np.polyfit(np.log(eps[ok]), np.log(f[ok]), 1)[0])
     return alpha, eps, f
-

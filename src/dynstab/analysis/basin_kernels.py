@@ -38,8 +38,16 @@ from ..simulate.evolution import Evolution, run
 from ..systems.base import System
 from .attractor_cells import NO_ATTRACTOR, cell_coords, table_lookup
 
-__all__ = ["DIVERGED", "UNDETERMINED", "SampledEvolution", "window_kernel", "label_kernel", "proximity_kernel",
-           "bucket_size", "pad_batch"]
+__all__ = [
+    "DIVERGED",
+    "UNDETERMINED",
+    "SampledEvolution",
+    "window_kernel",
+    "label_kernel",
+    "proximity_kernel",
+    "bucket_size",
+    "pad_batch",
+]
 
 #: Label of initial conditions whose orbit left the finite numbers or ``bound``.
 DIVERGED = -1
@@ -106,8 +114,7 @@ def _is_bad(x, bound):
 
 
 @eqx.filter_jit
-def window_kernel(system: System, cfg: SampledEvolution, x0s, t0s, n_transient, window: int, bound, origin,
-                  cell):
+def window_kernel(system: System, cfg: SampledEvolution, x0s, t0s, n_transient, window: int, bound, origin, cell):
     """Discovery: evolve up to ``n_transient`` steps, then record ``window`` states and their cells.
 
     A diverged orbit (non-finite or max |x| > ``bound``) is frozen at its last good state. The transient
@@ -173,8 +180,21 @@ def window_kernel(system: System, cfg: SampledEvolution, x0s, t0s, n_transient, 
 
 
 @eqx.filter_jit
-def label_kernel(system: System, cfg: SampledEvolution, x0s, run0, table, origin, cell, k0, t0, n_steps,
-                 n_consecutive, bound, every: int):
+def label_kernel(
+    system: System,
+    cfg: SampledEvolution,
+    x0s,
+    run0,
+    table,
+    origin,
+    cell,
+    k0,
+    t0,
+    n_steps,
+    n_consecutive,
+    bound,
+    every: int,
+):
     """Recurrences: evolve every orbit until it is labelled (attractor, diverged) or ``n_steps`` have passed.
 
     Per orbit and step: the attractor label of the cell of the new state (``table``, see
@@ -246,16 +266,30 @@ def label_kernel(system: System, cfg: SampledEvolution, x0s, run0, table, origin
 
         lab0 = jnp.where(_is_bad(x0, bound), DIVERGED, UNDETERMINED)
         c = (x0, lab0, r0[0], r0[1], jnp.zeros((), jnp.int64))
-        x, lab, run_lab, run_len, k = jax.lax.while_loop(
-            lambda c: (c[1] == UNDETERMINED) & (c[4] < n_steps), block, c)
+        x, lab, run_lab, run_len, k = jax.lax.while_loop(lambda c: (c[1] == UNDETERMINED) & (c[4] < n_steps), block, c)
         return x, lab, k, jnp.stack([run_lab, run_len])
 
     return _chunk_map(lane, x0s, run0)
 
 
 @eqx.filter_jit
-def proximity_kernel(system: System, cfg: SampledEvolution, x0s, hit0, points, owner, r2, k0, t0, n_steps,
-                     n_transient, n_consecutive, bound, every: int, runs: bool):
+def proximity_kernel(
+    system: System,
+    cfg: SampledEvolution,
+    x0s,
+    hit0,
+    points,
+    owner,
+    r2,
+    k0,
+    t0,
+    n_steps,
+    n_transient,
+    n_consecutive,
+    bound,
+    every: int,
+    runs: bool,
+):
     """AttractorsViaProximity on a batch: evolve every orbit until it is near a given attractor or diverged.
 
     Each orbit is evolved ``every`` steps at a time; after each block, the nearest attractor point
@@ -381,4 +415,3 @@ def pad_batch(a: np.ndarray, size: int, fill: float = 0) -> np.ndarray:
     if a.shape[0] == size:
         return a
     return np.concatenate([a, np.full((size - a.shape[0],) + a.shape[1:], fill, dtype=a.dtype)], axis=0)
-

@@ -176,11 +176,15 @@ class Basins:
         return xr.Dataset(
             {"labels": (dnames, self.labels), "iterations": (dnames, self.iterations)},
             coords=coords,
-            attrs={"system": self.system_name, "basin_entropy": self.basin_entropy,
-                   "boundary_basin_entropy": self.boundary_basin_entropy,
-                   "uncertainty_exponent": self.uncertainty_exponent, "n_attractors": self.n_attractors,
-                   "labels_meaning": "0..K-1 attractors, -1 diverged, -2 undetermined",
-                   **{k: v for k, v in self.settings.items() if isinstance(v, (int, float, str))}},
+            attrs={
+                "system": self.system_name,
+                "basin_entropy": self.basin_entropy,
+                "boundary_basin_entropy": self.boundary_basin_entropy,
+                "uncertainty_exponent": self.uncertainty_exponent,
+                "n_attractors": self.n_attractors,
+                "labels_meaning": "0..K-1 attractors, -1 diverged, -2 undetermined",
+                **{k: v for k, v in self.settings.items() if isinstance(v, (int, float, str))},
+            },
         )
 
     def to_dict(self, labels: bool = False) -> dict[str, Any]:
@@ -196,6 +200,7 @@ class Basins:
         dict
             Plain Python values only (NaN as None); fractions keyed "diverged", "undetermined" or the label.
         """
+
         def num(v):
             return None if not math.isfinite(v) else float(v)
 
@@ -204,12 +209,18 @@ class Basins:
             "dims": [self.names[i] for i in self.dims],
             "grid": [[float(g[0]), float(g[-1]), int(g.size)] for g in self.grid],
             "n_attractors": self.n_attractors,
-            "attractors": {str(k): {"centroid": [float(v) for v in np.mean(p, axis=0)],
-                                    "n_points": int(p.shape[0]),
-                                    "extent": [float(v) for v in np.ptp(p, axis=0)]}
-                           for k, p in self.attractors.items()},
-            "fractions": {("diverged" if k == DIVERGED else "undetermined" if k == UNDETERMINED else str(k)): float(v)
-                          for k, v in self.fractions.items()},
+            "attractors": {
+                str(k): {
+                    "centroid": [float(v) for v in np.mean(p, axis=0)],
+                    "n_points": int(p.shape[0]),
+                    "extent": [float(v) for v in np.ptp(p, axis=0)],
+                }
+                for k, p in self.attractors.items()
+            },
+            "fractions": {
+                ("diverged" if k == DIVERGED else "undetermined" if k == UNDETERMINED else str(k)): float(v)
+                for k, v in self.fractions.items()
+            },
             "basin_entropy": num(self.basin_entropy),
             "boundary_basin_entropy": num(self.boundary_basin_entropy),
             "fractal_boundary_ln2_criterion": bool(self.fractal_boundary),
@@ -247,41 +258,65 @@ class Basins:
         from matplotlib.colors import ListedColormap
 
         if self.labels.ndim != 2:
-            raise ValueError(f"plot needs a 2-D slice of initial conditions, these basins have shape {self.labels.shape}")
+            raise ValueError(
+                f"plot needs a 2-D slice of initial conditions, these basins have shape {self.labels.shape}"
+            )
         fig, ax = plt.subplots(figsize=(6, 5.2)) if ax is None else (ax.figure, ax)
         k = max(self.n_attractors, 1)
         base = plt.get_cmap("tab10" if k <= 10 else "tab20")
         colors = ["black", "0.6"] + [base(i % base.N) for i in range(k)]
         img = np.where(self.labels >= 0, self.labels + 2, np.where(self.labels == DIVERGED, 0, 1))
         g0, g1 = self.grid
-        ax.imshow(img.T, origin="lower", cmap=ListedColormap(colors), vmin=-0.5, vmax=len(colors) - 0.5,
-                  extent=(g0[0], g0[-1], g1[0], g1[-1]), aspect="auto", interpolation="nearest")
+        ax.imshow(
+            img.T,
+            origin="lower",
+            cmap=ListedColormap(colors),
+            vmin=-0.5,
+            vmax=len(colors) - 0.5,
+            extent=(g0[0], g0[-1], g1[0], g1[-1]),
+            aspect="auto",
+            interpolation="nearest",
+        )
         if attractors:
             i, j = self.dims
             for lab, pts in self.attractors.items():
-                ax.scatter(pts[:, i], pts[:, j], s=4, c="white", edgecolors="k", linewidths=0.3,
-                           label=f"attractor {lab} ({self.fractions.get(lab, 0.0):.3f})")
+                ax.scatter(
+                    pts[:, i],
+                    pts[:, j],
+                    s=4,
+                    c="white",
+                    edgecolors="k",
+                    linewidths=0.3,
+                    label=f"attractor {lab} ({self.fractions.get(lab, 0.0):.3f})",
+                )
         ax.set_xlim(g0[0], g0[-1])
         ax.set_ylim(g1[0], g1[-1])
         ax.set_xlabel(self.names[self.dims[0]])
         ax.set_ylabel(self.names[self.dims[1]])
-        ax.set_title(f"{self.system_name}: basins (S_b={self.basin_entropy:.3f}, S_bb={self.boundary_basin_entropy:.3f})")
+        ax.set_title(
+            f"{self.system_name}: basins (S_b={self.basin_entropy:.3f}, S_bb={self.boundary_basin_entropy:.3f})"
+        )
         if attractors and self.attractors:
             ax.legend(fontsize=7, loc="upper right")
         fig.tight_layout()
         return fig
 
     def __repr__(self) -> str:
-        fr = ", ".join(f"{'diverged' if k == DIVERGED else 'undetermined' if k == UNDETERMINED else k}: {v:.4f}"
-                       for k, v in self.fractions.items())
-        return (f"Basins({self.system_name!r}, grid {self.labels.shape}, {self.n_attractors} attractors; "
-                f"fractions {{{fr}}}; S_b={self.basin_entropy:.4f}, S_bb={self.boundary_basin_entropy:.4f}, "
-                f"alpha={self.uncertainty_exponent:.3f})")
+        fr = ", ".join(
+            f"{'diverged' if k == DIVERGED else 'undetermined' if k == UNDETERMINED else k}: {v:.4f}"
+            for k, v in self.fractions.items()
+        )
+        return (
+            f"Basins({self.system_name!r}, grid {self.labels.shape}, {self.n_attractors} attractors; "
+            f"fractions {{{fr}}}; S_b={self.basin_entropy:.4f}, S_bb={self.boundary_basin_entropy:.4f}, "
+            f"alpha={self.uncertainty_exponent:.3f})"
+        )
 
 
 # --- driver -----------------------------------------------------------------------------------
-def _grid_states(system: System, grid: Any, dims: Any, x0: Any) -> tuple[tuple[np.ndarray, ...], tuple[int, ...],
-                                                                      np.ndarray]:
+def _grid_states(
+    system: System, grid: Any, dims: Any, x0: Any
+) -> tuple[tuple[np.ndarray, ...], tuple[int, ...], np.ndarray]:
     """Validated grid axes, sliced variables and the (n, d) initial states of the grid (row-major, ``ij``)."""
     d = system.dim
     if isinstance(grid, np.ndarray) and grid.ndim == 1:
@@ -289,11 +324,14 @@ def _grid_states(system: System, grid: Any, dims: Any, x0: Any) -> tuple[tuple[n
     try:  # numbers, all finite (a NaN or infinite coordinate is a ValueError naming the axis and index)
         axes = tuple(as_finite_array(g, name=f"grid axis {i}") for i, g in enumerate(grid))
     except TypeError as exc:  # InvalidTypeError (text, complex) or a grid that is not a sequence
-        raise InvalidTypeError(f"grid must be a sequence of 1-D arrays of coordinates, one per sliced variable: "
-                               f"{exc}") from None
+        raise InvalidTypeError(
+            f"grid must be a sequence of 1-D arrays of coordinates, one per sliced variable: {exc}"
+        ) from None
     if not axes or any(g.ndim != 1 or g.size < 2 for g in axes):
-        raise ValueError("grid must be a sequence of 1-D arrays with >= 2 points each, e.g. "
-                         "(np.linspace(-1.5, 1.5, 200), np.linspace(-1.5, 1.5, 200))")
+        raise ValueError(
+            "grid must be a sequence of 1-D arrays with >= 2 points each, e.g. "
+            "(np.linspace(-1.5, 1.5, 200), np.linspace(-1.5, 1.5, 200))"
+        )
     if any(np.any(np.diff(g) <= 0) for g in axes):
         raise ValueError("grid coordinates must be strictly increasing")
     dims = tuple(range(len(axes))) if dims is None else tuple(as_int(i, name="each of dims") for i in dims)
@@ -318,9 +356,11 @@ def _parse_attractors(attractors: Any, d: int) -> tuple[list[int], list[np.ndarr
     if isinstance(attractors, Mapping):
         items = list(attractors.items())
     elif isinstance(attractors, (str, bytes)) or not isinstance(attractors, (Sequence, np.ndarray)):
-        raise TypeError("attractors must be a sequence of attractors (each a state of length "
-                        f"{d} or an (m, {d}) array of states on it) or a dict {{label: points}}, "
-                        f"got {type(attractors).__name__}")
+        raise TypeError(
+            "attractors must be a sequence of attractors (each a state of length "
+            f"{d} or an (m, {d}) array of states on it) or a dict {{label: points}}, "
+            f"got {type(attractors).__name__}"
+        )
     else:
         items = list(enumerate(attractors))
     if not items:
@@ -332,23 +372,29 @@ def _parse_attractors(attractors: Any, d: int) -> tuple[list[int], list[np.ndarr
         try:
             p = as_finite_array(val, name=f"attractor {key}")
         except InvalidTypeError as exc:
-            raise InvalidTypeError(f"attractor {key}: expected a state of length {d} or an (m, {d}) array of states, "
-                                   f"got {val!r:.80} ({exc})") from None
+            raise InvalidTypeError(
+                f"attractor {key}: expected a state of length {d} or an (m, {d}) array of states, "
+                f"got {val!r:.80} ({exc})"
+            ) from None
         except ValueError as exc:  # NaN or inf: the shared message gives the count and the first index
             raise ValueError(f"attractor {key} has non-finite coordinates: {exc}") from None
         if p.ndim == 1:
             p = p[None]
         if p.ndim != 2 or p.shape[1] != d or p.shape[0] == 0:
-            raise ValueError(f"attractor {key}: expected a state of length {d} (the full state, also for a 2-D slice) "
-                             f"or an (m, {d}) array of states on it, got shape {np.shape(val)}")
+            raise ValueError(
+                f"attractor {key}: expected a state of length {d} (the full state, also for a 2-D slice) "
+                f"or an (m, {d}) array of states on it, got shape {np.shape(val)}"
+            )
         labels.append(int(key))
         pts.append(np.unique(p, axis=0) if p.shape[0] > 1 else p)
     if len(set(labels)) != len(labels):
         raise ValueError(f"attractor labels must be distinct, got {labels}")
     total = sum(p.shape[0] for p in pts)
     if total > _MAX_ATTRACTOR_POINTS:
-        raise ValueError(f"attractors hold {total} distinct points in all; every check computes the distance to each, "
-                         f"so subsample them to at most {_MAX_ATTRACTOR_POINTS} (e.g. points[::10])")
+        raise ValueError(
+            f"attractors hold {total} distinct points in all; every check computes the distance to each, "
+            f"so subsample them to at most {_MAX_ATTRACTOR_POINTS} (e.g. points[::10])"
+        )
     return labels, pts
 
 
@@ -380,12 +426,29 @@ def _proximity_radius(labels: list[int], pts: list[np.ndarray], radius: Any) -> 
 
 
 @float64
-def basins_of_attraction(system: Map | Flow, grid: Any, *, attractors: Any = None, radius: float | None = None,
-                         dims: Any = None, x0: Any = None, cell_size: Any = None, transient: int | None = None,
-                         window: int | None = None, n_consecutive: int | None = None, max_steps: int | None = None,
-                         n_discovery: int = 1024, check_every: int | None = None, dt: float | None = None,
-                         sample_every: int = 10, method: str = "rk4", bound: float = 1e8, eps: int = 5, seed: int = 0,
-                         t0: float = 0.0) -> Basins:
+def basins_of_attraction(
+    system: Map | Flow,
+    grid: Any,
+    *,
+    attractors: Any = None,
+    radius: float | None = None,
+    dims: Any = None,
+    x0: Any = None,
+    cell_size: Any = None,
+    transient: int | None = None,
+    window: int | None = None,
+    n_consecutive: int | None = None,
+    max_steps: int | None = None,
+    n_discovery: int = 1024,
+    check_every: int | None = None,
+    dt: float | None = None,
+    sample_every: int = 10,
+    method: str = "rk4",
+    bound: float = 1e8,
+    eps: int = 5,
+    seed: int = 0,
+    t0: float = 0.0,
+) -> Basins:
     """Basins of attraction on a grid of initial conditions, with the attractors found on the way or given.
 
     ``grid``: one 1-D array per sliced variable (``dims``, default the first len(grid)); the other
@@ -504,8 +567,10 @@ def basins_of_attraction(system: Map | Flow, grid: Any, *, attractors: Any = Non
     n_ic = states.shape[0]
     proximity = attractors is not None
     if not proximity and radius is not None:
-        raise ValueError("radius is the proximity radius of attractors=...; without attractors= the attractors are "
-                         "found by recurrences (set cell_size instead)")
+        raise ValueError(
+            "radius is the proximity radius of attractors=...; without attractors= the attractors are "
+            "found by recurrences (set cell_size instead)"
+        )
     every = (8 if is_map else 1) if check_every is None else as_int(check_every, name="check_every", minimum=1)
     if transient is not None:
         transient = as_int(transient, name="transient", minimum=0)
@@ -533,9 +598,16 @@ def basins_of_attraction(system: Map | Flow, grid: Any, *, attractors: Any = Non
         cfg = SampledEvolution(system.evolution(method, dt), sample_every)
     if cfg.evolution.observed is not None:
         raise TypeError(f"{system.name}: basins need a flow or map whose state is the whole phase space")
-    settings = {"mode": "proximity" if proximity else "recurrences", "transient": transient,
-                "n_consecutive": n_consecutive, "max_steps": max_steps, "check_every": every, "bound": float(bound),
-                "eps": int(eps), "kind": system.kind}
+    settings = {
+        "mode": "proximity" if proximity else "recurrences",
+        "transient": transient,
+        "n_consecutive": n_consecutive,
+        "max_steps": max_steps,
+        "check_every": every,
+        "bound": float(bound),
+        "eps": int(eps),
+        "kind": system.kind,
+    }
     if not is_map:
         settings.update(dt=cfg.evolution.h, sample_every=cfg.sub, method=method)
     x = states.copy()
@@ -544,32 +616,62 @@ def basins_of_attraction(system: Map | Flow, grid: Any, *, attractors: Any = Non
         given, pts = _parse_attractors(attractors, d)
         r = _proximity_radius(given, pts, radius)
         settings["radius"] = r
-        labels, iters = _run_proximity(system, cfg, x, float(t0), given, pts, r, transient, max_steps, n_consecutive,
-                                       float(bound), every)
+        labels, iters = _run_proximity(
+            system, cfg, x, float(t0), given, pts, r, transient, max_steps, n_consecutive, float(bound), every
+        )
         found = dict(zip(given, pts))
     else:
-        labels, iters, found, extra = _run_recurrences(system, cfg, axes, dims, x, float(t0), cell_size, transient, window,
-                                                       n_consecutive, max_steps, int(n_discovery), float(bound),
-                                                       every, seed)
+        labels, iters, found, extra = _run_recurrences(
+            system,
+            cfg,
+            axes,
+            dims,
+            x,
+            float(t0),
+            cell_size,
+            transient,
+            window,
+            n_consecutive,
+            max_steps,
+            int(n_discovery),
+            float(bound),
+            every,
+            seed,
+        )
         settings.update(extra)
 
     shape = tuple(g.size for g in axes)
     out = labels.reshape(shape)
     n_undet = int(np.sum(out == UNDETERMINED))
     if n_undet:
-        hint = ("give every attractor, or raise max_steps/radius" if proximity
-                else "raise max_steps/transient or change cell_size")
-        warnings.warn(f"{system.name}: {n_undet} of {n_ic} initial conditions did not settle on an attractor "
-                      f"within max_steps={max_steps} (label -2); {hint}", RuntimeWarning, stacklevel=2)
+        hint = (
+            "give every attractor, or raise max_steps/radius"
+            if proximity
+            else "raise max_steps/transient or change cell_size"
+        )
+        warnings.warn(
+            f"{system.name}: {n_undet} of {n_ic} initial conditions did not settle on an attractor "
+            f"within max_steps={max_steps} (label -2); {hint}",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     lo, hi = int(out.min()), int(out.max())
     if hi - lo < 4096:  # a bincount instead of a sort
         fractions = {u + lo: float(c) / n_ic for u, c in enumerate(np.bincount((out - lo).ravel())) if c}
     else:
         uniq, cnt = np.unique(out, return_counts=True)
         fractions = {int(u): float(c) / n_ic for u, c in zip(uniq, cnt)}
-    return Basins(labels=out, grid=axes, dims=dims, attractors=found, fractions=fractions,
-                  iterations=iters.reshape(shape), system_name=system.name, names=tuple(system.names),
-                  settings=settings)
+    return Basins(
+        labels=out,
+        grid=axes,
+        dims=dims,
+        attractors=found,
+        fractions=fractions,
+        iterations=iters.reshape(shape),
+        system_name=system.name,
+        names=tuple(system.names),
+        settings=settings,
+    )
 
 
 def _run_proximity(system, cfg, x, t0, given, pts, r, transient, max_steps, n_consecutive, bound, every):
@@ -591,11 +693,22 @@ def _run_proximity(system, cfg, x, t0, given, pts, r, transient, max_steps, n_co
         budget *= 4
         full = n == n_ic  # first round: no gathers
         out = proximity_kernel(
-            system, cfg, pad_batch(x if full else x[active], size, np.nan),
+            system,
+            cfg,
+            pad_batch(x if full else x[active], size, np.nan),
             pad_batch(hits if full else hits[active], size) if runs else None,
-            points, owner, np.asarray(r * r), np.asarray(k_done), np.asarray(t0 + k_done * dt_step),
-            np.asarray(steps), np.asarray(int(transient)), np.asarray(int(n_consecutive)), np.asarray(bound), every,
-            runs)
+            points,
+            owner,
+            np.asarray(r * r),
+            np.asarray(k_done),
+            np.asarray(t0 + k_done * dt_step),
+            np.asarray(steps),
+            np.asarray(int(transient)),
+            np.asarray(int(n_consecutive)),
+            np.asarray(bound),
+            every,
+            runs,
+        )
         labels[active], iters[active] = np.asarray(out[1])[:n], k_done + np.asarray(out[2])[:n]
         k_done += steps
         left = (labels[active] == UNDETERMINED) & (k_done < max_steps)
@@ -607,8 +720,23 @@ def _run_proximity(system, cfg, x, t0, given, pts, r, transient, max_steps, n_co
     return labels, iters
 
 
-def _run_recurrences(system, cfg, axes, dims, x, t0, cell_size, transient, window, n_consecutive, max_steps,
-                     n_discovery, bound, every, seed):
+def _run_recurrences(
+    system,
+    cfg,
+    axes,
+    dims,
+    x,
+    t0,
+    cell_size,
+    transient,
+    window,
+    n_consecutive,
+    max_steps,
+    n_discovery,
+    bound,
+    every,
+    seed,
+):
     """Find the attractors by recurrences in a cell grid and label every initial condition (module docstring)."""
     d = system.dim
     n_ic = x.shape[0]
@@ -630,9 +758,17 @@ def _run_recurrences(system, cfg, axes, dims, x, t0, cell_size, transient, windo
 
     def discover(idx: np.ndarray, n_tr: int) -> dict[int, int]:
         size = bucket_size(idx.size)
-        xs, coords, bad = window_kernel(system, cfg, pad_batch(x[idx], size, np.nan),
-                                        pad_batch(t0 + iters[idx] * dt_step, size), np.asarray(int(n_tr)), window,
-                                        np.asarray(bound), origin, cell)
+        xs, coords, bad = window_kernel(
+            system,
+            cfg,
+            pad_batch(x[idx], size, np.nan),
+            pad_batch(t0 + iters[idx] * dt_step, size),
+            np.asarray(int(n_tr)),
+            window,
+            np.asarray(bound),
+            origin,
+            cell,
+        )
         good = ~np.asarray(bad)[: idx.size]
         if not good.any():
             return {}
@@ -661,10 +797,21 @@ def _run_recurrences(system, cfg, axes, dims, x, t0, cell_size, transient, windo
         full = n == n_ic  # first round: no gathers
         steps = int(min(budget, max_steps - k_done))
         budget = min(4 * budget, cap)
-        xa, la, ka, ra = label_kernel(system, cfg, pad_batch(x if full else x[active], size, np.nan),
-                                      pad_batch(run if full else run[active], size), table, origin, cell,
-                                      np.asarray(k_done), np.asarray(t0 + k_done * dt_step), np.asarray(steps),
-                                      np.asarray(n_consecutive), np.asarray(bound), every)
+        xa, la, ka, ra = label_kernel(
+            system,
+            cfg,
+            pad_batch(x if full else x[active], size, np.nan),
+            pad_batch(run if full else run[active], size),
+            table,
+            origin,
+            cell,
+            np.asarray(k_done),
+            np.asarray(t0 + k_done * dt_step),
+            np.asarray(steps),
+            np.asarray(n_consecutive),
+            np.asarray(bound),
+            every,
+        )
         labels[active], iters[active] = np.asarray(la)[:n], k_done + np.asarray(ka)[:n]
         k_done += steps
         go_on = labels[active] == UNDETERMINED

@@ -19,9 +19,10 @@ advanced with the state by the same fixed-step RK step), batched over initial co
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, NamedTuple
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -34,8 +35,16 @@ from ..timeseries.zero_one import ZeroOneResult, zero_one_test
 from ..validation import as_finite_array, as_float, as_int, as_positive_float
 from .lyapunov import benettin, evolution_plan, max_lyapunov_two_trajectory
 
-__all__ = ["AlignmentIndex", "gali", "sali", "finite_time_lyapunov", "LocalLyapunov", "local_lyapunov_exponents",
-           "zero_one_test_system", "max_lyapunov_two_trajectory"]
+__all__ = [
+    "AlignmentIndex",
+    "gali",
+    "sali",
+    "finite_time_lyapunov",
+    "LocalLyapunov",
+    "local_lyapunov_exponents",
+    "zero_one_test_system",
+    "max_lyapunov_two_trajectory",
+]
 
 
 def _evolution(system: Any, what: str, method: str, dt: float | None) -> Evolution:
@@ -43,8 +52,10 @@ def _evolution(system: Any, what: str, method: str, dt: float | None) -> Evoluti
     check_system(system, what, deterministic=True)
     ev = system.evolution(method, dt) if system.continuous_time else system.evolution()
     if ev.observed is not None:
-        raise TypeError(f"{system.name}: {what} is implemented for systems whose state is the whole phase space "
-                        "(flows and maps), not for a delay equation's history buffer")
+        raise TypeError(
+            f"{system.name}: {what} is implemented for systems whose state is the whole phase space "
+            "(flows and maps), not for a delay equation's history buffer"
+        )
     return ev
 
 
@@ -91,10 +102,15 @@ class AlignmentIndex:
         import xarray as xr
 
         dims = ("ic", "time") if self.gali.ndim == 2 else ("time",)
-        return xr.Dataset({f"gali_{self.k}": (dims, self.gali), "sali": (dims, self.sali)},
-                          coords={"time": self.times},
-                          attrs={"system": self.system.name, "k": self.k,
-                                 **{k: v for k, v in self.settings.items() if isinstance(v, (int, float, str))}})
+        return xr.Dataset(
+            {f"gali_{self.k}": (dims, self.gali), "sali": (dims, self.sali)},
+            coords={"time": self.times},
+            attrs={
+                "system": self.system.name,
+                "k": self.k,
+                **{k: v for k, v in self.settings.items() if isinstance(v, (int, float, str))},
+            },
+        )
 
     def plot(self, ax=None, loglog: bool = False):
         """GALI_k (and SALI) against time on a log scale (``loglog`` for the power laws of regular orbits)."""
@@ -140,9 +156,19 @@ def _alignment(evolution: Evolution, plan: Plan, x0s, W0, params, t0):
 
 
 @float64
-def gali(system: System, k: int = 2, t: float | None = None, *, n: int | None = None, x0: Any = None,
-         dt: float | None = None, sample: float | None = None, transient: float | None = None, seed: int = 0,
-         method: str = "rk4") -> AlignmentIndex:
+def gali(
+    system: System,
+    k: int = 2,
+    t: float | None = None,
+    *,
+    n: int | None = None,
+    x0: Any = None,
+    dt: float | None = None,
+    sample: float | None = None,
+    transient: float | None = None,
+    seed: int = 0,
+    method: str = "rk4",
+) -> AlignmentIndex:
     """Generalized alignment index GALI_k and SALI along one or many orbits.
 
     k deviation vectors w_1..w_k (initially orthonormal, random from ``seed``) follow the
@@ -174,8 +200,9 @@ def gali(system: System, k: int = 2, t: float | None = None, *, n: int | None = 
     g, s = _alignment(ev, plan, jnp.asarray(np.atleast_2d(x0s)), jnp.asarray(W0), system.params, ev.time_zero())
     g, s = np.asarray(g), np.asarray(s)
     if not np.all(np.isfinite(g)):
-        raise FloatingPointError(f"{system.name}: an orbit or its deviation vectors left the finite numbers; "
-                                 "check x0, parameters and dt")
+        raise FloatingPointError(
+            f"{system.name}: an orbit or its deviation vectors left the finite numbers; check x0, parameters and dt"
+        )
     h = abs(ev.h)
     times = plan.n_sub * np.arange(1, plan.n_out + 1) * h  # measured from the end of the transient
     settings = {"dt": h, "sample": plan.n_sub * h, "method": ev.method, "seed": seed, "transient": plan.n_transient * h}
@@ -217,8 +244,17 @@ def _ftle(evolution: Evolution, plan: Plan, x0s, Q0, params, t0, rows):
 
 
 @float64
-def finite_time_lyapunov(system: System, x0s: Any, t: float, *, dt: float | None = None, t0: float = 0.0,
-                         variables: Any = None, method: str = "rk4", renormalize: float | None = None) -> np.ndarray:
+def finite_time_lyapunov(
+    system: System,
+    x0s: Any,
+    t: float,
+    *,
+    dt: float | None = None,
+    t0: float = 0.0,
+    variables: Any = None,
+    method: str = "rk4",
+    renormalize: float | None = None,
+) -> np.ndarray:
     """Largest finite-time Lyapunov exponent of many initial conditions (an FTLE field).
 
         sigma_t(x0) = (1 / |t|) ln sigma_max(dPhi_t0^{t0+t}(x0) / dx0)
@@ -256,8 +292,11 @@ def finite_time_lyapunov(system: System, x0s: Any, t: float, *, dt: float | None
         ev = system.evolution(method, h).with_step(math.copysign(h, t))
         plan = Plan(0, m, n_steps // m)
         t0_arr = jnp.asarray(as_float(t0, name="t0"))
-    rows = tuple(range(d)) if variables is None else tuple(as_int(i, name="each of variables")
-                                                          for i in np.atleast_1d(variables).tolist())
+    rows = (
+        tuple(range(d))
+        if variables is None
+        else tuple(as_int(i, name="each of variables") for i in np.atleast_1d(variables).tolist())
+    )
     if not rows or any(not 0 <= i < d for i in rows) or len(set(rows)) != len(rows):
         raise ValueError(f"variables must be distinct indices in 0..{d - 1}, got {variables!r}")
     Q0 = np.eye(d)[:, list(rows)]
@@ -286,9 +325,11 @@ class LocalLyapunov:
     def to_xarray(self):
         import xarray as xr
 
-        return xr.Dataset({"exponent": (("time",), self.exponents)}, coords={"time": self.times},
-                          attrs={"system": self.system.name, "window": self.window, "kind": self.kind,
-                                 "mean": self.mean})
+        return xr.Dataset(
+            {"exponent": (("time",), self.exponents)},
+            coords={"time": self.times},
+            attrs={"system": self.system.name, "window": self.window, "kind": self.kind, "mean": self.mean},
+        )
 
     def plot(self, ax=None, bins: int = 50):
         """Histogram of the local exponents with their mean."""
@@ -304,14 +345,25 @@ class LocalLyapunov:
         return fig
 
     def __repr__(self) -> str:
-        return (f"LocalLyapunov({self.system.name!r}, n={self.exponents.size}, window={self.window:g}, "
-                f"mean={self.mean:.4g}, std={self.std:.3g})")
+        return (
+            f"LocalLyapunov({self.system.name!r}, n={self.exponents.size}, window={self.window:g}, "
+            f"mean={self.mean:.4g}, std={self.std:.3g})"
+        )
 
 
 @float64
-def local_lyapunov_exponents(system: System, x0: Any = None, window: float = 1.0, n: int = 1000, *,
-                             kind: str = "continued", dt: float | None = None, transient: float | None = None,
-                             seed: int = 0, method: str = "rk4") -> LocalLyapunov:
+def local_lyapunov_exponents(
+    system: System,
+    x0: Any = None,
+    window: float = 1.0,
+    n: int = 1000,
+    *,
+    kind: str = "continued",
+    dt: float | None = None,
+    transient: float | None = None,
+    seed: int = 0,
+    method: str = "rk4",
+) -> LocalLyapunov:
     """Distribution of the largest exponent over ``n`` consecutive windows of length ``window`` along one orbit.
 
     ``kind="continued"`` (default): one tangent vector carried along the orbit (Benettin's
@@ -343,15 +395,19 @@ def local_lyapunov_exponents(system: System, x0: Any = None, window: float = 1.0
             h = window / m  # the window must be a whole number of steps
             ev = system.evolution(method, h)
     span = n * m * h
-    tr = (default_transient(ev, span) if transient is None
-          else as_float(transient, name="transient", minimum=0.0) * (h if is_map else 1.0))
+    tr = (
+        default_transient(ev, span)
+        if transient is None
+        else as_float(transient, name="transient", minimum=0.0) * (h if is_map else 1.0)
+    )
     n_tr = int(math.ceil(tr / h - 1e-9))
     if kind == "continued":
         n_align = int(math.ceil(20.0 / (m * h)))
         q0 = np.random.default_rng(seed).standard_normal((system.dim, 1))
         q0 /= np.linalg.norm(q0)
-        logs, _ = benettin(ev, Plan(n_tr, m, n + n_align), False, jnp.asarray(x0[None]), jnp.asarray(q0),
-                            system.params, ev.time_zero())
+        logs, _ = benettin(
+            ev, Plan(n_tr, m, n + n_align), False, jnp.asarray(x0[None]), jnp.asarray(q0), system.params, ev.time_zero()
+        )
         logs = np.asarray(logs)[0, n_align:, 0]
         times = (n_tr + m * np.arange(n_align, n + n_align)) * h
     else:
@@ -360,8 +416,7 @@ def local_lyapunov_exponents(system: System, x0: Any = None, window: float = 1.0
         if is_map:
             tr_pts = trajectory(system, n=(n - 1) * m, dt=m, x0=x0, transient=n_tr).x
         else:
-            tr_pts = trajectory(system, t=(n - 1) * m * h, dt=m * h, x0=x0, transient=n_tr * h, method=method,
-                                step=h).x
+            tr_pts = trajectory(system, t=(n - 1) * m * h, dt=m * h, x0=x0, transient=n_tr * h, method=method, step=h).x
         logs = finite_time_lyapunov(system, tr_pts, m if is_map else m * h, dt=h, method=method) * (m * h)
         times = (n_tr + m * np.arange(n)) * h
     if not np.all(np.isfinite(logs)):
@@ -371,9 +426,17 @@ def local_lyapunov_exponents(system: System, x0: Any = None, window: float = 1.0
 
 # ------------------------------------------------------------------------------------- 0-1 test
 @float64
-def zero_one_test_system(system: System, observable: int | str | Callable = 0, t: float | None = None, *,
-                         n: int | None = None, dt: float | None = None, transient: float | None = None,
-                         x0: Any = None, **kwargs) -> ZeroOneResult:
+def zero_one_test_system(
+    system: System,
+    observable: int | str | Callable = 0,
+    t: float | None = None,
+    *,
+    n: int | None = None,
+    dt: float | None = None,
+    transient: float | None = None,
+    x0: Any = None,
+    **kwargs,
+) -> ZeroOneResult:
     """The 0-1 test for chaos (`dynstab.timeseries.zero_one_test`) of an observable of a simulated orbit.
 
     ``observable``: a variable index, a variable name, or a function of the (N, d) state array
@@ -390,14 +453,20 @@ def zero_one_test_system(system: System, observable: int | str | Callable = 0, t
         if total is None:
             raise ValueError("a map needs n= (the number of iterations)")
         total = as_int(total, name="n (the number of iterations)", minimum=0)
-        tr = (int(default_transient(ev, total * ev.h) / ev.h) if transient is None
-              else as_int(transient, name="transient (for a map, the number of iterations)", minimum=0))
+        tr = (
+            int(default_transient(ev, total * ev.h) / ev.h)
+            if transient is None
+            else as_int(transient, name="transient (for a map, the number of iterations)", minimum=0)
+        )
         xs = trajectory(system, n=total, x0=x0, transient=tr).x
     else:
         if t is None:
             raise ValueError("a flow needs the integration time t=")
-        tr = (default_transient(ev, as_float(t, name="t", minimum=0.0)) if transient is None
-              else as_float(transient, name="transient", minimum=0.0))
+        tr = (
+            default_transient(ev, as_float(t, name="t", minimum=0.0))
+            if transient is None
+            else as_float(transient, name="transient", minimum=0.0)
+        )
         xs = trajectory(system, t=t, dt=dt, x0=x0, transient=tr).x
     if callable(observable):
         series = np.asarray(observable(xs), dtype=float)
@@ -406,7 +475,8 @@ def zero_one_test_system(system: System, observable: int | str | Callable = 0, t
             raise ValueError(f"{system.name} has no variable {observable!r}; its variables are {system.names}")
         series = xs[:, system.names.index(observable)]
     else:
-        index = as_int(observable, name=f"observable (an index of the {system.dim} variables)", minimum=0,
-                       maximum=system.dim - 1)
+        index = as_int(
+            observable, name=f"observable (an index of the {system.dim} variables)", minimum=0, maximum=system.dim - 1
+        )
         series = xs[:, index]
     return zero_one_test(series, **kwargs)

@@ -87,9 +87,16 @@ if TYPE_CHECKING:
 __all__ = ["FixedPoint", "FixedPoints", "fixed_points", "classify"]
 
 #: Every value ``FixedPoint.type`` can take.
-TYPES = ("stable node", "stable focus", "unstable node", "unstable focus", "saddle", "saddle-focus",
-         "center", "non-hyperbolic")
-
+TYPES = (
+    "stable node",
+    "stable focus",
+    "unstable node",
+    "unstable focus",
+    "saddle",
+    "saddle-focus",
+    "center",
+    "non-hyperbolic",
+)
 
 
 # --- result types ---------------------------------------------------------------------------
@@ -257,8 +264,16 @@ def _dedupe(xs: np.ndarray, order: np.ndarray) -> list[int]:
 
 
 @float64
-def fixed_points(system: System, box: Sequence[tuple[float, float]], *, n_starts: int = 1000, seed: Any = 0,
-                 tol: float = 1e-10, max_iter: int = 100, t: float = 0.0) -> FixedPoints:
+def fixed_points(
+    system: System,
+    box: Sequence[tuple[float, float]],
+    *,
+    n_starts: int = 1000,
+    seed: Any = 0,
+    tol: float = 1e-10,
+    max_iter: int = 100,
+    t: float = 0.0,
+) -> FixedPoints:
     """Find the fixed points of ``system`` inside ``box`` and classify their linear stability.
 
     Damped Newton with a backtracking line search from ``n_starts`` uniform starts, all in one
@@ -307,10 +322,12 @@ def fixed_points(system: System, box: Sequence[tuple[float, float]], *, n_starts
     if kind == "sde":
         system = cast("SDE", system).drift_as_flow()
     elif kind == "delay":
-        raise TypeError(f"{name} is a delay equation: the stability of its equilibria (f(x, x) = 0) depends on the "
-                        "delay through the characteristic equation det(lambda I - A - B exp(-lambda tau)) = 0, which "
-                        "fixed_points does not solve; its Lyapunov spectrum (lyapunov_spectrum) tells whether an "
-                        "orbit settles on one")
+        raise TypeError(
+            f"{name} is a delay equation: the stability of its equilibria (f(x, x) = 0) depends on the "
+            "delay through the characteristic equation det(lambda I - A - B exp(-lambda tau)) = 0, which "
+            "fixed_points does not solve; its Lyapunov spectrum (lyapunov_spectrum) tells whether an "
+            "orbit settles on one"
+        )
     elif kind not in ("flow", "map"):
         raise TypeError(f"fixed_points: unsupported system kind {kind!r}")
     lo_hi = validate_box(box, system.dim, name)
@@ -323,24 +340,32 @@ def fixed_points(system: System, box: Sequence[tuple[float, float]], *, n_starts
     rng = np.random.default_rng(seed)
     x0s = lo + (hi - lo) * rng.random((int(n_starts), system.dim))
     maxstep = float(np.linalg.norm(hi - lo))
-    xs, res, ok, jacs = solve_all(system, jnp.asarray(x0s), jnp.asarray(t, dtype=jnp.float64),
-                                   jnp.asarray(tol, dtype=jnp.float64), jnp.asarray(int(max_iter)),
-                                   jnp.asarray(maxstep, dtype=jnp.float64))
+    xs, res, ok, jacs = solve_all(
+        system,
+        jnp.asarray(x0s),
+        jnp.asarray(t, dtype=jnp.float64),
+        jnp.asarray(tol, dtype=jnp.float64),
+        jnp.asarray(int(max_iter)),
+        jnp.asarray(maxstep, dtype=jnp.float64),
+    )
     xs, res, ok, jacs = (np.asarray(a) for a in (xs, res, ok, jacs))
 
     margin = BOX_RTOL * (hi - lo)
     inside = np.all((xs >= lo - margin) & (xs <= hi + margin), axis=1)
     n_conv = int(ok.sum())
     cand = np.flatnonzero(ok & inside)
-    common: dict[str, Any] = dict(system_name=name, kind=kind, names=names, n_starts=int(n_starts),
-                  n_converged=n_conv)
+    common: dict[str, Any] = dict(system_name=name, kind=kind, names=names, n_starts=int(n_starts), n_converged=n_conv)
     if cand.size == 0:
         if n_conv == 0:
-            reason = (f"no Newton start converged (of {n_starts}); enlarge the box, increase n_starts or "
-                      f"max_iter, or loosen tol")
+            reason = (
+                f"no Newton start converged (of {n_starts}); enlarge the box, increase n_starts or "
+                f"max_iter, or loosen tol"
+            )
         else:
-            reason = (f"no Newton start converged inside the box ({n_conv} of {n_starts} converged to points "
-                      f"outside it); enlarge the box or increase n_starts")
+            reason = (
+                f"no Newton start converged inside the box ({n_conv} of {n_starts} converged to points "
+                f"outside it); enlarge the box or increase n_starts"
+            )
         return FixedPoints(points=(), reason=reason, **common)
 
     order = cand[np.lexsort((cand, res[cand]))]  # best residual first, ties by start index

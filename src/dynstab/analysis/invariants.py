@@ -92,9 +92,13 @@ def attractor_dimension(system: System, ref) -> float | None:
         return None
 
 
-def fill_correlation_dimensions(names: Iterable[str], path: str | Path,
-                                settings: AnnotationSettings = AnnotationSettings(), *,
-                                on_progress: Callable[[str, dict], None] | None = None) -> dict[str, Any]:
+def fill_correlation_dimensions(
+    names: Iterable[str],
+    path: str | Path,
+    settings: AnnotationSettings = AnnotationSettings(),
+    *,
+    on_progress: Callable[[str, dict], None] | None = None,
+) -> dict[str, Any]:
     """Add the correlation dimension to annotated entries of ``path`` that lack it (resumable; the
     reference trajectory is the one `annotate` measures, so the result equals a full re-annotation's)."""
     from ..systems import get
@@ -128,18 +132,30 @@ def annotate(system: System, settings: AnnotationSettings = AnnotationSettings()
     bounded = [i for i in range(system.dim) if i not in system.unbounded]
     ref, period = reference_trajectory(system, settings)
     if not system.continuous_time:
-        spec = lyapunov_spectrum(system, n=settings.map_iterations, x0=_sample_on_attractor(ref.x, settings.n_ics, rng),
-                                 transient=100, seed=settings.seed)
+        spec = lyapunov_spectrum(
+            system,
+            n=settings.map_iterations,
+            x0=_sample_on_attractor(ref.x, settings.n_ics, rng),
+            transient=100,
+            seed=settings.seed,
+        )
         entry.update(dt=1.0, period=period)
     else:
         dt = system.dt
         steps = int(np.clip(settings.periods * period / dt, settings.min_steps, settings.max_steps))
-        spec = lyapunov_spectrum(system, t=steps * dt, x0=_sample_on_attractor(ref.x, settings.n_ics, rng),
-                                 transient=min(10 * period, 0.1 * steps * dt), seed=settings.seed)
+        spec = lyapunov_spectrum(
+            system,
+            t=steps * dt,
+            x0=_sample_on_attractor(ref.x, settings.n_ics, rng),
+            transient=min(10 * period, 0.1 * steps * dt),
+            seed=settings.seed,
+        )
         coarse = trajectory(system, t=period, dt=period / 4, x0=ref.x[-1])
         fine = trajectory(system, t=period, dt=period / 4, x0=ref.x[-1], step=dt / 2)
-        err = float(np.max(np.abs(coarse.x[-1] - fine.x[-1])[bounded], initial=0.0)
-                    / (1 + np.max(np.abs(fine.x[-1])[bounded], initial=0.0)))
+        err = float(
+            np.max(np.abs(coarse.x[-1] - fine.x[-1])[bounded], initial=0.0)
+            / (1 + np.max(np.abs(fine.x[-1])[bounded], initial=0.0))
+        )
         entry.update(dt=dt, dt_error=err, period=period)
     x = ref.x
     lam = spec.exponents
@@ -147,15 +163,25 @@ def annotate(system: System, settings: AnnotationSettings = AnnotationSettings()
     if "discontinuous" in system.flags:
         # the Jacobian spectrum misses the saltation at the jumps: lambda_1 from two orbits instead
         lam1, lam1_std = max_lyapunov_two_trajectory(
-            system, t=min(steps * dt, 5000.0), method="dopri8", renormalize=1.0,
-            x0=_sample_on_attractor(ref.x, settings.n_ics, rng), transient=10 * period, seed=settings.seed)
+            system,
+            t=min(steps * dt, 5000.0),
+            method="dopri8",
+            renormalize=1.0,
+            x0=_sample_on_attractor(ref.x, settings.n_ics, rng),
+            transient=10 * period,
+            seed=settings.seed,
+        )
         dky = None
-        entry["note"] = ("discontinuous vector field: lyapunov_spectrum is the Jacobian (tangent) spectrum, which "
-                         "misses the saltation at the jumps; max_lyapunov is from the two-trajectory method with "
-                         "adaptive DOP853 (crossings resolved)")
+        entry["note"] = (
+            "discontinuous vector field: lyapunov_spectrum is the Jacobian (tangent) spectrum, which "
+            "misses the saltation at the jumps; max_lyapunov is from the two-trajectory method with "
+            "adaptive DOP853 (crossings resolved)"
+        )
     if not system.finite_dimensional:
-        entry["note"] = (f"delay equation: the {lam.size} leading exponents of the RK4 history map "
-                         "(method of steps); no finite divergence")
+        entry["note"] = (
+            f"delay equation: the {lam.size} leading exponents of the RK4 history map "
+            "(method of steps); no finite divergence"
+        )
         if lam.sum() >= 0:  # the partial sums never turn negative: D_KY exceeds the computed count
             dky = None
             entry["note"] += f"; D_KY > {lam.size} (more exponents are needed to bound it)"
@@ -207,9 +233,15 @@ def annotate_catalog(
     for name in names:
         system = get(name)
         old = data["systems"].get(system.name)
-        fresh = (old is not None and "error" not in old and old.get("settings") == asdict(settings)
-                 and old.get("dynstab_version") == __version__ and same_parameters(system, old.get("parameters", {}))
-                 and old.get("dt") == system.dt and old.get("dimension") == system.dim)
+        fresh = (
+            old is not None
+            and "error" not in old
+            and old.get("settings") == asdict(settings)
+            and old.get("dynstab_version") == __version__
+            and same_parameters(system, old.get("parameters", {}))
+            and old.get("dt") == system.dt
+            and old.get("dimension") == system.dim
+        )
         if fresh and not force:
             if on_progress:
                 on_progress(system.name, old)
@@ -217,12 +249,19 @@ def annotate_catalog(
         try:
             entry = annotate(system, settings)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
-            entry = {"error": f"{type(exc).__name__}: {exc}", "dynstab_version": __version__,
-                     "settings": asdict(settings), "parameters": system.param_values()}
+            entry = {
+                "error": f"{type(exc).__name__}: {exc}",
+                "dynstab_version": __version__,
+                "settings": asdict(settings),
+                "parameters": system.param_values(),
+            }
         data["systems"][system.name] = entry
-        data.update(dynstab_version=__version__, settings=asdict(settings),
-                    computed=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    method="Benettin/QR Lyapunov spectra (RK4 at each system's dt), periods from power spectra")
+        data.update(
+            dynstab_version=__version__,
+            settings=asdict(settings),
+            computed=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            method="Benettin/QR Lyapunov spectra (RK4 at each system's dt), periods from power spectra",
+        )
         _write_atomic(path, data)
         if on_progress:
             on_progress(system.name, entry)

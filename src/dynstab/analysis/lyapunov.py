@@ -101,8 +101,11 @@ class LyapunovSpectrum:
                 "running": (("ic", "time", "exponent"), self.running),
             },
             coords={"exponent": idx, "time": self.times, "ic": np.arange(self.per_ic.shape[0])},
-            attrs={"system": self.system.name, "method": "Benettin QR",
-                   **{k: v for k, v in self.settings.items() if isinstance(v, (int, float, str))}},
+            attrs={
+                "system": self.system.name,
+                "method": "Benettin QR",
+                **{k: v for k, v in self.settings.items() if isinstance(v, (int, float, str))},
+            },
         )
 
     def __repr__(self) -> str:
@@ -184,8 +187,16 @@ def internal_dimension(system: System, evolution: Evolution, x0: Any) -> int:
     return int(jax.eval_shape(evolution.initial, jnp.asarray(x0), system.params).shape[0])  # traces: ms
 
 
-def evolution_plan(system: System, evolution: Evolution, t: float | None, n: int | None, every: float | None,
-                   transient: float | None, *, every_name: str = "the interval") -> Plan:
+def evolution_plan(
+    system: System,
+    evolution: Evolution,
+    t: float | None,
+    n: int | None,
+    every: float | None,
+    transient: float | None,
+    *,
+    every_name: str = "the interval",
+) -> Plan:
     """The `Plan` of an analysis run: ``t`` time units (or ``n`` iterations of a map, or ``n`` steps), a
     renormalization/sampling interval ``every`` (time units; iterations for maps; ``every_name`` is the
     caller's name for it in error messages) and a ``transient`` (time units; iterations for maps), with
@@ -203,8 +214,12 @@ def evolution_plan(system: System, evolution: Evolution, t: float | None, n: int
         raise ValueError("a map needs n= (the number of iterations)")
     every = None if every is None else as_int(every, name=f"{every_name} (iterations)", minimum=1)
     transient = None if transient is None else as_int(transient, name="transient (iterations)", minimum=0)
-    return plan(evolution, int(total) * h, every=None if every is None else every * h,
-                transient=None if transient is None else transient * h)
+    return plan(
+        evolution,
+        int(total) * h,
+        every=None if every is None else every * h,
+        transient=None if transient is None else transient * h,
+    )
 
 
 def _initial_conditions(system: System, x0: Any, n_ics: int, seed: int) -> np.ndarray:
@@ -278,8 +293,15 @@ def lyapunov_spectrum(
     order = np.argsort(-per_ic.mean(axis=0))
     per_ic, logs = per_ic[:, order], logs[:, :, order]
     std = per_ic.std(axis=0, ddof=1) if per_ic.shape[0] > 1 else np.full(k, np.nan)
-    settings = {"t": pl.n_out * interval, "qr_interval": interval, "dt": unit, "transient": pl.n_transient * unit,
-                "n_ics": int(x0s.shape[0]), "k": k, "method": ev.method}
+    settings = {
+        "t": pl.n_out * interval,
+        "qr_interval": interval,
+        "dt": unit,
+        "transient": pl.n_transient * unit,
+        "n_ics": int(x0s.shape[0]),
+        "k": k,
+        "method": ev.method,
+    }
     # per step: tr J (vector fields; already per time unit) or ln|det J| (maps; per iteration = per unit / dt)
     mean_div = float(np.mean(np.asarray(div)))
     divergence = (mean_div if not ev.iterated else mean_div / unit) if divergence else math.nan
@@ -357,11 +379,21 @@ def _two_trajectory(evolution: Evolution, plan: Plan, x0s, v0, params, d0, t0, t
 
 
 @float64
-def max_lyapunov_two_trajectory(system: System, t: float | None = None, *, n: int | None = None,
-                                renormalize: float | None = None, d0: float | None = None,
-                                dt: float | None = None, transient: float | None = None, x0: Any = None,
-                                n_ics: int = 1, seed: int = 0, method: str = "rk4",
-                                tol: float = 1e-12) -> tuple[float, float]:
+def max_lyapunov_two_trajectory(
+    system: System,
+    t: float | None = None,
+    *,
+    n: int | None = None,
+    renormalize: float | None = None,
+    d0: float | None = None,
+    dt: float | None = None,
+    transient: float | None = None,
+    x0: Any = None,
+    n_ics: int = 1,
+    seed: int = 0,
+    method: str = "rk4",
+    tol: float = 1e-12,
+) -> tuple[float, float]:
     """Largest exponent from the divergence of two nearby orbits, without a Jacobian.
 
     Benettin, Galgani & Strelcyn, Phys. Rev. A 14, 2338 (1976): a reference orbit x and a
@@ -389,8 +421,18 @@ def max_lyapunov_two_trajectory(system: System, t: float | None = None, *, n: in
     v0 /= np.linalg.norm(v0)
     adaptive = system.continuous_time and method == "dopri8"
     d0 = (1e-6 if adaptive else 1e-8) if d0 is None else as_positive_float(d0, name="d0")
-    logs = np.asarray(_two_trajectory(ev, pl, jnp.asarray(x0s), jnp.asarray(v0), system.params, d0, ev.time_zero(),
-                                      tol=as_positive_float(tol, name="tol") if adaptive else None))
+    logs = np.asarray(
+        _two_trajectory(
+            ev,
+            pl,
+            jnp.asarray(x0s),
+            jnp.asarray(v0),
+            system.params,
+            d0,
+            ev.time_zero(),
+            tol=as_positive_float(tol, name="tol") if adaptive else None,
+        )
+    )
     if not np.all(np.isfinite(logs)):
         raise FloatingPointError(f"{system.name}: an orbit left the finite numbers; check x0, parameters and dt")
     per_ic = logs.sum(axis=1) / pl.span(ev)

@@ -116,8 +116,9 @@ def _solve_one(system: System, x0, t, tol, max_iter, maxstep):
         d = jax.scipy.linalg.lu_solve(lu, -g)
         x_new = x + d
         dbar = jax.scipy.linalg.lu_solve(lu, -_g(system, x_new, t))
-        better = (jnp.all(jnp.isfinite(x_new)) & jnp.all(jnp.isfinite(dbar))
-                  & (jnp.linalg.norm(dbar) < jnp.linalg.norm(d)))
+        better = (
+            jnp.all(jnp.isfinite(x_new)) & jnp.all(jnp.isfinite(dbar)) & (jnp.linalg.norm(dbar) < jnp.linalg.norm(d))
+        )
         x_next = jnp.where(better, x_new, x)
         moving = jnp.linalg.norm(d) > 1e-13 * (1.0 + jnp.linalg.norm(x_next))  # not yet at round-off
         return x_next, k + 1, better & moving
@@ -162,8 +163,9 @@ def validate_box(box: Any, dim: int, name: str) -> np.ndarray:
     try:  # numbers, all finite (a NaN or infinite bound is a ValueError naming its index)
         arr = as_finite_array(box, name="box")
     except InvalidTypeError as exc:
-        raise InvalidTypeError(f"box must be a sequence of (low, high) pairs of numbers, one per dimension: "
-                               f"{exc}") from None
+        raise InvalidTypeError(
+            f"box must be a sequence of (low, high) pairs of numbers, one per dimension: {exc}"
+        ) from None
     if arr.ndim != 2 or arr.shape[1] != 2:
         raise ValueError(f"box must be a sequence of (low, high) pairs, one per dimension; got shape {arr.shape}")
     if arr.shape[0] != dim:

@@ -56,8 +56,15 @@ from ..systems.base import Flow, Map, System, as_state, check_system
 from ..systems.derived import PoincareMap
 from ..validation import InvalidTypeError, as_finite_array, as_float, as_int, as_positive_float
 
-__all__ = ["OrbitDiagram", "OrbitDivergedWarning", "orbit_diagram", "detect_periods", "period_changes",
-           "period_doubling_points", "PeriodChange"]
+__all__ = [
+    "OrbitDiagram",
+    "OrbitDivergedWarning",
+    "orbit_diagram",
+    "detect_periods",
+    "period_changes",
+    "period_doubling_points",
+    "PeriodChange",
+]
 
 
 class OrbitDivergedWarning(RuntimeWarning):
@@ -118,21 +125,30 @@ class OrbitDiagram:
         if self.points.ndim == 3:
             coords["variable"] = list(self.names)
         return xr.Dataset(
-            {"points": (dims, self.points), "diverged": ((self.param,), self.diverged),
-             "diverged_at": ((self.param,), self.diverged_at)},
+            {
+                "points": (dims, self.points),
+                "diverged": ((self.param,), self.diverged),
+                "diverged_at": ((self.param,), self.diverged_at),
+            },
             coords=coords,
-            attrs={"system": self.system_name, "param": self.param, "kind": "orbit diagram",
-                   "variable": "all" if self.index is None else self.names[self.index],
-                   **{k: v for k, v in self.settings.items() if isinstance(v, (int, float, str))}},
+            attrs={
+                "system": self.system_name,
+                "param": self.param,
+                "kind": "orbit diagram",
+                "variable": "all" if self.index is None else self.names[self.index],
+                **{k: v for k, v in self.settings.items() if isinstance(v, (int, float, str))},
+            },
         )
 
     def to_dict(self, points: bool = False, tol: float = 1e-6) -> dict[str, Any]:
         """JSON-ready summary: settings, diverged ranges, detected periods (and the points if asked)."""
         per = self.periods(tol)
         out: dict[str, Any] = {
-            "system": self.system_name, "param": self.param,
+            "system": self.system_name,
+            "param": self.param,
             "variable": None if self.index is None else self.names[self.index],
-            "range": [float(self.values.min()), float(self.values.max())], "n_values": int(self.values.size),
+            "range": [float(self.values.min()), float(self.values.max())],
+            "n_values": int(self.values.size),
             **{k: v for k, v in self.settings.items() if isinstance(v, (int, float, str, type(None)))},
             "n_diverged": int(self.diverged.sum()),
             "diverged_ranges": [list(r) for r in self.diverged_ranges],
@@ -159,8 +175,14 @@ class OrbitDiagram:
         step = float(np.median(np.abs(np.diff(self.values)))) if self.values.size > 1 else 0.0
         for k, (a, b) in enumerate(self.diverged_ranges):
             lo, hi = min(a, b), max(a, b)
-            ax.axvspan(lo - step / 2, hi + step / 2, color="crimson", alpha=0.15, lw=0,
-                       label="orbit diverged" if k == 0 else None)
+            ax.axvspan(
+                lo - step / 2,
+                hi + step / 2,
+                color="crimson",
+                alpha=0.15,
+                lw=0,
+                label="orbit diverged" if k == 0 else None,
+            )
         if self.diverged.any():
             ax.legend(loc="best", fontsize=8)
         ax.set_xlabel(self.param)
@@ -173,8 +195,10 @@ class OrbitDiagram:
     def __repr__(self) -> str:
         lo, hi = float(self.values.min()), float(self.values.max())
         extra = f", {int(self.diverged.sum())} diverged" if self.diverged.any() else ""
-        return (f"OrbitDiagram({self.system_name!r}, {self.param} in [{lo:g}, {hi:g}], "
-                f"{self.values.size} values x {self.points.shape[1]} points{extra})")
+        return (
+            f"OrbitDiagram({self.system_name!r}, {self.param} in [{lo:g}, {hi:g}], "
+            f"{self.values.size} values x {self.points.shape[1]} points{extra})"
+        )
 
 
 # --- the compiled kernel ------------------------------------------------------------------
@@ -216,12 +240,16 @@ def _as_map(system: Any, plane: Any, caller: str) -> System:
             raise ValueError(f"{caller}: plane= is only for flows; {system.name} is already a map")
         return system
     if system.stochastic or not system.finite_dimensional:
-        raise TypeError(f"{caller}: {system.name} is a {system.kind}; orbit diagrams are for maps (and flows "
-                        "through a Poincare or stroboscopic map)")
+        raise TypeError(
+            f"{caller}: {system.name} is a {system.kind}; orbit diagrams are for maps (and flows "
+            "through a Poincare or stroboscopic map)"
+        )
     if plane is None:
-        raise TypeError(f"{caller}: {system.name} is a flow; an orbit diagram needs a map. Pass plane= (the Poincare "
-                        "section) to build one here, or wrap it first, e.g. dynstab.systems.PoincareMap(flow, plane) "
-                        "or StroboscopicMap(forced_flow, period)")
+        raise TypeError(
+            f"{caller}: {system.name} is a flow; an orbit diagram needs a map. Pass plane= (the Poincare "
+            "section) to build one here, or wrap it first, e.g. dynstab.systems.PoincareMap(flow, plane) "
+            "or StroboscopicMap(forced_flow, period)"
+        )
     return PoincareMap(system, plane)
 
 
@@ -232,16 +260,28 @@ def _check_param(system: System, param: str, caller: str) -> None:
         import difflib
 
         hint = difflib.get_close_matches(param, list(system.params), n=1)
-        raise KeyError(f"{system.name} has no parameter {param!r}; its parameters are {sorted(system.params)}"
-                       + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        raise KeyError(
+            f"{system.name} has no parameter {param!r}; its parameters are {sorted(system.params)}"
+            + (f" (did you mean {hint[0]!r}?)" if hint else "")
+        )
     if system.params[param].ndim != 0:
         raise ValueError(f"{caller}: parameter {param!r} of {system.name} is an array; sweep a scalar parameter")
 
 
 @float64
-def orbit_diagram(system: Map | Flow, param: str, values: Any, *, n_keep: int = 100, transient: int = 1000,
-                  index: int | None = 0, x0: Any = None, bound: float = 1e12, plane: Any = None,
-                  warn: bool = True) -> OrbitDiagram:
+def orbit_diagram(
+    system: Map | Flow,
+    param: str,
+    values: Any,
+    *,
+    n_keep: int = 100,
+    transient: int = 1000,
+    index: int | None = 0,
+    x0: Any = None,
+    bound: float = 1e12,
+    plane: Any = None,
+    warn: bool = True,
+) -> OrbitDiagram:
     """Orbit (bifurcation) diagram of a map over the values of one parameter, in one compiled call.
 
     For each value p_j: iterate x_{n+1} = f(x_n; p_j) from ``x0`` (default ``system.x0``; or one
@@ -312,29 +352,44 @@ def orbit_diagram(system: Map | Flow, param: str, values: Any, *, n_keep: int = 
     d = system.dim
     if index is not None:
         if not isinstance(index, (int, np.integer)) or not -d <= int(index) < d:
-            raise ValueError(f"index must be an integer in [0, {d}) (the coordinate to keep) or None for all, "
-                             f"got {index!r}")
+            raise ValueError(
+                f"index must be an integer in [0, {d}) (the coordinate to keep) or None for all, got {index!r}"
+            )
         index = int(index) % d
     x0a = as_state(system.x0 if x0 is None else x0, d)
     if x0a.ndim == 1:
         x0a = np.broadcast_to(x0a, (vals.size, d))
     elif x0a.shape[0] != vals.size:
-        raise ValueError(f"x0 has {x0a.shape[0]} initial conditions for {vals.size} parameter values; "
-                         "give one state (d,) or one per value (n_values, d)")
-    pts, bad, first = _orbit_kernel(system, param, jnp.asarray(vals), jnp.asarray(x0a), transient, n_keep,
-                                    float(bound), index)
+        raise ValueError(
+            f"x0 has {x0a.shape[0]} initial conditions for {vals.size} parameter values; "
+            "give one state (d,) or one per value (n_values, d)"
+        )
+    pts, bad, first = _orbit_kernel(
+        system, param, jnp.asarray(vals), jnp.asarray(x0a), transient, n_keep, float(bound), index
+    )
     pts, bad, first = np.array(pts), np.asarray(bad), np.asarray(first).astype(np.int64)
     pts[bad] = np.nan
-    od = OrbitDiagram(values=vals, points=pts, diverged=bad, diverged_at=first, param=param, index=index,
-                      system_name=system.name, names=tuple(system.names),
-                      settings={"n_keep": n_keep, "transient": transient, "bound": float(bound),
-                                "kind": system.kind})
+    od = OrbitDiagram(
+        values=vals,
+        points=pts,
+        diverged=bad,
+        diverged_at=first,
+        param=param,
+        index=index,
+        system_name=system.name,
+        names=tuple(system.names),
+        settings={"n_keep": n_keep, "transient": transient, "bound": float(bound), "kind": system.kind},
+    )
     if warn and bad.any():
         rng = ", ".join(f"[{a:g}, {b:g}]" if a != b else f"{a:g}" for a, b in od.diverged_ranges[:20])
         more = "" if len(od.diverged_ranges) <= 20 else f" and {len(od.diverged_ranges) - 20} more ranges"
-        warnings.warn(f"{system.name}: the orbit left the domain (non-finite or |x| > {bound:g}) for "
-                      f"{int(bad.sum())} of {vals.size} values of {param}: {param} in {rng}{more}; these are "
-                      "flagged in .diverged and their points are NaN", OrbitDivergedWarning, stacklevel=2)
+        warnings.warn(
+            f"{system.name}: the orbit left the domain (non-finite or |x| > {bound:g}) for "
+            f"{int(bad.sum())} of {vals.size} values of {param}: {param} in {rng}{more}; these are "
+            "flagged in .diverged and their points are NaN",
+            OrbitDivergedWarning,
+            stacklevel=2,
+        )
     return od
 
 
@@ -411,15 +466,33 @@ class PeriodChange:
     to_period: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "lower": self.lower, "upper": self.upper,
-                "from_period": self.from_period, "to_period": self.to_period}
+        return {
+            "value": self.value,
+            "lower": self.lower,
+            "upper": self.upper,
+            "from_period": self.from_period,
+            "to_period": self.to_period,
+        }
 
 
 @float64
-def period_changes(system: Map | Flow, param: str, lo: float, hi: float, *, n_grid: int = 500,
-                   transient: int = 100_000, n_keep: int = 256, tol: float = 1e-5, xtol: float = 1e-7,
-                   k: int = 16, max_period: int | None = None, x0: Any = None, bound: float = 1e12,
-                   plane: Any = None) -> list[PeriodChange]:
+def period_changes(
+    system: Map | Flow,
+    param: str,
+    lo: float,
+    hi: float,
+    *,
+    n_grid: int = 500,
+    transient: int = 100_000,
+    n_keep: int = 256,
+    tol: float = 1e-5,
+    xtol: float = 1e-7,
+    k: int = 16,
+    max_period: int | None = None,
+    x0: Any = None,
+    bound: float = 1e12,
+    plane: Any = None,
+) -> list[PeriodChange]:
     """Every change of the detected orbit period over ``param`` in [lo, hi], located to ``xtol``.
 
     A batched `orbit_diagram` over ``n_grid`` values brackets the changes of `detect_periods`;
@@ -490,9 +563,10 @@ def period_changes(system: Map | Flow, param: str, lo: float, hi: float, *, n_gr
             j = int(np.argmax(ps != pa))  # first value whose period differs from the lower end
             new.append([xs[j - 1], xs[j], pa, int(ps[j])])
         brackets = new
-    return [PeriodChange(value=float(0.5 * (a + b)), lower=float(a), upper=float(b), from_period=int(pa),
-                        to_period=int(pb))
-            for a, b, pa, pb in brackets]
+    return [
+        PeriodChange(value=float(0.5 * (a + b)), lower=float(a), upper=float(b), from_period=int(pa), to_period=int(pb))
+        for a, b, pa, pb in brackets
+    ]
 
 
 @float64

@@ -68,8 +68,14 @@ from ..validation import as_finite_array, as_int, as_positive_float
 from .fixed_points import classify, format_complex
 from .newton import BOX_RTOL, CLASS_RTOL, DEDUP_RTOL, solve_all, validate_box
 
-__all__ = ["PeriodicOrbit", "PeriodicOrbits", "periodic_orbits", "FlowPeriodicOrbit", "periodic_orbit_of_flow",
-           "PeriodicOrbitError"]
+__all__ = [
+    "PeriodicOrbit",
+    "PeriodicOrbits",
+    "periodic_orbits",
+    "FlowPeriodicOrbit",
+    "periodic_orbit_of_flow",
+    "PeriodicOrbitError",
+]
 
 METHODS = ("newton", "schmelcher_diakonos")
 
@@ -105,14 +111,21 @@ class PeriodicOrbit:
         return bool(np.abs(self.multipliers[0]) > 1.0)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"period": self.period, "points": self.points.tolist(),
-                "multipliers": [[float(m.real), float(m.imag)] for m in self.multipliers],
-                "type": self.type, "stable": bool(self.stable), "residual": float(self.residual)}
+        return {
+            "period": self.period,
+            "points": self.points.tolist(),
+            "multipliers": [[float(m.real), float(m.imag)] for m in self.multipliers],
+            "type": self.type,
+            "stable": bool(self.stable),
+            "residual": float(self.residual),
+        }
 
     def __repr__(self) -> str:
         mu = ", ".join(format_complex(m) for m in self.multipliers)
-        return f"PeriodicOrbit(period={self.period}, x0={np.array2string(self.points[0], precision=6)}, " \
-               f"type={self.type!r}, multipliers=[{mu}])"
+        return (
+            f"PeriodicOrbit(period={self.period}, x0={np.array2string(self.points[0], precision=6)}, "
+            f"type={self.type!r}, multipliers=[{mu}])"
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,9 +172,17 @@ class PeriodicOrbits(Sequence):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary with one dict per orbit."""
-        return {"system": self.system_name, "period": self.period, "method": self.method, "n_orbits": len(self),
-                "n_points": self.n_points, "box": self.box.tolist(), "n_seeds": self.n_seeds,
-                "reason": self.reason, "orbits": [o.to_dict() for o in self.orbits]}
+        return {
+            "system": self.system_name,
+            "period": self.period,
+            "method": self.method,
+            "n_orbits": len(self),
+            "n_points": self.n_points,
+            "box": self.box.tolist(),
+            "n_seeds": self.n_seeds,
+            "reason": self.reason,
+            "orbits": [o.to_dict() for o in self.orbits],
+        }
 
     def to_xarray(self):
         """Dataset with ``points`` (orbit, point, variable), multipliers (real and imaginary parts) and
@@ -172,15 +193,27 @@ class PeriodicOrbits(Sequence):
         pts = np.stack([o.points for o in self.orbits]) if self.orbits else np.zeros((0, self.period, d))
         mu = np.stack([o.multipliers for o in self.orbits]) if self.orbits else np.zeros((0, d), complex)
         return xr.Dataset(
-            {"points": (("orbit", "point", "variable"), pts),
-             "multiplier_real": (("orbit", "multiplier"), mu.real),
-             "multiplier_imag": (("orbit", "multiplier"), mu.imag),
-             "stable": (("orbit",), np.array([o.stable for o in self.orbits], dtype=bool)),
-             "type": (("orbit",), np.array([o.type for o in self.orbits], dtype=object))},
-            coords={"orbit": np.arange(len(self)), "point": np.arange(self.period), "variable": list(self.names),
-                    "multiplier": np.arange(d)},
-            attrs={"system": self.system_name, "period": self.period, "method": self.method,
-                   "n_seeds": self.n_seeds, "reason": self.reason})
+            {
+                "points": (("orbit", "point", "variable"), pts),
+                "multiplier_real": (("orbit", "multiplier"), mu.real),
+                "multiplier_imag": (("orbit", "multiplier"), mu.imag),
+                "stable": (("orbit",), np.array([o.stable for o in self.orbits], dtype=bool)),
+                "type": (("orbit",), np.array([o.type for o in self.orbits], dtype=object)),
+            },
+            coords={
+                "orbit": np.arange(len(self)),
+                "point": np.arange(self.period),
+                "variable": list(self.names),
+                "multiplier": np.arange(d),
+            },
+            attrs={
+                "system": self.system_name,
+                "period": self.period,
+                "method": self.method,
+                "n_seeds": self.n_seeds,
+                "reason": self.reason,
+            },
+        )
 
     def plot(self, ax=None, background: Any = None):
         """The periodic points on the first two variables (optionally over ``background`` points (N, d));
@@ -202,8 +235,10 @@ class PeriodicOrbits(Sequence):
         return fig
 
     def __repr__(self) -> str:
-        head = (f"PeriodicOrbits({self.system_name!r}, period {self.period}: {len(self)} orbits, "
-                f"{self.n_points} points, {self.n_stable} stable")
+        head = (
+            f"PeriodicOrbits({self.system_name!r}, period {self.period}: {len(self)} orbits, "
+            f"{self.n_points} points, {self.n_stable} stable"
+        )
         if not self.orbits:
             return head + f"; {self.reason})"
         return head + ")\n" + "\n".join(f"  [{i}] {o!r}" for i, o in enumerate(self.orbits))
@@ -321,10 +356,19 @@ def _default_box(system: Map, margin: float = 0.1) -> np.ndarray:
 
 
 @float64
-def periodic_orbits(system: Map, period: int, box: Sequence[tuple[float, float]] | None = None, *,
-                    n_seeds: int = 2000, seed: Any = 0, method: str = "newton", tol: float = 1e-10,
-                    max_iter: int = 100, lambdas: Sequence[float] = (0.1, 0.01, 0.001),
-                    sd_steps: int = 300) -> PeriodicOrbits:
+def periodic_orbits(
+    system: Map,
+    period: int,
+    box: Sequence[tuple[float, float]] | None = None,
+    *,
+    n_seeds: int = 2000,
+    seed: Any = 0,
+    method: str = "newton",
+    tol: float = 1e-10,
+    max_iter: int = 100,
+    lambdas: Sequence[float] = (0.1, 0.01, 0.001),
+    sd_steps: int = 300,
+) -> PeriodicOrbits:
     """All orbits of minimal period ``period`` of the map ``system`` found from seeds in ``box``.
 
     Parameters
@@ -368,8 +412,11 @@ def periodic_orbits(system: Map, period: int, box: Sequence[tuple[float, float]]
     check_system(system, "periodic_orbits", expected="a dynstab Map")
     if system.continuous_time:
         kind = system.kind
-        hint = "; for a flow use periodic_orbit_of_flow, or periodic_orbits(PoincareMap(flow, plane), ...)" \
-            if kind == "flow" else ""
+        hint = (
+            "; for a flow use periodic_orbit_of_flow, or periodic_orbits(PoincareMap(flow, plane), ...)"
+            if kind == "flow"
+            else ""
+        )
         raise TypeError(f"periodic_orbits needs a dynstab Map, got {kind!r}{hint}")
     period = as_int(period, name="period")
     if period < 1:
@@ -392,25 +439,51 @@ def periodic_orbits(system: Map, period: int, box: Sequence[tuple[float, float]]
     it = _iterated(system, period)
     maxstep = float(np.linalg.norm(hi - lo))
     if method == "schmelcher_diakonos":
-        seeds = np.asarray(_schmelcher_diakonos(it.rhs, jnp.asarray(seeds), jnp.asarray(_signed_permutations(d)),
-                                                jnp.asarray(lam), it.params, int(sd_steps)))
+        seeds = np.asarray(
+            _schmelcher_diakonos(
+                it.rhs,
+                jnp.asarray(seeds),
+                jnp.asarray(_signed_permutations(d)),
+                jnp.asarray(lam),
+                it.params,
+                int(sd_steps),
+            )
+        )
         seeds = seeds[np.all(np.isfinite(seeds), axis=1)]
-    common: dict[str, Any] = dict(system_name=system.name, period=period, names=tuple(system.names), method=method, box=lo_hi,
-                  n_seeds=int(n_seeds))
+    common: dict[str, Any] = dict(
+        system_name=system.name,
+        period=period,
+        names=tuple(system.names),
+        method=method,
+        box=lo_hi,
+        n_seeds=int(n_seeds),
+    )
     if seeds.shape[0] == 0:
-        return PeriodicOrbits(orbits=(), reason=f"every Schmelcher-Diakonos run from the {n_seeds} seeds diverged; "
-                              "use smaller lambdas", **common)
-    xs, res, ok, _ = (np.asarray(a) for a in solve_all(it, jnp.asarray(seeds), jnp.asarray(0.0), jnp.asarray(tol),
-                                                          jnp.asarray(int(max_iter)), jnp.asarray(maxstep)))
+        return PeriodicOrbits(
+            orbits=(),
+            reason=f"every Schmelcher-Diakonos run from the {n_seeds} seeds diverged; use smaller lambdas",
+            **common,
+        )
+    xs, res, ok, _ = (
+        np.asarray(a)
+        for a in solve_all(
+            it, jnp.asarray(seeds), jnp.asarray(0.0), jnp.asarray(tol), jnp.asarray(int(max_iter)), jnp.asarray(maxstep)
+        )
+    )
     cand = np.flatnonzero(ok)
     n_conv = int(cand.size)
     orbits = _group_orbits(system, it, xs[cand], res[cand], period, lo, hi) if cand.size else []
     if not orbits:
         box_text = ", ".join(f"[{a:g}, {b:g}]" for a, b in lo_hi)
-        why = (f"no orbit of minimal period {period} found from {n_seeds} seeds in the box {box_text} "
-               f"({n_conv} Newton runs converged")
-        why += (", all to orbits of a smaller period or outside the box)" if n_conv else
-                "; enlarge the box, increase n_seeds or max_iter, or try method='schmelcher_diakonos')")
+        why = (
+            f"no orbit of minimal period {period} found from {n_seeds} seeds in the box {box_text} "
+            f"({n_conv} Newton runs converged"
+        )
+        why += (
+            ", all to orbits of a smaller period or outside the box)"
+            if n_conv
+            else "; enlarge the box, increase n_seeds or max_iter, or try method='schmelcher_diakonos')"
+        )
         return PeriodicOrbits(orbits=(), reason=why, n_converged=n_conv, **common)
     return PeriodicOrbits(orbits=tuple(orbits), n_converged=n_conv, **common)
 
@@ -440,14 +513,15 @@ def _group_orbits(system: Map, it: Map, xs: np.ndarray, res: np.ndarray, period:
     if not kept:
         return []
     firsts = np.stack([k[0] for k in kept])
-    jacs, gs = (np.asarray(a)[:len(kept)] for a in _jac_and_residual(it, jnp.asarray(_padded(firsts))))
+    jacs, gs = (np.asarray(a)[: len(kept)] for a in _jac_and_residual(it, jnp.asarray(_padded(firsts))))
     out = []
     for pts, jac, g in zip(kept, jacs, gs):
         mu = np.linalg.eigvals(jac).astype(np.complex128)
         mu = mu[np.lexsort((-mu.imag, -np.abs(mu)))]
         typ, stable = classify(mu, "map", tol=CLASS_RTOL * max(1.0, float(np.linalg.norm(jac))))
-        out.append(PeriodicOrbit(points=pts, multipliers=mu, type=typ, stable=stable,
-                                 residual=float(np.max(np.abs(g)))))
+        out.append(
+            PeriodicOrbit(points=pts, multipliers=mu, type=typ, stable=stable, residual=float(np.max(np.abs(g))))
+        )
     out.sort(key=lambda o: tuple(o.points[0]))
     return out
 
@@ -482,16 +556,25 @@ class FlowPeriodicOrbit:
         return complex(self.multipliers[np.argmin(np.abs(self.multipliers - 1.0))])
 
     def to_dict(self) -> dict[str, Any]:
-        return {"system": self.system_name, "x": self.x.tolist(), "period": float(self.period),
-                "section_points": self.section_points.tolist(), "return_times": self.return_times.tolist(),
-                "multipliers": [[float(m.real), float(m.imag)] for m in self.multipliers],
-                "section_multipliers": [[float(m.real), float(m.imag)] for m in self.section_multipliers],
-                "type": self.type, "stable": bool(self.stable), "residual": float(self.residual)}
+        return {
+            "system": self.system_name,
+            "x": self.x.tolist(),
+            "period": float(self.period),
+            "section_points": self.section_points.tolist(),
+            "return_times": self.return_times.tolist(),
+            "multipliers": [[float(m.real), float(m.imag)] for m in self.multipliers],
+            "section_multipliers": [[float(m.real), float(m.imag)] for m in self.section_multipliers],
+            "type": self.type,
+            "stable": bool(self.stable),
+            "residual": float(self.residual),
+        }
 
     def __repr__(self) -> str:
         mu = ", ".join(format_complex(m) for m in self.multipliers)
-        return (f"FlowPeriodicOrbit({self.system_name!r}, T={self.period:.10g}, x={np.array2string(self.x, precision=6)}, "
-                f"{'stable' if self.stable else 'unstable'}, multipliers=[{mu}])")
+        return (
+            f"FlowPeriodicOrbit({self.system_name!r}, T={self.period:.10g}, x={np.array2string(self.x, precision=6)}, "
+            f"{'stable' if self.stable else 'unstable'}, multipliers=[{mu}])"
+        )
 
 
 @partial(jax.jit, static_argnames=("law", "method", "n_steps"))
@@ -547,9 +630,19 @@ def _shoot(it: Map, y0: np.ndarray, tol: float, max_iter: int):
 
 
 @float64
-def periodic_orbit_of_flow(flow: Flow, plane: Any, guess: Any, period_n: int = 1, *, direction: int = 1,
-                           dt: float | None = None, max_time: float | None = None, method: str = "rk4",
-                           tol: float = 1e-11, max_iter: int = 50) -> FlowPeriodicOrbit:
+def periodic_orbit_of_flow(
+    flow: Flow,
+    plane: Any,
+    guess: Any,
+    period_n: int = 1,
+    *,
+    direction: int = 1,
+    dt: float | None = None,
+    max_time: float | None = None,
+    method: str = "rk4",
+    tol: float = 1e-11,
+    max_iter: int = 50,
+) -> FlowPeriodicOrbit:
     """The periodic orbit of an autonomous ``flow`` near ``guess`` by Newton shooting on its Poincaré map.
 
     The damped Newton kernel of `fixed_points` solves :math:`P^n(y) = y` for the Poincaré map
@@ -606,20 +699,23 @@ def periodic_orbit_of_flow(flow: Flow, plane: Any, guess: Any, period_n: int = 1
     g = as_finite_array(guess, name="guess")
     if g.shape == (flow.dim,):
         g = as_state(g, flow.dim, what="guess", allow_batch=False)
-        sec = poincare_section(flow, plane, 1, x0=g, direction=direction, dt=pm.h, max_time=pm.max_time,
-                               method=method)
+        sec = poincare_section(flow, plane, 1, x0=g, direction=direction, dt=pm.h, max_time=pm.max_time, method=method)
         y0 = sec.section[0]
     elif g.shape == (pm.dim,):
         y0 = as_state(g, pm.dim, what="guess", allow_batch=False)
     else:
-        raise ValueError(f"guess has shape {g.shape}; expected a state ({flow.dim},) of {flow.name} or a point "
-                         f"({pm.dim},) in the section coordinates {pm.names}")
+        raise ValueError(
+            f"guess has shape {g.shape}; expected a state ({flow.dim},) of {flow.name} or a point "
+            f"({pm.dim},) in the section coordinates {pm.names}"
+        )
     it = _iterated(pm, period_n)
     y, res, ok, jac = _shoot(it, y0, float(tol), int(max_iter))
     if not ok:
-        raise PeriodicOrbitError(f"{flow.name}: Newton shooting on the Poincaré map ({pm.plane_text}) did not converge "
-                                 f"from {np.array2string(y0, precision=6)} (residual |P^{period_n}(y) - y| = "
-                                 f"{res:.3g}); try a better guess, another plane or a larger max_iter")
+        raise PeriodicOrbitError(
+            f"{flow.name}: Newton shooting on the Poincaré map ({pm.plane_text}) did not converge "
+            f"from {np.array2string(y0, precision=6)} (residual |P^{period_n}(y) - y| = "
+            f"{res:.3g}); try a better guess, another plane or a larger max_iter"
+        )
     pts, taus = [pm.to_full(y)], []
     cur = y
     for _ in range(period_n):
@@ -629,8 +725,10 @@ def periodic_orbit_of_flow(flow: Flow, plane: Any, guess: Any, period_n: int = 1
     pts_arr = np.stack(pts[:-1])
     for k in _divisors(period_n):
         if np.linalg.norm(pts_arr[k] - pts_arr[0]) <= DEDUP_RTOL * (1.0 + np.linalg.norm(pts_arr[0])):
-            raise PeriodicOrbitError(f"{flow.name}: shooting converged to an orbit that crosses the plane {k} times per "
-                                     f"period, not {period_n}; try another guess or period_n={k}")
+            raise PeriodicOrbitError(
+                f"{flow.name}: shooting converged to an orbit that crosses the plane {k} times per "
+                f"period, not {period_n}; try another guess or period_n={k}"
+            )
     T = float(np.sum(taus))
     n_steps = max(1, math.ceil(T / pm.h - 1e-9))
     M = np.asarray(_monodromy(flow.rhs, method, n_steps, jnp.asarray(pts_arr[0]), flow.params, T))
@@ -639,9 +737,24 @@ def periodic_orbit_of_flow(flow: Flow, plane: Any, guess: Any, period_n: int = 1
     smu = np.linalg.eigvals(jac).astype(np.complex128)
     smu = smu[np.lexsort((-smu.imag, -np.abs(smu)))]
     typ, stable = classify(smu, "map", tol=CLASS_RTOL * max(1.0, float(np.linalg.norm(jac))))
-    settings = {"plane": pm.plane_text, "direction": pm.direction, "dt": pm.h, "method": method,
-                "period_n": period_n, "monodromy_steps": n_steps}
-    return FlowPeriodicOrbit(x=pts_arr[0], period=T, section_points=pts_arr, return_times=np.asarray(taus),
-                             multipliers=mu, section_multipliers=smu, type=typ, stable=stable,
-                             residual=res, system_name=flow.name, settings=settings)
-
+    settings = {
+        "plane": pm.plane_text,
+        "direction": pm.direction,
+        "dt": pm.h,
+        "method": method,
+        "period_n": period_n,
+        "monodromy_steps": n_steps,
+    }
+    return FlowPeriodicOrbit(
+        x=pts_arr[0],
+        period=T,
+        section_points=pts_arr,
+        return_times=np.asarray(taus),
+        multipliers=mu,
+        section_multipliers=smu,
+        type=typ,
+        stable=stable,
+        residual=res,
+        system_name=flow.name,
+        settings=settings,
+    )

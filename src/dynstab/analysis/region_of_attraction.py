@@ -91,13 +91,22 @@ class RegionOfAttraction:
         def num(v):
             return None if not math.isfinite(v) else float(v)
 
-        return {"system": self.system_name, "equilibrium": self.equilibrium.tolist(), "P": self.P.tolist(),
-                "Q": self.Q.tolist(), "c": float(self.c), "axes": self.axes.tolist(),
-                "directions": self.directions.tolist(), "volume": float(self.volume),
-                "eigenvalues": [[float(e.real), float(e.imag)] for e in self.eigenvalues],
-                "bounded_by_search": bool(self.bounded_by_search), "inside_fraction": num(self.inside_fraction),
-                "empirical_volume": num(self.empirical_volume), "area_ratio": num(self.area_ratio),
-                "settings": dict(self.settings)}
+        return {
+            "system": self.system_name,
+            "equilibrium": self.equilibrium.tolist(),
+            "P": self.P.tolist(),
+            "Q": self.Q.tolist(),
+            "c": float(self.c),
+            "axes": self.axes.tolist(),
+            "directions": self.directions.tolist(),
+            "volume": float(self.volume),
+            "eigenvalues": [[float(e.real), float(e.imag)] for e in self.eigenvalues],
+            "bounded_by_search": bool(self.bounded_by_search),
+            "inside_fraction": num(self.inside_fraction),
+            "empirical_volume": num(self.empirical_volume),
+            "area_ratio": num(self.area_ratio),
+            "settings": dict(self.settings),
+        }
 
     def plot(self, ax=None, *, dims: tuple[int, int] = (0, 1), n_grid: int = 0):
         """The estimate's ellipse (slice through x*) in the plane ``dims``."""
@@ -112,8 +121,13 @@ class RegionOfAttraction:
         th = np.linspace(0, 2 * np.pi, 400)
         L = np.linalg.cholesky(P2)
         pts = np.sqrt(self.c) * np.linalg.solve(L.T, np.stack([np.cos(th), np.sin(th)]))
-        ax.plot(self.equilibrium[i] + pts[0], self.equilibrium[j] + pts[1], color="C0", lw=1.5,
-                label=f"V <= c = {self.c:.4g}")
+        ax.plot(
+            self.equilibrium[i] + pts[0],
+            self.equilibrium[j] + pts[1],
+            color="C0",
+            lw=1.5,
+            label=f"V <= c = {self.c:.4g}",
+        )
         ax.plot(self.equilibrium[i], self.equilibrium[j], "o", color="crimson")
         names = self.names or tuple(f"x{k + 1}" for k in range(self.equilibrium.size))
         ax.set_xlabel(names[i])
@@ -126,8 +140,11 @@ class RegionOfAttraction:
 
     def __repr__(self) -> str:
         ax = ", ".join(f"{a:.4g}" for a in self.axes)
-        chk = "" if math.isnan(self.inside_fraction) else (f", inside_fraction={self.inside_fraction:.4f}, "
-                                                           f"area_ratio={self.area_ratio:.3f}")
+        chk = (
+            ""
+            if math.isnan(self.inside_fraction)
+            else (f", inside_fraction={self.inside_fraction:.4f}, area_ratio={self.area_ratio:.3f}")
+        )
         return f"RegionOfAttraction({self.system_name!r}, c={self.c:.6g}, axes=[{ax}]{chk})"
 
 
@@ -158,11 +175,25 @@ def _unit_ball(rng, n: int, d: int) -> np.ndarray:
 
 
 @float64
-def region_of_attraction(system: Flow, equilibrium: Any, Q: Any = None, *, n_directions: int = 2000,
-                         n_levels: int = 200, radius: float | None = None, margin: float = 1e-6,
-                         polish: int = 8, check: bool = True, n_check: int = 2000, t_check: float = 50.0,
-                         check_box: Any = None, tol: float = 1e-3, dt: float | None = None, seed: int = 0,
-                         t: float = 0.0) -> RegionOfAttraction:
+def region_of_attraction(
+    system: Flow,
+    equilibrium: Any,
+    Q: Any = None,
+    *,
+    n_directions: int = 2000,
+    n_levels: int = 200,
+    radius: float | None = None,
+    margin: float = 1e-6,
+    polish: int = 8,
+    check: bool = True,
+    n_check: int = 2000,
+    t_check: float = 50.0,
+    check_box: Any = None,
+    tol: float = 1e-3,
+    dt: float | None = None,
+    seed: int = 0,
+    t: float = 0.0,
+) -> RegionOfAttraction:
     """Quadratic-Lyapunov estimate of the region of attraction of a stable equilibrium of a flow.
 
     V = dx^T P dx with A^T P + P A = -Q from the linearization A at ``equilibrium`` (Q defaults to
@@ -231,14 +262,18 @@ def region_of_attraction(system: Flow, equilibrium: Any, Q: Any = None, *, n_dir
     f0 = np.asarray(law(jnp.asarray(xstar), params, t))
     scale = 1.0 + float(np.max(np.abs(xstar)))
     if not np.max(np.abs(f0)) <= 1e-8 * max(1.0, float(np.max(np.abs(np.asarray(system.jacobian(xstar, t))))) * scale):
-        raise ValueError(f"{system.name}: {xstar.tolist()} is not an equilibrium (|f(x*)| = {np.max(np.abs(f0)):.3g}); "
-                         "locate it first, e.g. with dynstab.fixed_points")
+        raise ValueError(
+            f"{system.name}: {xstar.tolist()} is not an equilibrium (|f(x*)| = {np.max(np.abs(f0)):.3g}); "
+            "locate it first, e.g. with dynstab.fixed_points"
+        )
     A = np.asarray(system.jacobian(xstar, t))
     eig = np.linalg.eigvals(A)
     if not np.all(eig.real < 0):
-        raise ValueError(f"{system.name}: the equilibrium {xstar.tolist()} is not asymptotically stable (eigenvalues "
-                         f"{np.round(eig, 6).tolist()}); a quadratic Lyapunov function from the linearization needs a "
-                         "Hurwitz Jacobian")
+        raise ValueError(
+            f"{system.name}: the equilibrium {xstar.tolist()} is not asymptotically stable (eigenvalues "
+            f"{np.round(eig, 6).tolist()}); a quadratic Lyapunov function from the linearization needs a "
+            "Hurwitz Jacobian"
+        )
     Qm = np.eye(d) if Q is None else as_finite_array(Q, name="Q")
     if Qm.shape != (d, d) or not np.allclose(Qm, Qm.T):
         raise ValueError(f"Q must be a finite symmetric ({d}, {d}) matrix, got shape {Qm.shape}")
@@ -253,7 +288,7 @@ def region_of_attraction(system: Flow, equilibrium: Any, Q: Any = None, *, n_dir
         raise ValueError("the Lyapunov equation gave a P that is not positive definite (ill-conditioned A)")
     L = np.linalg.cholesky(P)
     radius = 10.0 * scale if radius is None else as_positive_float(radius, name="radius")
-    c_cap = float(mu[0]) * radius ** 2  # {V <= c_cap} fits in the ball of the search radius
+    c_cap = float(mu[0]) * radius**2  # {V <= c_cap} fits in the ball of the search radius
     rng = np.random.default_rng(seed)
     n_directions = as_int(n_directions, name="n_directions", minimum=1)
     n_levels = as_int(n_levels, name="n_levels", minimum=2)
@@ -296,22 +331,49 @@ def region_of_attraction(system: Flow, equilibrium: Any, Q: Any = None, *, n_dir
             if not np.isfinite(c_rays[i]):
                 break
             y0 = np.sqrt(c_rays[i]) * rays[i]
-            res = minimize(lambda y: float(y @ P @ y), y0, jac=lambda y: 2.0 * P @ y, method="SLSQP",
-                           constraints=[{"type": "eq", "fun": lambda y: float(vdot(y)),
-                                         "jac": lambda y: np.asarray(grad_vdot(jnp.asarray(y)))}],
-                           options={"ftol": 1e-14, "maxiter": 200})
+            res = minimize(
+                lambda y: float(y @ P @ y),
+                y0,
+                jac=lambda y: 2.0 * P @ y,
+                method="SLSQP",
+                constraints=[
+                    {
+                        "type": "eq",
+                        "fun": lambda y: float(vdot(y)),
+                        "jac": lambda y: np.asarray(grad_vdot(jnp.asarray(y))),
+                    }
+                ],
+                options={"ftol": 1e-14, "maxiter": 200},
+            )
             y = res.x
             v = float(y @ P @ y)
-            if (res.success and v > 1e-12 * c_sample and abs(float(vdot(y))) <= 1e-8 * max(1.0, v)
-                    and v < c_best):
+            if res.success and v > 1e-12 * c_sample and abs(float(vdot(y))) <= 1e-8 * max(1.0, v) and v < c_best:
                 c_best = v
     c = c_best * (1.0 - margin)
     axes = np.sqrt(c / mu)
     vol = c ** (d / 2) * math.pi ** (d / 2) / math.gamma(d / 2 + 1) / math.sqrt(float(np.prod(mu)))
-    settings = {"n_directions": n_directions, "n_levels": n_levels, "radius": radius, "margin": margin,
-                "seed": seed, "c_sampled": c_sample, "c_polished": c_best}
-    res = dict(equilibrium=xstar, P=P, Q=Qm, c=float(c), axes=axes, directions=vecs, volume=float(vol),
-               eigenvalues=eig, bounded_by_search=bounded, system_name=system.name, names=tuple(system.names))
+    settings = {
+        "n_directions": n_directions,
+        "n_levels": n_levels,
+        "radius": radius,
+        "margin": margin,
+        "seed": seed,
+        "c_sampled": c_sample,
+        "c_polished": c_best,
+    }
+    res = dict(
+        equilibrium=xstar,
+        P=P,
+        Q=Qm,
+        c=float(c),
+        axes=axes,
+        directions=vecs,
+        volume=float(vol),
+        eigenvalues=eig,
+        bounded_by_search=bounded,
+        system_name=system.name,
+        names=tuple(system.names),
+    )
     if not check:
         return RegionOfAttraction(**res, settings=settings)
 
@@ -333,5 +395,10 @@ def region_of_attraction(system: Flow, equilibrium: Any, Q: Any = None, *, n_dir
     box_vol = float(np.prod(box[:, 1] - box[:, 0]))
     emp = box_vol * float(ok_box.mean())
     settings.update(n_check=int(n_check), t_check=float(t_check), dt=ev.h, tol=tol, check_box=box.tolist())
-    return RegionOfAttraction(**res, inside_fraction=float(ok_in.mean()), empirical_volume=emp,
-                              area_ratio=float(vol / emp) if emp > 0 else math.nan, settings=settings)
+    return RegionOfAttraction(
+        **res,
+        inside_fraction=float(ok_in.mean()),
+        empirical_volume=emp,
+        area_ratio=float(vol / emp) if emp > 0 else math.nan,
+        settings=settings,
+    )

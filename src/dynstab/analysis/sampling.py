@@ -21,9 +21,17 @@ from .lyapunov import max_lyapunov
 
 
 @float64
-def trajectory(system: System, t: float | None = None, dt: float | None = None, *, periods: float | None = None,
-               pts_per_period: int = 100, lyapunov_times: float | None = None, per_lyapunov_time: int = 100,
-               **kwargs: Any) -> Trajectory:
+def trajectory(
+    system: System,
+    t: float | None = None,
+    dt: float | None = None,
+    *,
+    periods: float | None = None,
+    pts_per_period: int = 100,
+    lyapunov_times: float | None = None,
+    per_lyapunov_time: int = 100,
+    **kwargs: Any,
+) -> Trajectory:
     """`dynstab.simulate.trajectory`, also sampled by the system's own time scales (``dynstab.trajectory``).
 
     Standardized sampling (as dysts, Gilpin 2021): ``periods=P, pts_per_period=k`` gives P
@@ -76,8 +84,10 @@ def characteristic_times(system: System) -> dict[str, float]:
 
         probe = simulate_trajectory(system, t=4000 * system.dt, transient=2000 * system.dt)
         lam = max_lyapunov(system, t=20_000 * system.dt, x0=probe.x[-1])
-        _ESTIMATED_TIMES[key] = {"period": dominant_period(probe, skip=system.unbounded),
-                                 "lyapunov_time": 1.0 / lam if lam > 0 else math.inf}
+        _ESTIMATED_TIMES[key] = {
+            "period": dominant_period(probe, skip=system.unbounded),
+            "lyapunov_time": 1.0 / lam if lam > 0 else math.inf,
+        }
     return _ESTIMATED_TIMES[key]
 
 
@@ -88,8 +98,10 @@ def _standardized_span(system, t, dt, periods, pts_per_period, lyapunov_times, p
     if not system.continuous_time:
         raise ValueError("periods= and lyapunov_times= sample flows; a map is sampled by iteration (n=, dt=)")
     if t is not None or dt is not None or (periods is not None and lyapunov_times is not None):
-        raise ValueError("give either t/dt, or periods (with pts_per_period), or lyapunov_times "
-                         "(with per_lyapunov_time), not several")
+        raise ValueError(
+            "give either t/dt, or periods (with pts_per_period), or lyapunov_times "
+            "(with per_lyapunov_time), not several"
+        )
     times = characteristic_times(system)
     if periods is not None:
         periods = as_positive_float(periods, name="periods")
@@ -116,7 +128,9 @@ def sample_initial_conditions(system: System, n: int, *, seed: int = 0, periods:
     else:
         period = characteristic_times(system)["period"]
         dt = min(system.dt * max(1, int(period / system.dt / 20)), period / 20)
-        orbit = trajectory(system, t=as_positive_float(periods, name="periods") * period, dt=dt, transient=50 * period).x
+        orbit = trajectory(
+            system, t=as_positive_float(periods, name="periods") * period, dt=dt, transient=50 * period
+        ).x
     return orbit[np.sort(rng.choice(orbit.shape[0], size=n, replace=orbit.shape[0] < n))]
 
 
@@ -163,5 +177,7 @@ def sample_parameters(
             found.append({**candidate, "max_lyapunov": lam})
             if len(found) == n:
                 return found
-    raise RuntimeError(f"{system.name}: only {len(found)} of {tries} perturbations (scale {scale}) were "
-                       f"{'chaotic' if require_chaos else 'finite'}; lower scale or raise max_tries")
+    raise RuntimeError(
+        f"{system.name}: only {len(found)} of {tries} perturbations (scale {scale}) were "
+        f"{'chaotic' if require_chaos else 'finite'}; lower scale or raise max_tries"
+    )

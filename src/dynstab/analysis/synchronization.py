@@ -43,8 +43,16 @@ from ..systems.base import flow as _flow_decorator
 from ..validation import as_finite_array, as_float, as_int, as_positive_float
 from .lyapunov import evolution_plan
 
-__all__ = ["MasterStability", "master_stability_function", "SyncVerdict", "synchronization_stable",
-           "kuramoto_order_parameter", "kuramoto_model", "KuramotoRun", "simulate_kuramoto"]
+__all__ = [
+    "MasterStability",
+    "master_stability_function",
+    "SyncVerdict",
+    "synchronization_stable",
+    "kuramoto_order_parameter",
+    "kuramoto_model",
+    "KuramotoRun",
+    "simulate_kuramoto",
+]
 
 
 # ----------------------------------------------------------------------------- master stability
@@ -76,8 +84,9 @@ def _msf_kernel(evolution: Evolution, plan: Plan, hfun, x0, Hmat, alphas, Xi0, p
     t0 = ev.time_zero()
     s = run(ev.step(params), x0, t0, ev.tick, plan.n_transient)
     start = t0 + plan.n_transient * ev.tick
-    (s, _, acc), _ = intervals(step, (s, Xi0, jnp.zeros(alphas.shape[0])), start, ev.tick, plan.n_sub, plan.n_out,
-                               renormalize)
+    (s, _, acc), _ = intervals(
+        step, (s, Xi0, jnp.zeros(alphas.shape[0])), start, ev.tick, plan.n_sub, plan.n_out, renormalize
+    )
     return acc / plan.span(ev), s
 
 
@@ -126,16 +135,24 @@ class MasterStability:
         """MSF interpolated linearly at ``alpha`` (inside the computed range only)."""
         a = np.asarray(alpha, dtype=float)
         if np.any(a < self.alphas[0]) or np.any(a > self.alphas[-1]):
-            raise ValueError(f"alpha outside the computed range [{self.alphas[0]:g}, {self.alphas[-1]:g}]: "
-                             "recompute the MSF over a wider range")
+            raise ValueError(
+                f"alpha outside the computed range [{self.alphas[0]:g}, {self.alphas[-1]:g}]: "
+                "recompute the MSF over a wider range"
+            )
         return np.interp(a, self.alphas, self.msf)
 
     def to_xarray(self):
         import xarray as xr
 
-        return xr.Dataset({"msf": (("alpha",), self.msf)}, coords={"alpha": self.alphas},
-                          attrs={"system": self.system.name, "stable_intervals": str(self.stable_intervals),
-                                 **{k: v for k, v in self.settings.items() if isinstance(v, (int, float, str))}})
+        return xr.Dataset(
+            {"msf": (("alpha",), self.msf)},
+            coords={"alpha": self.alphas},
+            attrs={
+                "system": self.system.name,
+                "stable_intervals": str(self.stable_intervals),
+                **{k: v for k, v in self.settings.items() if isinstance(v, (int, float, str))},
+            },
+        )
 
     def plot(self, ax=None, laplacian_alphas: Any = None):
         """MSF(alpha) with the stable region shaded (and optional network modes sigma*lambda_i as ticks)."""
@@ -162,10 +179,20 @@ class MasterStability:
 
 
 @float64
-def master_stability_function(system: System, coupling: Any, alphas: Any, t: float | None = None, *,
-                              n: int | None = None, dt: float | None = None, transient: float | None = None,
-                              renormalize: float | None = None, x0: Any = None, seed: int = 0,
-                              method: str = "rk4") -> MasterStability:
+def master_stability_function(
+    system: System,
+    coupling: Any,
+    alphas: Any,
+    t: float | None = None,
+    *,
+    n: int | None = None,
+    dt: float | None = None,
+    transient: float | None = None,
+    renormalize: float | None = None,
+    x0: Any = None,
+    seed: int = 0,
+    method: str = "rk4",
+) -> MasterStability:
     """Master stability function MSF(alpha) of identical systems coupled through ``coupling`` (Pecora & Carroll 1998).
 
     MSF(alpha) = largest Lyapunov exponent of xi' = [DF(s) - alpha DH(s)] xi along the
@@ -183,8 +210,9 @@ def master_stability_function(system: System, coupling: Any, alphas: Any, t: flo
     try:
         a = as_finite_array(alphas, name="alphas")
     except ValueError as exc:  # InvalidTypeError (complex, text) or ValueError (NaN, inf)
-        raise type(exc)(f"alphas must be finite real numbers (complex alpha for directed networks is not "
-                        f"supported): {exc}") from None
+        raise type(exc)(
+            f"alphas must be finite real numbers (complex alpha for directed networks is not supported): {exc}"
+        ) from None
     if a.ndim != 1 or a.size < 1:
         raise ValueError(f"alphas must be a non-empty 1-D array of coupling values, got shape {a.shape}")
     if callable(coupling):
@@ -200,21 +228,30 @@ def master_stability_function(system: System, coupling: Any, alphas: Any, t: flo
     x0 = as_state(system.x0 if x0 is None else x0, d, allow_batch=False)
     ev = system.evolution(method, dt) if system.continuous_time else system.evolution()
     if ev.observed is not None:
-        raise TypeError(f"{system.name}: the master stability function needs a flow or map whose state is the whole "
-                        "phase space")
+        raise TypeError(
+            f"{system.name}: the master stability function needs a flow or map whose state is the whole phase space"
+        )
     plan = evolution_plan(system, ev, t, n, renormalize, transient, every_name="renormalize")
     v = np.random.default_rng(seed).standard_normal(d)
     Xi0 = np.repeat((v / np.linalg.norm(v))[:, None], a.size, axis=1)
-    msf, s_end = _msf_kernel(ev, plan, hfun, jnp.asarray(x0), jnp.asarray(Hmat), jnp.asarray(a), jnp.asarray(Xi0),
-                             system.params)
+    msf, s_end = _msf_kernel(
+        ev, plan, hfun, jnp.asarray(x0), jnp.asarray(Hmat), jnp.asarray(a), jnp.asarray(Xi0), system.params
+    )
     msf = np.asarray(msf)
     if not np.all(np.isfinite(np.asarray(s_end))):
         raise FloatingPointError(f"{system.name}: the synchronous orbit left the finite numbers; check x0 and dt")
     if not np.all(np.isfinite(msf)):
         raise FloatingPointError(f"{system.name}: a transverse perturbation overflowed; reduce renormalize or dt")
     h = abs(ev.h)
-    settings = {"t": plan.span(ev), "dt": h, "renormalize": plan.n_sub * h, "transient": plan.n_transient * h,
-                "method": ev.method, "seed": seed, "coupling": "matrix" if linear else "function"}
+    settings = {
+        "t": plan.span(ev),
+        "dt": h,
+        "renormalize": plan.n_sub * h,
+        "transient": plan.n_transient * h,
+        "method": ev.method,
+        "seed": seed,
+        "coupling": "matrix" if linear else "function",
+    }
     return MasterStability(a, msf, system, settings)
 
 
@@ -245,19 +282,25 @@ def synchronization_stable(msf: MasterStability, laplacian: Any, sigma: float, *
         raise ValueError(f"laplacian must be a square N x N matrix with N >= 2, got shape {L.shape}")
     scale = max(1.0, float(np.max(np.abs(L))))
     if np.max(np.abs(L.sum(axis=1))) > 1e-9 * scale * L.shape[0]:
-        raise ValueError("laplacian rows must sum to zero (L = D - W): the synchronous state is then an "
-                         "invariant solution; build L from the weight matrix W as diag(W.sum(1)) - W")
+        raise ValueError(
+            "laplacian rows must sum to zero (L = D - W): the synchronous state is then an "
+            "invariant solution; build L from the weight matrix W as diag(W.sum(1)) - W"
+        )
     sigma = as_float(sigma, name="sigma (the coupling strength)", minimum=0.0)
     ev = np.linalg.eigvals(L)
     if np.max(np.abs(ev.imag)) > 1e-9 * scale:
-        raise ValueError("the laplacian has complex eigenvalues (a directed network); the MSF here is for real "
-                         "alpha: symmetrize the network or use real-spectrum couplings")
+        raise ValueError(
+            "the laplacian has complex eigenvalues (a directed network); the MSF here is for real "
+            "alpha: symmetrize the network or use real-spectrum couplings"
+        )
     lam = np.sort(ev.real)
     transverse = lam[1:]
     alphas = sigma * transverse
     if np.any(alphas < msf.alphas[0] - tol) or np.any(alphas > msf.alphas[-1] + tol):
-        raise ValueError(f"the modes sigma*lambda_i span [{alphas.min():.4g}, {alphas.max():.4g}] but the MSF was "
-                         f"computed on [{msf.alphas[0]:.4g}, {msf.alphas[-1]:.4g}]: widen the alpha range")
+        raise ValueError(
+            f"the modes sigma*lambda_i span [{alphas.min():.4g}, {alphas.max():.4g}] but the MSF was "
+            f"computed on [{msf.alphas[0]:.4g}, {msf.alphas[-1]:.4g}]: widen the alpha range"
+        )
     values = np.interp(alphas, msf.alphas, msf.msf)
     bad = values >= 0
     if lam[1] <= tol * scale:
@@ -265,8 +308,10 @@ def synchronization_stable(msf: MasterStability, laplacian: Any, sigma: float, *
         stable = False
     elif bad.any():
         i = int(np.argmax(bad))
-        reason = (f"{int(bad.sum())} of {alphas.size} transverse modes are unstable, e.g. alpha = sigma*lambda_{i + 2}"
-                  f" = {alphas[i]:.4g} with MSF = {values[i]:.4g} >= 0")
+        reason = (
+            f"{int(bad.sum())} of {alphas.size} transverse modes are unstable, e.g. alpha = sigma*lambda_{i + 2}"
+            f" = {alphas[i]:.4g} with MSF = {values[i]:.4g} >= 0"
+        )
         stable = False
     else:
         reason = f"all {alphas.size} transverse modes alpha in [{alphas.min():.4g}, {alphas.max():.4g}] have MSF < 0"
@@ -289,8 +334,9 @@ def kuramoto_order_parameter(phases: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.abs(z), np.angle(z)
 
 
-def lorentzian_frequencies(n: int, gamma: float, *, omega0: float = 0.0, seed: int = 0,
-                           sampling: str = "random") -> np.ndarray:
+def lorentzian_frequencies(
+    n: int, gamma: float, *, omega0: float = 0.0, seed: int = 0, sampling: str = "random"
+) -> np.ndarray:
     """n natural frequencies from the Lorentzian g(w) = (gamma/pi) / ((w - omega0)^2 + gamma^2).
 
     ``sampling="random"``: i.i.d. draws (seeded); ``"quantile"``: the deterministic quantiles
@@ -307,8 +353,16 @@ def lorentzian_frequencies(n: int, gamma: float, *, omega0: float = 0.0, seed: i
 
 
 @float64
-def kuramoto_model(n: int, K: float, *, gamma: float = 0.5, omega0: float = 0.0, frequencies: Any = None,
-                   seed: int = 0, sampling: str = "random") -> Flow:
+def kuramoto_model(
+    n: int,
+    K: float,
+    *,
+    gamma: float = 0.5,
+    omega0: float = 0.0,
+    frequencies: Any = None,
+    seed: int = 0,
+    sampling: str = "random",
+) -> Flow:
     """The Kuramoto model of n phase oscillators as a dynstab `Flow` (the catalog has none).
 
         dtheta_i/dt = omega_i + (K/N) sum_j sin(theta_j - theta_i) = omega_i + K r sin(psi - theta_i)
@@ -327,10 +381,16 @@ def kuramoto_model(n: int, K: float, *, gamma: float = 0.5, omega0: float = 0.0,
         omega = as_finite_array(frequencies, name="frequencies", shape=(n,))
     theta0 = np.random.default_rng(seed + 1).uniform(-np.pi, np.pi, n)
 
-    @_flow_decorator(params=dict(K=K, omega=omega), x0=theta0, names=tuple(f"theta{i}" for i in range(n)),
-                     name="kuramoto", dt=0.05, unbounded=tuple(range(n)),
-                     reference="Y. Kuramoto, Self-entrainment of a population of coupled non-linear oscillators, "
-                               "Lecture Notes in Physics 39, 420 (1975); S. H. Strogatz, Physica D 143, 1 (2000)")
+    @_flow_decorator(
+        params=dict(K=K, omega=omega),
+        x0=theta0,
+        names=tuple(f"theta{i}" for i in range(n)),
+        name="kuramoto",
+        dt=0.05,
+        unbounded=tuple(range(n)),
+        reference="Y. Kuramoto, Self-entrainment of a population of coupled non-linear oscillators, "
+        "Lecture Notes in Physics 39, 420 (1975); S. H. Strogatz, Physica D 143, 1 (2000)",
+    )
     def kuramoto(x, p, t):
         """Kuramoto: theta_i' = omega_i + K (S cos theta_i - C sin theta_i), C + iS = mean exp(i theta)."""
         c, s = jnp.cos(x), jnp.sin(x)
@@ -368,9 +428,18 @@ class KuramotoRun:
 
 
 @float64
-def simulate_kuramoto(n: int, K: float, *, gamma: float = 0.5, t: float = 200.0, dt: float = 0.1,
-                      transient: float = 100.0, seed: int = 0, sampling: str = "random",
-                      step: float = 0.05) -> KuramotoRun:
+def simulate_kuramoto(
+    n: int,
+    K: float,
+    *,
+    gamma: float = 0.5,
+    t: float = 200.0,
+    dt: float = 0.1,
+    transient: float = 100.0,
+    seed: int = 0,
+    sampling: str = "random",
+    step: float = 0.05,
+) -> KuramotoRun:
     """Simulate the Kuramoto model (`kuramoto_model`, Lorentzian frequencies) and return r(t).
 
     The stationary order parameter r_mean is the average of r(t) over the ``t`` time units after

@@ -44,8 +44,9 @@ def _initial_step(f, t0, y0, f0, order, rtol, atol):
     h0 = jnp.where((d0 < 1e-5) | (d1 < 1e-5), 1e-6, 0.01 * d0 / d1)
     f1 = f(y0 + h0 * f0, t0 + h0)
     d2 = _rms((f1 - f0) / scale) / h0
-    h1 = jnp.where((d1 <= 1e-15) & (d2 <= 1e-15), jnp.maximum(1e-6, h0 * 1e-3),
-                   (0.01 / jnp.maximum(d1, d2)) ** (1.0 / (order + 1)))
+    h1 = jnp.where(
+        (d1 <= 1e-15) & (d2 <= 1e-15), jnp.maximum(1e-6, h0 * 1e-3), (0.01 / jnp.maximum(d1, d2)) ** (1.0 / (order + 1))
+    )
     return jnp.minimum(100 * h0, h1)
 
 
@@ -99,10 +100,12 @@ def dop853_solve(f: Callable, y0, t0, ts, rtol: float, atol: float, max_steps: i
     f0 = f(y0, t0)
     h0 = jnp.minimum(_initial_step(f, t0, y0, f0, C.error_order, rtol, atol), jnp.maximum(t_end - t0, 1e-300))
     out = jnp.full((n_out, dim), jnp.nan, y0.dtype)
+
     # outputs at t0 itself
     def init_cond(st):
         i, _ = st
         return (i < n_out) & (ts[jnp.minimum(i, n_out - 1)] <= t0)
+
     i_out, out = jax.lax.while_loop(init_cond, lambda st: (st[0] + 1, st[1].at[st[0]].set(y0)), (0, out))
 
     def cond(st):
@@ -155,8 +158,16 @@ def diffrax_solve(f: Callable, y0, t0, ts, rtol: float, atol: float, max_steps: 
     solver = {"tsit5": diffrax.Tsit5, "kvaerno5": diffrax.Kvaerno5}[solver_name]()
     term = diffrax.ODETerm(lambda t, y, args: f(y, t))
     sol = diffrax.diffeqsolve(
-        term, solver, t0=t0, t1=ts[-1], dt0=None, y0=y0, saveat=diffrax.SaveAt(ts=ts),
-        stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol), max_steps=max_steps, throw=False,
+        term,
+        solver,
+        t0=t0,
+        t1=ts[-1],
+        dt0=None,
+        y0=y0,
+        saveat=diffrax.SaveAt(ts=ts),
+        stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol),
+        max_steps=max_steps,
+        throw=False,
     )
     ok = sol.result == diffrax.RESULTS.successful
     status = jnp.where(ok, OK, jnp.where(sol.result == diffrax.RESULTS.max_steps_reached, MAX_STEPS, STEP_TOO_SMALL))

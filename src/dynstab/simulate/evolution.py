@@ -95,8 +95,10 @@ class Evolution:
         if (self.method in SDE_METHODS) != (self.diffusion is not None):
             raise ValueError(f"method {self.method!r} does not match the system (an SDE needs an SDE scheme)")
         if self.method == "milstein" and len(self.noise_shape) == 2:
-            raise ValueError("method='milstein' supports diagonal noise (diffusion returning shape (d,)); "
-                             "for general noise of shape (d, m) use method='euler_maruyama'")
+            raise ValueError(
+                "method='milstein' supports diagonal noise (diffusion returning shape (d,)); "
+                "for general noise of shape (d, m) use method='euler_maruyama'"
+            )
         if not (math.isfinite(self.h) and self.h != 0):
             raise ValueError(f"the step must be finite and non-zero, got {self.h}")
 
@@ -233,8 +235,14 @@ def default_transient(evolution: Evolution, span: float) -> float:
     return min(TRANSIENT_FRACTION * span, TRANSIENT_CAP_TIME)
 
 
-def plan(evolution: Evolution, span: float, *, every: float | None = None, transient: float | None = None,
-         samples: bool = False) -> Plan:
+def plan(
+    evolution: Evolution,
+    span: float,
+    *,
+    every: float | None = None,
+    transient: float | None = None,
+    samples: bool = False,
+) -> Plan:
     """Turn a request in time units into steps.
 
     Parameters
@@ -265,8 +273,11 @@ def plan(evolution: Evolution, span: float, *, every: float | None = None, trans
     n_steps = int(round(span / h))
     if samples:
         return Plan(n_transient, step_every, n_steps // step_every + 1)
-    return Plan(n_transient, step_every, max(1, int(round(span / (step_every * h)))) if evolution.continuous
-                else max(1, n_steps // step_every))
+    return Plan(
+        n_transient,
+        step_every,
+        max(1, int(round(span / (step_every * h)))) if evolution.continuous else max(1, n_steps // step_every),
+    )
 
 
 # ---------------------------------------------------------------------------------------- loops
@@ -281,8 +292,9 @@ def run(step: StepFn, state: Any, t0: Any, tick: Any, n: int, k0: Any = 0) -> An
     return jax.lax.fori_loop(0, n, lambda i, s: step(s, t0 + (k0 + i) * tick, k0 + i), state, unroll=2)
 
 
-def intervals(step: StepFn, state: Any, t0: Any, tick: Any, n_sub: int, n_out: int,
-              finish: Callable[[Any], tuple[Any, Any]]) -> tuple[Any, Any]:
+def intervals(
+    step: StepFn, state: Any, t0: Any, tick: Any, n_sub: int, n_out: int, finish: Callable[[Any], tuple[Any, Any]]
+) -> tuple[Any, Any]:
     """``n_out`` intervals of ``n_sub`` steps; after each, ``state, y = finish(state)``.
 
     Returns the final state and the stacked ``y`` (leading axis ``n_out``). ``finish``
@@ -296,8 +308,9 @@ def intervals(step: StepFn, state: Any, t0: Any, tick: Any, n_sub: int, n_out: i
     return jax.lax.scan(interval, state, jnp.arange(n_out), unroll=2 if n_sub == 1 else 1)
 
 
-def sample(step: StepFn, state: Any, t0: Any, tick: Any, n_sub: int, n_out: int,
-           observe: Callable[[Any], Any] = lambda s: s) -> Any:
+def sample(
+    step: StepFn, state: Any, t0: Any, tick: Any, n_sub: int, n_out: int, observe: Callable[[Any], Any] = lambda s: s
+) -> Any:
     """``observe`` of the state at ``n_out`` samples ``n_sub`` steps apart, the first at the start."""
     if n_out <= 1:
         return jax.tree.map(lambda a: a[None], observe(state))

@@ -49,7 +49,7 @@ class DOP853:
     c = _dop853.C[:_S]
     e3 = _dop853.E3  # (13,): 3rd-order error estimator over the 12 stages + f(x_new)
     e5 = _dop853.E5  # (13,): 5th-order error estimator
-    a_extra = _dop853.A[_S + 1:]  # (3, 16): three extra stages for the 7th-order interpolant
-    c_extra = _dop853.C[_S + 1:]
+    a_extra = _dop853.A[_S + 1 :]  # (3, 16): three extra stages for the 7th-order interpolant
+    c_extra = _dop853.C[_S + 1 :]
     d = _dop853.D  # (4, 16): dense-output coefficients
     error_order = 7

@@ -94,7 +94,9 @@ class Trajectory:
 
     def __repr__(self) -> str:
         shape = "x".join(map(str, self.x.shape))
-        return f"Trajectory({self.system.name!r}, method={self.method!r}, x: {shape}, t: [{self.t[0]:g}, {self.t[-1]:g}])"
+        return (
+            f"Trajectory({self.system.name!r}, method={self.method!r}, x: {shape}, t: [{self.t[0]:g}, {self.t[-1]:g}])"
+        )
 
 
 @float64
@@ -138,16 +140,16 @@ def _simulate(law, kernel: _Kernel, x0, params, keys, t0):
             if cfg.transient > 0:
                 ys, st0, _, _, _ = adaptive_solve(cfg.method, f, y0, t0, ts[:1], cfg.rtol, cfg.atol, cfg.max_steps)
                 y0 = ys[0]
-            ys, status, n_acc, n_rej, _ = adaptive_solve(cfg.method, f, y0, ts[0], ts, cfg.rtol, cfg.atol,
-                                                         cfg.max_steps)
+            ys, status, n_acc, n_rej, _ = adaptive_solve(
+                cfg.method, f, y0, ts[0], ts, cfg.rtol, cfg.atol, cfg.max_steps
+            )
             if cfg.transient > 0:
                 status = jnp.where(st0 != OK, st0, status)
             return jax.vmap(kernel.evolution.observe)(ys), status, n_acc, n_rej
         ev, plan = kernel.evolution, kernel.plan
         k_tr, k_run = jax.random.split(key) if ev.stochastic else (None, None)
         s = run(ev.step(p, k_tr), ev.initial(y0, p), t0, ev.tick, plan.n_transient)
-        xs = sample(ev.step(p, k_run), s, t0 + plan.n_transient * ev.tick, ev.tick, plan.n_sub, plan.n_out,
-                    ev.observe)
+        xs = sample(ev.step(p, k_run), s, t0 + plan.n_transient * ev.tick, ev.tick, plan.n_sub, plan.n_out, ev.observe)
         return xs, jnp.asarray(OK), zero, zero
 
     p_axes = {k: (0 if k in kernel.batch_params else None) for k in params}
@@ -219,7 +221,9 @@ def trajectory(
             base[key] = value
             continue
         if value.shape[1:] != want:
-            raise ValueError(f"params[{key!r}] has shape {value.shape}; expected {want} or (B, *{want}) for an ensemble")
+            raise ValueError(
+                f"params[{key!r}] has shape {value.shape}; expected {want} or (B, *{want}) for an ensemble"
+            )
         base[key] = value
         batch_params.append(key)
         batch_sizes.add(value.shape[0])
@@ -229,8 +233,10 @@ def trajectory(
 
     delay = getattr(system, "delay", None)
     if delay in batch_params:
-        raise ValueError(f"{system.name}: the delay {delay!r} sets the history length and cannot vary "
-                         "across an ensemble; run one ensemble per delay")
+        raise ValueError(
+            f"{system.name}: the delay {delay!r} sets the history length and cannot vary "
+            "across an ensemble; run one ensemble per delay"
+        )
     t0 = as_float(t0, name="t0")
     kernel, times = _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0)
     kernel = kernel._replace(batch_x0=batch_x0, batch_params=tuple(sorted(batch_params)))
@@ -246,8 +252,14 @@ def trajectory(
     rtol_used = float(adaptive.rtol) if adaptive else None
     method_used = adaptive.method if adaptive else kernel.evolution.method
     return Trajectory(
-        t=times, x=xs, system=system, method=method_used, rtol=rtol_used, atol=atol if rtol_used else None,
-        params={k: np.asarray(base[k]) for k in batch_params}, stats=stats,
+        t=times,
+        x=xs,
+        system=system,
+        method=method_used,
+        rtol=rtol_used,
+        atol=atol if rtol_used else None,
+        params={k: np.asarray(base[k]) for k in batch_params},
+        stats=stats,
     )
 
 
@@ -278,8 +290,10 @@ def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
         ev = system.evolution()
         if ev.iterated or ev.stochastic:
             system.evolution(method)  # the system's own message about the methods it takes
-            raise ValueError(f"{system.name}: the adaptive method {method!r} integrates ordinary differential "
-                             f"equations; this {system.kind} is stepped by {ev.method!r}")
+            raise ValueError(
+                f"{system.name}: the adaptive method {method!r} integrates ordinary differential "
+                f"equations; this {system.kind} is stepped by {ev.method!r}"
+            )
         rtol = as_float(rtol, name="rtol", minimum=0.0, maximum=1.0, inclusive="neither")
         atol = as_positive_float(atol, name="atol")
         max_steps = as_int(max_steps, name="max_steps", minimum=1)
@@ -315,11 +329,17 @@ def _check_result(system, xs, times, status, on_blowup, kernel):
     b = int(np.argmax(~rows.all(axis=1)))
     i = int(np.argmax(~rows[b]))
     member = f" (ensemble member {b})" if xs.ndim == 3 else ""
-    last = f"last finite state {np.array2string(members[b, i - 1], precision=6)} at t={times[i - 1]:g}" if i > 0 else "no finite state"
+    last = (
+        f"last finite state {np.array2string(members[b, i - 1], precision=6)} at t={times[i - 1]:g}"
+        if i > 0
+        else "no finite state"
+    )
     reason = STATUS_TEXT.get(int(status[min(b, status.size - 1)]), "") if kernel.adaptive else ""
     raise TrajectoryDivergedError(
         f"{system.name}{member} left the finite numbers before t={times[i]:g}; {last}. "
         + (f"Solver: {reason}. " if reason and reason != "ok" else "")
-        + (getattr(system, "nan_hint", "") or "Check the parameters and initial condition, or use a smaller step / "
-                                                "an adaptive or implicit method.")
+        + (
+            getattr(system, "nan_hint", "")
+            or "Check the parameters and initial condition, or use a smaller step / an adaptive or implicit method."
+        )
     )

@@ -47,8 +47,10 @@ def check_system(obj: Any, what: str, *, deterministic: bool = False, expected: 
     if not isinstance(obj, System):
         raise TypeError(f"{what} needs {need}, got {type(obj).__name__}")
     if deterministic and obj.stochastic:
-        raise TypeError(f"{obj.name} is stochastic: {what} needs {expected or 'a deterministic system'}; "
-                        "use system.drift_as_flow() for its deterministic skeleton")
+        raise TypeError(
+            f"{obj.name} is stochastic: {what} needs {expected or 'a deterministic system'}; "
+            "use system.drift_as_flow() for its deterministic skeleton"
+        )
     return obj
 
 
@@ -119,16 +121,21 @@ class System(eqx.Module):
     #: (some coordinate grows without bound, e.g. an angle or time; ``unbounded`` lists their indices),
     #: "discontinuous" (the vector field jumps, e.g. sign functions: Jacobian-based exponents miss the
     #: saltation at the jumps, so the largest exponent comes from the two-trajectory method).
-    FLAGS: ClassVar[frozenset[str]] = frozenset({"forced", "hamiltonian", "conservative", "stiff", "unbounded",
-                                                 "discontinuous"})
+    FLAGS: ClassVar[frozenset[str]] = frozenset(
+        {"forced", "hamiltonian", "conservative", "stiff", "unbounded", "discontinuous"}
+    )
 
     def __check_init__(self):
         if self.x0.ndim != 1:
             raise ValueError(f"{self.name}: x0 must be a 1-D state vector, got shape {self.x0.shape}")
         if any(not 0 <= i < self.x0.shape[0] for i in self.unbounded):
-            raise ValueError(f"{self.name}: unbounded indices {self.unbounded} out of range for dimension {self.x0.shape[0]}")
+            raise ValueError(
+                f"{self.name}: unbounded indices {self.unbounded} out of range for dimension {self.x0.shape[0]}"
+            )
         if not self.flags <= self.FLAGS:
-            raise ValueError(f"{self.name}: unknown flags {sorted(self.flags - self.FLAGS)}; known: {sorted(self.FLAGS)}")
+            raise ValueError(
+                f"{self.name}: unknown flags {sorted(self.flags - self.FLAGS)}; known: {sorted(self.FLAGS)}"
+            )
         if len(self.names) != self.x0.shape[0]:
             raise ValueError(
                 f"{self.name}: {len(self.names)} variable names for a {self.x0.shape[0]}-dimensional state"
@@ -198,10 +205,20 @@ class System(eqx.Module):
         return eqx.tree_at(lambda s: s.params, self, new)
 
     @classmethod
-    def from_law(cls, law: Callable[..., Array], *, params: Mapping[str, Any] | None = None, x0: Any,
-                 names: Sequence[str] | None = None, name: str = "system", reference: str = "",
-                 dt: float | None = None, jac: Callable[..., Array] | None = None, description: str = "",
-                 **extra: Any) -> System:
+    def from_law(
+        cls,
+        law: Callable[..., Array],
+        *,
+        params: Mapping[str, Any] | None = None,
+        x0: Any,
+        names: Sequence[str] | None = None,
+        name: str = "system",
+        reference: str = "",
+        dt: float | None = None,
+        jac: Callable[..., Array] | None = None,
+        description: str = "",
+        **extra: Any,
+    ) -> System:
         """Build a system of this kind from a law ``law(x, p, t)`` (the public constructor behind the decorators).
 
         Parameters
@@ -313,25 +330,40 @@ class SDE(System):
     def noise_shape(self) -> tuple[int, ...]:
         out = jax.eval_shape(self.diffusion, self.x0, self.params, 0.0)
         if out.shape not in ((self.dim,),) and not (len(out.shape) == 2 and out.shape[0] == self.dim):
-            raise ValueError(f"{self.name}: diffusion must return shape ({self.dim},) or ({self.dim}, m), got {out.shape}")
+            raise ValueError(
+                f"{self.name}: diffusion must return shape ({self.dim},) or ({self.dim}, m), got {out.shape}"
+            )
         return tuple(out.shape)
 
     @float64
     def drift_as_flow(self) -> Flow:
         """The deterministic skeleton dx/dt = f (for fixed points and Lyapunov analysis)."""
-        return Flow(self.rhs, self.params, self.x0, self.names, name=self.name + " (drift)",
-                    reference=self.reference, dt=self.dt, jac=self.jac)
+        return Flow(
+            self.rhs,
+            self.params,
+            self.x0,
+            self.names,
+            name=self.name + " (drift)",
+            reference=self.reference,
+            dt=self.dt,
+            jac=self.jac,
+        )
 
 
 @float64
-def _make(cls, fn, params, x0, names, name, reference, dt, jac, description, aliases, flags=(), unbounded=(),
-          **extra):
+def _make(cls, fn, params, x0, names, name, reference, dt, jac, description, aliases, flags=(), unbounded=(), **extra):
     x0 = as_state(x0, len(x0) if names is None else len(names), allow_batch=False)
     if names is None:
         names = tuple(f"x{i + 1}" for i in range(x0.shape[0]))
-    kw = dict(name=name or fn.__name__, reference=reference, jac=jac,
-              description=description or (fn.__doc__ or "").strip(), aliases=tuple(aliases),
-              flags=frozenset(flags) | ({"unbounded"} if unbounded else set()), unbounded=tuple(unbounded))
+    kw = dict(
+        name=name or fn.__name__,
+        reference=reference,
+        jac=jac,
+        description=description or (fn.__doc__ or "").strip(),
+        aliases=tuple(aliases),
+        flags=frozenset(flags) | ({"unbounded"} if unbounded else set()),
+        unbounded=tuple(unbounded),
+    )
     if dt is not None:
         kw["dt"] = as_step(dt)
     system = cls(fn, as_params(params), jnp.asarray(x0), tuple(names), **kw, **extra)
@@ -343,7 +375,7 @@ def _check_traceable(system: System) -> None:
     """Trace the law once so that a wrong output shape fails at definition, not deep inside a solver."""
     try:
         out = jax.eval_shape(system.rhs, system.x0, system.params, 0.0)
-    except Exception as exc:  # noqa: BLE001 - re-raised with context
+    except Exception as exc:
         raise TypeError(f"{system.name}: the law f(x, p, t) cannot be traced by JAX: {exc}") from exc
     if out.shape != (system.dim,):
         raise ValueError(f"{system.name}: f(x, p, t) returns shape {out.shape}; expected ({system.dim},)")
@@ -351,15 +383,27 @@ def _check_traceable(system: System) -> None:
 
 def _decorator(cls, params, x0, names, name, reference, dt, jac, description, aliases, flags, unbounded=(), **extra):
     def wrap(fn):
-        return _make(cls, fn, params, x0, names, name, reference, dt, jac, description, aliases, flags, unbounded,
-                     **extra)
+        return _make(
+            cls, fn, params, x0, names, name, reference, dt, jac, description, aliases, flags, unbounded, **extra
+        )
+
     return wrap
 
 
-def flow(*, params: Mapping[str, Any] | None = None, x0: Sequence[float], names: Sequence[str] | None = None,
-         name: str | None = None, reference: str = "", dt: float | None = None, jac: Callable | None = None,
-         description: str = "", aliases: Sequence[str] = (), flags: Sequence[str] = (),
-         unbounded: Sequence[int] = ()) -> Callable[[Callable], Flow]:
+def flow(
+    *,
+    params: Mapping[str, Any] | None = None,
+    x0: Sequence[float],
+    names: Sequence[str] | None = None,
+    name: str | None = None,
+    reference: str = "",
+    dt: float | None = None,
+    jac: Callable | None = None,
+    description: str = "",
+    aliases: Sequence[str] = (),
+    flags: Sequence[str] = (),
+    unbounded: Sequence[int] = (),
+) -> Callable[[Callable], Flow]:
     """Decorator: turn ``f(x, p, t) -> dx/dt`` into a `Flow`.
 
     >>> @flow(params=dict(a=0.2, b=0.2, c=5.7), x0=[1.0, 1.0, 1.0], names=("x", "y", "z"))
@@ -369,18 +413,37 @@ def flow(*, params: Mapping[str, Any] | None = None, x0: Sequence[float], names:
     return _decorator(Flow, params, x0, names, name, reference, dt, jac, description, aliases, flags, unbounded)
 
 
-def map(*, params: Mapping[str, Any] | None = None, x0: Sequence[float], names: Sequence[str] | None = None,  # noqa: A001
-        name: str | None = None, reference: str = "", jac: Callable | None = None,
-        description: str = "", aliases: Sequence[str] = (), flags: Sequence[str] = (),
-        unbounded: Sequence[int] = ()) -> Callable[[Callable], Map]:
+def map(
+    *,
+    params: Mapping[str, Any] | None = None,
+    x0: Sequence[float],
+    names: Sequence[str] | None = None,
+    name: str | None = None,
+    reference: str = "",
+    jac: Callable | None = None,
+    description: str = "",
+    aliases: Sequence[str] = (),
+    flags: Sequence[str] = (),
+    unbounded: Sequence[int] = (),
+) -> Callable[[Callable], Map]:
     """Decorator: turn ``f(x, p, n) -> x[n+1]`` into a `Map`."""
     return _decorator(Map, params, x0, names, name, reference, None, jac, description, aliases, flags, unbounded)
 
 
-def sde(*, diffusion: Callable, params: Mapping[str, Any] | None = None, x0: Sequence[float],
-        names: Sequence[str] | None = None, name: str | None = None, reference: str = "",
-        dt: float | None = None, description: str = "", aliases: Sequence[str] = (),
-        flags: Sequence[str] = ()) -> Callable[[Callable], SDE]:
+def sde(
+    *,
+    diffusion: Callable,
+    params: Mapping[str, Any] | None = None,
+    x0: Sequence[float],
+    names: Sequence[str] | None = None,
+    name: str | None = None,
+    reference: str = "",
+    dt: float | None = None,
+    description: str = "",
+    aliases: Sequence[str] = (),
+    flags: Sequence[str] = (),
+) -> Callable[[Callable], SDE]:
     """Decorator: turn the drift ``f(x, p, t)`` into an `SDE` with diffusion ``g(x, p, t)``."""
-    return _decorator(SDE, params, x0, names, name, reference, dt, None, description, aliases, flags,
-                      diffusion=diffusion)
+    return _decorator(
+        SDE, params, x0, names, name, reference, dt, None, description, aliases, flags, diffusion=diffusion
+    )

@@ -77,28 +77,44 @@ class DelayFlow(System):
         from ..simulate.evolution import Evolution
 
         if method not in (None, "rk4"):
-            raise ValueError(f"{self.name} is a delay equation: it is integrated by RK4 with the method of steps "
-                             f"(method='rk4'), not {method!r}")
+            raise ValueError(
+                f"{self.name} is a delay equation: it is integrated by RK4 with the method of steps "
+                f"(method='rk4'), not {method!r}"
+            )
         m, d = self.steps_per_delay(step), self.dim
         h = self.tau / m
-        return Evolution(_buffer_step(self.rhs, m, d, h), True, "rk4", h, prepare=_history_buffer(self.rhs, m),
-                         observed=(m * d, (m + 1) * d))
+        return Evolution(
+            _buffer_step(self.rhs, m, d, h),
+            True,
+            "rk4",
+            h,
+            prepare=_history_buffer(self.rhs, m),
+            observed=(m * d, (m + 1) * d),
+        )
 
     @float64
     def as_map(self, dt: float | None = None) -> Map:
         """The RK4 step as a map on the history buffer (see the module docstring)."""
         evolution = self.evolution(step=dt)
         m = self.steps_per_delay(dt)
-        names = tuple(f"{v}[{k - m}h]" for k in range(m + 1) for v in self.names) + \
-            tuple(f"d{v}[{k - m}h]" for k in range(m + 1) for v in self.names)
-        return Map(evolution.law, self.params, evolution.initial(self.x0, self.params), names,
-                   name=f"{self.name} (history map, h={evolution.h:g})", reference=self.reference, dt=evolution.h)
+        names = tuple(f"{v}[{k - m}h]" for k in range(m + 1) for v in self.names) + tuple(
+            f"d{v}[{k - m}h]" for k in range(m + 1) for v in self.names
+        )
+        return Map(
+            evolution.law,
+            self.params,
+            evolution.initial(self.x0, self.params),
+            names,
+            name=f"{self.name} (history map, h={evolution.h:g})",
+            reference=self.reference,
+            dt=evolution.h,
+        )
 
 
 _STEP_CACHE: dict = {}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _history_buffer(rhs: Callable, m: int) -> Callable:
     """``(x0, p) ->`` the constant-history buffer [x0 x (m+1), f(x0, x0) x (m+1)] (one function per law and m)."""
 
@@ -137,22 +153,45 @@ def _buffer_step(rhs: Callable, m: int, d: int, h: float) -> Callable:
 
 
 @float64
-def delay_flow(*, params: Mapping[str, Any], x0: Sequence[float], names: Sequence[str] | None = None,
-               name: str | None = None, reference: str = "", dt: float | None = None, delay: str = "tau",
-               description: str = "", aliases: Sequence[str] = (), flags: Sequence[str] = ()):
+def delay_flow(
+    *,
+    params: Mapping[str, Any],
+    x0: Sequence[float],
+    names: Sequence[str] | None = None,
+    name: str | None = None,
+    reference: str = "",
+    dt: float | None = None,
+    delay: str = "tau",
+    description: str = "",
+    aliases: Sequence[str] = (),
+    flags: Sequence[str] = (),
+):
     """Decorator: turn ``f(x, x_delayed, p, t) -> dx/dt`` into a `DelayFlow` (constant history x0)."""
 
     def wrap(fn):
         x = as_state(x0, len(x0) if names is None else len(names), allow_batch=False)
-        kw = dict(name=name or fn.__name__, reference=reference, description=description or (fn.__doc__ or "").strip(),
-                  aliases=tuple(aliases), flags=frozenset(flags), delay=delay)
+        kw = dict(
+            name=name or fn.__name__,
+            reference=reference,
+            description=description or (fn.__doc__ or "").strip(),
+            aliases=tuple(aliases),
+            flags=frozenset(flags),
+            delay=delay,
+        )
         if dt is not None:
             kw["dt"] = float(dt)
-        system = DelayFlow(fn, as_params(params), jnp.asarray(x),
-                           tuple(names) if names is not None else tuple(f"x{i + 1}" for i in range(x.shape[0])), **kw)
+        system = DelayFlow(
+            fn,
+            as_params(params),
+            jnp.asarray(x),
+            tuple(names) if names is not None else tuple(f"x{i + 1}" for i in range(x.shape[0])),
+            **kw,
+        )
         out = jax.eval_shape(fn, system.x0, system.x0, system.params, 0.0)
         if out.shape != (system.dim,):
-            raise ValueError(f"{system.name}: f(x, x_delayed, p, t) returns shape {out.shape}; expected ({system.dim},)")
+            raise ValueError(
+                f"{system.name}: f(x, x_delayed, p, t) returns shape {out.shape}; expected ({system.dim},)"
+            )
         return system
 
     return wrap

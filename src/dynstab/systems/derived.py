@@ -13,5 +13,12 @@ from .poincare import PoincareMap, PoincareSection, PoincareSectionError, poinca
 from .projected import ProjectedSystem
 from .stroboscopic import FORCING_PARAMETERS, StroboscopicMap
 
-__all__ = ["PoincareMap", "StroboscopicMap", "ProjectedSystem", "PoincareSection", "PoincareSectionError",
-           "poincare_section", "FORCING_PARAMETERS"]
+__all__ = [
+    "PoincareMap",
+    "StroboscopicMap",
+    "ProjectedSystem",
+    "PoincareSection",
+    "PoincareSectionError",
+    "poincare_section",
+    "FORCING_PARAMETERS",
+]

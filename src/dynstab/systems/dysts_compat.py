@@ -20,8 +20,9 @@ def _dysts_modules():
         import dysts.flows
         import dysts.maps
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("dysts is not installed: pip install dysts (or the bench extra: pip install -e .[bench])") \
-            from exc
+        raise ImportError(
+            "dysts is not installed: pip install dysts (or the bench extra: pip install -e .[bench])"
+        ) from exc
     return dysts.flows, dysts.maps
 
 

@@ -101,23 +101,27 @@ class _Plane(NamedTuple):
         return int(math.ceil(self.max_time / self.h))
 
 
-def _plane(flow: Any, plane: Any, direction: Any, dt: float | None, max_time: float | None, method: str,
-           what: str) -> tuple[Flow, _Plane]:
+def _plane(
+    flow: Any, plane: Any, direction: Any, dt: float | None, max_time: float | None, method: str, what: str
+) -> tuple[Flow, _Plane]:
     """Check the arguments shared by `PoincareMap` and `poincare_section` (``what`` names the caller)."""
     flow = _check_flow(flow, what)
     normal, offset, text = _parse_plane(plane, flow)
     direction = _check_direction(direction)
     h = fixed_step(flow, method, dt)  # checks the method and the step
-    max_time = as_float(_DEFAULT_MAX_STEPS * h if max_time is None else max_time, name="max_time", minimum=h,
-                        inclusive="neither")  # longer than one step dt
+    max_time = as_float(
+        _DEFAULT_MAX_STEPS * h if max_time is None else max_time, name="max_time", minimum=h, inclusive="neither"
+    )  # longer than one step dt
     return flow, _Plane(normal, offset, text, direction, h, max_time)
 
 
 def _parse_plane(plane: Any, flow: System) -> tuple[tuple[float, ...], float, str]:
     """(normal, offset, description) from ``(index or name, value)`` or ``(normal vector, offset)``."""
     d = flow.dim
-    msg = ("plane must be (index, value) for x[index] = value (the index may be a variable name), or "
-           f"(normal, offset) for the hyperplane normal . x = offset with a normal of length {d}; got {plane!r}")
+    msg = (
+        "plane must be (index, value) for x[index] = value (the index may be a variable name), or "
+        f"(normal, offset) for the hyperplane normal . x = offset with a normal of length {d}; got {plane!r}"
+    )
     if not isinstance(plane, (tuple, list)) or len(plane) != 2:
         raise ValueError(msg)
     first, value = plane
@@ -125,8 +129,9 @@ def _parse_plane(plane: Any, flow: System) -> tuple[tuple[float, ...], float, st
     if isinstance(first, str) or (isinstance(first, (int, np.integer)) and not isinstance(first, bool)):
         if isinstance(first, str):
             if first not in flow.names:
-                raise ValueError(f"plane variable {first!r} is not a variable of {flow.name}; variables: "
-                                 f"{list(flow.names)}")
+                raise ValueError(
+                    f"plane variable {first!r} is not a variable of {flow.name}; variables: {list(flow.names)}"
+                )
             index = flow.names.index(first)
         else:
             index = int(first)
@@ -149,30 +154,41 @@ def _parse_plane(plane: Any, flow: System) -> tuple[tuple[float, ...], float, st
 
 def _check_direction(direction: Any) -> int:
     if direction not in (1, -1, 0) or isinstance(direction, bool):
-        raise ValueError(f"direction must be +1 (n.x increasing through the plane), -1 (decreasing) or 0 (both), "
-                         f"got {direction!r}")
+        raise ValueError(
+            f"direction must be +1 (n.x increasing through the plane), -1 (decreasing) or 0 (both), got {direction!r}"
+        )
     return int(direction)
 
 
 def _check_flow(flow: Any, what: str) -> Flow:
     if not isinstance(flow, Flow):
         kind = getattr(flow, "kind", type(flow).__name__)
-        raise TypeError(f"{what} needs a dynstab Flow (an ODE), got {kind!r}"
-                        + ("; for a delay equation integrate it with trajectory() and section the samples"
-                           if kind == "delay" else ""))
+        raise TypeError(
+            f"{what} needs a dynstab Flow (an ODE), got {kind!r}"
+            + (
+                "; for a delay equation integrate it with trajectory() and section the samples"
+                if kind == "delay"
+                else ""
+            )
+        )
     return flow
 
 
-def _no_crossing_message(name: str, plane_text: str, direction: int, max_time: float, lo: float, hi: float,
-                         x0: Any) -> str:
+def _no_crossing_message(
+    name: str, plane_text: str, direction: int, max_time: float, lo: float, hi: float, x0: Any
+) -> str:
     arrow = {1: "upward", -1: "downward", 0: ""}[direction]
     state = np.array2string(np.asarray(x0), precision=6)
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        return (f"{name}: the orbit from {state} left the finite numbers before crossing the plane {plane_text}; "
-                "check the initial condition, parameters and dt")
-    return (f"{name}: the orbit from {state} did not cross the plane {plane_text} {arrow} within max_time = "
-            f"{max_time:g} (n.x - offset stayed in [{lo:.6g}, {hi:.6g}]); choose a plane the orbit crosses, the "
-            "other direction, or a larger max_time")
+        return (
+            f"{name}: the orbit from {state} left the finite numbers before crossing the plane {plane_text}; "
+            "check the initial condition, parameters and dt"
+        )
+    return (
+        f"{name}: the orbit from {state} did not cross the plane {plane_text} {arrow} within max_time = "
+        f"{max_time:g} (n.x - offset stayed in [{lo:.6g}, {hi:.6g}]); choose a plane the orbit crosses, the "
+        "other direction, or a larger max_time"
+    )
 
 
 # --- the shared crossing kernels -----------------------------------------------------------------
@@ -256,8 +272,9 @@ class _PoincareLaw:
         f = lambda x, t: self.flow_rhs(x, p, t)  # noqa: E731
         x0 = self.full(y)
         t0 = jnp.zeros((), dtype=x0.dtype)
-        return _next_crossing(self.method, f, x0, t0, self.h, jnp.asarray(self.normal), self.offset,
-                              self.direction, self.max_steps, True)
+        return _next_crossing(
+            self.method, f, x0, t0, self.h, jnp.asarray(self.normal), self.offset, self.direction, self.max_steps, True
+        )
 
     def __call__(self, y, p, n):
         xc, _, found, _, _ = self.crossing(y, p)
@@ -350,20 +367,37 @@ class PoincareMap(Map):
     plane_text: str = eqx.field(static=True, default="")
 
     @float64
-    def __init__(self, flow: Flow, plane: Any, direction: int = 1, dt: float | None = None,
-                 max_time: float | None = None, method: str = "rk4"):
+    def __init__(
+        self,
+        flow: Flow,
+        plane: Any,
+        direction: int = 1,
+        dt: float | None = None,
+        max_time: float | None = None,
+        method: str = "rk4",
+    ):
         flow = _check_flow(flow, "PoincareMap")
         if "forced" in flow.flags:
-            raise ValueError(f"{flow.name} is forced (its law depends on t): a Poincaré map needs an autonomous flow; "
-                             "use StroboscopicMap for a forced flow, or poincare_section, which tracks time")
+            raise ValueError(
+                f"{flow.name} is forced (its law depends on t): a Poincaré map needs an autonomous flow; "
+                "use StroboscopicMap for a forced flow, or poincare_section, which tracks time"
+            )
         if flow.dim < 2:
-            raise ValueError(f"a Poincaré section needs a flow of dimension >= 2; {flow.name} is {flow.dim}-dimensional")
+            raise ValueError(
+                f"a Poincaré section needs a flow of dimension >= 2; {flow.name} is {flow.dim}-dimensional"
+            )
         flow, pl = _plane(flow, plane, direction, dt, max_time, method, "PoincareMap")
         drop = pl.drop
         law = _PoincareLaw(flow.rhs, pl.normal, pl.offset, pl.direction, pl.h, pl.max_steps, drop, method)
         self.base = flow
-        self.normal, self.offset, self.direction, self.h, self.max_time, self.drop = \
-            pl.normal, pl.offset, pl.direction, pl.h, pl.max_time, drop
+        self.normal, self.offset, self.direction, self.h, self.max_time, self.drop = (
+            pl.normal,
+            pl.offset,
+            pl.direction,
+            pl.h,
+            pl.max_time,
+            drop,
+        )
         self.plane_text = pl.text
         self.rhs = law
         self.jac = _JacFwd(law)
@@ -374,8 +408,10 @@ class PoincareMap(Map):
         self.name = f"{flow.name} Poincaré map ({pl.text}, {arrow})"
         self.reference = flow.reference
         self.dt = 1.0
-        self.description = (f"First-return map of {flow.name} on the plane {pl.text} ({arrow} crossings), on the "
-                            f"section coordinates {self.names}")
+        self.description = (
+            f"First-return map of {flow.name} on the plane {pl.text} ({arrow} crossings), on the "
+            f"section coordinates {self.names}"
+        )
         self.aliases = ()
         unb = tuple(i - (i > drop) for i in flow.unbounded if i != drop)
         self.flags = frozenset({"unbounded"} if unb else ())
@@ -385,8 +421,10 @@ class PoincareMap(Map):
     @property
     def nan_hint(self) -> str:
         """Said by `trajectory` when an iteration is not finite: the usual cause for this map."""
-        return (f"A PoincareMap is NaN where the orbit does not cross {self.plane_text or 'its plane'} within "
-                f"max_time={self.max_time:g}: check the plane, the direction and the initial condition.")
+        return (
+            f"A PoincareMap is NaN where the orbit does not cross {self.plane_text or 'its plane'} within "
+            f"max_time={self.max_time:g}: check the plane, the direction and the initial condition."
+        )
 
     @property
     def _law(self) -> _PoincareLaw:
@@ -466,9 +504,17 @@ class PoincareMap(Map):
         yn, tc, found, lo, hi = (np.asarray(a) for a in _poincare_next(self._law, jnp.asarray(ys), self.params))
         if not np.all(found):
             i = int(np.argmin(found))
-            raise PoincareSectionError(_no_crossing_message(self.flow.name, self.plane_text, self.direction,
-                                                             self.max_time, float(lo[i]), float(hi[i]),
-                                                             self.to_full(ys[i])))
+            raise PoincareSectionError(
+                _no_crossing_message(
+                    self.flow.name,
+                    self.plane_text,
+                    self.direction,
+                    self.max_time,
+                    float(lo[i]),
+                    float(hi[i]),
+                    self.to_full(ys[i]),
+                )
+            )
         return (yn, tc) if y.ndim == 2 else (yn[0], tc[0])
 
     @float64
@@ -567,9 +613,16 @@ class PoincareSection:
         coords = {"crossing": np.arange(self.times.shape[-1]), "variable": list(self.system.names)}
         if batch:
             coords["member"] = np.arange(self.points.shape[0])
-        return xr.Dataset({"x": (dims, self.points), "time": (dims[:-1], self.times)}, coords=coords,
-                          attrs={"system": self.system.name, "plane": self.plane_text, "direction": self.direction,
-                                 **{k: v for k, v in self.settings.items() if isinstance(v, (int, float, str))}})
+        return xr.Dataset(
+            {"x": (dims, self.points), "time": (dims[:-1], self.times)},
+            coords=coords,
+            attrs={
+                "system": self.system.name,
+                "plane": self.plane_text,
+                "direction": self.direction,
+                **{k: v for k, v in self.settings.items() if isinstance(v, (int, float, str))},
+            },
+        )
 
     def plot(self, ax=None, **kwargs):
         """Scatter of the first two section coordinates (the return map y[n] -> y[n+1] if only one).
@@ -604,8 +657,10 @@ class PoincareSection:
         return fig
 
     def __repr__(self) -> str:
-        return (f"PoincareSection({self.system.name!r}, {self.plane_text}, {self.times.shape[-1]} crossings, "
-                f"mean return time {self.mean_return_time:.6g})")
+        return (
+            f"PoincareSection({self.system.name!r}, {self.plane_text}, {self.times.shape[-1]} crossings, "
+            f"mean return time {self.mean_return_time:.6g})"
+        )
 
 
 _OK, _NO_CROSSING, _DIVERGED = 0, 1, 2
@@ -649,9 +704,19 @@ def _section_kernel(law, method, n, direction, n_transient, max_gap, x0s, p, t0,
 
 
 @float64
-def poincare_section(flow: Flow, plane: Any, n: int, x0: Any = None, *, transient: float = 0.0,
-                     direction: int = 1, dt: float | None = None, max_time: float | None = None,
-                     method: str = "rk4", t0: float = 0.0) -> PoincareSection:
+def poincare_section(
+    flow: Flow,
+    plane: Any,
+    n: int,
+    x0: Any = None,
+    *,
+    transient: float = 0.0,
+    direction: int = 1,
+    dt: float | None = None,
+    max_time: float | None = None,
+    method: str = "rk4",
+    t0: float = 0.0,
+) -> PoincareSection:
     """The first ``n`` crossings of an orbit of ``flow`` with ``plane`` after a ``transient``.
 
     The orbit is integrated by fixed ``method`` steps ``dt`` in one compiled ``lax.while_loop``
@@ -710,9 +775,23 @@ def poincare_section(flow: Flow, plane: Any, n: int, x0: Any = None, *, transien
     batch = xs.ndim == 2
     xs2 = np.atleast_2d(xs)
     n_tr = int(math.ceil(transient / h - 1e-9))
-    bx, bt, status, lo, hi = (np.asarray(a) for a in _section_kernel(
-        flow.rhs, method, int(n), pl.direction, n_tr, pl.max_steps, jnp.asarray(xs2), flow.params,
-        jnp.asarray(float(t0)), h, jnp.asarray(pl.normal), pl.offset))
+    bx, bt, status, lo, hi = (
+        np.asarray(a)
+        for a in _section_kernel(
+            flow.rhs,
+            method,
+            int(n),
+            pl.direction,
+            n_tr,
+            pl.max_steps,
+            jnp.asarray(xs2),
+            flow.params,
+            jnp.asarray(float(t0)),
+            h,
+            jnp.asarray(pl.normal),
+            pl.offset,
+        )
+    )
     bad = np.flatnonzero(status != _OK)
     if bad.size:
         i = int(bad[0])
@@ -720,12 +799,22 @@ def poincare_section(flow: Flow, plane: Any, n: int, x0: Any = None, *, transien
         head = f"member {i}: " if batch else ""
         msg = _no_crossing_message(flow.name, pl.text, pl.direction, pl.max_time, float(lo[i]), float(hi[i]), xs2[i])
         if status[i] == _DIVERGED:
-            msg = (f"{flow.name}: {head}the orbit from {np.array2string(xs2[i], precision=6)} left the finite numbers "
-                   f"after {found} of {n} crossings; check the initial condition, parameters and dt")
+            msg = (
+                f"{flow.name}: {head}the orbit from {np.array2string(xs2[i], precision=6)} left the finite numbers "
+                f"after {found} of {n} crossings; check the initial condition, parameters and dt"
+            )
         elif found:
             msg = f"{head}found {found} of {n} crossings, then " + msg
         raise PoincareSectionError(msg)
     settings = {"dt": h, "method": method, "transient": n_tr * h, "max_time": pl.max_time, "t0": float(t0)}
-    return PoincareSection(points=bx if batch else bx[0], times=bt if batch else bt[0], system=flow,
-                           normal=np.asarray(pl.normal), offset=pl.offset, direction=pl.direction, drop=pl.drop,
-                           plane_text=pl.text, settings=settings)
+    return PoincareSection(
+        points=bx if batch else bx[0],
+        times=bt if batch else bt[0],
+        system=flow,
+        normal=np.asarray(pl.normal),
+        offset=pl.offset,
+        direction=pl.direction,
+        drop=pl.drop,
+        plane_text=pl.text,
+        settings=settings,
+    )

@@ -26,8 +26,12 @@ def normalize(name: str) -> str:
     return "".join(ch for ch in name.lower() if ch not in "_- .")
 
 
-def register(system_or_factory: System | Callable[..., System], *, structural: tuple[str, ...] = (),
-             aliases: tuple[str, ...] = ()) -> System | Callable[..., System]:
+def register(
+    system_or_factory: System | Callable[..., System],
+    *,
+    structural: tuple[str, ...] = (),
+    aliases: tuple[str, ...] = (),
+) -> System | Callable[..., System]:
     """Add a system (or a factory taking the ``structural`` keyword arguments) to the catalog."""
     if isinstance(system_or_factory, System):
         system = system_or_factory

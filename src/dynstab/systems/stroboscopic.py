@@ -114,19 +114,23 @@ class StroboscopicMap(Map):
     t0: float = eqx.field(static=True, default=0.0)
 
     @float64
-    def __init__(self, flow: Flow, period: float | None = None, steps: int | None = None, t0: float = 0.0,
-                 method: str = "rk4"):
+    def __init__(
+        self, flow: Flow, period: float | None = None, steps: int | None = None, t0: float = 0.0, method: str = "rk4"
+    ):
         if not isinstance(flow, Flow):
-            raise TypeError(f"StroboscopicMap needs a dynstab Flow (an ODE), got "
-                            f"{getattr(flow, 'kind', type(flow).__name__)!r}")
+            raise TypeError(
+                f"StroboscopicMap needs a dynstab Flow (an ODE), got {getattr(flow, 'kind', type(flow).__name__)!r}"
+            )
         h_max = fixed_step(flow, method)  # checks the method; flow.dt bounds the default step
         param = None
         if period is None:
             found = [k for k in FORCING_PARAMETERS if k in flow.params]
             if "forced" not in flow.flags or not found:
-                raise ValueError(f"{flow.name}: give period= (the stroboscopic period T); a default period 2 pi / "
-                                 f"omega needs a flow flagged 'forced' with one of the parameters "
-                                 f"{list(FORCING_PARAMETERS)}, and {flow.name} has {sorted(flow.params)}")
+                raise ValueError(
+                    f"{flow.name}: give period= (the stroboscopic period T); a default period 2 pi / "
+                    f"omega needs a flow flagged 'forced' with one of the parameters "
+                    f"{list(FORCING_PARAMETERS)}, and {flow.name} has {sorted(flow.params)}"
+                )
             param = found[0]
             omega = float(flow.params[param])
             if not omega > 0:

@@ -11,12 +11,14 @@ DYSTS_DIFFERENCES: dict[str, str] = {}
 #: "spread" (lambda_1 scatters by more than 10% between initial conditions), "zero_exponent" (an
 #: autonomous flow without an exponent within 0.01 of zero), "pairing" (Hamiltonian exponents that do
 #: not pair to zero), "divergence" (the sum of exponents misses <div> by more than the tolerance).
-_POLAR = ("polar coordinates: tr J has 1/r spikes where orbits pass near r = 0, so the step-sampled <div> "
-          "and the RK4-integrated sum of exponents differ by ~0.005 on exponents of ~0.5")
+_POLAR = (
+    "polar coordinates: tr J has 1/r spikes where orbits pass near r = 0, so the step-sampled <div> "
+    "and the RK4-integrated sum of exponents differ by ~0.005 on exponents of ~0.5"
+)
 ANNOTATION_NOTES: dict[str, dict[str, str]] = {
     "belousov_zhabotinsky": {
         "zero_exponent": "stiff relaxation spikes: the flow speed varies by orders of magnitude, and the zero exponent"
-                         " converges only to ~0.1 in the annotation run",
+        " converges only to ~0.1 in the annotation run",
     },
     "blinking_rotlet": {
         "spread": "volume-preserving with islands: orbit-dependent lambda_1; also singular at r = 0",
@@ -46,7 +48,7 @@ ANNOTATION_NOTES: dict[str, dict[str, str]] = {
     },
     "ikeda_delay": {
         "zero_exponent": "high-dimensional chaos (mu = -20): more than 4 positive exponents, so the zero exponent lies"
-                         " beyond the 4 computed",
+        " beyond the 4 computed",
     },
     "liu_chen": {
         "spread": "settles on a stable periodic orbit (period 35.9): lambda_1 = 0",
@@ -64,7 +66,7 @@ ANNOTATION_NOTES: dict[str, dict[str, str]] = {
         "spread": "Hamiltonian with a singularity at r = 0 that chaotic orbits approach: slow, orbit-dependent",
         "zero_exponent": "orbits approach the r = 0 singularity: slow convergence",
         "pairing": "orbits approach the r = 0 singularity, where fixed-step RK4 loses accuracy: the spectrum has"
-                   " not converged to the symmetric (lambda, 0, 0, -lambda) form",
+        " not converged to the symmetric (lambda, 0, 0, -lambda) form",
     },
     "thomas": {
         "spread": "weak chaos (lambda_1 ~ 0.006 at b = 0.208): long correlations between finite-time exponents",
@@ -77,7 +79,7 @@ ANNOTATION_NOTES: dict[str, dict[str, str]] = {
     },
 }
 
-from . import (  # noqa: E402, F401
+from . import (  # noqa: F401
     delay,
     dynamicalsystems_jl,
     flows,

@@ -14,10 +14,16 @@ from . import DYSTS_DIFFERENCES  # noqa: F401
 
 
 @register
-@flow(params=dict(k=0.05, b=7.5), x0=[2.1940352, 0.05848732], names=("x", "v"), dt=0.02, flags=("forced",),
-      aliases=("ueda_oscillator", "japanese_attractor"),
-      reference="Y. Ueda, Randomly transitional phenomena in the system governed by Duffing's equation, "
-                "J. Stat. Phys. 20, 181 (1979), doi:10.1007/BF01011512")
+@flow(
+    params=dict(k=0.05, b=7.5),
+    x0=[2.1940352, 0.05848732],
+    names=("x", "v"),
+    dt=0.02,
+    flags=("forced",),
+    aliases=("ueda_oscillator", "japanese_attractor"),
+    reference="Y. Ueda, Randomly transitional phenomena in the system governed by Duffing's equation, "
+    "J. Stat. Phys. 20, 181 (1979), doi:10.1007/BF01011512",
+)
 def ueda(x, p, t):
     """Ueda oscillator: x' = v, v' = -k v - x^3 + b cos t.
 
@@ -28,9 +34,14 @@ def ueda(x, p, t):
 
 
 @register
-@flow(params=dict(mu=0.119, nu=0.1, gamma=0.9), x0=[-1.4459779, 0.72714002, -0.078171948], names=("q", "d", "v"),
-      dt=0.05, reference="C. Gissinger, A new deterministic model for chaotic reversals, Eur. Phys. J. B 85, "
-                         "137 (2012), doi:10.1140/epjb/e2012-20799-5")
+@flow(
+    params=dict(mu=0.119, nu=0.1, gamma=0.9),
+    x0=[-1.4459779, 0.72714002, -0.078171948],
+    names=("q", "d", "v"),
+    dt=0.05,
+    reference="C. Gissinger, A new deterministic model for chaotic reversals, Eur. Phys. J. B 85, "
+    "137 (2012), doi:10.1140/epjb/e2012-20799-5",
+)
 def gissinger(x, p, t):
     """Gissinger reversal model: q' = mu q - v d, d' = -nu d + v q, v' = gamma - v + q d.
 
@@ -42,11 +53,16 @@ def gissinger(x, p, t):
 
 
 @register
-@flow(params=dict(a=0.7, b=0.8, eps=0.08, curr=0.5), x0=[-1.4394777, -0.00015706811], names=("v", "w"), dt=0.1,
-      aliases=("fitzhugh",),
-      reference="R. FitzHugh, Impulses and physiological states in theoretical models of nerve membrane, "
-                "Biophys. J. 1, 445 (1961), doi:10.1016/S0006-3495(61)86902-6; J. Nagumo, S. Arimoto and "
-                "S. Yoshizawa, An active pulse transmission line simulating nerve axon, Proc. IRE 50, 2061 (1962)")
+@flow(
+    params=dict(a=0.7, b=0.8, eps=0.08, curr=0.5),
+    x0=[-1.4394777, -0.00015706811],
+    names=("v", "w"),
+    dt=0.1,
+    aliases=("fitzhugh",),
+    reference="R. FitzHugh, Impulses and physiological states in theoretical models of nerve membrane, "
+    "Biophys. J. 1, 445 (1961), doi:10.1016/S0006-3495(61)86902-6; J. Nagumo, S. Arimoto and "
+    "S. Yoshizawa, An active pulse transmission line simulating nerve axon, Proc. IRE 50, 2061 (1962)",
+)
 def fitzhugh_nagumo(x, p, t):
     """FitzHugh-Nagumo: v' = v - v^3/3 - w + curr, w' = eps (v + a - b w).
 
@@ -56,7 +72,7 @@ def fitzhugh_nagumo(x, p, t):
     v' = a v (v - b)(1 - v) - w + I, w' = eps (v - w) with other parameters.
     """
     v, w = x[0], x[1]
-    return jnp.stack([v - v ** 3 / 3.0 - w + p["curr"], p["eps"] * (v + p["a"] - p["b"] * w)])
+    return jnp.stack([v - v**3 / 3.0 - w + p["curr"], p["eps"] * (v + p["a"] - p["b"] * w)])
 
 
 def _hh_rates(v):
@@ -70,12 +86,16 @@ def _hh_rates(v):
 
 
 @register
-@flow(params=dict(curr=10.0, c=1.0, g_na=120.0, g_k=36.0, g_l=0.3, e_na=50.0, e_k=-77.0, e_l=-54.387),
-      x0=[-67.067535, 0.039266286, 0.41848139, 0.42846715], names=("v", "m", "h", "n"), dt=0.02,
-      aliases=("hh",),
-      reference="A. L. Hodgkin and A. F. Huxley, A quantitative description of membrane current and its "
-                "application to conduction and excitation in nerve, J. Physiol. 117, 500 (1952), "
-                "doi:10.1113/jphysiol.1952.sp004764")
+@flow(
+    params=dict(curr=10.0, c=1.0, g_na=120.0, g_k=36.0, g_l=0.3, e_na=50.0, e_k=-77.0, e_l=-54.387),
+    x0=[-67.067535, 0.039266286, 0.41848139, 0.42846715],
+    names=("v", "m", "h", "n"),
+    dt=0.02,
+    aliases=("hh",),
+    reference="A. L. Hodgkin and A. F. Huxley, A quantitative description of membrane current and its "
+    "application to conduction and excitation in nerve, J. Physiol. 117, 500 (1952), "
+    "doi:10.1113/jphysiol.1952.sp004764",
+)
 def hodgkin_huxley(x, p, t):
     """Hodgkin-Huxley: c v' = curr - g_na m^3 h (v - e_na) - g_k n^4 (v - e_k) - g_l (v - e_l), y' = a_y(1-y) - b_y y.
 
@@ -85,17 +105,22 @@ def hodgkin_huxley(x, p, t):
     """
     v, m, h, n = x[0], x[1], x[2], x[3]
     am, bm, ah, bh, an, bn = _hh_rates(v)
-    i_ion = (p["g_na"] * m ** 3 * h * (v - p["e_na"]) + p["g_k"] * n ** 4 * (v - p["e_k"])
-             + p["g_l"] * (v - p["e_l"]))
-    return jnp.stack([(p["curr"] - i_ion) / p["c"], am * (1.0 - m) - bm * m, ah * (1.0 - h) - bh * h,
-                      an * (1.0 - n) - bn * n])
+    i_ion = p["g_na"] * m**3 * h * (v - p["e_na"]) + p["g_k"] * n**4 * (v - p["e_k"]) + p["g_l"] * (v - p["e_l"])
+    return jnp.stack(
+        [(p["curr"] - i_ion) / p["c"], am * (1.0 - m) - bm * m, ah * (1.0 - h) - bh * h, an * (1.0 - n) - bn * n]
+    )
 
 
 @register
-@discrete_map(params=dict(r=4.0, eps=0.1), x0=[0.74780597, 0.75797351], names=("x", "y"), aliases=("coupled_logistic",),
-              reference="K. Kaneko, Period-doubling of kink-antikink patterns, quasiperiodicity in antiferro-like "
-                        "structures and spatial intermittency in coupled logistic lattice, Prog. Theor. Phys. 72, "
-                        "480 (1984), doi:10.1143/PTP.72.480")
+@discrete_map(
+    params=dict(r=4.0, eps=0.1),
+    x0=[0.74780597, 0.75797351],
+    names=("x", "y"),
+    aliases=("coupled_logistic",),
+    reference="K. Kaneko, Period-doubling of kink-antikink patterns, quasiperiodicity in antiferro-like "
+    "structures and spatial intermittency in coupled logistic lattice, Prog. Theor. Phys. 72, "
+    "480 (1984), doi:10.1143/PTP.72.480",
+)
 def coupled_logistic_maps(x, p, n):
     """Two diffusively coupled logistic maps: x' = (1 - eps) f(x) + eps f(y), y' = (1 - eps) f(y) + eps f(x).
 
@@ -108,11 +133,15 @@ def coupled_logistic_maps(x, p, n):
 
 
 @register
-@discrete_map(params=dict(k1=1.0, k2=1.0, gamma=1.0), x0=[0.0, 0.5, 6.0, 3.0],
-              names=("theta1", "theta2", "p1", "p2"), flags=("conservative",),
-              aliases=("coupledstandardmaps",),
-              reference="H. Kantz and P. Grassberger, Internal Arnold diffusion and chaos thresholds in coupled "
-                        "symplectic maps, J. Phys. A 21, L127 (1988)")
+@discrete_map(
+    params=dict(k1=1.0, k2=1.0, gamma=1.0),
+    x0=[0.0, 0.5, 6.0, 3.0],
+    names=("theta1", "theta2", "p1", "p2"),
+    flags=("conservative",),
+    aliases=("coupledstandardmaps",),
+    reference="H. Kantz and P. Grassberger, Internal Arnold diffusion and chaos thresholds in coupled "
+    "symplectic maps, J. Phys. A 21, L127 (1988)",
+)
 def coupled_standard_maps(x, p, n):
     """Coupled standard maps: p_i' = p_i + k_i sin(theta_i) - gamma sin(theta_j - theta_i), theta_i' = theta_i + p_i'.
 
@@ -127,11 +156,16 @@ def coupled_standard_maps(x, p, n):
 
 
 @register
-@discrete_map(params=dict(z=1.5), x0=[0.061094019], names=("x",), aliases=("manneville_map", "pomeau_manneville"),
-              reference="P. Manneville, Intermittency, self-similarity and 1/f spectrum in dissipative dynamical "
-                        "systems, J. Phys. (Paris) 41, 1235 (1980); Y. Pomeau and P. Manneville, Intermittent "
-                        "transition to turbulence in dissipative dynamical systems, Commun. Math. Phys. 74, 189 "
-                        "(1980), doi:10.1007/BF01197757")
+@discrete_map(
+    params=dict(z=1.5),
+    x0=[0.061094019],
+    names=("x",),
+    aliases=("manneville_map", "pomeau_manneville"),
+    reference="P. Manneville, Intermittency, self-similarity and 1/f spectrum in dissipative dynamical "
+    "systems, J. Phys. (Paris) 41, 1235 (1980); Y. Pomeau and P. Manneville, Intermittent "
+    "transition to turbulence in dissipative dynamical systems, Commun. Math. Phys. 74, 189 "
+    "(1980), doi:10.1007/BF01197757",
+)
 def pomeau_manneville_map(x, p, n):
     """Pomeau-Manneville map: x' = x + x^z mod 1 on [0, 1).
 

@@ -21,15 +21,21 @@ _JERK = ("x", "x_dot", "x_ddot")
 
 
 def _sprott94(case: str) -> str:
-    return ("J. C. Sprott, Some simple chaotic flows, Phys. Rev. E 50, R647 (1994), "
-            f"doi:10.1103/PhysRevE.50.R647 (case {case})")
+    return (
+        "J. C. Sprott, Some simple chaotic flows, Phys. Rev. E 50, R647 (1994), "
+        f"doi:10.1103/PhysRevE.50.R647 (case {case})"
+    )
 
 
 @register
-@flow(x0=[0.087931568, 0.39073734, 0.59007004], names=_XYZ, dt=0.05,
-      reference=_sprott94("A") + "; identified as the Nose-Hoover thermostatted oscillator by W. G. Hoover, "
-                                 "Remark on 'Some simple chaotic flows', Phys. Rev. E 51, 759 (1995), "
-                                 "doi:10.1103/PhysRevE.51.759")
+@flow(
+    x0=[0.087931568, 0.39073734, 0.59007004],
+    names=_XYZ,
+    dt=0.05,
+    reference=_sprott94("A") + "; identified as the Nose-Hoover thermostatted oscillator by W. G. Hoover, "
+    "Remark on 'Some simple chaotic flows', Phys. Rev. E 51, 759 (1995), "
+    "doi:10.1103/PhysRevE.51.759",
+)
 def sprott_a(x, p, t):
     """Sprott A: x' = y, y' = -x + y z, z' = 1 - y^2.
 
@@ -84,8 +90,7 @@ def sprott_h(x, p, t):
 
 
 @register
-@flow(params=dict(a=0.2), x0=[-0.043202049, 0.55917285, 0.20652408], names=_XYZ, dt=0.1,
-      reference=_sprott94("I"))
+@flow(params=dict(a=0.2), x0=[-0.043202049, 0.55917285, 0.20652408], names=_XYZ, dt=0.1, reference=_sprott94("I"))
 def sprott_i(x, p, t):
     """Sprott I: x' = -a y, y' = x + z, z' = x + y^2 - z."""
     return jnp.stack([-p["a"] * x[1], x[0] + x[2], x[0] + x[1] ** 2 - x[2]])
@@ -106,8 +111,7 @@ def sprott_k(x, p, t):
 
 
 @register
-@flow(params=dict(a=0.9, b=3.9), x0=[-8.3727474, 31.01402, -6.8267937], names=_XYZ, dt=0.025,
-      reference=_sprott94("L"))
+@flow(params=dict(a=0.9, b=3.9), x0=[-8.3727474, 31.01402, -6.8267937], names=_XYZ, dt=0.025, reference=_sprott94("L"))
 def sprott_l(x, p, t):
     """Sprott L: x' = y + b z, y' = a x^2 - y, z' = 1 - x."""
     return jnp.stack([x[1] + p["b"] * x[2], p["a"] * x[0] ** 2 - x[1], 1.0 - x[0]])
@@ -117,7 +121,7 @@ def sprott_l(x, p, t):
 @flow(params=dict(a=1.7), x0=[1.8882486, -5.0218651, 0.58619846], names=_XYZ, dt=0.05, reference=_sprott94("M"))
 def sprott_m(x, p, t):
     """Sprott M: x' = -z, y' = -x^2 - y, z' = a + a x + y."""
-    return jnp.stack([-x[2], -x[0] ** 2 - x[1], p["a"] + p["a"] * x[0] + x[1]])
+    return jnp.stack([-x[2], -(x[0] ** 2) - x[1], p["a"] + p["a"] * x[0] + x[1]])
 
 
 @register
@@ -142,16 +146,14 @@ def sprott_p(x, p, t):
 
 
 @register
-@flow(params=dict(a=3.1, b=0.5), x0=[-0.55152388, 0.11999924, 2.0847964], names=_XYZ, dt=0.04,
-      reference=_sprott94("Q"))
+@flow(params=dict(a=3.1, b=0.5), x0=[-0.55152388, 0.11999924, 2.0847964], names=_XYZ, dt=0.04, reference=_sprott94("Q"))
 def sprott_q(x, p, t):
     """Sprott Q: x' = -z, y' = x - y, z' = a x + y^2 + b z."""
     return jnp.stack([-x[2], x[0] - x[1], p["a"] * x[0] + x[1] ** 2 + p["b"] * x[2]])
 
 
 @register
-@flow(params=dict(a=0.9, b=0.4), x0=[2.1751773, 2.2288384, 2.2961486], names=_XYZ, dt=0.05,
-      reference=_sprott94("R"))
+@flow(params=dict(a=0.9, b=0.4), x0=[2.1751773, 2.2288384, 2.2961486], names=_XYZ, dt=0.05, reference=_sprott94("R"))
 def sprott_r(x, p, t):
     """Sprott R: x' = a - y, y' = b + z, z' = x y - z."""
     return jnp.stack([p["a"] - x[1], p["b"] + x[2], x[0] * x[1] - x[2]])
@@ -165,18 +167,27 @@ def sprott_s(x, p, t):
 
 
 @register
-@flow(params=dict(mu=2.017), x0=[2.2479758, -2.1957306, 0.54150636], names=_JERK, dt=0.05,
-      reference="J. C. Sprott, Simplest dissipative chaotic flow, Phys. Lett. A 228, 271 (1997), "
-                "doi:10.1016/S0375-9601(97)00088-1")
+@flow(
+    params=dict(mu=2.017),
+    x0=[2.2479758, -2.1957306, 0.54150636],
+    names=_JERK,
+    dt=0.05,
+    reference="J. C. Sprott, Simplest dissipative chaotic flow, Phys. Lett. A 228, 271 (1997), "
+    "doi:10.1016/S0375-9601(97)00088-1",
+)
 def sprott_jerk(x, p, t):
     """Sprott's simplest dissipative jerk flow: x' = y, y' = z, z' = -x + y^2 - mu z (x''' = -mu x'' + x'^2 - x)."""
     return jnp.stack([x[1], x[2], -x[0] + x[1] ** 2 - p["mu"] * x[2]])
 
 
 @register
-@flow(x0=[0.51391233, 0.61860457, -1.4073836], names=_XYZ, dt=0.04,
-      reference="J. C. Sprott, A dynamical system with a strange attractor and invariant tori, "
-                "Phys. Lett. A 378, 1361 (2014), https://sprott.physics.wisc.edu/pubs/paper423.pdf")
+@flow(
+    x0=[0.51391233, 0.61860457, -1.4073836],
+    names=_XYZ,
+    dt=0.04,
+    reference="J. C. Sprott, A dynamical system with a strange attractor and invariant tori, "
+    "Phys. Lett. A 378, 1361 (2014), https://sprott.physics.wisc.edu/pubs/paper423.pdf",
+)
 def sprott_torus(x, p, t):
     """Sprott torus: x' = y + 2 x y + x z, y' = 1 - 2 x^2 + y z, z' = x - x^2 - y^2.
 
@@ -184,14 +195,20 @@ def sprott_torus(x, p, t):
     condition) is on the strange attractor, lambda ~ (0.056, 0, -0.15), slow to converge (dysts' stored
     0.30 is far off).
     """
-    return jnp.stack([x[1] + 2.0 * x[0] * x[1] + x[0] * x[2], 1.0 - 2.0 * x[0] ** 2 + x[1] * x[2],
-                      x[0] - x[0] ** 2 - x[1] ** 2])
+    return jnp.stack(
+        [x[1] + 2.0 * x[0] * x[1] + x[0] * x[2], 1.0 - 2.0 * x[0] ** 2 + x[1] * x[2], x[0] - x[0] ** 2 - x[1] ** 2]
+    )
 
 
 @register
-@flow(x0=[1.2944371, -1.3718, -0.19367007], names=_XYZ, dt=0.01, flags=("discontinuous",),
-      reference="J. C. Sprott, Do we need more chaos examples?, Chaos Theory and Applications 2(2), 49 (2020), "
-                "https://dergipark.org.tr/en/pub/chaos/issue/54264/735400")
+@flow(
+    x0=[1.2944371, -1.3718, -0.19367007],
+    names=_XYZ,
+    dt=0.01,
+    flags=("discontinuous",),
+    reference="J. C. Sprott, Do we need more chaos examples?, Chaos Theory and Applications 2(2), 49 (2020), "
+    "https://dergipark.org.tr/en/pub/chaos/issue/54264/735400",
+)
 def sprott_more(x, p, t):
     """Sprott 'more chaos': x' = y, y' = -x - sgn(z) y, z' = y^2 - exp(-x^2).
 
@@ -201,14 +218,20 @@ def sprott_more(x, p, t):
     <div f> = -<sgn z> ~ -0.03 either way. Fixed-step RK4 is only first order across z = 0 (step-halving
     error ~1e-2 per dominant period at dt = 0.01).
     """
-    return jnp.stack([x[1], -x[0] - jnp.sign(x[2]) * x[1], x[1] ** 2 - jnp.exp(-x[0] ** 2)])
+    return jnp.stack([x[1], -x[0] - jnp.sign(x[2]) * x[1], x[1] ** 2 - jnp.exp(-(x[0] ** 2))])
 
 
 @register
-@flow(params=dict(a=0.55), x0=[2.3113421, 0.49303559, 3.1587263], names=_XYZ, dt=0.01, flags=("discontinuous",),
-      reference="A. S. Elwakil, S. Ozoguz and M. P. Kennedy, Creation of a complex butterfly attractor using a "
-                "novel Lorenz-type system, IEEE Trans. Circuits Syst. I 49, 527 (2002), doi:10.1109/81.995671; "
-                "J. C. Sprott, Chaos and Time-Series Analysis, Oxford University Press, Appendix A (2003)")
+@flow(
+    params=dict(a=0.55),
+    x0=[2.3113421, 0.49303559, 3.1587263],
+    names=_XYZ,
+    dt=0.01,
+    flags=("discontinuous",),
+    reference="A. S. Elwakil, S. Ozoguz and M. P. Kennedy, Creation of a complex butterfly attractor using a "
+    "novel Lorenz-type system, IEEE Trans. Circuits Syst. I 49, 527 (2002), doi:10.1109/81.995671; "
+    "J. C. Sprott, Chaos and Time-Series Analysis, Oxford University Press, Appendix A (2003)",
+)
 def complex_butterfly(x, p, t):
     """Complex butterfly: x' = a (y - x), y' = -z sgn(x), z' = |x| - 1.
 
@@ -221,10 +244,16 @@ def complex_butterfly(x, p, t):
 
 
 @register
-@flow(params=dict(a=0.8), x0=[1.0921454, 0.056901628, -0.10491023], names=_JERK, dt=0.01, flags=("discontinuous",),
-      reference="A. S. Elwakil and M. P. Kennedy, Construction of classes of circuit-independent chaotic "
-                "oscillators using passive-only nonlinear devices, IEEE Trans. Circuits Syst. I 48, 289 (2001); "
-                "J. C. Sprott, Chaos and Time-Series Analysis, Oxford University Press, Appendix A (2003)")
+@flow(
+    params=dict(a=0.8),
+    x0=[1.0921454, 0.056901628, -0.10491023],
+    names=_JERK,
+    dt=0.01,
+    flags=("discontinuous",),
+    reference="A. S. Elwakil and M. P. Kennedy, Construction of classes of circuit-independent chaotic "
+    "oscillators using passive-only nonlinear devices, IEEE Trans. Circuits Syst. I 48, 289 (2001); "
+    "J. C. Sprott, Chaos and Time-Series Analysis, Oxford University Press, Appendix A (2003)",
+)
 def double_scroll_jerk(x, p, t):
     """Double-scroll jerk: x' = y, y' = z, z' = -a (z + y + x - sgn(x)) (x''' = -a (x'' + x' + x - sgn x)).
 

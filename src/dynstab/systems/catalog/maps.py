@@ -10,9 +10,13 @@ from . import DYSTS_DIFFERENCES
 
 
 @register
-@discrete_map(params=dict(a=1.4, b=0.3), x0=[0.0, 0.27], names=("x", "y"),
-              reference="M. Henon, A two-dimensional mapping with a strange attractor, "
-                        "Commun. Math. Phys. 50, 69 (1976), doi:10.1007/BF01608556")
+@discrete_map(
+    params=dict(a=1.4, b=0.3),
+    x0=[0.0, 0.27],
+    names=("x", "y"),
+    reference="M. Henon, A two-dimensional mapping with a strange attractor, "
+    "Commun. Math. Phys. 50, 69 (1976), doi:10.1007/BF01608556",
+)
 def henon(x, p, n):
     """Henon map: x' = 1 - a x^2 + y, y' = b x.
 
@@ -23,18 +27,26 @@ def henon(x, p, n):
 
 
 @register
-@discrete_map(params=dict(r=4.0), x0=[0.1], names=("x",),
-              reference="R. M. May, Simple mathematical models with very complicated dynamics, "
-                        "Nature 261, 459 (1976), doi:10.1038/261459a0")
+@discrete_map(
+    params=dict(r=4.0),
+    x0=[0.1],
+    names=("x",),
+    reference="R. M. May, Simple mathematical models with very complicated dynamics, "
+    "Nature 261, 459 (1976), doi:10.1038/261459a0",
+)
 def logistic(x, p, n):
     """Logistic map: x' = r x (1 - x)."""
     return p["r"] * x * (1.0 - x)
 
 
 @register
-@discrete_map(params=dict(a=1.7, b=0.5), x0=[-0.1, 0.05], names=("x", "y"),
-              reference="R. Lozi, Un attracteur etrange (?) du type attracteur de Henon, J. Phys. Colloques 39, "
-                        "C5-9 (1978), doi:10.1051/jphyscol:1978505")
+@discrete_map(
+    params=dict(a=1.7, b=0.5),
+    x0=[-0.1, 0.05],
+    names=("x", "y"),
+    reference="R. Lozi, Un attracteur etrange (?) du type attracteur de Henon, J. Phys. Colloques 39, "
+    "C5-9 (1978), doi:10.1051/jphyscol:1978505",
+)
 def lozi(x, p, n):
     """Lozi map: x' = 1 + y - a |x|, y' = b x.
 
@@ -45,11 +57,15 @@ def lozi(x, p, n):
 
 
 @register
-@discrete_map(params=dict(u=0.9), x0=[0.03807528, 0.11344719], names=("x", "y"),
-              reference="K. Ikeda, Multiple-valued stationary state and its instability of the transmitted light by "
-                        "a ring cavity system, Opt. Commun. 30, 257 (1979), doi:10.1016/0030-4018(79)90090-7; map "
-                        "form: S. M. Hammel, C. K. R. T. Jones and J. V. Moloney, Global dynamical behavior of the "
-                        "optical field in a ring cavity, J. Opt. Soc. Am. B 2, 552 (1985), doi:10.1364/JOSAB.2.000552")
+@discrete_map(
+    params=dict(u=0.9),
+    x0=[0.03807528, 0.11344719],
+    names=("x", "y"),
+    reference="K. Ikeda, Multiple-valued stationary state and its instability of the transmitted light by "
+    "a ring cavity system, Opt. Commun. 30, 257 (1979), doi:10.1016/0030-4018(79)90090-7; map "
+    "form: S. M. Hammel, C. K. R. T. Jones and J. V. Moloney, Global dynamical behavior of the "
+    "optical field in a ring cavity, J. Opt. Soc. Am. B 2, 552 (1985), doi:10.1364/JOSAB.2.000552",
+)
 def ikeda(x, p, n):
     """Ikeda map: x' = 1 + u (x cos s - y sin s), y' = u (x sin s + y cos s), s = 0.4 - 6 / (1 + x^2 + y^2).
 
@@ -62,15 +78,20 @@ def ikeda(x, p, n):
 
 
 @register
-@discrete_map(params=dict(a=0.9, b=-0.6013, c=2.0, d=0.5), x0=[-0.72, -0.64], names=("x", "y"),
-              reference="H. E. Nusse and J. A. Yorke, Dynamics: Numerical Explorations, Applied Mathematical "
-                        "Sciences 101, Springer, New York (1994), doi:10.1007/978-1-4684-0231-5; A. Goldsztejn, "
-                        "W. Hayes and P. Collins, Tinkerbell is chaotic, SIAM J. Appl. Dyn. Syst. 10, 1480 (2011), "
-                        "doi:10.1137/100819011")
+@discrete_map(
+    params=dict(a=0.9, b=-0.6013, c=2.0, d=0.5),
+    x0=[-0.72, -0.64],
+    names=("x", "y"),
+    reference="H. E. Nusse and J. A. Yorke, Dynamics: Numerical Explorations, Applied Mathematical "
+    "Sciences 101, Springer, New York (1994), doi:10.1007/978-1-4684-0231-5; A. Goldsztejn, "
+    "W. Hayes and P. Collins, Tinkerbell is chaotic, SIAM J. Appl. Dyn. Syst. 10, 1480 (2011), "
+    "doi:10.1137/100819011",
+)
 def tinkerbell(x, p, n):
     """Tinkerbell map: x' = x^2 - y^2 + a x + b y, y' = 2 x y + c x + d y."""
-    return jnp.stack([x[0] ** 2 - x[1] ** 2 + p["a"] * x[0] + p["b"] * x[1],
-                      2.0 * x[0] * x[1] + p["c"] * x[0] + p["d"] * x[1]])
+    return jnp.stack(
+        [x[0] ** 2 - x[1] ** 2 + p["a"] * x[0] + p["b"] * x[1], 2.0 * x[0] * x[1] + p["c"] * x[0] + p["d"] * x[1]]
+    )
 
 
 def _standard_map_jac(x, p, n):
@@ -79,10 +100,16 @@ def _standard_map_jac(x, p, n):
 
 
 @register
-@discrete_map(params=dict(k=1.0), x0=[0.0, 6.0], names=("x", "y"), jac=_standard_map_jac, flags=("conservative",),
-              aliases=("chirikov", "chirikov_standard_map"),
-              reference="B. V. Chirikov, A universal instability of many-dimensional oscillator systems, "
-                        "Phys. Rep. 52, 263 (1979), doi:10.1016/0370-1573(79)90023-1")
+@discrete_map(
+    params=dict(k=1.0),
+    x0=[0.0, 6.0],
+    names=("x", "y"),
+    jac=_standard_map_jac,
+    flags=("conservative",),
+    aliases=("chirikov", "chirikov_standard_map"),
+    reference="B. V. Chirikov, A universal instability of many-dimensional oscillator systems, "
+    "Phys. Rep. 52, 263 (1979), doi:10.1016/0370-1573(79)90023-1",
+)
 def standard_map(x, p, n):
     """Chirikov standard map: y' = y + k sin x, x' = x + y' (both mod 2 pi).
 
@@ -97,13 +124,19 @@ def standard_map(x, p, n):
 
 DYSTS_DIFFERENCES["standard_map"] = (
     "dysts' Chirikov iterates the lift on the plane with state (p, x); we keep Chirikov's torus form, "
-    "state (x, y) = (angle, momentum) reduced mod 2 pi (the same law up to the order and multiples of 2 pi)")
+    "state (x, y) = (angle, momentum) reduced mod 2 pi (the same law up to the order and multiples of 2 pi)"
+)
 
 
 @register
-@discrete_map(params=dict(mu=0.99999995), x0=[0.70710678], names=("x",), aliases=("tent",),
-              reference="R. M. May, Simple mathematical models with very complicated dynamics, "
-                        "Nature 261, 459 (1976), doi:10.1038/261459a0")
+@discrete_map(
+    params=dict(mu=0.99999995),
+    x0=[0.70710678],
+    names=("x",),
+    aliases=("tent",),
+    reference="R. M. May, Simple mathematical models with very complicated dynamics, "
+    "Nature 261, 459 (1976), doi:10.1038/261459a0",
+)
 def tent_map(x, p, n):
     """Tent map: x' = mu (1 - 2 |x - 1/2|) = 2 mu min(x, 1 - x).
 
@@ -117,22 +150,29 @@ def tent_map(x, p, n):
 
 
 @register
-@discrete_map(params=dict(A=3.0), x0=[0.1], names=("x",),
-              reference="J. C. Sprott, Chaos and Time-Series Analysis, Oxford University Press, Appendix A (2003), "
-                        "doi:10.1093/oso/9780198508397.001.0001")
+@discrete_map(
+    params=dict(A=3.0),
+    x0=[0.1],
+    names=("x",),
+    reference="J. C. Sprott, Chaos and Time-Series Analysis, Oxford University Press, Appendix A (2003), "
+    "doi:10.1093/oso/9780198508397.001.0001",
+)
 def cubic_map(x, p, n):
     """Cubic map: x' = A x (1 - x^2).
 
     At A = 3 the interval |x| <= 2/sqrt(3) is invariant (x = (2/sqrt 3) sin theta turns the map into
     theta' = 3 theta), so the exponent is ln 3; orbits that leave it escape to infinity.
     """
-    return p["A"] * x * (1.0 - x ** 2)
+    return p["A"] * x * (1.0 - x**2)
 
 
 @register
-@discrete_map(params=dict(a=math.log(20.0)), x0=[0.1], names=("x",),
-              reference="W. E. Ricker, Stock and recruitment, J. Fish. Res. Board Can. 11, 559 (1954), "
-                        "doi:10.1139/f54-039")
+@discrete_map(
+    params=dict(a=math.log(20.0)),
+    x0=[0.1],
+    names=("x",),
+    reference="W. E. Ricker, Stock and recruitment, J. Fish. Res. Board Can. 11, 559 (1954), doi:10.1139/f54-039",
+)
 def ricker(x, p, n):
     """Ricker map: x' = x exp(a - x) = A x exp(-x) with A = exp(a).
 
@@ -143,19 +183,27 @@ def ricker(x, p, n):
 
 
 @register
-@discrete_map(x0=[0.5, 3.7], names=("x", "y"), flags=("conservative",),
-              reference="R. L. Devaney, A piecewise linear model for the zones of instability of an area-preserving "
-                        "map, Physica D 10, 387 (1984), doi:10.1016/0167-2789(84)90187-6")
+@discrete_map(
+    x0=[0.5, 3.7],
+    names=("x", "y"),
+    flags=("conservative",),
+    reference="R. L. Devaney, A piecewise linear model for the zones of instability of an area-preserving "
+    "map, Physica D 10, 387 (1984), doi:10.1016/0167-2789(84)90187-6",
+)
 def gingerbreadman(x, p, n):
     """Gingerbreadman map: x' = 1 - y + |x|, y' = x."""
     return jnp.stack([1.0 - x[1] + jnp.abs(x[0]), x[0]])
 
 
 @register
-@discrete_map(x0=[0.0, 0.70710678], names=("x", "y"), flags=("conservative",), aliases=("cat_map",),
-              jac=lambda x, p, n: jnp.array([[1.0, 1.0], [1.0, 2.0]]),
-              reference="V. I. Arnold and A. Avez, Ergodic Problems of Classical Mechanics, W. A. Benjamin, "
-                        "New York (1968)")
+@discrete_map(
+    x0=[0.0, 0.70710678],
+    names=("x", "y"),
+    flags=("conservative",),
+    aliases=("cat_map",),
+    jac=lambda x, p, n: jnp.array([[1.0, 1.0], [1.0, 2.0]]),
+    reference="V. I. Arnold and A. Avez, Ergodic Problems of Classical Mechanics, W. A. Benjamin, New York (1968)",
+)
 def arnold_cat(x, p, n):
     """Arnold cat map: x' = x + y, y' = x + 2 y (both mod 1).
 
