@@ -29,6 +29,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._precision import float64
+from ..validation import as_int
 
 __all__ = [
     "TrainingData",
@@ -554,14 +555,14 @@ def ridge_regression(features: jax.Array, targets: jax.Array, ridge: float) -> j
 
 
 def check_int(name: str, value: Any, minimum: int = 1) -> int:
-    """Validate an integer hyperparameter or argument (``bool`` is rejected).
+    """Validate an integer hyperparameter or argument with :func:`dynstab.validation.as_int`.
 
     Parameters
     ----------
     name : str
         Its name in the error message.
     value : Any
-        The value; an integral float such as ``3.0`` is accepted.
+        The value; an integral float such as ``3.0`` is accepted, ``bool`` is not.
     minimum : int
         The least value accepted.
 
@@ -573,16 +574,10 @@ def check_int(name: str, value: Any, minimum: int = 1) -> int:
     Raises
     ------
     ValueError
-        "``name`` must be a positive integer" (``minimum`` 1) or "must be an integer >= ``minimum``".
+        "``name`` must be an integer >= ``minimum``, got ..." (a wrong kind raises
+        :class:`dynstab.validation.InvalidTypeError`, also a ``ValueError``).
     """
-    try:
-        ok = not isinstance(value, bool) and int(value) == value and value >= minimum
-    except (TypeError, ValueError, OverflowError):
-        ok = False
-    if not ok:
-        bound = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ValueError(f"{name} must be {bound}, got {value!r}")
-    return int(value)
+    return as_int(value, name=name, minimum=minimum)
 
 
 def check_steps(steps: Any) -> int:
