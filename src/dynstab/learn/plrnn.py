@@ -760,8 +760,8 @@ class ShallowPLRNN(LearnedModel):
 
     def as_system(self) -> Map:
         """The learned latent map z_{t+1} = F(z_t) as a :class:`dynstab.Map` (params A, W1, W2, h1, h2;
-        analytic piecewise-constant Jacobian). One iteration is ``dt_`` time units, so Lyapunov exponents
-        per time unit are those of ``lyapunov_spectrum`` divided by ``dt_``. Observation: x = z[:N]
+        analytic piecewise-constant Jacobian). One iteration is ``dt_`` time units (the map's ``dt``), so
+        ``lyapunov_spectrum`` gives exponents per time unit. Observation: x = z[:N]
         (identity) or x = B z + b (affine; ``params_['B']``, ``params_['b']``); see ``observe``."""
         self._check_fitted()
         cfg = self._cfg

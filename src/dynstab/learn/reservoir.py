@@ -449,8 +449,8 @@ class EchoStateNetwork(LearnedModel):
 
         r_{n+1} = (1 - a) r_n + a tanh(W r_n + W_in W_out phi(r_n) + b).
 
-        Its observable is the readout ``observe(r)`` (one map step corresponds to ``dt_``); its Lyapunov
-        exponents per iteration divided by ``dt_`` are per time unit. ``x0`` is the reservoir state at the
+        Its observable is the readout ``observe(r)`` (one map step is ``dt_`` time units, the map's ``dt``,
+        so its Lyapunov exponents come out per time unit). ``x0`` is the reservoir state at the
         end of training (on the learned attractor). Learned arrays are in ``params`` (W or W_values, W_in,
         bias, leak, W_out); the sparsity pattern of W is fixed in the law.
         """
