@@ -45,7 +45,9 @@ def replace_section(title: str, body: str, path: Path = RESULTS) -> None:
         pat = re.compile(rf"^{re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
         text = pat.sub(lambda _: section + "\n", text) if pat.search(text) else text.rstrip() + "\n\n" + section
     else:
-        text = "# dynstab benchmarks\n\nMeasured results; each section names the command that produced it.\n\n" + section
+        text = (
+            "# dynstab benchmarks\n\nMeasured results; each section names the command that produced it.\n\n" + section
+        )
     path.write_text(text.rstrip() + "\n")
     print(f"wrote section {title!r} of {path}")
 

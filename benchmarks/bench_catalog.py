@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import replace_section  # noqa: E402
+from _results import replace_section
 
 os.environ["DYNSTAB_CACHE_DIR"] = ""  # no persistent cache: cold compiles are measured
 
@@ -76,8 +76,11 @@ def main() -> None:
             assert tr.x.shape[0] == 1001 and np.all(np.isfinite(tr.x))
         res["dysts"] = dysts_class_name(s)
         rows.append(res)
-        print(f"{name:<28} rk4 {res['rk4'][0]:.2f}/{res['rk4'][1] * 1e3:.1f} ms  dopri8 {res['dopri8'][0]:.2f}/"
-              f"{res['dopri8'][1] * 1e3:.1f} ms", flush=True)
+        print(
+            f"{name:<28} rk4 {res['rk4'][0]:.2f}/{res['rk4'][1] * 1e3:.1f} ms  dopri8 {res['dopri8'][0]:.2f}/"
+            f"{res['dopri8'][1] * 1e3:.1f} ms",
+            flush=True,
+        )
 
     paired = [r for r in rows if r["dysts"]]
     step = max(1, len(paired) // args.dysts_subset)
@@ -90,28 +93,39 @@ def main() -> None:
         return sum(r[key][i] for r in rs)
 
     d_total = sum(r["dysts_time"] for r in subset)
-    lines = [SECTION, "",
-             f"Command: `.venv/bin/python benchmarks/bench_catalog.py --dysts-subset {args.dysts_subset} "
-             f"--cap {args.cap:g}`  ",
-             f"Date: {_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M} UTC; load at end "
-             f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}  ",
-             "Task: 1000 points at 100 points per dominant period (10 periods) for every catalog flow.", "",
-             "| | flows | cold total (s, compile included) | warm total (s) |", "|---|---:|---:|---:|",
-             f"| dynstab rk4 (each system's dt) | {len(rows)} | {total(rows, 'rk4', 0):.1f} | {total(rows, 'rk4', 1):.2f} |",
-             f"| dynstab dopri8 (rtol=atol=1e-9) | {len(rows)} | {total(rows, 'dopri8', 0):.1f} | "
-             f"{total(rows, 'dopri8', 1):.2f} |", "",
-             f"dysts `make_trajectory(1000)` (defaults: Radau, rtol=atol=1e-12) on {len(subset)} of the {len(paired)} "
-             f"flows it shares with us, each capped at {args.cap:g} s:", "",
-             "| system | dysts (s) | dynstab rk4 cold / warm (s) | dynstab dopri8 cold / warm (s) |",
-             "|---|---:|---:|---:|"]
+    lines = [
+        SECTION,
+        "",
+        f"Command: `.venv/bin/python benchmarks/bench_catalog.py --dysts-subset {args.dysts_subset} "
+        f"--cap {args.cap:g}`  ",
+        f"Date: {_dt.datetime.now(_dt.UTC):%Y-%m-%d %H:%M} UTC; load at end "
+        f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}  ",
+        "Task: 1000 points at 100 points per dominant period (10 periods) for every catalog flow.",
+        "",
+        "| | flows | cold total (s, compile included) | warm total (s) |",
+        "|---|---:|---:|---:|",
+        f"| dynstab rk4 (each system's dt) | {len(rows)} | {total(rows, 'rk4', 0):.1f} | {total(rows, 'rk4', 1):.2f} |",
+        f"| dynstab dopri8 (rtol=atol=1e-9) | {len(rows)} | {total(rows, 'dopri8', 0):.1f} | "
+        f"{total(rows, 'dopri8', 1):.2f} |",
+        "",
+        f"dysts `make_trajectory(1000)` (defaults: Radau, rtol=atol=1e-12) on {len(subset)} of the {len(paired)} "
+        f"flows it shares with us, each capped at {args.cap:g} s:",
+        "",
+        "| system | dysts (s) | dynstab rk4 cold / warm (s) | dynstab dopri8 cold / warm (s) |",
+        "|---|---:|---:|---:|",
+    ]
     for r in subset:
-        lines.append(f"| {r['name']} | {r['dysts_time']:.1f}{' (cap)' if r['capped'] else ''} | {r['rk4'][0]:.2f} / "
-                     f"{r['rk4'][1]:.4f} | {r['dopri8'][0]:.2f} / {r['dopri8'][1]:.4f} |")
+        lines.append(
+            f"| {r['name']} | {r['dysts_time']:.1f}{' (cap)' if r['capped'] else ''} | {r['rk4'][0]:.2f} / "
+            f"{r['rk4'][1]:.4f} | {r['dopri8'][0]:.2f} / {r['dopri8'][1]:.4f} |"
+        )
     for label in ("rk4", "dopri8"):
         cold, warm = total(subset, label, 0), total(subset, label, 1)
         lines.append("")
-        lines.append(f"Subset total, {label}: dysts {d_total:.1f} s vs dynstab {cold:.1f} s cold "
-                     f"(**{d_total / cold:.0f}x**) and {warm:.3f} s warm (**{d_total / warm:.0f}x**).")
+        lines.append(
+            f"Subset total, {label}: dysts {d_total:.1f} s vs dynstab {cold:.1f} s cold "
+            f"(**{d_total / cold:.0f}x**) and {warm:.3f} s warm (**{d_total / warm:.0f}x**)."
+        )
     replace_section(SECTION, "\n".join(lines), RESULTS)
     print("\n".join(lines))
 

@@ -25,11 +25,11 @@ from pathlib import Path
 
 os.environ["DYNSTAB_CACHE_DIR"] = ""
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import first_and_best as timed  # noqa: E402
+from _results import first_and_best as timed
 
 
 def oscillations(n_snap: int, n_var: int, n_osc: int, seed: int, dt: float = 0.01) -> np.ndarray:
@@ -45,7 +45,7 @@ def lorenz_delays(n_win: int, q: int) -> np.ndarray:
     import dynstab
 
     x = dynstab.trajectory(dynstab.systems.get("lorenz"), t=(n_win + q) * 0.01, dt=0.01, transient=20.0).x[:, 0]
-    return np.stack([x[k:k + n_win] for k in range(q)], axis=1)  # rows = windows (snapshots)
+    return np.stack([x[k : k + n_win] for k in range(q)], axis=1)  # rows = windows (snapshots)
 
 
 def match_error(a: np.ndarray, b: np.ndarray):
@@ -77,9 +77,18 @@ def run_case(name: str, x: np.ndarray, rank: int, repeats: int) -> dict:
     a, b = m_ours.modes_[:, i], np.asarray(m_py.modes)[:, j]
     cos = np.abs(np.sum(a.conj() * b, axis=0)) / (np.linalg.norm(a, axis=0) * np.linalg.norm(b, axis=0))
     op_err = float(np.max(1.0 - cos))
-    return dict(case=name, shape=f"{x.shape[0]} x {x.shape[1]}", rank=rank, first=first_ours,
-                compile=max(first_ours - warm_ours, 0.0), warm=warm_ours, py_first=first_py, py_warm=warm_py,
-                eig_err=err, op_err=op_err)
+    return dict(
+        case=name,
+        shape=f"{x.shape[0]} x {x.shape[1]}",
+        rank=rank,
+        first=first_ours,
+        compile=max(first_ours - warm_ours, 0.0),
+        warm=warm_ours,
+        py_first=first_py,
+        py_warm=warm_py,
+        eig_err=err,
+        op_err=op_err,
+    )
 
 
 def main() -> None:
@@ -101,14 +110,20 @@ def main() -> None:
     rows = [run_case(n, x, r, 2 if args.quick else 5) for n, x, r in cases]
     from importlib.metadata import version
 
-    print(f"jax {jax.__version__} ({jax.default_backend()}), pydmd {version('pydmd')}, numpy {np.__version__}, "
-          f"load {' '.join(Path('/proc/loadavg').read_text().split()[:3])}\n")
-    print("| data | snapshots x vars | rank | dynstab first call (s) | dynstab compile (s) | dynstab warm (s) "
-          "| PyDMD first (s) | PyDMD warm (s) | max eigenvalue diff | max mode 1-cos |")
+    print(
+        f"jax {jax.__version__} ({jax.default_backend()}), pydmd {version('pydmd')}, numpy {np.__version__}, "
+        f"load {' '.join(Path('/proc/loadavg').read_text().split()[:3])}\n"
+    )
+    print(
+        "| data | snapshots x vars | rank | dynstab first call (s) | dynstab compile (s) | dynstab warm (s) "
+        "| PyDMD first (s) | PyDMD warm (s) | max eigenvalue diff | max mode 1-cos |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['case']} | {r['shape']} | {r['rank']} | {r['first']:.3f} | {r['compile']:.3f} | {r['warm']:.4f} "
-              f"| {r['py_first']:.3f} | {r['py_warm']:.4f} | {r['eig_err']:.1e} | {r['op_err']:.1e} |")
+        print(
+            f"| {r['case']} | {r['shape']} | {r['rank']} | {r['first']:.3f} | {r['compile']:.3f} | {r['warm']:.4f} "
+            f"| {r['py_first']:.3f} | {r['py_warm']:.4f} | {r['eig_err']:.1e} | {r['op_err']:.1e} |"
+        )
 
 
 if __name__ == "__main__":

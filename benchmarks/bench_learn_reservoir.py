@@ -35,7 +35,7 @@ from pathlib import Path
 
 os.environ["DYNSTAB_CACHE_DIR"] = ""  # real compile times (must precede importing dynstab)
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 LAMBDA1 = 0.9056
 DT, TRAIN, CONTEXT, HORIZON, GAP = 0.02, 200.0, 10.0, 25.0, 5.0
@@ -62,11 +62,18 @@ def lorenz_data(n_test: int):
     import dynstab
 
     lor = dynstab.systems.get("lorenz")
-    x = dynstab.trajectory(lor, t=TRAIN + n_test * GAP + CONTEXT + HORIZON + 1, dt=DT, transient=50.0,
-                           method="dopri8", rtol=1e-11, atol=1e-11).x
+    x = dynstab.trajectory(
+        lor,
+        t=TRAIN + n_test * GAP + CONTEXT + HORIZON + 1,
+        dt=DT,
+        transient=50.0,
+        method="dopri8",
+        rtol=1e-11,
+        atol=1e-11,
+    ).x
     n_train = round(TRAIN / DT)
     starts = n_train + 1 + round(CONTEXT / DT) + np.round(np.arange(n_test) * GAP / DT).astype(int)
-    return x, x[:n_train + 1], starts
+    return x, x[: n_train + 1], starts
 
 
 def timed(fn, repeats: int = 3):
@@ -87,7 +94,7 @@ def median_vpt(forecast, x, train, starts):
     ctx, H = round(CONTEXT / DT), round(HORIZON / DT)
     scale = train.std(axis=0)
     t0 = time.perf_counter()
-    v = [vpt(x[s:s + H], forecast(x[s - ctx:s], H), scale) for s in starts]
+    v = [vpt(x[s : s + H], forecast(x[s - ctx : s], H), scale) for s in starts]
     return float(np.median(v)), float(np.percentile(v, 10)), (time.perf_counter() - t0) / len(starts)
 
 
@@ -95,13 +102,29 @@ def ours(readout: str, x, train, starts):
     from dynstab.learn.reservoir import EchoStateNetwork
 
     def fit():
-        return EchoStateNetwork(1000, spectral_radius=0.9, input_scaling=0.5, input_bias=0.5, degree=3,
-                                ridge=1e-8, readout=readout, washout=500, seed=0).fit(train, dt=DT)
+        return EchoStateNetwork(
+            1000,
+            spectral_radius=0.9,
+            input_scaling=0.5,
+            input_bias=0.5,
+            degree=3,
+            ridge=1e-8,
+            readout=readout,
+            washout=500,
+            seed=0,
+        ).fit(train, dt=DT)
 
     model, first, warm = timed(fit)
     med, p10, per = median_vpt(model.forecast, x, train, starts)
-    return model, dict(name=f"dynstab ESN, readout {readout}", first=first, warm=warm, vpt=med, p10=p10,
-                       per_forecast=per, n=len(starts))
+    return model, dict(
+        name=f"dynstab ESN, readout {readout}",
+        first=first,
+        warm=warm,
+        vpt=med,
+        p10=p10,
+        per_forecast=per,
+        n=len(starts),
+    )
 
 
 def reservoirpy_esn(model, x, train, starts):
@@ -133,8 +156,15 @@ def reservoirpy_esn(model, x, train, starts):
         return out * scale + mean
 
     med, p10, per = median_vpt(forecast, x, train, starts)
-    return dict(name="reservoirpy 0.4 ESN (same reservoir), linear Ridge", first=first, warm=warm, vpt=med,
-                p10=p10, per_forecast=per, n=len(starts))
+    return dict(
+        name="reservoirpy 0.4 ESN (same reservoir), linear Ridge",
+        first=first,
+        warm=warm,
+        vpt=med,
+        p10=p10,
+        per_forecast=per,
+        n=len(starts),
+    )
 
 
 def ngrc_row(n_test: int):
@@ -149,21 +179,37 @@ def ngrc_row(n_test: int):
         return [10.0 * (y[1] - y[0]), y[0] * (28.0 - y[2]) - y[1], y[0] * y[1] - 8.0 / 3.0 * y[2]]
 
     n = round((15.0 + n_test * gap + horizon + 1) / dt)
-    sol = solve_ivp(lorenz, (0.0, n * dt), [17.67715816276679, 12.931379185960404, 43.91404334248268],
-                    t_eval=np.linspace(0.0, n * dt, n + 1), method="RK23")
+    sol = solve_ivp(
+        lorenz,
+        (0.0, n * dt),
+        [17.67715816276679, 12.931379185960404, 43.91404334248268],
+        t_eval=np.linspace(0.0, n * dt, n + 1),
+        method="RK23",
+    )
     x = sol.y.T
     w, tr = round(5.0 / dt), round(10.0 / dt)
-    train = x[w - 2:w + tr]
+    train = x[w - 2 : w + tr]
     model, first, warm = timed(lambda: NGRC(k=2, ridge=2.5e-6).fit(train, dt=dt))
     H = round(horizon / dt)
     starts = w + tr + np.round(np.arange(n_test) * gap / dt).astype(int)
     t0 = time.perf_counter()
     with np.errstate(over="ignore", invalid="ignore"):
-        v = [valid_prediction_time(x[s:s + H], model.forecast(x[s - 2:s], H), dt, LAMBDA1, threshold=0.4,
-                                   scale=x.std(axis=0)) for s in starts]
+        v = [
+            valid_prediction_time(
+                x[s : s + H], model.forecast(x[s - 2 : s], H), dt, LAMBDA1, threshold=0.4, scale=x.std(axis=0)
+            )
+            for s in starts
+        ]
     per = (time.perf_counter() - t0) / n_test
-    return dict(name="dynstab NG-RC (Gauthier 2021 set-up, RK23 data)", first=first, warm=warm,
-                vpt=float(np.median(v)), p10=float(np.percentile(v, 10)), per_forecast=per, n=n_test)
+    return dict(
+        name="dynstab NG-RC (Gauthier 2021 set-up, RK23 data)",
+        first=first,
+        warm=warm,
+        vpt=float(np.median(v)),
+        p10=float(np.percentile(v, 10)),
+        per_forecast=per,
+        n=n_test,
+    )
 
 
 def main() -> None:
@@ -188,18 +234,24 @@ def main() -> None:
         rows.append(row)
         if readout == "linear":
             lin_model = model
-    rows.append(reservoirpy_esn(lin_model, x, train, starts[:min(n_test, args.n_test_reservoirpy)]))
+    rows.append(reservoirpy_esn(lin_model, x, train, starts[: min(n_test, args.n_test_reservoirpy)]))
     rows.append(ngrc_row(n_test))
-    print(f"\nLorenz-63, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, jax {jax.__version__} "
-          f"({jax.default_backend()}), reservoirpy {reservoirpy.__version__}; load average at start {load_start:.2f}, "
-          f"at end {load1():.2f}\n")
-    print("| model | first fit (compile + run) [s] | warm fit: wall (CPU, all threads) [s] "
-          "| VPT median [Lyapunov times] | VPT 10th pct | test starts | time per forecast [ms] |")
+    print(
+        f"\nLorenz-63, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, jax {jax.__version__} "
+        f"({jax.default_backend()}), reservoirpy {reservoirpy.__version__}; load average at start {load_start:.2f}, "
+        f"at end {load1():.2f}\n"
+    )
+    print(
+        "| model | first fit (compile + run) [s] | warm fit: wall (CPU, all threads) [s] "
+        "| VPT median [Lyapunov times] | VPT 10th pct | test starts | time per forecast [ms] |"
+    )
     print("|---|---|---|---|---|---|---|")
     for r in rows:
         wall, cpu = r["warm"]
-        print(f"| {r['name']} | {r['first']:.3f} | {wall:.3f} ({cpu:.3f} CPU) | {r['vpt']:.2f} | {r['p10']:.2f} "
-              f"| {r['n']} | {1e3 * r['per_forecast']:.1f} |")
+        print(
+            f"| {r['name']} | {r['first']:.3f} | {wall:.3f} ({cpu:.3f} CPU) | {r['vpt']:.2f} | {r['p10']:.2f} "
+            f"| {r['n']} | {1e3 * r['per_forecast']:.1f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -114,10 +114,11 @@ def main() -> None:
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp / "numba_cache"))
     compile_code = (
         "import time, numpy as np\nt0 = time.perf_counter()\nfrom dynstab.timeseries import rqa\n"
-        "t1 = time.perf_counter()\nx = np.load(%r)[:512]\nrqa(x, 1.2, dim=3, tau=6)\nt2 = time.perf_counter()\n"
+        f"t1 = time.perf_counter()\nx = np.load({str(files[min(files)])!r})[:512]\nrqa(x, 1.2, dim=3, tau=6)\n"
+        "t2 = time.perf_counter()\n"
         "rqa(x, 1.2, dim=3, tau=6, method='matrix')\nt3 = time.perf_counter()\n"
         "import json; print(json.dumps(dict(imp=t1 - t0, compile=t2 - t1, compile_matrix=t3 - t2)))"
-    ) % str(files[min(files)])
+    )
     comp = run_child(compile_code, [], env)
 
     rows = []
@@ -144,8 +145,10 @@ def main() -> None:
 
     print()
     print(f"CPU: {cpu_model()}; load before: {load} (waited {waited:.0f} s); load after: {loadavg()}")
-    print(f"numba cold compile: stream kernel {comp.get('compile', float('nan')):.2f} s, "
-          f"matrix path {comp.get('compile_matrix', float('nan')):.2f} s (import {comp.get('imp', float('nan')):.2f} s)")
+    print(
+        f"numba cold compile: stream kernel {comp.get('compile', float('nan')):.2f} s, "
+        f"matrix path {comp.get('compile_matrix', float('nan')):.2f} s (import {comp.get('imp', float('nan')):.2f} s)"
+    )
     print()
     print("| library / method | N | wall time (s) | CPU time (s) | peak extra memory (MB) | RR | DET | LAM |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -155,18 +158,24 @@ def main() -> None:
             print(f"| {name} | {n:,} | failed: {r['error']} | | | | | |")
             continue
         state = f" (state {10 * n * 8 / 2**20:.1f})" if "stream" in name else ""
-        print(f"| {name} | {n:,} | {r['time']:.2f} | {r['cpu']:.2f} | {r['mem_mb']:.1f}{state} | {r['RR']:.5f} | "
-              f"{r['DET']:.5f} | "
-              f"{r['LAM']:.5f} |")
+        print(
+            f"| {name} | {n:,} | {r['time']:.2f} | {r['cpu']:.2f} | {r['mem_mb']:.1f}{state} | {r['RR']:.5f} | "
+            f"{r['DET']:.5f} | "
+            f"{r['LAM']:.5f} |"
+        )
     for n, r in pu:
         if "error" in r:
             print(f"| pyunicorn 1.0 (dense) | {n:,} | failed: {r['error']} | | | | | |")
             continue
-        print(f"| pyunicorn 1.0 (dense), RP + rqa_summary | {n:,} | {r['rp']:.2f} + {r['rqa']:.2f} | {r['cpu']:.2f} | "
-              f"{r['mem_mb']:.0f} | {r['RR']:.5f} | {r['DET']:.5f} | {r['LAM']:.5f} |")
+        print(
+            f"| pyunicorn 1.0 (dense), RP + rqa_summary | {n:,} | {r['rp']:.2f} + {r['rqa']:.2f} | {r['cpu']:.2f} | "
+            f"{r['mem_mb']:.0f} | {r['RR']:.5f} | {r['DET']:.5f} | {r['LAM']:.5f} |"
+        )
         s = same[n]
-        print(f"| dynstab, pyunicorn's conventions (RR, LAM with LOI; DET without) | {n:,} | | | | {s['RR']:.5f} | "
-              f"{s['DET']:.5f} | {s['LAM']:.5f} |")
+        print(
+            f"| dynstab, pyunicorn's conventions (RR, LAM with LOI; DET without) | {n:,} | | | | {s['RR']:.5f} | "
+            f"{s['DET']:.5f} | {s['LAM']:.5f} |"
+        )
     print("| tsdynamics (Rust), published in issue 5 | 50,000 | 12.9 | | | | | |")
     print("| RecurrenceAnalysis.jl 1 thread, RP_Speed_Test (EPYC 9554, RP + RQA) | 50,238 | 4.90 + 6.23 | | | | | |")
     print("| pyunicorn, RP_Speed_Test (EPYC 9554, RP + RQA; its largest N) | 50,238 | 9.78 + 30.65 | | | | | |")

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import first_and_best  # noqa: E402
+from _results import first_and_best
 
 REPEATS = 5
 ROUNDS = 5  # interleaved rounds for the basins case (ratios per round)
@@ -132,19 +132,25 @@ def main():
     g = np.linspace(-1.5, 1.5, 200)
     roots = np.array([[1.0, 0.0], [-0.5, 0.8660254037844386], [-0.5, -0.8660254037844386]])  # numba's order
     contenders = {
-        "numba serial, roots given, early exit (|z - root| < 1e-6, checked every step)":
-            lambda: newton_serial(g, g, 1e-6, 100),
+        "numba serial, roots given, early exit (|z - root| < 1e-6, checked every step)": lambda: newton_serial(
+            g, g, 1e-6, 100
+        ),
         "numba parallel (prange), roots given": lambda: newton_parallel(g, g, 1e-6, 100),
-        "dynstab, attractors given (proximity radius 1e-6, check every 8 steps)":
-            lambda: basins_of_attraction(newton, (g, g), attractors=roots, radius=1e-6),
-        "dynstab, attractors given (radius 1e-6, check every step)":
-            lambda: basins_of_attraction(newton, (g, g), attractors=roots, radius=1e-6, check_every=1),
-        "dynstab, attractors given (default radius: 1/4 of the root spacing)":
-            lambda: basins_of_attraction(newton, (g, g), attractors=roots),
-        "dynstab, attractors found (default: recurrences, n_consecutive=10)":
-            lambda: basins_of_attraction(newton, (g, g)),
-        "dynstab, attractors found, transient=50, n_consecutive=3, n_discovery=256":
-            lambda: basins_of_attraction(newton, (g, g), transient=50, n_consecutive=3, n_discovery=256),
+        "dynstab, attractors given (proximity radius 1e-6, check every 8 steps)": lambda: basins_of_attraction(
+            newton, (g, g), attractors=roots, radius=1e-6
+        ),
+        "dynstab, attractors given (radius 1e-6, check every step)": lambda: basins_of_attraction(
+            newton, (g, g), attractors=roots, radius=1e-6, check_every=1
+        ),
+        "dynstab, attractors given (default radius: 1/4 of the root spacing)": lambda: basins_of_attraction(
+            newton, (g, g), attractors=roots
+        ),
+        "dynstab, attractors found (default: recurrences, n_consecutive=10)": lambda: basins_of_attraction(
+            newton, (g, g)
+        ),
+        "dynstab, attractors found, transient=50, n_consecutive=3, n_discovery=256": lambda: basins_of_attraction(
+            newton, (g, g), transient=50, n_consecutive=3, n_discovery=256
+        ),
     }
     compile_t, outs = {}, {}
     for name, fn in contenders.items():
@@ -165,14 +171,25 @@ def main():
     basin_rows = []
     for name in contenders:
         ratio = np.array(warm[name]) / np.array(warm[ref_name])
-        basin_rows.append((name, compile_t[name], float(np.median(warm[name])), float(np.min(warm[name])),
-                           float(np.median(ratio)), float(ratio.min()), float(ratio.max())))
+        basin_rows.append(
+            (
+                name,
+                compile_t[name],
+                float(np.median(warm[name])),
+                float(np.min(warm[name])),
+                float(np.median(ratio)),
+                float(ratio.min()),
+                float(ratio.max()),
+            )
+        )
     bas = outs["dynstab, attractors found (default: recurrences, n_consecutive=10)"]
     given = outs["dynstab, attractors given (proximity radius 1e-6, check every 8 steps)"]
     agree_given = float(np.mean(given.labels == ref))
     # the default mode orders the attractors by centroid: compare the partitions (labels may be permuted)
-    agree = max(np.mean(bas.labels == np.choose(ref, perm)) for perm in
-                [(0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)])
+    agree = max(
+        np.mean(bas.labels == np.choose(ref, perm))
+        for perm in [(0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)]
+    )
     c, w, _ = timed(lambda: basin_entropy(bas.labels, 5))
     rows.append(("basin entropy of the 200 x 200 labels, eps = 5", "dynstab basin_entropy (numpy)", c, w))
     try:
@@ -189,18 +206,22 @@ def main():
         print(f"| {case} | {impl} | {c:.4f} | {w:.4f} |")
     print()
     print()
-    print(f"Newton z^3-1 basins, 200 x 200 grid: {ROUNDS} rounds x best of {REPEATS}; ratio = dynstab / numba serial "
-          "in the same round (median, [min, max])")
+    print(
+        f"Newton z^3-1 basins, 200 x 200 grid: {ROUNDS} rounds x best of {REPEATS}; ratio = dynstab / numba serial "
+        "in the same round (median, [min, max])"
+    )
     print()
     print("| implementation | compile (s) | warm median (s) | warm best (s) | ratio to numba serial |")
     print("|---|---|---|---|---|")
     for name, c, wm, wb, rm, rlo, rhi in basin_rows:
         print(f"| {name} | {c:.4f} | {wm:.4f} | {wb:.4f} | {rm:.2f} [{rlo:.2f}, {rhi:.2f}] |")
     print()
-    print(f"Newton basins: attractors-given labels equal the numba reference on {100 * agree_given:.3f}% of the grid; "
-          f"default-mode labels agree with it on {100 * agree:.3f}% of the grid; "
-          f"fractions {bas.fractions}; S_b = {bas.basin_entropy:.4f}, S_bb = {bas.boundary_basin_entropy:.4f}"
-          + (f" (pynamicalsys: {pyn[0]:.4f}, {pyn[1]:.4f})" if pyn is not None else ""))
+    print(
+        f"Newton basins: attractors-given labels equal the numba reference on {100 * agree_given:.3f}% of the grid; "
+        f"default-mode labels agree with it on {100 * agree:.3f}% of the grid; "
+        f"fractions {bas.fractions}; S_b = {bas.basin_entropy:.4f}, S_bb = {bas.boundary_basin_entropy:.4f}"
+        + (f" (pynamicalsys: {pyn[0]:.4f}, {pyn[1]:.4f})" if pyn is not None else "")
+    )
 
 
 if __name__ == "__main__":

@@ -42,14 +42,37 @@ from dynstab.learn.plrnn import ShallowPLRNN
 
 LAMBDA1 = 0.9056
 #: the reduced training budget that reaches the issue-6 thresholds on CPU (published: 5000 epochs x 50)
-PLRNN_CONFIG = dict(latent_dim=3, hidden_dim=50, clipped=True, alpha="adaptive", alpha_decay=0.99, n_epochs=1500,
-                    batches_per_epoch=50, batch_size=16, sequence_length=200, learning_rate=1e-3,
-                    final_learning_rate=1e-6, select_every=25, select_steps=100_000)
+PLRNN_CONFIG = dict(
+    latent_dim=3,
+    hidden_dim=50,
+    clipped=True,
+    alpha="adaptive",
+    alpha_decay=0.99,
+    n_epochs=1500,
+    batches_per_epoch=50,
+    batch_size=16,
+    sequence_length=200,
+    learning_rate=1e-3,
+    final_learning_rate=1e-6,
+    select_every=25,
+    select_steps=100_000,
+)
 #: AL-RNN (Brenner et al. 2024, settings/lorenz63.json: M=20, P=2, tau=16, 2000 epochs, checkpoints every 25);
 #: noise=0: the GTF training file already carries 5% observation noise; selection on 1e5-step free runs
-ALRNN_CONFIG = dict(latent_dim=20, pwl_units=2, teacher_forcing_interval=16, noise=0.0, n_epochs=2000,
-                    batches_per_epoch=50, batch_size=16, sequence_length=200, learning_rate=1e-3,
-                    final_learning_rate=1e-5, select_every=25, select_steps=100_000)
+ALRNN_CONFIG = dict(
+    latent_dim=20,
+    pwl_units=2,
+    teacher_forcing_interval=16,
+    noise=0.0,
+    n_epochs=2000,
+    batches_per_epoch=50,
+    batch_size=16,
+    sequence_length=200,
+    learning_rate=1e-3,
+    final_learning_rate=1e-5,
+    select_every=25,
+    select_steps=100_000,
+)
 
 
 def load(data_dir: pathlib.Path) -> tuple[np.ndarray, np.ndarray]:
@@ -66,7 +89,7 @@ def evaluate(model, test: np.ndarray, T: int) -> dict:
     out = {"T": T, "D_stsp": res.d_stsp, "D_H": res.d_h, "PE20": res.pe}
     if T < test.shape[0]:
         out["D_stsp_first_T"] = evaluate_reconstruction(model, test[:T], pe_max_starts=100).d_stsp
-    z = model.generate(test[0], res.n_generated, latent=True)[res.n_discarded:]
+    z = model.generate(test[0], res.n_generated, latent=True)[res.n_discarded :]
     if np.all(np.isfinite(z)):
         spec = dynstab.lyapunov_spectrum(model.as_system(), n=50_000, k=1, x0=z[-1], transient=1000)
         out["lambda1"] = float(spec.exponents[0])  # per time unit: the learned map carries dt
@@ -98,8 +121,13 @@ def run(model_name: str, seed: int, train: np.ndarray, test: np.ndarray, epochs:
     start = time.perf_counter()
     model.fit(train, dt=0.01)
     seconds = time.perf_counter() - start
-    res = {"model": model_name, "seed": seed, "epochs": cfg["n_epochs"], "train_s": round(seconds, 1),
-           "steps_per_s": round(cfg["n_epochs"] * cfg["batches_per_epoch"] / seconds, 1)}
+    res = {
+        "model": model_name,
+        "seed": seed,
+        "epochs": cfg["n_epochs"],
+        "train_s": round(seconds, 1),
+        "steps_per_s": round(cfg["n_epochs"] * cfg["batches_per_epoch"] / seconds, 1),
+    }
     res.update(evaluate(model, test, T))
     return res
 

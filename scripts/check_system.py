@@ -51,13 +51,17 @@ def check(name: str) -> None:
     print(f"   trajectory finite; range of bounded coordinates {np.round(lo, 3)} .. {np.round(hi, 3)}")
     length = dict(n=100_000) if s.kind == "map" else dict(t=float(max(500 * period, 50_000 * s.dt)))
     spec = lyapunov_spectrum(s, n_ics=3, **length)
-    print(f"   spectrum {np.round(spec.exponents, 5)} +- {np.round(spec.std, 5)}; sum {spec.exponents.sum():.5f} "
-          f"vs <div> {spec.divergence:.5f}; D_KY {spec.kaplan_yorke_dimension:.4f}; "
-          f"{time.perf_counter() - t0:.1f} s")
+    print(
+        f"   spectrum {np.round(spec.exponents, 5)} +- {np.round(spec.std, 5)}; sum {spec.exponents.sum():.5f} "
+        f"vs <div> {spec.divergence:.5f}; D_KY {spec.kaplan_yorke_dimension:.4f}; "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
     if s.kind == "flow" and "forced" not in s.flags:
         zero = np.min(np.abs(spec.exponents))
-        print(f"   smallest |lambda| {zero:.4f} ({'ok' if zero < 0.01 else 'CHECK'}); sum/div - 1 = "
-              f"{spec.exponents.sum() / spec.divergence - 1 if spec.divergence else math.nan:+.2e}")
+        print(
+            f"   smallest |lambda| {zero:.4f} ({'ok' if zero < 0.01 else 'CHECK'}); sum/div - 1 = "
+            f"{spec.exponents.sum() / spec.divergence - 1 if spec.divergence else math.nan:+.2e}"
+        )
 
 
 if __name__ == "__main__":

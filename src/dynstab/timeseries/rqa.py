@@ -70,8 +70,8 @@ from scipy import sparse
 
 from ..validation import as_finite_array, as_int
 from .recurrence import (
-    NORM_NAMES,
     MAX_PAIRS,
+    NORM_NAMES,
     RecurrenceMatrix,
     auto_inputs,
     cross_inputs,
