@@ -51,8 +51,7 @@ class SINDy(LearnedModel):
         ``FiniteDifference``; ``pysindy.SmoothedFiniteDifference()`` for noisy data).
     names : tuple[str, ...] | list[str] | None
         variable names (default: those of a fitted `Trajectory`'s system, else x1, x2, ...).
-
-    Passed pysindy objects are cloned, never modified.
+        The pysindy objects passed above are cloned, never modified.
 
     Attributes
     ----------
