@@ -186,18 +186,15 @@ for name in sys.argv[1:]:
 print("RESULTS " + json.dumps(out))
 """
 
-CASES = {
-    "trajectory_lorenz": None,
-    "lyapunov_henon": None,
-    "lyapunov_lorenz": None,
-    "fixed_points_lorenz": None,
-    "timeseries_correlation_dimension": None,
-    # learn/ does not yet run its models in dynstab's float64 scope (its owner's part of issue 11): without the
-    # user's global x64, NGRC.fit solves its ridge regression in float32 and gives non-finite weights
-    "learn_ngrc": "learn/: NGRC.fit/forecast not yet decorated with dynstab._precision.float64 (float32 ridge "
-    "regression gives non-finite weights without global x64)",
-    "user_map_from_law": None,
-}
+CASES = (
+    "trajectory_lorenz",
+    "lyapunov_henon",
+    "lyapunov_lorenz",
+    "fixed_points_lorenz",
+    "timeseries_correlation_dimension",
+    "learn_ngrc",
+    "user_map_from_law",
+)
 
 
 @pytest.fixture(scope="module")
@@ -214,13 +211,7 @@ def both_precisions():
     return runs
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(reason=why, strict=False)) if why else name
-        for name, why in CASES.items()
-    ],
-)
+@pytest.mark.parametrize("case", CASES)
 def test_same_numbers_with_and_without_global_x64(both_precisions, case):
     default, x64 = both_precisions["default"][case], both_precisions["x64"][case]
     assert "error" not in x64, x64.get("error")
