@@ -172,8 +172,8 @@ class AttractorCells:
             hit = ukeys[pos] == nk
             ei.append(np.flatnonzero(hit))
             ej.append(pos[hit])
-        ei, ej = np.concatenate(ei), np.concatenate(ej)
-        graph = coo_matrix((np.ones(ei.size, dtype=np.int8), (ei, ej)), shape=(n_u + n_s, n_u + n_s))
+        rows_i, cols_j = np.concatenate(ei), np.concatenate(ej)
+        graph = coo_matrix((np.ones(rows_i.size, dtype=np.int8), (rows_i, cols_j)), shape=(n_u + n_s, n_u + n_s))
         _, comp = connected_components(graph, directed=False)
         comp_of_src = comp[n_u:]
         # components holding known attractors keep (the smallest of) their labels
@@ -191,8 +191,8 @@ class AttractorCells:
             if c not in label_of_comp:
                 label_of_comp[c] = next_label
                 next_label += 1
-        cells = [[] for _ in range(next_label)]
-        pts = [[] for _ in range(next_label)]
+        cells: list[np.ndarray] = [np.zeros((0, d), dtype=np.int64) for _ in range(next_label)]
+        pts: list[list[np.ndarray]] = [[] for _ in range(next_label)]
         ucomp = comp[:n_u]
         for c, lab in label_of_comp.items():
             cells[lab] = ucells[ucomp == c]
@@ -221,18 +221,18 @@ class AttractorCells:
         """
         keys, labs, prio, cells_all = [], [], [], []
         offs = _offsets(self.d)
-        for lab, c in enumerate(self.cells):
+        for label, c in enumerate(self.cells):
             if c.size == 0:
                 continue
             keys.append(hash_cells(c, np))
             cells_all.append(c)
-            labs.append(np.full(c.shape[0], lab))
+            labs.append(np.full(c.shape[0], label))
             prio.append(np.zeros(c.shape[0], dtype=np.int64))
             if offs.size:
                 dil = (c[:, None, :] + offs[None]).reshape(-1, self.d)
                 keys.append(hash_cells(dil, np))
                 cells_all.append(dil)
-                labs.append(np.full(dil.shape[0], lab))
+                labs.append(np.full(dil.shape[0], label))
                 prio.append(np.ones(dil.shape[0], dtype=np.int64))
         if not keys:
             return (

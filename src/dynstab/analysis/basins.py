@@ -820,14 +820,14 @@ def _run_recurrences(
         left = np.flatnonzero((labels == UNDETERMINED) & (iters >= transient) & (iters < max_steps))
         if left.size:
             table = None  # new cells: rebuild the lookup table
-            new = discover(left, 0)
-            for old, to in new.items():
+            merged = discover(left, 0)
+            for old, to in merged.items():
                 labels[labels == old] = to
                 run[run[:, 0] == old, 0] = to
 
     # relabel: drop merged slots, order attractors by their centroid (deterministic)
     live = [lab for lab in range(len(atts)) if atts.cells[lab].size and np.any(labels == lab)]
-    cents = [tuple(np.round(np.mean(atts.points[lab], axis=0), 8)) for lab in live]
+    cents: list[tuple[float, ...]] = [tuple(np.round(atts.points[lab].mean(axis=0), 8)) for lab in live]
     order = [live[i] for i in sorted(range(len(live)), key=lambda i: cents[i])]
     out = labels.copy()
     for new, old in enumerate(order):

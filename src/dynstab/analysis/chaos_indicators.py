@@ -87,7 +87,7 @@ class AlignmentIndex:
         r = (lambda_1 - lambda_2) + ... + (lambda_1 - lambda_k) (Skokos et al. 2007, Eq. 11)."""
         g = np.atleast_2d(self.gali)
         t0 = self.times[0] if t_min is None else t_min
-        rates = []
+        rates: list[float] = []
         for row in g:
             ok = (self.times >= t0) & (row > floor) & np.isfinite(row)
             if np.cumprod(ok[self.times >= t0]).sum() < 3:
@@ -95,8 +95,8 @@ class AlignmentIndex:
                 continue
             keep = np.flatnonzero(self.times >= t0)[: int(np.cumprod(ok[self.times >= t0]).sum())]
             rates.append(-np.polyfit(self.times[keep], np.log(row[keep]), 1)[0])
-        rates = np.asarray(rates)
-        return float(rates[0]) if self.gali.ndim == 1 else rates
+        out = np.asarray(rates)
+        return float(out[0]) if self.gali.ndim == 1 else out
 
     def to_xarray(self):
         import xarray as xr
@@ -449,11 +449,11 @@ def zero_one_test_system(
 
     ev = check_system(system, "the 0-1 test", deterministic=True).evolution()
     if not system.continuous_time:
-        total = n if n is not None else t
-        if total is None:
+        requested = n if n is not None else t
+        if requested is None:
             raise ValueError("a map needs n= (the number of iterations)")
-        total = as_int(total, name="n (the number of iterations)", minimum=0)
-        tr = (
+        total = as_int(requested, name="n (the number of iterations)", minimum=0)
+        tr: float = (
             int(default_transient(ev, total * ev.h) / ev.h)
             if transient is None
             else as_int(transient, name="transient (for a map, the number of iterations)", minimum=0)

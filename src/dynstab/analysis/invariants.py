@@ -159,7 +159,8 @@ def annotate(system: System, settings: AnnotationSettings = AnnotationSettings()
         entry.update(dt=dt, dt_error=err, period=period)
     x = ref.x
     lam = spec.exponents
-    lam1, lam1_std, dky = float(lam[0]), float(spec.std[0]), spec.kaplan_yorke_dimension
+    lam1, lam1_std = float(lam[0]), float(spec.std[0])
+    dky: float | None = spec.kaplan_yorke_dimension  # None where D_KY is not meaningful (below)
     if "discontinuous" in system.flags:
         # the Jacobian spectrum misses the saltation at the jumps: lambda_1 from two orbits instead
         lam1, lam1_std = max_lyapunov_two_trajectory(

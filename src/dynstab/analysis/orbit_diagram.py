@@ -232,7 +232,7 @@ def _orbit_kernel(system: System, param: str, values, x0s, n_transient: int, n_k
     return jax.vmap(one)(values, x0s)
 
 
-def _as_map(system: Any, plane: Any, caller: str) -> System:
+def _as_map(system: Any, plane: Any, caller: str) -> Map:
     """The map whose orbits are diagrammed: the system itself, or a flow's Poincare map through ``plane``."""
     check_system(system, caller, expected="a dynstab Map (or a Flow with plane=)")
     if not system.continuous_time:

@@ -283,8 +283,9 @@ class _IteratedJac:
 def _iterated(system: Map, n: int) -> Map:
     law = _IteratedLaw(system.rhs)
     # a hand-written Jacobian is used as such; autodiff ones (PoincareMap) are cheaper through f^n at once
-    hand_written = system.jac is not None and not getattr(system.jac, "autodiff", False)
-    jac = _IteratedJac(system.rhs, system.jac) if hand_written else None
+    jac: _IteratedJac | None = None
+    if system.jac is not None and not getattr(system.jac, "autodiff", False):
+        jac = _IteratedJac(system.rhs, system.jac)
     params = {**system.params, _N: jnp.asarray(n, dtype=jnp.int32)}
     return Map(law, params, system.x0, system.names, name=f"{system.name}^{n}", jac=jac)
 

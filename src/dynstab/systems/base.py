@@ -324,10 +324,12 @@ class SDE(System):
 
     @float64
     def g(self, x: Array, t: Any = 0.0, params: Params | None = None) -> Array:
+        assert self.diffusion is not None  # __check_init__ rejects an SDE without one
         return self.diffusion(x, self.params if params is None else params, t)
 
     @property
     def noise_shape(self) -> tuple[int, ...]:
+        assert self.diffusion is not None  # __check_init__ rejects an SDE without one
         out = jax.eval_shape(self.diffusion, self.x0, self.params, 0.0)
         if out.shape not in ((self.dim,),) and not (len(out.shape) == 2 and out.shape[0] == self.dim):
             raise ValueError(
@@ -393,7 +395,7 @@ def _decorator(cls, params, x0, names, name, reference, dt, jac, description, al
 def flow(
     *,
     params: Mapping[str, Any] | None = None,
-    x0: Sequence[float],
+    x0: Sequence[float] | np.ndarray,
     names: Sequence[str] | None = None,
     name: str | None = None,
     reference: str = "",
@@ -416,7 +418,7 @@ def flow(
 def map(
     *,
     params: Mapping[str, Any] | None = None,
-    x0: Sequence[float],
+    x0: Sequence[float] | np.ndarray,
     names: Sequence[str] | None = None,
     name: str | None = None,
     reference: str = "",
@@ -434,7 +436,7 @@ def sde(
     *,
     diffusion: Callable,
     params: Mapping[str, Any] | None = None,
-    x0: Sequence[float],
+    x0: Sequence[float] | np.ndarray,
     names: Sequence[str] | None = None,
     name: str | None = None,
     reference: str = "",

@@ -170,7 +170,7 @@ def delay_flow(
 
     def wrap(fn):
         x = as_state(x0, len(x0) if names is None else len(names), allow_batch=False)
-        kw = dict(
+        kw: dict[str, Any] = dict(
             name=name or fn.__name__,
             reference=reference,
             description=description or (fn.__doc__ or "").strip(),

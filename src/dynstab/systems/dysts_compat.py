@@ -8,6 +8,7 @@ parameters use dysts' parameter names.
 
 from __future__ import annotations
 
+import jax.numpy as jnp
 import numpy as np
 
 from .._precision import float64
@@ -74,11 +75,11 @@ def rhs_difference(system: System, n: int = 100, seed: int = 0, scale: float | N
             mine = np.asarray(ours.rhs(x, xd, ours.params, t))
         elif not system.continuous_time:
             theirs = np.asarray(model.rhs(np.atleast_2d(x)), dtype=float).ravel()
-            mine = np.asarray(ours.f(x, 0))
+            mine = np.asarray(ours.f(jnp.asarray(x), 0))
         else:
             t = float(rng.uniform(0, 10))
             theirs = np.asarray(model.rhs(x, t), dtype=float).ravel()
-            mine = np.asarray(ours.f(x, t))
+            mine = np.asarray(ours.f(jnp.asarray(x), t))
         both_nan = np.isnan(mine) & np.isnan(theirs)
         denom = np.maximum(np.abs(theirs), 1.0)
         rel = np.where(both_nan, 0.0, np.abs(mine - theirs) / denom)
