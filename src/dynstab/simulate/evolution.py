@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from ..validation import as_float, as_positive_float
 from .sde import SDE_METHODS, sde_increment, sde_step
@@ -113,8 +114,10 @@ class Evolution:
         return self.diffusion is not None
 
     def time_zero(self, t0: float = 0.0) -> Any:
-        """The law's time argument at the start, as a JAX scalar (an integer iteration for discrete systems)."""
-        return jnp.asarray(int(round(t0 / self.h)) if self.iterated else float(t0))
+        """The law's time argument at the start, as a 0-d int64 / float64 array (an integer iteration for
+        discrete systems) for a compiled kernel."""
+        # NumPy, not jnp.asarray: a jitted call takes it on its C++ path (jnp.asarray is a dispatch, ~15 us)
+        return np.asarray(int(round(t0 / self.h)) if self.iterated else float(t0))
 
     def with_step(self, h: float) -> Evolution:
         """The same evolution with another step (e.g. negative, to integrate backward)."""
@@ -281,15 +284,57 @@ def plan(
 
 
 # ---------------------------------------------------------------------------------------- loops
-def run(step: StepFn, state: Any, t0: Any, tick: Any, n: int, k0: Any = 0) -> Any:
-    """The state after ``n`` steps (step indices k0 .. k0 + n - 1, law time t0 + k * tick)."""
+#: States of at most this many numbers are carried through the loops as a tuple of scalars.
+SCALAR_CARRY_MAX = 8
+
+
+def _scalar_carry(state: Any) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] | None:
+    """``(pack, unpack)`` between a small state (any pytree of arrays, at most `SCALAR_CARRY_MAX`
+    numbers) and a tuple of scalars; None for larger states.
+
+    XLA CPU keeps a small array carry in memory between iterations but scalars in registers: the stored
+    Lorenz RK4 trajectory measured 2.3x -> 1.2-1.7x numba's time (benchmarks/bench_evolution.py). No gain
+    for Henon's (x, v) tangent loop or the Lorenz spectrum's 3 x 3 frame, so `intervals` keeps arrays.
+    """
+    leaves, tree = jax.tree.flatten(state)
+    shapes = [jnp.shape(a) for a in leaves]
+    if not leaves or sum(math.prod(sh) for sh in shapes) > SCALAR_CARRY_MAX:
+        return None
+
+    def pack(s: Any) -> tuple[Any, ...]:
+        return tuple(x for a in jax.tree.leaves(s) for x in jnp.ravel(a))
+
+    def unpack(c: tuple[Any, ...]) -> Any:
+        out, i = [], 0
+        for sh in shapes:
+            n = math.prod(sh)
+            out.append(c[i] if not sh else jnp.stack(c[i : i + n]).reshape(sh))
+            i += n
+        return tree.unflatten(out)
+
+    return pack, unpack
+
+
+def run(step: StepFn, state: Any, t0: Any, tick: Any, n: int, k0: Any = 0, scalars: bool = False) -> Any:
+    """The state after ``n`` steps (step indices k0 .. k0 + n - 1, law time t0 + k * tick).
+
+    ``scalars``: carry a small state (at most `SCALAR_CARRY_MAX` numbers) as scalars, for a single orbit
+    (under ``vmap`` it measured 15% slower: a Lorenz ensemble of 2000 members).
+    """
     if not n:
         return state
     if n == 1:  # no loop around a single step (XLA keeps a trip-count-1 loop as a loop: measurable per step)
         return step(state, t0 + k0 * tick, k0)
+    small = _scalar_carry(state) if scalars else None
+    if small is not None:
+        pack, unpack = small
+        inner = step
+        step = lambda s, t, k: pack(inner(unpack(s), t, k))  # noqa: E731
+        state = pack(state)
     # unrolled by 2: measured 1.2-1.5x faster per step for small systems on XLA CPU; more unrolling
     # made it slower (5 steps: 2.6x, 10 steps: 5.2x slower; benchmarks/bench_evolution.py)
-    return jax.lax.fori_loop(0, n, lambda i, s: step(s, t0 + (k0 + i) * tick, k0 + i), state, unroll=2)
+    out = jax.lax.fori_loop(0, n, lambda i, s: step(s, t0 + (k0 + i) * tick, k0 + i), state, unroll=2)
+    return out if small is None else unpack(out)
 
 
 def intervals(
@@ -299,6 +344,7 @@ def intervals(
 
     Returns the final state and the stacked ``y`` (leading axis ``n_out``). ``finish``
     re-orthonormalizes tangent vectors, renormalizes a companion orbit, or observes the state.
+    The carry stays an array pytree: scalars (`run`) measured no gain for Henon's (x, v) with k = 1.
     """
 
     def interval(carry: Any, j: Any) -> tuple[Any, Any]:
@@ -309,18 +355,31 @@ def intervals(
 
 
 def sample(
-    step: StepFn, state: Any, t0: Any, tick: Any, n_sub: int, n_out: int, observe: Callable[[Any], Any] = lambda s: s
+    step: StepFn,
+    state: Any,
+    t0: Any,
+    tick: Any,
+    n_sub: int,
+    n_out: int,
+    observe: Callable[[Any], Any] = lambda s: s,
+    scalars: bool = False,
 ) -> Any:
-    """``observe`` of the state at ``n_out`` samples ``n_sub`` steps apart, the first at the start."""
+    """``observe`` of the state at ``n_out`` samples ``n_sub`` steps apart, the first at the start (``scalars``
+    as in `run`)."""
     if n_out <= 1:
         return jax.tree.map(lambda a: a[None], observe(state))
     last = n_out - 1
+    small = _scalar_carry(state) if scalars else None
+    pack, unpack = small if small is not None else (lambda s: s, lambda s: s)
 
-    def record_then_advance(s: Any, j: Any) -> tuple[Any, Any]:
+    def record_then_advance(c: Any, j: Any) -> tuple[Any, Any]:
         # the samples are the scan's own output (no concatenation copy of a long trajectory); the last
         # sample is not advanced past
+        s = unpack(c)
         y = observe(s)
-        s = jax.lax.cond(j < last, lambda u: run(step, u, t0, tick, n_sub, j * n_sub), lambda u: u, s)
-        return s, y
+        c = jax.lax.cond(
+            j < last, lambda u: pack(run(step, unpack(u), t0, tick, n_sub, j * n_sub, scalars)), lambda u: u, c
+        )
+        return c, y
 
-    return jax.lax.scan(record_then_advance, state, jnp.arange(n_out))[1]
+    return jax.lax.scan(record_then_advance, pack(state), jnp.arange(n_out))[1]
