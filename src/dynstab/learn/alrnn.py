@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import jax
 import jax.numpy as jnp
@@ -585,7 +585,7 @@ class ALRNN(LearnedModel):
         self._check_fitted()
         p = {k: jnp.asarray(self.params_[k]) for k in ("A", "W", "h")}
         z0 = self.latent_state(self._x_ref)
-        return Map.from_law(
+        system = Map.from_law(
             _law(self._P),
             params=p,
             x0=z0,
@@ -599,3 +599,4 @@ class ALRNN(LearnedModel):
             f"dt={self.dt_:g} (one iteration = dt time units); observation "
             f"x = z[:{self.dim_}]",
         )
+        return cast(Map, system)  # from_law is annotated -> System

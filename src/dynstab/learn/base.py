@@ -21,7 +21,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, cast
 
 import jax
 import jax.numpy as jnp
@@ -56,6 +56,8 @@ class NonFiniteLossError(FloatingPointError):
     The attribute ``result`` (a :class:`TrainResult`) holds the best state found before the loss
     became non-finite.
     """
+
+    result: TrainResult
 
 
 @dataclass(frozen=True)
@@ -225,8 +227,10 @@ class LearnedModel(BaseEstimator, abc.ABC):
         Sampling step of the training data: the time one step of the learned model stands for.
     """
 
-    #: samples of context a forecast needs (delay models need more than one)
-    context_length: int = 1
+    @property
+    def context_length(self) -> int:
+        """Samples of context a forecast needs (delay models need more than one)."""
+        return 1
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Run every public method of a model class in dynstab's float64 scope (`dynstab.float64_scope`).
@@ -387,6 +391,12 @@ class TrainResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
+class _EpochCache(Protocol):
+    """A step function carrying its compiled epochs, keyed by ``steps_per_epoch`` (see `_compiled_epoch`)."""
+
+    _dynstab_epochs: dict[int, Callable]
+
+
 def _compiled_epoch(step: Callable, steps_per_epoch: int) -> Callable:
     """One epoch, ``steps_per_epoch`` steps in a jitted ``lax.scan``; cached on ``step`` so that training in
     chunks (checkpoint selection calls :func:`train_epochs` once per chunk) traces and compiles it once."""
@@ -401,7 +411,7 @@ def _compiled_epoch(step: Callable, steps_per_epoch: int) -> Callable:
 
     try:
         if cache is None:
-            cache = step._dynstab_epochs = {}
+            cache = cast(_EpochCache, step)._dynstab_epochs = {}
         cache[steps_per_epoch] = epoch
     except AttributeError:  # a bound method or builtin: no attribute to cache on
         pass

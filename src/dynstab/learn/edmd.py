@@ -148,7 +148,7 @@ class RBFDictionary:
         """Indices of x_1..x_d in the dictionary."""
         return np.arange(1, self.dim + 1)
 
-    def params(self) -> dict[str, np.ndarray]:
+    def params(self) -> dict[str, np.ndarray | np.float64]:
         """The arrays :meth:`evaluate` reads.
 
         Returns

@@ -82,7 +82,7 @@ def choose_rank(s: np.ndarray, rank: int | None, energy: float | None, tol: floa
         if not 0 < energy <= 1:
             raise ValueError(f"energy must be in (0, 1], got {energy!r}")
         frac = np.cumsum(s**2) / np.sum(s**2)
-        return int(min(np.searchsorted(frac, energy - 1e-15) + 1, n_num))
+        return min(int(np.searchsorted(frac, energy - 1e-15)) + 1, n_num)
     return n_num
 
 

@@ -686,7 +686,7 @@ def attractor_invariants_error(
 
 
 # ----------------------------------------------------------------------------- noise floor
-_NAMED = {
+_NAMED: dict[str, Callable[..., Any]] = {
     "d_stsp": state_space_divergence,
     "state_space_divergence": state_space_divergence,
     "d_h": power_spectrum_distance,
@@ -755,6 +755,8 @@ def noise_floor(
         rng = np.random.default_rng(seed)
         x0 = np.asarray(reference.x0)
         x0b = x0 + 1e-3 * (1.0 + np.abs(x0)) * rng.standard_normal(x0.shape)
+        kw: dict[str, Any]
+        tr: float
         if isinstance(reference, Map):
             kw, tr = dict(n=int(n)), int(transient)
         else:
@@ -916,7 +918,7 @@ def evaluate_reconstruction(
     gen = gen[n_drop : n_drop + t_len]
     diverged = not np.all(np.isfinite(gen))
     stsp_method = method if method != "auto" else ("binning" if x.shape[1] < 6 else "gmm")
-    kw = dict(n_bins=n_bins, sigma2=sigma2, method=stsp_method, seed=seed)
+    kw: dict[str, Any] = dict(n_bins=n_bins, sigma2=sigma2, method=stsp_method, seed=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MetricWarning)
         d_stsp = state_space_divergence(x, gen, **kw)

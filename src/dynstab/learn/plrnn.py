@@ -33,7 +33,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import jax
 import jax.numpy as jnp
@@ -769,7 +769,7 @@ class ShallowPLRNN(LearnedModel):
         z0 = init_latent(jnp.asarray(self._x_ref), self._jparams(), cfg.observation, cfg.M)
         kind = "clipped shPLRNN" if cfg.clipped else "shPLRNN"
         obs = "x = z[:N]" if cfg.observation == "identity" else "x = B z + b"
-        return Map.from_law(
+        system = Map.from_law(
             _law_clipped if cfg.clipped else _law_plain,
             params=p,
             x0=np.asarray(z0),
@@ -783,6 +783,7 @@ class ShallowPLRNN(LearnedModel):
             f"dt={self.dt_:g} (one iteration = dt time units); observation {obs} "
             f"with N={cfg.N}",
         )
+        return cast(Map, system)  # from_law is annotated -> System
 
 
 @functools.cache

@@ -62,7 +62,7 @@ from __future__ import annotations
 import itertools
 import math
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import jax
 import jax.numpy as jnp
@@ -283,7 +283,7 @@ class EchoStateNetwork(LearnedModel):
             raise ValueError(f"washout must be an integer >= 0, got {self.washout!r}")
 
     @property
-    def context_length(self) -> int:  # type: ignore[override]
+    def context_length(self) -> int:
         """Samples of context a forecast needs to synchronize the reservoir: ``washout`` (at least 1)."""
         return max(1, int(self.washout))
 
@@ -293,12 +293,12 @@ class EchoStateNetwork(LearnedModel):
 
         n = int(self.n_units)
         rng = np.random.default_rng(self.seed)
-        dense = self.degree is None or int(self.degree) >= n
+        k = n if self.degree is None else int(self.degree)  # nonzeros per row of W
+        dense = k >= n
         if dense:
             W = rng.uniform(-1.0, 1.0, (n, n))
             rho = _spectral_radius(W)
         else:
-            k = int(self.degree)
             idx = (
                 np.argsort(rng.random((n, n)), axis=1)[:, :k]
                 if n <= 2000
@@ -462,7 +462,7 @@ class EchoStateNetwork(LearnedModel):
             u = p["W_out"] @ _esn_features(readout, r)
             return _esn_update(p, idx, r, u)
 
-        return Map.from_law(
+        system = Map.from_law(
             esn_closed_loop,
             params=self._params,
             x0=self.reservoir_state_,
@@ -472,6 +472,7 @@ class EchoStateNetwork(LearnedModel):
             dt=self.dt_,
             description=f"closed-loop ESN, N={self._n_units}, readout {readout}, one step = {self.dt_:g} time units",
         )
+        return cast(Map, system)  # from_law is annotated -> System
 
 
 # --------------------------------------------------------------------------------------------------
@@ -539,7 +540,7 @@ class NGRC(LearnedModel):
         _check_positive("ridge", self.ridge, allow_zero=True)
 
     @property
-    def context_length(self) -> int:  # type: ignore[override]
+    def context_length(self) -> int:
         """Samples a prediction needs: (k - 1) * skip + 1."""
         return (int(self.k) - 1) * int(self.skip) + 1
 
@@ -647,7 +648,7 @@ class NGRC(LearnedModel):
         L, d = self.context_length, self.dim_
         names = tuple(f"x{i + 1}" if lag == 0 else f"x{i + 1}(t-{lag})" for lag in range(L) for i in range(d))
         x0 = self._state_of(self._last_window)
-        return Map.from_law(
+        system = Map.from_law(
             self._law_fn,
             params={"W_out": self.W_out_},
             x0=x0,
@@ -658,6 +659,7 @@ class NGRC(LearnedModel):
             description=f"NVAR with k={self.k}, skip={self.skip}, degree {self.degree}; one step = "
             f"{self.dt_:g} time units",
         )
+        return cast(Map, system)  # from_law is annotated -> System
 
     def stacked_state(self, window: Any) -> np.ndarray:
         """The map state of ``as_system()`` for the last ``context_length`` samples ``window`` (L, d).

@@ -19,7 +19,8 @@ equations come from the same tools as for the true system.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import jax.numpy as jnp
 import numpy as np
@@ -141,7 +142,7 @@ class SINDy(LearnedModel):
         if not np.all(np.isfinite(coef)):
             raise FloatingPointError("pysindy returned non-finite coefficients; check the data and the library")
         self.model_ = model
-        self._law = None
+        self._law: Callable[..., Any] | None = None
         self.coefficients_ = coef
         self.feature_names_ = list(model.get_feature_names())
         self.names_ = names
@@ -201,7 +202,8 @@ class SINDy(LearnedModel):
             Recommended integration step of the flow (default: the sampling step ``dt_``).
         """
         self._check_fitted()
-        if getattr(self, "_law", None) is None:  # one law object per fit: compiled kernels are reused
+        law: Callable[..., Any] | None = getattr(self, "_law", None)
+        if law is None:  # one law object per fit: compiled kernels are reused
             powers = self._powers()
             max_deg = int(powers.max()) if powers.size else 0
             cols = np.broadcast_to(np.arange(self.dim_), powers.shape)
@@ -210,12 +212,12 @@ class SINDy(LearnedModel):
                 table = jnp.stack([jnp.ones_like(x)] + [x**k for k in range(1, max_deg + 1)])  # (max_deg+1, d)
                 return p["coefficients"] @ jnp.prod(table[powers, cols], axis=1)
 
-            self._law = sindy_polynomial
+            law = self._law = sindy_polynomial
         step = float(self.dt_ if dt is None else dt)
         if not (np.isfinite(step) and step > 0):
             raise ValueError(f"dt must be positive, got {dt}")
-        return Flow.from_law(
-            self._law,
+        system = Flow.from_law(
+            law,
             params={"coefficients": self.coefficients_},
             x0=self._x_last,
             names=tuple(self.names_),
@@ -224,6 +226,7 @@ class SINDy(LearnedModel):
             reference="S. L. Brunton, J. L. Proctor and J. N. Kutz, PNAS 113, 3932 (2016)",
             description="; ".join(self.equations()),
         )
+        return cast(Flow, system)  # from_law is annotated -> System
 
     def generate(self, x0: Any, steps: int) -> np.ndarray:
         """Integrate the learned equations from ``x0`` (DOP853, rtol 1e-10) and sample every ``dt_``:
