@@ -26,13 +26,14 @@ with Adam (optax; D. P. Kingma and J. Ba, ICLR 2015), gradients through the solv
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..simulate.steppers import integrate_fixed
+from ..simulate.evolution import sample
+from ..simulate.steppers import rk_step
 from ..simulate.tableaus import RK4
 from ..systems import Flow
 from .base import (
@@ -198,7 +199,13 @@ class NeuralODE(LearnedModel):
         def predict(params, z0):
             model = eqx.combine(params, static)
             if self.solver == "rk4":
-                return integrate_fixed(RK4, lambda z, t: model(z), z0, 0.0, h / n_sub, n_sub, k)
+                hs = h / n_sub
+
+                def rk4(z, t, i):
+                    return rk_step(RK4, lambda y, s: model(y), z, t, hs)
+
+                # k samples n_sub RK4 steps apart, the first being z0
+                return sample(rk4, z0, 0.0, hs, n_sub, k)
             sol = diffrax.diffeqsolve(
                 diffrax.ODETerm(lambda t, z, args: model(z)),
                 diffrax.Tsit5(),
@@ -275,7 +282,7 @@ class NeuralODE(LearnedModel):
         if not (math.isfinite(step) and step > 0):
             raise ValueError(f"dt must be positive, got {dt}")
         params = {**self.params_, "mean": self.mean_, "scale": self.scale_}
-        return Flow.from_law(
+        system = Flow.from_law(
             self._law,
             params=params,
             x0=self._x_last,
@@ -285,6 +292,7 @@ class NeuralODE(LearnedModel):
             reference="R. T. Q. Chen, Y. Rubanova, J. Bettencourt and D. Duvenaud, NeurIPS 31 (2018)",
             description=f"MLP vector field, width {self.width}, depth {self.depth}, {self.activation}",
         )
+        return cast(Flow, system)  # from_law is annotated -> System
 
     def generate(self, x0: Any, steps: int) -> np.ndarray:
         """Integrate the learned flow from ``x0`` (DOP853, rtol 1e-9), sampled every ``dt_``: (steps, d).
