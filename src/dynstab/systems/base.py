@@ -41,7 +41,29 @@ if TYPE_CHECKING:
 def check_system(obj: Any, what: str, *, deterministic: bool = False, expected: str | None = None) -> System:
     """Check that ``obj`` is a dynstab system (and, if asked, deterministic) before ``what`` runs on it.
 
-    Raises a TypeError naming ``what``, what it needs (``expected``, e.g. "a dynstab Map or Flow") and what it got.
+    Parameters
+    ----------
+    obj : object
+        The argument to check.
+    what : str
+        The caller as the user knows it (e.g. ``"lyapunov_spectrum"``), named in the error message.
+    deterministic : bool, default False
+        Also reject stochastic systems (SDEs), pointing to ``system.drift_as_flow()``.
+    expected : str, optional
+        What the caller needs, e.g. ``"a dynstab Map or Flow"``, for the error message (default
+        "a dynstab system (a Flow or Map, an SDE, a delay equation, ...)", or "a deterministic
+        system" for a stochastic one).
+
+    Returns
+    -------
+    System
+        ``obj`` itself, typed as a system.
+
+    Raises
+    ------
+    TypeError
+        If ``obj`` is not a `System`, or if ``deterministic`` and ``obj`` is stochastic; the
+        message names ``what``, what it needs and what it got.
     """
     need = expected or "a dynstab system (a Flow or Map, an SDE, a delay equation, ...)"
     if not isinstance(obj, System):
@@ -56,7 +78,27 @@ def check_system(obj: Any, what: str, *, deterministic: bool = False, expected: 
 
 @float64
 def as_params(params: Mapping[str, Any] | None) -> Params:
-    """Validate parameters: a mapping of name -> finite float64 scalar or array (as JAX arrays)."""
+    """Validate parameters: a mapping of name -> finite float64 scalar or array (as JAX arrays).
+
+    Parameters
+    ----------
+    params : mapping of str to array_like, or None
+        Parameter name -> finite real scalar or array; None stands for no parameters.
+
+    Returns
+    -------
+    dict of str to jax.Array
+        The parameters as float64 JAX arrays, keyed by ``str(name)`` (``{}`` for None).
+
+    Raises
+    ------
+    TypeError
+        If ``params`` is not a mapping.
+    InvalidTypeError
+        For a non-numeric value (text, complex, ...); see `dynstab.validation.as_finite_array`.
+    ValueError
+        For a value with NaN or infinite entries.
+    """
     if params is None:
         return {}
     if not isinstance(params, Mapping):
@@ -79,6 +121,29 @@ def as_state(x: Any, dim: int, *, what: str = "x0", allow_batch: bool = True) ->
     The checks are `dynstab.validation.as_finite_array`'s (an `InvalidTypeError` for text, complex
     or other non-numeric input); a wrong shape or a NaN/infinite entry raises a ValueError that
     names the expected shape or says the state is non-finite.
+
+    Parameters
+    ----------
+    x : array_like, shape (dim,) or (B, dim)
+        The state, or a batch of B states.
+    dim : int
+        The system's state dimension d.
+    what : str, default "x0"
+        The argument's name as the caller knows it, used in error messages.
+    allow_batch : bool, default True
+        Accept a batch of states of shape ``(B, dim)`` as well as one state.
+
+    Returns
+    -------
+    numpy.ndarray, shape (dim,) or (B, dim)
+        The state(s) as a float64 array.
+
+    Raises
+    ------
+    InvalidTypeError
+        For text, complex or other non-numeric input.
+    ValueError
+        For a wrong shape or a NaN/infinite entry.
     """
     try:
         arr = as_finite_array(x, name=what)
@@ -149,12 +214,43 @@ class System(eqx.Module):
 
     @float64
     def f(self, x: Array, t: Any = 0.0, params: Params | None = None) -> Array:
-        """Evaluate the law at state ``x`` (time or iteration ``t``) with the system's parameters."""
+        """Evaluate the law at state ``x`` (time or iteration ``t``) with the system's parameters.
+
+        Parameters
+        ----------
+        x : jax.Array, shape (d,)
+            The state.
+        t : float or int, default 0.0
+            The time (flows, SDEs) or the iteration index n (maps).
+        params : dict of str to jax.Array, optional
+            Parameters to use instead of ``system.params`` (same keys and shapes), e.g. under
+            ``jax.grad`` with respect to the parameters.
+
+        Returns
+        -------
+        jax.Array, shape (d,)
+            dx/dt for a `Flow`, the next state x[n+1] for a `Map`, the drift for an `SDE`.
+        """
         return self.rhs(x, self.params if params is None else params, t)
 
     @float64
     def jacobian(self, x: Any, t: Any = 0.0, params: Params | None = None) -> Array:
-        """Jacobian df/dx at ``x``: the supplied analytic one, else forward-mode autodiff."""
+        """Jacobian df/dx at ``x``: the supplied analytic one, else forward-mode autodiff.
+
+        Parameters
+        ----------
+        x : array_like, shape (d,)
+            The state (converted to float64).
+        t : float or int, default 0.0
+            The time (flows, SDEs) or the iteration index n (maps).
+        params : dict of str to jax.Array, optional
+            Parameters to use instead of ``system.params`` (same keys and shapes).
+
+        Returns
+        -------
+        jax.Array, shape (d, d)
+            The matrix of partial derivatives df_i/dx_j.
+        """
         p = self.params if params is None else params
         x = jnp.asarray(x, dtype=jnp.float64)
         if self.jac is not None:
@@ -186,7 +282,29 @@ class System(eqx.Module):
 
     @float64
     def with_params(self, **changes: Any) -> System:
-        """Return a copy with some parameters replaced, e.g. ``lorenz.with_params(rho=30.0)``."""
+        """Return a copy with some parameters replaced, e.g. ``lorenz.with_params(rho=30.0)``.
+
+        Parameters
+        ----------
+        **changes : array_like
+            New values by parameter name: finite real scalars or arrays of the same shape as the
+            current values. Parameters not named keep their values.
+
+        Returns
+        -------
+        System
+            A system of the same kind with the new parameters (the law is shared, so jitted
+            code is not recompiled).
+
+        Raises
+        ------
+        KeyError
+            For a name that is not a parameter of the system (suggesting close matches).
+        InvalidTypeError
+            For a non-numeric value.
+        ValueError
+            For a value with NaN or infinite entries, or of a different shape than the current one.
+        """
         unknown = [k for k in changes if k not in self.params]
         if unknown:
             key = unknown[0]
@@ -250,7 +368,25 @@ class System(eqx.Module):
 
     @float64
     def with_x0(self, x0: Any) -> System:
-        """Return a copy with a new default initial condition."""
+        """Return a copy with a new default initial condition.
+
+        Parameters
+        ----------
+        x0 : array_like, shape (d,)
+            The new initial condition (one state, no batch).
+
+        Returns
+        -------
+        System
+            A system of the same kind with ``x0`` replaced.
+
+        Raises
+        ------
+        InvalidTypeError
+            For non-numeric input.
+        ValueError
+            For a shape other than ``(d,)`` or a NaN/infinite entry.
+        """
         arr = as_state(x0, self.dim, allow_batch=False)
         return eqx.tree_at(lambda s: s.x0, self, jnp.asarray(arr))
 
@@ -270,7 +406,20 @@ class Flow(System):
 
     @float64
     def divergence(self, x: Any, t: Any = 0.0) -> Array:
-        """div f = trace of the Jacobian: the local phase-space contraction rate."""
+        """div f = trace of the Jacobian: the local phase-space contraction rate.
+
+        Parameters
+        ----------
+        x : array_like, shape (d,)
+            The state.
+        t : float, default 0.0
+            The time.
+
+        Returns
+        -------
+        jax.Array, shape ()
+            The divergence at ``(x, t)`` with the system's parameters (negative where volumes contract).
+        """
         return jnp.trace(self.jacobian(x, t))
 
 
@@ -286,7 +435,25 @@ class Map(System):
     continuous_time: ClassVar[bool] = False
 
     def evolution(self, method: str | None = None, step: float | None = None) -> Evolution:
-        """Iteration of the map (see `System.evolution`); one step is one iteration of ``dt`` time units."""
+        """Iteration of the map (see `System.evolution`); one step is one iteration of ``dt`` time units.
+
+        Parameters
+        ----------
+        method : str, optional
+            Only None (default) or ``"iterate"``: a map is iterated exactly.
+        step : None
+            Must be None: a map has no integration step.
+
+        Returns
+        -------
+        Evolution
+            The exact iteration, with ``h = system.dt``; see `dynstab.simulate.evolution`.
+
+        Raises
+        ------
+        ValueError
+            For any other ``method``, or a ``step`` that is not None.
+        """
         from ..simulate.evolution import Evolution
 
         if method not in (None, "iterate"):
@@ -308,7 +475,25 @@ class SDE(System):
     stochastic: ClassVar[bool] = True
 
     def evolution(self, method: str | None = None, step: float | None = None) -> Evolution:
-        """Euler-Maruyama (default) or Milstein steps of size ``step`` (default ``dt``); see `System.evolution`."""
+        """Euler-Maruyama (default) or Milstein steps of size ``step`` (default ``dt``); see `System.evolution`.
+
+        Parameters
+        ----------
+        method : str, optional
+            ``"euler_maruyama"`` (default) or ``"milstein"``.
+        step : float, optional
+            The integration step, a finite number > 0 (default ``system.dt``).
+
+        Returns
+        -------
+        Evolution
+            The stochastic stepper with the system's diffusion; see `dynstab.simulate.evolution`.
+
+        Raises
+        ------
+        ValueError
+            For an unknown ``method``, or a ``step`` that is not a finite number > 0.
+        """
         from ..simulate.evolution import Evolution
         from ..simulate.sde import SDE_METHODS
 
@@ -324,6 +509,22 @@ class SDE(System):
 
     @float64
     def g(self, x: Array, t: Any = 0.0, params: Params | None = None) -> Array:
+        """Evaluate the diffusion g(x, p, t) at state ``x`` and time ``t``.
+
+        Parameters
+        ----------
+        x : jax.Array, shape (d,)
+            The state.
+        t : float, default 0.0
+            The time.
+        params : dict of str to jax.Array, optional
+            Parameters to use instead of ``system.params`` (same keys and shapes).
+
+        Returns
+        -------
+        jax.Array, shape (d,) or (d, m)
+            Diagonal noise amplitudes, or the matrix multiplying m Wiener increments.
+        """
         assert self.diffusion is not None  # __check_init__ rejects an SDE without one
         return self.diffusion(x, self.params if params is None else params, t)
 
@@ -408,6 +609,51 @@ def flow(
 ) -> Callable[[Callable], Flow]:
     """Decorator: turn ``f(x, p, t) -> dx/dt`` into a `Flow`.
 
+    Parameters
+    ----------
+    params : mapping of str to array_like, optional
+        Parameter name -> finite real scalar or array (validated by `as_params`); default none.
+    x0 : array_like, shape (d,)
+        Default initial condition; its length is the dimension d.
+    names : sequence of str, optional
+        Variable names, one per state variable (default ``x1 .. xd``).
+    name : str, optional
+        The system's name (default the decorated function's name).
+    reference : str, default ""
+        Literature reference shown in reports and the catalog.
+    dt : float, optional
+        Recommended integration step (default 0.01).
+    jac : callable, optional
+        Analytic Jacobian ``jac(x, p, t) -> (d, d)``; forward-mode autodiff of the law otherwise.
+    description : str, default ""
+        One-line description (default the decorated function's docstring).
+    aliases : sequence of str, default ()
+        Other names the catalog registry finds the system by (e.g. dysts' class name).
+    flags : sequence of str, default ()
+        Properties from `System.FLAGS`, e.g. ``"forced"``, ``"hamiltonian"``, ``"stiff"``,
+        ``"discontinuous"``.
+    unbounded : sequence of int, default ()
+        Indices of coordinates that grow without bound (an angle, time); adds the
+        ``"unbounded"`` flag.
+
+    Returns
+    -------
+    callable
+        A decorator taking the law ``f(x, p, t)`` and returning the `Flow` (traced once, so
+        that a wrong output shape fails at definition).
+
+    Raises
+    ------
+    InvalidTypeError
+        For a non-numeric ``x0`` or parameter value.
+    ValueError
+        For a non-finite or wrongly shaped ``x0``, a non-finite parameter, a non-positive
+        ``dt``, an unknown flag or unbounded index, or a law whose output shape is not ``(d,)``.
+    TypeError
+        If the law cannot be traced by JAX.
+
+    Examples
+    --------
     >>> @flow(params=dict(a=0.2, b=0.2, c=5.7), x0=[1.0, 1.0, 1.0], names=("x", "y", "z"))
     ... def rossler(x, p, t):
     ...     return jnp.array([-x[1] - x[2], x[0] + p["a"] * x[1], p["b"] + x[2] * (x[0] - p["c"])])
@@ -428,7 +674,57 @@ def map(
     flags: Sequence[str] = (),
     unbounded: Sequence[int] = (),
 ) -> Callable[[Callable], Map]:
-    """Decorator: turn ``f(x, p, n) -> x[n+1]`` into a `Map`."""
+    """Decorator: turn ``f(x, p, n) -> x[n+1]`` into a `Map`.
+
+    One iteration stands for one time unit (``dt = 1``).
+
+    Parameters
+    ----------
+    params : mapping of str to array_like, optional
+        Parameter name -> finite real scalar or array (validated by `as_params`); default none.
+    x0 : array_like, shape (d,)
+        Default initial condition; its length is the dimension d.
+    names : sequence of str, optional
+        Variable names, one per state variable (default ``x1 .. xd``).
+    name : str, optional
+        The system's name (default the decorated function's name).
+    reference : str, default ""
+        Literature reference shown in reports and the catalog.
+    jac : callable, optional
+        Analytic Jacobian ``jac(x, p, n) -> (d, d)``; forward-mode autodiff of the law otherwise.
+    description : str, default ""
+        One-line description (default the decorated function's docstring).
+    aliases : sequence of str, default ()
+        Other names the catalog registry finds the system by (e.g. dysts' class name).
+    flags : sequence of str, default ()
+        Properties from `System.FLAGS`, e.g. ``"forced"``, ``"hamiltonian"``, ``"stiff"``,
+        ``"discontinuous"``.
+    unbounded : sequence of int, default ()
+        Indices of coordinates that grow without bound (an angle, time); adds the
+        ``"unbounded"`` flag.
+
+    Returns
+    -------
+    callable
+        A decorator taking the law ``f(x, p, n)`` and returning the `Map` (traced once, so
+        that a wrong output shape fails at definition).
+
+    Raises
+    ------
+    InvalidTypeError
+        For a non-numeric ``x0`` or parameter value.
+    ValueError
+        For a non-finite or wrongly shaped ``x0``, a non-finite parameter, a non-positive
+        ``dt``, an unknown flag or unbounded index, or a law whose output shape is not ``(d,)``.
+    TypeError
+        If the law cannot be traced by JAX.
+
+    Examples
+    --------
+    >>> @map(params=dict(r=3.9), x0=[0.4], names=("x",))
+    ... def logistic(x, p, n):
+    ...     return p["r"] * x * (1.0 - x)
+    """
     return _decorator(Map, params, x0, names, name, reference, None, jac, description, aliases, flags, unbounded)
 
 
@@ -445,7 +741,55 @@ def sde(
     aliases: Sequence[str] = (),
     flags: Sequence[str] = (),
 ) -> Callable[[Callable], SDE]:
-    """Decorator: turn the drift ``f(x, p, t)`` into an `SDE` with diffusion ``g(x, p, t)``."""
+    """Decorator: turn the drift ``f(x, p, t)`` into an `SDE` with diffusion ``g(x, p, t)``.
+
+    Parameters
+    ----------
+    diffusion : callable
+        ``g(x, p, t)`` returning shape (d,) for diagonal noise or (d, m) for noise driven by m
+        Wiener processes (Ito).
+    params : mapping of str to array_like, optional
+        Parameter name -> finite real scalar or array (validated by `as_params`); default none.
+    x0 : array_like, shape (d,)
+        Default initial condition; its length is the dimension d.
+    names : sequence of str, optional
+        Variable names, one per state variable (default ``x1 .. xd``).
+    name : str, optional
+        The system's name (default the decorated function's name).
+    reference : str, default ""
+        Literature reference shown in reports and the catalog.
+    dt : float, optional
+        Default integration step (default 0.01).
+    description : str, default ""
+        One-line description (default the decorated function's docstring).
+    aliases : sequence of str, default ()
+        Other names the catalog registry finds the system by (e.g. dysts' class name).
+    flags : sequence of str, default ()
+        Properties from `System.FLAGS`, e.g. ``"forced"``, ``"hamiltonian"``, ``"stiff"``,
+        ``"discontinuous"``.
+
+    Returns
+    -------
+    callable
+        A decorator taking the drift ``f(x, p, t)`` and returning the `SDE` (traced once, so
+        that a wrong output shape fails at definition).
+
+    Raises
+    ------
+    InvalidTypeError
+        For a non-numeric ``x0`` or parameter value.
+    ValueError
+        For a non-finite or wrongly shaped ``x0``, a non-finite parameter, a non-positive
+        ``dt``, an unknown flag, a missing ``diffusion``, or a law whose output shape is not ``(d,)``.
+    TypeError
+        If the law cannot be traced by JAX.
+
+    Examples
+    --------
+    >>> @sde(diffusion=lambda x, p, t: p["sigma"] * jnp.ones(1), params=dict(theta=1.0, sigma=0.3), x0=[0.0])
+    ... def ornstein_uhlenbeck(x, p, t):
+    ...     return -p["theta"] * x
+    """
     return _decorator(
         SDE, params, x0, names, name, reference, dt, None, description, aliases, flags, diffusion=diffusion
     )

@@ -52,19 +52,64 @@ class DelayFlow(System):
 
     @float64
     def f(self, x: Array, t: Any = 0.0, params=None, x_delayed: Array | None = None) -> Array:
-        """The law; without ``x_delayed`` the delayed state is taken equal to ``x`` (equilibria)."""
+        """The law; without ``x_delayed`` the delayed state is taken equal to ``x`` (equilibria).
+
+        Parameters
+        ----------
+        x : jax.Array, shape (d,)
+            The current state x(t).
+        t : float, default 0.0
+            The time.
+        params : dict of str to jax.Array, optional
+            Parameters to use instead of ``system.params`` (same keys and shapes).
+        x_delayed : jax.Array, shape (d,), optional
+            The delayed state x(t - tau); default ``x`` (a constant history, as at an equilibrium).
+
+        Returns
+        -------
+        jax.Array, shape (d,)
+            dx/dt = f(x, x_delayed, p, t).
+        """
         p = self.params if params is None else params
         return self.rhs(x, x if x_delayed is None else x_delayed, p, t)
 
     @float64
     def jacobian(self, x: Any, t: Any = 0.0, params=None) -> Array:
-        """Jacobian of x -> f(x, x): the characteristic matrix at zero frequency (equilibria)."""
+        """Jacobian of x -> f(x, x): the characteristic matrix at zero frequency (equilibria).
+
+        Always forward-mode autodiff of the law with the delayed state tied to ``x``.
+
+        Parameters
+        ----------
+        x : array_like, shape (d,)
+            The state (converted to float64).
+        t : float, default 0.0
+            The time.
+        params : dict of str to jax.Array, optional
+            Parameters to use instead of ``system.params`` (same keys and shapes).
+
+        Returns
+        -------
+        jax.Array, shape (d, d)
+            df/dx + df/dx_delayed at ``x_delayed = x``.
+        """
         p = self.params if params is None else params
         x = jnp.asarray(x, dtype=jnp.float64)
         return jax.jacfwd(lambda y: self.rhs(y, y, p, t))(x)
 
     def steps_per_delay(self, dt: float | None = None) -> int:
-        """m: the number of RK4 steps per delay, the smallest with tau / m <= dt."""
+        """m: the number of RK4 steps per delay, the smallest with tau / m <= dt.
+
+        Parameters
+        ----------
+        dt : float, optional
+            The largest step allowed (default ``system.dt``).
+
+        Returns
+        -------
+        int
+            m >= 1, so that the step h = tau / m puts every delayed value on the history grid.
+        """
         return max(1, math.ceil(self.tau / float(self.dt if dt is None else dt) - 1e-9))
 
     @float64
@@ -73,6 +118,24 @@ class DelayFlow(System):
 
         The internal state is the buffer (prepared from a constant history x0); the state is its
         current value x(t). See `System.evolution`.
+
+        Parameters
+        ----------
+        method : str, optional
+            Only None (default) or ``"rk4"``: the method of steps is RK4 with Hermite interpolation.
+        step : float, optional
+            The largest step allowed (default ``system.dt``); the step used is h = tau / m with
+            m = `steps_per_delay` (``step``).
+
+        Returns
+        -------
+        Evolution
+            RK4 on the history buffer, observing x(t); see `dynstab.simulate.evolution`.
+
+        Raises
+        ------
+        ValueError
+            For a ``method`` other than ``"rk4"``.
         """
         from ..simulate.evolution import Evolution
 
@@ -94,7 +157,21 @@ class DelayFlow(System):
 
     @float64
     def as_map(self, dt: float | None = None) -> Map:
-        """The RK4 step as a map on the history buffer (see the module docstring)."""
+        """The RK4 step as a map on the history buffer (see the module docstring).
+
+        Parameters
+        ----------
+        dt : float, optional
+            The largest step allowed (default ``system.dt``); one iteration is one step
+            h = tau / m with m = `steps_per_delay` (``dt``).
+
+        Returns
+        -------
+        Map
+            A map of dimension 2 (m + 1) d on the buffer [x(t - m h) ... x(t), f at the same
+            times], with ``dt = h`` and initial condition the constant history x0; its leading
+            Lyapunov exponents per time unit are those of the delay equation.
+        """
         evolution = self.evolution(step=dt)
         m = self.steps_per_delay(dt)
         names = tuple(f"{v}[{k - m}h]" for k in range(m + 1) for v in self.names) + tuple(
@@ -166,7 +243,45 @@ def delay_flow(
     aliases: Sequence[str] = (),
     flags: Sequence[str] = (),
 ):
-    """Decorator: turn ``f(x, x_delayed, p, t) -> dx/dt`` into a `DelayFlow` (constant history x0)."""
+    """Decorator: turn ``f(x, x_delayed, p, t) -> dx/dt`` into a `DelayFlow` (constant history x0).
+
+    Parameters
+    ----------
+    params : mapping of str to array_like
+        Parameter name -> finite real scalar or array; must include the delay parameter.
+    x0 : sequence of float, shape (d,)
+        The constant history x(t) = x0 for t <= 0; its length is the dimension d.
+    names : sequence of str, optional
+        Variable names, one per state variable (default ``x1 .. xd``).
+    name : str, optional
+        The system's name (default the decorated function's name).
+    reference : str, default ""
+        Literature reference shown in reports and the catalog.
+    dt : float, optional
+        The largest integration step (default 0.01); the step used is tau / m <= dt.
+    delay : str, default "tau"
+        The name of the parameter holding the delay tau.
+    description : str, default ""
+        One-line description (default the decorated function's docstring).
+    aliases : sequence of str, default ()
+        Other names the catalog registry finds the system by (e.g. dysts' class name).
+    flags : sequence of str, default ()
+        Properties from `System.FLAGS`, e.g. ``"forced"``, ``"stiff"``.
+
+    Returns
+    -------
+    callable
+        A decorator taking the law ``f(x, x_delayed, p, t)`` and returning the `DelayFlow`
+        (traced once, so that a wrong output shape fails at definition).
+
+    Raises
+    ------
+    InvalidTypeError
+        For a non-numeric ``x0`` or parameter value.
+    ValueError
+        For a non-finite or wrongly shaped ``x0``, a non-finite parameter, a ``delay`` that is not
+        among the parameters, an unknown flag, or a law whose output shape is not ``(d,)``.
+    """
 
     def wrap(fn):
         x = as_state(x0, len(x0) if names is None else len(names), allow_batch=False)

@@ -28,7 +28,24 @@ def _dysts_modules():
 
 
 def dysts_class_name(system: System) -> str | None:
-    """The dysts class that corresponds to ``system``, or None."""
+    """The dysts class that corresponds to ``system``, or None.
+
+    Parameters
+    ----------
+    system : System
+        A dynstab system; its name and aliases are compared (normalized) with the class names of
+        ``dysts.flows`` (continuous time) or ``dysts.maps`` (maps).
+
+    Returns
+    -------
+    str or None
+        The dysts class name, or None when no name or alias matches.
+
+    Raises
+    ------
+    ImportError
+        If dysts is not installed.
+    """
     flows, maps = _dysts_modules()
     module = flows if system.continuous_time else maps
     available = {normalize(n): n for n in dir(module) if n[:1].isupper()}
@@ -40,7 +57,25 @@ def dysts_class_name(system: System) -> str | None:
 
 
 def dysts_model(system: System):
-    """An instance of the corresponding dysts class (KeyError if there is none)."""
+    """An instance of the corresponding dysts class (KeyError if there is none).
+
+    Parameters
+    ----------
+    system : System
+        A dynstab system (see `dysts_class_name` for the matching).
+
+    Returns
+    -------
+    object
+        The dysts model, constructed with dysts' default parameters.
+
+    Raises
+    ------
+    KeyError
+        If no dysts class corresponds to ``system``.
+    ImportError
+        If dysts is not installed.
+    """
     flows, maps = _dysts_modules()
     cls_name = dysts_class_name(system)
     if cls_name is None:
@@ -55,6 +90,32 @@ def rhs_difference(system: System, n: int = 100, seed: int = 0, scale: float | N
     The states are x0 + scale * N(0, 1) (scale defaults to 1 + |x0|) with dysts' parameter
     values plugged into our system; times are uniform in [0, 10] for flows. Returns
     (max relative difference, dysts parameters).
+
+    Parameters
+    ----------
+    system : System
+        A dynstab system with a dysts counterpart whose parameter names are dysts'.
+    n : int, default 100
+        Number of random states compared.
+    seed : int, default 0
+        Seed of the NumPy random generator for the states (and times and delayed states).
+    scale : float, optional
+        Standard deviation of the perturbations of x0 (default ``1 + |x0|``, per variable).
+
+    Returns
+    -------
+    worst : float
+        The largest ``|ours - theirs| / max(|theirs|, 1)`` over states and variables (0 where
+        both are NaN, infinite where only one is).
+    params : dict of str to float or list
+        The dysts parameter values used.
+
+    Raises
+    ------
+    KeyError
+        If ``system`` has no dysts counterpart, or its parameter names differ from dysts'.
+    ImportError
+        If dysts is not installed.
     """
     model = dysts_model(system)
     dparams = {k: np.asarray(v, dtype=float) for k, v in model.params.items()}

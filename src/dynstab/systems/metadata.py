@@ -41,6 +41,21 @@ def catalog_provenance() -> dict[str, Any]:
 
 
 def same_parameters(system: System, recorded: dict[str, Any]) -> bool:
+    """Whether ``system`` has the parameters an annotation was computed with.
+
+    Parameters
+    ----------
+    system : System
+        The system to compare.
+    recorded : dict of str to float or list
+        Parameter values as stored in the data file (plain numbers or nested lists).
+
+    Returns
+    -------
+    bool
+        True when the parameter names are the same and every value agrees to a relative
+        tolerance of 1e-12.
+    """
     mine = system.param_values()
     if set(mine) != set(recorded):
         return False
@@ -54,6 +69,22 @@ def metadata(system: System | str) -> dict[str, Any] | None:
 
     None when the system is not in the data file, its annotation failed, or its
     parameters differ from the annotated ones.
+
+    Parameters
+    ----------
+    system : System or str
+        A system, or the name of a catalog system (looked up with `dynstab.systems.registry.get`).
+
+    Returns
+    -------
+    dict or None
+        The entry of ``catalog/metadata.json`` (Lyapunov exponents, dimensions, period, the
+        parameters it was computed with, ...), or None.
+
+    Raises
+    ------
+    KeyError
+        For a name that is not in the catalog.
     """
     from .registry import get
 

@@ -23,6 +23,18 @@ _LOADED = False
 
 
 def normalize(name: str) -> str:
+    """The lookup key of a name: lower case, without ``_``, ``-``, ``.`` and spaces.
+
+    Parameters
+    ----------
+    name : str
+        A system name or alias, e.g. ``"SprottB"`` or ``"sprott_b"``.
+
+    Returns
+    -------
+    str
+        The normalized key, e.g. ``"sprottb"``.
+    """
     return "".join(ch for ch in name.lower() if ch not in "_- .")
 
 
@@ -32,7 +44,30 @@ def register(
     structural: tuple[str, ...] = (),
     aliases: tuple[str, ...] = (),
 ) -> System | Callable[..., System]:
-    """Add a system (or a factory taking the ``structural`` keyword arguments) to the catalog."""
+    """Add a system (or a factory taking the ``structural`` keyword arguments) to the catalog.
+
+    Parameters
+    ----------
+    system_or_factory : System or callable
+        A system, or a factory returning one; the factory is called once without arguments
+        (its defaults give the registered name and aliases).
+    structural : tuple of str, default ()
+        Keyword arguments of the factory that fix the system's structure (e.g. Lorenz-96's
+        ``N``); `get` passes them to the factory instead of `System.with_params`.
+    aliases : tuple of str, default ()
+        Names to register in addition to the system's name and its own aliases.
+
+    Returns
+    -------
+    System or callable
+        ``system_or_factory`` unchanged, so that `register` can decorate a factory.
+
+    Raises
+    ------
+    ValueError
+        If a system of the same name is already registered, or an alias already names
+        another system.
+    """
     if isinstance(system_or_factory, System):
         system = system_or_factory
         factory = lambda: system  # noqa: E731
@@ -61,7 +96,19 @@ def _load_catalog() -> None:
 
 @float64
 def names(kind: str | None = None) -> list[str]:
-    """Canonical names of the catalog systems, optionally only ``"flow"``, ``"map"`` or ``"sde"``."""
+    """Canonical names of the catalog systems, optionally only ``"flow"``, ``"map"`` or ``"sde"``.
+
+    Parameters
+    ----------
+    kind : str, optional
+        Keep only the systems of this `System.kind` (``"flow"``, ``"map"``, ``"sde"`` or
+        ``"delay"``); default all.
+
+    Returns
+    -------
+    list of str
+        The canonical names, sorted.
+    """
     _load_catalog()
     if kind is None:
         return sorted(_FACTORIES)
@@ -69,7 +116,23 @@ def names(kind: str | None = None) -> list[str]:
 
 
 def resolve(name: str) -> str:
-    """Canonical name for ``name``; an unknown name raises a KeyError suggesting close matches."""
+    """Canonical name for ``name``; an unknown name raises a KeyError suggesting close matches.
+
+    Parameters
+    ----------
+    name : str
+        A name or alias, matched after `normalize`.
+
+    Returns
+    -------
+    str
+        The canonical name of the catalog system.
+
+    Raises
+    ------
+    KeyError
+        For an unknown name (suggesting close matches).
+    """
     _load_catalog()
     key = normalize(name)
     if key in _CANONICAL:
@@ -85,7 +148,28 @@ def resolve(name: str) -> str:
 
 @float64
 def get(name: str, **params: Any) -> System:
-    """The catalog system ``name``, with parameters overridden by keyword, e.g. ``get("lorenz", rho=30)``."""
+    """The catalog system ``name``, with parameters overridden by keyword, e.g. ``get("lorenz", rho=30)``.
+
+    Parameters
+    ----------
+    name : str
+        A name or alias (see `resolve`).
+    **params : float or array_like
+        Parameter values replacing the defaults (see `System.with_params`), and for factories
+        the structural arguments (e.g. ``N=40`` for Lorenz-96).
+
+    Returns
+    -------
+    System
+        A new system with those parameters.
+
+    Raises
+    ------
+    KeyError
+        For an unknown name or parameter.
+    ValueError
+        For a non-finite parameter value, or one of the wrong shape.
+    """
     canonical = resolve(name)
     structural = {k: params.pop(k) for k in list(params) if k in _STRUCTURAL[canonical]}
     system = _FACTORIES[canonical](**{k: int(v) if float(v).is_integer() else v for k, v in structural.items()})
