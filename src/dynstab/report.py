@@ -61,7 +61,20 @@ class Report:
 
 
 def default_box(traj: Trajectory, margin: float = 0.25) -> list[tuple[float, float]]:
-    """The bounding box of a trajectory, enlarged by ``margin`` times its extent on each side."""
+    """The bounding box of a trajectory, enlarged by ``margin`` times its extent on each side.
+
+    Parameters
+    ----------
+    traj : Trajectory
+        The trajectory (states of any leading shape, last axis d).
+    margin : float, default 0.25
+        Padding on each side, relative to the extent (at least 1e-3 (1 + |high|) for a flat one).
+
+    Returns
+    -------
+    list of (float, float)
+        One ``(low, high)`` pair per dimension.
+    """
     x = traj.x.reshape(-1, traj.x.shape[-1])
     lo, hi = x.min(axis=0), x.max(axis=0)
     pad = margin * np.maximum(hi - lo, 1e-3 * (1 + np.abs(hi)))
@@ -69,7 +82,18 @@ def default_box(traj: Trajectory, margin: float = 0.25) -> list[tuple[float, flo
 
 
 def default_length(system: System) -> float:
-    """Default length of the Lyapunov run: 10^5 steps of the system's dt (10^5 iterations for maps)."""
+    """Default length of the Lyapunov run: 10^5 steps of the system's dt (10^5 iterations for maps).
+
+    Parameters
+    ----------
+    system : System
+        A flow or map.
+
+    Returns
+    -------
+    float
+        Time units (flows) or iterations (maps).
+    """
     return 100_000 * system.dt if system.continuous_time else 100_000
 
 
@@ -87,6 +111,35 @@ def analyze(
     """Fixed points, Lyapunov spectrum with spread, Kaplan-Yorke dimension and a verdict.
 
     Stops cleanly on KeyboardInterrupt, returning the steps that finished (``interrupted``).
+
+    Parameters
+    ----------
+    system : System
+        A flow, map or delay equation, or an SDE (its drift is analysed).
+    t : float, optional
+        Length of the Lyapunov run: time units (flows) or iterations (maps); default
+        `default_length`. The simulated trajectory is at most 20,000 steps or iterations.
+    n_ics : int, default 5
+        Number of initial conditions of the Lyapunov spectrum.
+    box : list of (float, float), optional
+        Box of the fixed-point search; default `default_box` of the simulated trajectory.
+    n_starts : int, default 1000
+        Newton starts of the fixed-point search.
+    seed : int, default 0
+        Seed of the fixed-point starts and of the Lyapunov initial conditions.
+    on_step : callable, optional
+        Called with each step's name (``"simulate"``, ``"fixed points"``,
+        ``"Lyapunov spectrum"``) before it runs.
+
+    Returns
+    -------
+    Report
+        The steps that finished, their timings, skipped steps and the verdict.
+
+    Raises
+    ------
+    TypeError
+        For a stochastic system that is not an SDE.
     """
     if system.stochastic:
         if not isinstance(system, SDE):

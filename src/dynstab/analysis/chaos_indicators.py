@@ -64,9 +64,21 @@ def _evolution(system: Any, what: str, method: str, dt: float | None) -> Evoluti
 class AlignmentIndex:
     """Result of `gali` / `sali`.
 
-    times: (n_out,) time (flows) or iteration (maps) of each value; gali: GALI_k at those
-    times, shape (n_out,) for one initial condition or (B, n_out) for a batch; sali: SALI
-    (from the first two deviation vectors) with the same shape; k: number of deviation vectors.
+    Attributes
+    ----------
+    times : numpy.ndarray
+        Time (flows) or iteration (maps) of each value, shape (n_out,), measured from the end of
+        the transient.
+    gali : numpy.ndarray
+        GALI_k at ``times``, shape (n_out,) for one initial condition or (B, n_out) for a batch.
+    sali : numpy.ndarray
+        SALI (from the first two deviation vectors), same shape as ``gali``.
+    k : int
+        Number of deviation vectors.
+    system : System
+        The system analysed.
+    settings : dict
+        The run's settings (``dt``, ``sample``, ``method``, ``seed``, ``transient``).
     """
 
     times: np.ndarray
@@ -77,14 +89,49 @@ class AlignmentIndex:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def chaotic(self, threshold: float = 1e-8) -> np.ndarray | bool:
-        """Verdict "chaotic" per orbit: GALI_k fell below ``threshold`` (Skokos et al. 2007 use 1e-8 to 1e-12)."""
+        """Verdict "chaotic" per orbit: GALI_k fell below ``threshold`` (Skokos et al. 2007 use 1e-8 to 1e-12).
+
+        Parameters
+        ----------
+        threshold : float, default 1e-8
+            An orbit is chaotic when the smallest GALI_k over ``times`` is below this value.
+
+        Returns
+        -------
+        bool or numpy.ndarray
+            One bool for a single initial condition, a bool array of shape (B,) for a batch.
+
+        References
+        ----------
+        Skokos, Bountis & Antonopoulos, Physica D 231, 30 (2007).
+        """
         out = np.min(self.gali, axis=-1) < threshold
         return bool(out) if out.ndim == 0 else out
 
     def decay_rate(self, t_min: float | None = None, floor: float = 1e-13) -> float | np.ndarray:
-        """Exponential rate r of GALI_k ~ exp(-r t): least-squares slope of -ln GALI_k over times
-        >= ``t_min`` while GALI_k > ``floor`` (the round-off floor). For a chaotic orbit
-        r = (lambda_1 - lambda_2) + ... + (lambda_1 - lambda_k) (Skokos et al. 2007, Eq. 11)."""
+        """Exponential rate r of GALI_k ~ exp(-r t).
+
+        Least-squares slope of -ln GALI_k over times >= ``t_min`` while GALI_k > ``floor`` (the
+        round-off floor). For a chaotic orbit r = (lambda_1 - lambda_2) + ... + (lambda_1 - lambda_k)
+        (Skokos et al. 2007, Eq. 11).
+
+        Parameters
+        ----------
+        t_min : float, optional
+            First time (flows) or iteration (maps) of the fit; default the first of ``times``.
+        floor : float, default 1e-13
+            The fit stops at the first value of GALI_k at or below ``floor`` (or not finite).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            The rate for a single initial condition, or an array of shape (B,) for a batch; NaN
+            where fewer than 3 points qualify for the fit.
+
+        References
+        ----------
+        Skokos, Bountis & Antonopoulos, Physica D 231, 30 (2007).
+        """
         g = np.atleast_2d(self.gali)
         t0 = self.times[0] if t_min is None else t_min
         rates: list[float] = []
@@ -113,7 +160,20 @@ class AlignmentIndex:
         )
 
     def plot(self, ax=None, loglog: bool = False):
-        """GALI_k (and SALI) against time on a log scale (``loglog`` for the power laws of regular orbits)."""
+        """GALI_k against time on a log scale (``loglog`` for the power laws of regular orbits).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; default a new figure.
+        loglog : bool, default False
+            Also use a logarithmic time axis.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure holding the axes.
+        """
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(6, 4)) if ax is None else (ax.figure, ax)
@@ -189,6 +249,51 @@ def gali(
     output every ``sample`` time units (default 10 steps); maps: ``n`` iterations, output every
     ``sample`` iterations (default 1). ``x0`` of shape (B, d) runs B orbits in one compiled call.
     Values saturate at the round-off floor ~1e-16 once the vectors have aligned.
+
+    Parameters
+    ----------
+    system : System
+        A deterministic flow or map whose state is the whole phase space (not a delay equation).
+    k : int, default 2
+        Number of deviation vectors, 2 <= k <= d.
+    t : float, optional
+        Flows: integration time after the transient. Maps: the number of iterations (as ``n``).
+    n : int, optional
+        Maps: number of iterations after the transient. Flows: number of steps of ``dt``
+        (instead of ``t``).
+    x0 : array_like, optional
+        Initial condition, shape (d,), or a batch of B initial conditions, shape (B, d); default
+        ``system.x0``.
+    dt : float, optional
+        Step of the fixed-step ``method`` (flows); default ``system.dt``.
+    sample : float, optional
+        Output interval: time units (flows, default 10 steps) or iterations (maps, default 1).
+    transient : float, optional
+        Discarded before the deviation vectors start: time units (flows) or iterations (maps);
+        default 10% of the run, at most 100 time units or 1000 iterations.
+    seed : int, default 0
+        Seed of the random orthonormal initial deviation vectors.
+    method : str, default "rk4"
+        Fixed-step integration method (flows).
+
+    Returns
+    -------
+    AlignmentIndex
+        GALI_k and SALI at the output times.
+
+    Raises
+    ------
+    TypeError
+        For a stochastic system or a delay equation.
+    ValueError
+        For ``k`` outside 2..d, a malformed ``x0`` or a missing/invalid run length.
+    FloatingPointError
+        When an orbit or its deviation vectors leave the finite numbers.
+
+    References
+    ----------
+    Ch. Skokos, J. Phys. A 34, 10029 (2001); Ch. Skokos, T. C. Bountis & C. Antonopoulos,
+    Physica D 231, 30 (2007).
     """
     ev = _evolution(system, "GALI", method, dt)
     d = system.dim
@@ -219,6 +324,31 @@ def sali(system: System, t: float | None = None, **kwargs) -> AlignmentIndex:
     chaotic orbits (Skokos et al., J. Phys. A 37, 6269 (2004)) and fluctuates around a positive
     value for regular orbits of 2-DOF Hamiltonian systems. Returns the `AlignmentIndex` of
     `gali` with k = 2 (its ``.sali`` field; GALI_2 = ||w1 ^ w2|| is proportional to SALI).
+
+    Parameters
+    ----------
+    system : System
+        A deterministic flow or map whose state is the whole phase space.
+    t : float, optional
+        Flows: integration time after the transient; maps: the number of iterations.
+    **kwargs
+        Every keyword argument of `gali` except ``k`` (``n``, ``x0``, ``dt``, ``sample``,
+        ``transient``, ``seed``, ``method``).
+
+    Returns
+    -------
+    AlignmentIndex
+        With k = 2; SALI in its ``sali`` field.
+
+    Raises
+    ------
+    TypeError, ValueError, FloatingPointError
+        As `gali`.
+
+    References
+    ----------
+    Ch. Skokos, J. Phys. A 34, 10029 (2001); Ch. Skokos, Ch. Antonopoulos, T. C. Bountis &
+    M. N. Vrahatis, J. Phys. A 37, 6269 (2004).
     """
     return gali(system, 2, t, **kwargs)
 
@@ -267,6 +397,44 @@ def finite_time_lyapunov(
     coordinates, e.g. ``(0, 1)`` for a forced planar flow whose phase is a state variable
     (the double gyre). The gradient is rescaled every ``renormalize`` time units (default 100
     steps) so long horizons do not overflow. All points run in one vmapped compiled call.
+
+    Parameters
+    ----------
+    system : System
+        A deterministic flow or map whose state is the whole phase space.
+    x0s : array_like
+        Initial conditions, shape (..., d), e.g. a grid (ny, nx, d).
+    t : float
+        Flows: the horizon, finite and non-zero (negative integrates backward). Maps: the number
+        of iterations, an int >= 1.
+    dt : float, optional
+        Nominal step of the fixed-step ``method`` (flows); default ``system.dt``, shrunk so that a
+        whole number of steps spans ``|t|``.
+    t0 : float, default 0.0
+        Initial time (iteration index for maps) of a time-dependent law.
+    variables : sequence of int, optional
+        Distinct state indices to which the flow-map gradient is restricted; default all.
+    method : str, default "rk4"
+        Fixed-step integration method (flows).
+    renormalize : float, optional
+        Rescaling interval in time units (flows); default 100 steps.
+
+    Returns
+    -------
+    numpy.ndarray
+        The exponents sigma_t, shape ``x0s.shape[:-1]``.
+
+    Raises
+    ------
+    TypeError
+        For a stochastic system or a delay equation.
+    ValueError
+        For ``x0s`` whose last axis is not d, ``t`` = 0, or invalid ``variables``.
+
+    References
+    ----------
+    G. Haller, Physica D 149, 248 (2001); S. C. Shadden, F. Lekien & J. E. Marsden, Physica D
+    212, 271 (2005).
     """
     check_system(system, "the finite-time Lyapunov exponent", deterministic=True)
     d = system.dim
@@ -306,7 +474,21 @@ def finite_time_lyapunov(
 
 @dataclass(frozen=True)
 class LocalLyapunov:
-    """Result of `local_lyapunov_exponents`: ``exponents`` (n,) over windows starting at ``times``."""
+    """Result of `local_lyapunov_exponents`: the local exponents over windows starting at ``times``.
+
+    Attributes
+    ----------
+    exponents : numpy.ndarray
+        Local largest exponent of each window, shape (n,).
+    times : numpy.ndarray
+        Start time (flows) or iteration (maps) of each window, shape (n,).
+    window : float
+        Window length in time units (iterations for maps).
+    kind : str
+        ``"continued"`` or ``"fresh"``.
+    system : System
+        The system analysed.
+    """
 
     exponents: np.ndarray
     times: np.ndarray
@@ -332,7 +514,20 @@ class LocalLyapunov:
         )
 
     def plot(self, ax=None, bins: int = 50):
-        """Histogram of the local exponents with their mean."""
+        """Histogram of the local exponents with their mean.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; default a new figure.
+        bins : int, default 50
+            Number of histogram bins.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure holding the axes.
+        """
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(6, 4)) if ax is None else (ax.figure, ax)
@@ -378,6 +573,48 @@ def local_lyapunov_exponents(
     ``transient`` (default 10% of the span, at most 100) is discarded first; for "continued"
     the first windows until the vector has aligned (about 20 time units or iterations) are
     dropped too.
+
+    Parameters
+    ----------
+    system : System
+        A deterministic flow or map whose state is the whole phase space.
+    x0 : array_like, optional
+        Initial condition, shape (d,); default ``system.x0``.
+    window : float, default 1.0
+        Window length: time units (flows; the step is shrunk so that it is a whole number of
+        steps) or iterations (maps, an int >= 1).
+    n : int, default 1000
+        Number of windows, at least 2.
+    kind : {"continued", "fresh"}, default "continued"
+        One tangent vector carried along the orbit, or each window's own propagator.
+    dt : float, optional
+        Step of the fixed-step ``method`` (flows); default ``system.dt``.
+    transient : float, optional
+        Discarded first: time units (flows) or iterations (maps); default 10% of the span, at
+        most 100 time units or 1000 iterations.
+    seed : int, default 0
+        Seed of the random initial tangent vector (``kind="continued"``).
+    method : str, default "rk4"
+        Fixed-step integration method (flows).
+
+    Returns
+    -------
+    LocalLyapunov
+        The local exponents and the start times of their windows.
+
+    Raises
+    ------
+    TypeError
+        For a stochastic system or a delay equation.
+    ValueError
+        For an unknown ``kind``, ``n`` < 2, a non-positive ``window`` or a malformed ``x0``.
+    FloatingPointError
+        When the orbit leaves the finite numbers.
+
+    References
+    ----------
+    G. Benettin, L. Galgani, A. Giorgilli & J.-M. Strelcyn, Meccanica 15, 9 (1980);
+    H. D. I. Abarbanel, R. Brown & M. B. Kennel, J. Nonlinear Sci. 1, 175 (1991).
     """
     ev = _evolution(system, "local Lyapunov exponents", method, dt)
     if kind not in ("continued", "fresh"):
@@ -444,6 +681,46 @@ def zero_one_test_system(
     test then thins oversampled data, ``subsample="auto"``); maps: ``n`` iterations.
     ``transient`` defaults to 10% of the span (at most 100 time units / 1000 iterations).
     Gottwald & Melbourne, PRL 92, 094101 (2004); SIAM J. Appl. Dyn. Syst. 8, 129 (2009).
+
+    Parameters
+    ----------
+    system : System
+        A deterministic flow or map.
+    observable : int or str or callable, default 0
+        A variable index, a variable name, or a function of the (N, d) state array returning (N,).
+    t : float, optional
+        Flows: the simulated time after the transient (required). Maps: the number of
+        iterations, when ``n`` is not given.
+    n : int, optional
+        Maps: the number of iterations after the transient.
+    dt : float, optional
+        Sampling interval (flows); default ``system.dt``.
+    transient : float, optional
+        Discarded first: time units (flows) or iterations (maps); default 10% of the span, at
+        most 100 time units or 1000 iterations.
+    x0 : array_like, optional
+        Initial condition, shape (d,); default ``system.x0``.
+    **kwargs
+        Keyword arguments of `dynstab.timeseries.zero_one_test` (``method``, ``n_c``,
+        ``c_range``, ``n_cut``, ``subsample``, ``seed``).
+
+    Returns
+    -------
+    ZeroOneResult
+        K near 0: regular; near 1: chaotic.
+
+    Raises
+    ------
+    TypeError
+        For a stochastic system.
+    ValueError
+        For a missing run length (``t`` for a flow, ``n`` for a map), an unknown variable name or
+        index, or a series the 0-1 test rejects.
+
+    References
+    ----------
+    G. A. Gottwald & I. Melbourne, Phys. Rev. Lett. 92, 094101 (2004); SIAM J. Appl. Dyn. Syst. 8,
+    129 (2009).
     """
     from ..simulate.trajectory import trajectory
 

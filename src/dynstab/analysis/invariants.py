@@ -55,7 +55,26 @@ def _sample_on_attractor(x: np.ndarray, n: int, rng: np.random.Generator) -> np.
 
 @float64
 def reference_trajectory(system: System, settings: AnnotationSettings = AnnotationSettings()):
-    """The long on-attractor trajectory (about 20,000 samples) the annotation measures, and its dominant period."""
+    """The long on-attractor trajectory (about 20,000 samples) the annotation measures, and its dominant period.
+
+    Maps: 20,000 iterations after 1000 discarded. Flows: a probe of 4000 steps (after 2000)
+    gives the period, then max(200 periods, 20,000 steps) sampled about 20,000 times after
+    ``settings.transient_periods`` periods.
+
+    Parameters
+    ----------
+    system : System
+        The system, at its current parameters.
+    settings : AnnotationSettings, default AnnotationSettings()
+        Only ``transient_periods`` is used here.
+
+    Returns
+    -------
+    ref : Trajectory
+        The reference trajectory.
+    period : float
+        Its dominant period (`dynstab.timeseries.dominant_period`; iterations for maps).
+    """
     if not system.continuous_time:
         ref = trajectory(system, n=20_000, transient=1000)
         return ref, dominant_period(ref, skip=system.unbounded)
@@ -69,9 +88,28 @@ def reference_trajectory(system: System, settings: AnnotationSettings = Annotati
 
 
 def attractor_dimension(system: System, ref) -> float | None:
-    """Correlation dimension (Grassberger & Procaccia 1983) of the reference trajectory's bounded variables
-    (of a delay embedding of the observed variable for delay equations), with the automatic scaling region of `dynstab.timeseries.correlation_dimension`; None when no scaling
-    region exists (e.g. too few points for a high-dimensional attractor)."""
+    """Correlation dimension (Grassberger & Procaccia 1983) of the reference trajectory's bounded variables.
+
+    For delay equations, of a delay embedding of the observed variable; with the automatic
+    scaling region of `dynstab.timeseries.correlation_dimension`.
+
+    Parameters
+    ----------
+    system : System
+        The system (its ``unbounded`` variables are left out).
+    ref : Trajectory
+        The reference trajectory (`reference_trajectory`).
+
+    Returns
+    -------
+    float or None
+        The dimension; 0.0 for a fixed point; None when no scaling region exists (e.g. too few
+        points for a high-dimensional attractor) or every variable is unbounded.
+
+    References
+    ----------
+    P. Grassberger & I. Procaccia, Physica D 9, 189 (1983).
+    """
     from ..timeseries import correlation_dimension
 
     bounded = [i for i in range(system.dim) if i not in system.unbounded]
@@ -99,8 +137,29 @@ def fill_correlation_dimensions(
     *,
     on_progress: Callable[[str, dict], None] | None = None,
 ) -> dict[str, Any]:
-    """Add the correlation dimension to annotated entries of ``path`` that lack it (resumable; the
-    reference trajectory is the one `annotate` measures, so the result equals a full re-annotation's)."""
+    """Add the correlation dimension to annotated entries of ``path`` that lack it.
+
+    Resumable (the file is saved after each system); the reference trajectory is the one
+    `annotate` measures, so the result equals a full re-annotation's. Entries that are missing,
+    failed, or already have a dimension are skipped; a failing computation is recorded under
+    ``"correlation_dimension_error"``.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Catalog names of the systems.
+    path : str or pathlib.Path
+        The annotation JSON file (as written by `annotate_catalog`); it must exist.
+    settings : AnnotationSettings, default AnnotationSettings()
+        Settings of the reference trajectory.
+    on_progress : callable, optional
+        Called as ``on_progress(name, entry)`` after each system that was updated.
+
+    Returns
+    -------
+    dict
+        The whole file's content after the update.
+    """
     from ..systems import get
 
     path = Path(path)
@@ -123,7 +182,22 @@ def fill_correlation_dimensions(
 
 @float64
 def annotate(system: System, settings: AnnotationSettings = AnnotationSettings()) -> dict[str, Any]:
-    """The invariants of one system as a JSON-ready dict (see the module docstring)."""
+    """The invariants of one system as a JSON-ready dict (see the module docstring).
+
+    Parameters
+    ----------
+    system : System
+        The system, at its current parameters.
+    settings : AnnotationSettings, default AnnotationSettings()
+        Run lengths, number of initial conditions and seed.
+
+    Returns
+    -------
+    dict
+        Kind, dimension, parameters, step and its error, period, mean and std of each variable,
+        Lyapunov spectrum with spread, largest exponent, divergence, Kaplan-Yorke dimension,
+        Lyapunov time, correlation dimension, timing, dynstab version and settings.
+    """
     from .. import __version__
 
     start = time.perf_counter()
@@ -223,6 +297,24 @@ def annotate_catalog(
 
     Systems already in the file with the same settings, version, parameters, step and
     dimension are skipped unless ``force``; a failing system is recorded with its error and the run goes on.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Catalog names of the systems.
+    path : str or pathlib.Path
+        The JSON file; created if missing, updated (resumed) otherwise.
+    settings : AnnotationSettings, default AnnotationSettings()
+        Run lengths, number of initial conditions and seed.
+    force : bool, default False
+        Recompute entries that are already up to date.
+    on_progress : callable, optional
+        Called as ``on_progress(name, entry)`` after each system (computed or skipped).
+
+    Returns
+    -------
+    dict
+        The whole file's content.
     """
     from .. import __version__
     from ..systems import get

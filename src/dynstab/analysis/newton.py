@@ -159,7 +159,29 @@ def solve_all(system: System, x0s, t, tol, max_iter, maxstep):
 
 
 def validate_box(box: Any, dim: int, name: str) -> np.ndarray:
-    """A search box as a (dim, 2) float array of finite (low, high) pairs with low < high (ValueError otherwise)."""
+    """A search box as a (dim, 2) float array of finite (low, high) pairs with low < high (ValueError otherwise).
+
+    Parameters
+    ----------
+    box : array_like
+        One ``(low, high)`` pair per dimension.
+    dim : int
+        The system's dimension (the number of pairs expected).
+    name : str
+        The system's name, for the error messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        The box, shape (dim, 2), float64.
+
+    Raises
+    ------
+    InvalidTypeError
+        For non-numeric bounds (a subclass of both TypeError and ValueError).
+    ValueError
+        For a NaN or infinite bound, a shape other than (dim, 2), or low >= high.
+    """
     try:  # numbers, all finite (a NaN or infinite bound is a ValueError naming its index)
         arr = as_finite_array(box, name="box")
     except InvalidTypeError as exc:

@@ -92,10 +92,27 @@ def _ranges(values: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
 class OrbitDiagram:
     """The result of `orbit_diagram`.
 
-    values: (n_values,) parameter values; points: (n_values, n_keep) for one coordinate
-    (``index``) or (n_values, n_keep, d) for all (``index=None``), NaN where diverged;
-    diverged: (n_values,) bool, the orbit left the finite numbers or ``bound``;
-    diverged_at: (n_values,) iteration at which it did (-1 if it did not).
+    Attributes
+    ----------
+    values : numpy.ndarray
+        Parameter values, shape (n_values,).
+    points : numpy.ndarray
+        Kept points, shape (n_values, n_keep) for one coordinate (``index``) or
+        (n_values, n_keep, d) for all (``index=None``); NaN where diverged.
+    diverged : numpy.ndarray
+        Bool, shape (n_values,): the orbit left the finite numbers or ``bound``.
+    diverged_at : numpy.ndarray
+        Iteration at which it did, shape (n_values,) (-1 if it did not).
+    param : str
+        Name of the varied parameter.
+    index : int or None
+        The kept coordinate, or None for all.
+    system_name : str
+        Name of the system.
+    names : tuple of str
+        Variable names.
+    settings : dict
+        The run's settings (``n_keep``, ``transient``, ``bound``, ``kind``).
     """
 
     values: np.ndarray
@@ -114,7 +131,20 @@ class OrbitDiagram:
         return _ranges(self.values, self.diverged)
 
     def periods(self, tol: float = 1e-6, max_period: int | None = None) -> np.ndarray:
-        """`detect_periods` of the kept points (0: none found, -1: diverged)."""
+        """`detect_periods` of the kept points (0: none found, -1: diverged).
+
+        Parameters
+        ----------
+        tol : float, default 1e-6
+            Relative tolerance of the comparison.
+        max_period : int, optional
+            Largest period tried (default n_keep // 2).
+
+        Returns
+        -------
+        numpy.ndarray
+            Integers, shape (n_values,).
+        """
         return detect_periods(self.points, tol=tol, max_period=max_period)
 
     def to_xarray(self):
@@ -141,7 +171,20 @@ class OrbitDiagram:
         )
 
     def to_dict(self, points: bool = False, tol: float = 1e-6) -> dict[str, Any]:
-        """JSON-ready summary: settings, diverged ranges, detected periods (and the points if asked)."""
+        """JSON-ready summary: settings, diverged ranges, detected periods (and the points if asked).
+
+        Parameters
+        ----------
+        points : bool, default False
+            Also include the parameter values and the kept points (None where not finite).
+        tol : float, default 1e-6
+            Tolerance of the period detection (`periods`).
+
+        Returns
+        -------
+        dict
+            The summary.
+        """
         per = self.periods(tol)
         out: dict[str, Any] = {
             "system": self.system_name,
@@ -160,7 +203,24 @@ class OrbitDiagram:
         return out
 
     def plot(self, ax=None, *, variable: int = 0, s: float = 0.05, color: str = "k"):
-        """The classic diagram: kept points against the parameter; diverged ranges shaded red."""
+        """The classic diagram: kept points against the parameter; diverged ranges shaded red.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; default a new figure.
+        variable : int, default 0
+            Coordinate plotted when all were kept (``index=None``); ignored otherwise.
+        s : float, default 0.05
+            Marker size.
+        color : str, default "k"
+            Marker colour.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure holding the axes.
+        """
         import matplotlib
 
         matplotlib.use("Agg", force=False)

@@ -132,7 +132,26 @@ class PeriodicOrbit:
 class PeriodicOrbits(Sequence):
     """The orbits of minimal period ``period`` found in a box (a read-only sequence of `PeriodicOrbit`).
 
-    ``reason`` is empty when orbits were found, otherwise it says why none were.
+    Attributes
+    ----------
+    orbits : tuple of PeriodicOrbit
+        The orbits found.
+    system_name : str
+        Name of the system.
+    period : int
+        The minimal period searched.
+    names : tuple of str
+        Variable names.
+    method : str
+        The search method (``"newton"`` or ``"schmelcher_diakonos"``).
+    box : numpy.ndarray
+        The search box, shape (d, 2).
+    n_seeds : int
+        Number of Newton seeds.
+    n_converged : int
+        Number of seeds that converged.
+    reason : str
+        Empty when orbits were found, otherwise why none were.
     """
 
     orbits: tuple[PeriodicOrbit, ...]
@@ -216,8 +235,20 @@ class PeriodicOrbits(Sequence):
         )
 
     def plot(self, ax=None, background: Any = None):
-        """The periodic points on the first two variables (optionally over ``background`` points (N, d));
-        filled markers for stable orbits."""
+        """The periodic points on the first two variables; filled markers for stable orbits.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; default a new figure.
+        background : array_like, optional
+            Points (N, d) drawn in grey underneath (e.g. an orbit of the map).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure holding the axes.
+        """
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(5, 4.2)) if ax is None else (ax.figure, ax)

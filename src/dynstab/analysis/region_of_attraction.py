@@ -57,9 +57,38 @@ __all__ = ["RegionOfAttraction", "region_of_attraction"]
 class RegionOfAttraction:
     """Estimate {x : (x - x*)^T P (x - x*) <= c} of the region of attraction of ``equilibrium``.
 
-    axes: semi-axis lengths sqrt(c / mu_i) (mu_i the eigenvalues of P, ascending, so longest
-    first) with ``directions`` (columns); volume: c^(d/2) V_d / sqrt(det P) (area for d = 2).
-    inside_fraction / area_ratio / empirical_volume: the simulation check (NaN if skipped).
+    Attributes
+    ----------
+    equilibrium : numpy.ndarray
+        The equilibrium x*, shape (d,).
+    P : numpy.ndarray
+        Solution of the Lyapunov equation, shape (d, d).
+    Q : numpy.ndarray
+        Right-hand side of the Lyapunov equation, shape (d, d).
+    c : float
+        The level of the estimate {V <= c}.
+    axes : numpy.ndarray
+        Semi-axis lengths sqrt(c / mu_i) (mu_i the eigenvalues of P, ascending, so longest first).
+    directions : numpy.ndarray
+        The directions of the semi-axes (columns), shape (d, d).
+    volume : float
+        c^(d/2) V_d / sqrt(det P) (area for d = 2), V_d the volume of the unit ball.
+    eigenvalues : numpy.ndarray
+        Eigenvalues of the Jacobian at the equilibrium.
+    bounded_by_search : bool
+        No ray crossed dV/dt = 0 up to ``radius``, so ``c`` is capped there.
+    inside_fraction : float
+        Simulation check: fraction of points drawn in the estimate that converge (NaN if skipped).
+    empirical_volume : float
+        Simulation check: volume of the converging points of the check box (NaN if skipped).
+    area_ratio : float
+        Simulation check: ``volume / empirical_volume`` (NaN if skipped).
+    system_name : str
+        Name of the system.
+    names : tuple of str
+        Variable names.
+    settings : dict
+        The settings of the search (and of the check).
     """
 
     equilibrium: np.ndarray
@@ -79,12 +108,34 @@ class RegionOfAttraction:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def V(self, x: Any) -> np.ndarray:
-        """V(x) = (x - x*)^T P (x - x*) for states of shape (..., d)."""
+        """V(x) = (x - x*)^T P (x - x*) for states of shape (..., d).
+
+        Parameters
+        ----------
+        x : array_like
+            States, shape (..., d).
+
+        Returns
+        -------
+        numpy.ndarray
+            V at each state, shape (...).
+        """
         dx = np.asarray(x, dtype=np.float64) - self.equilibrium
         return np.einsum("...i,ij,...j->...", dx, self.P, dx)
 
     def contains(self, x: Any) -> np.ndarray:
-        """Whether states (..., d) lie in the estimate {V <= c}."""
+        """Whether states (..., d) lie in the estimate {V <= c}.
+
+        Parameters
+        ----------
+        x : array_like
+            States, shape (..., d).
+
+        Returns
+        -------
+        numpy.ndarray
+            Bool, shape (...).
+        """
         return self.V(x) <= self.c
 
     def to_dict(self) -> dict[str, Any]:
@@ -109,7 +160,22 @@ class RegionOfAttraction:
         }
 
     def plot(self, ax=None, *, dims: tuple[int, int] = (0, 1), n_grid: int = 0):
-        """The estimate's ellipse (slice through x*) in the plane ``dims``."""
+        """The estimate's ellipse (slice through x*) in the plane ``dims``.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; default a new figure.
+        dims : tuple of (int, int), default (0, 1)
+            The two variables spanning the plane.
+        n_grid : int, default 0
+            Not used (accepted for compatibility).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure holding the axes.
+        """
         import matplotlib
 
         matplotlib.use("Agg", force=False)

@@ -72,6 +72,17 @@ def characteristic_times(system: System) -> dict[str, float]:
     Systems without metadata (user-defined, or catalog systems with changed parameters) get
     them estimated once per process: the period from the power spectrum of a probe
     trajectory, the Lyapunov time from a short Benettin run.
+
+    Parameters
+    ----------
+    system : System
+        A flow (catalog or user-defined).
+
+    Returns
+    -------
+    dict
+        ``{"period": float, "lyapunov_time": float}``; the Lyapunov time is ``inf`` when the
+        largest exponent is not positive.
     """
     from ..systems.metadata import metadata
 
@@ -120,6 +131,22 @@ def sample_initial_conditions(system: System, n: int, *, seed: int = 0, periods:
 
     The orbit starts at ``system.x0``, discards a transient of 50 dominant periods (1000
     iterations for maps) and runs for ``periods`` periods (n x 100 iterations for maps).
+
+    Parameters
+    ----------
+    system : System
+        A flow or map.
+    n : int
+        Number of states, at least 1.
+    seed : int, default 0
+        Seed of the random sampling times.
+    periods : float, default 100.0
+        Length of the orbit in dominant periods (flows only).
+
+    Returns
+    -------
+    numpy.ndarray
+        The states, shape (n, d), in the order of the orbit.
     """
     n = as_int(n, name="n", minimum=1)
     rng = np.random.default_rng(seed)
@@ -151,6 +178,36 @@ def sample_parameters(
     Lyapunov exponent exceeds max(1e-3, 5% of the unperturbed one). Returns dicts with the
     parameters and ``"max_lyapunov"``; raises RuntimeError if fewer than ``n`` of
     ``max_tries`` (default 10 n) candidates qualify, saying how many did.
+
+    Parameters
+    ----------
+    system : System
+        A flow or map with scalar parameters.
+    n : int
+        Number of parameter sets, at least 1.
+    scale : float, default 0.05
+        Relative standard deviation of the perturbations.
+    seed : int, default 0
+        Seed of the perturbations.
+    require_chaos : bool, default True
+        Keep only candidates whose largest exponent exceeds the threshold (otherwise any finite one).
+    max_tries : int, optional
+        Number of candidates tried at most; default 10 n.
+    lyapunov_length : float, optional
+        Length of each Lyapunov run: time units (flows, default 50,000 steps of ``system.dt``) or
+        iterations (maps, default 20,000).
+
+    Returns
+    -------
+    list of dict
+        One dict per parameter set: the perturbed scalar parameters and ``"max_lyapunov"``.
+
+    Raises
+    ------
+    ValueError
+        When the system has no scalar parameters.
+    RuntimeError
+        When fewer than ``n`` of the candidates qualify.
     """
     n = as_int(n, name="n", minimum=1)
     scale = as_positive_float(scale, name="scale")

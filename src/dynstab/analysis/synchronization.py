@@ -120,6 +120,18 @@ class MasterStability:
 
     ``stable_intervals``: the alpha ranges where MSF < 0 (end points interpolated linearly
     between grid points; an interval touching the end of the grid may continue beyond it).
+
+    Attributes
+    ----------
+    alphas : numpy.ndarray
+        The coupling values alpha, shape (m,).
+    msf : numpy.ndarray
+        MSF(alpha), shape (m,).
+    system : System
+        The node system.
+    settings : dict
+        The run's settings (``t``, ``dt``, ``renormalize``, ``transient``, ``method``, ``seed``,
+        ``coupling``).
     """
 
     alphas: np.ndarray
@@ -155,7 +167,20 @@ class MasterStability:
         )
 
     def plot(self, ax=None, laplacian_alphas: Any = None):
-        """MSF(alpha) with the stable region shaded (and optional network modes sigma*lambda_i as ticks)."""
+        """MSF(alpha) with the stable region shaded (and optional network modes sigma*lambda_i as ticks).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; default a new figure.
+        laplacian_alphas : array_like, optional
+            Network modes sigma*lambda_i, drawn as ticks on the zero line (red where MSF >= 0).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure holding the axes.
+        """
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(6, 4)) if ax is None else (ax.figure, ax)
@@ -204,6 +229,52 @@ def master_stability_function(
     Flows: ``t`` time units after ``transient`` (default 10% of t, at most 100) with step ``dt``,
     renormalizing every ``renormalize`` time units (default 10 steps); maps: ``n`` iterations.
     ``seed`` fixes the random initial tangent vector.
+
+    Parameters
+    ----------
+    system : System
+        The node system: a deterministic flow or map whose state is the whole phase space.
+    coupling : array_like or callable
+        The d x d coupling matrix H, or a JAX-traceable function H(x) -> (d,).
+    alphas : array_like
+        Real coupling values alpha, a non-empty 1-D array.
+    t : float, optional
+        Flows: integration time after the transient. Maps: the number of iterations (as ``n``).
+    n : int, optional
+        Maps: number of iterations after the transient. Flows: number of steps of ``dt``
+        (instead of ``t``).
+    dt : float, optional
+        Step of the fixed-step ``method`` (flows); default ``system.dt``.
+    transient : float, optional
+        Discarded first: time units (flows) or iterations (maps); default 10% of the run, at
+        most 100 time units or 1000 iterations.
+    renormalize : float, optional
+        Renormalization interval: time units (flows, default 10 steps) or iterations (maps,
+        default 1).
+    x0 : array_like, optional
+        Initial condition of the synchronous orbit, shape (d,); default ``system.x0``.
+    seed : int, default 0
+        Seed of the random initial tangent vector.
+    method : str, default "rk4"
+        Fixed-step integration method (flows).
+
+    Returns
+    -------
+    MasterStability
+        MSF(alpha) on the given alphas.
+
+    Raises
+    ------
+    TypeError
+        For a stochastic system or a delay equation.
+    ValueError
+        For non-finite, complex or empty ``alphas``, or a coupling of the wrong shape.
+    FloatingPointError
+        When the synchronous orbit or a transverse perturbation leaves the finite numbers.
+
+    References
+    ----------
+    L. M. Pecora & T. L. Carroll, Phys. Rev. Lett. 80, 2109 (1998).
     """
     check_system(system, "master_stability_function", deterministic=True)
     d = system.dim
@@ -257,7 +328,21 @@ def master_stability_function(
 
 @dataclass(frozen=True)
 class SyncVerdict:
-    """Result of `synchronization_stable`: ``stable`` and the modes alpha_i = sigma lambda_i (i >= 2)."""
+    """Result of `synchronization_stable`: ``stable`` and the modes alpha_i = sigma lambda_i (i >= 2).
+
+    Attributes
+    ----------
+    stable : bool
+        The synchronous state is linearly stable (also the truth value of the verdict).
+    alphas : numpy.ndarray
+        The transverse modes sigma lambda_i, i >= 2.
+    msf_values : numpy.ndarray
+        MSF at those modes (linear interpolation).
+    eigenvalues : numpy.ndarray
+        All Laplacian eigenvalues, ascending.
+    reason : str
+        Why the state is (un)stable.
+    """
 
     stable: bool
     alphas: np.ndarray
@@ -276,6 +361,33 @@ def synchronization_stable(msf: MasterStability, laplacian: Any, sigma: float, *
     lambda_1 = 0 <= lambda_2 <= ... the Laplacian eigenvalues (rows must sum to zero). The MSF is
     interpolated linearly between its grid points; a mode outside the computed alpha range gives
     a ValueError (recompute the MSF over a wider range) rather than a guess.
+
+    Parameters
+    ----------
+    msf : MasterStability
+        The master stability function of the node system and coupling.
+    laplacian : array_like
+        The N x N network Laplacian L = D - W (N >= 2, rows summing to zero, real spectrum).
+    sigma : float
+        The coupling strength, >= 0.
+    tol : float, default 1e-9
+        Tolerance on the alpha range and on lambda_2 = 0 (a disconnected network, relative to
+        the largest entry of L).
+
+    Returns
+    -------
+    SyncVerdict
+        True (as a bool) when every transverse mode has MSF < 0.
+
+    Raises
+    ------
+    ValueError
+        For a malformed Laplacian (not square, rows not summing to zero, complex eigenvalues) or
+        modes outside the computed alpha range.
+
+    References
+    ----------
+    L. M. Pecora & T. L. Carroll, Phys. Rev. Lett. 80, 2109 (1998).
     """
     L = as_finite_array(laplacian, name="laplacian")
     if L.ndim != 2 or L.shape[0] != L.shape[1] or L.shape[0] < 2:
@@ -326,6 +438,27 @@ def kuramoto_order_parameter(phases: Any) -> tuple[np.ndarray, np.ndarray]:
 
     ``phases``: shape (N,) (one snapshot) or (..., N) (e.g. (T, N) over time); returns
     (r, psi) with the leading shape; r in [0, 1] (1: all phases equal, ~N^-1/2: incoherent).
+
+    Parameters
+    ----------
+    phases : array_like
+        Phases theta_j in radians, shape (N,) or (..., N), finite.
+
+    Returns
+    -------
+    r : numpy.ndarray
+        The coherence, in [0, 1], shape ``phases.shape[:-1]``.
+    psi : numpy.ndarray
+        The mean phase, in (-pi, pi], same shape.
+
+    Raises
+    ------
+    ValueError
+        For a scalar, an empty last axis or non-finite phases.
+
+    References
+    ----------
+    Y. Kuramoto, Lecture Notes in Physics 39, 420 (1975); S. H. Strogatz, Physica D 143, 1 (2000).
     """
     th = as_finite_array(phases, name="phases")
     if th.ndim == 0 or th.shape[-1] < 1:
@@ -371,6 +504,32 @@ def kuramoto_model(
     Natural frequencies: ``frequencies`` if given, else Lorentzian of half-width ``gamma``
     centred on ``omega0`` (`lorentzian_frequencies`, seeded). Parameters ``K`` and ``omega``
     (array) can be changed with ``with_params`` without recompiling; x0 = uniform random phases.
+
+    Parameters
+    ----------
+    n : int
+        Number of oscillators, at least 2.
+    K : float
+        Coupling strength.
+    gamma : float, default 0.5
+        Half-width of the Lorentzian frequency distribution (> 0; unused with ``frequencies``).
+    omega0 : float, default 0.0
+        Centre of the Lorentzian (unused with ``frequencies``).
+    frequencies : array_like, optional
+        Natural frequencies, shape (n,); default drawn from the Lorentzian.
+    seed : int, default 0
+        Seed of the frequencies (``seed``) and of the initial phases (``seed + 1``).
+    sampling : {"random", "quantile"}, default "random"
+        How the Lorentzian frequencies are drawn (`lorentzian_frequencies`).
+
+    Returns
+    -------
+    Flow
+        The model, named ``"kuramoto"``, with ``dt`` = 0.05 and parameters ``K`` and ``omega``.
+
+    References
+    ----------
+    Y. Kuramoto, Lecture Notes in Physics 39, 420 (1975); S. H. Strogatz, Physica D 143, 1 (2000).
     """
     n = as_int(n, name="n", minimum=2)  # oscillators
     K = as_float(K, name="K")
@@ -401,8 +560,27 @@ def kuramoto_model(
 
 @dataclass(frozen=True)
 class KuramotoRun:
-    """Result of `simulate_kuramoto`: r(t), psi(t) at ``times``; ``r_mean`` the time average after the transient;
-    ``r_theory`` = sqrt(1 - 2 gamma / K) (K > 2 gamma, else 0) for Lorentzian frequencies (N -> infinity)."""
+    """Result of `simulate_kuramoto`: the order parameter over time and its theoretical value.
+
+    Attributes
+    ----------
+    times : numpy.ndarray
+        Sample times.
+    r : numpy.ndarray
+        r(t) at ``times``.
+    psi : numpy.ndarray
+        psi(t) at ``times``.
+    r_mean : float
+        The time average of r after the transient.
+    r_theory : float
+        sqrt(1 - 2 gamma / K) (K > 2 gamma, else 0) for Lorentzian frequencies (N -> infinity).
+    K : float
+        Coupling strength.
+    gamma : float
+        Half-width of the Lorentzian frequencies.
+    n : int
+        Number of oscillators.
+    """
 
     times: np.ndarray
     r: np.ndarray
@@ -414,6 +592,18 @@ class KuramotoRun:
     n: int
 
     def plot(self, ax=None):
+        """r(t) with the theoretical stationary value.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; default a new figure.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure holding the axes.
+        """
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(6, 4)) if ax is None else (ax.figure, ax)
@@ -445,6 +635,36 @@ def simulate_kuramoto(
     The stationary order parameter r_mean is the average of r(t) over the ``t`` time units after
     ``transient``; Kuramoto's exact result for Lorentzian g(omega) of half-width gamma is
     r = sqrt(1 - 2 gamma / K) for K > K_c = 2 gamma (Strogatz, Physica D 143, 1 (2000), Sec. 4).
+
+    Parameters
+    ----------
+    n : int
+        Number of oscillators, at least 2.
+    K : float
+        Coupling strength.
+    gamma : float, default 0.5
+        Half-width of the Lorentzian frequency distribution.
+    t : float, default 200.0
+        Simulated time after the transient.
+    dt : float, default 0.1
+        Sampling interval of r(t).
+    transient : float, default 100.0
+        Time discarded first.
+    seed : int, default 0
+        Seed of the frequencies and initial phases.
+    sampling : {"random", "quantile"}, default "random"
+        How the Lorentzian frequencies are drawn (`lorentzian_frequencies`).
+    step : float, default 0.05
+        Integration step.
+
+    Returns
+    -------
+    KuramotoRun
+        r(t), psi(t), their time average and the theoretical value.
+
+    References
+    ----------
+    S. H. Strogatz, Physica D 143, 1 (2000).
     """
     from ..simulate.trajectory import trajectory
 
