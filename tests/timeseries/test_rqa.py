@@ -45,11 +45,12 @@ def test_hand_computed_6x6_theiler1():
     assert r.LAM == pytest.approx(6 / 12, abs=1e-15)
     assert (r.TT, r.Vmax, r.VENTR) == (2.0, 2.0, 0.0)
     assert r.MRT == 1.5 and r.RTE == pytest.approx(math.log(2), abs=1e-15) and r.NMPRT == 1.0
-    # TREND (RecurrenceAnalysis.jl, border 0): RR_d = [0.6, 1/4, 1/3, 1/2, 0] at d = 2..6, delta = d - 3
+    # TREND (RecurrenceAnalysis.jl, border 0): RR_d = [0.6, 1/4, 1/3, 1/2, 0] at d = 2..6,
+    # delta = d - (b + theiler)/2 = d - 3.5
     rr = np.array([0.6, 0.25, 1 / 3, 0.5, 0.0])
-    delta = np.arange(2, 7) - 3.0
+    delta = np.arange(2, 7) - 3.5
     assert r.TREND == pytest.approx(1000 * np.sum(delta * (rr - rr.mean())) / np.sum(delta**2), abs=1e-12)
-    assert r.TREND == pytest.approx(-950 / 15, abs=1e-9)
+    assert r.TREND == pytest.approx(-760 / 9, abs=1e-9)
 
 
 def test_hand_computed_6x6_theiler0():
@@ -70,6 +71,32 @@ def test_hand_computed_6x6_theiler0():
     assert r3.DET == pytest.approx(6 / 18) and r3.L == 6 and r3.ENTR == 0.0
     assert r3.LAM == 0.0 and r3.TT == 0.0 and r3.Vmax == 0.0 and math.isnan(r3.VENTR)
     assert math.isnan(r3.TREND)  # border 10 leaves no diagonal of a 6 x 6 matrix
+
+
+# RecurrenceAnalysis.jl test/rqa_rna_analytic.jl: a 10 x 11 cross-recurrence matrix (1-based cells)
+RA_CELLS = [
+    (1, 1), (2, 2), (3, 2), (6, 2), (7, 2), (8, 2), (6, 3), (7, 3), (10, 3), (2, 4), (4, 4),
+    (1, 5), (2, 5), (3, 5), (5, 5), (9, 5), (10, 5), (2, 6), (3, 6), (6, 6), (7, 6), (10, 6),
+    (3, 7), (8, 7), (4, 8), (1, 9), (5, 9), (7, 9), (9, 9), (9, 10), (10, 10), (3, 11), (7, 11),
+]  # fmt: skip
+
+
+def _ra_matrix():
+    rows, cols = zip(*RA_CELLS, strict=True)
+    return sparse.csr_matrix((np.ones(len(rows), bool), (np.array(rows) - 1, np.array(cols) - 1)), shape=(10, 11))
+
+
+def test_recurrenceanalysis_jl_rqa_rna_analytic_with_theiler_window():
+    # "With Theiler window" / "Theiler and minimum line": TREND = -17.9 (atol 0.1) with theiler = 2,
+    # border = 1; the diagonal distance is centred at (b + theiler)/2 (b/2 gave -12.18)
+    R = _ra_matrix()
+    for lmin in (1, 2):
+        r = rqa(R, theiler=2, lmin=lmin, border=1)
+        assert r.TREND == pytest.approx(-17.9, abs=0.1)
+        assert r.TREND == pytest.approx(-17.907162865146056, abs=1e-9)
+        assert r.Lmax == 5 and r.DIV == 0.2
+    # "Default parameters" (theiler = 0): the centre is b/2 either way, TREND = -33.8
+    assert rqa(R, theiler=0, lmin=1, border=1).TREND == pytest.approx(-33.8, abs=0.1)
 
 
 # ------------------------------------------------------------------ brute-force reference

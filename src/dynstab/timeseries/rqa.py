@@ -14,9 +14,12 @@ triangles) outside the Theiler window, and ``n_rec`` the recurrent cells outside
     LAM, TT, Vmax, VENTR: the same with vertical lines and vmin
     MRT   = mean white vertical line length (>= wmin),  RTE = its Shannon entropy (nats),
     NMPRT = the count of the most probable recurrence time (Ngamga et al., PRE 75, 036222 (2007))
-    TREND = 1000 sum_d (d - b/2)(RR_d - <RR_d>) / sum_d (d - b/2)^2 over the diagonals
-            d = 1 + theiler .. b = N - border (1-based, RR_d the rate of diagonal d - 1 from the
-            line of identity), exactly as RecurrenceAnalysis.jl ``_trend``.
+    TREND = 1000 sum_d delta_d (RR_d - <RR_d>) / sum_d delta_d^2,  delta_d = d - (b + theiler)/2,
+            over the diagonals d = 1 + theiler .. b = N - border (1-based, RR_d the rate of
+            diagonal d - 1 from the line of identity), exactly as RecurrenceAnalysis.jl
+            ``_trend`` (its test ``rqa_rna_analytic.jl``: TREND = -17.9 with theiler = 2,
+            border = 1). The distance delta_d is balanced over the diagonals left outside the
+            Theiler window; for theiler = 0 it is d - b/2.
 
 Empty histograms give L = Lmax = TT = Vmax = MRT = 0, DIV = inf and ENTR = VENTR = RTE =
 NaN (as RecurrenceAnalysis.jl); DET = LAM = 0 when nothing is recurrent.
@@ -289,7 +292,8 @@ def _trend(tr: np.ndarray, w: int, border: int) -> float:
     if b < a:
         return float("nan")
     seg = rr[a - 1 : b]
-    delta = np.arange(a, b + 1) - b / 2.0
+    # centred on the diagonals outside the Theiler window, not on b/2 (RecurrenceAnalysis.jl)
+    delta = np.arange(a, b + 1) - (b + w) / 2.0
     return float(1000.0 * np.sum(delta * (seg - seg.mean())) / np.sum(delta * delta))
 
 
