@@ -325,15 +325,17 @@ def run(step: StepFn, state: Any, t0: Any, tick: Any, n: int, k0: Any = 0, scala
         return state
     if n == 1:  # no loop around a single step (XLA keeps a trip-count-1 loop as a loop: measurable per step)
         return step(state, t0 + k0 * tick, k0)
+    # unrolled by 2 for a small state: measured 1.2-1.5x faster per step on XLA CPU; a state with a tangent frame
+    # (the Lorenz spectrum's 16 numbers) measured 12% slower unrolled (67 -> 60 ms rolled), and more unrolling
+    # was slower still (5 steps: 2.6x, 10 steps: 5.2x slower; benchmarks/bench_evolution.py)
+    unroll = 2 if sum(math.prod(jnp.shape(a)) for a in jax.tree.leaves(state)) <= SCALAR_CARRY_MAX else 1
     small = _scalar_carry(state) if scalars else None
     if small is not None:
         pack, unpack = small
         inner = step
         step = lambda s, t, k: pack(inner(unpack(s), t, k))  # noqa: E731
         state = pack(state)
-    # unrolled by 2: measured 1.2-1.5x faster per step for small systems on XLA CPU; more unrolling
-    # made it slower (5 steps: 2.6x, 10 steps: 5.2x slower; benchmarks/bench_evolution.py)
-    out = jax.lax.fori_loop(0, n, lambda i, s: step(s, t0 + (k0 + i) * tick, k0 + i), state, unroll=2)
+    out = jax.lax.fori_loop(0, n, lambda i, s: step(s, t0 + (k0 + i) * tick, k0 + i), state, unroll=unroll)
     return out if small is None else unpack(out)
 
 
