@@ -233,3 +233,38 @@ def test_bad_input_raises_clearly(linear_data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         DMD().fit(trajs).plot()
+
+
+def test_pydmd_test_eigs_3_complex_snapshots():
+    # PyDMD tests/test_dmd.py::test_eigs_3 (svd_rank=2): 15 snapshots of 400 points of
+    # sech(x + 3) exp(2.3 i t) + 2 sech(x) tanh(x) exp(2.8 i t), t = 0 .. 4 pi; expected eigenvalues
+    # exp(2.8 i dt) = -0.809017 + 0.587785i and exp(2.3 i dt) = -0.473869 + 0.880596i (a real cast gave
+    # -0.773 and -0.427 with a ComplexWarning)
+    x = np.linspace(-5, 5, 400)
+    t = np.linspace(0, 4 * np.pi, 15)
+    dt = t[1] - t[0]
+    snaps = np.exp(2.3j * t)[:, None] / np.cosh(x + 3) + 2 * np.exp(2.8j * t)[:, None] * np.tanh(x) / np.cosh(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = DMD(rank=2).fit(snaps, dt=dt)
+        assert model.complex_ and DMD().fit(snaps, dt=dt).rank_ == 2
+        np.testing.assert_allclose(model.eigenvalues_, np.exp(1j * np.array([2.8, 2.3]) * dt), atol=1e-10)
+        np.testing.assert_allclose(
+            model.eigenvalues_, [-0.809016994 + 0.587785252j, -0.473868662 + 0.880595532j], atol=1e-6
+        )
+        np.testing.assert_allclose(model.omega_, [2.8j, 2.3j], atol=1e-10)
+        np.testing.assert_allclose(model.reconstruct(15), snaps, atol=1e-10)
+        np.testing.assert_allclose(model.generate(snaps[0], 14), snaps[1:], atol=1e-10)
+        np.testing.assert_allclose(model.forecast(snaps[:3], 5), snaps[3:8], atol=1e-10)
+        np.testing.assert_allclose(model.predict_n_steps(snaps, [0, 4], 3), snaps[[3, 7]], atol=1e-10)
+    # a Map has a real state: no silent cast, a clear error
+    with pytest.raises(ValueError, match="complex"):
+        model.as_system()
+    # models that need real data refuse complex data instead of dropping the imaginary part
+    with pytest.raises(ValueError, match="complex"):
+        HankelDMD(delays=3).fit(snaps)
+    with pytest.raises(ValueError, match="complex"):
+        DMD().fit(np.real(snaps)).forecast(snaps[:2], 3)
+    # complex data with zero imaginary parts is real data
+    real = DMD(rank=2).fit(np.real(snaps) + 0j, dt=dt)
+    assert not real.complex_ and real.as_system().dim == 400

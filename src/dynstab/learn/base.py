@@ -67,7 +67,8 @@ class TrainingData:
     Parameters
     ----------
     series : tuple of numpy.ndarray
-        The trajectories, each a finite float64 array of shape (T_i, d) with the same d.
+        The trajectories, each a finite float64 array (complex128 for a model that accepts complex
+        data) of shape (T_i, d) with the same d.
     dt : float
         The sampling step shared by all trajectories (time units per sample).
     """
@@ -96,8 +97,13 @@ class TrainingData:
         return np.concatenate(self.series, axis=0)
 
 
-def check_series(x: Any, *, what: str = "data", min_length: int = 1, dim: int | None = None) -> np.ndarray:
+def check_series(
+    x: Any, *, what: str = "data", min_length: int = 1, dim: int | None = None, allow_complex: bool = False
+) -> np.ndarray:
     """Validate one time series: a finite float64 array of shape (T, d); a 1-D series becomes (T, 1).
+
+    Complex data is never cast silently: it is real data when every imaginary part is zero, kept as
+    complex128 where ``allow_complex``, and refused otherwise.
 
     Parameters
     ----------
@@ -109,19 +115,21 @@ def check_series(x: Any, *, what: str = "data", min_length: int = 1, dim: int | 
         The least number of samples T accepted.
     dim : int, optional
         The required number of variables d (the dimension a model was fitted on).
+    allow_complex : bool
+        Keep complex data as complex128 (models that support it, e.g. exact DMD).
 
     Returns
     -------
     numpy.ndarray
-        The series as a float64 array of shape (T, d).
+        The series as a float64 (or, with ``allow_complex``, complex128) array of shape (T, d).
 
     Raises
     ------
     ValueError
-        For a wrong shape, too few samples, a wrong number of variables or a non-finite value
-        (the message names the sample and variable).
+        For a wrong shape, too few samples, a wrong number of variables, a non-finite value
+        (the message names the sample and variable) or complex data the caller cannot use.
     """
-    arr = np.asarray(x, dtype=np.float64)
+    arr = _real_or_complex(x, what, allow_complex)
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2:
@@ -139,6 +147,22 @@ def check_series(x: Any, *, what: str = "data", min_length: int = 1, dim: int | 
     return arr
 
 
+def _real_or_complex(x: Any, what: str, allow_complex: bool) -> np.ndarray:
+    """``x`` as float64, or complex128 where complex data is allowed; never drops an imaginary part."""
+    arr = np.asarray(x)
+    if np.iscomplexobj(arr):
+        if np.any(arr.imag != 0):
+            if allow_complex:
+                return arr.astype(np.complex128)
+            raise ValueError(
+                f"{what} is complex; this model needs real data. Fit the real and imaginary parts as "
+                "separate real variables (np.concatenate([x.real, x.imag], axis=-1)), or use DMD, "
+                "which decomposes complex snapshots"
+            )
+        arr = arr.real
+    return np.asarray(arr, dtype=np.float64)
+
+
 def _dt_of_times(t: np.ndarray, what: str) -> float:
     steps = np.diff(np.asarray(t, dtype=np.float64))
     if steps.size == 0:
@@ -152,7 +176,9 @@ def _dt_of_times(t: np.ndarray, what: str) -> float:
     return dt
 
 
-def as_training_data(data: Any, dt: float | None = None, *, min_length: int = 2) -> TrainingData:
+def as_training_data(
+    data: Any, dt: float | None = None, *, min_length: int = 2, allow_complex: bool = False
+) -> TrainingData:
     """Normalize training data to a :class:`TrainingData`.
 
     Parameters
@@ -166,6 +192,9 @@ def as_training_data(data: Any, dt: float | None = None, *, min_length: int = 2)
         trajectories' step, else 1.
     min_length : int
         The least number of samples of each trajectory.
+    allow_complex : bool
+        Keep complex trajectories as complex128 (see :func:`check_series`); otherwise complex data
+        with a non-zero imaginary part is refused.
 
     Returns
     -------
@@ -184,10 +213,11 @@ def as_training_data(data: Any, dt: float | None = None, *, min_length: int = 2)
             steps.append((len(series), _dt_of_times(item.t, f"trajectory {len(series)}")))
             parts = list(item.x) if item.is_ensemble else [item.x]
         else:
-            arr = np.asarray(item, dtype=np.float64)
+            arr = np.asarray(item)
             parts = list(arr) if arr.ndim == 3 else [arr]
         for part in parts:
-            series.append(check_series(part, what=f"trajectory {len(series)}", min_length=min_length))
+            what = f"trajectory {len(series)}"
+            series.append(check_series(part, what=what, min_length=min_length, allow_complex=allow_complex))
     dims = {s.shape[1] for s in series}
     if len(dims) > 1:
         raise ValueError(f"trajectories have different numbers of variables: {sorted(dims)}")
@@ -317,7 +347,13 @@ class LearnedModel(BaseEstimator, abc.ABC):
             Shape (steps, d).
         """
         self._check_fitted()
-        ctx = check_series(context, what="context", min_length=self.context_length, dim=self.dim_)
+        ctx = check_series(
+            context,
+            what="context",
+            min_length=self.context_length,
+            dim=self.dim_,
+            allow_complex=bool(getattr(self, "complex_", False)),
+        )
         return self.generate(ctx[-1], check_steps(steps))
 
     @float64

@@ -25,6 +25,12 @@ class DMD(LearnedModel):
     Modes: exact ``phi = Y V S^-1 w / lambda`` (``exact=True``) or projected ``phi = U w``.
     Continuous-time eigenvalues ``omega = log(lambda) / dt``; amplitudes b = Phi^+ x_0.
 
+    Complex snapshots (e.g. a field sampled as ``f(x) exp(i w t)``) are decomposed as they are,
+    with * the conjugate transpose: the eigenvalues of a complex signal need not come in
+    conjugate pairs (PyDMD's ``test_eigs_3``: ``exp(2.8 i dt)`` and ``exp(2.3 i dt)``).
+    ``generate``, ``forecast``, ``reconstruct`` and ``predict_n_steps`` then work on complex
+    states; ``as_system()`` needs a real state and raises for a complex fit.
+
     ``as_system()``: the linear :class:`dynstab.Map` x[n+1] = A x[n] on the **state** (dimension d),
     with A = Y V S^-1 U* (exact; the rank-r least-squares operator Y X^+) or U A~ U* (projected);
     one iteration is ``dt_`` time units.
@@ -53,6 +59,8 @@ class DMD(LearnedModel):
         A~, U, all singular values S of X, and r.
     dim_, dt_, x0_ : int, float, numpy.ndarray
         Dimension, sampling step and first sample of the training data.
+    complex_ : bool
+        Whether the training data was complex.
 
     References
     ----------
@@ -60,6 +68,8 @@ class DMD(LearnedModel):
     decomposition: theory and applications, J. Comput. Dyn. 1:391 (2014); P. J. Schmid, Dynamic
     mode decomposition of numerical and experimental data, J. Fluid Mech. 656:5 (2010).
     """
+
+    complex_: bool = False  # set by fit; subclasses that fit only real data keep this default
 
     def __init__(self, rank: int | None = None, energy: float | None = None, exact: bool = True):
         self.rank = rank
@@ -72,7 +82,7 @@ class DMD(LearnedModel):
         Parameters
         ----------
         data : array_like or Trajectory or list
-            Training trajectories (T_i, d), at least 2 samples each.
+            Training trajectories (T_i, d), at least 2 samples each; real or complex.
         dt : float, optional
             Sampling step (default: a ``Trajectory``'s step, else 1).
 
@@ -81,11 +91,13 @@ class DMD(LearnedModel):
         DMD
             ``self``.
         """
-        td = as_training_data(data, dt, min_length=2)
-        xr, yr = snapshot_pairs(td.series)
+        td = as_training_data(data, dt, min_length=2, allow_complex=True)
+        self.complex_ = any(np.iscomplexobj(s) for s in td.series)
+        series = tuple(s.astype(np.complex128) for s in td.series) if self.complex_ else td.series
+        xr, yr = snapshot_pairs(series)
         self._fit_pairs(xr.T, yr.T, td.dt)
         self.dim_ = td.dim
-        self.x0_ = td.series[0][0]
+        self.x0_ = series[0][0]
         self.amplitudes_ = np.linalg.lstsq(self.modes_, self.x0_.astype(complex), rcond=None)[0]
         self.fitted_ = True
         return self
@@ -146,11 +158,12 @@ class DMD(LearnedModel):
         Returns
         -------
         numpy.ndarray
-            The real part, shape (steps, d).
+            Shape (steps, d): the real part, or the complex values for a complex fit.
         """
         self._check_fitted()
         k = np.arange(check_steps(steps))
-        return np.real((self.eigenvalues_[None, :] ** k[:, None] * self.amplitudes_[None, :]) @ self.modes_.T)
+        x = (self.eigenvalues_[None, :] ** k[:, None] * self.amplitudes_[None, :]) @ self.modes_.T
+        return x if self.complex_ else np.real(x)
 
     def generate(self, x0: Any, steps: int) -> np.ndarray:
         """Iterate x[n+1] = A x[n] from a state.
@@ -158,7 +171,7 @@ class DMD(LearnedModel):
         Parameters
         ----------
         x0 : array_like, shape (d,)
-            The start state.
+            The start state (complex for a complex fit).
         steps : int
             Number of iterates.
 
@@ -168,8 +181,11 @@ class DMD(LearnedModel):
             Shape (steps, d): A x0, A^2 x0, ...
         """
         self._check_fitted()
-        z0 = check_series(np.asarray(x0, dtype=float).reshape(1, -1), what="x0", dim=self.dim_)[0]
-        return np.asarray(iterate_linear(jnp.asarray(np.real(self.operator_)), jnp.asarray(z0), check_steps(steps)))
+        z0 = check_series(np.reshape(x0, (1, -1)), what="x0", dim=self.dim_, allow_complex=self.complex_)[0]
+        a = self.operator_ if self.complex_ else np.real(self.operator_)
+        if self.complex_:
+            z0 = z0.astype(np.complex128)
+        return np.asarray(iterate_linear(jnp.asarray(a), jnp.asarray(z0), check_steps(steps)))
 
     def predict_n_steps(self, x: Any, starts: Any, n: int) -> np.ndarray:
         """Batched n-step predictions A^n x[s] from the states x[starts] (used by ``prediction_error``).
@@ -189,7 +205,7 @@ class DMD(LearnedModel):
             Shape (len(starts), d).
         """
         self._check_fitted()
-        an = np.linalg.matrix_power(np.real(self.operator_), int(n))
+        an = np.linalg.matrix_power(self.operator_ if self.complex_ else np.real(self.operator_), int(n))
         return np.asarray(x)[np.asarray(starts)] @ an.T
 
     def as_system(self):
@@ -199,8 +215,19 @@ class DMD(LearnedModel):
         -------
         Map
             Parameter ``M`` = A (real part), ``x0`` the first training sample, ``dt`` = ``dt_``.
+
+        Raises
+        ------
+        ValueError
+            For a model fitted on complex data: a :class:`dynstab.Map` has a real state.
         """
         self._check_fitted()
+        if self.complex_:
+            raise ValueError(
+                "this DMD was fitted on complex snapshots; as_system() needs a real state and would drop "
+                "the imaginary part. Fit DMD on np.concatenate([x.real, x.imag], axis=-1) for a real map "
+                "of dimension 2d, or use generate/forecast/reconstruct on complex states"
+            )
         return linear_map(
             np.real(self.operator_), self.x0_, "DMD", "Tu et al., J. Comput. Dyn. 1:391 (2014)", dt=self.dt_
         )
