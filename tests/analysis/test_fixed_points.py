@@ -253,3 +253,16 @@ def test_box_of_text_or_nan_names_the_box(lorenz):
         ValueError, match=r"^box contains 1 NaN or infinite value\(s\) \(the first, nan, at index \(1, 0\)\)"
     ):
         fixed_points(lorenz, [(-1.0, 1.0), (float("nan"), 1.0), (0.0, 1.0)])
+
+
+def test_chaostools_standard_map_fixed_points_across_the_seam():
+    """ChaosTools.jl's standard map (k = 0.971635): two fixed points on the torus, (0, 0) and (pi, 0).
+
+    Newton converges to both sides of the seam (x or y near 0 or 2 pi); before the map declared its
+    periodic coordinates these counted as six points.
+    """
+    sm = dynstab.systems.get("standard_map").with_params(k=0.971635)
+    fp = fixed_points(sm, [(0.0, 2 * math.pi), (0.0, 2 * math.pi)], n_starts=N)
+    assert len(fp) == 2
+    np.testing.assert_allclose([p.x for p in fp], [[0.0, 0.0], [math.pi, 0.0]], atol=1e-9)
+    assert [p.type for p in fp] == ["saddle", "center"]

@@ -114,6 +114,57 @@ def test_logistic_period_two_exact():
     np.testing.assert_allclose([o.multipliers[0].real for o in fixed], [r, 2 - r], atol=1e-12)
 
 
+# ChaosTools.jl's standard-map case (test/periodicity/periodicorbits.jl): k = 0.971635 on the torus
+# [0, 2 pi)^2, with the periodic points it lists for orders 2 and 3 (as (theta, p) pairs, 4 digits;
+# 2 pi and 0 are the same angle). Order 2 holds the two fixed points and two orbits of minimal period 2;
+# order 3 the fixed point (0, 0) and four orbits of minimal period 3.
+CHAOSTOOLS_K = 0.971635
+CHAOSTOOLS_ORDER2 = [(0.0, 0.0), (0.0, 3.1416), (3.1416, 3.1416), (3.1416, 0.0), (1.3346, 2.6693), (4.9486, 3.6139)]
+CHAOSTOOLS_ORDER3 = [
+    (0.0, 0.0),
+    (0.8121, 1.6243),
+    (5.471, 2.3295),
+    (0.8121, 3.9537),
+    (3.1416, 2.3295),
+    (5.471, 4.6589),
+    (3.1416, 3.9537),
+    (1.7774, 1.7774),
+    (4.5058, 4.5058),
+    (0.0, 1.7774),
+    (0.0, 4.5058),
+    (1.7774, 3.5548),
+    (6.2832, 1.7774),
+    (4.5058, 2.7284),
+    (6.2832, 4.5058),
+]
+
+
+def _torus_distance(a, b):
+    d = np.asarray(a) - np.asarray(b)
+    return np.linalg.norm(d - 2 * np.pi * np.round(d / (2 * np.pi)), axis=-1)
+
+
+def test_chaostools_standard_map_k0971635_orbits_on_the_torus():
+    """Before periodic coordinates: 6 fixed points, 6 "period-2" and 9 "period-3" orbits (seam copies, residual 2 pi)."""
+    sm = dynstab.systems.get("standard_map").with_params(k=CHAOSTOOLS_K)
+    box = [(0.0, 2 * np.pi), (0.0, 2 * np.pi)]
+    found = {n: periodic_orbits(sm, n, box, n_seeds=N_SEEDS) for n in (1, 2, 3)}
+    assert [len(found[n]) for n in (1, 2, 3)] == [2, 2, 4]  # ChaosTools: 2 fixed points, 2 + 4 orbits
+    for n, listed in ((2, CHAOSTOOLS_ORDER2), (3, CHAOSTOOLS_ORDER3)):
+        # every point of minimal period n is one ChaosTools lists, and every listed point is found with
+        # period 1 or n (modulo 2 pi; ChaosTools' order-3 list leaves out the fixed point (pi, 0))
+        points = np.concatenate([found[1].points, found[n].points])
+        assert np.all(np.min(_torus_distance(found[n].points[:, None], np.array(listed)[None]), axis=1) < 2e-4)
+        assert np.all(np.min(_torus_distance(np.array(listed)[:, None], points[None]), axis=1) < 2e-4)
+    for po in found.values():
+        for orbit in po:
+            assert orbit.residual < 1e-12  # the seam no longer leaves a residual of 2 pi
+            assert np.all((orbit.points > -1e-6) & (orbit.points < 2 * np.pi))  # one fundamental domain
+            images = np.stack([np.asarray(sm.f(jnp.asarray(p))) for p in orbit.points])
+            assert np.all(_torus_distance(images, np.roll(orbit.points, -1, axis=0)) < 1e-9)
+    assert [o.type for o in found[1]] == ["saddle", "center"]  # (0, 0) and (pi, 0)
+
+
 def test_schmelcher_diakonos_finds_the_same_orbits(henon, henon_orbits):
     sd = periodic_orbits(henon, 6, HENON_BOX, n_seeds=100, method="schmelcher_diakonos")
     assert sd.method == "schmelcher_diakonos" and len(sd) == 2

@@ -1,4 +1,5 @@
 import dataclasses
+import math
 
 import jax.numpy as jnp
 import numpy as np
@@ -101,3 +102,27 @@ def test_registry_aliases_and_suggestions():
 def test_catalog_systems_are_flows_or_maps():
     assert {"lorenz", "rossler", "henon", "logistic"} <= set(systems.names())
     assert "henon" in systems.names("map") and "lorenz" in systems.names("flow")
+
+
+def test_periodic_coordinates_are_declared_and_validated():
+    @dynstab.map(x0=[0.1, 0.2], periodic=[(0, 2 * math.pi)])
+    def rotation(x, p, n):
+        return jnp.stack([jnp.mod(x[0] + 0.5, 2 * jnp.pi), x[1]])
+
+    assert rotation.periodic == ((0, 2 * math.pi),)
+    assert rotation.with_params().periodic == rotation.periodic  # static: survives copies
+    assert dynstab.systems.get("lorenz").periodic == ()  # default: no periodic coordinate
+    law = dynstab.Map.from_law(lambda x, p, t: x, x0=[0.5], periodic={0: 1})
+    assert law.periodic == ((0, 1.0),)
+    for name, k in (("standard_map", 2), ("arnold_cat", 2), ("circle_map", 1), ("coupled_standard_maps", 4)):
+        assert len(systems.get(name).periodic) == k
+    with pytest.raises(ValueError, match="periodic index 2 out of range"):
+        dynstab.map(x0=[0.0, 0.0], periodic=[(2, 1.0)])(lambda x, p, n: x)
+    with pytest.raises(ValueError, match="finite number > 0"):
+        dynstab.flow(x0=[0.0], periodic=[(0, -1.0)])(lambda x, p, t: x)
+    with pytest.raises(ValueError, match="given twice"):
+        dynstab.map(x0=[0.0], periodic=[(0, 1.0), (0, 2.0)])(lambda x, p, n: x)
+    with pytest.raises(TypeError, match="periodic entries"):
+        dynstab.map(x0=[0.0], periodic=[("a", 1.0)])(lambda x, p, n: x)
+    with pytest.raises(TypeError, match="periodic entries"):  # the protocol checks direct construction too
+        dynstab.Map(lambda x, p, t: x, {}, jnp.zeros(1), ("x",), periodic=((0, 1),))

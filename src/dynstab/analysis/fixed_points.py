@@ -42,7 +42,10 @@ points are polished by full Newton steps while they pass the natural monotonicit
 :math:`\lVert J_g(x)^{-1} g(x + d) \rVert < \lVert d \rVert` (P. Deuflhard, *Newton Methods for
 Nonlinear Problems*, Springer 2004, sec. 3.2), kept if they lie inside the box (up to
 :math:`10^{-8}` of its width), deduplicated (two points closer than
-:math:`10^{-6}(1 + \lVert x \rVert_2)` are one) and sorted lexicographically.
+:math:`10^{-6}(1 + \lVert x \rVert_2)` are one) and sorted lexicographically. On a system with
+periodic coordinates (``system.periodic``, e.g. the standard map's torus) those coordinates are
+reduced into :math:`[\mathrm{low}, \mathrm{low} + P)` of the box before the box test, and
+distances are taken modulo the periods, so the two sides of the seam are one point.
 
 Classification
 --------------
@@ -79,7 +82,7 @@ import numpy as np
 from .._precision import float64
 from ..systems.base import System, check_system
 from ..validation import as_float, as_int, as_positive_float
-from .newton import BOX_RTOL, CLASS_RTOL, DEDUP_RTOL, solve_all, validate_box
+from .newton import BOX_RTOL, CLASS_RTOL, DEDUP_RTOL, periodic_distance, reduce_periodic, solve_all, validate_box
 
 if TYPE_CHECKING:
     from ..systems.base import SDE
@@ -252,11 +255,11 @@ def classify(eigenvalues: Any, kind: str, *, tol: float = CLASS_RTOL) -> tuple[s
 
 
 # --- public API ---------------------------------------------------------------------------
-def _dedupe(xs: np.ndarray, order: np.ndarray) -> list[int]:
+def _dedupe(xs: np.ndarray, order: np.ndarray, periodic: tuple[tuple[int, float], ...] = ()) -> list[int]:
     kept: list[int] = []
     for i in order:
         if kept:
-            dist = np.linalg.norm(xs[kept] - xs[i], axis=1)
+            dist = periodic_distance(xs[kept], xs[i], periodic)
             if np.any(dist < DEDUP_RTOL * (1.0 + np.linalg.norm(xs[i]))):
                 continue
         kept.append(int(i))
@@ -351,6 +354,8 @@ def fixed_points(
     xs, res, ok, jacs = (np.asarray(a) for a in (xs, res, ok, jacs))
 
     margin = BOX_RTOL * (hi - lo)
+    periodic = tuple(system.periodic)
+    xs = reduce_periodic(xs, periodic, lo, margin)  # angles into [lo, lo + period)
     inside = np.all((xs >= lo - margin) & (xs <= hi + margin), axis=1)
     n_conv = int(ok.sum())
     cand = np.flatnonzero(ok & inside)
@@ -369,7 +374,7 @@ def fixed_points(
         return FixedPoints(points=(), reason=reason, **common)
 
     order = cand[np.lexsort((cand, res[cand]))]  # best residual first, ties by start index
-    kept = _dedupe(xs, order)
+    kept = _dedupe(xs, order, periodic)
     kept.sort(key=lambda i: tuple(xs[i]))
     class_kind = "map" if kind == "map" else "flow"
     points = []

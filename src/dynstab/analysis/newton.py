@@ -7,6 +7,11 @@ scaled residual |g|_inf <= tol (1 + |J_g|_inf |x|_inf), and is then polished by 
 steps under Deuflhard's natural monotonicity test (P. Deuflhard, Newton Methods for Nonlinear
 Problems, Springer 2004, sec. 3.2; J. E. Dennis & R. B. Schnabel, Numerical Methods for
 Unconstrained Optimization and Nonlinear Equations, SIAM 1996, sec. 6.3).
+
+On a system with periodic coordinates (`System.periodic`, e.g. the standard map on the torus) the
+map residual f(x) - x is taken modulo the periods (``wrap_difference``), so a point whose image lands
+across the seam x = 0 = 2 pi is a fixed point, and points are compared modulo the periods
+(``periodic_distance``) and reported in one fundamental domain (``reduce_periodic``).
 """
 
 from __future__ import annotations
@@ -21,7 +26,19 @@ import numpy as np
 from ..systems.base import System
 from ..validation import InvalidTypeError, as_finite_array
 
-__all__ = ["solve_all", "validate_box", "ARMIJO", "MAX_HALVINGS", "CLASS_RTOL", "BOX_RTOL", "DEDUP_RTOL"]
+__all__ = [
+    "solve_all",
+    "validate_box",
+    "wrap_difference",
+    "wrap_traced",
+    "periodic_distance",
+    "reduce_periodic",
+    "ARMIJO",
+    "MAX_HALVINGS",
+    "CLASS_RTOL",
+    "BOX_RTOL",
+    "DEDUP_RTOL",
+]
 
 #: Armijo sufficient-decrease constant and the most step halvings of the line search.
 ARMIJO = 1e-4
@@ -32,17 +49,101 @@ BOX_RTOL = 1e-8
 DEDUP_RTOL = 1e-6
 
 
+# --- periodic coordinates ---------------------------------------------------------------------
+def _periodic_arrays(periodic: tuple[tuple[int, float], ...]) -> tuple[np.ndarray, np.ndarray]:
+    return np.array([i for i, _ in periodic], dtype=int), np.array([p for _, p in periodic], dtype=np.float64)
+
+
+def wrap_traced(d, periodic: tuple[tuple[int, float], ...]):
+    """`wrap_difference` for JAX arrays inside traced code (``periodic`` is static, so it is unrolled at trace time)."""
+    if not periodic:
+        return d
+    idx, per = _periodic_arrays(periodic)
+    di = d[..., idx]
+    return d.at[..., idx].set(di - per * jnp.round(di / per))
+
+
+def wrap_difference(d: Any, periodic: tuple[tuple[int, float], ...]) -> np.ndarray:
+    """A difference of states with each periodic coordinate reduced to [-P/2, P/2] (shortest way round).
+
+    Parameters
+    ----------
+    d : array_like, shape (..., d)
+        Differences of states.
+    periodic : tuple of (int, float)
+        ``(index, period)`` pairs, as in `dynstab.systems.base.System.periodic`; empty: ``d`` unchanged.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``d`` with ``d[..., i] - P round(d[..., i] / P)`` in each periodic coordinate i.
+    """
+    out = np.array(d, dtype=np.float64)
+    if periodic:
+        idx, per = _periodic_arrays(periodic)
+        out[..., idx] -= per * np.round(out[..., idx] / per)
+    return out
+
+
+def periodic_distance(a: Any, b: Any, periodic: tuple[tuple[int, float], ...]) -> np.ndarray:
+    """Euclidean distance of states ``a`` and ``b`` (broadcast) with periodic coordinates compared modulo their periods.
+
+    Parameters
+    ----------
+    a, b : array_like, shape (..., d)
+        States.
+    periodic : tuple of (int, float)
+        ``(index, period)`` pairs; empty: the plain Euclidean distance.
+
+    Returns
+    -------
+    numpy.ndarray, shape (...)
+        ``|wrap_difference(a - b)|_2``.
+    """
+    return np.linalg.norm(wrap_difference(np.asarray(a) - np.asarray(b), periodic), axis=-1)
+
+
+def reduce_periodic(x: Any, periodic: tuple[tuple[int, float], ...], lo: Any, margin: Any) -> np.ndarray:
+    """States with each periodic coordinate i reduced into the fundamental domain [lo_i, lo_i + P_i).
+
+    A value within ``margin`` below lo_i + P_i is moved just below lo_i instead, so that points on the
+    seam (0 and 2 pi on the standard map's torus) are reported on the same side.
+
+    Parameters
+    ----------
+    x : array_like, shape (..., d)
+        States.
+    periodic : tuple of (int, float)
+        ``(index, period)`` pairs; empty: ``x`` unchanged.
+    lo, margin : array_like, shape (d,)
+        Lower corner of the search box and the tolerance of "inside the box".
+
+    Returns
+    -------
+    numpy.ndarray
+        The reduced states (a copy).
+    """
+    out = np.array(x, dtype=np.float64)
+    if periodic:
+        idx, per = _periodic_arrays(periodic)
+        low, tol = np.asarray(lo, dtype=np.float64)[idx], np.asarray(margin, dtype=np.float64)[idx]
+        v = low + np.mod(out[..., idx] - low, per)
+        out[..., idx] = np.where(v > low + per - tol, v - per, v)
+    return out
+
+
+# --- the kernel -------------------------------------------------------------------------------
 def _g_and_jac(system: System, x, t):
     fx = system.rhs(x, system.params, t)
     jf = system.jacobian(x, t)
     if system.kind == "map":
-        return fx - x, jf - jnp.eye(x.shape[0], dtype=jf.dtype), jf
+        return wrap_traced(fx - x, system.periodic), jf - jnp.eye(x.shape[0], dtype=jf.dtype), jf
     return fx, jf, jf
 
 
 def _g(system: System, x, t):
     fx = system.rhs(x, system.params, t)
-    return fx - x if system.kind == "map" else fx
+    return wrap_traced(fx - x, system.periodic) if system.kind == "map" else fx
 
 
 def _newton_direction(g, jg, maxstep):

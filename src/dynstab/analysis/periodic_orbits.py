@@ -23,7 +23,13 @@ Every converged point :math:`x_0` is followed for :math:`n` steps; it is kept on
 *minimal* period is :math:`n` (:math:`\lVert f^k(x_0) - x_0\rVert > 10^{-6}(1 + \lVert x_0\rVert)` for
 every proper divisor :math:`k` of :math:`n`) and some point of its orbit lies in the box. Orbits are
 deduplicated across cyclic shifts: one representative per orbit, rotated so that its
-lexicographically smallest point comes first, with all :math:`n` points. The Floquet multipliers are
+lexicographically smallest point comes first, with all :math:`n` points. On a map with periodic
+coordinates (``system.periodic``: the standard map on the torus, the cat map, the circle map) the
+residual :math:`f^n(x) - x`, the minimal-period test and the deduplication take differences modulo
+the periods, and the periodic coordinates of the orbit points are reported in
+:math:`[\mathrm{low}, \mathrm{low} + P)` of the box (so ``points[k + 1] = f(points[k])`` modulo the
+periods); otherwise the two sides of the seam would count as different orbits and fixed points
+would reappear as "period-n" orbits with residual :math:`2\pi`. The Floquet multipliers are
 the eigenvalues of the product Jacobian :math:`J(x_{n-1}) \cdots J(x_0)` (forward-mode autodiff of
 :math:`f^n`, or the product of the analytic Jacobians), sorted by modulus; the type and stability
 follow `dynstab.analysis.fixed_points.classify` (stable: all :math:`|\mu| < 1`).
@@ -66,7 +72,16 @@ from ..systems.base import Flow, Map, as_state, check_system
 from ..systems.derived import PoincareMap, poincare_section
 from ..validation import as_finite_array, as_int, as_positive_float
 from .fixed_points import classify, format_complex
-from .newton import BOX_RTOL, CLASS_RTOL, DEDUP_RTOL, solve_all, validate_box
+from .newton import (
+    BOX_RTOL,
+    CLASS_RTOL,
+    DEDUP_RTOL,
+    periodic_distance,
+    reduce_periodic,
+    solve_all,
+    validate_box,
+    wrap_traced,
+)
 
 __all__ = [
     "PeriodicOrbit",
@@ -318,12 +333,15 @@ def _iterated(system: Map, n: int) -> Map:
     if system.jac is not None and not getattr(system.jac, "autodiff", False):
         jac = _IteratedJac(system.rhs, system.jac)
     params = {**system.params, _N: jnp.asarray(n, dtype=jnp.int32)}
-    return Map(law, params, system.x0, system.names, name=f"{system.name}^{n}", jac=jac)
+    return Map(law, params, system.x0, system.names, name=f"{system.name}^{n}", jac=jac, periodic=system.periodic)
 
 
 @eqx.filter_jit
 def _jac_and_residual(it: Map, xs):
-    return jax.vmap(lambda x: it.jacobian(x))(xs), jax.vmap(lambda x: it.rhs(x, it.params, 0) - x)(xs)
+    def residual(x):
+        return wrap_traced(it.rhs(x, it.params, 0) - x, it.periodic)
+
+    return jax.vmap(lambda x: it.jacobian(x))(xs), jax.vmap(residual)(xs)
 
 
 @partial(jax.jit, static_argnames=("law",))
@@ -356,13 +374,13 @@ def _signed_permutations(d: int) -> np.ndarray:
     return np.stack(mats)
 
 
-@partial(jax.jit, static_argnames=("law", "steps"))
-def _schmelcher_diakonos(law, x0s, Cs, lambdas, p, steps):
+@partial(jax.jit, static_argnames=("law", "steps", "periodic"))
+def _schmelcher_diakonos(law, x0s, Cs, lambdas, p, steps, periodic=()):
     """End points of x <- x + lambda C (f^n(x) - x) for every seed, C and lambda (flattened)."""
 
     def one(x0, C, lam):
         def body(i, x):
-            x_new = x + lam * (C @ (law(x, p, 0) - x))
+            x_new = x + lam * (C @ wrap_traced(law(x, p, 0) - x, periodic))
             return jnp.where(jnp.all(jnp.isfinite(x_new)), x_new, x)
 
         return jax.lax.fori_loop(0, steps, body, x0)
@@ -479,6 +497,7 @@ def periodic_orbits(
                 jnp.asarray(lam),
                 it.params,
                 int(sd_steps),
+                tuple(system.periodic),
             )
         )
         seeds = seeds[np.all(np.isfinite(seeds), axis=1)]
@@ -526,18 +545,20 @@ def _group_orbits(system: Map, it: Map, xs: np.ndarray, res: np.ndarray, period:
     xs, res = xs[order], res[order]
     paths = _orbits_of(system.rhs, xs, system.params, period)  # (B, n + 1, d)
     margin = BOX_RTOL * (hi - lo)
+    periodic = tuple(system.periodic)
     kept: list[np.ndarray] = []
     kept_res: list[float] = []
     for path, r in zip(paths, res):
         if not np.all(np.isfinite(path)):
             continue
+        path = reduce_periodic(path, periodic, lo, margin)  # angles into [lo, lo + period)
         pts, x0 = path[:period], path[0]
         scale = DEDUP_RTOL * (1.0 + np.linalg.norm(x0))
-        if any(np.linalg.norm(path[k] - x0) <= scale for k in _divisors(period)):
+        if any(periodic_distance(path[k], x0, periodic) <= scale for k in _divisors(period)):
             continue  # a smaller period
         if not np.any(np.all((pts >= lo - margin) & (pts <= hi + margin), axis=1)):
             continue
-        if any(np.min(np.linalg.norm(other - x0, axis=1)) <= scale for other in kept):
+        if any(np.min(periodic_distance(other, x0, periodic)) <= scale for other in kept):
             continue  # a cyclic shift of an orbit already kept
         start = int(np.lexsort(pts.T[::-1])[0])
         kept.append(np.roll(pts, -start, axis=0))

@@ -158,6 +158,60 @@ def as_state(x: Any, dim: int, *, what: str = "x0", allow_batch: bool = True) ->
     return arr
 
 
+def _check_periodic(name: str, periodic: Any, dim: int) -> None:
+    """Check ``periodic``: a tuple of ``(index, period)`` pairs, distinct indices in range, periods finite > 0."""
+    if not isinstance(periodic, tuple):
+        raise TypeError(f"{name}: periodic must be a tuple of (index, period) pairs, got {type(periodic).__name__}")
+    seen: set[int] = set()
+    for entry in periodic:
+        ok = isinstance(entry, tuple) and len(entry) == 2
+        ok = ok and isinstance(entry[0], int) and not isinstance(entry[0], bool) and isinstance(entry[1], float)
+        if not ok:
+            raise TypeError(f"{name}: periodic entries must be (int index, float period) pairs, got {entry!r}")
+        i, period = entry
+        if not 0 <= i < dim:
+            raise ValueError(f"{name}: periodic index {i} out of range for dimension {dim}")
+        if i in seen:
+            raise ValueError(f"{name}: periodic index {i} is given twice")
+        if not (np.isfinite(period) and period > 0.0):
+            raise ValueError(f"{name}: the period of coordinate {i} must be a finite number > 0, got {period!r}")
+        seen.add(i)
+
+
+def as_periodic(periodic: Any) -> tuple[tuple[int, float], ...]:
+    """Normalize periodic coordinates to a tuple of ``(int index, float period)`` pairs.
+
+    Parameters
+    ----------
+    periodic : sequence of (int, float) or mapping of int to float
+        Index of each periodic coordinate and its period, e.g. ``[(0, 2 * pi)]`` or ``{0: 2 * pi}``.
+
+    Returns
+    -------
+    tuple of (int, float)
+        The pairs sorted by index (checked against the dimension by the system itself).
+
+    Raises
+    ------
+    TypeError
+        For an entry that is not a pair of an integer index and a real period.
+    """
+    items = periodic.items() if isinstance(periodic, Mapping) else periodic
+    out = []
+    for entry in items:
+        try:
+            i, period = entry
+        except (TypeError, ValueError):
+            raise TypeError(f"periodic entries must be (index, period) pairs, got {entry!r}") from None
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or isinstance(period, (bool, str, bytes)):
+            raise TypeError(f"periodic entries must be (int index, float period) pairs, got {entry!r}")
+        try:
+            out.append((int(i), float(period)))
+        except (TypeError, ValueError):
+            raise TypeError(f"periodic entries must be (int index, float period) pairs, got {entry!r}") from None
+    return tuple(sorted(out))
+
+
 class System(eqx.Module):
     """Common base of `Flow`, `Map` and `SDE` (see the module docstring)."""
 
@@ -173,6 +227,10 @@ class System(eqx.Module):
     aliases: tuple[str, ...] = eqx.field(static=True, default=())
     flags: frozenset[str] = eqx.field(static=True, default=frozenset())
     unbounded: tuple[int, ...] = eqx.field(static=True, default=())
+    #: Periodic coordinates as ``(index, period)`` pairs: an angle on a circle or torus (the standard
+    #: map's (x, y) mod 2 pi, a pendulum's angle). States that differ by a multiple of the period in
+    #: these coordinates are the same point; fixed points and periodic orbits compare them so.
+    periodic: tuple[tuple[int, float], ...] = eqx.field(static=True, default=())
 
     kind: ClassVar[str] = "system"
     #: Whether the system's time is continuous (flows, SDEs, delay equations) or counts iterations (maps).
@@ -197,6 +255,7 @@ class System(eqx.Module):
             raise ValueError(
                 f"{self.name}: unbounded indices {self.unbounded} out of range for dimension {self.x0.shape[0]}"
             )
+        _check_periodic(self.name, self.periodic, self.x0.shape[0])
         if not self.flags <= self.FLAGS:
             raise ValueError(
                 f"{self.name}: unknown flags {sorted(self.flags - self.FLAGS)}; known: {sorted(self.FLAGS)}"
@@ -335,6 +394,7 @@ class System(eqx.Module):
         dt: float | None = None,
         jac: Callable[..., Array] | None = None,
         description: str = "",
+        periodic: Sequence[tuple[int, float]] | Mapping[int, float] = (),
         **extra: Any,
     ) -> System:
         """Build a system of this kind from a law ``law(x, p, t)`` (the public constructor behind the decorators).
@@ -355,6 +415,8 @@ class System(eqx.Module):
             Time step (flows) or the time one iteration stands for (maps); default the kind's.
         jac : callable, optional
             Analytic Jacobian ``jac(x, p, t)``; autodiff otherwise.
+        periodic : sequence of (int, float) or mapping of int to float, default ()
+            Periodic coordinates as ``(index, period)`` pairs (`System.periodic`).
         **extra
             Fields of the kind (``diffusion=`` for an `SDE`).
 
@@ -364,7 +426,9 @@ class System(eqx.Module):
             The system, traced once so that a wrong output shape fails here.
         """
         x0_arr = as_state(x0, int(np.asarray(x0).shape[0]) if names is None else len(names), allow_batch=False)
-        return _make(cls, law, params, x0_arr, names, name, reference, dt, jac, description, (), **extra)
+        return _make(
+            cls, law, params, x0_arr, names, name, reference, dt, jac, description, (), periodic=periodic, **extra
+        )
 
     @float64
     def with_x0(self, x0: Any) -> System:
@@ -550,11 +614,28 @@ class SDE(System):
             reference=self.reference,
             dt=self.dt,
             jac=self.jac,
+            periodic=self.periodic,
         )
 
 
 @float64
-def _make(cls, fn, params, x0, names, name, reference, dt, jac, description, aliases, flags=(), unbounded=(), **extra):
+def _make(
+    cls,
+    fn,
+    params,
+    x0,
+    names,
+    name,
+    reference,
+    dt,
+    jac,
+    description,
+    aliases,
+    flags=(),
+    unbounded=(),
+    periodic=(),
+    **extra,
+):
     x0 = as_state(x0, len(x0) if names is None else len(names), allow_batch=False)
     if names is None:
         names = tuple(f"x{i + 1}" for i in range(x0.shape[0]))
@@ -566,6 +647,7 @@ def _make(cls, fn, params, x0, names, name, reference, dt, jac, description, ali
         aliases=tuple(aliases),
         flags=frozenset(flags) | ({"unbounded"} if unbounded else set()),
         unbounded=tuple(unbounded),
+        periodic=as_periodic(periodic),
     )
     if dt is not None:
         kw["dt"] = as_step(dt)
@@ -584,10 +666,26 @@ def _check_traceable(system: System) -> None:
         raise ValueError(f"{system.name}: f(x, p, t) returns shape {out.shape}; expected ({system.dim},)")
 
 
-def _decorator(cls, params, x0, names, name, reference, dt, jac, description, aliases, flags, unbounded=(), **extra):
+def _decorator(
+    cls, params, x0, names, name, reference, dt, jac, description, aliases, flags, unbounded=(), periodic=(), **extra
+):
     def wrap(fn):
         return _make(
-            cls, fn, params, x0, names, name, reference, dt, jac, description, aliases, flags, unbounded, **extra
+            cls,
+            fn,
+            params,
+            x0,
+            names,
+            name,
+            reference,
+            dt,
+            jac,
+            description,
+            aliases,
+            flags,
+            unbounded,
+            periodic,
+            **extra,
         )
 
     return wrap
@@ -606,6 +704,7 @@ def flow(
     aliases: Sequence[str] = (),
     flags: Sequence[str] = (),
     unbounded: Sequence[int] = (),
+    periodic: Sequence[tuple[int, float]] | Mapping[int, float] = (),
 ) -> Callable[[Callable], Flow]:
     """Decorator: turn ``f(x, p, t) -> dx/dt`` into a `Flow`.
 
@@ -635,6 +734,9 @@ def flow(
     unbounded : sequence of int, default ()
         Indices of coordinates that grow without bound (an angle, time); adds the
         ``"unbounded"`` flag.
+    periodic : sequence of (int, float) or mapping of int to float, default ()
+        Periodic coordinates as ``(index, period)`` pairs, e.g. ``[(0, 2 * pi)]`` for an angle:
+        states that differ by whole periods there are one point (`System.periodic`).
 
     Returns
     -------
@@ -648,9 +750,9 @@ def flow(
         For a non-numeric ``x0`` or parameter value.
     ValueError
         For a non-finite or wrongly shaped ``x0``, a non-finite parameter, a non-positive
-        ``dt``, an unknown flag or unbounded index, or a law whose output shape is not ``(d,)``.
+        ``dt``, an unknown flag, an unbounded or periodic index out of range, a non-positive period, or a law whose output shape is not ``(d,)``.
     TypeError
-        If the law cannot be traced by JAX.
+        If the law cannot be traced by JAX, or for a ``periodic`` entry that is not an (index, period) pair.
 
     Examples
     --------
@@ -658,7 +760,9 @@ def flow(
     ... def rossler(x, p, t):
     ...     return jnp.array([-x[1] - x[2], x[0] + p["a"] * x[1], p["b"] + x[2] * (x[0] - p["c"])])
     """
-    return _decorator(Flow, params, x0, names, name, reference, dt, jac, description, aliases, flags, unbounded)
+    return _decorator(
+        Flow, params, x0, names, name, reference, dt, jac, description, aliases, flags, unbounded, periodic
+    )
 
 
 def map(
@@ -673,6 +777,7 @@ def map(
     aliases: Sequence[str] = (),
     flags: Sequence[str] = (),
     unbounded: Sequence[int] = (),
+    periodic: Sequence[tuple[int, float]] | Mapping[int, float] = (),
 ) -> Callable[[Callable], Map]:
     """Decorator: turn ``f(x, p, n) -> x[n+1]`` into a `Map`.
 
@@ -702,6 +807,9 @@ def map(
     unbounded : sequence of int, default ()
         Indices of coordinates that grow without bound (an angle, time); adds the
         ``"unbounded"`` flag.
+    periodic : sequence of (int, float) or mapping of int to float, default ()
+        Periodic coordinates as ``(index, period)`` pairs, e.g. ``[(0, 2 * pi)]`` for an angle:
+        states that differ by whole periods there are one point (`System.periodic`).
 
     Returns
     -------
@@ -715,9 +823,9 @@ def map(
         For a non-numeric ``x0`` or parameter value.
     ValueError
         For a non-finite or wrongly shaped ``x0``, a non-finite parameter, a non-positive
-        ``dt``, an unknown flag or unbounded index, or a law whose output shape is not ``(d,)``.
+        ``dt``, an unknown flag, an unbounded or periodic index out of range, a non-positive period, or a law whose output shape is not ``(d,)``.
     TypeError
-        If the law cannot be traced by JAX.
+        If the law cannot be traced by JAX, or for a ``periodic`` entry that is not an (index, period) pair.
 
     Examples
     --------
@@ -725,7 +833,9 @@ def map(
     ... def logistic(x, p, n):
     ...     return p["r"] * x * (1.0 - x)
     """
-    return _decorator(Map, params, x0, names, name, reference, None, jac, description, aliases, flags, unbounded)
+    return _decorator(
+        Map, params, x0, names, name, reference, None, jac, description, aliases, flags, unbounded, periodic
+    )
 
 
 def sde(

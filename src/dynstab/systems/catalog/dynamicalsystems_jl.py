@@ -138,6 +138,7 @@ def coupled_logistic_maps(x, p, n):
     x0=[0.0, 0.5, 6.0, 3.0],
     names=("theta1", "theta2", "p1", "p2"),
     flags=("conservative",),
+    periodic=tuple((i, 2.0 * jnp.pi) for i in range(4)),
     aliases=("coupledstandardmaps",),
     reference="H. Kantz and P. Grassberger, Internal Arnold diffusion and chaos thresholds in coupled "
     "symplectic maps, J. Phys. A 21, L127 (1988)",

@@ -106,6 +106,7 @@ def _standard_map_jac(x, p, n):
     names=("x", "y"),
     jac=_standard_map_jac,
     flags=("conservative",),
+    periodic=((0, 2.0 * math.pi), (1, 2.0 * math.pi)),
     aliases=("chirikov", "chirikov_standard_map"),
     reference="B. V. Chirikov, A universal instability of many-dimensional oscillator systems, "
     "Phys. Rep. 52, 263 (1979), doi:10.1016/0370-1573(79)90023-1",
@@ -200,6 +201,7 @@ def gingerbreadman(x, p, n):
     x0=[0.0, 0.70710678],
     names=("x", "y"),
     flags=("conservative",),
+    periodic=((0, 1.0), (1, 1.0)),
     aliases=("cat_map",),
     jac=lambda x, p, n: jnp.array([[1.0, 1.0], [1.0, 2.0]]),
     reference="V. I. Arnold and A. Avez, Ergodic Problems of Classical Mechanics, W. A. Benjamin, New York (1968)",

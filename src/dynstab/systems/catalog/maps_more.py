@@ -40,6 +40,7 @@ def chebyshev_map(x, p, n):
     params=dict(omega=0.333, k=5.7),
     x0=[0.84455062],
     names=("theta",),
+    periodic=((0, 1.0),),
     aliases=("Circle",),
     reference="V. I. Arnold, Small denominators. I. Mappings of the circumference onto itself, "
     "Izv. Akad. Nauk SSSR Ser. Mat. 25, 21 (1961); Amer. Math. Soc. Transl. (2) 46, 213 (1965)",
