@@ -81,6 +81,22 @@ def test_henon_orbit_counts_published(henon, n):
     assert all(o.unstable for o in po)
 
 
+def test_chaostools_henon_period10_documented_seed_box():
+    """ChaosTools.jl's documented Hénon seed box [-3, 3] x [-10, 10], period 10.
+
+    Before the escape test Newton accepted orbits through |x| ~ 1e152 (scaled residual 1e305 < tol |J| |x|)
+    and eigvals raised LinAlgError on their overflowing Jacobians; now exactly Davidchack & Lai's 10 orbits.
+    """
+    henon = dynstab.systems.get("henon")
+    po = periodic_orbits(henon, 10, [(-3.0, 3.0), (-10.0, 10.0)], n_seeds=N_SEEDS)
+    assert len(po) == HENON_ORBITS[10]
+    assert np.all(np.abs(po.points) < 2.0)  # on the attractor, no spurious point
+    for orbit in po:
+        assert orbit.residual < 1e-9 and np.all(np.isfinite(orbit.multipliers)) and orbit.unstable
+        images = np.stack([np.asarray(henon.f(jnp.asarray(p))) for p in orbit.points])
+        np.testing.assert_allclose(images, np.roll(orbit.points, -1, axis=0), atol=1e-9)
+
+
 def test_orbits_are_orbits_and_canonical(henon, henon_orbits):
     for orbit in henon_orbits[6]:
         pts = orbit.points

@@ -82,7 +82,16 @@ import numpy as np
 from .._precision import float64
 from ..systems.base import System, check_system
 from ..validation import as_float, as_int, as_positive_float
-from .newton import BOX_RTOL, CLASS_RTOL, DEDUP_RTOL, periodic_distance, reduce_periodic, solve_all, validate_box
+from .newton import (
+    BOX_RTOL,
+    CLASS_RTOL,
+    DEDUP_RTOL,
+    escape_bounds,
+    periodic_distance,
+    reduce_periodic,
+    solve_all,
+    validate_box,
+)
 
 if TYPE_CHECKING:
     from ..systems.base import SDE
@@ -350,6 +359,7 @@ def fixed_points(
         jnp.asarray(tol, dtype=jnp.float64),
         jnp.asarray(int(max_iter)),
         jnp.asarray(maxstep, dtype=jnp.float64),
+        *(jnp.asarray(a) for a in escape_bounds(lo, hi)),
     )
     xs, res, ok, jacs = (np.asarray(a) for a in (xs, res, ok, jacs))
 

@@ -38,6 +38,8 @@ __all__ = [
     "CLASS_RTOL",
     "BOX_RTOL",
     "DEDUP_RTOL",
+    "ESCAPE_WIDTHS",
+    "escape_bounds",
 ]
 
 #: Armijo sufficient-decrease constant and the most step halvings of the line search.
@@ -47,6 +49,10 @@ MAX_HALVINGS = 40
 CLASS_RTOL = 1e-9
 BOX_RTOL = 1e-8
 DEDUP_RTOL = 1e-6
+#: A Newton iterate (or an orbit point) farther than this many box widths from the box centre has
+#: escaped: far from the box the scaled residual test accepts overflowing "roots" (Hénon's f^10 at
+#: orbits through |x| ~ 1e152, where |J| |x| ~ 1e307), so such starts count as not converged.
+ESCAPE_WIDTHS = 100.0
 
 
 # --- periodic coordinates ---------------------------------------------------------------------
@@ -132,6 +138,23 @@ def reduce_periodic(x: Any, periodic: tuple[tuple[int, float], ...], lo: Any, ma
     return out
 
 
+def escape_bounds(lo: Any, hi: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Centre and half-widths of the region outside which an iterate has escaped (`ESCAPE_WIDTHS` box widths).
+
+    Parameters
+    ----------
+    lo, hi : array_like, shape (d,)
+        Corners of the search box.
+
+    Returns
+    -------
+    center, radius : numpy.ndarray, shape (d,)
+        ``(lo + hi) / 2`` and ``ESCAPE_WIDTHS * (hi - lo)``.
+    """
+    lo, hi = np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
+    return 0.5 * (lo + hi), ESCAPE_WIDTHS * (hi - lo)
+
+
 # --- the kernel -------------------------------------------------------------------------------
 def _g_and_jac(system: System, x, t):
     fx = system.rhs(x, system.params, t)
@@ -160,7 +183,10 @@ def _newton_direction(g, jg, maxstep):
     return d, grad @ d
 
 
-def _solve_one(system: System, x0, t, tol, max_iter, maxstep):
+def _solve_one(system: System, x0, t, tol, max_iter, maxstep, center, radius):
+    def bounded(x):
+        return jnp.all(jnp.abs(x - center) <= radius)
+
     def scaled_ok(x, g, jg):
         res = jnp.max(jnp.abs(g))
         scale = 1.0 + jnp.max(jnp.sum(jnp.abs(jg), axis=1)) * jnp.max(jnp.abs(x))
@@ -178,7 +204,7 @@ def _solve_one(system: System, x0, t, tol, max_iter, maxstep):
     def body(state):
         x, k, _ = state
         g, jg, _ = _g_and_jac(system, x, t)
-        finite = jnp.all(jnp.isfinite(g)) & jnp.all(jnp.isfinite(jg))
+        finite = jnp.all(jnp.isfinite(g)) & jnp.all(jnp.isfinite(jg)) & bounded(x)  # else: given up
         conv = scaled_ok(x, g, jg) & finite
         d, slope = _newton_direction(g, jg, maxstep)
         phi0 = 0.5 * (g @ g)
@@ -228,12 +254,12 @@ def _solve_one(system: System, x0, t, tol, max_iter, maxstep):
     x, _, _ = jax.lax.while_loop(p_cond, p_body, (x, 0, scaled_ok(x, g, jg)))
 
     g, jg, jf = _g_and_jac(system, x, t)
-    ok = scaled_ok(x, g, jg) & jnp.all(jnp.isfinite(x)) & jnp.all(jnp.isfinite(jf))
+    ok = scaled_ok(x, g, jg) & jnp.all(jnp.isfinite(x)) & jnp.all(jnp.isfinite(jf)) & bounded(x)
     return x, jnp.max(jnp.abs(g)), ok, jf
 
 
 @eqx.filter_jit
-def solve_all(system: System, x0s, t, tol, max_iter, maxstep):
+def solve_all(system: System, x0s, t, tol, max_iter, maxstep, center, radius):
     """Damped Newton from every start in ``x0s`` (vmapped, one compiled call).
 
     Parameters
@@ -250,13 +276,18 @@ def solve_all(system: System, x0s, t, tol, max_iter, maxstep):
         Newton iterations at most (and polishing steps at most).
     maxstep : float
         Largest Newton step (steps are capped to this length).
+    center, radius : array, shape (d,)
+        A start whose iterate leaves ``|x - center| <= radius`` (componentwise) has escaped and does
+        not converge (see `escape_bounds`); so do starts with a non-finite residual or Jacobian.
 
     Returns
     -------
     tuple
         Points (n, d), residuals (n,), converged flags (n,) and Jacobians of f (n, d, d).
     """
-    return jax.vmap(_solve_one, in_axes=(None, 0, None, None, None, None))(system, x0s, t, tol, max_iter, maxstep)
+    return jax.vmap(_solve_one, in_axes=(None, 0, None, None, None, None, None, None))(
+        system, x0s, t, tol, max_iter, maxstep, center, radius
+    )
 
 
 def validate_box(box: Any, dim: int, name: str) -> np.ndarray:

@@ -21,7 +21,11 @@ polished by the Newton kernel.
 
 Every converged point :math:`x_0` is followed for :math:`n` steps; it is kept only if its
 *minimal* period is :math:`n` (:math:`\lVert f^k(x_0) - x_0\rVert > 10^{-6}(1 + \lVert x_0\rVert)` for
-every proper divisor :math:`k` of :math:`n`) and some point of its orbit lies in the box. Orbits are
+every proper divisor :math:`k` of :math:`n`), some point of its orbit lies in the box, and none
+of its points is non-finite or farther than 100 box widths from the box (Newton's scaled residual
+test is meaningless where :math:`f^n` overflows: the Hénon map's period-10 search in ChaosTools'
+seed box :math:`[-3, 3] \times [-10, 10]` otherwise "converges" to orbits through
+:math:`|x| \sim 10^{152}`). Orbits are
 deduplicated across cyclic shifts: one representative per orbit, rotated so that its
 lexicographically smallest point comes first, with all :math:`n` points. On a map with periodic
 coordinates (``system.periodic``: the standard map on the torus, the cat map, the circle map) the
@@ -76,6 +80,7 @@ from .newton import (
     BOX_RTOL,
     CLASS_RTOL,
     DEDUP_RTOL,
+    escape_bounds,
     periodic_distance,
     reduce_periodic,
     solve_all,
@@ -518,7 +523,13 @@ def periodic_orbits(
     xs, res, ok, _ = (
         np.asarray(a)
         for a in solve_all(
-            it, jnp.asarray(seeds), jnp.asarray(0.0), jnp.asarray(tol), jnp.asarray(int(max_iter)), jnp.asarray(maxstep)
+            it,
+            jnp.asarray(seeds),
+            jnp.asarray(0.0),
+            jnp.asarray(tol),
+            jnp.asarray(int(max_iter)),
+            jnp.asarray(maxstep),
+            *(jnp.asarray(a) for a in escape_bounds(lo, hi)),
         )
     )
     cand = np.flatnonzero(ok)
@@ -546,11 +557,12 @@ def _group_orbits(system: Map, it: Map, xs: np.ndarray, res: np.ndarray, period:
     paths = _orbits_of(system.rhs, xs, system.params, period)  # (B, n + 1, d)
     margin = BOX_RTOL * (hi - lo)
     periodic = tuple(system.periodic)
+    center, radius = escape_bounds(lo, hi)
     kept: list[np.ndarray] = []
     kept_res: list[float] = []
     for path, r in zip(paths, res):
-        if not np.all(np.isfinite(path)):
-            continue
+        if not np.all(np.isfinite(path)) or np.any(np.abs(path - center) > radius):
+            continue  # an orbit through overflowing values (|x| ~ 1e152): a spurious root of f^n - x
         path = reduce_periodic(path, periodic, lo, margin)  # angles into [lo, lo + period)
         pts, x0 = path[:period], path[0]
         scale = DEDUP_RTOL * (1.0 + np.linalg.norm(x0))
@@ -569,6 +581,8 @@ def _group_orbits(system: Map, it: Map, xs: np.ndarray, res: np.ndarray, period:
     jacs, gs = (np.asarray(a)[: len(kept)] for a in _jac_and_residual(it, jnp.asarray(_padded(firsts))))
     out = []
     for pts, jac, g in zip(kept, jacs, gs):
+        if not (np.all(np.isfinite(jac)) and np.all(np.isfinite(g))):
+            continue  # the product Jacobian overflows: not an orbit we can classify (never a crash in eigvals)
         mu = np.linalg.eigvals(jac).astype(np.complex128)
         mu = mu[np.lexsort((-mu.imag, -np.abs(mu)))]
         typ, stable = classify(mu, "map", tol=CLASS_RTOL * max(1.0, float(np.linalg.norm(jac))))
