@@ -23,6 +23,8 @@ multivariate series.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
@@ -436,8 +438,14 @@ def estimate_dimension(
     where Cao's E1 (`cao`) has saturated (the rule of DelayEmbeddings.jl ``cao_embed``).
     Extra keywords go to the underlying function (rtol, atol, metric).
 
-    Raises ValueError when the criterion is not met up to ``max_dim`` (raise max_dim,
-    check the delay, or the series may be noise) or for invalid input.
+    When the criterion is not met up to ``max_dim`` but the statistic has levelled off (the
+    false-neighbour fraction reaches its minimum before ``max_dim`` or stops falling, at most
+    20 % and a fifth of its dimension-1 value; Cao's E1 reaches 0.8 and stops rising), the
+    smallest d within 0.01 (fnn) or 0.05 (cao) of that plateau is returned with a
+    ``RuntimeWarning`` naming the shortfall: a high-dimensional or noisy attractor (Lorenz-96
+    with N = 4, F = 32) never meets the strict 1 % rule although its fraction levels off at a
+    few to ten per cent (Kennel et al. 1992, sec. IV on noisy data). Raises ValueError when nothing levels off (raise max_dim, check the
+    delay, or the series may be noise) or for invalid input.
 
     Parameters
     ----------
@@ -471,6 +479,18 @@ def estimate_dimension(
         frac = false_nearest_neighbors(x, tau=tau, max_dim=max_dim, theiler=theiler, **kwargs)
         ok = np.flatnonzero(frac <= thr)
         if ok.size == 0:
+            fmin = float(np.nanmin(frac))
+            levelled = int(np.nanargmin(frac)) < max_dim - 1 or (max_dim > 1 and frac[-2] - frac[-1] < 0.01)
+            if fmin <= 0.2 and fmin <= frac[0] / 5 and levelled:
+                d = int(np.flatnonzero(frac <= fmin + 0.01)[0] + 1)
+                warnings.warn(
+                    f"the false-nearest-neighbour fraction never fell to {thr} up to dim {max_dim}; it levels "
+                    f"off at {fmin:.3g}: dim {d} is the smallest within 0.01 of that plateau (noise or a "
+                    "high-dimensional attractor; check tau)",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                return d
             raise ValueError(
                 f"the false-nearest-neighbour fraction stays above {thr} up to dim "
                 f"{max_dim} (minimum {np.nanmin(frac):.3g}): raise max_dim or threshold, "
@@ -482,6 +502,17 @@ def estimate_dimension(
         e1, _ = cao(x, tau=tau, max_dim=max_dim, theiler=theiler, **kwargs)
         ok = np.flatnonzero(np.abs(1.0 - e1) < thr)
         if ok.size == 0:
+            emax = float(np.nanmax(e1))
+            levelled = max_dim > 1 and e1[-1] - e1[-2] < 0.02
+            if emax >= 0.8 and levelled:
+                d = int(np.flatnonzero(e1 >= emax - 0.05)[0] + 1)
+                warnings.warn(
+                    f"Cao's E1 does not reach 1 - {thr} up to dim {max_dim}; it levels off at {emax:.3g}: "
+                    f"dim {d} is the smallest within 0.05 of that plateau (check tau)",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                return d
             raise ValueError(
                 f"Cao's E1 does not saturate (|1 - E1| < {thr}) up to dim {max_dim}: "
                 "raise max_dim or threshold, or check tau"
@@ -498,8 +529,14 @@ def choose_embedding(x, dim: int | None = None, tau: int | None = None, max_dim:
     Schreiber, *Nonlinear Time Series Analysis*, 2nd ed., sec. 3.3 (the mutual information of
     a map such as Henon's has no meaningful first minimum). Otherwise the first minimum of the
     auto-mutual information (Fraser & Swinney 1986), falling back to the 1/e autocorrelation
-    lag. Dimension: false nearest neighbours <= 1 % (Kennel et al. 1992) with a Theiler
-    window of tau. ``how`` says which rule chose what. Given values are kept.
+    lag, and capped at twice that lag: a mutual-information minimum far beyond the
+    decorrelation time (Lorenz-96 with N = 4, F = 32 sampled every 0.05: about one Lyapunov
+    time) spreads the delay coordinates over independent values and unfolds nothing (Kantz &
+    Schreiber sec. 3.3: tau of the order of the decorrelation time). Dimension: false nearest
+    neighbours <= 1 % (Kennel et al. 1992) with a Theiler window of tau, or, with a
+    ``RuntimeWarning`` and a note in ``how``, the start of the fraction's plateau when it
+    levels off above 1 % (`estimate_dimension`). ``how`` says which rule chose what. Given
+    values are kept.
 
     Parameters
     ----------
@@ -535,22 +572,42 @@ def choose_embedding(x, dim: int | None = None, tau: int | None = None, max_dim:
         if r[1] <= np.exp(-1.0):
             tau, rule = 1, "tau=1: lag-1 autocorrelation <= 1/e (not oversampled)"
         else:
+            below = np.flatnonzero(r[1:] <= np.exp(-1.0))
+            tau_ac = int(below[0] + 1) if below.size else None
             try:
                 tau, rule = estimate_delay(s, method="mi", max_lag=max_lag), "tau: first mutual-information minimum"
+                if tau_ac is not None and tau > 2 * tau_ac:
+                    rule = (
+                        f"tau: twice the autocorrelation 1/e lag (the first mutual-information minimum, {tau}, "
+                        "is beyond the decorrelation time)"
+                    )
+                    tau = 2 * tau_ac
             except ValueError:
-                try:
-                    tau, rule = estimate_delay(s, method="ac", max_lag=max_lag), "tau: autocorrelation 1/e lag"
-                except ValueError as e:
-                    raise ValueError(f"could not choose tau automatically ({e}); pass tau explicitly") from None
+                if tau_ac is None:
+                    raise ValueError(
+                        f"could not choose tau automatically (no mutual-information minimum and the autocorrelation "
+                        f"stays above 1/e for lags 1..{max_lag}); pass tau explicitly"
+                    ) from None
+                tau, rule = tau_ac, "tau: autocorrelation 1/e lag"
         notes.append(rule)
     else:
         notes.append("tau given")
     if dim is None:
-        try:
-            dim = estimate_dimension(s, tau=tau, method="fnn", max_dim=max_dim, theiler=tau)
-        except ValueError as e:
-            raise ValueError(f"could not choose dim automatically ({e}); pass dim explicitly") from None
-        notes.append("dim: false nearest neighbours <= 1%")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RuntimeWarning)
+            try:
+                dim = estimate_dimension(s, tau=tau, method="fnn", max_dim=max_dim, theiler=tau)
+            except ValueError as e:
+                raise ValueError(f"could not choose dim automatically ({e}); pass dim explicitly") from None
+        plateau = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+        for w in caught:
+            if w not in plateau:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        if plateau:
+            warnings.warn(str(plateau[0].message), RuntimeWarning, stacklevel=2)
+            notes.append(f"dim: start of the false-nearest-neighbour plateau ({plateau[0].message})")
+        else:
+            notes.append("dim: false nearest neighbours <= 1%")
     else:
         notes.append("dim given")
     return int(dim), int(tau), "; ".join(notes)
