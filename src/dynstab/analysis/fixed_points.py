@@ -47,6 +47,15 @@ periodic coordinates (``system.periodic``, e.g. the standard map's torus) those 
 reduced into :math:`[\mathrm{low}, \mathrm{low} + P)` of the box before the box test, and
 distances are taken modulo the periods, so the two sides of the seam are one point.
 
+Starts come in rounds of batches of ``n_starts`` (one compiled shape): the first round is one
+batch and each further round runs as many starts as all rounds before it (1, 1, 2, 4, ...
+batches), until a round finds no new point or ``max_starts`` (default ``32 n_starts``) is reached;
+``FixedPoints.n_starts_tried`` reports the total. An easy system (Lorenz) stops after the second
+round; one whose equilibria have small Newton basins (the magnetic pendulum) gets more starts.
+This is the multistart stopping rule "sample until a sample as large as all before it adds no new
+solution" (A. H. G. Rinnooy Kan and G. T. Timmer, Stochastic global optimization methods, part I,
+Math. Programming 39, 27 (1987)).
+
 Classification
 --------------
 Flows, by the eigenvalues :math:`\lambda_i` of :math:`J_f(x^*)` (S. H. Strogatz, *Nonlinear
@@ -168,9 +177,13 @@ class FixedPoints(Sequence):
     reason : str
         Empty when points were found, otherwise why none were.
     n_starts : int
-        Number of Newton starts.
+        Newton starts per batch (the first round).
     n_converged : int
         Number of starts that converged (inside the box or not).
+    n_starts_tried : int
+        Newton starts tried in all rounds (rounds double the total until one finds no new point).
+    n_rounds : int
+        Number of rounds.
     """
 
     points: tuple[FixedPoint, ...]
@@ -180,6 +193,8 @@ class FixedPoints(Sequence):
     reason: str = ""
     n_starts: int = 0
     n_converged: int = field(default=0)
+    n_starts_tried: int = 0
+    n_rounds: int = 0
 
     def __len__(self) -> int:
         return len(self.points)
@@ -201,6 +216,7 @@ class FixedPoints(Sequence):
         else:
             what = "equilibrium" if n == 1 else "equilibria"
         head = f"FixedPoints({self.system_name!r}, {self.kind}: {n} {what}"
+        head += f" from {self.n_starts_tried} Newton starts in {self.n_rounds} round{'s' if self.n_rounds != 1 else ''}"
         if not self.points:
             return head + f"; {self.reason})"
         names = self.names or tuple(f"x{i + 1}" for i in range(len(self.points[0].x)))
@@ -281,6 +297,7 @@ def fixed_points(
     box: Sequence[tuple[float, float]],
     *,
     n_starts: int = 1000,
+    max_starts: int | None = None,
     seed: Any = 0,
     tol: float = 1e-10,
     max_iter: int = 100,
@@ -300,7 +317,11 @@ def fixed_points(
         One ``(low, high)`` pair per dimension; starts are drawn uniformly in it and only points
         inside it are returned.
     n_starts : int, default 1000
-        Number of Newton starts (all run in parallel in one compiled kernel).
+        Newton starts per batch (all run in parallel in one compiled kernel). The first round is one
+        batch; each further round runs as many starts as all rounds before it (1, 1, 2, 4, ...
+        batches), until a round finds no new point or ``max_starts`` starts have been tried.
+    max_starts : int, optional
+        Most starts in all (default ``32 * n_starts``); ``max_starts=n_starts`` runs one round only.
     seed : int or numpy.random.SeedSequence, default 0
         Seed of ``numpy.random.default_rng`` for the starts; the same seed gives the same result.
     tol : float, default 1e-10
@@ -344,47 +365,67 @@ def fixed_points(
         raise TypeError(f"fixed_points: unsupported system kind {kind!r}")
     lo_hi = validate_box(box, system.dim, name)
     n_starts = as_int(n_starts, name="n_starts", minimum=1)
+    max_starts = 32 * n_starts if max_starts is None else as_int(max_starts, name="max_starts", minimum=n_starts)
     max_iter = as_int(max_iter, name="max_iter", minimum=1)
     tol = as_positive_float(tol, name="tol")
     t = as_float(t, name="t")
 
     lo, hi = lo_hi[:, 0], lo_hi[:, 1]
     rng = np.random.default_rng(seed)
-    x0s = lo + (hi - lo) * rng.random((int(n_starts), system.dim))
     maxstep = float(np.linalg.norm(hi - lo))
-    xs, res, ok, jacs = solve_all(
-        system,
-        jnp.asarray(x0s),
+    margin = BOX_RTOL * (hi - lo)
+    periodic = tuple(system.periodic)
+    args = (
         jnp.asarray(t, dtype=jnp.float64),
         jnp.asarray(tol, dtype=jnp.float64),
         jnp.asarray(int(max_iter)),
         jnp.asarray(maxstep, dtype=jnp.float64),
         *(jnp.asarray(a) for a in escape_bounds(lo, hi)),
     )
-    xs, res, ok, jacs = (np.asarray(a) for a in (xs, res, ok, jacs))
+    # rounds of starts, each batch of n_starts (one compiled shape): 1, 1, 2, 4, ... batches, so the
+    # total doubles, until a round finds no new point or max_starts is reached
+    batches: list[tuple[np.ndarray, ...]] = []
+    n_tried, n_rounds, n_found = 0, 0, -1
+    while n_tried < max_starts:
+        n_batches = max(1, n_tried // int(n_starts))
+        for _ in range(min(n_batches, (max_starts - n_tried) // int(n_starts))):
+            x0s = lo + (hi - lo) * rng.random((int(n_starts), system.dim))
+            out = tuple(np.asarray(a) for a in solve_all(system, jnp.asarray(x0s), *args))
+            batches.append((reduce_periodic(out[0], periodic, lo, margin), *out[1:]))  # angles into [lo, lo + P)
+            n_tried += int(n_starts)
+        n_rounds += 1
+        xs, res, ok, jacs = (np.concatenate(a) for a in zip(*batches))
+        inside = np.all((xs >= lo - margin) & (xs <= hi + margin), axis=1)
+        cand = np.flatnonzero(ok & inside)
+        order = cand[np.lexsort((cand, res[cand]))]  # best residual first, ties by start index
+        kept = _dedupe(xs, order, periodic)
+        if len(kept) == n_found:
+            break  # a whole round (as many starts as all before it) found nothing new
+        n_found = len(kept)
 
-    margin = BOX_RTOL * (hi - lo)
-    periodic = tuple(system.periodic)
-    xs = reduce_periodic(xs, periodic, lo, margin)  # angles into [lo, lo + period)
-    inside = np.all((xs >= lo - margin) & (xs <= hi + margin), axis=1)
     n_conv = int(ok.sum())
-    cand = np.flatnonzero(ok & inside)
-    common: dict[str, Any] = dict(system_name=name, kind=kind, names=names, n_starts=int(n_starts), n_converged=n_conv)
+    common: dict[str, Any] = dict(
+        system_name=name,
+        kind=kind,
+        names=names,
+        n_starts=int(n_starts),
+        n_converged=n_conv,
+        n_starts_tried=n_tried,
+        n_rounds=n_rounds,
+    )
     if cand.size == 0:
         if n_conv == 0:
             reason = (
-                f"no Newton start converged (of {n_starts}); enlarge the box, increase n_starts or "
+                f"no Newton start converged (of {n_tried}); enlarge the box, increase n_starts or "
                 f"max_iter, or loosen tol"
             )
         else:
             reason = (
-                f"no Newton start converged inside the box ({n_conv} of {n_starts} converged to points "
+                f"no Newton start converged inside the box ({n_conv} of {n_tried} converged to points "
                 f"outside it); enlarge the box or increase n_starts"
             )
         return FixedPoints(points=(), reason=reason, **common)
 
-    order = cand[np.lexsort((cand, res[cand]))]  # best residual first, ties by start index
-    kept = _dedupe(xs, order, periodic)
     kept.sort(key=lambda i: tuple(xs[i]))
     class_kind = "map" if kind == "map" else "flow"
     points = []
