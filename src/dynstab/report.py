@@ -19,7 +19,7 @@ from .analysis.lyapunov import LyapunovSpectrum, classify, lyapunov_spectrum
 from .pipeline import run_steps, summary_tail
 from .simulate import Trajectory, trajectory
 from .simulate.evolution import default_transient
-from .systems.base import SDE, System
+from .systems.base import SDE, System, evolution_of
 
 
 @dataclass
@@ -162,7 +162,7 @@ def _simulate(report: Report, length: float) -> None:
         report.trajectory = trajectory(s, n=min(int(length), 20_000), transient=1000)
     else:
         span = min(length, 20_000 * s.dt)
-        report.trajectory = trajectory(s, t=span, transient=default_transient(s.evolution(), span))
+        report.trajectory = trajectory(s, t=span, transient=default_transient(evolution_of(s), span))
 
 
 def _fixed_points(report: Report, box, n_starts: int, seed: int) -> None:

@@ -60,7 +60,7 @@ from typing import Any
 import numpy as np
 
 from .._precision import float64
-from ..systems.base import Flow, Map, System, as_state, check_system
+from ..systems.base import Flow, Map, System, as_state, check_system, evolution_of
 from ..validation import InvalidTypeError, as_finite_array, as_float, as_int, as_positive_float
 from .attractor_cells import NO_ATTRACTOR, AttractorCells
 from .basin_boundary import basin_entropy, uncertainty_exponent
@@ -592,10 +592,10 @@ def basins_of_attraction(
     eps = as_int(eps, name="eps")
     max_steps = -(-max_steps // every) * every  # the loops stop on block boundaries
     if is_map:
-        cfg = SampledEvolution(system.evolution(), 1)
+        cfg = SampledEvolution(evolution_of(system), 1)
     else:
         sample_every = as_int(sample_every, name="sample_every", minimum=1)
-        cfg = SampledEvolution(system.evolution(method, dt), sample_every)
+        cfg = SampledEvolution(evolution_of(system, method, dt), sample_every)
     if cfg.evolution.observed is not None:
         raise TypeError(f"{system.name}: basins need a flow or map whose state is the whole phase space")
     settings = {

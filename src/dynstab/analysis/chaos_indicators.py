@@ -30,10 +30,10 @@ import numpy as np
 
 from .._precision import float64
 from ..simulate.evolution import Evolution, Plan, default_transient, intervals, run
-from ..systems.base import System, as_state, check_system
+from ..systems.base import System, as_state, check_system, evolution_of
 from ..timeseries.zero_one import ZeroOneResult, zero_one_test
 from ..validation import as_finite_array, as_float, as_int, as_positive_float
-from .lyapunov import benettin, evolution_plan, max_lyapunov_two_trajectory
+from .lyapunov import benettin, evolution_plan, fixed_step_evolution, max_lyapunov_two_trajectory
 
 __all__ = [
     "AlignmentIndex",
@@ -50,7 +50,7 @@ __all__ = [
 def _evolution(system: Any, what: str, method: str, dt: float | None) -> Evolution:
     """The evolution of a deterministic system (continuous time: fixed-step ``method`` with step ``dt``)."""
     check_system(system, what, deterministic=True)
-    ev = system.evolution(method, dt) if system.continuous_time else system.evolution()
+    ev = fixed_step_evolution(system, method, dt)
     if ev.observed is not None:
         raise TypeError(
             f"{system.name}: {what} is implemented for systems whose state is the whole phase space "
@@ -457,7 +457,7 @@ def finite_time_lyapunov(
         every = 100 * h if renormalize is None else as_positive_float(renormalize, name="renormalize")
         target = max(1, min(n_steps, int(round(every / h))))
         m = next(q for q in range(target, 0, -1) if n_steps % q == 0)  # renormalization interval dividing n_steps
-        ev = system.evolution(method, h).with_step(math.copysign(h, t))
+        ev = evolution_of(system, method, h).with_step(math.copysign(h, t))
         plan = Plan(0, m, n_steps // m)
         t0_arr = jnp.asarray(as_float(t0, name="t0"))
     rows = (
@@ -630,7 +630,7 @@ def local_lyapunov_exponents(
         m = max(1, int(round(window / h)))
         if abs(m * h - window) > 1e-9 * window:
             h = window / m  # the window must be a whole number of steps
-            ev = system.evolution(method, h)
+            ev = evolution_of(system, method, h)
     span = n * m * h
     tr = (
         default_transient(ev, span)
@@ -724,7 +724,7 @@ def zero_one_test_system(
     """
     from ..simulate.trajectory import trajectory
 
-    ev = check_system(system, "the 0-1 test", deterministic=True).evolution()
+    ev = evolution_of(check_system(system, "the 0-1 test", deterministic=True))
     if not system.continuous_time:
         requested = n if n is not None else t
         if requested is None:

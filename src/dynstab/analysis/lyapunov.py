@@ -36,7 +36,7 @@ import numpy as np
 from .._precision import float64
 from ..simulate.adaptive import dop853_solve
 from ..simulate.evolution import Evolution, Plan, intervals, plan, run
-from ..systems.base import System, as_state, check_system
+from ..systems.base import System, as_state, check_system, evolution_of
 from ..validation import as_float, as_int, as_positive_float
 
 
@@ -186,6 +186,26 @@ def benettin(evolution: Evolution, plan: Plan, divergence: bool, x0s, Q0, params
     return jax.vmap(one)(x0s)
 
 
+def fixed_step_evolution(system: System, method: str, dt: float | None) -> Evolution:
+    """The evolution an analysis runs on: fixed-step ``method`` with step ``dt`` in continuous time; maps are
+    iterated (``method`` and ``dt`` do not apply to them).
+
+    Parameters
+    ----------
+    system : System
+        A deterministic system.
+    method : str
+        Fixed-step method for continuous-time systems (``"rk4"``, ``"rk8"``).
+    dt : float, optional
+        Integration step (default ``system.dt``).
+
+    Returns
+    -------
+    Evolution
+    """
+    return evolution_of(system, method, dt) if system.continuous_time else evolution_of(system)
+
+
 def internal_dimension(system: System, evolution: Evolution, x0: Any) -> int:
     """Dimension of the state the evolution acts on (a delay equation's history buffer is larger than x)."""
     if system.finite_dimensional:
@@ -285,7 +305,7 @@ def lyapunov_spectrum(
     check_system(system, "lyapunov_spectrum", deterministic=True)
     if system.continuous_time and method not in ("rk4", "rk8"):
         raise ValueError(f"method must be 'rk4' or 'rk8' for the Lyapunov spectrum, got {method!r}")
-    ev = system.evolution(method, dt) if system.continuous_time else system.evolution()
+    ev = fixed_step_evolution(system, method, dt)
     pl = evolution_plan(system, ev, t, n, qr_interval, transient, every_name="qr_interval")
     x0s = _initial_conditions(system, x0, n_ics, seed)
     d = internal_dimension(system, ev, x0s[0])
@@ -441,7 +461,7 @@ def max_lyapunov_two_trajectory(
     check_system(system, "the two-trajectory method", deterministic=True)
     if system.continuous_time and method not in ("rk4", "dopri8"):
         raise ValueError(f"method must be 'rk4' or 'dopri8', got {method!r}")
-    ev = system.evolution("rk4", dt) if system.continuous_time else system.evolution()
+    ev = fixed_step_evolution(system, "rk4", dt)
     if method == "dopri8" and ev.iterated:
         raise ValueError(f"{system.name}: method='dopri8' integrates ordinary differential equations; use 'rk4'")
     pl = evolution_plan(system, ev, t, n, renormalize, transient, every_name="renormalize")

@@ -47,7 +47,7 @@ import numpy as np
 
 from .._precision import float64
 from ..simulate.evolution import Evolution, run
-from ..systems.base import Flow, as_state, check_system
+from ..systems.base import Flow, as_state, check_system, evolution_of
 from ..validation import as_finite_array, as_int, as_positive_float
 
 __all__ = ["RegionOfAttraction", "region_of_attraction"]
@@ -444,7 +444,7 @@ def region_of_attraction(
         return RegionOfAttraction(**res, settings=settings)
 
     # simulation check
-    ev = system.evolution("rk4", dt)
+    ev = evolution_of(system, "rk4", dt)
     n_steps = int(math.ceil(as_positive_float(t_check, name="t_check") / ev.h))
     n_check = as_int(n_check, name="n_check", minimum=1)
     inside = xstar + np.sqrt(c) * np.linalg.solve(L.T, _unit_ball(rng, int(n_check), d).T).T

@@ -41,7 +41,7 @@ from ..simulate.evolution import Evolution, Plan, intervals, run, tangent_field
 from ..systems.base import Flow, System, as_state, check_system
 from ..systems.base import flow as _flow_decorator
 from ..validation import as_finite_array, as_float, as_int, as_positive_float
-from .lyapunov import evolution_plan
+from .lyapunov import evolution_plan, fixed_step_evolution
 
 __all__ = [
     "MasterStability",
@@ -297,7 +297,7 @@ def master_stability_function(
             raise ValueError(f"coupling matrix H has shape {Hmat.shape}; expected ({d}, {d}) for {system.name}")
         hfun, linear = None, True
     x0 = as_state(system.x0 if x0 is None else x0, d, allow_batch=False)
-    ev = system.evolution(method, dt) if system.continuous_time else system.evolution()
+    ev = fixed_step_evolution(system, method, dt)
     if ev.observed is not None:
         raise TypeError(
             f"{system.name}: the master stability function needs a flow or map whose state is the whole phase space"

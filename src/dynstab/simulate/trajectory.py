@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._precision import float64
-from ..systems.base import System, as_params, as_state, check_system
+from ..systems.base import System, as_params, as_state, check_system, evolution_of
 from ..validation import as_float, as_int, as_positive_float, as_step
 from .adaptive import ADAPTIVE_METHODS, MAX_STEPS, OK, STATUS_TEXT, adaptive_solve
 from .evolution import Evolution, Plan, run, sample
@@ -284,7 +284,7 @@ def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
         n = as_int(n, name=n_name, minimum=0)
         stride = 1 if dt is None else as_int(dt, name="dt (for a map, the sampling stride in iterations)", minimum=1)
         transient = as_int(transient, name="transient (for a map, the number of iterations)", minimum=0)
-        ev = system.evolution(method)
+        ev = evolution_of(system, method)
         plan = Plan(transient, stride, n // stride + 1)
         times = int(t0) + plan.n_transient + stride * np.arange(plan.n_out)
         return _Kernel(ev, plan, None, False, ()), times
@@ -296,9 +296,9 @@ def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
     dt = as_step(system.dt if dt is None else dt, name="dt")
     n_out = int(round(t / dt)) + 1
     if method in ADAPTIVE_METHODS:
-        ev = system.evolution()
+        ev = evolution_of(system)
         if ev.iterated or ev.stochastic:
-            system.evolution(method)  # the system's own message about the methods it takes
+            evolution_of(system, method)  # the system's own message about the methods it takes
             raise ValueError(
                 f"{system.name}: the adaptive method {method!r} integrates ordinary differential "
                 f"equations; this {system.kind} is stepped by {ev.method!r}"
@@ -313,7 +313,7 @@ def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
         raise ValueError(f"unknown method {method!r}; choose one of {FLOW_METHODS}")
     h_max = as_step(system.dt if step is None else step, name="step")
     n_sub = max(1, math.ceil(dt / h_max - 1e-9))
-    ev = system.evolution(method, dt / n_sub)  # a delay equation may take a smaller step (tau / m)
+    ev = evolution_of(system, method, dt / n_sub)  # a delay equation may take a smaller step (tau / m)
     h = abs(ev.h)
     if ev.iterated:  # sample every whole number of steps closest to dt
         n_sub = max(1, int(round(dt / h)))
