@@ -142,7 +142,8 @@ def _orthonormalize(Q):
     if k > 8:
         Q, R = jnp.linalg.qr(Q)
         return Q, jnp.abs(jnp.diagonal(R))
-    cols, norms = [], []
+    cols: list[jax.Array] = []
+    norms: list[jax.Array] = []
     for j in range(k):
         v = Q[:, j]
         for q in cols:
@@ -315,7 +316,7 @@ def lyapunov_spectrum(
         raise ValueError(f"k must be between 1 and the dimension {d}, got {k}")
     # the mean contraction rate checks the sum of a full spectrum only (and a delay equation, whose
     # evolution acts on a history buffer, has no finite one)
-    divergence = not hidden and k == d
+    check_sum = not hidden and k == d
 
     # A random orthonormal initial frame: the identity is non-generic for systems whose
     # invariant subspaces are aligned with the axes (then exponents converge only once
@@ -323,7 +324,7 @@ def lyapunov_spectrum(
     Q0 = _initial_frame(seed, d, k)
     carry = k > 1  # for k = 1 the logs are contiguous and numpy's sum of them is as fast (0.02 ms for 1e5)
     # NumPy arguments: the jitted call converts them on its C++ path (jnp.asarray dispatches, ~15 us each)
-    out = benettin(ev, pl, divergence, x0s, Q0, system.params, ev.time_zero(), sums=carry)
+    out = benettin(ev, pl, check_sum, x0s, Q0, system.params, ev.time_zero(), sums=carry)
     logs, div = out[:2]
     logs = np.asarray(logs)
     sums = np.asarray(out[2]) if carry else logs.sum(axis=1)
@@ -353,7 +354,7 @@ def lyapunov_spectrum(
     }
     # per step: tr J (vector fields; already per time unit) or ln|det J| (maps; per iteration = per unit / dt)
     mean_div = float(np.mean(np.asarray(div)))
-    divergence = (mean_div if not ev.iterated else mean_div / unit) if divergence else math.nan
+    divergence = (mean_div if not ev.iterated else mean_div / unit) if check_sum else math.nan
     return LyapunovSpectrum(per_ic.mean(axis=0), std, per_ic, times, logs, system, settings, divergence)
 
 

@@ -86,7 +86,7 @@ class Evolution:
     jac: Callable[..., Any] | None = None
     diffusion: Callable[..., Any] | None = None
     noise_shape: tuple[int, ...] = ()
-    prepare: Callable[[Any], Any] | None = None
+    prepare: Callable[[Any, Any], Any] | None = None
     observed: tuple[int, int] | Callable[[Any], Any] | None = None
 
     def __post_init__(self) -> None:
@@ -155,10 +155,10 @@ class Evolution:
 
     def step(self, params: Any, key: Any = None) -> StepFn:
         """The step of the state; for an SDE ``key`` fixes the Wiener increments (one per step index)."""
-        law = self.law
+        law, g = self.law, self.diffusion
 
-        if self.stochastic:
-            g, h, method = self.diffusion, self.h, self.method
+        if g is not None:  # stochastic
+            h, method = self.h, self.method
             dw_shape = (self.noise_shape[-1],) if len(self.noise_shape) == 2 else self.noise_shape
 
             def noisy(x: Any, t: Any, k: Any) -> Any:
@@ -181,18 +181,27 @@ class Evolution:
         One Jacobian evaluation serves both: J Q is the first stage of the tangent step, so the
         check costs a matrix product (and, for maps, a d x d determinant) per step.
         """
-        law, field = self.law, tangent_field(self.law, self.jac, params)
-        tab, h = (None, None) if self.iterated else (FIXED_STEP_METHODS[self.method], self.h)
+        law = self.law
 
-        def step(state: Any, t: Any, k: Any) -> Any:
+        if self.iterated:
+
+            def map_step(state: Any, t: Any, k: Any) -> Any:
+                x, Q, c = state
+                J = self.jacobian(x, params, t)
+                return law(x, params, t), J @ Q, c + jnp.linalg.slogdet(J)[1]
+
+            return map_step
+
+        field = tangent_field(law, self.jac, params)
+        tab, h = FIXED_STEP_METHODS[self.method], self.h
+
+        def flow_step(state: Any, t: Any, k: Any) -> Any:
             x, Q, c = state
             J = self.jacobian(x, params, t)
             first = (law(x, params, t), J @ Q)
-            if self.iterated:
-                return (*first, c + jnp.linalg.slogdet(J)[1])
             return (*rk_step(tab, field, (x, Q), t, h, k1=first), c + jnp.trace(J))
 
-        return step
+        return flow_step
 
     def jacobian(self, x: Any, params: Any, t: Any) -> Any:
         """Jacobian of the law at ``x`` (analytic if given, forward-mode autodiff otherwise)."""
@@ -310,7 +319,7 @@ def _scalar_carry(state: Any) -> tuple[Callable[[Any], Any], Callable[[Any], Any
             n = math.prod(sh)
             out.append(c[i] if not sh else jnp.stack(c[i : i + n]).reshape(sh))
             i += n
-        return tree.unflatten(out)
+        return jax.tree.unflatten(tree, out)
 
     return pack, unpack
 

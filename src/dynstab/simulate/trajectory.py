@@ -151,6 +151,7 @@ def _simulate(law, kernel: _Kernel, x0, params, keys, t0):
                 status = jnp.where(st0 != OK, st0, status)
             return jax.vmap(kernel.evolution.observe)(ys), status, n_acc, n_rej
         ev, plan = kernel.evolution, kernel.plan
+        assert plan is not None  # every run but an adaptive one (above) has a plan
         k_tr, k_run = jax.random.split(key) if ev.stochastic else (None, None)
         start = t0 + plan.n_transient * ev.tick
         s = run(ev.step(p, k_tr), ev.initial(y0, p), t0, ev.tick, plan.n_transient, scalars=single)
@@ -247,8 +248,8 @@ def trajectory(
     kernel = kernel._replace(batch_x0=batch_x0, batch_params=tuple(sorted(batch_params)))
     seed = as_int(seed, name="seed")
     if kernel.evolution.stochastic:  # keys only where noise is drawn (two dispatches, ~0.1 ms per call otherwise)
-        key = jax.random.PRNGKey(seed)
-        keys = jax.random.split(key, B) if B is not None else key
+        root = jax.random.PRNGKey(seed)
+        keys = jax.random.split(root, B) if B is not None else root
     else:
         keys = None
     t0_arr = kernel.evolution.time_zero(t0)
