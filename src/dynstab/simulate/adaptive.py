@@ -10,6 +10,15 @@ factor in [0.2, 10], no growth right after a rejection.
 
 ``tsit5`` (Tsitouras 2011) and ``kvaerno5`` (Kvaerno 2004, L-stable ESDIRK for stiff
 systems) are diffrax's solvers with a PID controller.
+
+References
+----------
+Hairer, Norsett & Wanner, Solving Ordinary Differential Equations I, 2nd ed., Springer 1993,
+Sec. II.4 (starting step) and II.10 (DOP853).
+Tsitouras, Runge-Kutta pairs of order 5(4) satisfying only the first column simplifying
+assumption, Comput. Math. Appl. 62, 770 (2011).
+Kvaerno, Singly diagonally implicit Runge-Kutta methods with an explicit first stage, BIT Numer.
+Math. 44, 489 (2004).
 """
 
 from __future__ import annotations
@@ -54,7 +63,42 @@ def dop853_solve(f: Callable, y0, t0, ts, rtol: float, atol: float, max_steps: i
     """Integrate ``dy/dt = f(y, t)`` from t0 and return the states at the sorted times ``ts`` (>= t0).
 
     Returns ``(ys, status, n_steps, n_rejected, t_reached)``; rows of ``ys`` that were not
-    reached are NaN.
+    reached are NaN. Outputs between steps come from the 7th-order dense output.
+
+    Parameters
+    ----------
+    f : callable
+        The vector field ``f(y, t)``, shape (d,).
+    y0 : array, shape (d,)
+        The state at ``t0``.
+    t0 : float or array
+        Start time.
+    ts : array, shape (n,)
+        Output times, sorted, ``>= t0``; the last one is the end of the integration.
+    rtol : float
+        Relative tolerance.
+    atol : float
+        Absolute tolerance.
+    max_steps : int
+        Most steps (accepted and rejected) before giving up with status ``MAX_STEPS``.
+
+    Returns
+    -------
+    ys : jax.Array, shape (n, d)
+        The states at ``ts``; rows not reached are NaN.
+    status : jax.Array
+        ``OK``, ``MAX_STEPS``, ``STEP_TOO_SMALL`` or ``NONFINITE`` (explained by ``STATUS_TEXT``).
+    n_steps : jax.Array
+        Accepted steps.
+    n_rejected : jax.Array
+        Rejected steps.
+    t_reached : jax.Array
+        The time the integration stopped at.
+
+    References
+    ----------
+    Hairer, Norsett & Wanner, Solving Ordinary Differential Equations I, 2nd ed., Springer 1993,
+    Sec. II.10 (and the Fortran code DOP853 with its dense output contd8).
     """
     C = DOP853
     ts = jnp.asarray(ts)
@@ -152,7 +196,45 @@ def dop853_solve(f: Callable, y0, t0, ts, rtol: float, atol: float, max_steps: i
 
 
 def diffrax_solve(f: Callable, y0, t0, ts, rtol: float, atol: float, max_steps: int, solver_name: str):
-    """Integrate with a diffrax solver ('tsit5' or 'kvaerno5'); same return convention as dop853_solve."""
+    """Integrate with a diffrax solver ('tsit5' or 'kvaerno5'); same return convention as dop853_solve.
+
+    Parameters
+    ----------
+    f : callable
+        The vector field ``f(y, t)``, shape (d,).
+    y0 : array, shape (d,)
+        The state at ``t0``.
+    t0 : float or array
+        Start time.
+    ts : array, shape (n,)
+        Output times, sorted, ``>= t0``; the last one is the end of the integration.
+    rtol : float
+        Relative tolerance.
+    atol : float
+        Absolute tolerance.
+    max_steps : int
+        Most steps (accepted and rejected) before giving up with status ``MAX_STEPS``.
+    solver_name : str
+        ``"tsit5"`` (explicit, Tsitouras 2011) or ``"kvaerno5"`` (implicit ESDIRK for stiff
+        systems, Kvaerno 2004), with diffrax's PID step-size controller.
+
+    Returns
+    -------
+    ys : jax.Array, shape (n, d)
+        The states at ``ts``.
+    status : jax.Array
+        ``OK``, ``MAX_STEPS``, ``STEP_TOO_SMALL`` or ``NONFINITE`` (explained by ``STATUS_TEXT``).
+    n_steps : jax.Array
+        Accepted steps.
+    n_rejected : jax.Array
+        Rejected steps.
+    t_reached : jax.Array
+        ``ts[-1]``.
+
+    References
+    ----------
+    Tsitouras, Comput. Math. Appl. 62, 770 (2011); Kvaerno, BIT Numer. Math. 44, 489 (2004).
+    """
     import diffrax
 
     solver = {"tsit5": diffrax.Tsit5, "kvaerno5": diffrax.Kvaerno5}[solver_name]()
@@ -180,6 +262,32 @@ ADAPTIVE_METHODS = ("tsit5", "dopri8", "kvaerno5")
 
 
 def adaptive_solve(method: str, f: Callable, y0, t0, ts, rtol, atol, max_steps):
+    """Integrate by the adaptive ``method``: `dop853_solve` for ``"dopri8"``, `diffrax_solve` otherwise.
+
+    Parameters
+    ----------
+    method : str
+        One of `ADAPTIVE_METHODS`: ``"dopri8"``, ``"tsit5"``, ``"kvaerno5"``.
+    f : callable
+        The vector field ``f(y, t)``, shape (d,).
+    y0 : array, shape (d,)
+        The state at ``t0``.
+    t0 : float or array
+        Start time.
+    ts : array, shape (n,)
+        Output times, sorted, ``>= t0``; the last one is the end of the integration.
+    rtol : float
+        Relative tolerance.
+    atol : float
+        Absolute tolerance.
+    max_steps : int
+        Most steps (accepted and rejected) before giving up with status ``MAX_STEPS``.
+
+    Returns
+    -------
+    tuple
+        ``(ys, status, n_steps, n_rejected, t_reached)`` as returned by `dop853_solve`.
+    """
     if method == "dopri8":
         return dop853_solve(f, y0, t0, ts, rtol, atol, max_steps)
     return diffrax_solve(f, y0, t0, ts, rtol, atol, max_steps, method)

@@ -111,28 +111,81 @@ class Evolution:
 
     @property
     def stochastic(self) -> bool:
+        """Whether the steps draw Wiener increments (the evolution has a ``diffusion``)."""
         return self.diffusion is not None
 
     def time_zero(self, t0: float = 0.0) -> Any:
         """The law's time argument at the start, as a 0-d int64 / float64 array (an integer iteration for
-        discrete systems) for a compiled kernel."""
+        discrete systems) for a compiled kernel.
+
+        Parameters
+        ----------
+        t0 : float, default 0.0
+            Start time in time units; for an iterated law it is rounded to the nearest whole
+            number of steps, ``round(t0 / h)``.
+
+        Returns
+        -------
+        numpy.ndarray
+            A 0-d int64 (iterated laws) or float64 array.
+        """
         # NumPy, not jnp.asarray: a jitted call takes it on its C++ path (jnp.asarray is a dispatch, ~15 us)
         return np.asarray(int(round(t0 / self.h)) if self.iterated else float(t0))
 
     def with_step(self, h: float) -> Evolution:
-        """The same evolution with another step (e.g. negative, to integrate backward)."""
+        """The same evolution with another step (e.g. negative, to integrate backward).
+
+        Parameters
+        ----------
+        h : float
+            The new step in time units (finite, non-zero).
+
+        Returns
+        -------
+        Evolution
+
+        Raises
+        ------
+        ValueError
+            If ``h`` is zero or not finite.
+        """
         from dataclasses import replace
 
         return replace(self, h=float(h))
 
     # --- states --------------------------------------------------------------------------------
     def initial(self, x0: Any, params: Any) -> Any:
-        """The internal state of an initial state (d,)."""
+        """The internal state of an initial state (d,).
+
+        Parameters
+        ----------
+        x0 : array_like, shape (d,)
+            The initial state.
+        params : dict of str to array
+            The system's parameters (``prepare`` may need them, e.g. a delay).
+
+        Returns
+        -------
+        jax.Array
+            ``x0`` itself, or ``prepare(x0, params)`` (e.g. a delay equation's history buffer).
+        """
         x0 = jnp.asarray(x0)
         return x0 if self.prepare is None else self.prepare(x0, params)
 
     def observe(self, s: Any) -> Any:
-        """The state (d,) inside an internal state."""
+        """The state (d,) inside an internal state.
+
+        Parameters
+        ----------
+        s : array
+            An internal state (or a stack of them along leading axes).
+
+        Returns
+        -------
+        array
+            What a trajectory records of ``s``, as set by ``observed``: ``s[..., a:b]``, a
+            function of ``s``, or ``s`` itself.
+        """
         if self.observed is None:
             return s
         if callable(self.observed):
@@ -147,6 +200,17 @@ class Evolution:
         Continuous time: one Runge-Kutta step of ``d state/dt = field(state, t)``; discrete time:
         ``field`` is the next state. Used for the state, its tangent vectors and augmented
         tangent dynamics (e.g. the coupling term of the master stability function).
+
+        Parameters
+        ----------
+        field : callable
+            ``field(state, t)``: the time derivative of ``state`` (continuous time) or the next
+            state (discrete time), a pytree like ``state``.
+
+        Returns
+        -------
+        callable
+            The step ``step(state, t, k)`` (law time ``t``, step index ``k``).
         """
         if self.iterated:
             return lambda s, t, k: field(s, t)
@@ -154,7 +218,21 @@ class Evolution:
         return lambda s, t, k: rk_step(tab, field, s, t, h)
 
     def step(self, params: Any, key: Any = None) -> StepFn:
-        """The step of the state; for an SDE ``key`` fixes the Wiener increments (one per step index)."""
+        """The step of the state; for an SDE ``key`` fixes the Wiener increments (one per step index).
+
+        Parameters
+        ----------
+        params : dict of str to array
+            The system's parameters.
+        key : jax.Array, optional
+            PRNG key of an SDE's noise: the increment of step k is drawn from ``fold_in(key, k)``
+            (`dynstab.simulate.sde.sde_increment`); unused by deterministic evolutions.
+
+        Returns
+        -------
+        callable
+            The step ``step(state, t, k)``.
+        """
         law, g = self.law, self.diffusion
 
         if g is not None:  # stochastic
@@ -170,7 +248,19 @@ class Evolution:
         return self.discretize(lambda x, t: law(x, params, t))
 
     def tangent_step(self, params: Any) -> StepFn:
-        """The step of ``(x, Q)``: the state and k tangent vectors (the columns of Q)."""
+        """The step of ``(x, Q)``: the state and k tangent vectors (the columns of Q).
+
+        Parameters
+        ----------
+        params : dict of str to array
+            The system's parameters.
+
+        Returns
+        -------
+        callable
+            The step ``step((x, Q), t, k)``: `discretize` of `tangent_field`, so the same
+            Runge-Kutta method advances the state and the variational equation.
+        """
         return self.discretize(tangent_field(self.law, self.jac, params))
 
     def tangent_step_with_contraction(self, params: Any) -> StepFn:
@@ -180,6 +270,21 @@ class Evolution:
 
         One Jacobian evaluation serves both: J Q is the first stage of the tangent step, so the
         check costs a matrix product (and, for maps, a d x d determinant) per step.
+
+        Parameters
+        ----------
+        params : dict of str to array
+            The system's parameters.
+
+        Returns
+        -------
+        callable
+            The step ``step((x, Q, c), t, k)``.
+
+        References
+        ----------
+        Eckmann & Ruelle, Ergodic theory of chaos and strange attractors, Rev. Mod. Phys. 57, 617
+        (1985), Sec. IV.B.
         """
         law = self.law
 
@@ -204,7 +309,22 @@ class Evolution:
         return flow_step
 
     def jacobian(self, x: Any, params: Any, t: Any) -> Any:
-        """Jacobian of the law at ``x`` (analytic if given, forward-mode autodiff otherwise)."""
+        """Jacobian of the law at ``x`` (analytic if given, forward-mode autodiff otherwise).
+
+        Parameters
+        ----------
+        x : array, shape (d,)
+            The state.
+        params : dict of str to array
+            The system's parameters.
+        t : float or array
+            The law's time argument (an iteration for maps).
+
+        Returns
+        -------
+        jax.Array, shape (d, d)
+            ``d law / d x``: of the vector field (flows) or of the map.
+        """
         if self.jac is not None:
             return self.jac(x, params, t)
         return jax.jacfwd(lambda y: self.law(y, params, t))(x)
@@ -215,6 +335,20 @@ def tangent_field(law: Callable[..., Any], jac: Callable[..., Any] | None, param
 
     The tangent part is ``jax.linearize`` of the law (one forward-mode pass per column) or the
     analytic Jacobian times Q.
+
+    Parameters
+    ----------
+    law : callable
+        The system's law ``law(x, p, t)``.
+    jac : callable or None
+        Its analytic Jacobian ``jac(x, p, t)``; None for forward-mode autodiff.
+    params : dict of str to array
+        The system's parameters.
+
+    Returns
+    -------
+    callable
+        ``field((x, Q), t) -> (f(x), J(x) Q)`` with Q of shape (d, k).
     """
 
     def field(state: Any, t: Any) -> Any:
@@ -229,19 +363,56 @@ def tangent_field(law: Callable[..., Any], jac: Callable[..., Any] | None, param
 
 # ------------------------------------------------------------------------------------- planning
 class Plan(NamedTuple):
-    """A run in steps: ``n_transient`` discarded, then ``n_out`` samples (or intervals) ``n_sub`` steps apart."""
+    """A run in steps: ``n_transient`` discarded, then ``n_out`` samples (or intervals) ``n_sub`` steps apart.
+
+    Made by `plan` from a request in time units; hashable, so it is a static argument of ``jit``.
+
+    Attributes
+    ----------
+    n_transient : int
+        Steps discarded first.
+    n_sub : int
+        Steps between samples, or per interval.
+    n_out : int
+        Number of samples (including the start) or of intervals.
+    """
 
     n_transient: int
     n_sub: int
     n_out: int
 
     def span(self, evolution: Evolution) -> float:
-        """Time covered after the transient: n_sub * n_out steps."""
+        """Time covered after the transient: n_sub * n_out steps.
+
+        Parameters
+        ----------
+        evolution : Evolution
+            The evolution the plan is for (its step ``h``).
+
+        Returns
+        -------
+        float
+            ``|h| * n_sub * n_out`` in time units.
+        """
         return abs(evolution.h) * self.n_sub * self.n_out
 
 
 def default_transient(evolution: Evolution, span: float) -> float:
-    """dynstab's one default transient: 10% of the run, at most 100 time units (continuous) or 1000 iterations."""
+    """dynstab's one default transient: 10% of the run, at most 100 time units (continuous) or 1000 iterations.
+
+    Parameters
+    ----------
+    evolution : Evolution
+        The evolution of the run: continuous time caps the transient at `TRANSIENT_CAP_TIME` time
+        units, discrete time at `TRANSIENT_CAP_ITERATIONS` iterations of ``|h|`` time units each.
+    span : float
+        Length of the run after the transient, in time units.
+
+    Returns
+    -------
+    float
+        The transient in time units: ``min(TRANSIENT_FRACTION * span, cap)``.
+    """
     if not evolution.continuous:
         return min(TRANSIENT_FRACTION * span, TRANSIENT_CAP_ITERATIONS * abs(evolution.h))
     return min(TRANSIENT_FRACTION * span, TRANSIENT_CAP_TIME)
@@ -275,6 +446,12 @@ def plan(
     Returns
     -------
     Plan
+
+    Raises
+    ------
+    ValueError
+        If ``span`` or ``transient`` is negative or not finite, or ``every`` is not a finite
+        number > 0.
     """
     h = abs(evolution.h)
     span = as_float(span, name="the run length", minimum=0.0)
@@ -329,6 +506,28 @@ def run(step: StepFn, state: Any, t0: Any, tick: Any, n: int, k0: Any = 0, scala
 
     ``scalars``: carry a small state (at most `SCALAR_CARRY_MAX` numbers) as scalars, for a single orbit
     (under ``vmap`` it measured 15% slower: a Lorenz ensemble of 2000 members).
+
+    Parameters
+    ----------
+    step : callable
+        ``step(state, t, k)``, e.g. `Evolution.step`.
+    state : pytree of arrays
+        The state at the start.
+    t0 : float or array
+        Law time of step index 0.
+    tick : float or int
+        Increment of the law time per step (`Evolution.tick`).
+    n : int
+        Number of steps (static: the loop's trip count).
+    k0 : int or array, default 0
+        Step index of the first step.
+    scalars : bool, default False
+        Carry a small state as a tuple of scalars through the loop (single orbits only).
+
+    Returns
+    -------
+    pytree of arrays
+        The state after ``n`` steps (``state`` itself for ``n = 0``).
     """
     if not n:
         return state
@@ -356,6 +555,30 @@ def intervals(
     Returns the final state and the stacked ``y`` (leading axis ``n_out``). ``finish``
     re-orthonormalizes tangent vectors, renormalizes a companion orbit, or observes the state.
     The carry stays an array pytree: scalars (`run`) measured no gain for Henon's (x, v) with k = 1.
+
+    Parameters
+    ----------
+    step : callable
+        ``step(state, t, k)``.
+    state : pytree of arrays
+        The state at the start.
+    t0 : float or array
+        Law time of step index 0.
+    tick : float or int
+        Increment of the law time per step.
+    n_sub : int
+        Steps per interval (static).
+    n_out : int
+        Number of intervals (static).
+    finish : callable
+        ``finish(state) -> (state, y)`` after each interval.
+
+    Returns
+    -------
+    state : pytree of arrays
+        The state after the last ``finish``.
+    ys : pytree of arrays
+        The ``y`` of every interval, stacked along a leading axis of length ``n_out``.
     """
 
     def interval(carry: Any, j: Any) -> tuple[Any, Any]:
@@ -376,7 +599,32 @@ def sample(
     scalars: bool = False,
 ) -> Any:
     """``observe`` of the state at ``n_out`` samples ``n_sub`` steps apart, the first at the start (``scalars``
-    as in `run`)."""
+    as in `run`).
+
+    Parameters
+    ----------
+    step : callable
+        ``step(state, t, k)``.
+    state : pytree of arrays
+        The state at the start (the first sample).
+    t0 : float or array
+        Law time of step index 0.
+    tick : float or int
+        Increment of the law time per step.
+    n_sub : int
+        Steps between samples (static).
+    n_out : int
+        Number of samples, including the start (static).
+    observe : callable, default identity
+        What is recorded of each state (e.g. `Evolution.observe`).
+    scalars : bool, default False
+        Carry a small state as scalars (single orbits only; see `run`).
+
+    Returns
+    -------
+    pytree of arrays
+        ``observe(state)`` at every sample, stacked along a leading axis of length ``n_out``.
+    """
     if n_out <= 1:
         return jax.tree.map(lambda a: a[None], observe(state))
     last = n_out - 1

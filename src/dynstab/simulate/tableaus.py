@@ -16,7 +16,26 @@ from scipy.integrate._ivp import dop853_coefficients as _dop853
 
 @dataclass(frozen=True)
 class Tableau:
-    """An explicit RK method: stages k_i = f(t + c_i h, x + h sum_j a_ij k_j), x' = x + h sum_i b_i k_i."""
+    """An explicit RK method: stages k_i = f(t + c_i h, x + h sum_j a_ij k_j), x' = x + h sum_i b_i k_i.
+
+    Attributes
+    ----------
+    name : str
+        The method's name (``"rk4"``, ``"rk8"``, ``"euler"``).
+    order : int
+        Order of accuracy.
+    a : ndarray, shape (s, s)
+        Stage coefficients, strictly lower triangular.
+    b : ndarray, shape (s,)
+        Weights of the stages in the step.
+    c : ndarray, shape (s,)
+        Nodes: the stages' times as fractions of the step.
+
+    References
+    ----------
+    Hairer, Norsett & Wanner, Solving Ordinary Differential Equations I, 2nd ed., Springer 1993,
+    Sec. II.1.
+    """
 
     name: str
     order: int
@@ -42,7 +61,26 @@ EULER = Tableau(name="euler", order=1, a=np.zeros((1, 1)), b=np.ones(1), c=np.ze
 
 
 class DOP853:
-    """Everything the adaptive DOP853 needs: stages, error estimators, dense output."""
+    """Everything the adaptive DOP853 needs: stages, error estimators, dense output.
+
+    Attributes
+    ----------
+    a, b, c : ndarray
+        The 12-stage 8th-order formula (as `RK8`).
+    e3, e5 : ndarray, shape (13,)
+        The 3rd- and 5th-order error estimators over the 12 stages and f(x_new).
+    a_extra, c_extra : ndarray
+        The three extra stages of the 7th-order interpolant.
+    d : ndarray, shape (4, 16)
+        Dense-output coefficients.
+    error_order : int
+        Order in the step-size control exponent, ``1 / (error_order + 1)``.
+
+    References
+    ----------
+    Hairer, Norsett & Wanner, Solving Ordinary Differential Equations I, 2nd ed., Springer 1993,
+    Sec. II.10; the Fortran code DOP853 (Hairer & Wanner).
+    """
 
     a = _dop853.A[:_S, :_S]
     b = _dop853.B

@@ -33,6 +33,23 @@ class Trajectory:
 
     ``t`` has shape (N,); ``x`` has shape (N, d) for one run or (B, N, d) for an ensemble.
     ``params`` holds the per-member parameter values of a parameter ensemble.
+
+    Attributes
+    ----------
+    t : ndarray, shape (N,)
+        Sample times (iterations for maps).
+    x : ndarray, shape (N, d) or (B, N, d)
+        The recorded states (an observed system's observations), one run or B members.
+    system : System
+        The simulated system.
+    method : str
+        The method used (``"rk4"``, ``"dopri8"``, ``"iterate"``, ``"euler_maruyama"``, ...).
+    rtol, atol : float or None
+        Tolerances of an adaptive run; None for fixed-step runs.
+    params : dict of str to ndarray
+        Per-member values of the parameters varied across an ensemble (leading axis B).
+    stats : dict
+        Solver statistics of an adaptive run (``n_steps``, ``n_rejected``).
     """
 
     t: np.ndarray
@@ -46,6 +63,7 @@ class Trajectory:
 
     @property
     def is_ensemble(self) -> bool:
+        """Whether ``x`` holds an ensemble (B, N, d)."""
         return self.x.ndim == 3
 
     def __len__(self) -> int:
@@ -55,6 +73,7 @@ class Trajectory:
         return self.x if dtype is None else self.x.astype(dtype)
 
     def to_numpy(self) -> np.ndarray:
+        """The states ``x``."""
         return self.x
 
     @float64
@@ -88,8 +107,14 @@ class Trajectory:
         ds["time"].attrs["long_name"] = "iteration" if self.system.kind == "map" else "time"
         return ds
 
-    def to_netcdf(self, path) -> None:
-        """Write the trajectory with all its metadata to a NetCDF file."""
+    def to_netcdf(self, path: Any) -> None:
+        """Write the trajectory with all its metadata to a NetCDF file.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write (h5netcdf engine); read it back with `load_trajectory`.
+        """
         self.to_xarray().to_netcdf(path, engine="h5netcdf")
 
     def __repr__(self) -> str:
@@ -100,8 +125,19 @@ class Trajectory:
 
 
 @float64
-def load_trajectory(path):
-    """Read a trajectory written by `Trajectory.to_netcdf` back as an ``xarray.Dataset``."""
+def load_trajectory(path: Any) -> Any:
+    """Read a trajectory written by `Trajectory.to_netcdf` back as an ``xarray.Dataset``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A NetCDF file written by `Trajectory.to_netcdf`.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``x`` over (member,) time and variable, with the metadata as attributes.
+    """
     import xarray as xr
 
     return xr.load_dataset(path, engine="h5netcdf")
@@ -209,6 +245,71 @@ def trajectory(
 
     A trajectory that leaves the finite numbers raises `TrajectoryDivergedError` naming
     the system, member, time and last finite state (``on_blowup="nan"`` keeps NaN rows instead).
+
+    Parameters
+    ----------
+    system : System
+        Any dynstab system: flow, map, SDE, delay equation or derived system.
+    t : float, optional
+        Flows, SDEs, delay equations: the time span after the transient (required). Maps: a
+        synonym of ``n``.
+    dt : float, optional
+        Sampling interval: time units (default ``system.dt``) for continuous time, a whole
+        number of iterations (default 1) for maps.
+    n : int, optional
+        Maps: the number of iterations after the transient (required, unless given as ``t``).
+        Not accepted for continuous-time systems.
+    x0 : array_like, shape (d,) or (B, d), optional
+        Initial state (default ``system.x0``), or one per ensemble member.
+    transient : float, default 0.0
+        Discarded first: time units (rounded up to whole steps), or iterations for maps.
+    method : str, optional
+        Flows: ``"rk4"`` (default), ``"rk8"``, ``"euler"``, ``"tsit5"``, ``"dopri8"``,
+        ``"kvaerno5"``; SDEs: ``"euler_maruyama"`` (default), ``"milstein"``; maps are
+        iterated and delay equations stepped by ``"rk4"`` (the method of steps).
+    rtol : float, default 1e-8
+        Relative tolerance of an adaptive method.
+    atol : float, default 1e-10
+        Absolute tolerance of an adaptive method.
+    step : float, optional
+        Largest integration step of a fixed-step method or an SDE scheme (default
+        ``system.dt``); the step used divides ``dt``.
+    params : dict of str to array_like, optional
+        Parameter values replacing the system's; an array with a leading member axis (B, ...)
+        makes a parameter ensemble.
+    seed : int, default 0
+        Seed of an SDE's noise (each ensemble member gets its own key).
+    t0 : float, default 0.0
+        Start time (rounded to a whole iteration for maps).
+    max_steps : int, default 10_000_000
+        Most steps of an adaptive method.
+    on_blowup : {"raise", "nan"}, default "raise"
+        What to do when the states leave the finite numbers.
+
+    Returns
+    -------
+    Trajectory
+        The times, states (N, d) or (B, N, d) and metadata.
+
+    Raises
+    ------
+    TrajectoryDivergedError
+        If the trajectory leaves the finite numbers and ``on_blowup="raise"``.
+    RuntimeError
+        If an adaptive method reaches ``max_steps`` before the end.
+    ValueError
+        For an unknown method, a method the system does not take, ``n`` for a flow or no
+        ``n``/``t`` for a map, ensemble sizes that disagree, or a delay varied across an ensemble.
+    KeyError
+        For a parameter the system does not have.
+
+    References
+    ----------
+    Tsitouras, Comput. Math. Appl. 62, 770 (2011) (``"tsit5"``); Hairer, Norsett & Wanner,
+    Solving Ordinary Differential Equations I, 2nd ed., Springer 1993, Sec. II.10
+    (``"dopri8"``, ``"rk8"``); Kvaerno, BIT Numer. Math. 44, 489 (2004) (``"kvaerno5"``);
+    Kloeden & Platen, Numerical Solution of Stochastic Differential Equations, Springer 1992,
+    Sec. 10.2-10.3 (SDE schemes).
     """
     check_system(system, "trajectory")
     if on_blowup not in ("raise", "nan"):
