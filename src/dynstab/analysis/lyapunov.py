@@ -63,6 +63,16 @@ class LyapunovSpectrum:
         The phase-space contraction rate averaged over every step of every orbit, <tr J> for flows
         and <ln|det J|> per time unit for maps (with k = d the mean exponents must sum to it); NaN
         for partial spectra.
+    system : System
+        The system the spectrum is of.
+    settings : dict
+        The run as carried out, in time units: ``t`` (after the transient), ``qr_interval``,
+        ``dt`` (the step; for maps the time one iteration stands for), ``transient``, and
+        ``n_ics``, ``k``, ``method``.
+    kaplan_yorke_dimension : float
+        `kaplan_yorke_dimension` of ``exponents``.
+    lyapunov_time : float
+        1 / lambda_1 (inf if lambda_1 <= 0).
     """
 
     exponents: np.ndarray
@@ -81,6 +91,7 @@ class LyapunovSpectrum:
 
     @property
     def kaplan_yorke_dimension(self) -> float:
+        """The Kaplan-Yorke dimension of the mean exponents (`kaplan_yorke_dimension`)."""
         return kaplan_yorke_dimension(self.exponents)
 
     @property
@@ -90,6 +101,8 @@ class LyapunovSpectrum:
         return 1.0 / lam if lam > 0 else math.inf
 
     def to_xarray(self):
+        """An ``xarray.Dataset``: ``exponents``, ``std``, ``per_ic`` and ``running`` over (ic,) time and
+        exponent index, with the settings as attributes."""
         import xarray as xr
 
         idx = np.arange(1, self.exponents.size + 1)
@@ -118,6 +131,27 @@ def kaplan_yorke_dimension(exponents: Any) -> float:
 
     D_KY = j + (lambda_1 + ... + lambda_j) / |lambda_{j+1}|, with j the largest index whose
     partial sum is >= 0 (0 if lambda_1 < 0, the full dimension if all partial sums are >= 0).
+
+    Parameters
+    ----------
+    exponents : array_like
+        Lyapunov exponents, in any order (sorted here, largest first).
+
+    Returns
+    -------
+    float
+        D_KY.
+
+    Raises
+    ------
+    ValueError
+        If ``exponents`` is empty or not finite.
+
+    References
+    ----------
+    Kaplan & Yorke, in Functional Differential Equations and Approximation of Fixed Points,
+    Lecture Notes in Math. 730, Springer 1979, p. 204; Frederickson, Kaplan, Yorke & Yorke,
+    J. Differential Equations 49, 185 (1983).
     """
     lam = np.sort(np.asarray(exponents, dtype=float).ravel())[::-1]
     if lam.size == 0 or not np.all(np.isfinite(lam)):
@@ -157,7 +191,45 @@ def _orthonormalize(Q):
 @partial(jax.jit, static_argnames=("evolution", "plan", "divergence", "sums"))
 def benettin(evolution: Evolution, plan: Plan, divergence: bool, x0s, Q0, params, t0, sums: bool = False):
     """Per initial condition: the (n_out, k) array of ln|R_ii| over the QR intervals and the mean contraction
-    rate; with ``sums`` also the (k,) sums of the logs over the intervals (third)."""
+    rate; with ``sums`` also the (k,) sums of the logs over the intervals (third).
+
+    The compiled kernel of `lyapunov_spectrum`: a transient of the state alone, then ``plan.n_out``
+    intervals of ``plan.n_sub`` tangent steps, each followed by a re-orthonormalization
+    (modified Gram-Schmidt for k <= 8, Householder QR above).
+
+    Parameters
+    ----------
+    evolution : Evolution
+        The system's fixed-step evolution (static).
+    plan : Plan
+        Transient, steps per QR interval and number of intervals (static).
+    divergence : bool
+        Also accumulate the phase-space contraction rate at every step (static; a full spectrum's check).
+    x0s : array, shape (B, d)
+        Initial conditions.
+    Q0 : array, shape (d_internal, k)
+        Orthonormal initial tangent frame, shared by every initial condition.
+    params : dict of str to array
+        The system's parameters.
+    t0 : array
+        The law's time at the start (`Evolution.time_zero`).
+    sums : bool, default False
+        Also carry the (k,) sums of the logs through the loop (static).
+
+    Returns
+    -------
+    logs : jax.Array, shape (B, n_out, k)
+        ln|R_ii| of every interval, in the order of the columns of Q0.
+    divergence : jax.Array, shape (B,)
+        Mean contraction rate per step (tr J or ln|det J|); 0 when ``divergence`` is False.
+    sums : jax.Array, shape (B, k)
+        Only with ``sums``: the sums of ``logs`` over the intervals.
+
+    References
+    ----------
+    Benettin, Galgani, Giorgilli & Strelcyn, Meccanica 15, 9 and 21 (1980); Eckmann & Ruelle,
+    Rev. Mod. Phys. 57, 617 (1985), Sec. IV.B.
+    """
     ev = evolution
     step = ev.step(params)
     if divergence:  # the contraction rate at every step's start: an independent check of the sum
@@ -208,7 +280,22 @@ def fixed_step_evolution(system: System, method: str, dt: float | None) -> Evolu
 
 
 def internal_dimension(system: System, evolution: Evolution, x0: Any) -> int:
-    """Dimension of the state the evolution acts on (a delay equation's history buffer is larger than x)."""
+    """Dimension of the state the evolution acts on (a delay equation's history buffer is larger than x).
+
+    Parameters
+    ----------
+    system : System
+        The system.
+    evolution : Evolution
+        Its evolution (whose ``prepare`` builds the internal state).
+    x0 : array_like, shape (d,)
+        An initial state.
+
+    Returns
+    -------
+    int
+        ``system.dim`` for finite-dimensional systems, the length of the internal state otherwise.
+    """
     if system.finite_dimensional:
         return system.dim
     return int(jax.eval_shape(evolution.initial, jnp.asarray(x0), system.params).shape[0])  # traces: ms
@@ -227,7 +314,37 @@ def evolution_plan(
     """The `Plan` of an analysis run: ``t`` time units (or ``n`` iterations of a map, or ``n`` steps), a
     renormalization/sampling interval ``every`` (time units; iterations for maps; ``every_name`` is the
     caller's name for it in error messages) and a ``transient`` (time units; iterations for maps), with
-    dynstab's defaults (`dynstab.simulate.evolution.plan`)."""
+    dynstab's defaults (`dynstab.simulate.evolution.plan`).
+
+    Parameters
+    ----------
+    system : System
+        The system (continuous or discrete time).
+    evolution : Evolution
+        Its fixed-step evolution (the step ``h``).
+    t : float or None
+        Run length after the transient in time units (for a map, ``t / h`` iterations).
+    n : int or None
+        Number of steps (flows) or iterations (maps); takes precedence over ``t``.
+    every : float or None
+        Renormalization/sampling interval: time units (default 10 steps) for flows, whole
+        iterations (default 1) for maps.
+    transient : float or None
+        Time units (flows) or whole iterations (maps); default
+        `dynstab.simulate.evolution.default_transient`.
+    every_name : str, default "the interval"
+        The caller's name for ``every`` in error messages.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    ValueError
+        If neither ``t`` nor ``n`` is given (or a map's run is shorter than one iteration), or an
+        argument is out of range.
+    """
     h = abs(evolution.h)
     n = None if n is None else as_int(n, name="n", minimum=1)
     if system.continuous_time:
@@ -295,13 +412,69 @@ def lyapunov_spectrum(
 
     Flows: ``t`` time units of fixed-step ``method`` (``"rk4"`` or ``"rk8"``) with step ``dt``
     (default ``system.dt``), re-orthonormalizing every ``qr_interval`` (default 10 steps);
-    ``transient`` (default 10% of ``t``, at most 100) is discarded first. Maps: ``n``
-    iterations (``t`` is accepted as a synonym), QR every ``qr_interval`` iterations
-    (default 1), transient in iterations (default 1000).
+    ``transient`` (default 10% of ``t``, at most 100 time units) is discarded first. Maps: ``n``
+    iterations (or ``t`` time units, ``t / system.dt`` iterations), QR every ``qr_interval``
+    iterations (default 1), transient in iterations (default 10% of the run, at most 1000
+    iterations). The default transient is `dynstab.simulate.evolution.default_transient`.
+
+    The exponents are per time unit: a map's iteration stands for ``system.dt`` time units (1
+    unless the map was learned from data sampled every dt), so they are per iteration divided by
+    ``system.dt``.
 
     ``n_ics`` > 1 runs that many initial conditions (``x0`` and seeded perturbations of
     it, each with its own transient) in one compiled call and reports their mean and
     standard deviation; ``x0`` of shape (B, d) gives the initial conditions directly.
+
+    Parameters
+    ----------
+    system : System
+        A deterministic flow, map, delay equation or derived system.
+    t : float, optional
+        Run length after the transient, in time units (required for flows unless ``n`` is given).
+    n : int, optional
+        Number of steps (flows) or iterations (maps) after the transient; takes precedence over ``t``.
+    k : int, optional
+        Number of exponents (largest first); default the dimension, or min(4, dimension of the
+        history buffer) for a delay equation.
+    qr_interval : float, optional
+        Time between re-orthonormalizations (rounded to whole steps; default 10 steps), or
+        whole iterations for maps (default 1).
+    transient : float, optional
+        Discarded first: time units for flows, iterations for maps; default 10% of the run, at
+        most 100 time units or 1000 iterations.
+    x0 : array_like, shape (d,) or (B, d), optional
+        Initial condition (default ``system.x0``) or the initial conditions themselves.
+    n_ics : int, default 1
+        Number of initial conditions when ``x0`` has shape (d,): ``x0`` and ``n_ics - 1``
+        seeded Gaussian perturbations of it, of scale ``1e-3 (1 + |x0|)``.
+    dt : float, optional
+        Integration step of a continuous-time system (default ``system.dt``); ignored for maps.
+    seed : int, default 0
+        Seed of the perturbed initial conditions and of the random orthonormal initial frame.
+    method : {"rk4", "rk8"}, default "rk4"
+        Fixed-step method of a continuous-time system.
+
+    Returns
+    -------
+    LyapunovSpectrum
+        Mean exponents, their spread over initial conditions, the logs of every QR step and,
+        for a full spectrum of a finite-dimensional system, the mean contraction rate as a check.
+
+    Raises
+    ------
+    TypeError
+        If ``system`` is not a system or is stochastic.
+    ValueError
+        For a method other than ``"rk4"``/``"rk8"``, ``k`` outside 1..dimension, or a missing or
+        invalid run length, interval or transient.
+    FloatingPointError
+        If an orbit leaves the finite numbers or collapses the tangent space.
+
+    References
+    ----------
+    Benettin, Galgani, Giorgilli & Strelcyn, Meccanica 15, 9 and 21 (1980); Eckmann & Ruelle,
+    Rev. Mod. Phys. 57, 617 (1985), Sec. IV.B; Shimada & Nagashima, Prog. Theor. Phys. 61,
+    1605 (1979).
     """
     check_system(system, "lyapunov_spectrum", deterministic=True)
     if system.continuous_time and method not in ("rk4", "rk8"):
@@ -360,7 +533,23 @@ def lyapunov_spectrum(
 
 @float64
 def max_lyapunov(system: System, t: float | None = None, **kwargs) -> float:
-    """The largest Lyapunov exponent (`lyapunov_spectrum` with k=1)."""
+    """The largest Lyapunov exponent (`lyapunov_spectrum` with k=1).
+
+    Parameters
+    ----------
+    system : System
+        A deterministic flow, map, delay equation or derived system.
+    t : float, optional
+        Run length after the transient, in time units (see `lyapunov_spectrum`).
+    **kwargs
+        Any other argument of `lyapunov_spectrum` except ``k`` (``n``, ``qr_interval``,
+        ``transient``, ``x0``, ``n_ics``, ``dt``, ``seed``, ``method``), with its defaults.
+
+    Returns
+    -------
+    float
+        lambda_1 per time unit (the mean over initial conditions).
+    """
     return float(lyapunov_spectrum(system, t, k=1, **kwargs).exponents[0])
 
 
@@ -373,6 +562,19 @@ def classify(spectrum: LyapunovSpectrum, tol: float | None = None) -> str:
     sets what "small" means (so weakly chaotic slow systems such as Mackey-Glass, lambda_1 ~
     0.005, are not mistaken for tori). Flows: one zero exponent belongs to the flow direction;
     an extra zero means a torus (quasi-periodic).
+
+    Parameters
+    ----------
+    spectrum : LyapunovSpectrum
+        A result of `lyapunov_spectrum`.
+    tol : float, optional
+        Absolute threshold below which an exponent counts as zero (default above).
+
+    Returns
+    -------
+    str
+        ``"hyperchaotic"``, ``"chaotic"``, ``"quasi-periodic"``, ``"periodic"``, ``"fixed point"``,
+        or for maps ``"periodic or fixed point"``.
     """
     lam, std = spectrum.exponents, np.nan_to_num(spectrum.std, nan=0.0)
     is_map = spectrum.system.kind == "map"
@@ -458,6 +660,57 @@ def max_lyapunov_two_trajectory(
     (rk4) or 1e-6 (dopri8: far enough above the tolerance that the separation is measured to
     1e-6 relative; for the complex butterfly this gave 0.1366 against 0.1369 from saltation
     matrices). Returns (mean, standard deviation over the ``n_ics`` initial conditions).
+
+    Parameters
+    ----------
+    system : System
+        A deterministic flow, map, delay equation or derived system.
+    t : float, optional
+        Run length after the transient, in time units (required for flows unless ``n`` is given).
+    n : int, optional
+        Number of steps (flows) or iterations (maps) after the transient.
+    renormalize : float, optional
+        Time between renormalizations (default 10 steps), or whole iterations for maps (default 1).
+    d0 : float, optional
+        Separation of the two orbits; default 1e-8 (rk4) or 1e-6 (dopri8).
+    dt : float, optional
+        Step of the fixed-step RK4 (default ``system.dt``; with ``"dopri8"`` the transient's
+        step, and the renormalization interval is counted in these steps).
+    transient : float, optional
+        Discarded first: time units for flows, iterations for maps; default 10% of the run, at
+        most 100 time units or 1000 iterations.
+    x0 : array_like, shape (d,) or (B, d), optional
+        Initial condition (default ``system.x0``) or the initial conditions themselves.
+    n_ics : int, default 1
+        Number of initial conditions (``x0`` and seeded perturbations of it).
+    seed : int, default 0
+        Seed of the perturbed initial conditions and of the initial separation's direction.
+    method : {"rk4", "dopri8"}, default "rk4"
+        How a continuous-time system's orbits are integrated between renormalizations.
+    tol : float, default 1e-12
+        Relative and absolute tolerance of ``"dopri8"``.
+
+    Returns
+    -------
+    mean : float
+        lambda_1 per time unit, averaged over the initial conditions.
+    std : float
+        Its sample standard deviation over the initial conditions (NaN for one).
+
+    Raises
+    ------
+    TypeError
+        If ``system`` is not a system or is stochastic.
+    ValueError
+        For an unknown method, ``"dopri8"`` for a map, or a missing or invalid run length,
+        interval or transient.
+    FloatingPointError
+        If an orbit leaves the finite numbers.
+
+    References
+    ----------
+    Benettin, Galgani & Strelcyn, Phys. Rev. A 14, 2338 (1976); Muller, Chaos Solitons Fractals
+    5, 1671 (1995).
     """
     check_system(system, "the two-trajectory method", deterministic=True)
     if system.continuous_time and method not in ("rk4", "dopri8"):
