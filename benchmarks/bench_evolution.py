@@ -37,6 +37,7 @@ numba's cache too, so first calls really compile. It first waits (at most 10 min
 1-minute load average to drop below 1.5 (2-core machine; ``--no-wait`` skips it). ``--write`` rewrites the section
 "Evolution loops (issue 11)" of benchmarks/RESULTS.md.
 """
+# ruff: noqa: E702  (the numba references write x, y and z of one stage on one line)
 
 from __future__ import annotations
 
@@ -103,22 +104,24 @@ def numba_kernels(henon: dict | None = None, lorenz: dict | None = None) -> dict
             v1 = w1 / r
         return s / n
 
+    # the numba references keep one line per RK stage, x, y and z side by side
+    # fmt: off
     @njit(cache=False, fastmath=False)
     def lorenz_traj(x, y, z, s, r, b, a1, a2, a3, c1, c2, c3, c4, n):
         out = np.empty((n + 1, 3))
-        out[0, 0] = x; out[0, 1] = y; out[0, 2] = z  # noqa: E702
+        out[0, 0] = x; out[0, 1] = y; out[0, 2] = z
         for i in range(1, n + 1):
-            k1x = s * (y - x); k1y = x * (r - z) - y; k1z = x * y - b * z  # noqa: E702
-            u = x + a1 * k1x; v = y + a1 * k1y; w = z + a1 * k1z  # noqa: E702
-            k2x = s * (v - u); k2y = u * (r - w) - v; k2z = u * v - b * w  # noqa: E702
-            u = x + a2 * k2x; v = y + a2 * k2y; w = z + a2 * k2z  # noqa: E702
-            k3x = s * (v - u); k3y = u * (r - w) - v; k3z = u * v - b * w  # noqa: E702
-            u = x + a3 * k3x; v = y + a3 * k3y; w = z + a3 * k3z  # noqa: E702
-            k4x = s * (v - u); k4y = u * (r - w) - v; k4z = u * v - b * w  # noqa: E702
+            k1x = s * (y - x); k1y = x * (r - z) - y; k1z = x * y - b * z
+            u = x + a1 * k1x; v = y + a1 * k1y; w = z + a1 * k1z
+            k2x = s * (v - u); k2y = u * (r - w) - v; k2z = u * v - b * w
+            u = x + a2 * k2x; v = y + a2 * k2y; w = z + a2 * k2z
+            k3x = s * (v - u); k3y = u * (r - w) - v; k3z = u * v - b * w
+            u = x + a3 * k3x; v = y + a3 * k3y; w = z + a3 * k3z
+            k4x = s * (v - u); k4y = u * (r - w) - v; k4z = u * v - b * w
             x = x + c1 * k1x + c2 * k2x + c3 * k3x + c4 * k4x
             y = y + c1 * k1y + c2 * k2y + c3 * k3y + c4 * k4y
             z = z + c1 * k1z + c2 * k2z + c3 * k3z + c4 * k4z
-            out[i, 0] = x; out[i, 1] = y; out[i, 2] = z  # noqa: E702
+            out[i, 0] = x; out[i, 1] = y; out[i, 2] = z
         return out
 
     @njit(cache=False, fastmath=False, inline="always")
@@ -132,13 +135,13 @@ def numba_kernels(henon: dict | None = None, lorenz: dict | None = None) -> dict
         sums = np.zeros(3)
         for _ in range(n_qr):
             for _ in range(m):
-                k1x = s * (y - x); k1y = x * (r - z) - y; k1z = x * y - b * z  # noqa: E702
-                u1 = x + a1 * k1x; v1 = y + a1 * k1y; w1 = z + a1 * k1z  # noqa: E702
-                k2x = s * (v1 - u1); k2y = u1 * (r - w1) - v1; k2z = u1 * v1 - b * w1  # noqa: E702
-                u2 = x + a2 * k2x; v2 = y + a2 * k2y; w2 = z + a2 * k2z  # noqa: E702
-                k3x = s * (v2 - u2); k3y = u2 * (r - w2) - v2; k3z = u2 * v2 - b * w2  # noqa: E702
-                u3 = x + a3 * k3x; v3 = y + a3 * k3y; w3 = z + a3 * k3z  # noqa: E702
-                k4x = s * (v3 - u3); k4y = u3 * (r - w3) - v3; k4z = u3 * v3 - b * w3  # noqa: E702
+                k1x = s * (y - x); k1y = x * (r - z) - y; k1z = x * y - b * z
+                u1 = x + a1 * k1x; v1 = y + a1 * k1y; w1 = z + a1 * k1z
+                k2x = s * (v1 - u1); k2y = u1 * (r - w1) - v1; k2z = u1 * v1 - b * w1
+                u2 = x + a2 * k2x; v2 = y + a2 * k2y; w2 = z + a2 * k2z
+                k3x = s * (v2 - u2); k3y = u2 * (r - w2) - v2; k3z = u2 * v2 - b * w2
+                u3 = x + a3 * k3x; v3 = y + a3 * k3y; w3 = z + a3 * k3z
+                k4x = s * (v3 - u3); k4y = u3 * (r - w3) - v3; k4z = u3 * v3 - b * w3
                 for j in range(3):  # RK4 of dq/dt = J(x(t)) q, column by column, at the same stage states
                     q0, q1, q2 = Q[0, j], Q[1, j], Q[2, j]
                     l1 = tangent(x, y, z, s, r, b, q0, q1, q2)
@@ -154,10 +157,10 @@ def numba_kernels(henon: dict | None = None, lorenz: dict | None = None) -> dict
             for j in range(3):  # modified Gram-Schmidt
                 for i in range(j):
                     d = Q[0, i] * Q[0, j] + Q[1, i] * Q[1, j] + Q[2, i] * Q[2, j]
-                    Q[0, j] -= d * Q[0, i]; Q[1, j] -= d * Q[1, i]; Q[2, j] -= d * Q[2, i]  # noqa: E702
+                    Q[0, j] -= d * Q[0, i]; Q[1, j] -= d * Q[1, i]; Q[2, j] -= d * Q[2, i]
                 nrm = math.sqrt(Q[0, j] * Q[0, j] + Q[1, j] * Q[1, j] + Q[2, j] * Q[2, j])
                 sums[j] += math.log(nrm)
-                Q[0, j] /= nrm; Q[1, j] /= nrm; Q[2, j] /= nrm  # noqa: E702
+                Q[0, j] /= nrm; Q[1, j] /= nrm; Q[2, j] /= nrm
         return sums  # ln of the stretching of each direction, summed
 
     H, L = {**HENON, **(henon or {})}, {**LORENZ, **(lorenz or {})}
@@ -168,6 +171,7 @@ def numba_kernels(henon: dict | None = None, lorenz: dict | None = None) -> dict
     v = initial_frame(2, 1)[:, 0]
     Q0 = initial_frame(3, 3)
     n_qr = n_steps // L["m"]
+    # fmt: on
     return {
         "henon": lambda: henon_mle(*H["x0"], H["a"], H["b"], v[0], v[1], H["n_tr"], H["n"]),
         "lorenz_rk4": lambda: lorenz_traj(*lz, n_steps),
@@ -187,8 +191,9 @@ def dynstab_calls(henon: dict | None = None, lorenz: dict | None = None) -> dict
     return {
         "henon": lambda: dynstab.max_lyapunov(hs, n=H["n"], transient=H["n_tr"]),
         "lorenz_rk4": lambda: dynstab.trajectory(lorenz, t=L["t"], dt=L["h"], method="rk4").x,
-        "lorenz_spectrum": lambda: np.asarray(dynstab.lyapunov_spectrum(
-            lorenz, t=L["t"], dt=L["h"], qr_interval=L["m"] * L["h"], transient=0.0).exponents),
+        "lorenz_spectrum": lambda: np.asarray(
+            dynstab.lyapunov_spectrum(lorenz, t=L["t"], dt=L["h"], qr_interval=L["m"] * L["h"], transient=0.0).exponents
+        ),
     }
 
 
@@ -214,8 +219,12 @@ def worker(case: str, impl: str) -> None:
 
 def run_worker(case: str, impl: str) -> dict:
     t0 = time.perf_counter()
-    p = subprocess.run([sys.executable, __file__, "--worker", case, impl], capture_output=True, text=True,
-                       env={**os.environ, "DYNSTAB_CACHE_DIR": ""})
+    p = subprocess.run(
+        [sys.executable, __file__, "--worker", case, impl],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DYNSTAB_CACHE_DIR": ""},
+    )
     wall = time.perf_counter() - t0
     if p.returncode:
         raise RuntimeError(f"worker {case} {impl} failed:\n{p.stderr[-3000:]}")
@@ -232,8 +241,15 @@ def interleaved(fa, fb, rounds: int) -> dict:
         ta.append(timed(fa)[0])
         tb.append(timed(fb)[0])
     ratios = [a / b for a, b in zip(ta, tb)]
-    return dict(a=statistics.median(ta), b=statistics.median(tb), ratio=statistics.median(ratios),
-                ratio_min=min(ratios), ratio_max=max(ratios), a_best=min(ta), b_best=min(tb))
+    return dict(
+        a=statistics.median(ta),
+        b=statistics.median(tb),
+        ratio=statistics.median(ratios),
+        ratio_min=min(ratios),
+        ratio_max=max(ratios),
+        a_best=min(ta),
+        b_best=min(tb),
+    )
 
 
 SHORT = dict(henon=dict(n=30, n_tr=0), lorenz=dict(t=5.0))  # horizons where round-off has not grown yet
@@ -260,8 +276,7 @@ def agreement(case: str, ours, ref, short_ours, short_ref) -> tuple[str, bool]:
     short = rel(short_ours, short_ref)
     horizon = f"{SHORT['henon']['n']} iterations" if case == "henon" else f"t = {SHORT['lorenz']['t']:g}"
     vals = ", ".join(f"{v:+.6f}" for v in np.atleast_1d(ours))
-    return (f"{horizon}: rel. diff {short:.1e}; full run [{vals}], rel. diff {rel(ours, ref):.1e}",
-            short <= 1e-6)
+    return (f"{horizon}: rel. diff {short:.1e}; full run [{vals}], rel. diff {rel(ours, ref):.1e}", short <= 1e-6)
 
 
 def source(dynstab) -> str:
@@ -311,19 +326,36 @@ def main() -> None:
         checks.append(f"* {case}: {text} - {'ok' if ok else 'NOT within tolerance'}")
         r = interleaved(ds[case], nb[case], rounds)
         met = r["ratio"] <= TARGET
-        summary.append(f"* **{'met' if met else 'not met'}** - {case}: dynstab / numba = {r['ratio']:.2f}x "
-                       f"(target <= {TARGET}x)")
+        summary.append(
+            f"* **{'met' if met else 'not met'}** - {case}: dynstab / numba = {r['ratio']:.2f}x (target <= {TARGET}x)"
+        )
         for impl, key in (("dynstab", "a"), ("numba", "b")):
             p = procs.get((case, impl), {})
             get = lambda k, p=p: fmt(p[k]) if k in p else "-"  # noqa: E731
-            rows.append([TITLES[case] if impl == "dynstab" else "", impl, fmt(r[key]), fmt(r[key + "_best"]),
-                         f"**{r['ratio']:.2f}x** ({r['ratio_min']:.2f}-{r['ratio_max']:.2f})" if impl == "dynstab"
-                         else "1", get("compile_s"), get("process_s"),
-                         f"{p['maxrss_mb']:.0f}" if p else "-"])
+            rows.append(
+                [
+                    TITLES[case] if impl == "dynstab" else "",
+                    impl,
+                    fmt(r[key]),
+                    fmt(r[key + "_best"]),
+                    f"**{r['ratio']:.2f}x** ({r['ratio_min']:.2f}-{r['ratio_max']:.2f})" if impl == "dynstab" else "1",
+                    get("compile_s"),
+                    get("process_s"),
+                    f"{p['maxrss_mb']:.0f}" if p else "-",
+                ]
+            )
         print(f"{case}: dynstab {fmt(r['a'])}, numba {fmt(r['b'])}, ratio {r['ratio']:.2f}x; {text}", flush=True)
 
-    header = ["case", "implementation", "warm, median (s)", "warm, best", "dynstab / numba (median of rounds; range)",
-              "compile", "whole process", "peak RSS (MB)"]
+    header = [
+        "case",
+        "implementation",
+        "warm, median (s)",
+        "warm, best",
+        "dynstab / numba (median of rounds; range)",
+        "compile",
+        "whole process",
+        "peak RSS (MB)",
+    ]
     table = md_table(header, rows)
     print("\n".join(table))
     print("\n".join(checks))
@@ -333,24 +365,34 @@ def main() -> None:
 
         import dynstab
 
-        body = [SECTION, "",
-                f"Command: `{command()}` (from the repository root)  ",
-                f"Date: {_dt.datetime.now(_dt.UTC):%Y-%m-%d %H:%M} UTC  ", f"Source: {source(dynstab)}  ",
-                f"Machine: {machine()}; JAX CPU backend  ",
-                f"Load average at start / end: {load0} (waited {waited:.0f} s for the 1-minute load < 1.5) / "
-                f"{loadavg()}  ",
-                f"Versions: python {platform.python_version()}, dynstab {dynstab.__version__}, jax {jax.__version__}, "
-                f"numba {numba.__version__}, numpy {np.__version__}  ",
-                f"XLA_FLAGS: `{os.environ.get('XLA_FLAGS', '')}`  ",
-                f"Rounds: {rounds} interleaved (dynstab, numba) per case; total wall time "
-                f"{time.perf_counter() - t_start:.0f} s", "",
-                "Target (issue 11): dynstab warm within 1.5x of an allocation-free numba reference "
-                "(scalar locals, analytic tangent update inline, fastmath off, same operation order as dynstab's RK4).",
-                "", *summary, "", *table, "",
-                "Warm = one call, result on the host; the ratio is the median over rounds of dynstab / numba in the "
-                "same round. Compile = first call - second call, whole process = start to exit of a fresh "
-                "interpreter that imports, calls twice and exits, peak RSS = its `ru_maxrss` (persistent caches "
-                "off). Agreement with the numba reference:", "", *checks]
+        body = [
+            SECTION,
+            "",
+            f"Command: `{command()}` (from the repository root)  ",
+            f"Date: {_dt.datetime.now(_dt.UTC):%Y-%m-%d %H:%M} UTC  ",
+            f"Source: {source(dynstab)}  ",
+            f"Machine: {machine()}; JAX CPU backend  ",
+            f"Load average at start / end: {load0} (waited {waited:.0f} s for the 1-minute load < 1.5) / {loadavg()}  ",
+            f"Versions: python {platform.python_version()}, dynstab {dynstab.__version__}, jax {jax.__version__}, "
+            f"numba {numba.__version__}, numpy {np.__version__}  ",
+            f"XLA_FLAGS: `{os.environ.get('XLA_FLAGS', '')}`  ",
+            f"Rounds: {rounds} interleaved (dynstab, numba) per case; total wall time "
+            f"{time.perf_counter() - t_start:.0f} s",
+            "",
+            "Target (issue 11): dynstab warm within 1.5x of an allocation-free numba reference "
+            "(scalar locals, analytic tangent update inline, fastmath off, same operation order as dynstab's RK4).",
+            "",
+            *summary,
+            "",
+            *table,
+            "",
+            "Warm = one call, result on the host; the ratio is the median over rounds of dynstab / numba in the "
+            "same round. Compile = first call - second call, whole process = start to exit of a fresh "
+            "interpreter that imports, calls twice and exits, peak RSS = its `ru_maxrss` (persistent caches "
+            "off). Agreement with the numba reference:",
+            "",
+            *checks,
+        ]
         replace_section(SECTION, "\n".join(body))
 
 
