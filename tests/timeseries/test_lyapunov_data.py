@@ -117,3 +117,14 @@ def test_bad_input(henon_x):
         lyapunov_from_data(henon_x, 1.0, dim=2, tau=1, fit_range=(5, 2))
     with pytest.raises(ValueError, match="dim"):
         divergence_curve(henon_x, 0, 1)
+
+
+def test_series_scaled_by_1e200_gives_the_unscaled_exponent(henon_x):
+    """Issue 14 probe: a series scaled by 1e200 returned NaN with overflow warnings (the exponent is scale-free)."""
+    ref = lyapunov_from_data(henon_x, dim=2, tau=1)
+    for scale in (1e200, 1e-200):
+        with np.errstate(all="raise"):
+            r = lyapunov_from_data(henon_x * scale, dim=2, tau=1)
+        assert r.exponent == pytest.approx(ref.exponent, rel=1e-9)
+        assert r.fit_range == ref.fit_range
+        np.testing.assert_allclose(r.lnd - np.log(scale), ref.lnd, rtol=1e-9, atol=1e-9)

@@ -518,6 +518,10 @@ def lyapunov_from_data(
     ``confidence`` (the residuals of the curve fit are strongly correlated and would
     understate the error).
 
+    Scale: the series is centred and divided by its peak before any distance is taken (the
+    exponent is scale-free; a series scaled by 1e200 gives the same exponent), and ``lnd`` is
+    reported in the data's units.
+
     Raises ValueError for NaN/inf, a constant series, bad parameters, a series too short
     for the embedding/max_steps, or a fit_range outside 0 .. max_steps.
 
@@ -565,6 +569,12 @@ def lyapunov_from_data(
     """
     dt = as_step(dt)
     a = as_series(x, allow_2d=True, allow_constant=False)
+    # The exponent is scale-free: work on the centred series divided by its peak (one factor for every
+    # column, so distances keep their ratios) and put the scale back into ln d at the end. A series
+    # scaled by 1e200 would otherwise overflow in the squared distances (issue 14).
+    a = a - a.mean(axis=0)
+    peak = float(np.max(np.abs(a)))
+    a = a / peak
     method = _method(method)
     n_blocks = as_int(n_blocks, name="n_blocks", minimum=2)
     confidence = as_float(confidence, name="confidence", minimum=0.0, maximum=1.0, inclusive="neither")
@@ -583,6 +593,7 @@ def lyapunov_from_data(
     sums, counts, n_ref = _block_sums(a, dim, tau, method, theiler, max_steps, n_neighbors, radius, n_blocks)
     curve = _make_curve(sums, counts, n_ref, method, dim, tau, theiler, dt)
     k, lnd = curve
+    lnd = lnd + np.log(peak)  # ln d in the data's units
     if fit_range is None:
         hw = max(1, theiler // 10) if half_window is None else as_int(half_window, name="half_window", minimum=1)
         rng = find_scaling_region(lnd, min_points=min_points, tol=tol, min_rise=min_rise, half_window=hw)
