@@ -266,3 +266,13 @@ def test_esn_bad_input(esn_data):
         m.forecast(x[:20], 0)
     with pytest.raises(ValueError, match="reservoir state"):
         m.generate_from_state(np.zeros(3), 5)
+
+
+def test_ngrc_on_3_samples_with_28_features_is_refused():
+    """Issue 14 probe: NG-RC fitted on 3 samples with 28 features was accepted silently."""
+    x = np.random.default_rng(0).normal(size=(5, 3))  # k=2, d=3: 1 + 6 + 21 = 28 features, 3 windows
+    with pytest.raises(ValueError, match=r"3 training samples for 28 features"):
+        NGRC(k=2).fit(x, dt=0.1)
+    NGRC(k=2, ridge=1e3).fit(x, dt=0.1)  # enough regularization: accepted
+    with pytest.raises(ValueError, match=r"17 training samples for \d+ features"):
+        EchoStateNetwork(50, washout=2, seed=0).fit(np.random.default_rng(1).normal(size=(20, 2)))

@@ -99,6 +99,24 @@ def _check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float
 # --------------------------------------------------------------------------------------------------
 
 
+def _check_determined(name: str, F, ridge: float) -> None:
+    """Refuse a readout regression with fewer samples than features and too little regularization.
+
+    With n < p rows the normal equations are singular but for ``ridge``; below ``1e-3`` x the mean
+    diagonal of F^T F the weights are the minimum-norm interpolant of a handful of samples (issue 14:
+    an NG-RC fitted on 3 samples with 28 features was accepted silently).
+    """
+    n, p = int(F.shape[0]), int(F.shape[1])
+    if n >= p:
+        return
+    needed = 1e-3 * float(jnp.mean(jnp.sum(F * F, axis=0)))
+    if not ridge >= needed:
+        raise ValueError(
+            f"{name}.fit: {n} training samples for {p} features: the ridge regression is underdetermined; "
+            f"give at least {p} samples (longer or more series) or ridge >= {needed:.3g} (now {ridge:g})"
+        )
+
+
 def _reservoir_input(p: dict, idx, r):
     """W r: a gather over ``degree`` inputs per unit (sparse) or a dense product."""
     if idx is None:
@@ -352,6 +370,7 @@ class EchoStateNetwork(LearnedModel):
             targets.append(u[int(self.washout) + 1 :])
         st = states[0] if len(states) == 1 else jnp.concatenate(states)
         tg = targets[0] if len(targets) == 1 else jnp.concatenate(targets)
+        _check_determined("EchoStateNetwork", _esn_features(self.readout, st), float(self.ridge))
         W_out = _esn_readout_fit(st, tg, float(self.ridge), self.readout)
         W_out = np.asarray(W_out)
         if not np.all(np.isfinite(W_out)):
@@ -572,6 +591,7 @@ class NGRC(LearnedModel):
             targets.append(x[L:] - x[L - 1 : -1])
         F = jnp.concatenate(feats)
         Y = jnp.concatenate(targets)
+        _check_determined("NGRC", F, float(self.ridge))
         W = np.asarray(ridge_regression(F, Y, float(self.ridge)).T)
         if not np.all(np.isfinite(W)):
             raise FloatingPointError("the ridge regression gave non-finite weights; increase ridge")
