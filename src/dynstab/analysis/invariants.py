@@ -11,9 +11,10 @@ For each system (at its default parameters):
 * the recommended RK4 step (the system's ``dt``) with its measured step-halving error
   over one period.
 
-`annotate_catalog` writes the results to a JSON file after every system, so an
-interrupted run resumes where it stopped; entries computed with other settings or another
-dynstab version are recomputed.
+`annotate_catalog` merges each finished system into a JSON file (`dynstab.files.update_json`:
+under a lock, atomic replacement), so an interrupted or killed run resumes where it stopped and
+never leaves a damaged file, and two runs writing into the same file keep each other's entries;
+entries computed with other settings or another dynstab version are recomputed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
-import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from .._precision import float64
+from ..files import atomic_write_text, read_json, update_json
 from ..simulate import trajectory
 from ..systems.base import System
 from ..timeseries import dominant_period
@@ -139,7 +140,8 @@ def fill_correlation_dimensions(
 ) -> dict[str, Any]:
     """Add the correlation dimension to annotated entries of ``path`` that lack it.
 
-    Resumable (the file is saved after each system); the reference trajectory is the one
+    Resumable (each result is merged into the file under its lock after each system, see
+    `dynstab.files.update_json`, so other writers' entries are kept); the reference trajectory is the one
     `annotate` measures, so the result equals a full re-annotation's. Entries that are missing,
     failed, or already have a dimension are skipped; a failing computation is recorded under
     ``"correlation_dimension_error"``.
@@ -159,22 +161,39 @@ def fill_correlation_dimensions(
     -------
     dict
         The whole file's content after the update.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    dynstab.files.DamagedFileError
+        If ``path`` is damaged (checked before any work; the file is left untouched).
     """
     from ..systems import get
 
     path = Path(path)
-    data = json.loads(path.read_text())
+    data = read_json(path)
     for name in names:
         system = get(name)
-        entry = data["systems"].get(system.name)
+        entry = data.get("systems", {}).get(system.name)
         if entry is None or "error" in entry or entry.get("correlation_dimension") is not None:
             continue
+        result: dict[str, Any] = {}
         try:
             ref, _ = reference_trajectory(system, settings)
-            entry["correlation_dimension"] = attractor_dimension(system, ref)
+            result["correlation_dimension"] = attractor_dimension(system, ref)
         except (ValueError, FloatingPointError) as exc:
-            entry["correlation_dimension_error"] = f"{type(exc).__name__}: {exc}"
-        _write_atomic(path, data)
+            result["correlation_dimension_error"] = f"{type(exc).__name__}: {exc}"
+
+        def merge(current: Any, key: str = system.name, result: dict[str, Any] = result) -> Any:
+            current = current if isinstance(current, dict) else {}
+            target = current.setdefault("systems", {}).get(key)
+            if target is not None:  # the entry may have been replaced or removed by another writer meanwhile
+                target.update(result)
+            return current
+
+        data = update_json(path, merge)
+        entry = {**entry, **result}
         if on_progress:
             on_progress(system.name, entry)
     return data
@@ -280,9 +299,8 @@ def annotate(system: System, settings: AnnotationSettings = AnnotationSettings()
 
 
 def _write_atomic(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
-    os.replace(tmp, path)
+    """Replace ``path`` by ``data`` as JSON, atomically (`dynstab.files.atomic_write_text`); no merge, no lock."""
+    atomic_write_text(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
 def annotate_catalog(
@@ -293,8 +311,11 @@ def annotate_catalog(
     force: bool = False,
     on_progress: Callable[[str, dict], None] | None = None,
 ) -> dict[str, Any]:
-    """Annotate catalog systems into the JSON file ``path``, saving after each system.
+    """Annotate catalog systems into the JSON file ``path``, merging each finished system into it.
 
+    Each finished entry is merged into the file under its lock with an atomic replacement
+    (`dynstab.files.update_json`): a run killed at any point leaves a file that loads and keeps
+    every entry finished before, and two runs writing into the same file keep all their entries.
     Systems already in the file with the same settings, version, parameters, step and
     dimension are skipped unless ``force``; a failing system is recorded with its error and the run goes on.
 
@@ -314,17 +335,30 @@ def annotate_catalog(
     Returns
     -------
     dict
-        The whole file's content.
+        The whole file's content (including entries other writers merged meanwhile).
+
+    Raises
+    ------
+    KeyError
+        If a name is not in the catalog (checked before any work, suggesting close matches).
+    ValueError
+        If ``settings.n_ics`` is below 1 (checked before any work).
+    dynstab.files.DamagedFileError
+        If ``path`` exists but is damaged (checked before any work; the file is left untouched).
     """
     from .. import __version__
     from ..systems import get
     from ..systems.metadata import same_parameters
 
+    if settings.n_ics < 1:
+        raise ValueError(f"n_ics must be at least 1 (initial conditions per spectrum), got {settings.n_ics}")
     path = Path(path)
-    data = json.loads(path.read_text()) if path.exists() else {}
+    systems = [get(name) for name in names]  # an unknown name fails here, before any work
+    data = read_json(path) if path.exists() else {}
+    if not isinstance(data, dict):
+        data = {}
     data.setdefault("systems", {})
-    for name in names:
-        system = get(name)
+    for system in systems:
         old = data["systems"].get(system.name)
         fresh = (
             old is not None
@@ -348,14 +382,22 @@ def annotate_catalog(
                 "settings": asdict(settings),
                 "parameters": system.param_values(),
             }
-        data["systems"][system.name] = entry
-        data.update(
+        header = dict(
             dynstab_version=__version__,
             settings=asdict(settings),
             computed=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             method="Benettin/QR Lyapunov spectra (RK4 at each system's dt), periods from power spectra",
         )
-        _write_atomic(path, data)
+
+        def merge(
+            current: Any, key: str = system.name, entry: dict[str, Any] = entry, header: dict[str, Any] = header
+        ) -> Any:
+            current = current if isinstance(current, dict) else {}
+            current.setdefault("systems", {})[key] = entry
+            current.update(header)
+            return current
+
+        data = update_json(path, merge)
         if on_progress:
             on_progress(system.name, entry)
     return data
