@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from ..files import DamagedFileError
 from .common import JsonOpt, ParamOpt, command, console, err_console, fail, load_system
 
 
@@ -67,14 +69,26 @@ def catalog_annotate(
     force: Annotated[bool, typer.Option(help="Recompute entries that are up to date.")] = False,
     dimensions_only: Annotated[bool, typer.Option(help="Only add missing correlation dimensions.")] = False,
 ) -> None:
-    """Recompute every system's invariants (resumable: finished systems are kept)."""
+    """Recompute every system's invariants (resumable: finished systems are kept).
+
+    Each finished system is merged into the file under a lock with an atomic replacement, so a
+    killed run keeps what it finished and two runs writing into one file keep all their entries.
+    Names, ``--n-ics`` and the destination are checked before any work.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .. import systems
     from ..analysis.invariants import AnnotationSettings, annotate_catalog, fill_correlation_dimensions
     from ..systems.metadata import DATA_FILE, reload
 
-    chosen = [systems.resolve(n) for n in names] if names else systems.names()
+    if n_ics < 1:
+        fail(f"--n-ics must be at least 1 (initial conditions per spectrum; >= 5 for the shipped file), got {n_ics}")
+    try:
+        chosen = [systems.resolve(n) for n in names] if names else systems.names()
+    except KeyError as exc:
+        fail(exc.args[0] if exc.args else str(exc))
+    path = out or DATA_FILE
+    _check_results_file(path, must_exist=dimensions_only)
     settings = AnnotationSettings(n_ics=n_ics)
     failures = []
     with Progress(
@@ -88,14 +102,42 @@ def catalog_annotate(
             lam = entry.get("max_lyapunov")
             progress.update(task, advance=1, description=f"{name:<28} lambda_1={'-' if lam is None else f'{lam:.4g}'}")
 
-        if dimensions_only:
-            fill_correlation_dimensions(chosen, out or DATA_FILE, settings, on_progress=on_progress)
-        else:
-            annotate_catalog(chosen, out or DATA_FILE, settings, force=force, on_progress=on_progress)
+        try:
+            if dimensions_only:
+                fill_correlation_dimensions(chosen, path, settings, on_progress=on_progress)
+            else:
+                annotate_catalog(chosen, path, settings, force=force, on_progress=on_progress)
+        except DamagedFileError as exc:
+            fail(str(exc))
+        except OSError as exc:
+            fail(f"cannot write {path}: {exc.strerror or exc} (entries finished before were kept)")
     reload()
-    console.print(f"annotated {len(chosen)} systems into {out or DATA_FILE}")
+    console.print(f"annotated {len(chosen)} systems into {path}")
     for name, error in failures:
         console.print(f"[red]{name}[/]: {error}")
+
+
+def _check_results_file(path: Path, *, must_exist: bool) -> None:
+    """Fail (one line, exit 2) unless ``path`` can be read and written as the annotation file."""
+    from ..files import read_json
+
+    folder = path.parent
+    if path.is_dir():
+        fail(f"--out {path} is a folder; give a JSON file name")
+    if not folder.is_dir():
+        fail(f"the folder of {path} does not exist; create it first or choose another --out")
+    if not os.access(folder, os.W_OK):
+        fail(f"cannot write into {folder} (permission denied); choose another --out")
+    if not path.exists():
+        if must_exist:
+            fail(f"{path} does not exist; run `dynstab catalog annotate` without --dimensions-only first")
+        return
+    try:
+        read_json(path)
+    except DamagedFileError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}")
 
 
 @command
