@@ -74,3 +74,38 @@ def test_train_epochs_in_chunks_compiles_the_epoch_once(caplog):
         assert compiles() == 1 and float(w[0]) == pytest.approx(0.5**24)
         train_epochs(step, w, n_epochs=1, steps_per_epoch=5, progress=False)  # another epoch length: compiled anew
         assert compiles() == 2
+
+
+def test_diverging_loss_keeps_the_lowest_loss_not_the_last():
+    """Issue 14 probe: losses 175 then 3.2e52 then NaN kept "epoch 1, loss 3.18e52" (keep_best=False)."""
+    from dynstab.learn.base import train_or_recover
+
+    def step(w, key):  # the loss grows a thousandfold per step, then overflows
+        w = w * 1e3
+        return w, jnp.sum(w**2)
+
+    with pytest.raises(NonFiniteLossError, match=r"keeping the best parameters \(epoch 0,") as info:
+        train_epochs(step, jnp.ones(1), n_epochs=10, steps_per_epoch=20, progress=False, keep_best=False)
+    res = info.value.result
+    assert res.best_epoch == 0 and res.best_loss == pytest.approx(res.losses[0]) and res.best_loss == res.losses.min()
+
+    class Model:
+        fitted_ = False
+
+    def nan_step(w, key):  # the first epoch is already NaN
+        return w, jnp.sum(w) * jnp.nan
+
+    m = Model()
+    stored = []
+    with pytest.raises(NonFiniteLossError, match=r"no epoch finished.*not fitted"):
+        train_or_recover(
+            m,
+            nan_step,
+            jnp.ones(1),
+            lambda st, r: stored.append(st),
+            "{name}: {err}",
+            n_epochs=3,
+            steps_per_epoch=2,
+            progress=False,
+        )
+    assert not m.fitted_ and stored == []

@@ -235,11 +235,15 @@ def test_non_finite_loss_keeps_last_good_parameters(lorenz_short):
         clipped=False,
         progress=False,
     )
-    with pytest.raises(NonFiniteLossError, match="holds those parameters") as info:
+    with pytest.raises(NonFiniteLossError) as info:
         model.fit(lorenz_short, dt=0.01)
-    assert model.fitted_
-    assert all(np.all(np.isfinite(v)) for v in model.params_.values())
-    assert info.value.result.best_epoch == len(info.value.result.losses) - 1
+    res = info.value.result
+    if res.best_epoch < 0:  # the first epoch is already NaN here: nothing to keep, not fitted (issue 14)
+        assert not model.fitted_ and "not fitted" in str(info.value)
+    else:
+        assert model.fitted_ and "holds those parameters" in str(info.value)
+        assert all(np.all(np.isfinite(v)) for v in model.params_.values())
+        assert res.best_loss == res.losses.min()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,3 +295,16 @@ def test_gtf_lorenz63_done_means(shared_dir):
     assert np.median([r["D_stsp"] for r in rows]) <= 1.0, rows
     assert np.median([r["D_H"] for r in rows]) <= 0.1, rows
     assert abs(np.median([r["lambda1"] for r in rows]) / LAMBDA1_LORENZ - 1) <= 0.15, rows
+
+
+def test_nan_first_epoch_is_not_marked_fitted(lorenz_short):
+    """Issue 14 probe: a first epoch already NaN left the model fitted with "best epoch -1"."""
+    from dynstab.learn.base import NonFiniteLossError
+
+    kw = dict(hidden_dim=8, sequence_length=20, batch_size=4, n_epochs=3, batches_per_epoch=5, progress=False)
+    m = ShallowPLRNN(learning_rate=1e8, final_learning_rate=1e8, **kw)
+    with pytest.raises(NonFiniteLossError, match=r"no epoch finished.*not fitted"):
+        m.fit(lorenz_short, dt=0.01)
+    assert not m.fitted_
+    with pytest.raises(Exception, match="fit"):
+        m.generate(lorenz_short[0], 5)

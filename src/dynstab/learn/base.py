@@ -506,6 +506,7 @@ def train_epochs(
     key = jax.random.PRNGKey(seed)
     losses: list[float] = []
     best_state, best_loss, best_epoch = state, np.inf, -1
+    low_state, low_loss, low_epoch = state, np.inf, -1  # the lowest finite loss, kept whatever keep_best says
     start = time.perf_counter()
     bar = None
     interrupted = False
@@ -514,11 +515,15 @@ def train_epochs(
             key, sub = jax.random.split(key)
             new_state, loss = epoch(state, sub)
             loss = float(loss)
-            if not np.isfinite(loss):
-                result = TrainResult(best_state, np.asarray(losses), best_epoch, best_loss, time.perf_counter() - start)
+            if not np.isfinite(loss):  # diverged: the lowest finite loss, not the last state (issue 14)
+                result = TrainResult(low_state, np.asarray(losses), low_epoch, low_loss, time.perf_counter() - start)
+                kept = (
+                    f"keeping the best parameters (epoch {low_epoch}, loss {low_loss:.4g})"
+                    if low_epoch >= 0
+                    else "no epoch finished, so there are no parameters to keep"
+                )
                 err = NonFiniteLossError(
-                    f"{description}: the loss became {loss} in epoch {i}; keeping the best parameters "
-                    f"(epoch {best_epoch}, loss {best_loss:.4g}). Lower the learning rate or regularize."
+                    f"{description}: the loss became {loss} in epoch {i}; {kept}. Lower the learning rate or regularize."
                 )
                 err.result = result
                 raise err
@@ -526,6 +531,8 @@ def train_epochs(
             losses.append(loss)
             if loss < best_loss or not keep_best:
                 best_state, best_loss, best_epoch = state, loss, i
+            if loss < low_loss:
+                low_state, low_loss, low_epoch = state, loss, i
             if bar is None and progress is not False and i == 0:
                 expected = (time.perf_counter() - start) * n_epochs
                 if progress or expected > 5.0:
@@ -729,9 +736,11 @@ def train_or_recover(
 ) -> TrainResult:
     """Run :func:`train_epochs`, then ``store(result.state, result)``; keep the last good state on failure.
 
-    On a non-finite loss the best state found before it is stored, ``model.fitted_`` is set, and
-    :class:`NonFiniteLossError` is re-raised with the message ``failure.format(err=..., name=...)``
-    (``name`` the model's class name; the error's ``result`` holds that state).
+    On a non-finite loss the state of lowest finite epoch loss found before it is stored, ``model.fitted_``
+    is set, and :class:`NonFiniteLossError` is re-raised with the message ``failure.format(err=..., name=...)``
+    (``name`` the model's class name; the error's ``result`` holds that state). When no epoch finished
+    (the first epoch's loss is already non-finite, or Ctrl-C before it ended) nothing is stored, the
+    model is left as it was (not marked fitted) and the error (or ``KeyboardInterrupt``) is raised.
 
     Parameters
     ----------
@@ -757,10 +766,19 @@ def train_or_recover(
         result = train_epochs(step, state, **train_kwargs)
     except NonFiniteLossError as err:
         res: TrainResult = err.result
+        if res.best_epoch < 0:
+            new = NonFiniteLossError(
+                f"{type(model).__name__}.fit: {err} The model is not fitted; refit with a smaller "
+                "learning_rate, a gradient_clip or regularization."
+            )
+            new.result = res
+            raise new from err
         store(res.state, res)
         model.fitted_ = True
         new = NonFiniteLossError(failure.format(err=err, name=type(model).__name__))
         new.result = res
         raise new from err
+    if result.best_epoch < 0:  # interrupted before the first epoch ended: nothing to keep
+        raise KeyboardInterrupt(f"{type(model).__name__}.fit interrupted before the first epoch ended; not fitted")
     store(result.state, result)
     return result

@@ -431,6 +431,7 @@ def fit_rnn(model: Any, step: Any, state: Any, td: TrainingData, store: Any, des
         Label of the progress bar.
     """
     every = check_int("select_every", model.select_every, 0)
+    model.fitted_ = False  # set again only when an epoch finished (issue 14)
     common = dict(
         n_epochs=int(model.n_epochs),
         steps_per_epoch=int(model.batches_per_epoch),
