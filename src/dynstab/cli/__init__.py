@@ -7,16 +7,21 @@ Each command documents its options in ``dynstab COMMAND --help``.
 Importing this package costs only typer and rich, so ``dynstab --help`` answers at once; a
 command imports the numerical modules (and JAX) when it runs. Each command runs in dynstab's
 own process setup (`dynstab._config.configure_cli_process`: the small-loop threshold and the
-persistent compilation cache in ``DYNSTAB_CACHE_DIR``) and inside a float64 scope.
+persistent compilation cache in ``DYNSTAB_CACHE_DIR``) and inside a float64 scope, under one
+error handler (`common.command`): every error is one ``error: ...`` line and exit status 2;
+``dynstab --debug COMMAND`` (or ``DYNSTAB_DEBUG=1``) shows the traceback of an unexpected one.
 """
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import typer
 
 from .analyze import analyze
 from .basins import basins
 from .catalog import catalog_annotate, catalog_doc, info, list_systems
+from .common import set_debug
 from .orbits import bifurcation, periodic_orbits_cmd
 from .simulate import simulate
 
@@ -28,6 +33,18 @@ app = typer.Typer(
     help="dynstab: stability and chaos of dynamical systems.",
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the Python traceback of an unexpected error (or DYNSTAB_DEBUG=1).")
+    ] = False,
+) -> None:
+    """dynstab: stability and chaos of dynamical systems."""
+    set_debug(debug)
+
+
 app.command()(analyze)
 app.command("list")(list_systems)
 app.command()(info)

@@ -9,7 +9,19 @@ from typing import Annotated, Any
 
 import typer
 
-from .common import FiguresOpt, JsonOpt, OutOpt, ParamOpt, command, err_console, fail, headless_matplotlib, load_system
+from .common import (
+    FiguresOpt,
+    JsonOpt,
+    OutOpt,
+    ParamOpt,
+    check_output,
+    command,
+    err_console,
+    fail,
+    figures_or_error,
+    headless_matplotlib,
+    load_system,
+)
 
 _DATA_SUFFIXES = (".csv", ".txt", ".tsv", ".dat", ".npy", ".nc", ".nc4", ".h5", ".netcdf")
 
@@ -44,6 +56,8 @@ def analyze(
     if column is not None or dt is not None:
         fail(f"--column and --dt apply to data files; {system!r} is not a file")
     sys_ = load_system(system, param)
+    if figures:
+        check_output(out, folder=True)
     from ..report import analyze as run_analysis
     from .render import print_report
 
@@ -61,11 +75,14 @@ def analyze(
         if status:
             status.stop()
         fail(str(exc))
+    figure_error = None
     if figures and not report.interrupted:
         headless_matplotlib()
         from ..plotting import save_report_figures
 
-        report.figures = save_report_figures(report, out)
+        written, figure_error = figures_or_error(lambda: save_report_figures(report, out), out)
+        if written is not None:
+            report.figures = written
     if status:
         status.stop()
     if as_json:
@@ -73,6 +90,8 @@ def analyze(
     else:
         print_report(report)
     _exit_if_interrupted(report)
+    if figure_error:
+        fail(figure_error)
 
 
 def _is_data_file(arg: str) -> bool:
@@ -92,10 +111,17 @@ def _analyze_data(
     from ..timeseries.report import analyze_series
     from .render import print_series_report
 
+    if path.is_file() and path.stat().st_size == 0:
+        fail(f"{path} is empty; give a file that holds a time series (.csv, .npy or .nc)")
+    if figures:
+        check_output(out, folder=True)
     try:
         loaded = load_series(path, column)
-    except ValueError as exc:
-        fail(str(exc))
+    except (ValueError, TypeError, KeyError, OSError, UnicodeDecodeError, EOFError) as exc:
+        text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+        if path.name not in text:
+            text = f"{path}: cannot read it ({text}); check that it is a {path.suffix or 'data'} file holding a series"
+        fail(text)
     if dt is not None and loaded.dt is not None and abs(dt - loaded.dt) > 1e-9 * abs(dt):
         fail(f"--dt {dt} disagrees with the file's time column (step {loaded.dt:g}); drop --dt")
     step = dt if dt is not None else (loaded.dt if loaded.dt is not None else 1.0)
@@ -113,11 +139,14 @@ def _analyze_data(
         if status:
             status.stop()
         fail(str(exc))
+    figure_error = None
     if figures:
         headless_matplotlib()
         from ..plotting import save_series_figures
 
-        report.figures = save_series_figures(report, out)
+        written, figure_error = figures_or_error(lambda: save_series_figures(report, out), out)
+        if written is not None:
+            report.figures = written
     if status:
         status.stop()
     if as_json:
@@ -125,3 +154,5 @@ def _analyze_data(
     else:
         print_series_report(report, loaded.dt is None and dt is None)
     _exit_if_interrupted(report)
+    if figure_error:
+        fail(figure_error)

@@ -17,9 +17,11 @@ from .common import (
     JsonOpt,
     OutOpt,
     ParamOpt,
+    check_output,
     command,
     err_console,
     fail,
+    figures_or_error,
     headless_matplotlib,
     load_system,
     save_figure,
@@ -57,18 +59,26 @@ def basins(
             fail(f"{name} expects A < B and N >= 2, got {a} {b} {k}")
         axes.append(np.linspace(a, b, int(k)))
     dim_idx = None if dims is None else [variable_index(s, d) for d in dims]
+    if figures:
+        check_output(out, folder=True)
     try:
         with err_console.status(f"{s.name}: basins on a {xgrid[2]} x {ygrid[2]} grid ..."):
             res = basins_of_attraction(cast("Map | Flow", s), tuple(axes), dims=dim_idx, eps=eps, seed=seed)
     except (ValueError, TypeError, FloatingPointError) as exc:
         fail(str(exc))
     result = res.to_dict()
+    figure_error = None
     if figures:
         headless_matplotlib()
-        result["figure"] = save_figure(res.plot(), out / f"{s.name}_basins.png", as_json)
+        path = out / f"{s.name}_basins.png"
+        written, figure_error = figures_or_error(lambda: save_figure(res.plot(), path, as_json), out)
+        if written is not None:
+            result["figure"] = written
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
-        return
-    from .render import print_basins
+    else:
+        from .render import print_basins
 
-    print_basins(s.name, result)
+        print_basins(s.name, result)
+    if figure_error:
+        fail(figure_error)

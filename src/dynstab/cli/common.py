@@ -1,5 +1,12 @@
 """What every command shares: consoles, the error exit, process setup, option types, argument parsing.
 
+Every command runs through `command`, which is the command line's one error handler: an error
+of dynstab's own or of the user's input (``ValueError``, ``TypeError``, ``KeyError``, ``OSError``,
+``FloatingPointError``, dynstab's exception types) becomes one ``error: ...`` line on stderr and
+exit status 2; any other exception becomes one line with a hint to rerun with ``--debug`` (or
+``DYNSTAB_DEBUG=1``) for the traceback. Python warnings are printed as one ``warning: ...`` line
+each. Commands that write check their destination with `check_output` before computing.
+
 Nothing here imports JAX, NumPy or matplotlib at module level, so ``dynstab --help`` stays fast;
 each command imports what it needs when it runs.
 """
@@ -7,6 +14,8 @@ each command imports what it needs when it runs.
 from __future__ import annotations
 
 import functools
+import os
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
@@ -21,6 +30,7 @@ console = Console()
 err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 ParamOpt = Annotated[
     list[str] | None, typer.Option("--param", "-p", help="Override a parameter, NAME=VALUE (repeatable).")
@@ -39,8 +49,94 @@ def fail(message: str) -> NoReturn:
     message : str
         One line saying what is wrong and, where possible, how to fix it.
     """
-    err_console.print(f"[bold red]error:[/] {message}")
+    from rich.markup import escape
+
+    err_console.print(f"[bold red]error:[/] {escape(_one_line(message))}", soft_wrap=True)
     raise typer.Exit(code=2)
+
+
+DEBUG_ENV = "DYNSTAB_DEBUG"
+MAX_OUTPUT_ENV = "DYNSTAB_MAX_OUTPUT_GB"
+DEFAULT_MAX_OUTPUT_GB = 4.0
+_debug = False
+
+
+def set_debug(on: bool) -> None:
+    """Let unexpected exceptions propagate with their traceback (``dynstab --debug``)."""
+    global _debug
+    _debug = on
+
+
+def debugging() -> bool:
+    """Whether ``--debug`` was given or ``DYNSTAB_DEBUG`` is set to a true value."""
+    return _debug or os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line: its lines joined with ``; `` (tracebacks never reach here)."""
+    return "; ".join(part.strip() for part in str(text).splitlines() if part.strip()) or "(no message)"
+
+
+def _os_error_text(exc: OSError) -> str:
+    """``Permission denied: '/x/y'``: the reason and the file, without ``[Errno 13]``."""
+    reason = exc.strerror or str(exc)
+    return f"{reason}: {exc.filename}" if exc.filename else reason
+
+
+def error_message(exc: BaseException) -> str | None:
+    """The ``error:`` line of an expected exception (the user's input, a file, dynstab's own
+    errors), or ``None`` for an unexpected one (a bug, shown with a hint to rerun with --debug).
+
+    Parameters
+    ----------
+    exc : BaseException
+        The exception a command raised.
+    """
+    if isinstance(exc, OSError):
+        return f"{_os_error_text(exc)} (check the path and its permissions)"
+    if isinstance(exc, KeyError):
+        return str(exc.args[0]) if exc.args else "unknown key"
+    if isinstance(exc, MemoryError):
+        return "out of memory; ask for a smaller run (shorter span, larger --dt, fewer points)"
+    if isinstance(exc, ImportError):
+        return f"{exc}; install the missing package"
+    if isinstance(exc, ValueError | TypeError | FloatingPointError) or type(exc).__module__.startswith("dynstab"):
+        return str(exc)
+    return None
+
+
+def _show_warning(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+    """`warnings.showwarning` of the command line: one ``warning: ...`` line, no source path."""
+    from rich.markup import escape
+
+    name = getattr(category, "__name__", "Warning")
+    suffix = "" if name in ("UserWarning", "Warning") else f" ({name})"
+    err_console.print(f"[yellow]warning:[/] {escape(_one_line(str(message)))}{suffix}", soft_wrap=True)
+
+
+def _run_guarded(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a command: the command line's one error handler (see the module docstring)."""
+    import click
+
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return fn(*args, **kwargs)
+    except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
+        raise
+    except KeyboardInterrupt:
+        err_console.print("[yellow]interrupted[/]")
+        raise typer.Exit(code=130) from None
+    except Exception as exc:
+        if debugging():
+            raise
+        message = error_message(exc)
+        if message is None:
+            message = (
+                f"unexpected {type(exc).__name__}: {_one_line(str(exc))} "
+                f"(rerun with --debug or {DEBUG_ENV}=1 for the traceback, and report it)"
+            )
+        fail(message)
 
 
 _configured = False
@@ -53,15 +149,102 @@ def _configure_process() -> None:
         return
     from .._config import ConfigError, configure_cli_process
 
+    cache = os.environ.get("DYNSTAB_CACHE_DIR", "").strip()
+    if cache and Path(cache).expanduser().exists() and not Path(cache).expanduser().is_dir():
+        fail(
+            f"DYNSTAB_CACHE_DIR={cache!r} is a file, not a folder; point it at a folder, or set it empty to disable the cache"
+        )
     try:
         configure_cli_process()
+        max_output_bytes()
     except ConfigError as exc:
         fail(str(exc))
     _configured = True
 
 
+def max_output_bytes() -> float:
+    """The largest output a command may allocate, in bytes: ``DYNSTAB_MAX_OUTPUT_GB`` (default 4).
+
+    Raises
+    ------
+    dynstab._config.ConfigError
+        If the variable is not a positive number.
+    """
+    from .._config import ConfigError
+
+    text = os.environ.get(MAX_OUTPUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_MAX_OUTPUT_GB * 1e9
+    try:
+        gb = float(text)
+    except ValueError:
+        gb = float("nan")
+    if not gb > 0 or gb == float("inf"):
+        raise ConfigError(
+            f"{MAX_OUTPUT_ENV}={text!r} is not a positive number of gigabytes; set e.g. {MAX_OUTPUT_ENV}=8"
+        )
+    return gb * 1e9
+
+
+def check_output(path: Path, option: str = "--out", *, folder: bool) -> None:
+    """Check, before any work, that ``path`` can be written; a command error otherwise.
+
+    A missing folder is created when the command writes; what must hold now is that the
+    nearest existing folder above it is a folder and writable (tried with a temporary file,
+    which also catches read-only file systems), and that ``path`` is not a file where a
+    folder is wanted, or a folder where a file is wanted.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The folder (``folder=True``) or file to be written.
+    option : str
+        The option that named it, for the message.
+    folder : bool
+        Whether ``path`` is a folder (figures) or a file.
+    """
+    import tempfile
+
+    if folder and path.exists() and not path.is_dir():
+        fail(f"{option} {path}: a file exists there, and the figures need a folder; choose another {option}")
+    if not folder and path.is_dir():
+        fail(f"{option} {path} is a folder; give a file name, e.g. {option} {path / 'out.nc'}")
+    base = path if folder else path.parent
+    base = base.absolute()
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    if not base.is_dir():
+        fail(f"{option} {path}: {base} is a file, not a folder; choose another {option}")
+    try:
+        with tempfile.TemporaryFile(dir=base):
+            pass
+    except OSError as exc:
+        fail(f"{option} {path}: cannot write in {base} ({exc.strerror or exc}); choose a writable folder for {option}")
+
+
+def figures_or_error(write: Callable[[], T], out: Path) -> tuple[T | None, str | None]:
+    """Run ``write`` (which writes figures into ``out``); an `OSError` becomes a message instead.
+
+    The command prints its results first and then fails with the message, so a result is
+    never lost because a figure could not be written.
+
+    Returns
+    -------
+    (value, message)
+        ``write()``'s value and ``None``, or ``None`` and the one-line error.
+    """
+    try:
+        return write(), None
+    except OSError as exc:
+        return None, (
+            f"figures not written to {out}: {_os_error_text(exc)}; "
+            "the results were printed; choose a writable --out or pass --no-figures"
+        )
+
+
 def command(fn: F) -> F:
-    """Decorator for a command: configure the process, then run the command in float64.
+    """Decorator for a command: configure the process, then run the command in float64, under
+    the command line's one error handler (an error is one ``error:`` line and exit status 2).
 
     float64 is enabled with `dynstab._precision.float64_scope` for the duration of the
     command only, so a command invoked in-process (tests, ``typer.testing.CliRunner``) leaves
@@ -75,6 +258,9 @@ def command(fn: F) -> F:
 
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
+        return _run_guarded(_configured_run, *args, **kwargs)
+
+    def _configured_run(*args: Any, **kwargs: Any) -> Any:
         _configure_process()
         from .._precision import float64_scope
 
@@ -213,9 +399,11 @@ def save_figure(fig: Any, path: Path, quiet: bool) -> str:
     """
     import matplotlib.pyplot as plt
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=120)
+    finally:
+        plt.close(fig)
     if not quiet:
         console.print(f"figure: {path}")
     return str(path)

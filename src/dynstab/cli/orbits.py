@@ -18,9 +18,11 @@ from .common import (
     OutOpt,
     ParamOpt,
     SetOpt,
+    check_output,
     command,
     err_console,
     fail,
+    figures_or_error,
     headless_matplotlib,
     load_system,
     parse_plane,
@@ -55,6 +57,8 @@ def periodic_orbits_cmd(
         s = PoincareMap(cast("Flow", s), parse_plane(s, plane))
     elif s.kind != "map":
         fail(f"periodic orbits need a map or a flow with --plane; {s.name} is a {s.kind}")
+    if figures:
+        check_output(out, folder=True)
     results = []
     try:
         with err_console.status("searching ...") as status:
@@ -63,6 +67,7 @@ def periodic_orbits_cmd(
                 results.append(periodic_orbits(cast("Map", s), n, n_seeds=n_seeds, method=method, seed=seed))
     except (ValueError, FloatingPointError, RuntimeError) as exc:
         fail(str(exc))
+    figure_error = None
     if figures:
         headless_matplotlib()
         from ..simulate import trajectory
@@ -71,15 +76,22 @@ def periodic_orbits_cmd(
             background = trajectory(s, n=5000, transient=200).x
         except (ValueError, FloatingPointError):
             background = None
-        for res in results:
-            if len(res):
-                save_figure(res.plot(background=background), out / f"{res.system_name}_period{res.period}.png", as_json)
+
+        def write() -> None:
+            for res in results:
+                if len(res):
+                    path = out / f"{res.system_name}_period{res.period}.png"
+                    save_figure(res.plot(background=background), path, as_json)
+
+        _, figure_error = figures_or_error(write, out)
     if as_json:
         sys.stdout.write(json.dumps([r.to_dict() for r in results], indent=2) + "\n")
-        return
-    from .render import print_periodic_orbits
+    else:
+        from .render import print_periodic_orbits
 
-    print_periodic_orbits(s.name, results)
+        print_periodic_orbits(s.name, results)
+    if figure_error:
+        fail(figure_error)
 
 
 @command
@@ -113,6 +125,8 @@ def bifurcation(
     plane_arg = parse_plane(s, plane) if plane is not None else None
     if s.kind == "flow" and plane_arg is None:
         fail(f"{s.name} is a flow: give a Poincare plane, e.g. --plane {s.names[-1]}=<value>")
+    if figures:
+        check_output(out, folder=True)
     values = np.linspace(span[0], span[1], n)
     swept = cast("Map | Flow", s)  # orbit_diagram rejects other kinds itself
     with warnings.catch_warnings(record=True) as caught:
@@ -134,14 +148,20 @@ def bifurcation(
     result = od.to_dict()
     if changes:
         result["period_changes"] = [c.to_dict() for c in changes]
+    figure_error = None
     if figures:
         headless_matplotlib()
-        result["figure"] = save_figure(od.plot(), out / f"{s.name}_bifurcation_{param_name}.png", as_json)
+        path = out / f"{s.name}_bifurcation_{param_name}.png"
+        written, figure_error = figures_or_error(lambda: save_figure(od.plot(), path, as_json), out)
+        if written is not None:
+            result["figure"] = written
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
-        return
-    for w in caught:
-        err_console.print(f"[yellow]warning:[/] {w.message}")
-    from .render import print_orbit_diagram
+    else:
+        for w in caught:
+            err_console.print(f"[yellow]warning:[/] {w.message}")
+        from .render import print_orbit_diagram
 
-    print_orbit_diagram(s.name, param_name, span, n, keep, result, changes)
+        print_orbit_diagram(s.name, param_name, span, n, keep, result, changes)
+    if figure_error:
+        fail(figure_error)

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import ParamOpt, command, console, err_console, fail, load_system
+if TYPE_CHECKING:
+    from ..systems import System
+
+from .common import (
+    MAX_OUTPUT_ENV,
+    ParamOpt,
+    check_output,
+    command,
+    console,
+    err_console,
+    fail,
+    load_system,
+    max_output_bytes,
+)
 
 
 @command
@@ -32,12 +46,56 @@ def simulate(
             fail("a map needs --n (iterations)")
     elif t is None:
         fail("a flow needs --t (time span)")
+    _check_request(s, t, n, dt)
+    check_output(out, folder=False)
     try:
         with err_console.status(f"simulating {s.name} ..."):
             traj = trajectory(s, t=t, n=n, dt=dt, method=method, rtol=rtol, atol=atol, transient=transient)
     except (ValueError, FloatingPointError, RuntimeError) as exc:
         fail(str(exc))
+    out.parent.mkdir(parents=True, exist_ok=True)
     traj.to_netcdf(out)
     console.print(
         f"wrote {out}: {traj.x.shape[0]} points of {s.name} ({traj.method}), t in [{traj.t[0]:g}, {traj.t[-1]:g}]"
     )
+
+
+def _check_request(s: System, t: float | None, n: int | None, dt: float | None) -> None:
+    """Refuse, before any work, a sampling step longer than the run and an output over the limit.
+
+    The output is ``points x (variables + 1)`` float64 values (the states and the times); the
+    limit is ``DYNSTAB_MAX_OUTPUT_GB`` (default 4 GB).
+    """
+    if s.kind == "map":
+        assert n is not None
+        if n < 0:
+            fail(f"--n must be >= 0 iterations, got {n}")
+        if dt is not None and not (dt >= 1 and float(dt).is_integer()):
+            fail(f"--dt for a map is a stride in iterations (an integer >= 1), got {dt:g}")
+        stride = 1 if dt is None else int(dt)
+        if n > 0 and stride > n:
+            fail(
+                f"--dt {stride} is longer than the run (--n {n}): only the first point would be kept; give --dt <= --n"
+            )
+        points = n // stride + 1
+        remedy = "keep every k-th iteration with --dt k, or lower --n"
+    else:
+        assert t is not None
+        step = s.dt if dt is None else dt
+        if not (t >= 0 and math.isfinite(t)):
+            fail(f"--t must be a finite time span >= 0, got {t:g}")
+        if not (step > 0 and math.isfinite(step)):
+            fail(f"--dt must be a finite step > 0, got {step:g}")
+        if t > 0 and step > t:
+            fail(
+                f"--dt {step:g} is longer than the span --t {t:g}: only the point at t = 0 would be kept; give --dt <= --t"
+            )
+        points = int(round(t / step)) + 1
+        remedy = "sample less often with a larger --dt, or shorten --t"
+    nbytes = points * (s.dim + 1) * 8.0
+    limit = max_output_bytes()
+    if nbytes > limit:
+        fail(
+            f"the trajectory would hold {points:.3g} points x {s.dim} variables = {nbytes / 2**30:.3g} GiB, over the "
+            f"limit of {limit / 1e9:g} GB ({MAX_OUTPUT_ENV}); {remedy} (or raise {MAX_OUTPUT_ENV})"
+        )

@@ -299,7 +299,8 @@ def trajectory(
         If an adaptive method reaches ``max_steps`` before the end.
     ValueError
         For an unknown method, a method the system does not take, ``n`` for a flow or no
-        ``n``/``t`` for a map, ensemble sizes that disagree, or a delay varied across an ensemble.
+        ``n``/``t`` for a map, ensemble sizes that disagree, a delay varied across an ensemble, or
+        a flow's sampling step ``dt`` longer than a span ``t > 0`` (which would return only t = 0).
     KeyError
         For a parameter the system does not have.
 
@@ -396,6 +397,10 @@ def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
         raise ValueError(f"a flow needs the time span t= (finite, >= 0), got {t!r}")
     t = as_float(t, name="t (the time span)", minimum=0.0)
     dt = as_step(system.dt if dt is None else dt, name="dt")
+    if t > 0 and dt > t:
+        raise ValueError(
+            f"dt={dt:g} is longer than the span t={t:g}: only the point at t = 0 would be returned; give dt <= t"
+        )
     n_out = int(round(t / dt)) + 1
     if method in ADAPTIVE_METHODS:
         ev = evolution_of(system)
