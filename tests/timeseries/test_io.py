@@ -53,3 +53,32 @@ def test_unknown_file_type(tmp_path):
         load_series(path)
     with pytest.raises(ValueError, match="no such file"):
         load_series(tmp_path / "missing.csv")
+
+
+def test_csv_utf8_with_bom_keeps_its_time_column(tmp_path):
+    """Issue 14 probe: a spreadsheet's "CSV UTF-8" (byte-order mark) lost its time column, so dt = 1 was assumed."""
+    t = np.arange(50) * 0.01
+    path = tmp_path / "bom.csv"
+    path.write_bytes(("\ufefftime,x\n" + "".join(f"{a:.2f},{float(b)!r}\n" for a, b in zip(t, np.sin(t)))).encode())
+    s = load_series(path, "x")
+    assert s.dt == pytest.approx(0.01) and s.note is None
+    np.testing.assert_allclose(s.x, np.sin(t))
+
+
+def test_csv_decimal_commas_na_and_jitter(tmp_path):
+    path = tmp_path / "eu.csv"
+    rows = [f"{0.1 * i + (1e-4 if i % 3 else 0):.4f};{i}.5".replace(".", ",") for i in range(20)]
+    rows[5] = rows[5].split(";")[0] + ";NA"
+    path.write_text("t;x\n" + "\n".join(rows) + "\n")
+    s = load_series(path, "x")
+    assert s.dt == pytest.approx(0.1, rel=1e-3) and s.x[1] == 1.5 and np.isnan(s.x[5])
+    bad = tmp_path / "bad.csv"
+    np.savetxt(bad, np.column_stack([[0, 1, 3, 4], [1, 2, 3, 4]]), delimiter=",", header="t,x", comments="")
+    assert load_series(bad, "x", dt=0.5).dt == 0.5  # an explicit dt overrides the time column
+
+
+def test_no_time_column_says_dt_is_assumed(tmp_path):
+    path = tmp_path / "plain.csv"
+    np.savetxt(path, np.arange(10.0))
+    assert load_series(path).note == "no time column: dt = 1 sample assumed; pass --dt"
+    assert load_series(path, dt=0.1).note is None

@@ -6,14 +6,16 @@ otherwise the caller's ``dt`` (default 1 sample) applies.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["LoadedSeries", "load_series"]
+__all__ = ["NO_TIME_NOTE", "LoadedSeries", "load_series"]
 
 _TIME_NAMES = ("t", "time", "times", "timestamp")
+NO_TIME_NOTE = "no time column: dt = 1 sample assumed; pass --dt"
 
 
 @dataclass(frozen=True)
@@ -28,11 +30,15 @@ class LoadedSeries:
         Sampling interval from a time column or coordinate (None if the file has none).
     name : str
         Name of the column or variable.
+    note : str or None
+        "no time column: dt = 1 sample assumed; pass --dt" when ``dt`` is None (rates are then per
+        sample, not per time unit), else None.
     """
 
     x: np.ndarray  # (N,) float64
-    dt: float | None  # from the file's time axis, None if it has none
+    dt: float | None  # from the file's time axis (or the caller's dt), None if neither
     name: str
+    note: str | None = None  # what the caller must know, e.g. that no time axis was found
 
 
 def _pick(names: list[str], column: str | None, path: Path) -> int:
@@ -52,43 +58,93 @@ def _pick(names: list[str], column: str | None, path: Path) -> int:
     raise ValueError(f"{path.name} has no column {column!r} (columns: {', '.join(names)}){hint}")
 
 
-def _uniform_dt(t: np.ndarray, path: Path) -> float:
-    steps = np.diff(np.asarray(t, dtype=float))
+def _uniform_dt(t: np.ndarray, path: Path, rtol: float = 0.1) -> float:
+    """The step of a nearly uniform time axis: every time within ``rtol`` steps of the uniform grid
+    from the first to the last time (rounding jitter of a text file passes, a gap or a jump does not)."""
+    t = np.asarray(t, dtype=float)
+    steps = np.diff(t)
     if steps.size == 0 or not np.all(np.isfinite(steps)):
         raise ValueError(f"{path.name}: the time column is too short or not numeric")
-    dt = float(np.median(steps))
-    if dt <= 0 or np.max(np.abs(steps - dt)) > 1e-6 * abs(dt) + 1e-12:
+    dt = (t[-1] - t[0]) / (t.size - 1)
+    dev = np.max(np.abs(t - (t[0] + dt * np.arange(t.size)))) if dt > 0 else np.inf
+    if dt <= 0 or np.any(steps <= 0) or dev > rtol * dt:
         raise ValueError(
             f"{path.name}: the time column is not uniformly sampled "
-            f"(steps from {steps.min():g} to {steps.max():g}); resample the series first"
+            f"(steps from {steps.min():g} to {steps.max():g}); resample the series first, "
+            "or give the step explicitly (dt=, --dt) to ignore the time column"
         )
-    t = np.asarray(t, dtype=float)
-    return float(f"{(t[-1] - t[0]) / (t.size - 1):.12g}")  # drop the decimal round-off of text files
+    return float(f"{dt:.12g}")  # drop the decimal round-off of text files
 
 
-def _csv(path: Path, column: str | None) -> LoadedSeries:
-    with path.open() as fh:
+def _time_values(col) -> np.ndarray:
+    """A time column as float seconds: numbers as they are, date-time text converted."""
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(col):
+        return col.to_numpy(dtype=float)
+    try:
+        stamps = pd.to_datetime(col)
+    except (ValueError, TypeError):
+        return np.full(len(col), np.nan)
+    return (stamps - stamps.iloc[0]).dt.total_seconds().to_numpy(dtype=float)
+
+
+def _csv(path: Path, column: str | None, decimal: str | None, dt: float | None) -> LoadedSeries:
+    import pandas as pd
+
+    with path.open(encoding="utf-8-sig", errors="replace") as fh:  # utf-8-sig: the BOM of "CSV UTF-8"
         first = fh.readline()
-    delim = "," if "," in first else ("\t" if "\t" in first else None)
-    fields = [f.strip().strip('"') for f in (first.split(delim) if delim else first.split())]
+        second = fh.readline()
+    comment = first.lstrip().startswith("#")
+    head = first.lstrip().lstrip("#") if comment else first
+    delim = next((d for d in ("\t", ";", ",") if d in head), None)
+    if decimal is None:  # decimal commas: "1,5" in a file whose fields are not separated by commas
+        sample = second or head
+        decimal = "," if delim != "," and re.search(r"\d,\d", sample) else "."
+    fields = [f.strip().strip('"') for f in (head.split(delim) if delim else head.split())]
 
-    def numeric(s: str) -> bool:
+    def numeric(f: str) -> bool:
         try:
-            float(s)
+            float(f.replace(decimal, ".") if decimal != "." else f)
             return True
         except ValueError:
-            return False
+            return f.lower() in ("", "nan", "na", "n/a", "null")
 
-    header = not all(numeric(f) for f in fields)
-    data = np.genfromtxt(path, delimiter=delim, skip_header=1 if header else 0, dtype=float)
-    data = data.reshape(-1, 1) if data.ndim == 1 and len(fields) == 1 else np.atleast_2d(data)
-    names = fields if header else [str(i) for i in range(data.shape[1])]
-    if data.shape[1] != len(names):
-        raise ValueError(f"{path.name}: rows have {data.shape[1]} fields but the header names {len(names)}")
+    header = comment or not all(numeric(f) for f in fields)
+    names = fields if header else [str(i) for i in range(len(fields))]
+    try:
+        df = pd.read_csv(
+            path,
+            sep=delim if delim else r"\s+",
+            header=None,
+            names=list(range(len(names))),
+            skiprows=1 if header else 0,
+            decimal=decimal,
+            encoding="utf-8-sig",
+            comment="#" if not comment else None,
+            skip_blank_lines=True,
+        )
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"{path.name}: cannot be read as a table ({str(exc).strip().splitlines()[0]})") from None
+    if df.shape[0] == 0:
+        raise ValueError(f"{path.name}: no data rows")
     col = _pick(names, column, path)
+    values = df[col]
+    if not pd.api.types.is_numeric_dtype(values):
+        num = pd.to_numeric(values, errors="coerce")
+        bad = values[num.isna() & values.notna()]
+        if len(bad):
+            raise ValueError(
+                f"{path.name}: column {names[col]!r} holds non-numeric value {bad.iloc[0]!r} "
+                f"(data row {int(bad.index[0]) + 1}); for decimal commas pass decimal=','"
+            )
+        values = num
     tcols = [i for i, n in enumerate(names) if n.strip().lower() in _TIME_NAMES]
-    dt = _uniform_dt(data[:, tcols[0]], path) if tcols else None
-    return LoadedSeries(data[:, col], dt, names[col])
+    if dt is not None:
+        step: float | None = dt
+    else:
+        step = _uniform_dt(_time_values(df[tcols[0]]), path) if tcols else None
+    return LoadedSeries(values.to_numpy(dtype=float), step, names[col])
 
 
 def _npy(path: Path, column: str | None) -> LoadedSeries:
@@ -106,7 +162,7 @@ def _npy(path: Path, column: str | None) -> LoadedSeries:
     return LoadedSeries(arr[:, col].astype(float), None, f"{path.stem}[{col}]")
 
 
-def _netcdf(path: Path, column: str | None) -> LoadedSeries:
+def _netcdf(path: Path, column: str | None, dt: float | None = None) -> LoadedSeries:
     import xarray as xr
 
     with xr.open_dataset(path, engine="h5netcdf") as ds:
@@ -125,16 +181,23 @@ def _netcdf(path: Path, column: str | None) -> LoadedSeries:
         if da.ndim != 1:
             raise ValueError(f"{path.name}: variable {name!r} has dims {da.dims}; expected one time axis")
         dim = da.dims[0]
-        dt = _uniform_dt(da[dim].values, path) if dim in da.coords and np.issubdtype(da[dim].dtype, np.number) else None
-        return LoadedSeries(np.asarray(da.values, dtype=float), dt, name)
+        timed = dt is None and dim in da.coords and np.issubdtype(da[dim].dtype, np.number)
+        step = _uniform_dt(da[dim].values, path) if timed else dt
+        return LoadedSeries(np.asarray(da.values, dtype=float), step, name)
 
 
-def load_series(path, column: str | None = None) -> LoadedSeries:
+def load_series(
+    path, column: str | None = None, *, dt: float | None = None, decimal: str | None = None
+) -> LoadedSeries:
     """One scalar series from ``path`` (.csv/.txt/.tsv, .npy, .nc/.nc4/.h5): column by name or index.
 
-    A CSV file may have a header row; a column named t, time, times or timestamp is the time
-    axis (it must be uniform) and gives ``dt``; columns are numbered from 0 without a header. A .npy file holds (N,) or (N, m). A NetCDF file is a
-    saved `dynstab.Trajectory` or any dataset with one-dimensional variables.
+    A CSV file is read with pandas (a UTF-8 byte-order mark, ``;``/tab/comma/space separators,
+    decimal commas and NA markers such as ``NA`` or empty fields are handled); it may have a header
+    row; a column named t, time, times or timestamp is the time axis and gives ``dt``: it must be
+    uniform up to rounding jitter (every time within 0.1 step of the uniform grid); columns are
+    numbered from 0 without a header. A .npy file holds (N,) or (N, m). A NetCDF file is a
+    saved `dynstab.Trajectory` or any dataset with one-dimensional variables. Without a time axis
+    and without ``dt`` the result's ``dt`` is None and its ``note`` says that 1 sample is assumed.
 
     Parameters
     ----------
@@ -143,26 +206,42 @@ def load_series(path, column: str | None = None) -> LoadedSeries:
     column : str, optional
         Column or variable name, or its index as a string; required when the file holds
         several series.
+    dt : float, optional
+        Sampling step; overrides (and skips the check of) the file's time axis.
+    decimal : str, optional
+        Decimal mark of a CSV file ("." or ","); detected when None.
 
     Returns
     -------
     LoadedSeries
-        The samples, the sampling interval (or None) and the name.
+        The samples, the sampling interval (or None), the name and a note.
 
     Raises
     ------
     ValueError
-        For a missing file, an unknown suffix, an ambiguous or unknown column, or a time
-        axis that is not uniformly sampled.
+        For a missing file, an unknown suffix, an ambiguous or unknown column, non-numeric
+        values, or a time axis that is not uniformly sampled (without ``dt``).
     """
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"no such file: {path}")
+    if dt is not None:
+        dt = float(dt)
+        if not (np.isfinite(dt) and dt > 0):
+            raise ValueError(f"dt must be a positive number, got {dt}")
+    if decimal not in (None, ".", ","):
+        raise ValueError(f"decimal must be '.' or ',', got {decimal!r}")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv", ".dat"):
-        return _csv(path, column)
-    if suffix == ".npy":
-        return _npy(path, column)
-    if suffix in (".nc", ".nc4", ".h5", ".netcdf"):
-        return _netcdf(path, column)
-    raise ValueError(f"{path.name}: unknown file type {suffix!r}; use .csv, .npy or .nc")
+        out = _csv(path, column, decimal, dt)
+    elif suffix == ".npy":
+        out = _npy(path, column)
+    elif suffix in (".nc", ".nc4", ".h5", ".netcdf"):
+        out = _netcdf(path, column, dt)
+    else:
+        raise ValueError(f"{path.name}: unknown file type {suffix!r}; use .csv, .npy or .nc")
+    if dt is not None:
+        return replace(out, dt=dt, note=None)
+    if out.dt is None:
+        return replace(out, note=NO_TIME_NOTE)
+    return out
