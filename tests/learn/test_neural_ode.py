@@ -71,8 +71,9 @@ def test_reproducible_with_seed(spiral_data):
     assert not np.allclose(a.params_["W0"], c.params_["W0"])
 
 
-def test_non_finite_loss_keeps_best_parameters(spiral_data):
-    # a ReLU field with an absurd learning rate overflows within the first epoch
+def test_non_finite_first_epoch_is_not_marked_fitted(spiral_data):
+    # a ReLU field with an absurd learning rate overflows within the first epoch: no epoch finished, so there
+    # is no best state to keep and the model must not claim to be fitted (issue 14)
     m = NeuralODE(
         width=8,
         depth=1,
@@ -84,9 +85,9 @@ def test_non_finite_loss_keeps_best_parameters(spiral_data):
         solver="rk4",
         progress=False,
     )
-    with pytest.raises(NonFiniteLossError, match="best parameters"):
+    with pytest.raises(NonFiniteLossError, match="no epoch finished"):
         m.fit(spiral_data)
-    assert m.fitted_ and all(np.all(np.isfinite(v)) for v in m.params_.values())
+    assert not getattr(m, "fitted_", False)
 
 
 def test_bad_input(spiral_data):
