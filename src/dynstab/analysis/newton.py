@@ -61,7 +61,20 @@ def _periodic_arrays(periodic: tuple[tuple[int, float], ...]) -> tuple[np.ndarra
 
 
 def wrap_traced(d, periodic: tuple[tuple[int, float], ...]):
-    """`wrap_difference` for JAX arrays inside traced code (``periodic`` is static, so it is unrolled at trace time)."""
+    """`wrap_difference` for JAX arrays inside traced code (``periodic`` is static, so it is unrolled at trace time).
+
+    Parameters
+    ----------
+    d : jax.Array, shape (..., d)
+        Differences of states.
+    periodic : tuple of (int, float)
+        ``(index, period)`` pairs; empty: ``d`` unchanged.
+
+    Returns
+    -------
+    jax.Array
+        ``d`` with each periodic coordinate reduced to [-P/2, P/2].
+    """
     if not periodic:
         return d
     idx, per = _periodic_arrays(periodic)
