@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -58,40 +59,21 @@ def analyze(
     sys_ = load_system(system, param)
     if figures:
         check_output(out, folder=True)
+    from ..plotting import save_report_figures
     from ..report import analyze as run_analysis
     from .render import print_report
 
-    status = err_console.status("starting", spinner="dots") if not as_json else None
-    if status:
-        status.start()
-
-    def on_step(name: str) -> None:
-        if status:
-            status.update(f"[bold]{sys_.name}[/]: {name} ...")
-
-    try:
-        report = run_analysis(sys_, t=t, n_ics=n_ics, seed=seed, on_step=on_step)
-    except (ValueError, FloatingPointError, RuntimeError) as exc:
-        if status:
-            status.stop()
-        fail(str(exc))
-    figure_error = None
-    if figures and not report.interrupted:
-        headless_matplotlib()
-        from ..plotting import save_report_figures
-
-        written, figure_error = figures_or_error(lambda: save_report_figures(report, out), out)
-        if written is not None:
-            report.figures = written
-    if status:
-        status.stop()
-    if as_json:
-        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
-    else:
-        print_report(report)
-    _exit_if_interrupted(report)
-    if figure_error:
-        fail(figure_error)
+    _run_report(
+        sys_.name,
+        lambda on_step: run_analysis(sys_, t=t, n_ics=n_ics, seed=seed, on_step=on_step),
+        (ValueError, FloatingPointError, RuntimeError),
+        figures=figures,
+        save=save_report_figures,
+        partial_figures=False,
+        out=out,
+        as_json=as_json,
+        render=print_report,
+    )
 
 
 def _is_data_file(arg: str) -> bool:
@@ -125,26 +107,56 @@ def _analyze_data(
     if dt is not None and loaded.dt is not None and abs(dt - loaded.dt) > 1e-9 * abs(dt):
         fail(f"--dt {dt} disagrees with the file's time column (step {loaded.dt:g}); drop --dt")
     step = dt if dt is not None else (loaded.dt if loaded.dt is not None else 1.0)
+    from ..plotting import save_series_figures
+
+    _run_report(
+        loaded.name,
+        lambda on_step: analyze_series(loaded.x, step, name=loaded.name, seed=seed, on_step=on_step),
+        (ValueError,),
+        figures=figures,
+        save=save_series_figures,
+        partial_figures=True,
+        out=out,
+        as_json=as_json,
+        render=lambda report: print_series_report(report, loaded.dt is None and dt is None),
+    )
+
+
+def _run_report(
+    label: str,
+    run: Callable[[Callable[[str], None]], Any],
+    errors: tuple[type[BaseException], ...],
+    *,
+    figures: bool,
+    save: Callable[[Any, Path], list[str]],
+    partial_figures: bool,
+    out: Path,
+    as_json: bool,
+    render: Callable[[Any], None],
+) -> None:
+    """Run a report under a spinner, write its figures, print it (JSON or tables), in that order.
+
+    A figure that cannot be written is reported after the result, which is never lost; an interrupted
+    report prints what finished (and, unless ``partial_figures``, writes no figures) and exits 130.
+    """
     status = err_console.status("starting", spinner="dots") if not as_json else None
     if status:
         status.start()
 
     def on_step(name: str) -> None:
         if status:
-            status.update(f"[bold]{loaded.name}[/]: {name} ...")
+            status.update(f"[bold]{label}[/]: {name} ...")
 
     try:
-        report = analyze_series(loaded.x, step, name=loaded.name, seed=seed, on_step=on_step)
-    except ValueError as exc:
+        report = run(on_step)
+    except errors as exc:
         if status:
             status.stop()
         fail(str(exc))
     figure_error = None
-    if figures:
+    if figures and (partial_figures or not report.interrupted):
         headless_matplotlib()
-        from ..plotting import save_series_figures
-
-        written, figure_error = figures_or_error(lambda: save_series_figures(report, out), out)
+        written, figure_error = figures_or_error(lambda: save(report, out), out)
         if written is not None:
             report.figures = written
     if status:
@@ -152,7 +164,7 @@ def _analyze_data(
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     else:
-        print_series_report(report, loaded.dt is None and dt is None)
+        render(report)
     _exit_if_interrupted(report)
     if figure_error:
         fail(figure_error)
