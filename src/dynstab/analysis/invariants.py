@@ -20,7 +20,6 @@ entries computed with other settings or another dynstab version are recomputed.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import math
 import time
 from collections.abc import Callable, Iterable
@@ -31,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .._precision import float64
-from ..files import atomic_write_text, read_json, update_json
+from ..files import read_json, update_json
 from ..simulate import trajectory
 from ..systems.base import System
 from ..timeseries import dominant_period
@@ -296,11 +295,6 @@ def annotate(system: System, settings: AnnotationSettings = AnnotationSettings()
         settings=asdict(settings),
     )
     return entry
-
-
-def _write_atomic(path: Path, data: dict) -> None:
-    """Replace ``path`` by ``data`` as JSON, atomically (`dynstab.files.atomic_write_text`); no merge, no lock."""
-    atomic_write_text(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
 def annotate_catalog(
