@@ -474,6 +474,11 @@ def plan(
 SCALAR_CARRY_MAX = 8
 
 
+def _n_numbers(state: Any) -> int:
+    """How many numbers a state (a pytree of arrays) holds."""
+    return sum(math.prod(jnp.shape(a)) for a in jax.tree.leaves(state))
+
+
 def _scalar_carry(state: Any) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] | None:
     """``(pack, unpack)`` between a small state (any pytree of arrays, at most `SCALAR_CARRY_MAX`
     numbers) and a tuple of scalars; None for larger states.
@@ -484,7 +489,7 @@ def _scalar_carry(state: Any) -> tuple[Callable[[Any], Any], Callable[[Any], Any
     """
     leaves, tree = jax.tree.flatten(state)
     shapes = [jnp.shape(a) for a in leaves]
-    if not leaves or sum(math.prod(sh) for sh in shapes) > SCALAR_CARRY_MAX:
+    if not leaves or _n_numbers(state) > SCALAR_CARRY_MAX:
         return None
 
     def pack(s: Any) -> tuple[Any, ...]:
@@ -536,7 +541,7 @@ def run(step: StepFn, state: Any, t0: Any, tick: Any, n: int, k0: Any = 0, scala
     # unrolled by 2 for a small state: measured 1.2-1.5x faster per step on XLA CPU; a state with a tangent frame
     # (the Lorenz spectrum's 16 numbers) measured 12% slower unrolled (67 -> 60 ms rolled), and more unrolling
     # was slower still (5 steps: 2.6x, 10 steps: 5.2x slower; benchmarks/bench_evolution.py)
-    unroll = 2 if sum(math.prod(jnp.shape(a)) for a in jax.tree.leaves(state)) <= SCALAR_CARRY_MAX else 1
+    unroll = 2 if _n_numbers(state) <= SCALAR_CARRY_MAX else 1
     small = _scalar_carry(state) if scalars else None
     if small is not None:
         pack, unpack = small
