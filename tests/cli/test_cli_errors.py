@@ -111,7 +111,7 @@ def test_unreadable_data_file_is_one_line_naming_it(tmp_path, name, content):
 
 @pytest.mark.parametrize(
     ("var", "value"),
-    [("DYNSTAB_SMALL_LOOP_BYTES", "abc"), ("DYNSTAB_MAX_OUTPUT_GB", "lots"), ("DYNSTAB_CACHE_DIR", "FILE")],
+    [("DYNSTAB_SMALL_LOOP_BYTES", "abc"), ("DYNSTAB_MAX_MEMORY_GB", "lots"), ("DYNSTAB_CACHE_DIR", "FILE")],
 )
 def test_invalid_environment_variable_is_one_line(tmp_path, var, value):
     if value == "FILE":
@@ -144,8 +144,8 @@ def test_trajectory_refuses_a_step_longer_than_the_span():
 def test_simulate_refuses_an_output_over_the_limit(monkeypatch):
     monkeypatch.setattr("dynstab.simulate.trajectory", _must_not_run)
     res = run("simulate", "henon", "--n", 10_000_000_000)
-    assert_one_line_error(res, "GiB", "--dt", "DYNSTAB_MAX_OUTPUT_GB")
-    monkeypatch.setenv("DYNSTAB_MAX_OUTPUT_GB", "1e-6")
+    assert_one_line_error(res, "GiB", "--dt", "DYNSTAB_MAX_MEMORY_GB")
+    monkeypatch.setenv("DYNSTAB_MAX_MEMORY_GB", "1e-6")
     assert_one_line_error(run("simulate", "lorenz", "--t", 100), "GiB", "--dt")
 
 

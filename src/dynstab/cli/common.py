@@ -13,10 +13,11 @@ each command imports what it needs when it runs.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -56,8 +57,6 @@ def fail(message: str) -> NoReturn:
 
 
 DEBUG_ENV = "DYNSTAB_DEBUG"
-MAX_OUTPUT_ENV = "DYNSTAB_MAX_OUTPUT_GB"
-DEFAULT_MAX_OUTPUT_GB = 4.0
 _debug = False
 
 
@@ -148,6 +147,7 @@ def _configure_process() -> None:
     if _configured:
         return
     from .._config import ConfigError, configure_cli_process
+    from ..limits import max_memory_bytes
 
     cache = os.environ.get("DYNSTAB_CACHE_DIR", "").strip()
     if cache and Path(cache).expanduser().exists() and not Path(cache).expanduser().is_dir():
@@ -156,34 +156,10 @@ def _configure_process() -> None:
         )
     try:
         configure_cli_process()
-        max_output_bytes()
+        max_memory_bytes()
     except ConfigError as exc:
         fail(str(exc))
     _configured = True
-
-
-def max_output_bytes() -> float:
-    """The largest output a command may allocate, in bytes: ``DYNSTAB_MAX_OUTPUT_GB`` (default 4).
-
-    Raises
-    ------
-    dynstab._config.ConfigError
-        If the variable is not a positive number.
-    """
-    from .._config import ConfigError
-
-    text = os.environ.get(MAX_OUTPUT_ENV, "").strip()
-    if not text:
-        return DEFAULT_MAX_OUTPUT_GB * 1e9
-    try:
-        gb = float(text)
-    except ValueError:
-        gb = float("nan")
-    if not gb > 0 or gb == float("inf"):
-        raise ConfigError(
-            f"{MAX_OUTPUT_ENV}={text!r} is not a positive number of gigabytes; set e.g. {MAX_OUTPUT_ENV}=8"
-        )
-    return gb * 1e9
 
 
 def check_output(path: Path, option: str = "--out", *, folder: bool) -> None:
@@ -220,6 +196,44 @@ def check_output(path: Path, option: str = "--out", *, folder: bool) -> None:
             pass
     except OSError as exc:
         fail(f"{option} {path}: cannot write in {base} ({exc.strerror or exc}); choose a writable folder for {option}")
+
+
+@contextlib.contextmanager
+def progress_bar(description: str, *, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr for a long library call; yields its ``progress(done, total)`` callback.
+
+    This is the command line's side of the library's progress interface: long computations
+    accept ``progress: Callable[[int, int], None] | None`` and call it with the work done and
+    the total (in any unit: chunks, starts, grid rows) between compiled pieces of work. The bar
+    shows the fraction, elapsed and remaining time; with ``quiet`` (``--json``) nothing is shown.
+
+    Parameters
+    ----------
+    description : str
+        What is being computed, shown before the bar.
+    quiet : bool
+        Show nothing (the callback still accepts calls).
+    """
+    if quiet:
+        yield lambda done, total: None
+        return
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
+    with Progress(*columns, TimeRemainingColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 def figures_or_error(write: Callable[[], T], out: Path) -> tuple[T | None, str | None]:

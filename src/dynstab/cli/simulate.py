@@ -11,8 +11,8 @@ import typer
 if TYPE_CHECKING:
     from ..systems import System
 
+from ..limits import check_allocation
 from .common import (
-    MAX_OUTPUT_ENV,
     ParamOpt,
     check_output,
     command,
@@ -20,7 +20,6 @@ from .common import (
     err_console,
     fail,
     load_system,
-    max_output_bytes,
 )
 
 
@@ -64,7 +63,7 @@ def _check_request(s: System, t: float | None, n: int | None, dt: float | None) 
     """Refuse, before any work, a sampling step longer than the run and an output over the limit.
 
     The output is ``points x (variables + 1)`` float64 values (the states and the times); the
-    limit is ``DYNSTAB_MAX_OUTPUT_GB`` (default 4 GB).
+    limit is `dynstab.limits.max_memory_bytes` (``DYNSTAB_MAX_MEMORY_GB``, default 4 GB).
     """
     if s.kind == "map":
         assert n is not None
@@ -93,9 +92,4 @@ def _check_request(s: System, t: float | None, n: int | None, dt: float | None) 
         points = int(round(t / step)) + 1
         remedy = "sample less often with a larger --dt, or shorten --t"
     nbytes = points * (s.dim + 1) * 8.0
-    limit = max_output_bytes()
-    if nbytes > limit:
-        fail(
-            f"the trajectory would hold {points:.3g} points x {s.dim} variables = {nbytes / 2**30:.3g} GiB, over the "
-            f"limit of {limit / 1e9:g} GB ({MAX_OUTPUT_ENV}); {remedy} (or raise {MAX_OUTPUT_ENV})"
-        )
+    check_allocation(nbytes, f"the trajectory ({points:.3g} points x {s.dim} variables and the times)", remedy)

@@ -13,6 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._precision import float64
+from ..limits import check_allocation
 from ..systems.base import System, as_params, as_state, check_system, evolution_of
 from ..validation import as_float, as_int, as_positive_float, as_step
 from .adaptive import ADAPTIVE_METHODS, MAX_STEPS, OK, STATUS_TEXT, adaptive_solve
@@ -389,6 +390,7 @@ def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
         transient = as_int(transient, name="transient (for a map, the number of iterations)", minimum=0)
         ev = evolution_of(system, method)
         plan = Plan(transient, stride, n // stride + 1)
+        _check_output_size(system, plan.n_out, "keep every k-th iteration with dt=k, or lower n")
         times = int(t0) + plan.n_transient + stride * np.arange(plan.n_out)
         return _Kernel(ev, plan, None, False, ()), times
     if n is not None:
@@ -402,6 +404,7 @@ def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
             f"dt={dt:g} is longer than the span t={t:g}: only the point at t = 0 would be returned; give dt <= t"
         )
     n_out = int(round(t / dt)) + 1
+    _check_output_size(system, n_out, "sample less often with a larger dt, or shorten t")
     if method in ADAPTIVE_METHODS:
         ev = evolution_of(system)
         if ev.iterated or ev.stochastic:
@@ -430,6 +433,13 @@ def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
     k0 = int(round(t0 / h)) * h if ev.iterated else t0
     times = _times(k0 + plan.n_transient * h, n_sub * h if ev.iterated else dt, n_out)
     return _Kernel(ev, plan, None, False, ()), times
+
+
+def _check_output_size(system: System, n_out: int, remedy: str) -> None:
+    """Refuse, before anything is allocated, samples (and their times) over the memory limit."""
+    check_allocation(
+        n_out * (system.dim + 1) * 8.0, f"the trajectory ({n_out:.3g} points x {system.dim} variables)", remedy
+    )
 
 
 def _times(start: float, step: float, n: int) -> np.ndarray:
