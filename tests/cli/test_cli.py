@@ -167,7 +167,7 @@ def test_bifurcation_logistic_period_doublings(tmp_path):
     res = run(
         "bifurcation",
         "logistic",
-        "--param",
+        "--sweep",
         "r",
         "--range",
         "2.5",
@@ -185,7 +185,7 @@ def test_bifurcation_logistic_period_doublings(tmp_path):
     first = [c["value"] for c in out["period_changes"][:3]]
     np.testing.assert_allclose(first, [3.0, 1 + np.sqrt(6), 3.544090], atol=1e-3)
     assert (tmp_path / "logistic_bifurcation_r.png").exists()
-    bad = run("bifurcation", "logistic", "--param", "q", "--range", "2.5", "4")
+    bad = run("bifurcation", "logistic", "--sweep", "q", "--range", "2.5", "4")
     assert bad.exit_code == 2 and "no parameter 'q'" in bad.output
 
 

@@ -190,7 +190,7 @@ def test_unexpected_exception_is_one_line_with_the_debug_hint(monkeypatch):
         ["simulate", "lorenz", "--t", -1],
         ["analyze", "lorenz", "--param", "rho"],
         ["analyze", "no-such-file.csv"],
-        ["bifurcation", "logistic", "--param", "nope", "--range", 0, 1],
+        ["bifurcation", "logistic", "--sweep", "nope", "--range", 0, 1],
         ["basins", "henon", "--x", 1, 0, 5, "--y", 0, 1, 5],
         ["periodic-orbits", "henon", "--period", "x"],
         ["catalog", "annotate", "no-such-system"],

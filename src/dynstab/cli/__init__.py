@@ -35,10 +35,23 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    """``dynstab --version``: the version and exit (read from the package metadata, no JAX import)."""
+    if value:
+        from .._version import __version__
+
+        typer.echo(f"dynstab {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the Python traceback of an unexpected error (or DYNSTAB_DEBUG=1).")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print dynstab's version and exit."),
     ] = False,
 ) -> None:
     """dynstab: stability and chaos of dynamical systems."""

@@ -11,7 +11,9 @@ from typing import Annotated, Any
 import typer
 
 from ..files import DamagedFileError
-from .common import JsonOpt, ParamOpt, command, console, err_console, fail, load_system
+from .common import JsonOpt, ParamOpt, command, console, count, err_console, fail, load_system
+
+_KINDS = {"flow": "flow", "delay": "delay equation", "map": "map", "sde": "SDE"}  # kind -> noun
 
 
 @command
@@ -23,9 +25,20 @@ def list_systems(
     from .. import systems
     from ..systems.metadata import metadata
 
-    if kind not in (None, "flow", "delay", "map", "sde"):
-        fail(f"--kind must be flow, delay, map or sde, got {kind!r}")
+    if kind is not None and kind not in _KINDS:
+        fail(f"--kind must be one of {', '.join(_KINDS)}, got {kind!r}")
     rows = [(s, metadata(s) or {}) for s in (systems.get(n) for n in systems.names(kind))]
+    if not rows and not as_json:
+        sizes = ", ".join(count(len(systems.names(k)), _KINDS[k]) for k in _KINDS if systems.names(k))
+        console.print(
+            f"the catalog has no {kind} systems (it holds {sizes}); "
+            + (
+                "define a stochastic system with the dynstab.sde decorator (drift and diffusion)"
+                if kind == "sde"
+                else "choose another --kind"
+            )
+        )
+        return
     if as_json:
         sys.stdout.write(
             json.dumps(
@@ -61,24 +74,38 @@ def info(system: Annotated[str, typer.Argument(help="Catalog name.")], param: Pa
     print_info(s, metadata(s))
 
 
+DEFAULT_ANNOTATIONS = Path("dynstab-invariants.json")
+
+
 @command
 def catalog_annotate(
     names: Annotated[list[str] | None, typer.Argument(help="Systems (default: the whole catalog).")] = None,
-    out: Annotated[Path | None, typer.Option(help="JSON file (default: the package's metadata file).")] = None,
+    out: Annotated[
+        Path,
+        typer.Option(
+            help="JSON file to write (created, or resumed). Maintainers refresh the shipped file by naming it: "
+            "src/dynstab/systems/catalog/metadata.json."
+        ),
+    ] = DEFAULT_ANNOTATIONS,
     n_ics: Annotated[int, typer.Option(help="Initial conditions per spectrum (>= 5 for the shipped file).")] = 5,
     force: Annotated[bool, typer.Option(help="Recompute entries that are up to date.")] = False,
     dimensions_only: Annotated[bool, typer.Option(help="Only add missing correlation dimensions.")] = False,
 ) -> None:
-    """Recompute every system's invariants (resumable: finished systems are kept).
+    """Compute the invariants of catalog systems into a JSON file (resumable: finished systems are kept).
 
-    Each finished system is merged into the file under a lock with an atomic replacement, so a
-    killed run keeps what it finished and two runs writing into one file keep all their entries.
-    Names, ``--n-ics`` and the destination are checked before any work.
+    The file is ``./dynstab-invariants.json`` unless ``--out`` names another; the package's own
+    metadata file is written only when ``--out`` names it. Entries already in the file with the same
+    settings, version and parameters are skipped (``--force`` recomputes them), and the command says
+    which systems were annotated, which were skipped and why, and which failed. Each finished
+    system is merged into the file under a lock with an atomic replacement, so a killed or
+    interrupted run keeps what it finished and two runs writing into one file keep all their
+    entries. Names, ``--n-ics`` and the destination are checked before any work.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .. import systems
     from ..analysis.invariants import AnnotationSettings, annotate_catalog, fill_correlation_dimensions
+    from ..files import read_json
     from ..systems.metadata import DATA_FILE, reload
 
     if n_ics < 1:
@@ -87,10 +114,13 @@ def catalog_annotate(
         chosen = [systems.resolve(n) for n in names] if names else systems.names()
     except KeyError as exc:
         fail(exc.args[0] if exc.args else str(exc))
-    path = out or DATA_FILE
-    _check_results_file(path, must_exist=dimensions_only)
+    chosen = list(dict.fromkeys(chosen))
+    _check_results_file(out, must_exist=dimensions_only)
+    before = read_json(out) if out.exists() else {}
+    before_entries = before.get("systems", {}) if isinstance(before, dict) else {}
     settings = AnnotationSettings(n_ics=n_ics)
-    failures = []
+    done: dict[str, dict[str, Any]] = {}  # name -> the entry reported, in order
+    failures: list[tuple[str, str]] = []
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console
     ) as progress:
@@ -98,23 +128,80 @@ def catalog_annotate(
 
         def on_progress(name: str, entry: dict[str, Any]) -> None:
             if "error" in entry:
-                failures.append((name, entry["error"]))
+                failures.append((name, str(entry["error"])))
+            done[name] = entry
             lam = entry.get("max_lyapunov")
             progress.update(task, advance=1, description=f"{name:<28} lambda_1={'-' if lam is None else f'{lam:.4g}'}")
 
         try:
             if dimensions_only:
-                fill_correlation_dimensions(chosen, path, settings, on_progress=on_progress)
+                fill_correlation_dimensions(chosen, out, settings, on_progress=on_progress)
             else:
-                annotate_catalog(chosen, path, settings, force=force, on_progress=on_progress)
+                annotate_catalog(chosen, out, settings, force=force, on_progress=on_progress)
+        except KeyboardInterrupt:
+            progress.stop()
+            _print_outcome(done, failures, before_entries, out, force=force, dimensions_only=dimensions_only)
+            err_console.print(
+                f"[yellow]interrupted:[/] the {count(len(done), 'system')} above are in {out}; "
+                f"{count(len(chosen) - len(done), 'system')} not done (run the same command again to resume)"
+            )
+            raise typer.Exit(code=130) from None
         except DamagedFileError as exc:
             fail(str(exc))
         except OSError as exc:
-            fail(f"cannot write {path}: {exc.strerror or exc} (entries finished before were kept)")
-    reload()
-    console.print(f"annotated {len(chosen)} systems into {path}")
+            fail(f"cannot write {out}: {exc.strerror or exc} (entries finished before were kept)")
+    if out.resolve() == DATA_FILE.resolve():
+        reload()
+    if dimensions_only:  # fill_correlation_dimensions reports only the entries it updated
+        for name in chosen:
+            if name not in done:
+                old = before_entries.get(name)
+                reason = (
+                    "not in the file: annotate it first"
+                    if old is None
+                    else "its annotation failed"
+                    if "error" in old
+                    else "it has its correlation dimension"
+                )
+                failures.append((name, f"skipped, {reason}"))
+    _print_outcome(done, failures, before_entries, out, force=force, dimensions_only=dimensions_only)
+
+
+def _print_outcome(
+    done: dict[str, dict[str, Any]],
+    failures: list[tuple[str, str]],
+    before: dict[str, Any],
+    out: Path,
+    *,
+    force: bool,
+    dimensions_only: bool,
+) -> None:
+    """Say which systems were annotated into ``out``, which were skipped (already present), which failed.
+
+    ``annotate_catalog`` reports a skipped system with the file's entry unchanged, while a
+    recomputed entry differs from the old one in the settings, version, parameters or values that
+    made it stale; so an entry equal to the one the file held before the run was skipped.
+    """
+    failed = {name for name, _ in failures}
+    skipped = [
+        n for n, entry in done.items() if not (force or dimensions_only) and n not in failed and entry == before.get(n)
+    ]
+    written = [n for n in done if n not in failed and n not in skipped]
+    verb = "added correlation dimensions of" if dimensions_only else "annotated"
+    console.print(f"{verb} {count(len(written), 'system')} into {out}" + (f": {_names(written)}" if written else ""))
+    if skipped:
+        console.print(
+            f"skipped {count(len(skipped), 'system')} already in {out} with the same settings, version and "
+            f"parameters: {_names(skipped)} (--force recomputes them)"
+        )
     for name, error in failures:
         console.print(f"[red]{name}[/]: {error}")
+
+
+def _names(names: list[str], limit: int = 12) -> str:
+    """``a, b, c`` (at most ``limit`` names, then ``and N more``)."""
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit} more"
 
 
 def _check_results_file(path: Path, *, must_exist: bool) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import warnings
 from collections.abc import Callable, Iterator
@@ -36,7 +37,10 @@ T = TypeVar("T")
 ParamOpt = Annotated[
     list[str] | None, typer.Option("--param", "-p", help="Override a parameter, NAME=VALUE (repeatable).")
 ]
-SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Fix another parameter, NAME=VALUE (repeatable).")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", hidden=True, help="The former name of --param in `bifurcation` (kept for old scripts)."),
+]
 OutOpt = Annotated[Path, typer.Option(help="Folder for the figures.")]
 FiguresOpt = Annotated[bool, typer.Option(help="Write figures.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the results as JSON on stdout.")]
@@ -113,13 +117,55 @@ def _show_warning(message: Any, category: Any, filename: str, lineno: int, file:
     err_console.print(f"[yellow]warning:[/] {escape(_one_line(str(message)))}{suffix}", soft_wrap=True)
 
 
+class _OneLineLogHandler(logging.Handler):
+    """Log records of dynstab and JAX at WARNING and above as one ``warning:`` line (no logger name, no path)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from rich.markup import escape
+
+        try:
+            text = _one_line(record.getMessage())
+        except Exception:  # noqa: BLE001 - a malformed log call must not end the command
+            text = _one_line(str(record.msg))
+        level = "warning" if record.levelno < logging.ERROR else "error"
+        colour = "yellow" if level == "warning" else "red"
+        err_console.print(f"[{colour}]{level}:[/] {escape(text)}", soft_wrap=True)
+
+
+_LOGGERS = ("dynstab", "jax", "absl")
+
+
+@contextlib.contextmanager
+def readable_warnings() -> Iterator[None]:
+    """Within the block, Python warnings and the log warnings of dynstab and JAX are each one
+    readable ``warning: ...`` line on stderr, without the source path and line of the raw formats.
+
+    Every command runs inside it (`command`), imports of the numerical modules included, since
+    commands import them when they run.
+    """
+    handler = _OneLineLogHandler(logging.WARNING)
+    saved = []
+    for name in _LOGGERS:
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.propagate))
+        logger.addHandler(handler)
+        logger.propagate = False
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            yield
+    finally:
+        for logger, propagate in saved:
+            logger.removeHandler(handler)
+            logger.propagate = propagate
+
+
 def _run_guarded(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run a command: the command line's one error handler (see the module docstring)."""
     import click
 
     try:
-        with warnings.catch_warnings():
-            warnings.showwarning = _show_warning
+        with readable_warnings():
             return fn(*args, **kwargs)
     except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
         raise
@@ -397,6 +443,9 @@ def headless_matplotlib() -> None:
 def save_figure(fig: Any, path: Path, quiet: bool) -> str:
     """Write ``fig`` to ``path`` (creating its folder), close it, and say so unless ``quiet``.
 
+    The file's name goes through `safe_name` (ASCII letters, digits, ``.``, ``-``, ``_``), so a
+    name built from a system or parameter name never holds spaces, brackets or non-ASCII letters.
+
     Parameters
     ----------
     fig : matplotlib.figure.Figure
@@ -413,6 +462,8 @@ def save_figure(fig: Any, path: Path, quiet: bool) -> str:
     """
     import matplotlib.pyplot as plt
 
+    path = path.with_name(safe_name(path.stem, suffix=path.suffix))
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=120)
@@ -421,3 +472,102 @@ def save_figure(fig: Any, path: Path, quiet: bool) -> str:
     if not quiet:
         console.print(f"figure: {path}")
     return str(path)
+
+
+_IRREGULAR_PLURALS = {"equilibrium": "equilibria", "basis": "bases", "matrix": "matrices", "vertex": "vertices"}
+
+
+def plural(noun: str, n: int) -> str:
+    """``noun`` in the singular for ``n == 1`` and in the plural otherwise.
+
+    The plural of the last word: the irregular ones dynstab prints (``equilibrium`` ->
+    ``equilibria``), ``-y`` after a consonant -> ``-ies``, ``-s``/``-x``/``-ch``/``-sh`` -> ``-es``,
+    else ``-s`` (``fixed point`` -> ``fixed points``).
+
+    Parameters
+    ----------
+    noun : str
+        The noun (or noun phrase, whose last word is inflected) in the singular.
+    n : int
+        The count.
+    """
+    if n == 1:
+        return noun
+    head, _, last = noun.rpartition(" ")
+    if last in _IRREGULAR_PLURALS:
+        last = _IRREGULAR_PLURALS[last]
+    elif last.endswith("y") and last[-2:-1] not in ("a", "e", "i", "o", "u", ""):
+        last = last[:-1] + "ies"
+    elif last.endswith(("s", "x", "ch", "sh")):
+        last += "es"
+    else:
+        last += "s"
+    return f"{head} {last}" if head else last
+
+
+def count(n: int, noun: str) -> str:
+    """``n`` and ``noun`` agreeing in number: ``count(1, "attractor")`` is ``"1 attractor"``,
+    ``count(2, "equilibrium")`` is ``"2 equilibria"`` (see `plural`).
+
+    Parameters
+    ----------
+    n : int
+        The count.
+    noun : str
+        The noun in the singular.
+    """
+    return f"{n} {plural(noun, n)}"
+
+
+def safe_name(*parts: Any, suffix: str = "") -> str:
+    """A portable file name from ``parts``: ASCII letters, digits, ``.``, ``-`` and ``_`` only.
+
+    Each part is transliterated to ASCII (``Rössler`` -> ``Rossler``, ``λ`` dropped), every run
+    of other characters (spaces, brackets, ``=``, ``/``, commas) becomes one ``_``, the parts are
+    joined with ``_``, and ``suffix`` (e.g. ``".png"``) is appended. Use it for every file a
+    command writes, so names work in any shell, file system and URL.
+
+    Parameters
+    ----------
+    *parts : object
+        Pieces of the name (system name, what the figure shows, a period ...), converted with ``str``.
+    suffix : str
+        The extension, with its dot.
+
+    Examples
+    --------
+    >>> safe_name("Rössler (c=9)", "period 3", suffix=".png")
+    'Rossler_c_9_period_3.png'
+    """
+    import re
+    import unicodedata
+
+    cleaned = []
+    for part in parts:
+        text = unicodedata.normalize("NFKD", str(part)).encode("ascii", "ignore").decode("ascii")
+        text = re.sub(r"[^A-Za-z0-9.\-]+", "_", text).strip("._-")
+        if text:
+            cleaned.append(text)
+    return ("_".join(cleaned) or "figure") + suffix
+
+
+def progress_kwarg(fn: Callable[..., Any], progress: Callable[[int, int], None]) -> dict[str, Any]:
+    """``{"progress": progress}`` when the library function ``fn`` accepts ``progress=``, else ``{}``.
+
+    Commands pass the callback of `progress_bar` this way, so a command shows a bar for every
+    library call that reports progress and still runs against one that does not (yet).
+
+    Parameters
+    ----------
+    fn : callable
+        The library function (or class) to be called.
+    progress : callable
+        The ``progress(done, total)`` callback.
+    """
+    import inspect
+
+    try:
+        accepts = "progress" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # a builtin or a callable without a signature
+        accepts = False
+    return {"progress": progress} if accepts else {}

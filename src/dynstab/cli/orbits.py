@@ -20,6 +20,7 @@ from .common import (
     SetOpt,
     check_output,
     command,
+    count,
     err_console,
     fail,
     figures_or_error,
@@ -27,6 +28,9 @@ from .common import (
     load_system,
     parse_plane,
     parse_range,
+    progress_bar,
+    progress_kwarg,
+    safe_name,
     save_figure,
     variable_index,
 )
@@ -80,7 +84,7 @@ def periodic_orbits_cmd(
         def write() -> None:
             for res in results:
                 if len(res):
-                    path = out / f"{res.system_name}_period{res.period}.png"
+                    path = out / safe_name(res.system_name, f"period{res.period}", suffix=".png")
                     save_figure(res.plot(background=background), path, as_json)
 
         _, figure_error = figures_or_error(write, out)
@@ -97,27 +101,39 @@ def periodic_orbits_cmd(
 @command
 def bifurcation(
     system: Annotated[str, typer.Argument(help="Catalog name (a map, or a flow with --plane).")],
-    param_name: Annotated[str, typer.Option("--param", help="Parameter to sweep.")],
-    span: Annotated[tuple[float, float], typer.Option("--range", help="Sweep from A to B.")],
+    param_name: Annotated[
+        str | None, typer.Option("--sweep", help="Parameter to sweep (required; its values come from --range).")
+    ] = None,
+    span: Annotated[tuple[float, float] | None, typer.Option("--range", help="Sweep from A to B (required).")] = None,
     n: Annotated[int, typer.Option(help="Number of parameter values.")] = 1000,
     keep: Annotated[int, typer.Option(help="Points kept per value.")] = 100,
     transient: Annotated[int, typer.Option(help="Discarded iterations per value.")] = 1000,
     var: Annotated[str | None, typer.Option(help="Variable to plot (default: the first).")] = None,
     plane: Annotated[str | None, typer.Option(help="Flows: Poincare plane VARIABLE=VALUE.")] = None,
     doublings: Annotated[bool, typer.Option(help="Also locate the changes of period precisely.")] = False,
+    param: ParamOpt = None,
     set_param: SetOpt = None,
     out: OutOpt = Path("dynstab-report"),
     figures: FiguresOpt = True,
     as_json: JsonOpt = False,
 ) -> None:
-    """Orbit (bifurcation) diagram over one parameter, all values in one compiled call."""
-    import warnings
-
+    """Orbit (bifurcation) diagram over one parameter (--sweep NAME --range A B), all values in one
+    compiled call; --param NAME=VALUE fixes the other parameters, as in every command."""
     import numpy as np
 
     from ..analysis.orbit_diagram import orbit_diagram, period_changes
 
-    s = load_system(system, set_param)
+    for item in param or []:
+        if "=" not in item:
+            fail(
+                f"--param overrides a parameter (NAME=VALUE), got {item!r}; "
+                f"to sweep it, write --sweep {item} --range A B"
+            )
+    if param_name is None:
+        fail("give the parameter to sweep with --sweep NAME, and its range with --range A B")
+    if span is None:
+        fail(f"give the range of {param_name} with --range A B")
+    s = load_system(system, [*(param or []), *(set_param or [])])
     if param_name not in s.params:
         fail(f"{s.name} has no parameter {param_name!r} (parameters: {', '.join(s.params)})")
     if n < 2 or keep < 1 or transient < 0:
@@ -129,39 +145,50 @@ def bifurcation(
         check_output(out, folder=True)
     values = np.linspace(span[0], span[1], n)
     swept = cast("Map | Flow", s)  # orbit_diagram rejects other kinds itself
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    try:
+        with err_console.status(f"{s.name}: {count(n, 'value')} of {param_name} ..."):
+            od = orbit_diagram(
+                swept,
+                param_name,
+                values,
+                n_keep=keep,
+                transient=transient,
+                index=variable_index(s, var),
+                plane=plane_arg,
+            )
+    except KeyboardInterrupt:
+        err_console.print("[yellow]interrupted:[/] before the orbit diagram finished; nothing was written")
+        raise typer.Exit(code=130) from None
+    changes = []
+    interrupted = False
+    if doublings:
         try:
-            with err_console.status(f"{s.name}: {n} values of {param_name} ..."):
-                od = orbit_diagram(
-                    swept,
-                    param_name,
-                    values,
-                    n_keep=keep,
-                    transient=transient,
-                    index=variable_index(s, var),
-                    plane=plane_arg,
+            with progress_bar(f"{s.name}: locating changes of period", quiet=as_json) as progress:
+                changes = period_changes(
+                    swept, param_name, min(span), max(span), plane=plane_arg, **progress_kwarg(period_changes, progress)
                 )
-                changes = period_changes(swept, param_name, min(span), max(span), plane=plane_arg) if doublings else []
-        except (ValueError, TypeError, FloatingPointError) as exc:
-            fail(str(exc))
+        except KeyboardInterrupt:
+            interrupted = True  # the diagram finished: write and print it, then say what did not
     result = od.to_dict()
     if changes:
         result["period_changes"] = [c.to_dict() for c in changes]
     figure_error = None
     if figures:
         headless_matplotlib()
-        path = out / f"{s.name}_bifurcation_{param_name}.png"
+        path = out / safe_name(s.name, "bifurcation", param_name, suffix=".png")
         written, figure_error = figures_or_error(lambda: save_figure(od.plot(), path, as_json), out)
         if written is not None:
             result["figure"] = written
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
     else:
-        for w in caught:
-            err_console.print(f"[yellow]warning:[/] {w.message}")
         from .render import print_orbit_diagram
 
         print_orbit_diagram(s.name, param_name, span, n, keep, result, changes)
+    if interrupted:
+        err_console.print(
+            "[yellow]interrupted:[/] the orbit diagram above finished; locating the changes of period did not"
+        )
+        raise typer.Exit(code=130)
     if figure_error:
         fail(figure_error)

@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.table import Table
 
-from .common import console
+from .common import console, count
 
 
 def fmt(v: float, digits: int = 5) -> str:
@@ -63,8 +63,8 @@ def print_report(report: Any) -> None:
         console.print(f"[dim]{s.reference}[/]")
     if report.fixed_points is not None:
         fp = report.fixed_points
-        kind = "equilibria" if s.kind == "flow" else "fixed points"
-        table = Table(title=f"{len(fp)} {kind} in the box {[tuple(round(v, 3) for v in b) for b in report.box]}")
+        kind = "equilibrium" if s.kind == "flow" else "fixed point"
+        table = Table(title=f"{count(len(fp), kind)} in the box {[tuple(round(v, 3) for v in b) for b in report.box]}")
         table.add_column("x")
         table.add_column("eigenvalues" if s.kind == "flow" else "multipliers")
         table.add_column("type")
@@ -76,7 +76,7 @@ def print_report(report: Any) -> None:
     if report.spectrum is not None:
         sp = report.spectrum
         unit = "per iteration" if s.kind == "map" else "per time unit"
-        table = Table(title=f"Lyapunov spectrum ({unit}; {sp.settings['n_ics']} initial conditions)")
+        table = Table(title=f"Lyapunov spectrum ({unit}; {count(sp.settings['n_ics'], 'initial condition')})")
         table.add_column("i", justify="right")
         table.add_column("lambda_i", justify="right")
         table.add_column("spread (std)", justify="right")
@@ -111,7 +111,7 @@ def print_series_report(rep: Any, dt_assumed: bool) -> None:
         The file had no time axis and no ``--dt`` was given (rates are per sample).
     """
     unit = "per sample (no time axis: pass --dt)" if dt_assumed else "per time unit"
-    console.print(f"[bold]{rep.name}[/]: {rep.x.size} samples, dt = {rep.dt:g}")
+    console.print(f"[bold]{rep.name}[/]: {count(rep.x.size, 'sample')}, dt = {rep.dt:g}")
     table = Table(show_header=False)
     if rep.dim is not None:
         table.add_row("embedding", f"dim {rep.dim}, tau {rep.tau} ({rep.embedding_rule})")
@@ -150,7 +150,7 @@ def print_catalog(rows: list[tuple[Any, dict[str, Any]]]) -> None:
     rows : list of (System, dict)
         Each system with its annotated metadata (empty dict when none).
     """
-    table = Table(title=f"dynstab catalog: {len(rows)} systems")
+    table = Table(title=f"dynstab catalog: {count(len(rows), 'system')}")
     for col, just in (
         ("name", "left"),
         ("kind", "left"),
@@ -272,7 +272,7 @@ def print_orbit_diagram(
     """
     console.print(
         f"[bold]{name}[/]: orbit diagram over {param} in [{span[0]:g}, {span[1]:g}], "
-        f"{n} values x {keep} points; {result['n_diverged']} values diverged"
+        f"{count(n, 'value')} x {count(keep, 'point')}; {count(result['n_diverged'], 'value')} diverged"
     )
     if changes:
         table = Table(title="changes of period")
@@ -298,7 +298,9 @@ def print_basins(name: str, result: dict[str, Any]) -> None:
     result : dict
         ``Basins.to_dict()``.
     """
-    table = Table(title=f"{name}: {result['n_attractors']} attractors on the {' x '.join(result['dims'])} grid")
+    table = Table(
+        title=f"{name}: {count(result['n_attractors'], 'attractor')} on the {' x '.join(result['dims'])} grid"
+    )
     for col in ("label", "basin fraction", "centroid"):
         table.add_column(col)
     for label, frac in result["fractions"].items():
