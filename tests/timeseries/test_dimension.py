@@ -54,6 +54,29 @@ def test_correlation_sum_matches_brute_force(metric, w):
     assert np.all(np.abs(sub - brute) < 0.05)
 
 
+@pytest.mark.parametrize("metric", ["chebyshev", "euclidean"])
+@pytest.mark.parametrize("dim", [1, 2, 5])
+def test_cell_list_counts_equal_brute_force_exactly(metric, dim):
+    # the fixed-radius cell-list count against all pairs, on a delay embedding (a Lorenz-like
+    # correlated series) and for a subset of reference points: integer counts agree exactly
+    rng = np.random.default_rng(7)
+    s = np.sin(np.arange(700) * 0.07) + 0.3 * rng.normal(size=700).cumsum() / 10
+    x = np.column_stack([s[k * 3 : k * 3 + 600] for k in range(dim)])
+    n, w, m, seed = 600, 5, 150, 4
+    r = np.sort(np.r_[np.logspace(-2, 0.5, 17), 0.3])
+    d = np.abs(x[:, None] - x[None])
+    d = d.max(-1) if metric == "chebyshev" else np.sqrt((d * d).sum(-1))
+    ii, jj = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    adm = np.abs(ii - jj) > w
+    pairs_all = adm.sum()
+    exact = np.array([np.count_nonzero(d[adm] <= rr) for rr in r]) / pairs_all
+    assert np.array_equal(correlation_sum(x, r, theiler=w, metric=metric), exact)
+    refs = np.sort(np.random.default_rng(seed).permutation(n)[:m])  # the documented reference draw
+    sub = np.array([np.count_nonzero(d[refs][adm[refs]] <= rr) for rr in r]) / adm[refs].sum()
+    got = correlation_sum(x, r, theiler=w, metric=metric, max_points=m, seed=seed)
+    assert np.array_equal(got, sub)
+
+
 def test_henon_correlation_dimension(henon):
     res = correlation_dimension(henon, theiler=0)
     assert isinstance(res, CorrelationDimension)
