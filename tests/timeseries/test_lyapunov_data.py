@@ -128,3 +128,41 @@ def test_series_scaled_by_1e200_gives_the_unscaled_exponent(henon_x):
         assert r.exponent == pytest.approx(ref.exponent, rel=1e-9)
         assert r.fit_range == ref.fit_range
         np.testing.assert_allclose(r.lnd - np.log(scale), ref.lnd, rtol=1e-9, atol=1e-9)
+
+
+def test_lorenz_interval_covers_the_true_exponent():
+    """Issue 12: the README's Lorenz x example gave 0.785 [0.70, 0.871], excluding the true 0.9056."""
+    x = dynstab.trajectory(dynstab.systems.get("lorenz"), t=120.0, dt=0.02, transient=20.0).x[:, 0]
+    r = lyapunov_from_data(x, 0.02)
+    assert r.valid and r.consistent
+    assert r.ci[0] < 0.9056 < r.ci[1]
+    assert r.ci[1] - r.ci[0] < 0.6 * 0.9056  # honest, not useless: about +-20 %
+    # the fit starts after the initial relaxation and holds half a mean period at least
+    k0, k1 = r.fit_range
+    assert k0 >= r.min_start >= r.tau > 1
+    assert k1 - k0 >= 2 * r.half_window
+    # the slope is common to two embedding dimensions (Kantz & Schreiber sec. 5.3)
+    (m0, l0), (m1, l1) = r.dim_exponents
+    assert m1 == m0 + 1 and abs(l1 - l0) <= 0.25 * l0
+    # the interval holds the statistical one and the systematic error
+    assert r.ci[0] <= r.stat_ci[0] and r.stat_ci[1] <= r.ci[1]
+    assert r.ci[1] - r.exponent >= r.systematic * r.exponent
+
+
+def test_henon_interval_covers_the_true_exponent(henon_x):
+    r = lyapunov_from_data(henon_x, 1.0)
+    assert r.valid
+    assert r.ci[0] < 0.4192 < r.ci[1]
+    assert r.fit_range[0] >= 1  # k = 0 -> 1 is the initial jump, never fitted
+
+
+def test_min_start_is_respected():
+    k = np.arange(40)
+    y = np.concatenate([0.5 * k[:25], np.full(15, 12.0)])
+    assert find_scaling_region(y, min_start=3) == (3, 24)
+
+
+def test_noise_is_not_a_valid_estimate():
+    w = np.random.default_rng(3).standard_normal(3000)
+    r = lyapunov_from_data(w, 1.0, dim=3, tau=1, warn=False)
+    assert not r.valid
