@@ -1,5 +1,6 @@
 """Lyapunov spectra against published and exact values."""
 
+import itertools
 import math
 
 import jax.numpy as jnp
@@ -210,3 +211,98 @@ def test_two_trajectory_arguments_go_through_validation():
         max_lyapunov_two_trajectory(lorenz, t=10.0, renormalize=float("nan"))
     with pytest.raises(ValueError, match=r"^tol must be a finite number > 0, got 0\.0$"):
         max_lyapunov_two_trajectory(lorenz, t=10.0, method="dopri8", tol=0.0)
+
+
+# --- the tangent frame aligns during the transient (issue 12) --------------------------------------------------
+@dynstab.map(params=dict(a=np.array([1.1, 0.9])), x0=[1.0, 1.0])
+def DIAGONAL(x, p, n):
+    return p["a"] * x
+
+
+@pytest.mark.parametrize("n", [1, 7, 100, 1000])
+def test_diagonal_linear_map_exponents_are_exact_for_any_run_length(n):
+    """x -> diag(1.1, 0.9) x: once the frame is aligned, every QR step stretches by exactly 1.1 and 0.9
+    (a random frame not evolved during the transient gave 0.079 instead of ln 1.1 over 100 steps)."""
+    spec = lyapunov_spectrum(DIAGONAL, n=n, transient=400)  # alignment error (0.9/1.1)^800 ~ 1e-70
+    np.testing.assert_allclose(spec.exponents, np.log([1.1, 0.9]), rtol=0, atol=1e-10)
+
+
+def test_diagonal_linear_map_with_the_default_transient_is_the_exact_finite_frame_value():
+    """With the default transient m = 10 of a 100-step run, the frame (a, b) evolved over the transient gives
+    lambda_1 = ln(|J^(m+n) q| / |J^m q|) / n exactly: the transient's steps act on the frame."""
+    n, m = 100, 10
+    a, b = np.linalg.qr(np.random.default_rng(0).standard_normal((2, 2)))[0][:, 0]  # the seed-0 initial frame
+    norm = lambda j: 0.5 * np.log(a**2 * 1.21**j + b**2 * 0.81**j)  # noqa: E731
+    spec = lyapunov_spectrum(DIAGONAL, n=n)
+    assert spec.settings["transient"] == m
+    assert spec.exponents[0] == pytest.approx((norm(m + n) - norm(m)) / n, abs=1e-12)
+    assert spec.exponents.sum() == pytest.approx(math.log(0.99), abs=1e-12)
+
+
+@pytest.mark.parametrize("t", [0.1, 1.0, 10.0])
+def test_linear_flow_exponents_are_exact_after_the_transient(t):
+    """x' = A x, A = V diag(mu) V^-1 (not normal): after the transient the Gram-Schmidt frame spans the leading
+    eigenvectors and each RK4 step stretches the i-th direction by |R(mu_i h)|, R(z) = 1 + z + z^2/2 + z^3/6 +
+    z^4/24, so the exponents are ln|R(mu_i h)| / h for any run length."""
+    mu, h = np.array([0.5, -0.3, -1.2]), 0.01
+    V = np.array([[1.0, 0.3, 0.0], [0.0, 1.0, 0.5], [0.2, 0.0, 1.0]])
+    A = V @ np.diag(mu) @ np.linalg.inv(V)
+    z = mu * h
+    exact = np.log(np.abs(1 + z + z**2 / 2 + z**3 / 6 + z**4 / 24)) / h
+    spec = lyapunov_spectrum(LINEAR.with_params(A=A), t=t, transient=60.0, dt=h)  # alignment error ~ e^-48
+    np.testing.assert_allclose(spec.exponents, exact, rtol=0, atol=1e-10)
+
+
+# --- long runs in compiled chunks: interruptible, with progress (issue 14) ------------------------------------------
+@pytest.fixture
+def chunked(monkeypatch):
+    """Every run in chunks of about ``seconds`` (set by the test)."""
+    from dynstab.simulate import evolution
+
+    monkeypatch.setattr(evolution, "LONG_RUN_SECONDS", 0.0)
+    return lambda seconds: monkeypatch.setattr(evolution, "CHUNK_SECONDS", seconds)
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [("lorenz", dict(t=50.0, n_ics=2, transient=7.55)), ("henon", dict(n=501, n_ics=3, transient=51))],
+)
+def test_a_run_in_chunks_gives_the_one_call_result(chunked, name, kwargs):
+    system = systems.get(name)
+    one = lyapunov_spectrum(system, **kwargs)
+    done = []
+    chunked(2e-5)  # chunks of a few to a few hundred intervals, their ends anywhere
+    small = lyapunov_spectrum(system, **kwargs, progress=lambda d, total: done.append((d, total)))
+    chunked(1e-3)
+    large = lyapunov_spectrum(system, **kwargs)
+    np.testing.assert_array_equal(small.logs, large.logs)  # the chunks do not change any interval's arithmetic
+    np.testing.assert_allclose(small.logs, one.logs, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(small.exponents, one.exponents, rtol=0, atol=1e-12)
+    assert small.divergence == pytest.approx(one.divergence, abs=1e-12) or math.isnan(one.divergence)
+    total = done[-1][1]
+    assert len(done) > 3 and done[0][0] == 0 and done[-1][0] == total
+    assert all(a[0] <= b[0] and a[1] == total for a, b in itertools.pairwise(done))
+
+
+def test_ctrl_c_stops_a_long_spectrum_within_a_second():
+    """A run of 1e8 RK4 steps (about a minute) is interrupted 0.3 s after its first compiled chunk returned:
+    KeyboardInterrupt must arrive within a chunk (about 0.25 s), not after the whole run."""
+    import _thread
+    import threading
+    import time
+
+    fired = {}
+
+    def interrupt():
+        fired["at"] = time.perf_counter()
+        _thread.interrupt_main()
+
+    def progress(done, total):
+        if done and "timer" not in fired:
+            fired["timer"] = threading.Timer(0.3, interrupt)
+            fired["timer"].start()
+
+    with pytest.raises(KeyboardInterrupt):
+        lyapunov_spectrum(systems.get("lorenz"), t=1e6, progress=progress)
+        time.sleep(5)  # pragma: no cover  (only if the run finished before the interrupt)
+    assert time.perf_counter() - fired["at"] < 1.5

@@ -34,8 +34,19 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._precision import float64
+from ..simulate import evolution as loops
 from ..simulate.adaptive import dop853_solve
-from ..simulate.evolution import Evolution, Plan, intervals, plan, run
+from ..simulate.evolution import (
+    Evolution,
+    Plan,
+    Progress,
+    estimated_seconds,
+    in_chunks,
+    intervals,
+    intervals_part,
+    plan,
+    run,
+)
 from ..systems.base import System, as_state, check_system, evolution_of
 from ..validation import as_float, as_int, as_positive_float
 
@@ -188,23 +199,139 @@ def _orthonormalize(Q):
     return jnp.stack(cols, axis=1), jnp.stack(norms)
 
 
+def _tangent_loop(ev: Evolution, params: Any, divergence: bool):
+    """``(step, advance, finish)`` of a Benettin run, shared by the one-call and the chunked kernels.
+
+    ``advance`` steps ``(x, Q, c, sums)`` (``c`` accumulates the contraction rate when ``divergence``);
+    ``finish`` re-orthonormalizes Q, adds ln|R_ii| to ``sums`` and returns them as the interval's ``y``.
+    """
+    step = ev.step(params)
+    if divergence:  # the contraction rate at every step's start: an independent check of the sum
+        tangent = ev.tangent_step_with_contraction(params)
+    else:
+        plain = ev.tangent_step(params)
+        tangent = lambda s, t, k: (*plain((s[0], s[1]), t, k), s[2])  # noqa: E731
+
+    def advance(s, t, i):
+        return (*tangent(s[:3], t, i), *s[3:])
+
+    def finish(state):
+        Q, r = _orthonormalize(state[1])
+        lr = jnp.log(r)
+        return (state[0], Q, state[2], *((state[3] + lr,) if len(state) > 3 else ())), lr
+
+    return step, advance, finish
+
+
 @partial(jax.jit, static_argnames=("evolution", "plan", "divergence", "sums"))
-def benettin(evolution: Evolution, plan: Plan, divergence: bool, x0s, Q0, params, t0, sums: bool = False):
+def _benettin_kernel(evolution: Evolution, plan: Plan, divergence: bool, x0s, Q0, params, t0, sums: bool = False):
+    """`benettin` in one compiled call (runs short enough not to need chunks)."""
+    ev = evolution
+    step, advance, finish = _tangent_loop(ev, params, divergence)
+    n_align, n_state = divmod(plan.n_transient, plan.n_sub)
+    zero = (jnp.zeros(Q0.shape[1], Q0.dtype),) if sums else ()
+
+    def one(x0):
+        x = run(step, ev.initial(x0, params), t0, ev.tick, n_state)
+        Q = Q0
+        if n_align:  # the frame aligns with the growing directions during the transient (its logs are dropped)
+            x, Q = intervals(
+                advance, (x, Q0, 0.0, *zero), t0 + n_state * ev.tick, ev.tick, plan.n_sub, n_align, finish
+            )[0][:2]
+        start = t0 + plan.n_transient * ev.tick
+        # the log sums are carried in the loop's order, the order of numpy's sum over the strided axis 1 of the
+        # logs (identical results), which took 1.4 ms on the host for Lorenz (1e5 x 3)
+        end, logs = intervals(advance, (x, Q, 0.0, *zero), start, ev.tick, plan.n_sub, plan.n_out, finish)
+        div = end[2] / (plan.n_out * plan.n_sub)
+        return (logs, div, end[3]) if sums else (logs, div)
+
+    if x0s.shape[0] == 1:  # no vmap around a single orbit (measured up to 25% per step)
+        return jax.tree.map(lambda a: jnp.asarray(a)[None], one(x0s[0]))
+    return jax.vmap(one)(x0s)
+
+
+@partial(jax.jit, static_argnames=("evolution", "n_state"))
+def _benettin_start(evolution: Evolution, n_state: int, x0s, params, t0):
+    """The internal states (B, D) after the transient's first ``n_state`` steps of the state alone."""
+    ev = evolution
+    step = ev.step(params)
+    return jax.vmap(lambda x0: run(step, ev.initial(x0, params), t0, ev.tick, n_state))(x0s)
+
+
+@partial(jax.jit, static_argnames=("evolution", "n_sub", "size", "divergence"))
+def _benettin_piece(evolution: Evolution, n_sub: int, size: int, divergence: bool, carry, params, t0, start, count):
+    """One chunk of a long `benettin` run: intervals ``start .. start + count - 1`` from ``carry`` = (x, Q, c, sums)
+    (leading axis B), law time ``t0`` at the first interval's step 0; the logs fill (B, size, k)."""
+    ev = evolution
+    _, advance, finish = _tangent_loop(ev, params, divergence)
+    one = lambda c: intervals_part(advance, c, t0, ev.tick, n_sub, size, start, count, finish)  # noqa: E731
+    if carry[0].shape[0] == 1:
+        return jax.tree.map(lambda a: jnp.asarray(a)[None], one(jax.tree.map(lambda a: a[0], carry)))
+    return jax.vmap(one)(carry)
+
+
+def _benettin_chunks(ev: Evolution, plan: Plan, divergence: bool, x0s, Q0, params, t0, sums, progress):
+    """`benettin` as compiled chunks of about `CHUNK_SECONDS` (`dynstab.simulate.evolution.in_chunks`)."""
+    x0s, Q0 = jnp.asarray(x0s), jnp.asarray(Q0)
+    B, (D, k) = x0s.shape[0], Q0.shape
+    n_align, n_state = divmod(plan.n_transient, plan.n_sub)
+    x = _benettin_start(ev, n_state, x0s, params, t0)
+    per_interval = estimated_seconds(plan.n_sub, D * (k + 1), B)
+    pairs = 2 if plan.n_sub == 1 else 1  # `intervals_part` advances single-step intervals in pairs
+    size = max(2, min(n_align + plan.n_out, int(4 * loops.CHUNK_SECONDS / per_interval)))
+    first = size // 32  # small: its time (with the compilation) is not used to size the next chunks
+    total = n_align + plan.n_out
+
+    def reset(x, Q):
+        return (x, Q, jnp.zeros(B, Q0.dtype), jnp.zeros((B, k), Q0.dtype))
+
+    def chunks(carry, start_time, n, offset):
+        piece = lambda c, j, m: _benettin_piece(ev, plan.n_sub, size, divergence, c, params, start_time, j, m)  # noqa: E731
+        report = None if progress is None else (lambda done, _: progress(offset + done, total))
+        return in_chunks(piece, carry, n, first, size, axis=1, progress=report, compiled=offset > 0, multiple=pairs)
+
+    carry = reset(x, jnp.broadcast_to(Q0, (B, D, k)))
+    if n_align:  # the frame aligns during the transient (its logs are dropped)
+        carry = reset(*chunks(carry, t0 + n_state * ev.tick, n_align, 0)[0][:2])
+    end, logs = chunks(carry, t0 + plan.n_transient * ev.tick, plan.n_out, n_align)
+    logs = np.concatenate(logs, axis=1)
+    div = np.asarray(end[2]) / (plan.n_out * plan.n_sub)
+    return (logs, div, np.asarray(end[3])) if sums else (logs, div)
+
+
+def benettin(
+    evolution: Evolution,
+    plan: Plan,
+    divergence: bool,
+    x0s,
+    Q0,
+    params,
+    t0,
+    sums: bool = False,
+    *,
+    progress: Progress | None = None,
+):
     """Per initial condition: the (n_out, k) array of ln|R_ii| over the QR intervals and the mean contraction
     rate; with ``sums`` also the (k,) sums of the logs over the intervals (third).
 
-    The compiled kernel of `lyapunov_spectrum`: a transient of the state alone, then ``plan.n_out``
-    intervals of ``plan.n_sub`` tangent steps, each followed by a re-orthonormalization
-    (modified Gram-Schmidt for k <= 8, Householder QR above).
+    The kernel of `lyapunov_spectrum`. The transient advances the state alone for its first
+    ``plan.n_transient mod plan.n_sub`` steps and then the state with the tangent frame for its whole
+    intervals, re-orthonormalized after each and the logs dropped, so that the measured sums start from a
+    frame already aligned with the most expanding directions (a random frame biases a run of n intervals
+    by O(1/n): a diagonal map over 100 steps gave 0.079 instead of ln 1.1). Then ``plan.n_out`` intervals
+    of ``plan.n_sub`` tangent steps, each followed by a re-orthonormalization (modified Gram-Schmidt for
+    k <= 8, Householder QR above). A run longer than `LONG_RUN_SECONDS` (`estimated_seconds`) is carried
+    out in compiled chunks of about `CHUNK_SECONDS` (`dynstab.simulate.evolution.in_chunks`), so Ctrl-C
+    stops it within a chunk; the intervals' arithmetic does not depend on the chunks.
 
     Parameters
     ----------
     evolution : Evolution
-        The system's fixed-step evolution (static).
+        The system's fixed-step evolution.
     plan : Plan
-        Transient, steps per QR interval and number of intervals (static).
+        Transient, steps per QR interval and number of intervals.
     divergence : bool
-        Also accumulate the phase-space contraction rate at every step (static; a full spectrum's check).
+        Also accumulate the phase-space contraction rate at every step (a full spectrum's check).
     x0s : array, shape (B, d)
         Initial conditions.
     Q0 : array, shape (d_internal, k)
@@ -214,15 +341,18 @@ def benettin(evolution: Evolution, plan: Plan, divergence: bool, x0s, Q0, params
     t0 : array
         The law's time at the start (`Evolution.time_zero`).
     sums : bool, default False
-        Also carry the (k,) sums of the logs through the loop (static).
+        Also carry the (k,) sums of the logs through the loop.
+    progress : callable, optional
+        ``progress(done, total)`` in QR intervals (transient included), called between the chunks of a
+        long run.
 
     Returns
     -------
-    logs : jax.Array, shape (B, n_out, k)
+    logs : array, shape (B, n_out, k)
         ln|R_ii| of every interval, in the order of the columns of Q0.
-    divergence : jax.Array, shape (B,)
+    divergence : array, shape (B,)
         Mean contraction rate per step (tr J or ln|det J|); 0 when ``divergence`` is False.
-    sums : jax.Array, shape (B, k)
+    sums : array, shape (B, k)
         Only with ``sums``: the sums of ``logs`` over the intervals.
 
     References
@@ -230,33 +360,11 @@ def benettin(evolution: Evolution, plan: Plan, divergence: bool, x0s, Q0, params
     Benettin, Galgani, Giorgilli & Strelcyn, Meccanica 15, 9 and 21 (1980); Eckmann & Ruelle,
     Rev. Mod. Phys. 57, 617 (1985), Sec. IV.B.
     """
-    ev = evolution
-    step = ev.step(params)
-    if divergence:  # the contraction rate at every step's start: an independent check of the sum
-        advance = ev.tangent_step_with_contraction(params)
-    else:
-        tangent = ev.tangent_step(params)
-        advance = lambda s, t, k: (*tangent((s[0], s[1]), t, k), s[2])  # noqa: E731
-
-    def finish(state):
-        Q, r = _orthonormalize(state[1])
-        lr = jnp.log(r)
-        return (state[0], Q, state[2], *((state[3] + lr,) if sums else ())), lr
-
-    def one(x0):
-        x = run(step, ev.initial(x0, params), t0, ev.tick, plan.n_transient)
-        start = t0 + plan.n_transient * ev.tick
-        # the log sums are carried in the loop's order, the order of numpy's sum over the strided axis 1 of the
-        # logs (identical results), which took 1.4 ms on the host for Lorenz (1e5 x 3)
-        init = (x, Q0, 0.0, *((jnp.zeros(Q0.shape[1], Q0.dtype),) if sums else ()))
-        advance_all = lambda s, t, i: (*advance(s[:3], t, i), *s[3:])  # noqa: E731
-        end, logs = intervals(advance_all, init, start, ev.tick, plan.n_sub, plan.n_out, finish)
-        div = end[2] / (plan.n_out * plan.n_sub)
-        return (logs, div, end[3]) if sums else (logs, div)
-
-    if x0s.shape[0] == 1:  # no vmap around a single orbit (measured up to 25% per step)
-        return jax.tree.map(lambda a: jnp.asarray(a)[None], one(x0s[0]))
-    return jax.vmap(one)(x0s)
+    B, (D, k) = np.shape(x0s)[0], np.shape(Q0)
+    n_steps = plan.n_transient + plan.n_out * plan.n_sub
+    if estimated_seconds(n_steps, D * (k + 1), B) <= loops.LONG_RUN_SECONDS:
+        return _benettin_kernel(evolution, plan, divergence, x0s, Q0, params, t0, sums=sums)
+    return _benettin_chunks(evolution, plan, divergence, x0s, Q0, params, t0, sums, progress)
 
 
 def fixed_step_evolution(system: System, method: str, dt: float | None) -> Evolution:
@@ -407,6 +515,7 @@ def lyapunov_spectrum(
     dt: float | None = None,
     seed: int = 0,
     method: str = "rk4",
+    progress: Progress | None = None,
 ) -> LyapunovSpectrum:
     """The k largest Lyapunov exponents of a flow or map by the Benettin/QR method.
 
@@ -453,6 +562,9 @@ def lyapunov_spectrum(
         Seed of the perturbed initial conditions and of the random orthonormal initial frame.
     method : {"rk4", "rk8"}, default "rk4"
         Fixed-step method of a continuous-time system.
+    progress : callable, optional
+        ``progress(done, total)``, in QR intervals (transient included), called between the compiled
+        chunks of a long run (`benettin`); Ctrl-C stops a long run within a chunk (about 0.25 s).
 
     Returns
     -------
@@ -497,7 +609,7 @@ def lyapunov_spectrum(
     Q0 = _initial_frame(seed, d, k)
     carry = k > 1  # for k = 1 the logs are contiguous and numpy's sum of them is as fast (0.02 ms for 1e5)
     # NumPy arguments: the jitted call converts them on its C++ path (jnp.asarray dispatches, ~15 us each)
-    out = benettin(ev, pl, check_sum, x0s, Q0, system.params, ev.time_zero(), sums=carry)
+    out = benettin(ev, pl, check_sum, x0s, Q0, system.params, ev.time_zero(), sums=carry, progress=progress)
     logs, div = out[:2]
     logs = np.asarray(logs)
     sums = np.asarray(out[2]) if carry else logs.sum(axis=1)
@@ -543,7 +655,7 @@ def max_lyapunov(system: System, t: float | None = None, **kwargs) -> float:
         Run length after the transient, in time units (see `lyapunov_spectrum`).
     **kwargs
         Any other argument of `lyapunov_spectrum` except ``k`` (``n``, ``qr_interval``,
-        ``transient``, ``x0``, ``n_ics``, ``dt``, ``seed``, ``method``), with its defaults.
+        ``transient``, ``x0``, ``n_ics``, ``dt``, ``seed``, ``method``, ``progress``), with its defaults.
 
     Returns
     -------

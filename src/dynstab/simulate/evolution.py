@@ -17,11 +17,19 @@ per system (state, tangent vectors, noise), and three loops (`run`, `sample`, `i
 
 Loops are ``lax.fori_loop`` / ``lax.scan`` so they compile into one kernel; a step function has
 the signature ``step(state, t, k)`` (law time t, step index k from the start of the loop).
+
+Long runs are split into compiled chunks (`in_chunks`, `intervals_part`): one compiled call of a
+whole long run cannot be interrupted (Ctrl-C waits until it returns) and shows no progress, so a
+run whose `estimated_seconds` exceed `LONG_RUN_SECONDS` is carried out as a Python loop over
+chunks of about `CHUNK_SECONDS`, each a call of one compiled function (the chunk length is a
+traced argument, so every chunk, the last included, reuses it), with a ``progress(done, total)``
+callback between chunks. Each interval's arithmetic is the same whatever the chunk boundaries.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -34,9 +42,22 @@ from ..validation import as_float, as_positive_float
 from .sde import SDE_METHODS, sde_increment, sde_step
 from .steppers import FIXED_STEP_METHODS, rk_step
 
-__all__ = ["Evolution", "Plan", "plan", "default_transient", "run", "sample", "intervals", "tangent_field"]
+__all__ = [
+    "Evolution",
+    "Plan",
+    "plan",
+    "default_transient",
+    "run",
+    "sample",
+    "intervals",
+    "intervals_part",
+    "in_chunks",
+    "estimated_seconds",
+    "tangent_field",
+]
 
 StepFn = Callable[[Any, Any, Any], Any]
+Progress = Callable[[int, int], None]
 
 #: Default transient of the analysis algorithms: 10% of the run, at most 100 time units
 #: (continuous time) or 1000 iterations (discrete time).
@@ -647,3 +668,187 @@ def sample(
         return c, y
 
     return jax.lax.scan(record_then_advance, pack(state), jnp.arange(n_out))[1]
+
+
+# ------------------------------------------------------------------------------- long runs in chunks
+#: Target wall time of one compiled chunk of a long run (seconds): Ctrl-C and ``progress`` act between chunks.
+CHUNK_SECONDS = 0.25
+#: Runs estimated to take longer than this (seconds) are split into chunks; shorter ones are one compiled call.
+LONG_RUN_SECONDS = 0.5
+#: Rough cost of advancing one number of the state by one step on XLA CPU (seconds): measured 5 ns for the
+#: Lorenz spectrum (3 + 3 x 3 numbers, 60 ms per 1e6 RK4 steps) and 4 ns for the Henon tangent map
+#: (benchmarks/bench_evolution.py). Only decides whether a run is chunked and sizes the first chunk; later
+#: chunks are sized from the measured time of the previous one.
+SECONDS_PER_NUMBER_STEP = 5e-9
+
+
+def estimated_seconds(n_steps: int, n_numbers: int, batch: int = 1) -> float:
+    """A rough wall time of ``n_steps`` steps of a state of ``n_numbers`` numbers for ``batch`` orbits.
+
+    ``n_steps * n_numbers * batch * SECONDS_PER_NUMBER_STEP``: the cost of a step grows with the numbers
+    it advances (a tangent frame of k vectors in d dimensions: d (k + 1)).
+
+    Parameters
+    ----------
+    n_steps : int
+        Steps of the run (transient included).
+    n_numbers : int
+        Numbers advanced per step and orbit (state and tangent vectors).
+    batch : int, default 1
+        Orbits advanced together (initial conditions).
+
+    Returns
+    -------
+    float
+        Seconds (order of magnitude only).
+    """
+    return float(n_steps) * n_numbers * batch * SECONDS_PER_NUMBER_STEP
+
+
+def intervals_part(
+    step: StepFn,
+    state: Any,
+    t0: Any,
+    tick: Any,
+    n_sub: int,
+    size: int,
+    start: Any,
+    count: Any,
+    finish: Callable[[Any], tuple[Any, Any]],
+) -> tuple[Any, Any]:
+    """Intervals ``start .. start + count - 1`` of `intervals` (one chunk of a long run).
+
+    The same intervals, step indices and law times as `intervals` from the same start state: interval j
+    covers step indices ``j n_sub .. (j + 1) n_sub - 1`` at law times ``t0 + k tick``. ``start`` and
+    ``count`` are traced (one compiled function serves every chunk, the last and shorter one too);
+    the ``y`` of the intervals fill the first ``count`` rows of a buffer of ``size`` rows. Single-step
+    intervals are advanced in pairs, like the scan of `intervals` (unrolled by 2), with an odd last one;
+    chunks of even length (`in_chunks` with ``multiple=2``) keep the pairs on the same intervals
+    whatever the chunk boundaries, so the results do not depend on them.
+
+    Parameters
+    ----------
+    step : callable
+        ``step(state, t, k)``.
+    state : pytree of arrays
+        The state at the start of interval ``start``.
+    t0 : float or array
+        Law time of step index 0 (of the whole run, not of the chunk).
+    tick : float or int
+        Increment of the law time per step.
+    n_sub : int
+        Steps per interval (static).
+    size : int
+        Rows of the output buffer, the largest ``count`` (static).
+    start : int or array
+        Index of the first interval of the chunk.
+    count : int or array
+        Number of intervals of the chunk, at most ``size``.
+    finish : callable
+        ``finish(state) -> (state, y)`` after each interval.
+
+    Returns
+    -------
+    state : pytree of arrays
+        The state after the chunk's last ``finish``.
+    ys : pytree of arrays
+        The ``y`` of the chunk's intervals in rows ``0 .. count - 1`` of arrays with ``size`` rows (zeros
+        after them).
+    """
+
+    def interval(j: Any, s: Any) -> tuple[Any, Any]:
+        return finish(run(step, s, t0, tick, n_sub, j * n_sub))
+
+    shapes = jax.eval_shape(lambda s: interval(jnp.asarray(start), s)[1], state)
+    buffer = jax.tree.map(lambda a: jnp.zeros((size, *a.shape), a.dtype), shapes)
+
+    def body(i: Any, carry: Any) -> Any:
+        s, buf = carry
+        s, y = interval(start + i, s)
+        return s, jax.tree.map(lambda b, v: b.at[i].set(v), buf, y)
+
+    if n_sub != 1:
+        return jax.lax.fori_loop(0, count, body, (state, buffer))
+    # single-step intervals two at a time, like the scan of `intervals` (unrolled by 2), and an odd last one
+    pairs = jax.lax.fori_loop(0, count // 2, lambda p, c: body(2 * p + 1, body(2 * p, c)), (state, buffer))
+    return jax.lax.cond(count % 2 == 1, lambda c: body(count - 1, c), lambda c: c, pairs)
+
+
+def in_chunks(
+    piece: Callable[[Any, int, int], tuple[Any, Any]],
+    carry: Any,
+    total: int,
+    first: int,
+    size: int,
+    *,
+    axis: int = 0,
+    progress: Progress | None = None,
+    seconds: float | None = None,
+    compiled: bool = False,
+    multiple: int = 1,
+) -> tuple[Any, list[Any]]:
+    """Run ``total`` units of work (intervals, samples) as compiled chunks, from Python.
+
+    ``piece(carry, start, count) -> (carry, ys)`` does units ``start .. start + count - 1`` in one compiled
+    call (e.g. a jitted function around `intervals_part`), ``ys`` holding ``size`` rows along ``axis`` of
+    which the first ``count`` are kept. The first chunk has ``first`` units; each later one is sized from
+    the measured time per unit of the previous chunk to take about ``seconds`` (unless ``compiled``, the
+    first call's time includes compiling and is not used), never more than ``size``. Every chunk is waited for before the
+    next starts, so Ctrl-C (KeyboardInterrupt) is raised at most one chunk after it is pressed, and
+    ``progress(done, total)`` is called before the first chunk and after each.
+
+    Parameters
+    ----------
+    piece : callable
+        ``piece(carry, start, count) -> (carry, ys)``.
+    carry : pytree of arrays
+        The state before unit 0.
+    total : int
+        Units of work.
+    first : int
+        Units of the first chunk (e.g. from `estimated_seconds`).
+    size : int
+        Largest chunk (the rows of ``piece``'s output buffer).
+    axis : int, default 0
+        The axis of the units in every leaf of ``ys``.
+    progress : callable, optional
+        ``progress(done, total)``, called from the calling thread between chunks.
+    seconds : float, optional
+        Target wall time of a chunk; default `CHUNK_SECONDS`.
+    compiled : bool, default False
+        Whether ``piece`` has run before (then its first chunk's time sizes the second).
+    multiple : int, default 1
+        Every chunk but the last is a multiple of this many units (2 for `intervals_part` of single-step
+        intervals, which it advances in pairs: the pairs then fall on the same units whatever the chunks).
+
+    Returns
+    -------
+    carry : pytree of arrays
+        The state after the last unit.
+    ys : list of pytrees of numpy arrays
+        The rows kept of each chunk, in order (concatenate along ``axis``).
+    """
+    target = CHUNK_SECONDS if seconds is None else seconds
+    if size < multiple:
+        raise ValueError(f"size must be at least multiple = {multiple}, got {size}")
+    whole = lambda n: max(multiple, min(size, n) // multiple * multiple)  # noqa: E731
+    done, count, out = 0, whole(first), []
+    if progress is not None:
+        progress(0, total)
+    while done < total:
+        count = min(count, total - done)
+        began = time.perf_counter()
+        carry, ys = piece(carry, done, count)
+        ys = jax.device_get(ys)  # waits for the chunk: an interrupt pending since is raised right after
+        carry = jax.block_until_ready(carry)
+        elapsed = time.perf_counter() - began
+        index = (slice(None),) * axis + (slice(0, count),)
+        out.append(jax.tree.map(lambda a, i=index: a[i], ys))
+        # a first call's time includes the compilation: the next chunk keeps its size
+        timed = done or compiled
+        following = whole(int(count * target / max(elapsed, 1e-6))) if timed else count
+        done += count
+        if progress is not None:
+            progress(done, total)
+        count = following
+    return carry, out
