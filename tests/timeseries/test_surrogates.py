@@ -98,6 +98,27 @@ def test_iaaft_keeps_periodogram_within_few_percent(henon):
     assert np.abs(Pa - P).sum(axis=1).mean() > np.abs(Ps - P).sum(axis=1).mean()
 
 
+def _spectral_error(x, s):
+    amp = np.abs(np.fft.rfft(x))
+    return np.sqrt(((np.abs(np.fft.rfft(s, axis=1)) - amp) ** 2).sum(axis=1) / (amp**2).sum())
+
+
+def test_iaaft_convergence_stop_is_as_accurate_as_the_fixed_point():
+    # an oversampled flow (slow rank convergence): the stop on the spectral error's
+    # improvement keeps the spectrum as well as iterating to the rank-order fixed point
+    t = np.arange(3000) * 0.05
+    x = np.sin(t) + 0.5 * np.sin(2.3 * t) ** 3 + 0.05 * np.random.default_rng(0).normal(size=t.size)
+    s_stop, it_stop = iaaft_surrogates(x, n=6, seed=2, return_iterations=True)
+    s_fix, it_fix = iaaft_surrogates(x, n=6, seed=2, tol=0.0, return_iterations=True)
+    assert np.all(it_stop <= it_fix) and it_stop.sum() < 0.8 * it_fix.sum()
+    e_stop, e_fix = _spectral_error(x, s_stop), _spectral_error(x, s_fix)
+    assert np.all(e_stop < 0.01) and np.all(e_stop <= 1.25 * e_fix), (e_stop, e_fix)
+    for row in s_stop:  # still exact permutations of the data
+        np.testing.assert_array_equal(np.sort(row), np.sort(x))
+    with pytest.raises(ValueError, match="tol"):
+        iaaft_surrogates(x, tol=-1.0)
+
+
 def test_iaaft_max_iter_still_permutation(ar):
     s, its = iaaft_surrogates(ar[:256], n=3, seed=1, max_iter=2, return_iterations=True)
     assert np.all(its <= 2)
