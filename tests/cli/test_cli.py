@@ -71,9 +71,9 @@ def test_simulate_writes_netcdf(tmp_path):
     path = tmp_path / "traj.nc"
     res = run("simulate", "lorenz", "--t", "2", "--method", "dopri8", "--out", str(path))
     assert res.exit_code == 0, res.output
-    ds = dynstab.load_trajectory(path)
-    assert ds["x"].shape == (201, 3) and ds.attrs["method"] == "dopri8"
-    np.testing.assert_allclose(ds["x"].values[0], dynstab.systems.get("lorenz").x0)
+    tr = dynstab.load_trajectory(path)
+    assert tr.x.shape == (201, 3) and tr.method == "dopri8" and tr.system.name == "lorenz"
+    np.testing.assert_allclose(tr.x[0], dynstab.systems.get("lorenz").x0)
     res = run("simulate", "lorenz", "--out", str(path))
     assert res.exit_code == 2 and "--t" in res.output
 

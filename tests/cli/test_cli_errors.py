@@ -78,7 +78,7 @@ def test_simulate_creates_a_missing_folder(tmp_path):
     path = tmp_path / "new" / "sub" / "x.nc"
     res = run("simulate", "lorenz", "--t", 0.1, "--out", path)
     assert res.exit_code == 0, res.output
-    assert dynstab.load_trajectory(path)["x"].shape == (11, 3)
+    assert dynstab.load_trajectory(path).x.shape == (11, 3)
 
 
 def test_the_result_is_printed_when_a_figure_cannot_be_written(tmp_path, monkeypatch):

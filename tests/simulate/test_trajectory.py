@@ -172,14 +172,98 @@ def test_map_iteration_is_exact():
 
 
 def test_netcdf_round_trip_keeps_metadata(tmp_path):
-    tr = dynstab.trajectory(systems.get("lorenz"), t=1.0, method="dopri8", rtol=1e-9)
+    tr = dynstab.trajectory(systems.get("lorenz", rho=30.0), t=1.0, method="dopri8", rtol=1e-9)
     path = tmp_path / "lorenz.nc"
     tr.to_netcdf(path)
-    ds = dynstab.load_trajectory(path)
-    np.testing.assert_array_equal(ds["x"].values, tr.x)
+    back = dynstab.load_trajectory(path)
+    assert isinstance(back, dynstab.Trajectory)
+    np.testing.assert_array_equal(back.x, tr.x)
+    np.testing.assert_array_equal(back.t, tr.t)
+    assert back.system.name == "lorenz" and back.system.param_values() == tr.system.param_values()
+    assert back.system.param_values()["rho"] == 30.0
+    assert (back.method, back.rtol, back.atol) == ("dopri8", 1e-9, tr.atol)
+    assert back.stats == tr.stats
+
+
+def test_netcdf_is_cf_with_units_and_one_variable_per_parameter(tmp_path):
+    import xarray as xr
+
+    path = tmp_path / "lorenz.nc"
+    dynstab.trajectory(systems.get("lorenz"), t=0.5).to_netcdf(path)
+    ds = xr.load_dataset(path, engine="h5netcdf")
+    assert ds.attrs["Conventions"] == "CF-1.8" and "parameters" not in ds.attrs  # no JSON string
     assert list(ds["variable"].values) == ["x", "y", "z"]
-    assert ds.attrs["system"] == "lorenz" and ds.attrs["method"] == "dopri8" and ds.attrs["rtol"] == 1e-9
-    assert '"rho": 28.0' in ds.attrs["parameters"]
+    for name in ("x", "time", "param_sigma", "param_rho", "param_beta"):
+        assert {"units", "long_name"} <= set(ds[name].attrs), name
+    assert ds["param_rho"].dims == () and float(ds["param_rho"]) == 28.0
+    assert float(ds["param_beta"]) == pytest.approx(8 / 3, rel=1e-15)
+
+
+def test_netcdf_parameter_ensemble_round_trip(tmp_path):
+    rhos = np.array([20.0, 28.0, 35.0])
+    ens = dynstab.trajectory(systems.get("lorenz"), t=0.5, params=dict(rho=rhos))
+    ens.to_netcdf(tmp_path / "ens.nc")
+    back = dynstab.load_trajectory(tmp_path / "ens.nc")
+    assert back.is_ensemble and back.x.shape == ens.x.shape
+    np.testing.assert_array_equal(back.params["rho"], rhos)
+    np.testing.assert_array_equal(back.x, ens.x)
+
+
+def test_netcdf_of_an_own_system_needs_the_system(tmp_path):
+    path = tmp_path / "osc.nc"
+    dynstab.trajectory(oscillator.with_params(w=3.0), t=1.0).to_netcdf(path)
+    with pytest.raises(ValueError, match=r"'oscillator', which is not in the catalog; pass system="):
+        dynstab.load_trajectory(path)
+    back = dynstab.load_trajectory(path, system=oscillator)
+    assert back.system.param_values() == {"w": 3.0} and back.x.shape == (101, 2)
+    with pytest.raises(ValueError, match=r"parameters \['w'\] of the file are not parameters of lorenz"):
+        dynstab.load_trajectory(path, system=systems.get("lorenz"))
+    renamed = dynstab.flow(params=dict(w=1.0), x0=[1.0, 0.0], names=("a", "b"), name="oscillator")(
+        lambda x, p, t: jnp.stack([x[1], -(p["w"] ** 2) * x[0]])
+    )
+    with pytest.raises(ValueError, match=r"records the variables \['q', 'p'\], but oscillator has \['a', 'b'\]"):
+        dynstab.load_trajectory(path, system=renamed)
+
+
+def test_load_trajectory_names_a_file_that_is_not_a_trajectory(tmp_path):
+    import xarray as xr
+
+    fake = tmp_path / "fake.nc"
+    fake.write_text("x,y\n1,2\n")
+    with pytest.raises(ValueError, match=r"fake.nc: not a readable NetCDF file"):
+        dynstab.load_trajectory(fake)
+    other = tmp_path / "other.nc"
+    xr.Dataset({"temperature": ("time", np.arange(3.0))}).to_netcdf(other, engine="h5netcdf")
+    with pytest.raises(ValueError, match=r"other.nc is NetCDF but not a dynstab trajectory"):
+        dynstab.load_trajectory(other)
+    with pytest.raises(FileNotFoundError):
+        dynstab.load_trajectory(tmp_path / "missing.nc")
+
+
+def test_load_trajectory_reads_files_with_parameters_as_one_json_attribute(tmp_path):
+    import json
+
+    ds = dynstab.trajectory(systems.get("henon"), n=10).to_xarray()
+    ds = ds.drop_vars([v for v in ds.data_vars if v.startswith("param_")])
+    ds.attrs["parameters"] = json.dumps({"a": 1.2, "b": 0.3})  # the format of dynstab 0.1 files
+    ds.to_netcdf(tmp_path / "old.nc", engine="h5netcdf")
+    back = dynstab.load_trajectory(tmp_path / "old.nc")
+    assert back.system.param_values() == {"a": 1.2, "b": 0.3}
+
+
+def test_learned_models_fit_a_loaded_trajectory_and_its_dataset(tmp_path):
+    import xarray as xr
+
+    from dynstab.learn import DMD
+
+    path = tmp_path / "osc.nc"
+    tr = dynstab.trajectory(oscillator, t=5.0)
+    tr.to_netcdf(path)
+    for data in (dynstab.load_trajectory(path, system=oscillator), xr.load_dataset(path, engine="h5netcdf")):
+        model = DMD().fit(data)
+        assert model.dt_ == pytest.approx(0.01)
+        # the harmonic oscillator's one-step map has eigenvalues exp(+-i w dt)
+        np.testing.assert_allclose(np.sort(np.angle(model.eigenvalues_)), [-OMEGA * 0.01, OMEGA * 0.01], rtol=1e-6)
 
 
 # --- SDEs -----------------------------------------------------------------------------

@@ -147,8 +147,29 @@ def check_series(
     return arr
 
 
+def _is_xarray(x: Any) -> bool:
+    """Whether ``x`` is an xarray Dataset or DataArray (without importing xarray)."""
+    return type(x).__module__.split(".")[0] == "xarray" and hasattr(x, "dims")
+
+
+def _xarray_states(x: Any, what: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """The states and times of an xarray object: a Dataset's ``x`` (as written by
+    `dynstab.Trajectory.to_xarray`) or a DataArray, with its ``time`` coordinate if it has one."""
+    if hasattr(x, "data_vars"):
+        if "x" not in x.data_vars:
+            raise ValueError(
+                f"{what} is an xarray Dataset without a variable 'x' (it has {sorted(map(str, x.data_vars))}); "
+                "pass the DataArray of the states, e.g. ds['name']"
+            )
+        x = x["x"]
+    times = np.asarray(x["time"].values) if "time" in x.coords else None
+    return np.asarray(x.values), times
+
+
 def _real_or_complex(x: Any, what: str, allow_complex: bool) -> np.ndarray:
     """``x`` as float64, or complex128 where complex data is allowed; never drops an imaginary part."""
+    if _is_xarray(x):
+        x = _xarray_states(x, what)[0]
     arr = np.asarray(x)
     if np.iscomplexobj(arr):
         if np.any(arr.imag != 0):
@@ -183,10 +204,11 @@ def as_training_data(
 
     Parameters
     ----------
-    data : array_like or Trajectory or list
+    data : array_like or Trajectory or xarray.Dataset or list
         One array (T, d) or (T,), a (B, T, d) array of B trajectories, a :class:`dynstab.Trajectory`
-        (its uniform time grid gives ``dt``), or a list of any of these. Trajectories must share
-        ``dt`` and ``d``.
+        (its uniform time grid gives ``dt``), an xarray Dataset with ``x`` over (member,) time,
+        variable (as `dynstab.Trajectory.to_xarray` writes; its ``time`` coordinate gives ``dt``) or
+        a DataArray, or a list of any of these. Trajectories must share ``dt`` and ``d``.
     dt : float, optional
         The sampling step; must agree with the time grid of any ``Trajectory`` given. Default: the
         trajectories' step, else 1.
@@ -212,6 +234,11 @@ def as_training_data(
         if isinstance(item, Trajectory):
             steps.append((len(series), _dt_of_times(item.t, f"trajectory {len(series)}")))
             parts = list(item.x) if item.is_ensemble else [item.x]
+        elif _is_xarray(item):
+            states, times = _xarray_states(item, f"trajectory {len(series)}")
+            if times is not None:
+                steps.append((len(series), _dt_of_times(times, f"trajectory {len(series)}")))
+            parts = list(states) if states.ndim == 3 else [states]
         else:
             arr = np.asarray(item)
             parts = list(arr) if arr.ndim == 3 else [arr]

@@ -6,6 +6,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import jax
@@ -79,7 +80,21 @@ class Trajectory:
 
     @float64
     def to_xarray(self):
-        """An ``xarray.Dataset`` with ``x`` over (member,) time, variable and the metadata as attributes."""
+        """The trajectory as an ``xarray.Dataset`` following the CF conventions (CF-1.8).
+
+        ``x`` over (``member``,) ``time``, ``variable``; every parameter is its own variable
+        ``param_NAME`` (a scalar, or over ``member`` where a parameter ensemble varies it), so
+        values keep their type and need no parsing; the system, kind, reference, method,
+        tolerances, version and solver statistics are global attributes. Every variable has
+        ``long_name`` and ``units``: catalog systems are written in the nondimensional variables
+        of their reference, so states, parameters and times have units ``"1"``, and a map's time
+        counts iterations (each standing for ``system_dt`` time units).
+
+        Returns
+        -------
+        xarray.Dataset
+            Written by `to_netcdf` and read back as a `Trajectory` by `load_trajectory`.
+        """
         import xarray as xr
 
         from .. import __version__
@@ -87,36 +102,75 @@ class Trajectory:
         dims = ("member", "time", "variable") if self.is_ensemble else ("time", "variable")
         # what the trajectory recorded: the state's names, or an observed system's (ProjectedSystem) observed_names
         variables = list(getattr(self.system, "observed_names", self.system.names))
-        coords: dict[str, Any] = {"time": self.t, "variable": variables}
-        data_vars: dict[str, Any] = {"x": (dims, self.x)}
+        is_map = self.system.kind == "map"
+        coords: dict[str, Any] = {
+            "time": (
+                "time",
+                self.t,
+                {
+                    "long_name": "iteration" if is_map else "time",
+                    "units": "1",
+                    "standard_name": "time",
+                    "axis": "T",
+                },
+            ),
+            "variable": ("variable", variables, {"long_name": "name of the state variable"}),
+        }
+        state_attrs = {"long_name": f"state of {self.system.name}", "units": "1"}
+        data_vars: dict[str, Any] = {"x": (dims, self.x, state_attrs)}
         if self.is_ensemble:
-            coords["member"] = np.arange(self.x.shape[0])
-            for key, value in self.params.items():
-                data_vars[f"param_{key}"] = (("member",) + tuple(f"{key}_dim{i}" for i in range(value.ndim - 1)), value)
-        attrs = {
+            coords["member"] = ("member", np.arange(self.x.shape[0]), {"long_name": "ensemble member"})
+        for key, value in self.system.param_values().items():
+            varied = self.params.get(key)
+            arr = np.asarray(value if varied is None else varied, dtype=np.float64)
+            lead = ("member",) if varied is not None else ()
+            extra = tuple(f"param_{key}_dim{i}" for i in range(arr.ndim - len(lead)))
+            data_vars[f"param_{key}"] = (
+                lead + extra,
+                arr,
+                {"long_name": f"parameter {key} of {self.system.name}", "units": "1"},
+            )
+        attrs: dict[str, Any] = {
+            "Conventions": "CF-1.8",
+            "title": f"{self.system.name} trajectory ({self.method})",
+            "source": f"dynstab {__version__}",
             "system": self.system.name,
             "kind": self.system.kind,
             "reference": self.system.reference,
-            "parameters": json.dumps(self.system.param_values()),
+            "system_dt": float(self.system.dt),
             "method": self.method,
             "rtol": float("nan") if self.rtol is None else self.rtol,
             "atol": float("nan") if self.atol is None else self.atol,
             "dynstab_version": __version__,
         }
         attrs.update({f"stat_{k}": v for k, v in self.stats.items() if isinstance(v, (int, float, str))})
-        ds = xr.Dataset(data_vars, coords=coords, attrs=attrs)
-        ds["time"].attrs["long_name"] = "iteration" if self.system.kind == "map" else "time"
-        return ds
+        return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
     def to_netcdf(self, path: Any) -> None:
-        """Write the trajectory with all its metadata to a NetCDF file.
+        """Write the trajectory with all its metadata to a NetCDF file (see `to_xarray`).
+
+        The file is written under a temporary name in the same folder and renamed over ``path``
+        when complete, so an interruption (Ctrl-C, a full disk) never leaves a partial file:
+        ``path`` holds the whole trajectory, or what it held before.
 
         Parameters
         ----------
         path : str or os.PathLike
             The file to write (h5netcdf engine); read it back with `load_trajectory`.
         """
-        self.to_xarray().to_netcdf(path, engine="h5netcdf")
+        import os
+        import tempfile
+
+        target = Path(path)
+        ds = self.to_xarray()
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        os.close(fd)
+        try:
+            ds.to_netcdf(tmp, engine="h5netcdf")
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     def __repr__(self) -> str:
         shape = "x".join(map(str, self.x.shape))
@@ -126,22 +180,133 @@ class Trajectory:
 
 
 @float64
-def load_trajectory(path: Any) -> Any:
-    """Read a trajectory written by `Trajectory.to_netcdf` back as an ``xarray.Dataset``.
+def load_trajectory(path: Any, system: System | None = None) -> Trajectory:
+    """Read a trajectory written by `Trajectory.to_netcdf` (or ``dynstab simulate``) back as a `Trajectory`.
+
+    The system is the catalog system named in the file with the file's parameter values, or
+    ``system`` (for a system of your own; the file's parameter values replace its own). A
+    parameter varied across an ensemble comes back in ``Trajectory.params``. Files written by
+    older versions, which kept the parameters as one JSON attribute, are read too.
 
     Parameters
     ----------
     path : str or os.PathLike
         A NetCDF file written by `Trajectory.to_netcdf`.
+    system : System, optional
+        The system the trajectory was simulated from, where it is not in the catalog (or its
+        catalog default differs in structure, e.g. the number of oscillators).
 
     Returns
     -------
-    xarray.Dataset
-        ``x`` over (member,) time and variable, with the metadata as attributes.
+    Trajectory
+        ``t``, ``x`` (N, d) or (B, N, d), the system with its parameters, method, tolerances and
+        solver statistics. ``Trajectory.to_xarray()`` gives the labelled dataset.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file is not NetCDF, is not a dynstab trajectory, names a system that is not in
+        the catalog (and ``system`` was not given), or its variables do not match the system's.
     """
     import xarray as xr
 
-    return xr.load_dataset(path, engine="h5netcdf")
+    from ..systems import get
+
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(2, "No such file", str(p))
+    try:
+        ds = xr.load_dataset(p, engine="h5netcdf")
+    except (OSError, ValueError, TypeError) as exc:
+        raise ValueError(
+            f"{p}: not a readable NetCDF file ({type(exc).__name__}: {exc}); "
+            "give a file written by dynstab simulate or Trajectory.to_netcdf"
+        ) from None
+    x = ds.get("x")
+    expected = (("time", "variable"), ("member", "time", "variable"))
+    if x is None or x.dims not in expected or "system" not in ds.attrs:
+        raise ValueError(
+            f"{p} is NetCDF but not a dynstab trajectory (no 'x' over (time, variable) and no 'system' "
+            "attribute); read it with xarray.load_dataset, or dynstab.timeseries.load_series for one series"
+        )
+    name = str(ds.attrs["system"])
+    fixed, varied = _stored_params(ds)
+    if system is None:
+        try:
+            system = get(name)
+        except KeyError:
+            raise ValueError(
+                f"{p} holds a trajectory of {name!r}, which is not in the catalog; "
+                "pass system= (the System it was simulated from)"
+            ) from None
+    system = check_system(system, "load_trajectory")
+    known = {k: v for k, v in fixed.items() if k in system.params}
+    if set(fixed) - set(known):
+        raise ValueError(
+            f"{p}: parameters {sorted(set(fixed) - set(known))} of the file are not parameters of {system.name}; "
+            "pass the system it was simulated from as system="
+        )
+    try:
+        system = system.with_params(**known)
+    except ValueError as exc:
+        raise ValueError(f"{p}: the file's parameters do not fit {system.name} ({exc}); pass system=") from None
+    recorded = [str(v) for v in ds["variable"].values]
+    names = list(getattr(system, "observed_names", system.names))
+    if recorded != names:
+        raise ValueError(
+            f"{p} records the variables {recorded}, but {system.name} has {names}; "
+            "pass the system it was simulated from as system="
+        )
+    xs = np.asarray(x.values, dtype=np.float64)
+    times = np.asarray(ds["time"].values, dtype=np.float64)
+    if not np.all(np.isfinite(times)) or (times.size > 1 and np.any(np.diff(times) <= 0)):
+        raise ValueError(f"{p}: the time coordinate is not finite and increasing; the file is damaged")
+
+    def tolerance(key: str) -> float | None:
+        value = ds.attrs.get(key)
+        return None if value is None or not math.isfinite(float(value)) else float(value)
+
+    stats = {k[len("stat_") :]: _plain(v) for k, v in ds.attrs.items() if k.startswith("stat_")}
+    return Trajectory(
+        t=times,
+        x=xs,
+        system=system,
+        method=str(ds.attrs.get("method", "unknown")),
+        rtol=tolerance("rtol"),
+        atol=tolerance("atol"),
+        params=varied,
+        stats=stats,
+    )
+
+
+def _stored_params(ds: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The file's fixed parameter values and the per-member values of a parameter ensemble.
+
+    ``param_NAME`` variables (files of this version), or the JSON attribute ``parameters`` of
+    older files (whose ``param_NAME`` variables held only the varied parameters).
+    """
+    fixed: dict[str, Any] = {}
+    varied: dict[str, np.ndarray] = {}
+    if isinstance(ds.attrs.get("parameters"), str):
+        fixed.update(json.loads(ds.attrs["parameters"]))
+    for key in ds.data_vars:
+        if not str(key).startswith("param_"):
+            continue
+        name, var = str(key)[len("param_") :], ds[key]
+        values = np.asarray(var.values, dtype=np.float64)
+        if "member" in var.dims:
+            varied[name] = values
+            fixed.pop(name, None)
+        else:
+            fixed[name] = float(values) if values.ndim == 0 else values.tolist()
+    return fixed, varied
+
+
+def _plain(value: Any) -> Any:
+    """A NetCDF attribute value as a plain Python number or string."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 class _Adaptive(NamedTuple):
