@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from ..files import DamagedFileError
-from .common import JsonOpt, ParamOpt, command, console, count, err_console, fail, load_system
+from .common import JsonOpt, ParamOpt, command, console, count, err_console, fail, interrupted, load_system
 
 _KINDS = {"flow": "flow", "delay": "delay equation", "map": "map", "sde": "SDE"}  # kind -> noun
 
@@ -141,11 +141,10 @@ def catalog_annotate(
         except KeyboardInterrupt:
             progress.stop()
             _print_outcome(done, failures, before_entries, out, force=force, dimensions_only=dimensions_only)
-            err_console.print(
-                f"[yellow]interrupted:[/] the {count(len(done), 'system')} above are in {out}; "
+            interrupted(
+                f"the {count(len(done), 'system')} above are in {out}; "
                 f"{count(len(chosen) - len(done), 'system')} not done (run the same command again to resume)"
             )
-            raise typer.Exit(code=130) from None
         except DamagedFileError as exc:
             fail(str(exc))
         except OSError as exc:

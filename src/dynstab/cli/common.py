@@ -60,6 +60,21 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(code=2)
 
 
+def interrupted(message: str) -> NoReturn:
+    """After Ctrl-C: print ``interrupted: message`` (what finished, what did not) on one line of
+    stderr and exit with status 130, the shell's code for a SIGINT.
+
+    Parameters
+    ----------
+    message : str
+        What finished and where it is, and what did not run.
+    """
+    from rich.markup import escape
+
+    err_console.print(f"[yellow]interrupted:[/] {escape(_one_line(message))}", soft_wrap=True)
+    raise typer.Exit(code=130)
+
+
 DEBUG_ENV = "DYNSTAB_DEBUG"
 _debug = False
 
@@ -170,8 +185,7 @@ def _run_guarded(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
         raise
     except KeyboardInterrupt:
-        err_console.print("[yellow]interrupted[/]")
-        raise typer.Exit(code=130) from None
+        interrupted("stopped before the command finished; nothing more was written")
     except Exception as exc:
         if debugging():
             raise

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -21,13 +21,14 @@ from .common import (
     check_output,
     command,
     count,
-    err_console,
     fail,
     figures_or_error,
     headless_matplotlib,
+    interrupted,
     load_system,
     parse_plane,
     parse_range,
+    plural,
     progress_bar,
     progress_kwarg,
     safe_name,
@@ -63,16 +64,24 @@ def periodic_orbits_cmd(
         fail(f"periodic orbits need a map or a flow with --plane; {s.name} is a {s.kind}")
     if figures:
         check_output(out, folder=True)
-    results = []
+    results: list[Any] = []
+    stopped = False
     try:
-        with err_console.status("searching ...") as status:
-            for n in periods:
-                status.update(f"[bold]{s.name}[/]: period {n} ...")
-                results.append(periodic_orbits(cast("Map", s), n, n_seeds=n_seeds, method=method, seed=seed))
-    except (ValueError, FloatingPointError, RuntimeError) as exc:
-        fail(str(exc))
+        with progress_bar(f"{s.name}: periodic orbits", quiet=as_json) as progress:
+            for i, n in enumerate(periods):
+
+                def within(done: int, total: int, i: int = i) -> None:  # this period's share of the bar
+                    progress(i * 1000 + (1000 * done) // max(total, 1), 1000 * len(periods))
+
+                progress(i * 1000, 1000 * len(periods))
+                kwargs = progress_kwarg(periodic_orbits, within)
+                results.append(periodic_orbits(cast("Map", s), n, n_seeds=n_seeds, method=method, seed=seed, **kwargs))
+    except KeyboardInterrupt:
+        stopped = True  # print the periods that finished, write nothing more
+    if stopped and not results:
+        interrupted("before the first period finished; nothing was written")
     figure_error = None
-    if figures:
+    if figures and not stopped:
         headless_matplotlib()
         from ..simulate import trajectory
 
@@ -94,6 +103,13 @@ def periodic_orbits_cmd(
         from .render import print_periodic_orbits
 
         print_periodic_orbits(s.name, results)
+    if stopped:
+        finished = ", ".join(str(r.period) for r in results)
+        left = ", ".join(str(p) for p in periods[len(results) :])
+        interrupted(
+            f"{plural('period', len(results))} {finished} finished (above); "
+            f"{plural('period', len(periods) - len(results))} {left} did not; no figures written"
+        )
     if figure_error:
         fail(figure_error)
 
@@ -146,7 +162,7 @@ def bifurcation(
     values = np.linspace(span[0], span[1], n)
     swept = cast("Map | Flow", s)  # orbit_diagram rejects other kinds itself
     try:
-        with err_console.status(f"{s.name}: {count(n, 'value')} of {param_name} ..."):
+        with progress_bar(f"{s.name}: {count(n, 'value')} of {param_name}", quiet=as_json) as progress:
             od = orbit_diagram(
                 swept,
                 param_name,
@@ -155,12 +171,12 @@ def bifurcation(
                 transient=transient,
                 index=variable_index(s, var),
                 plane=plane_arg,
+                **progress_kwarg(orbit_diagram, progress),
             )
     except KeyboardInterrupt:
-        err_console.print("[yellow]interrupted:[/] before the orbit diagram finished; nothing was written")
-        raise typer.Exit(code=130) from None
+        interrupted("before the orbit diagram finished; nothing was written")
     changes = []
-    interrupted = False
+    stopped = False
     if doublings:
         try:
             with progress_bar(f"{s.name}: locating changes of period", quiet=as_json) as progress:
@@ -168,7 +184,7 @@ def bifurcation(
                     swept, param_name, min(span), max(span), plane=plane_arg, **progress_kwarg(period_changes, progress)
                 )
         except KeyboardInterrupt:
-            interrupted = True  # the diagram finished: write and print it, then say what did not
+            stopped = True  # the diagram finished: write and print it, then say what did not
     result = od.to_dict()
     if changes:
         result["period_changes"] = [c.to_dict() for c in changes]
@@ -185,10 +201,7 @@ def bifurcation(
         from .render import print_orbit_diagram
 
         print_orbit_diagram(s.name, param_name, span, n, keep, result, changes)
-    if interrupted:
-        err_console.print(
-            "[yellow]interrupted:[/] the orbit diagram above finished; locating the changes of period did not"
-        )
-        raise typer.Exit(code=130)
+    if stopped:
+        interrupted("the orbit diagram above finished; locating the changes of period did not")
     if figure_error:
         fail(figure_error)

@@ -17,9 +17,11 @@ from .common import (
     check_output,
     command,
     console,
-    err_console,
     fail,
+    interrupted,
     load_system,
+    progress_bar,
+    progress_kwarg,
 )
 
 
@@ -48,12 +50,27 @@ def simulate(
     _check_request(s, t, n, dt)
     check_output(out, folder=False)
     try:
-        with err_console.status(f"simulating {s.name} ..."):
-            traj = trajectory(s, t=t, n=n, dt=dt, method=method, rtol=rtol, atol=atol, transient=transient)
+        with progress_bar(f"simulating {s.name}") as progress:
+            traj = trajectory(
+                s,
+                t=t,
+                n=n,
+                dt=dt,
+                method=method,
+                rtol=rtol,
+                atol=atol,
+                transient=transient,
+                **progress_kwarg(trajectory, progress),
+            )
+    except KeyboardInterrupt:
+        interrupted(f"the simulation did not finish; nothing was written to {out}")
     except (ValueError, FloatingPointError, RuntimeError) as exc:
         fail(str(exc))
     out.parent.mkdir(parents=True, exist_ok=True)
-    traj.to_netcdf(out)
+    try:
+        traj.to_netcdf(out)  # a temporary file renamed when complete
+    except KeyboardInterrupt:
+        interrupted(f"while writing; {out} was left as it was (no partial file)")
     console.print(
         f"wrote {out}: {traj.x.shape[0]} points of {s.name} ({traj.method}), t in [{traj.t[0]:g}, {traj.t[-1]:g}]"
     )
