@@ -42,7 +42,8 @@ def test_logistic_chaotic_and_periodic_window(method):
 def test_lorenz_needs_and_gets_subsampling():
     tr = dynstab.trajectory(dynstab.systems.get("lorenz"), t=500, dt=0.01, transient=50)
     x = tr.x[:, 0]
-    res = zero_one_test(x)  # auto: the mutual-information delay (~0.2 time units)
+    with pytest.warns(UserWarning, match="oversampled"):  # wants ~71 (one mean period), 1000 points cap it at 50
+        res = zero_one_test(x)  # auto: the first minimum of the autocorrelation
     assert res.subsample > 5 and res.K > 0.9
     assert zero_one_test(x, subsample=10).K > 0.9
     # oversampled data fail the test, as GM 2009 Sec. 5.2 warn
@@ -100,3 +101,20 @@ def test_bad_input():
         zero_one_test(logistic(4.0, 500), subsample=10)
     with pytest.raises(ValueError, match="c_range"):
         zero_one_test(logistic(4.0, 500), c_range=(0.0, 4.0))
+
+
+def test_auto_subsample_is_the_first_autocorrelation_minimum():
+    """GM 2009 sec. 5.2: about one point per local swing; for a sine, half its period."""
+    t = np.arange(20000)
+    assert auto_subsample(np.sin(2 * math.pi * t / 40.0)) == 20
+
+
+def test_noise_and_chaos_are_not_told_apart_by_K():
+    """Issue 12: K was ~1 for every real series, noise included; the surrogates show when K says nothing."""
+    w = np.random.default_rng(2).standard_normal(3000)
+    res = zero_one_test(w, n_surrogates=3)
+    assert res.K > 0.9 and res.surrogate_K.shape == (3,)
+    assert np.all(res.surrogate_K > 0.9) and res.discriminates is False
+    chaos = zero_one_test(logistic(4.0), n_surrogates=3)
+    assert chaos.K > 0.9 and chaos.discriminates is False  # IAAFT of the logistic map is white noise: K ~ 1 too
+    assert zero_one_test(w).discriminates is None

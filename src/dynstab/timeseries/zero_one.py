@@ -27,8 +27,17 @@ Oversampling. The test assumes that successive samples are not strongly correlat
 densely sampled flow data phi(j) changes little between samples, the translation variables
 look like the integral of a smooth curve and K is pushed towards 0 for chaotic data (GM 2009,
 Sec. 5.2). ``subsample="auto"`` keeps every k-th point with k the first local minimum of the
-auto-mutual information (Fraser & Swinney 1986) when the series is oversampled (lag-1
-autocorrelation above 0.9); a pass of ``subsample=k`` sets it directly.
+autocorrelation (about half the mean period of an oscillation: one point per local swing),
+falling back to the first minimum of the auto-mutual information (Fraser & Swinney 1986), when
+the series is oversampled (lag-1 autocorrelation above 0.9); a pass of ``subsample=k`` sets it
+directly.
+
+Discrimination. Stochastic input gives K near 1 just as chaos does: the test does not separate
+noise from chaos (GM 2009, Sec. 6). With ``n_surrogates > 0`` the test is repeated on IAAFT
+surrogates of the subsampled series (`dynstab.timeseries.surrogates.iaaft_surrogates`: linear
+Gaussian noise with the same spectrum and values); ``ZeroOneResult.discriminates`` is False
+when their median K lies within `DISCRIMINATION` of the data's K, and then K says nothing about
+this series (the data report leaves it out of its verdict).
 """
 
 from __future__ import annotations
@@ -43,6 +52,8 @@ import numpy as np
 from ..validation import as_float, as_int, as_series
 
 MIN_POINTS = 100  # the test needs n_cut = N/10 >= 10 lags to measure a growth rate
+#: smallest |K - median K of the IAAFT surrogates| for which K tells the series from linear noise
+DISCRIMINATION = 0.3
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,8 @@ class ZeroOneResult:
         "correlation" or "regression".
     settings : dict
         The options of the call.
+    surrogate_K : numpy.ndarray
+        K of each IAAFT surrogate (empty without ``n_surrogates``).
     """
 
     K: float
@@ -81,6 +94,20 @@ class ZeroOneResult:
     n_cut: int
     method: str
     settings: dict[str, Any] = field(default_factory=dict)
+    surrogate_K: np.ndarray = field(default_factory=lambda: np.empty(0))
+
+    @property
+    def discriminates(self) -> bool | None:
+        """Whether K differs from its IAAFT surrogates' median K by at least `DISCRIMINATION`.
+
+        Returns
+        -------
+        bool or None
+            None when no surrogates were run.
+        """
+        if self.surrogate_K.size == 0:
+            return None
+        return bool(abs(self.K - float(np.median(self.surrogate_K))) >= DISCRIMINATION)
 
     @property
     def chaotic(self) -> bool:
@@ -154,11 +181,12 @@ def auto_subsample(x, *, threshold: float = 0.9, max_lag: int | None = None, min
     """Sampling step k for the 0-1 test: 1 unless the series is oversampled.
 
     Oversampled means a lag-1 autocorrelation above ``threshold`` (successive samples nearly
-    equal). Then k is the first local minimum of the auto-mutual information (Fraser &
-    Swinney, Phys. Rev. A 33, 1134 (1986); `dynstab.timeseries.estimate_delay`), the usual
-    delay at which samples become independent coordinates, falling back to the first 1/e
-    crossing of the autocorrelation when the mutual information has no minimum. GM 2009,
-    Sec. 5.2, ask for exactly this: samples far enough apart that the data are not oversampled.
+    equal). Then k is the first local minimum of the autocorrelation (half the mean period of
+    an oscillation: about one point per local swing), falling back to the first local minimum
+    of the auto-mutual information (Fraser & Swinney, Phys. Rev. A 33, 1134 (1986);
+    `dynstab.timeseries.estimate_delay`) and then to the first 1/e crossing of the
+    autocorrelation. GM 2009, Sec. 5.2, ask for exactly this: samples far enough apart that the
+    data are not oversampled.
     k is capped so that at least ``min_points`` samples remain (with fewer, K_c is measured on
     fewer than 100 lags and scatters); when that cap binds a warning says to record longer.
 
@@ -193,13 +221,21 @@ def auto_subsample(x, *, threshold: float = 0.9, max_lag: int | None = None, min
     if r1 <= threshold:
         return 1
     lag = max_lag if max_lag is not None else max(2, min(a.size // 20, 1000))
+    r = autocorrelation(a, max_lag=lag)
+    d = np.diff(r)
+    minima = np.flatnonzero((d[:-1] < 0) & (d[1:] >= 0))
     try:
-        k = int(estimate_delay(a, method="mi", max_lag=lag))
+        if minima.size == 0:
+            raise ValueError("the autocorrelation has no local minimum")
+        k = int(minima[0] + 1)
     except ValueError:
         try:
-            k = int(estimate_delay(a, method="ac", max_lag=lag))
+            k = int(estimate_delay(a, method="mi", max_lag=lag))
         except ValueError:
-            k = 1
+            try:
+                k = int(estimate_delay(a, method="ac", max_lag=lag))
+            except ValueError:
+                k = 1
     cap = max(1, a.size // min_points)
     if k > cap:
         warnings.warn(
@@ -246,6 +282,7 @@ def zero_one_test(
     n_cut: int | None = None,
     subsample: int | str = "auto",
     seed: int = 0,
+    n_surrogates: int = 0,
 ) -> ZeroOneResult:
     """The 0-1 test for chaos of a scalar series (Gottwald & Melbourne 2004, 2009).
 
@@ -256,7 +293,10 @@ def zero_one_test(
     ``method="regression"`` (GM 2004, 2009 Sec. 3.2): K_c = slope of log(D_c - min D_c) on log n.
     ``n_c`` values of c uniform in ``c_range`` from ``seed``; ``n_cut`` defaults to N/10.
     ``subsample``: keep every k-th sample (``"auto"``: see `auto_subsample`; flows sampled
-    densely must be thinned, GM 2009 Sec. 5.2).
+    densely must be thinned, GM 2009 Sec. 5.2). ``n_surrogates``: K is also computed on that
+    many IAAFT surrogates of the subsampled series (``surrogate_K``) and
+    ``result.discriminates`` says whether K tells the series from linear noise (module
+    docstring).
 
     Returns a `ZeroOneResult` (K near 0: regular; near 1: chaotic). Raises ValueError for
     fewer than 100 samples (after subsampling), NaN/inf, a constant series or bad options.
@@ -277,7 +317,9 @@ def zero_one_test(
     subsample : int or "auto", default "auto"
         Keep every k-th sample (see `auto_subsample`).
     seed : int, default 0
-        Seed of the draw of c.
+        Seed of the draw of c (and of the surrogates).
+    n_surrogates : int, default 0
+        IAAFT surrogates on which K is also computed, >= 0.
 
     Returns
     -------
@@ -305,9 +347,23 @@ def zero_one_test(
         )
     if np.ptp(phi) == 0:
         raise ValueError(f"the series subsampled every {k}-th point is constant: choose another subsample")
+    n_surrogates = as_int(n_surrogates, name="n_surrogates", minimum=0)
     N = phi.size
     n_cut = N // 10 if n_cut is None else as_int(n_cut, name="n_cut", minimum=10, maximum=N // 2)
     c = np.random.default_rng(seed).uniform(lo, hi, n_c)
+    K, Kc = _growth_rate(phi, c, n_cut, method)
+    sk = np.empty(0)
+    if n_surrogates:
+        from .surrogates import iaaft_surrogates
+
+        sk = np.array([_growth_rate(s, c, n_cut, method)[0] for s in iaaft_surrogates(phi, n=n_surrogates, seed=seed)])
+    settings = {"c_range": (lo, hi), "seed": seed, "n_c": n_c, "n_surrogates": n_surrogates}
+    return ZeroOneResult(K, Kc, c, k, N, n_cut, method, settings, sk)
+
+
+def _growth_rate(phi: np.ndarray, c: np.ndarray, n_cut: int, method: str) -> tuple[float, np.ndarray]:
+    """(K, K_c) of the subsampled series ``phi`` for the frequencies ``c`` (see `zero_one_test`)."""
+    n_c = c.size
     M = _mean_square_displacement(phi, c, n_cut)
     n = np.arange(1, n_cut + 1, dtype=float)
     v_osc = phi.mean() ** 2 * (1.0 - np.cos(np.outer(c, n))) / (1.0 - np.cos(c))[:, None]
@@ -327,5 +383,4 @@ def zero_one_test(
             Kc[i] = np.polyfit(logn[ok], np.log(Dt[i, ok]), 1)[0] if ok.sum() >= 3 else np.nan
     if np.all(np.isnan(Kc)):
         raise ValueError("K_c is undefined for every c (the displacement does not vary); check the series")
-    K = float(np.nanmedian(Kc))
-    return ZeroOneResult(K, Kc, c, k, N, n_cut, method, {"c_range": (lo, hi), "seed": seed, "n_c": n_c})
+    return float(np.nanmedian(Kc)), Kc
