@@ -132,3 +132,23 @@ def test_catalog_annotate_writes_a_user_file_and_says_what_it_skipped(tmp_path, 
     assert res.exit_code == 0 and "annotated 0 systems into dynstab-invariants.json" in text
     assert "skipped 1 system already in dynstab-invariants.json" in text and "logistic (--force" in text
     assert _digest(DATA_FILE) == shipped  # the package's own file is written only when --out names it
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["simulate", "lorenz", "--t", "abc"], ["--t", "simulate --help"]),
+        (["simulat", "lorenz"], ["No such command 'simulat'", "did you mean 'simulate'"]),
+        (["simulate"], ["Missing argument", "simulate --help"]),
+        (["simulate", "lorenz", "--bogus", "3"], ["No such option: --bogus"]),
+        (["catalog", "annotate", "--n-ics", "x"], ["--n-ics", "catalog annotate --help"]),
+        (["basins", "henon", "--x", "1", "2"], ["--x", "requires 3 arguments"]),
+    ],
+)
+def test_usage_errors_are_one_line_with_the_help_to_read(args, words):
+    res = run(*args)
+    assert res.exit_code == 2
+    lines = [line for line in res.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), res.output
+    for word in words:
+        assert word.lower() in lines[0].lower(), (word, lines[0])

@@ -14,20 +14,64 @@ error handler (`common.command`): every error is one ``error: ...`` line and exi
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 import typer
+from typer import rich_utils
+from typer.core import TyperGroup
 
 from .analyze import analyze
 from .basins import basins
 from .catalog import catalog_annotate, catalog_doc, info, list_systems
-from .common import set_debug
+from .common import fail_line, interrupted, set_debug
 from .orbits import bifurcation, periodic_orbits_cmd
 from .simulate import simulate
 
 __all__ = ["app"]
 
+
+class _OneLineErrors(TyperGroup):
+    """The ``dynstab`` group: a usage error (a value that does not parse, a missing or unknown
+    option, an unknown command) is one ``error: ...`` line with the command and a pointer to its
+    ``--help``, and exit status 2, like the errors the commands raise (`common.command`)."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command line; in standalone mode turn click's usage errors into one line."""
+
+        def run() -> Any:
+            return super(_OneLineErrors, self).main(
+                args, prog_name, complete_var, False, windows_expand_args=windows_expand_args, **extra
+            )
+
+        if not standalone_mode:
+            return run()
+        try:
+            code = run()
+        except typer.TyperException as exc:  # click's usage errors, as vendored by typer
+            if type(exc).__name__ == "NoArgsIsHelpError" or not hasattr(exc, "format_message"):
+                rich_utils.rich_format_error(exc)  # type: ignore[arg-type]  # ``dynstab`` alone: the help
+                sys.exit(getattr(exc, "exit_code", 2))
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if ctx is not None else "dynstab"
+            fail_line(f"{where}: {exc.format_message()} (see {where} --help)")
+            sys.exit(getattr(exc, "exit_code", 2))
+        except typer.Abort:
+            interrupted("stopped before the command started")
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     add_completion=False,
     no_args_is_help=True,
     help="dynstab: stability and chaos of dynamical systems.",

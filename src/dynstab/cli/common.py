@@ -46,6 +46,19 @@ FiguresOpt = Annotated[bool, typer.Option(help="Write figures.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the results as JSON on stdout.")]
 
 
+def fail_line(message: str) -> None:
+    """Print ``error: message`` as one line on stderr (`fail` also exits).
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and, where possible, how to fix it (joined into one line).
+    """
+    from rich.markup import escape
+
+    err_console.print(f"[bold red]error:[/] {escape(_one_line(message))}", soft_wrap=True)
+
+
 def fail(message: str) -> NoReturn:
     """Print ``error: message`` on stderr and exit with status 2.
 
@@ -54,9 +67,7 @@ def fail(message: str) -> NoReturn:
     message : str
         One line saying what is wrong and, where possible, how to fix it.
     """
-    from rich.markup import escape
-
-    err_console.print(f"[bold red]error:[/] {escape(_one_line(message))}", soft_wrap=True)
+    fail_line(message)
     raise typer.Exit(code=2)
 
 
