@@ -17,6 +17,7 @@ from .common import (
     ParamOpt,
     check_output,
     command,
+    console,
     err_console,
     fail,
     figures_or_error,
@@ -47,21 +48,38 @@ def analyze(
     seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 0,
     out: OutOpt = Path("dynstab-report"),
     figures: FiguresOpt = True,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Also write a self-contained HTML report (figures inline, no external files) into this folder.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Fixed points, Lyapunov spectrum, dimension and a verdict for one system; or, given a data
     file, the diagnosis of a measured series (embedding, exponent, dimension, RQA, entropy, 0-1 test,
     surrogates)."""
     if _is_data_file(system):
-        return _analyze_data(Path(system), column, dt, seed, out, figures, as_json)
+        return _analyze_data(Path(system), column, dt, seed, out, figures, html, as_json)
     if column is not None or dt is not None:
         fail(f"--column and --dt apply to data files; {system!r} is not a file")
     sys_ = load_system(system, param)
     if figures:
         check_output(out, folder=True)
+    if html is not None:
+        check_output(html, "--html", folder=True)
     from ..plotting import save_report_figures
     from ..report import analyze as run_analysis
     from .render import print_report
+
+    settings = {"system": sys_.name, "--param": " ".join(param or []) or None, "--t": t, "--n-ics": n_ics}
+    settings["--seed"] = seed
+
+    def page(report: Any) -> str:
+        from ..html_report import system_report_html
+
+        return system_report_html(report, settings=settings)
 
     _run_report(
         sys_.name,
@@ -73,6 +91,7 @@ def analyze(
         out=out,
         as_json=as_json,
         render=print_report,
+        html=None if html is None else (html, f"{sys_.name}_report", page),
     )
 
 
@@ -87,8 +106,17 @@ def _exit_if_interrupted(report: Any) -> None:
 
 
 def _analyze_data(
-    path: Path, column: str | None, dt: float | None, seed: int, out: Path, figures: bool, as_json: bool
+    path: Path,
+    column: str | None,
+    dt: float | None,
+    seed: int,
+    out: Path,
+    figures: bool,
+    html: Path | None,
+    as_json: bool,
 ) -> None:
+    """The data report: ``--dt`` overrides the file's time column (the loader skips it), and the
+    loader's note (no time column: dt = 1 sample assumed) goes into the JSON, the table and the page."""
     from ..timeseries.io import load_series
     from ..timeseries.report import analyze_series
     from .render import print_series_report
@@ -97,17 +125,30 @@ def _analyze_data(
         fail(f"{path} is empty; give a file that holds a time series (.csv, .npy or .nc)")
     if figures:
         check_output(out, folder=True)
+    if html is not None:
+        check_output(html, "--html", folder=True)
     try:
-        loaded = load_series(path, column)
+        loaded = load_series(path, column, dt=dt)
     except (ValueError, TypeError, KeyError, OSError, UnicodeDecodeError, EOFError) as exc:
         text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
         if path.name not in text:
             text = f"{path}: cannot read it ({text}); check that it is a {path.suffix or 'data'} file holding a series"
         fail(text)
-    if dt is not None and loaded.dt is not None and abs(dt - loaded.dt) > 1e-9 * abs(dt):
-        fail(f"--dt {dt} disagrees with the file's time column (step {loaded.dt:g}); drop --dt")
-    step = dt if dt is not None else (loaded.dt if loaded.dt is not None else 1.0)
+    step = loaded.dt if loaded.dt is not None else 1.0
+    note = loaded.note
     from ..plotting import save_series_figures
+
+    settings = {"file": str(path), "--column": column, "--dt": dt, "dt used": step, "--seed": seed}
+
+    def page(report: Any) -> str:
+        from ..html_report import series_report_html
+
+        return series_report_html(report, note=note, settings=settings)
+
+    def render(report: Any) -> None:
+        print_series_report(report, loaded.dt is None)
+        if note:
+            err_console.print(f"[yellow]note:[/] {note}")
 
     _run_report(
         loaded.name,
@@ -118,7 +159,9 @@ def _analyze_data(
         partial_figures=True,
         out=out,
         as_json=as_json,
-        render=lambda report: print_series_report(report, loaded.dt is None and dt is None),
+        render=render,
+        extra={"note": note} if note else None,
+        html=None if html is None else (html, f"{path.stem}_{loaded.name}_report", page),
     )
 
 
@@ -133,11 +176,14 @@ def _run_report(
     out: Path,
     as_json: bool,
     render: Callable[[Any], None],
+    extra: dict[str, Any] | None = None,
+    html: tuple[Path, str, Callable[[Any], str]] | None = None,
 ) -> None:
-    """Run a report under a spinner, write its figures, print it (JSON or tables), in that order.
+    """Run a report under a spinner, write its figures and HTML page, print it (JSON or tables), in that order.
 
-    A figure that cannot be written is reported after the result, which is never lost; an interrupted
-    report prints what finished (and, unless ``partial_figures``, writes no figures) and exits 130.
+    A figure or page that cannot be written is reported after the result, which is never lost; an
+    interrupted report prints what finished (and, unless ``partial_figures``, writes no figures)
+    and exits 130. ``extra`` is added to the JSON; ``html`` is (folder, file stem, page maker).
     """
     status = err_console.status("starting", spinner="dots") if not as_json else None
     if status:
@@ -159,12 +205,29 @@ def _run_report(
         written, figure_error = figures_or_error(lambda: save(report, out), out)
         if written is not None:
             report.figures = written
+    page_path = None
+    if html is not None and (partial_figures or not report.interrupted):
+        from ..html_report import write_html
+
+        if status:
+            status.update(f"[bold]{label}[/]: HTML report ...")
+        headless_matplotlib()
+        folder, stem, make_page = html
+        page_path, html_error = figures_or_error(lambda: write_html(make_page(report), folder, stem), folder)
+        figure_error = figure_error or (
+            html_error and html_error.replace("figures not written", "HTML report not written")
+        )
     if status:
         status.stop()
     if as_json:
-        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+        data = report.to_dict() | (extra or {})
+        if page_path is not None:
+            data["html"] = str(page_path)
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
     else:
         render(report)
+        if page_path is not None:
+            console.print(f"report: {page_path}")
     _exit_if_interrupted(report)
     if figure_error:
         fail(figure_error)

@@ -45,7 +45,11 @@ def basins(
     figures: FiguresOpt = True,
     as_json: JsonOpt = False,
 ) -> None:
-    """Basins of attraction on a 2-D grid: attractors, fractions, basin entropy, uncertainty exponent."""
+    """Basins of attraction on a 2-D grid: attractors, fractions, basin entropy, uncertainty exponent.
+
+    A forced flow (flagged "forced", e.g. duffing) is analysed through its stroboscopic map
+    x(t0 + nT) -> x(t0 + (n+1)T), T = 2 pi / omega: its attractors are the periodic responses
+    and strange attractors of the map, not clouds of flow samples along the forcing cycle."""
     import numpy as np
 
     from ..analysis.basins import basins_of_attraction
@@ -53,6 +57,11 @@ def basins(
     s = load_system(system, set_param)
     if s.kind not in ("map", "flow"):
         fail(f"basins need a map or a flow; {s.name} is a {s.kind}")
+    system_name = s.name
+    if s.kind == "flow" and "forced" in s.flags:
+        from ..systems.stroboscopic import StroboscopicMap
+
+        s = StroboscopicMap(cast("Flow", s))
     axes = []
     for name, (a, b, k) in (("--x", xgrid), ("--y", ygrid)):
         if k < 2 or not a < b:
@@ -67,11 +76,15 @@ def basins(
     except (ValueError, TypeError, FloatingPointError) as exc:
         fail(str(exc))
     result = res.to_dict()
+    if s.name != system_name:
+        result["map"] = s.description
     figure_error = None
     if figures:
         headless_matplotlib()
-        path = out / f"{s.name}_basins.png"
-        written, figure_error = figures_or_error(lambda: save_figure(res.plot(), path, as_json), out)
+        from ..plotting import plot_basins, safe_name
+
+        path = out / f"{safe_name(system_name)}_basins.png"
+        written, figure_error = figures_or_error(lambda: save_figure(plot_basins(res), path, as_json), out)
         if written is not None:
             result["figure"] = written
     if as_json:

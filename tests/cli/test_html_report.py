@@ -1,0 +1,296 @@
+"""`dynstab analyze ... --html DIR`: the self-contained report page, checked as text and in headless Chromium.
+
+The browser checks drive Debian's chromium through the DevTools protocol over a pipe
+(``--remote-debugging-pipe``: commands on fd 3, replies on fd 4, NUL-separated JSON): no console
+message of level error or warning, no uncaught exception, no failed load, every figure decoded
+(``naturalWidth > 0``), one image per figure, and no horizontal scrolling on a 390 px phone screen.
+They skip where no chromium, chromium-browser or google-chrome binary is found (.ci/run installs
+chromium where it can).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import fcntl
+import json
+import os
+import re
+import select
+import shutil
+import struct
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from dynstab.cli import app
+
+runner = CliRunner()
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def run(*args: str) -> Any:
+    return runner.invoke(app, list(args))
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk (the signature and chunk type are checked)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR", "not a PNG"
+    return struct.unpack(">II", data[16:24])
+
+
+def inline_images(page: str) -> list[bytes]:
+    return [base64.b64decode(m) for m in re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)]
+
+
+@pytest.fixture(scope="module")
+def system_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """`dynstab analyze henon --html`: the page and the JSON output of the same run."""
+    folder = tmp_path_factory.mktemp("html")
+    res = run(
+        "analyze",
+        "henon",
+        "--t",
+        "4000",
+        "--n-ics",
+        "2",
+        "--json",
+        "--out",
+        str(folder / "figs"),
+        "--html",
+        str(folder),
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    return Path(out["html"]), out
+
+
+@pytest.fixture(scope="module")
+def series_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """A series without a time column (the loader's note applies) through `dynstab analyze FILE --html`."""
+    folder = tmp_path_factory.mktemp("html_data")
+    x = np.empty(800)
+    x[0] = 0.3
+    for n in range(x.size - 1):  # the logistic map at r = 4: chaotic, lambda = ln 2 per sample
+        x[n + 1] = 4.0 * x[n] * (1.0 - x[n])
+    path = folder / "logistic.csv"
+    np.savetxt(path, x, header="x", comments="")
+    res = run("analyze", str(path), "--json", "--no-figures", "--html", str(folder))
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    return Path(out["html"]), out
+
+
+def test_system_page_has_the_terminal_sections_figures_settings_and_versions(system_page):
+    path, out = system_page
+    assert path.name == "henon_report.html"
+    page = path.read_text(encoding="utf-8")
+    for text in ("Lyapunov spectrum", "Kaplan-Yorke dimension", "Lyapunov time", "fixed points", "saddle"):
+        assert text in page, text
+    assert f"Verdict: <b>{out['verdict']}</b>" in page
+    for lam in out["lyapunov_spectrum"]:
+        assert f"{lam:.5f}" in page
+    for name in ("dynstab", "jax", "numpy", "python", "--n-ics"):
+        assert f"<td>{name}</td>" in page, name
+    images = inline_images(page)
+    assert len(images) == len(out["figures"]) == 2 == page.count("<img ")
+    assert all(min(png_size(im)) > 100 for im in images)
+
+
+def test_pages_are_self_contained_and_made_for_a_phone(system_page, series_page):
+    for path, _ in (system_page, series_page):
+        page = path.read_text(encoding="utf-8")
+        assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+        assert "@media (max-width" in page
+        assert "<script" not in page and "<link" not in page and "@import" not in page
+        assert not re.search(r"""(src|href)=["'](?!data:)""", page), "a resource outside the page"
+        assert "url(" not in page
+
+
+def test_series_page_and_json_carry_the_loader_note(series_page):
+    path, out = series_page
+    assert out["note"] == "no time column: dt = 1 sample assumed; pass --dt" and out["dt"] == 1.0
+    page = path.read_text(encoding="utf-8")
+    assert '<p class="note">no time column: dt = 1 sample assumed; pass --dt</p>' in page
+    assert "per sample" in page and "largest Lyapunov exponent" in page
+    images = inline_images(page)
+    assert len(images) == 1 and min(png_size(images[0])) > 100
+    assert out["verdict"] in page
+
+
+def test_dt_overrides_the_time_column(tmp_path):
+    t = np.arange(600) * 0.02
+    x = np.sin(t) + 0.5 * np.sin(np.sqrt(2.0) * 3.1 * t)
+    path = tmp_path / "quasi.csv"
+    np.savetxt(path, np.column_stack([t, x]), delimiter=",", header="time,x", comments="")
+    res = run("analyze", str(path), "--dt", "0.05", "--json", "--no-figures")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["dt"] == 0.05 and "note" not in out  # the time column says 0.02 (tests/cli/test_cli.py reads it)
+
+
+def test_html_folder_that_is_a_file_is_an_error_before_any_work(tmp_path):
+    blocker = tmp_path / "page"
+    blocker.write_text("")
+    res = run("analyze", "henon", "--html", str(blocker))
+    assert res.exit_code == 2 and "--html" in res.output
+
+
+# --- in a real browser ------------------------------------------------------------------------------
+def find_browser() -> str | None:
+    for name in BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def high_fd(fd: int) -> int:
+    """``fd`` moved to a descriptor >= 10, so the shell's redirections onto 3 and 4 cannot clobber it."""
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return moved
+
+
+class DevTools:
+    """A headless Chromium driven through the DevTools protocol on a pipe (fd 3 in, fd 4 out)."""
+
+    def __init__(self, binary: str) -> None:
+        to_browser_r, self._to_browser = (high_fd(fd) for fd in os.pipe())
+        self._from_browser, from_browser_w = (high_fd(fd) for fd in os.pipe())
+        self._profile = profile = tempfile.mkdtemp(prefix="dynstab-chromium-")
+        args = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--remote-debugging-pipe"]
+        # bash puts the pipe ends on the protocol's fixed descriptors (no preexec_fn: no fork hooks)
+        redirect = f'exec "$@" 3<&{to_browser_r} 4>&{from_browser_w} {to_browser_r}<&- {from_browser_w}>&-'
+        self.proc = subprocess.Popen(
+            ["bash", "-c", redirect, "bash", *args, f"--user-data-dir={profile}"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(to_browser_r, from_browser_w),
+        )
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        self._buf = b""
+        self._id = 0
+        self.events: list[dict[str, Any]] = []
+
+    def _read(self, deadline: float) -> dict[str, Any]:
+        while b"\0" not in self._buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._from_browser], [], [], left)[0]:
+                raise TimeoutError("no answer from chromium")
+            chunk = os.read(self._from_browser, 1 << 20)
+            if not chunk:
+                raise RuntimeError("chromium closed the pipe")
+            self._buf += chunk
+        msg, _, self._buf = self._buf.partition(b"\0")
+        return json.loads(msg)
+
+    def send(self, method: str, session: str | None = None, timeout: float = 30.0, **params: Any) -> dict[str, Any]:
+        self._id += 1
+        msg: dict[str, Any] = {"id": self._id, "method": method, "params": params}
+        if session:
+            msg["sessionId"] = session
+        os.write(self._to_browser, json.dumps(msg).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = self._read(deadline)
+            if reply.get("id") == self._id:
+                assert "error" not in reply, reply
+                return reply.get("result", {})
+            self.events.append(reply)
+
+    def wait_for(self, method: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(e.get("method") == method for e in self.events):
+            self.events.append(self._read(deadline))
+
+    def close(self) -> None:
+        with contextlib.suppress(TimeoutError, RuntimeError, OSError, AssertionError):
+            self.send("Browser.close", timeout=5.0)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self._to_browser)
+        os.close(self._from_browser)
+        shutil.rmtree(self._profile, ignore_errors=True)
+
+
+def open_page(tools: DevTools, path: Path, width: int, height: int, mobile: bool) -> dict[str, Any]:
+    """Load ``path`` in a new tab; its problems (console, exceptions, log), images, widths and a screenshot."""
+    tools.events.clear()
+    target = tools.send("Target.createTarget", url="about:blank")["targetId"]
+    session = tools.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+    for domain in ("Page", "Runtime", "Log"):
+        tools.send(f"{domain}.enable", session)
+    tools.send(
+        "Emulation.setDeviceMetricsOverride", session, width=width, height=height, deviceScaleFactor=1, mobile=mobile
+    )
+    tools.send("Page.navigate", session, url=path.resolve().as_uri())
+    tools.wait_for("Page.loadEventFired")
+    js = (
+        "JSON.stringify({images: Array.from(document.images).map(i => [i.complete, i.naturalWidth, "
+        "i.naturalHeight, i.getBoundingClientRect().width]), scroll: document.documentElement.scrollWidth, "
+        "inner: window.innerWidth, title: document.title})"
+    )
+    value = tools.send("Runtime.evaluate", session, expression=js, returnByValue=True)["result"]["value"]
+    shot = tools.send("Page.captureScreenshot", session, format="png")["data"]
+    tools.send("Target.closeTarget", targetId=target)
+    problems = []
+    for e in tools.events:
+        if e.get("sessionId") != session:
+            continue
+        method, params = e.get("method"), e.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            details = params["exceptionDetails"]
+            problems.append(details.get("exception", {}).get("description") or details.get("text", "exception"))
+        elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "warning", "assert"):
+            problems.append(str(params.get("args")))
+        elif method == "Log.entryAdded" and params["entry"]["level"] in ("error", "warning"):
+            problems.append(params["entry"]["text"])
+    return {**json.loads(value), "problems": problems, "screenshot": base64.b64decode(shot)}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    binary = find_browser()
+    if binary is None:
+        pytest.skip("no headless browser (chromium, chromium-browser or google-chrome) on this machine")
+    tools = DevTools(binary)
+    yield tools
+    tools.close()
+
+
+def test_a_page_with_errors_is_caught(browser, tmp_path):
+    """The checks below can fail: a broken script and a missing image are reported."""
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!DOCTYPE html><html><body><img src="missing.png"><script>undefined_fn()</script></body></html>')
+    seen = open_page(browser, bad, 800, 600, mobile=False)
+    assert any("undefined_fn" in p for p in seen["problems"])
+    assert any("ERR_FILE_NOT_FOUND" in p for p in seen["problems"])
+    assert seen["images"][0][1] == 0  # not decoded
+
+
+@pytest.mark.parametrize("which", ["system", "series"])
+@pytest.mark.parametrize(("width", "height", "mobile"), [(1000, 1400, False), (390, 844, True)])
+def test_report_page_in_chromium(browser, system_page, series_page, which, width, height, mobile):
+    path, out = system_page if which == "system" else series_page
+    seen = open_page(browser, path, width, height, mobile)
+    assert seen["problems"] == []
+    n_figures = 2 if which == "system" else 1
+    assert len(seen["images"]) == n_figures
+    for complete, w, h, shown in seen["images"]:
+        assert complete and w > 100 and h > 100 and 0 < shown <= width
+    assert seen["scroll"] <= seen["inner"], "the page scrolls sideways"
+    assert seen["title"].startswith("dynstab report")
+    w, h = png_size(seen["screenshot"])
+    assert (w, h) == (width, height)
