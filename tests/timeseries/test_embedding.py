@@ -211,6 +211,19 @@ def test_theiler_neighbors_match_brute_force(metric, p, k, w, extra):
     np.testing.assert_allclose(dist, d, rtol=1e-12)
 
 
+def test_theiler_neighbors_queries_are_rows_of_the_full_search():
+    t = np.linspace(0, 6 * np.pi, 400)
+    pts = np.column_stack([np.cos(t), np.sin(t), 0.01 * t])
+    dist, idx = theiler_neighbors(pts, k=2, theiler=12)
+    rows = np.array([0, 5, 199, 399, 5])
+    d_q, i_q = theiler_neighbors(pts, k=2, theiler=12, queries=rows)
+    np.testing.assert_array_equal(d_q, dist[rows])
+    np.testing.assert_array_equal(i_q, idx[rows])
+    for bad in (np.array([400]), np.array([-1]), np.array([0.5]), np.zeros((2, 2), dtype=int)):
+        with pytest.raises(ValueError, match="queries"):
+            theiler_neighbors(pts, queries=bad)
+
+
 def test_theiler_neighbors_smallest_set_and_scalar():
     x = np.random.default_rng(5).standard_normal(12)
     # 12 = k + 2w + 1 points: the fewest allowed

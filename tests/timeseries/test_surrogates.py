@@ -264,3 +264,10 @@ def test_nonlinear_prediction_error_separates_determinism_from_noise():
     assert res.rejected and res.p_value == pytest.approx(0.05)
     with pytest.raises(ValueError, match="too short"):
         nonlinear_prediction_error(noise[:25], 3, 5)
+    # predicting 500 evenly spaced points estimates the same error (noise: sqrt(2) within
+    # sampling error 1/sqrt(500)); all points when n_predict exceeds their number
+    assert nonlinear_prediction_error(noise, 2, 1, n_predict=500) == pytest.approx(np.sqrt(2), abs=0.12)
+    assert nonlinear_prediction_error(henon, 2, 1, n_predict=500) < 0.05
+    assert nonlinear_prediction_error(noise, 2, 1, n_predict=10**6) == nonlinear_prediction_error(noise, 2, 1)
+    with pytest.raises(ValueError, match="n_predict"):
+        nonlinear_prediction_error(noise, 2, 1, n_predict=0)

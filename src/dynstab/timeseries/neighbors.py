@@ -41,6 +41,7 @@ def theiler_neighbors(
     metric: str = "chebyshev",
     extra: int | None = None,
     workers: int = 1,
+    queries=None,
 ):
     """The ``k`` nearest neighbours of every point outside a Theiler window.
 
@@ -55,7 +56,11 @@ def theiler_neighbors(
     again with up to ``k + 2 * theiler + 1`` neighbours, and, if the set is too small for
     that, by a direct search. ``workers`` is passed to ``cKDTree.query`` (-1: all cores).
 
-    Returns ``(dist, idx)``, each of shape (N, k) (float and int). Raises ValueError for
+    ``queries``: indices of the points whose neighbours are wanted (default: all); the
+    neighbours are still searched among all points, and the cost is proportional to the
+    number of queries.
+
+    Returns ``(dist, idx)``, each of shape (N, k) (float and int), or (len(queries), k). Raises ValueError for
     non-finite points, k < 1, theiler < 0, or a set with fewer than ``k + 2 * theiler + 1``
     points (some point would have fewer than ``k`` admissible neighbours).
 
@@ -73,12 +78,14 @@ def theiler_neighbors(
         Extra neighbours asked of the first tree query (default min(2 w + 1, 16)).
     workers : int, default 1
         Threads of ``cKDTree.query`` (-1: all cores).
+    queries : array_like of int, optional
+        Indices of the points to find neighbours for (default: all points).
 
     Returns
     -------
-    dist : numpy.ndarray, shape (N, k)
+    dist : numpy.ndarray, shape (N, k) or (len(queries), k)
         Distances to the neighbours, ascending.
-    idx : numpy.ndarray of int, shape (N, k)
+    idx : numpy.ndarray of int, shape (N, k) or (len(queries), k)
         Indices of the neighbours.
 
     References
@@ -100,14 +107,22 @@ def theiler_neighbors(
     full = k + 2 * w + 1  # enough for every point: at most 2w+1 indices are in a window
     q = min(k + (min(2 * w + 1, 16) if extra is None else max(as_int(extra, name="extra"), 0)), full, n)
 
+    if queries is None:
+        pts = np.arange(n)
+    else:
+        pts = np.asarray(queries)
+        if pts.ndim != 1 or pts.dtype.kind not in "iu" or (pts.size and (pts.min() < 0 or pts.max() >= n)):
+            raise ValueError(f"queries must be a 1-D array of point indices in [0, {n}), got {queries!r:.80}")
+        pts = pts.astype(np.int64)
+    m = pts.size
     tree = cKDTree(x)
-    dist = np.full((n, k), np.inf)
-    idx = np.full((n, k), -1, dtype=np.int64)
-    todo = np.arange(n)
+    dist = np.full((m, k), np.inf)
+    idx = np.full((m, k), -1, dtype=np.int64)
+    todo = np.arange(m)  # rows still to fill; the points are pts[todo]
     while todo.size:
-        d, j = tree.query(x[todo], k=q, p=p, workers=workers)
+        d, j = tree.query(x[pts[todo]], k=q, p=p, workers=workers)
         d, j = d.reshape(todo.size, q), j.reshape(todo.size, q)
-        ok = (np.abs(j - todo[:, None]) > w) & (j < n)
+        ok = (np.abs(j - pts[todo][:, None]) > w) & (j < n)
         count = ok.sum(axis=1)
         done = count >= k
         if np.any(done):
@@ -121,12 +136,13 @@ def theiler_neighbors(
         if todo.size == 0 or q >= full or q >= n:
             break
         q = min(2 * q, full, n)
-    for i in todo:  # fallback: direct search (only where the tree could not return k)
+    for row in todo:  # fallback: direct search (only where the tree could not return k)
+        i = pts[row]
         diff = np.abs(x - x[i])
         di = diff.max(axis=1) if np.isinf(p) else np.sqrt((diff * diff).sum(axis=1))
         lo, hi = max(i - w, 0), min(i + w + 1, n)
         di[lo:hi] = np.inf
         part = np.argpartition(di, k - 1)[:k]
         part = part[np.argsort(di[part], kind="stable")]
-        dist[i], idx[i] = di[part], part
+        dist[row], idx[row] = di[part], part
     return dist, idx
