@@ -293,3 +293,15 @@ def test_probability_validation():
         renyi_entropy([0.5, 0.5], -1)
     with pytest.raises(ValueError, match="base"):
         shannon_entropy([0.5, 0.5], base=1)
+
+
+def test_permutation_codes_in_blocks_equal_one_block(monkeypatch):
+    # the block-wise Lehmer codes (bounded memory for long series) do not depend on the block size
+    import dynstab.timeseries.entropy as ent
+
+    x = np.random.default_rng(3).normal(size=1000).round(1)  # ties: broken by time order
+    full = ent.ordinal_pattern_counts(x, order=4, delay=2)
+    pe = ent.permutation_entropy(x, order=5)
+    monkeypatch.setattr(ent, "_PATTERN_CHUNK", 7)
+    np.testing.assert_array_equal(ent.ordinal_pattern_counts(x, order=4, delay=2), full)
+    assert ent.permutation_entropy(x, order=5) == pe

@@ -197,14 +197,25 @@ def ordinal_patterns(order: int = 3) -> np.ndarray:
     return np.array(list(itertools.permutations(range(order))), dtype=np.int64)
 
 
+_PATTERN_CHUNK = 1 << 16  # windows per block: the temporaries stay a few MB for any N
+
+
 def _pattern_codes(x: np.ndarray, order: int, delay: int) -> np.ndarray:
-    """Lexicographic rank (Lehmer code) of the ordinal pattern of each delay window."""
-    perm = np.argsort(_embed(x, order, delay), axis=1, kind="stable")
-    # Lehmer digit c_i = #{j > i : perm_j < perm_i}; rank = sum_i c_i (m-1-i)!
-    later_smaller = np.triu(np.ones((order, order), dtype=bool), k=1)[None] & (perm[:, None, :] < perm[:, :, None])
-    digits = later_smaller.sum(axis=2)
+    """Lexicographic rank (Lehmer code) of the ordinal pattern of each delay window.
+
+    Computed in blocks of windows, so the memory is the (N,) int64 result plus a few MB."""
+    n = x.size - (order - 1) * delay
+    codes = np.empty(n, dtype=np.int64)
+    upper = np.triu(np.ones((order, order), dtype=bool), k=1)[None]
     weights = np.array([math.factorial(order - 1 - i) for i in range(order)], dtype=np.int64)
-    return digits @ weights
+    for start in range(0, n, _PATTERN_CHUNK):
+        stop = min(start + _PATTERN_CHUNK, n)
+        block = x[start : stop + (order - 1) * delay]
+        perm = np.argsort(_embed(block, order, delay), axis=1, kind="stable")
+        # Lehmer digit c_i = #{j > i : perm_j < perm_i}; rank = sum_i c_i (m-1-i)!
+        digits = (upper & (perm[:, None, :] < perm[:, :, None])).sum(axis=2)
+        codes[start:stop] = digits @ weights
+    return codes
 
 
 def _check_order_delay(x, order, delay, max_order=_MAX_ORDER) -> tuple[np.ndarray, int, int]:
