@@ -30,13 +30,20 @@ def test_choose_embedding_for_an_oversampled_flow(lorenz_x):
 def test_lorenz_report_is_chaotic(lorenz_x):
     rep = analyze_series(lorenz_x, 0.02, name="x", n_surrogates=19)
     assert rep.verdict.startswith("Chaotic"), rep.verdict
+    assert rep.verdict_class == "chaotic"
     assert 0.906 * 0.8 < rep.lyapunov.exponent < 0.906 * 1.2
+    assert rep.lyapunov.ci[0] < 0.9056 < rep.lyapunov.ci[1]  # issue 12: the interval covers the truth
+    assert rep.lyapunov.fit_range[0] >= rep.tau  # not the initial jump
     assert rep.lyapunov_time == pytest.approx(1 / rep.lyapunov.exponent)
     assert 1.8 < rep.dimension.dimension < 2.3
-    assert rep.surrogate.rejected
+    assert rep.surrogate.rejected and rep.stationarity.stationary
+    # the 0-1 test cannot tell Lorenz x from its IAAFT surrogates (both K ~ 1): left out, and said so
+    assert rep.zero_one_discriminates is False and "0-1 test left out" in rep.verdict
     out = rep.to_dict()
     json.dumps(out)
     assert out["embedding"]["dim"] == rep.dim and "verdict" in out
+    assert out["verdict_class"] == "chaotic" and out["stationarity"]["stationary"] is True
+    assert out["lyapunov_exponent"]["consistent_across_dims"] is True
 
 
 def test_sine_report_is_regular():
@@ -44,13 +51,51 @@ def test_sine_report_is_regular():
     rep = analyze_series(np.sin(t), 0.05, n_surrogates=19)
     assert rep.verdict.startswith("Regular"), rep.verdict
     assert rep.zero_one < 0.2
+    assert rep.line_fraction > 0.99
+    # Fourier surrogates of a periodic signal have little power: the verdict says so
+    assert "little power" in rep.verdict
 
 
 def test_noise_report_finds_no_determinism():
     x = np.random.default_rng(1).normal(size=3000)
     rep = analyze_series(x, 1.0, n_surrogates=19)
-    assert rep.verdict.startswith("No evidence of nonlinear determinism"), rep.verdict
+    assert rep.verdict.startswith("Linear noise: no evidence of nonlinear determinism"), rep.verdict
     assert "correlation dimension" in rep.skipped
+    # false nearest neighbours never converge on noise: reported, not hidden behind the fallback
+    assert rep.embedding_converged is False
+    assert "false nearest neighbours" in rep.verdict
+
+
+@pytest.mark.parametrize("kind", ["random walk", "ramp"])
+def test_non_stationary_series_are_called_so(kind):
+    """Issue 12: a random walk and a linear ramp were called 'Regular (periodic or quasi-periodic)'."""
+    rng = np.random.default_rng(5)
+    x = (
+        np.cumsum(rng.normal(size=3000))
+        if kind == "random walk"
+        else np.linspace(0, 5, 3000) + 0.05 * rng.normal(size=3000)
+    )
+    rep = analyze_series(x, 1.0, n_surrogates=19)
+    assert rep.verdict.startswith("Non-stationary: detrend or difference it first"), rep.verdict
+    assert rep.verdict_class == "non-stationary"
+    assert rep.lyapunov is None and "not run" in rep.skipped["Lyapunov exponent"]
+
+
+def test_interrupted_report_gives_no_verdict_its_missing_steps_could_overturn():
+    """Issue 12: an AR(1) series interrupted at the surrogate step was called 'Chaotic'."""
+    e = np.random.default_rng(7).normal(size=3000)
+    x = np.zeros(3000)
+    for i in range(1, 3000):
+        x[i] = 0.9 * x[i - 1] + e[i]
+
+    def stop(name):
+        if name == "surrogate test":
+            raise KeyboardInterrupt
+
+    rep = analyze_series(x, 1.0, n_surrogates=19, on_step=stop)
+    assert rep.interrupted and rep.surrogate is None
+    assert rep.verdict.startswith("Inconclusive (incomplete: surrogate test did not run"), rep.verdict
+    assert rep.verdict_class == "inconclusive"
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,20 @@
 """The report for measured data (`dynstab analyze data.csv --column x`).
 
-One scalar series in; out: the embedding chosen, the largest Lyapunov exponent with a confidence
-interval, the correlation dimension, an RQA summary, permutation entropy, the 0-1 test, a
-surrogate test for nonlinear determinism, the predictability horizon and a verdict in plain
-words. Steps run one after another; a step whose measure does not apply (noise has no scaling
-region) is recorded in ``skipped`` with the reason, and Ctrl-C keeps the finished steps.
+One scalar series in; out: a stationarity check, the embedding chosen (and whether false
+nearest neighbours converged), the spectrum's concentration in lines and the record length in
+mean periods, the largest Lyapunov exponent with an interval that includes the estimator's
+systematic error, the correlation dimension, an RQA summary, permutation entropy, the 0-1 test
+(with a check that it discriminates), a surrogate test for nonlinear determinism, the
+predictability horizon and a verdict in plain words that follows the decision table of
+`verdict`. Steps run one after another; a step whose measure does not apply (noise has no
+scaling region) is recorded in ``skipped`` with the reason, and Ctrl-C keeps the finished steps
+(the verdict then says which steps are missing instead of guessing).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,12 +27,43 @@ from .dimension import CorrelationDimension, correlation_dimension
 from .embedding import choose_embedding
 from .entropy import permutation_entropy
 from .lyapunov import LyapunovEstimate, lyapunov_from_data
+from .stationarity import StationarityResult, stationarity_test
 from .surrogates import SurrogateTestResult, nonlinear_prediction_error, surrogate_test
+from .zero_one import ZeroOneResult
 
-__all__ = ["SeriesReport", "analyze_series", "MIN_REPORT_LENGTH"]
+__all__ = ["SeriesReport", "analyze_series", "verdict", "MIN_REPORT_LENGTH", "STEPS"]
 
 #: fewest samples the report accepts: below this the dimension and exponent are not estimable
 MIN_REPORT_LENGTH = 500
+
+#: the steps of `analyze_series`, in order
+STEPS = (
+    "stationarity",
+    "embedding",
+    "spectrum",
+    "Lyapunov exponent",
+    "correlation dimension",
+    "recurrence analysis",
+    "permutation entropy",
+    "0-1 test",
+    "surrogate test",
+)
+
+#: a chaotic flow has an attractor of dimension above 2 (Poincare-Bendixson); D2 below this
+#: contradicts "chaotic flow". 2 minus the downward bias of Grassberger-Procaccia on thin
+#: attractors at practical lengths (the Rossler attractor, Kaplan-Yorke 2.01, measures 1.80 in
+#: the catalog's invariants).
+MIN_FLOW_CHAOS_DIMENSION = 1.8
+#: fraction of the spectral power in the largest lines above which the spectrum is "a few lines"
+LINE_SPECTRUM = 0.9
+#: fraction above which the signal is pseudo-periodic and Fourier surrogates have little power
+PSEUDO_PERIODIC = 0.5
+#: normalized one-step prediction error below which the series "predicts itself well"
+GOOD_PREDICTION = 0.3
+#: fewest mean periods (oversampled series) a record must span for any dynamical verdict
+MIN_PERIODS = 10.0
+#: rise of <ln d(k)> (an e-fold growth) below which neighbours do not diverge at all
+MIN_DIVERGENCE = 1.0
 
 
 @dataclass
@@ -70,6 +106,21 @@ class SeriesReport:
         Whether the run was interrupted.
     figures : list of str
         Paths of the figures written.
+    stationarity : StationarityResult or None
+        ADF, KPSS and the drift between halves.
+    embedding_converged : bool or None
+        Whether false nearest neighbours fell below 1 % (False: the dimension is a fallback or a
+        plateau, said in ``notes``).
+    zero_one_result : ZeroOneResult or None
+        The full 0-1 test, with the K of its IAAFT surrogates.
+    line_fraction : float or None
+        Fraction of the spectral power in the ten largest spectral lines.
+    mean_period : float or None
+        Mean period (time units) from the mean crossings of an oversampled series.
+    verdict_class : str or None
+        "chaotic", "regular", "linear noise", "non-stationary" or "inconclusive".
+    notes : list of str
+        Warnings about the measures (non-converged embedding, power limits, left-out tests).
     """
 
     name: str
@@ -90,12 +141,33 @@ class SeriesReport:
     timings: dict[str, float] = field(default_factory=dict)
     interrupted: bool = False
     figures: list[str] = field(default_factory=list)
+    stationarity: StationarityResult | None = None
+    embedding_converged: bool | None = None
+    zero_one_result: ZeroOneResult | None = None
+    line_fraction: float | None = None
+    mean_period: float | None = None
+    verdict_class: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def lyapunov_time(self) -> float | None:
-        """Predictability horizon 1/lambda_1 (time units) when the exponent is positive."""
-        lam = None if self.lyapunov is None else self.lyapunov.exponent
-        return 1.0 / lam if lam is not None and math.isfinite(lam) and lam > 0 else None
+        """Predictability horizon 1/lambda_1 (time units) when the exponent is a valid positive estimate."""
+        ly = self.lyapunov
+        if ly is None or not ly.valid or not ly.exponent > 0:
+            return None
+        return 1.0 / ly.exponent
+
+    @property
+    def n_periods(self) -> float | None:
+        """Record length in mean periods (oversampled series only)."""
+        if self.mean_period is None:
+            return None
+        return self.x.size * self.dt / self.mean_period
+
+    @property
+    def zero_one_discriminates(self) -> bool | None:
+        """Whether the 0-1 test's K differs from its IAAFT surrogates' K (None: not measured)."""
+        return None if self.zero_one_result is None else self.zero_one_result.discriminates
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready values (NaN and inf become None).
@@ -110,15 +182,40 @@ class SeriesReport:
             return None if v is None or not math.isfinite(v) else float(v)
 
         out: dict[str, Any] = {"series": self.name, "n": int(self.x.size), "dt": self.dt}
+        if self.stationarity is not None:
+            st = self.stationarity
+            out["stationarity"] = {
+                "stationary": st.stationary,
+                "adf_p": num(st.adf_p),
+                "kpss_p": num(st.kpss_p),
+                "mean_drift": num(st.mean_drift),
+                "variance_ratio": num(st.variance_ratio),
+                "message": st.message,
+            }
         if self.dim is not None:
-            out["embedding"] = {"dim": self.dim, "tau": self.tau, "rule": self.embedding_rule}
+            out["embedding"] = {
+                "dim": self.dim,
+                "tau": self.tau,
+                "rule": self.embedding_rule,
+                "converged": self.embedding_converged,
+            }
+        if self.line_fraction is not None:
+            out["spectrum"] = {
+                "line_fraction": num(self.line_fraction),
+                "mean_period": num(self.mean_period),
+                "n_periods": num(self.n_periods),
+            }
         if self.lyapunov is not None:
             ly = self.lyapunov
             out["lyapunov_exponent"] = {
                 "value": num(ly.exponent),
                 "ci": [num(c) for c in ly.ci],
+                "statistical_ci": [num(c) for c in ly.stat_ci],
+                "systematic_error": ly.systematic,
                 "confidence": ly.confidence,
                 "scaling_found": bool(ly.scaling_found),
+                "consistent_across_dims": bool(ly.consistent),
+                "by_dim": {str(m): num(v) for m, v in ly.dim_exponents},
                 "fit_range_steps": None if ly.fit_range is None else list(ly.fit_range),
             }
             out["lyapunov_time"] = num(self.lyapunov_time)
@@ -134,6 +231,14 @@ class SeriesReport:
             out["permutation_entropy"] = {"order": 5, "normalized": num(self.permutation_entropy)}
         if self.zero_one is not None:
             out["zero_one_test_K"] = num(self.zero_one)
+        if self.zero_one_result is not None:
+            z = self.zero_one_result
+            out["zero_one_test"] = {
+                "K": num(z.K),
+                "subsample": z.subsample,
+                "surrogate_K": [num(v) for v in z.surrogate_K],
+                "discriminates": z.discriminates,
+            }
         if self.surrogate is not None:
             s = self.surrogate
             out["surrogate_test"] = {
@@ -144,6 +249,10 @@ class SeriesReport:
                 "p_value": s.p_value,
                 "rejected": bool(s.rejected),
             }
+        if self.verdict_class is not None:
+            out["verdict_class"] = self.verdict_class
+        if self.notes:
+            out["notes"] = list(self.notes)
         return summary_tail(self, out)
 
 
@@ -172,7 +281,9 @@ def analyze_series(
     """Diagnose one measured scalar series sampled every ``dt`` (see the module docstring).
 
     ``max_points`` caps the samples that the neighbour-based measures use (the first ones);
-    ``n_surrogates`` IAAFT surrogates test nonlinear determinism (p >= 1/(n+1)).
+    ``n_surrogates`` IAAFT surrogates test nonlinear determinism (p >= 1/(n+1)). A series that
+    `stationarity_test` calls non-stationary gets no dynamical measure at all (they all assume
+    stationarity): the report says to detrend or difference it first.
 
     Parameters
     ----------
@@ -210,51 +321,109 @@ def analyze_series(
     n_surrogates = as_int(n_surrogates, name="n_surrogates", minimum=1)
     rep = SeriesReport(name=name, x=a, dt=dt)
     head = a[:max_points]
-    steps: list[tuple[str, Callable[[], None]]] = [
-        ("embedding", lambda: _embedding(rep, head, dim, tau)),
-        ("Lyapunov exponent", lambda: _lyapunov(rep, head)),
-        ("correlation dimension", lambda: _dimension(rep, head, seed)),
-        ("recurrence analysis", lambda: _rqa(rep, head)),
-        ("permutation entropy", lambda: setattr(rep, "permutation_entropy", permutation_entropy(a, order=5))),
-        ("0-1 test", lambda: _zero_one(rep, seed)),
-        ("surrogate test", lambda: _surrogate(rep, head, n_surrogates, seed)),
-    ]
-    run_steps(rep, steps, on_step, skip_on=(ValueError,), must_run=("embedding",))
-    rep.verdict = verdict(rep)
+
+    def dynamical(run: Callable[[], None]) -> Callable[[], None]:
+        def step() -> None:
+            if rep.stationarity is not None and not rep.stationarity.stationary:
+                raise ValueError("not run: the series is non-stationary (detrend or difference it first)")
+            run()
+
+        return step
+
+    runs: dict[str, Callable[[], None]] = {
+        "stationarity": lambda: setattr(rep, "stationarity", stationarity_test(a)),
+        "embedding": dynamical(lambda: _embedding(rep, head, dim, tau)),
+        "spectrum": dynamical(lambda: _spectrum(rep, a)),
+        "Lyapunov exponent": dynamical(lambda: _lyapunov(rep, head)),
+        "correlation dimension": dynamical(lambda: _dimension(rep, head, seed)),
+        "recurrence analysis": dynamical(lambda: _rqa(rep, head)),
+        "permutation entropy": dynamical(lambda: setattr(rep, "permutation_entropy", permutation_entropy(a, order=5))),
+        "0-1 test": dynamical(lambda: _zero_one(rep, head, seed)),
+        "surrogate test": dynamical(lambda: _surrogate(rep, head, n_surrogates, seed)),
+    }
+    run_steps(rep, [(s, runs[s]) for s in STEPS], on_step, skip_on=(ValueError,))
+    rep.verdict_class, rep.verdict = _decide(rep)
     return rep
 
 
 def _embedding(rep: SeriesReport, x, dim, tau) -> None:
-    try:
-        rep.dim, rep.tau, rep.embedding_rule = choose_embedding(x, dim, tau)
-    except ValueError as exc:
-        if dim is not None or "could not choose dim" not in str(exc):
-            raise
-        # no dimension unfolds the data (typical of noise): go on with a small default, say so
-        _, rep.tau, rule = choose_embedding(x, 3, tau)
-        rep.dim = 3
-        rep.embedding_rule = rule.replace(
-            "dim given", "dim=3 by default: false nearest neighbours never fell below 1% up to dim 10 (noise-like data)"
-        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        try:
+            rep.dim, rep.tau, rep.embedding_rule = choose_embedding(x, dim, tau)
+            plateau = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+            rep.embedding_converged = dim is not None or not plateau
+            if plateau:
+                rep.notes.append(f"false nearest neighbours did not converge (stayed above 1%): {plateau[0].message}")
+            return
+        except ValueError as exc:
+            if dim is not None or "could not choose dim" not in str(exc):
+                raise
+    # no dimension unfolds the data (typical of noise): go on with a small default, and say so
+    _, rep.tau, rule = choose_embedding(x, 3, tau)
+    rep.dim = 3
+    rep.embedding_converged = False
+    rep.embedding_rule = rule.replace("dim given", "dim=3 by default (false nearest neighbours did not converge)")
+    rep.notes.append(
+        "false nearest neighbours never fell below 1% up to dimension 10 (noise-like or high-dimensional "
+        "data): dimension 3 is a default, not an estimate"
+    )
+
+
+def _spectrum(rep: SeriesReport, x: np.ndarray) -> None:
+    """Fraction of the power in sharp spectral lines; mean period of an oversampled series.
+
+    Periodogram of the Hann-windowed series; for each of the ten largest local maxima the line's
+    power is that in +-3 bins (a windowed line's main lobe) minus what the continuum puts there
+    (7 times the median power of the 60 bins around it), so that the peaks of a broad noise
+    spectrum count for nothing and a line counts fully.
+    """
+    y = x - x.mean()
+    power = np.abs(np.fft.rfft(y * np.hanning(y.size))) ** 2
+    power[0] = 0.0
+    total = float(power.sum())
+    peaks = np.flatnonzero((power[1:-1] >= power[:-2]) & (power[1:-1] >= power[2:])) + 1
+    top = np.sort(peaks[np.argsort(power[peaks])[::-1][:10]])
+    used = np.zeros(power.size, dtype=bool)
+    excess = 0.0
+    for p in top:
+        lobe = np.arange(max(1, p - 3), min(power.size, p + 4))
+        lobe = lobe[~used[lobe]]
+        if lobe.size == 0:
+            continue
+        around = np.r_[max(1, p - 33) : max(1, p - 3), min(power.size, p + 4) : min(power.size, p + 34)]
+        background = float(np.median(power[around])) if around.size else 0.0
+        excess += max(0.0, float(power[lobe].sum()) - background * lobe.size)
+        used[lobe] = True
+    rep.line_fraction = excess / total if total > 0 else 0.0
+    _, tau_probe, _ = choose_embedding(x[:2000], 1, None)
+    if tau_probe > 1:  # oversampled: the mean period from the mean crossings (two per period)
+        up = np.count_nonzero((y[:-1] < 0) & (y[1:] >= 0))
+        rep.mean_period = float(y.size * rep.dt / up) if up else float(y.size * rep.dt)
 
 
 def _lyapunov(rep: SeriesReport, x) -> None:
-    import warnings
-
+    dim, tau = _embedding_of(rep)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        est = lyapunov_from_data(x, rep.dt, dim=rep.dim, tau=rep.tau)
+        est = lyapunov_from_data(x, rep.dt, dim=dim, tau=tau)
     rep.lyapunov = est
     if not est.scaling_found:
         rep.skipped["Lyapunov exponent"] = (
             "no linear scaling region in the divergence curve (no exponential divergence)"
         )
+    elif not est.consistent:
+        rep.notes.append(
+            "the exponent's slope differs between embedding dimensions ("
+            + ", ".join(f"m = {m}: {v:.3g}" for m, v in est.dim_exponents)
+            + "): no common scaling region, so no estimate"
+        )
 
 
 def _embedding_of(rep: SeriesReport) -> tuple[int, int]:
-    """(dim, tau) chosen by the embedding step, which runs first and must succeed."""
+    """(dim, tau) chosen by the embedding step."""
     if rep.dim is None or rep.tau is None:
-        raise RuntimeError("the embedding step has not run")
+        raise ValueError("not run: the embedding step did not finish")
     return rep.dim, rep.tau
 
 
@@ -281,10 +450,14 @@ def _rqa(rep: SeriesReport, x) -> None:
     rep.rqa = {k: res[k] for k in ("RR", "DET", "L", "LAM", "TT", "ENTR", "RTE")}
 
 
-def _zero_one(rep: SeriesReport, seed: int) -> None:
+def _zero_one(rep: SeriesReport, x, seed: int) -> None:
     from .zero_one import zero_one_test
 
-    rep.zero_one = float(zero_one_test(rep.x, seed=seed).K)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a capped subsample; the surrogates judge K anyway
+        res = zero_one_test(x, seed=seed, n_surrogates=5)
+    rep.zero_one_result = res
+    rep.zero_one = float(res.K)
 
 
 def _surrogate(rep: SeriesReport, x, n: int, seed: int) -> None:
@@ -298,14 +471,195 @@ def _surrogate(rep: SeriesReport, x, n: int, seed: int) -> None:
     rep.surrogate = surrogate_test(x, stat, n=n, kind="iaaft", seed=seed, tail="less")
 
 
-def verdict(rep: SeriesReport) -> str:
-    """Plain-words conclusion from the measures that finished.
+# ------------------------------------------------------------------------------ verdict
+def _divergence_rise(est: LyapunovEstimate, scale: float) -> float:
+    """Largest rise of <ln d(k)> after the initial relaxation (k >= min_start).
 
-    The rules, in order: regular when the 0-1 test gives K < 0.2 and the series predicts
-    itself (prediction error < 0.2, or not measured); linearly correlated noise when the IAAFT
-    surrogate test does not reject; chaotic when the Lyapunov exponent and the lower end of
-    its confidence interval are positive; otherwise inconclusive. A finite correlation
-    dimension adds the number of variables a model needs (floor(D2) + 1).
+    Distances below 1e-9 of the series' range are round-off between exact repeats of a periodic
+    signal, not dynamics: the curve is floored there.
+    """
+    lnd = np.maximum(np.asarray(est.lnd)[est.min_start :], math.log(1e-9 * scale))
+    return float(np.max(lnd) - lnd[0]) if lnd.size else 0.0
+
+
+def _decide(rep: SeriesReport) -> tuple[str, str]:
+    """(class, text) of the verdict; see `verdict`."""
+    missing = [s for s in STEPS if s not in rep.timings]
+    st = rep.stationarity
+    if st is not None and not st.stationary:
+        return "non-stationary", (
+            f"Non-stationary: detrend or difference it first ({'; '.join(st.reasons)}); "
+            "no dynamical measure was computed, as all of them assume a stationary series."
+        )
+    cls, parts = _reading(rep)
+    notes = list(rep.notes)
+    if missing:
+        done = f"; so far: {parts[0]}" if parts else ""
+        return "inconclusive", (
+            f"Inconclusive (incomplete: {', '.join(missing)} did not run; they could overturn any verdict){done}."
+        )
+    text = "; ".join(parts + notes) + "."
+    return cls, text
+
+
+def _reading(rep: SeriesReport) -> tuple[str, list[str]]:
+    """The decision table on the finished measures: (class, sentences)."""
+    est = rep.lyapunov
+    valid = est is not None and est.valid
+    lam = est.exponent if est is not None else float("nan")
+    lo, hi = est.ci if est is not None else (float("nan"), float("nan"))
+    positive = valid and lo > 0
+    rise = _divergence_rise(est, float(np.ptp(rep.x))) if est is not None else None
+    no_divergence = rise is not None and rise < MIN_DIVERGENCE and not positive
+    sur = rep.surrogate
+    pe = rep.prediction_error
+    d2 = rep.dimension.dimension if rep.dimension is not None else None
+    flow = rep.tau is not None and rep.tau > 1
+    lines = rep.line_fraction
+    pseudo = lines is not None and lines >= PSEUDO_PERIODIC
+    k01 = rep.zero_one_result
+    k_informative = k01 is not None and bool(k01.discriminates)
+    n_per = rep.n_periods
+
+    facts: list[str] = []  # the measures, in words, for every verdict
+    if est is not None and est.scaling_found and est.fit_range is not None:
+        facts.append(
+            f"largest Lyapunov exponent {lam:.3g} per time unit ({est.confidence:.0%} interval {lo:.3g}..{hi:.3g}, "
+            f"fitted over steps {est.fit_range[0]}-{est.fit_range[1]}"
+            + (
+                ", consistent across embedding dimensions)"
+                if est.consistent
+                else ", NOT consistent across embedding dimensions)"
+            )
+        )
+    elif est is not None:
+        facts.append(
+            "no linear scaling region in the divergence curve ("
+            + (
+                "neighbours do not diverge)"
+                if no_divergence
+                else "neighbours diverge, but not exponentially at one rate)"
+            )
+        )
+    if d2 is not None:
+        facts.append(f"correlation dimension {d2:.2f}")
+    elif "correlation dimension" in rep.skipped:
+        facts.append("no finite correlation dimension")
+    if sur is not None:
+        if sur.rejected:
+            facts.append(
+                f"IAAFT surrogates reject a linear Gaussian process (p = {sur.p_value:.2f}): the series is nonlinear"
+            )
+        else:
+            facts.append(f"IAAFT surrogates do not reject a linear Gaussian process (p = {sur.p_value:.2f})")
+        if pseudo:
+            facts.append(
+                f"the signal is (pseudo-)periodic ({lines:.0%} of the power in spectral lines): Fourier-based "
+                "surrogates have little power there and end-point mismatch can make them reject falsely "
+                "(Schreiber & Schmitz 2000; Small et al. 2001), so this test carries little weight"
+            )
+    if k01 is not None:
+        sk = float(np.median(k01.surrogate_K)) if k01.surrogate_K.size else float("nan")
+        if k_informative:
+            facts.append(f"0-1 test K = {k01.K:.2f} (its IAAFT surrogates give {sk:.2f})")
+        else:
+            facts.append(
+                f"0-1 test left out: K = {k01.K:.2f} and its IAAFT surrogates give {sk:.2f}, "
+                "so it cannot tell this series from linear noise"
+            )
+
+    contradictions: list[str] = []
+    if flow and d2 is not None and d2 < MIN_FLOW_CHAOS_DIMENSION:
+        contradictions.append(
+            f"a correlation dimension of {d2:.2f} (< 2) does not support chaos in a sampled flow (a chaotic "
+            "flow's attractor has dimension > 2, Poincare-Bendixson)"
+        )
+    if k_informative and k01 is not None and k01.K < 0.5:
+        contradictions.append(f"the 0-1 test gives K = {k01.K:.2f}, regular motion")
+    if positive and sur is not None and not sur.rejected and not pseudo:
+        contradictions.append("a positive exponent, but the surrogates find no nonlinearity")
+    if est is not None and est.scaling_found and not est.consistent:
+        contradictions.append("the exponent's slope changes with the embedding dimension")
+
+    if n_per is not None and n_per < MIN_PERIODS:
+        return "inconclusive", [
+            f"Inconclusive: the record is too short, {n_per:.1f} mean periods (at least {MIN_PERIODS:.0f} needed "
+            "for a dynamical verdict): record longer",
+            *facts,
+        ]
+    # Chaotic: nonlinear, a valid positive exponent, a finite dimension (> 2 for a flow), nothing against
+    if positive and sur is not None and sur.rejected and d2 is not None and not contradictions:
+        n_vars = max(math.floor(d2) + 1, 3 if flow else 1)  # a chaotic flow needs three (Poincare-Bendixson)
+        first = (
+            f"Chaotic: largest Lyapunov exponent {lam:.3g} per time unit ({est.confidence:.0%} interval "  # type: ignore[union-attr]
+            f"{lo:.3g}..{hi:.3g}); forecasts lose a factor e of accuracy every {1 / lam:.3g} time units "
+            f"(the Lyapunov time); correlation dimension {d2:.2f}, so a model needs at least "
+            f"{n_vars} variable{'s' if n_vars > 1 else ''}"
+        )
+        return "chaotic", [first, *(f for f in facts[1:] if not f.startswith("correlation dimension"))]
+    # Regular: a spectrum of a few lines, no divergence at all, predicts itself
+    if (
+        lines is not None
+        and lines >= LINE_SPECTRUM
+        and no_divergence
+        and pe is not None
+        and pe < GOOD_PREDICTION
+        and not (k_informative and k01 is not None and k01.K > 0.5)
+    ):
+        return "regular", [
+            f"Regular (periodic or quasi-periodic): {lines:.0%} of the spectral power lies in a few lines, "
+            f"neighbouring states do not diverge, and the series predicts itself well (normalized prediction "
+            f"error {pe:.3f})",
+            *facts,
+        ]
+    # Linear noise: surrogates with power do not reject, and nothing shows determinism
+    if sur is not None and not sur.rejected and not pseudo and not positive:
+        return "linear noise", [
+            "Linear noise: no evidence of nonlinear determinism; the series is consistent with a linear "
+            f"Gaussian process seen through a static monotonic function (IAAFT surrogates, p = {sur.p_value:.2f}); "
+            "its exponent and dimension estimates are not meaningful",
+            *facts,
+        ]
+    why = list(contradictions)
+    if not positive and not no_divergence:
+        why.append(
+            "neighbours diverge but no valid positive exponent (a linear scaling region common to two embedding dimensions) was found"
+        )
+    if positive and d2 is None:
+        why.append("a positive exponent but no finite dimension plateau")
+    if positive and sur is not None and not sur.rejected and pseudo:
+        why.append("a positive exponent, but surrogates of little power do not confirm nonlinearity")
+    if sur is None:
+        why.append("no surrogate test")
+    if not why:
+        why.append("the measures neither show chaos nor a few spectral lines with self-prediction nor linear noise")
+    return "inconclusive", ["Inconclusive: " + "; ".join(why), *facts]
+
+
+def verdict(rep: SeriesReport) -> str:
+    """Plain-words conclusion from the measures that finished (the decision table referees accept).
+
+    In order (Kantz & Schreiber 2004; Theiler et al. 1992; Schreiber & Schmitz 2000; Gottwald &
+    Melbourne 2009; notes/verdicts.md):
+
+    * a step that did not run (interrupted) -> "Inconclusive (incomplete: ...)": a missing step
+      could overturn any verdict;
+    * `stationarity_test` says non-stationary -> "Non-stationary: detrend or difference it first";
+    * an oversampled record shorter than `MIN_PERIODS` mean periods -> "Inconclusive: too short";
+    * "Chaotic" only if the IAAFT surrogates reject linearity, the exponent is valid (a linear
+      scaling region of at least half a mean period starting after the initial relaxation, the
+      same slope at two embedding dimensions) with an interval above 0, a finite dimension
+      plateau exists (at least `MIN_FLOW_CHAOS_DIMENSION` for a sampled flow), and nothing
+      contradicts (an informative 0-1 test with K < 0.5);
+    * "Regular" if at least `LINE_SPECTRUM` of the power lies in a few spectral lines,
+      neighbours do not diverge (<ln d> rises by less than `MIN_DIVERGENCE`), the nonlinear
+      prediction error is below `GOOD_PREDICTION` and no informative 0-1 test says K > 0.5;
+    * "Linear noise" if the surrogates do not reject, the signal is not pseudo-periodic (where
+      they have little power, said in the text) and no valid positive exponent exists;
+    * otherwise "Inconclusive", naming what disagrees or is missing.
+
+    The 0-1 test enters only when it discriminates (its IAAFT surrogates give a different K);
+    false nearest neighbours that did not converge are said in the text.
 
     Parameters
     ----------
@@ -317,38 +671,4 @@ def verdict(rep: SeriesReport) -> str:
     str
         The conclusion.
     """
-    k = rep.zero_one
-    est = rep.lyapunov
-    lam = est.exponent if est is not None else float("nan")
-    lo = est.ci[0] if est is not None else float("nan")
-    pe = rep.prediction_error
-    sur = rep.surrogate
-    d2 = rep.dimension.dimension if rep.dimension is not None else float("nan")
-    parts = []
-    if k is not None and k < 0.2 and (pe is None or pe < 0.2):
-        parts.append(f"Regular (periodic or quasi-periodic): the 0-1 test gives K = {k:.2f} (0 for regular motion)")
-        if pe is not None:
-            parts.append(f"the series predicts itself well (normalized prediction error {pe:.3f})")
-    elif sur is not None and not sur.rejected:
-        parts.append(
-            f"No evidence of nonlinear determinism: the series is consistent with linearly correlated noise "
-            f"(IAAFT surrogate test p = {sur.p_value:.2f})"
-        )
-        parts.append("its exponent and dimension estimates are not meaningful")
-    elif est is not None and math.isfinite(lam) and lam > 0 and math.isfinite(lo) and lo > 0:
-        parts.append(
-            f"Chaotic: largest Lyapunov exponent {lam:.3g} per time unit "
-            f"({est.confidence:.0%} CI {lo:.3g}..{est.ci[1]:.3g})"
-        )
-        parts.append(f"forecasts lose a factor e of accuracy every {1 / lam:.3g} time units (the Lyapunov time)")
-        if sur is not None:
-            parts.append(f"nonlinear determinism confirmed by surrogates (p = {sur.p_value:.2f})")
-        if k is not None:
-            parts.append(f"0-1 test K = {k:.2f}")
-    else:
-        parts.append("Inconclusive: no clear positive exponent")
-        if k is not None:
-            parts.append(f"0-1 test K = {k:.2f}")
-    if math.isfinite(d2):
-        parts.append(f"correlation dimension {d2:.2f}, so a model needs at least {math.floor(d2) + 1} variables")
-    return "; ".join(parts) + "."
+    return _decide(rep)[1]
