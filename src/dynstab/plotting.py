@@ -485,8 +485,8 @@ def plot_periodic_orbits(orbits: PeriodicOrbits, background: Any = None, ax: Axe
     Draws `PeriodicOrbits.plot` (the first two coordinates) unless the background orbit (or the
     points themselves) is degenerate in the sense of `return_map_coordinate`; then each orbit
     is drawn on the return map u[n] -> u[n+1] of the widest coordinate: its points
-    (u_k, u_{k+1}), closed cyclically, which lie on the map's graph. A legend tells stable
-    from unstable orbits.
+    (u_k, u_{k+1}), closed cyclically, which lie on the map's graph. The legend names
+    each orbit with its type and stability.
 
     Parameters
     ----------
@@ -515,8 +515,8 @@ def plot_periodic_orbits(orbits: PeriodicOrbits, background: Any = None, ax: Axe
     if k is None:
         orbits.plot(ax=ax, background=background)
         _constrained(fig)
-        for line, o in zip(ax.lines[-len(orbits.orbits) :] if orbits.orbits else [], orbits.orbits):
-            line.set_label("stable orbit" if o.stable else "unstable orbit")
+        for k, (line, o) in enumerate(zip(ax.lines[-len(orbits.orbits) :] if orbits.orbits else [], orbits.orbits)):
+            line.set_label(_orbit_label(k, o))
     else:
         fig.set_layout_engine("constrained")
         name = orbits.names[k]
@@ -525,22 +525,24 @@ def plot_periodic_orbits(orbits: PeriodicOrbits, background: Any = None, ax: Axe
         else:
             ax.set_xlabel(f"{name}[n]")
             ax.set_ylabel(f"{name}[n+1]")
-        for o in orbits.orbits:
+        for n, o in enumerate(orbits.orbits):
             u = o.points[:, k]
-            ax.plot(
-                u,
-                np.roll(u, -1),
-                "o" if o.stable else "x",
-                ms=6,
-                label="stable orbit" if o.stable else "unstable orbit",
-            )
+            ax.plot(u, np.roll(u, -1), "o" if o.stable else "x", ms=7, mew=1.5, label=_orbit_label(n, o))
         ax.set_title(f"{orbits.system_name}: {len(orbits)} orbits of period {orbits.period} (return map of {name})")
     handles, names = ax.get_legend_handles_labels()
     unique = dict(zip(names, handles))
     if unique:
-        ax.legend(unique.values(), unique.keys(), fontsize=8, loc="best")
+        legend = ax.legend(unique.values(), unique.keys(), fontsize=8, loc="best")
+        for handle in legend.legend_handles:  # the background's tiny dots, made visible in the legend
+            if handle is not None and hasattr(handle, "set_sizes"):
+                handle.set_sizes([12.0])
     ax.set_title(_wrap(ax.get_title()))
     return fig
+
+
+def _orbit_label(index: int, orbit: Any) -> str:
+    """``orbit 1: saddle (unstable)``: the orbit's number, type and stability."""
+    return f"orbit {index + 1}: {orbit.type} ({'stable' if orbit.stable else 'unstable'})"
 
 
 def _save(fig: Figure, path: Path, dpi: int) -> str:
