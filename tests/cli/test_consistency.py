@@ -83,9 +83,13 @@ def test_safe_name_is_portable(parts, name):
 
 
 def test_bifurcation_sweeps_with_sweep_and_overrides_with_param(tmp_path):
-    res = run("bifurcation", "logistic", "--param", "r", "--range", 2.5, 4, "--no-figures")
+    res = run("bifurcation", "logistic", "--sweep", "r", "--param", "a", "--range", 2.5, 4, "--no-figures")
     assert res.exit_code == 2
-    assert "--sweep r" in res.output and "NAME=VALUE" in res.output
+    assert "--sweep a" in res.output and "NAME=VALUE" in res.output
+    # the former spelling still sweeps, with a one-line deprecation warning
+    res = run("bifurcation", "logistic", "--param", "r", "--range", 2.5, 4, "--n", 5, "--no-figures", "--json")
+    assert res.exit_code == 0 and json.loads(res.stdout)["n_values"] == 5
+    assert "warning: --param r to choose the swept parameter is deprecated: write --sweep r" in res.stderr
     res = run(
         "bifurcation", "henon", "--sweep", "a", "--range", 1.0, 1.2, "--n", 5, "--param", "b=0.2", "--json",
         "--no-figures",

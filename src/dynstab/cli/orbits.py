@@ -139,12 +139,20 @@ def bifurcation(
 
     from ..analysis.orbit_diagram import orbit_diagram, period_changes
 
-    for item in param or []:
-        if "=" not in item:
-            fail(
-                f"--param overrides a parameter (NAME=VALUE), got {item!r}; "
-                f"to sweep it, write --sweep {item} --range A B"
-            )
+    bare = [item for item in param or [] if "=" not in item]
+    if bare and (param_name is not None or len(bare) > 1):
+        fail(f"--param overrides a parameter (NAME=VALUE), got {bare[0]!r}; to sweep it, write --sweep {bare[0]}")
+    if bare:  # the former spelling `--param r --range A B`: still sweeps, with a warning
+        import warnings
+
+        param_name = bare[0]
+        param = [item for item in param or [] if "=" in item]
+        warnings.warn(
+            f"--param {param_name} to choose the swept parameter is deprecated: write --sweep {param_name} "
+            "(--param NAME=VALUE overrides a value, as in every command)",
+            FutureWarning,
+            stacklevel=1,
+        )
     if param_name is None:
         fail("give the parameter to sweep with --sweep NAME, and its range with --range A B")
     if span is None:
