@@ -111,6 +111,33 @@ class LyapunovSpectrum:
         lam = float(self.exponents[0])
         return 1.0 / lam if lam > 0 else math.inf
 
+    def halves(self) -> tuple[LyapunovSpectrum, LyapunovSpectrum]:
+        """The spectra of the first and the second half of the run's QR intervals.
+
+        Each half's exponents are its own time averages, lambda_i = sum_m ln|R_ii^(m)| / (time of the half),
+        over the same initial conditions (mean and spread as in the whole run); the running estimate at the
+        end is the mean of the two halves. Their difference measures how far the estimate still drifts:
+        a converged run gives halves that agree within their spread (`dynstab.report.system_verdict`).
+
+        Returns
+        -------
+        first, second : LyapunovSpectrum
+            With ``settings["t"]`` the length of each half (a run of one QR interval gives it twice).
+        """
+        n = self.logs.shape[1]
+        cut = max(1, n // 2)
+        parts = ((0, cut), (cut, n)) if n > 1 else ((0, 1), (0, 1))
+        interval = self.times[0]
+        out = []
+        for lo, hi in parts:
+            per_ic = self.logs[:, lo:hi].sum(axis=1) / ((hi - lo) * interval)
+            std = per_ic.std(axis=0, ddof=1) if per_ic.shape[0] > 1 else np.full(per_ic.shape[1], np.nan)
+            settings = {**self.settings, "t": (hi - lo) * interval}
+            logs = self.logs[:, lo:hi]
+            times = interval * np.arange(1, hi - lo + 1, dtype=float)
+            out.append(LyapunovSpectrum(per_ic.mean(axis=0), std, per_ic, times, logs, self.system, settings))
+        return out[0], out[1]
+
     def to_xarray(self):
         """An ``xarray.Dataset``: ``exponents``, ``std``, ``per_ic`` and ``running`` over (ic,) time and
         exponent index, with the settings as attributes."""
@@ -665,6 +692,27 @@ def max_lyapunov(system: System, t: float | None = None, **kwargs) -> float:
     return float(lyapunov_spectrum(system, t, k=1, **kwargs).exponents[0])
 
 
+def zero_tolerance(spectrum: LyapunovSpectrum) -> float:
+    """`classify`'s default threshold below which an exponent counts as zero.
+
+    Maps: 1e-3 per iteration. Flows and delay equations: max(5 / T, 1e-3 max|lambda|) for a run of
+    length T (a zero exponent converges like 1/T; the spectrum's scale sets what "small" means).
+
+    Parameters
+    ----------
+    spectrum : LyapunovSpectrum
+        A result of `lyapunov_spectrum`.
+
+    Returns
+    -------
+    float
+        The threshold, per time unit.
+    """
+    if spectrum.system.kind == "map":
+        return 1e-3
+    return max(5.0 / spectrum.settings["t"], 1e-3 * float(np.max(np.abs(spectrum.exponents))))
+
+
 def classify(spectrum: LyapunovSpectrum, tol: float | None = None) -> str:
     """A plain verdict from the sign pattern of the spectrum.
 
@@ -680,7 +728,7 @@ def classify(spectrum: LyapunovSpectrum, tol: float | None = None) -> str:
     spectrum : LyapunovSpectrum
         A result of `lyapunov_spectrum`.
     tol : float, optional
-        Absolute threshold below which an exponent counts as zero (default above).
+        Absolute threshold below which an exponent counts as zero (default above, `zero_tolerance`).
 
     Returns
     -------
@@ -691,7 +739,7 @@ def classify(spectrum: LyapunovSpectrum, tol: float | None = None) -> str:
     lam, std = spectrum.exponents, np.nan_to_num(spectrum.std, nan=0.0)
     is_map = spectrum.system.kind == "map"
     if tol is None:
-        tol = 1e-3 if is_map else max(5.0 / spectrum.settings["t"], 1e-3 * float(np.max(np.abs(lam))))
+        tol = zero_tolerance(spectrum)
     thr = np.maximum(tol, 3 * std)
     pos = int(np.sum(lam > thr))
     zero = int(np.sum(np.abs(lam) <= thr))
