@@ -306,3 +306,11 @@ def test_ctrl_c_stops_a_long_spectrum_within_a_second():
         lyapunov_spectrum(systems.get("lorenz"), t=1e6, progress=progress)
         time.sleep(5)  # pragma: no cover  (only if the run finished before the interrupt)
     assert time.perf_counter() - fired["at"] < 1.5
+
+
+def test_logs_over_the_memory_limit_are_refused_before_any_work():
+    from dynstab.limits import AllocationError, memory_limit
+
+    # 1e9 QR intervals x 3 exponents: 24 GB of logs, refused up front (not after hours of integration)
+    with memory_limit(1.0), pytest.raises(AllocationError, match=r"1e\+09 QR intervals x 3 exponents.*qr_interval"):
+        lyapunov_spectrum(systems.get("lorenz"), t=1e8)

@@ -34,6 +34,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._precision import float64
+from ..limits import check_allocation
 from ..simulate import evolution as loops
 from ..simulate.adaptive import dop853_solve
 from ..simulate.evolution import (
@@ -312,16 +313,23 @@ def _benettin_chunks(ev: Evolution, plan: Plan, divergence: bool, x0s, Q0, param
     def reset(x, Q):
         return (x, Q, jnp.zeros(B, Q0.dtype), jnp.zeros((B, k), Q0.dtype))
 
+    logs = np.empty((B, plan.n_out, k), dtype=np.result_type(Q0.dtype, np.float64))
+
+    def keep(start, part):
+        logs[:, start : start + part.shape[1]] = part
+
     def chunks(carry, start_time, n, offset):
         piece = lambda c, j, m: _benettin_piece(ev, plan.n_sub, size, divergence, c, params, start_time, j, m)  # noqa: E731
         report = None if progress is None else (lambda done, _: progress(offset + done, total))
-        return in_chunks(piece, carry, n, first, size, axis=1, progress=report, compiled=offset > 0, multiple=pairs)
+        store = keep if offset == n_align else lambda start, part: None  # the transient's logs are dropped
+        return in_chunks(
+            piece, carry, n, first, size, axis=1, progress=report, compiled=offset > 0, multiple=pairs, store=store
+        )[0]
 
     carry = reset(x, jnp.broadcast_to(Q0, (B, D, k)))
-    if n_align:  # the frame aligns during the transient (its logs are dropped)
-        carry = reset(*chunks(carry, t0 + n_state * ev.tick, n_align, 0)[0][:2])
-    end, logs = chunks(carry, t0 + plan.n_transient * ev.tick, plan.n_out, n_align)
-    logs = np.concatenate(logs, axis=1)
+    if n_align:  # the frame aligns during the transient
+        carry = reset(*chunks(carry, t0 + n_state * ev.tick, n_align, 0)[:2])
+    end = chunks(carry, t0 + plan.n_transient * ev.tick, plan.n_out, n_align)
     div = np.asarray(end[2]) / (plan.n_out * plan.n_sub)
     return (logs, div, np.asarray(end[3])) if sums else (logs, div)
 
@@ -608,6 +616,8 @@ def lyapunov_spectrum(
         invalid run length, interval or transient.
     FloatingPointError
         If an orbit leaves the finite numbers or collapses the tangent space.
+    dynstab.limits.AllocationError
+        If the logs of every QR interval would exceed the memory limit (`dynstab.limits`).
 
     References
     ----------
@@ -626,6 +636,11 @@ def lyapunov_spectrum(
     k = (min(4, d) if hidden else d) if k is None else as_int(k, name="k")
     if not 1 <= k <= d:
         raise ValueError(f"k must be between 1 and the dimension {d}, got {k}")
+    check_allocation(
+        8.0 * x0s.shape[0] * pl.n_out * k,
+        f"the logs of the Lyapunov run ({pl.n_out:.3g} QR intervals x {k} exponents x {x0s.shape[0]} initial conditions)",
+        "take a longer qr_interval, fewer initial conditions or a shorter run",
+    )
     # the mean contraction rate checks the sum of a full spectrum only (and a delay equation, whose
     # evolution acts on a history buffer, has no finite one)
     check_sum = not hidden and k == d

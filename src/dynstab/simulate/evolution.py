@@ -786,6 +786,7 @@ def in_chunks(
     seconds: float | None = None,
     compiled: bool = False,
     multiple: int = 1,
+    store: Callable[[int, Any], None] | None = None,
 ) -> tuple[Any, list[Any]]:
     """Run ``total`` units of work (intervals, samples) as compiled chunks, from Python.
 
@@ -820,13 +821,17 @@ def in_chunks(
     multiple : int, default 1
         Every chunk but the last is a multiple of this many units (2 for `intervals_part` of single-step
         intervals, which it advances in pairs: the pairs then fall on the same units whatever the chunks).
+    store : callable, optional
+        ``store(start, ys)`` receives each chunk's kept rows (units ``start ..``) as it finishes, e.g. to
+        write them into a preallocated array; the returned list is then empty (no second copy of a long
+        run's output).
 
     Returns
     -------
     carry : pytree of arrays
         The state after the last unit.
     ys : list of pytrees of numpy arrays
-        The rows kept of each chunk, in order (concatenate along ``axis``).
+        The rows kept of each chunk, in order (concatenate along ``axis``); empty with ``store``.
     """
     target = CHUNK_SECONDS if seconds is None else seconds
     if size < multiple:
@@ -843,7 +848,11 @@ def in_chunks(
         carry = jax.block_until_ready(carry)
         elapsed = time.perf_counter() - began
         index = (slice(None),) * axis + (slice(0, count),)
-        out.append(jax.tree.map(lambda a, i=index: a[i], ys))
+        kept = jax.tree.map(lambda a, i=index: a[i], ys)
+        if store is None:
+            out.append(kept)
+        else:
+            store(done, kept)
         # a first call's time includes the compilation: the next chunk keeps its size
         timed = done or compiled
         following = whole(int(count * target / max(elapsed, 1e-6))) if timed else count
