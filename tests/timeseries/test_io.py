@@ -82,3 +82,46 @@ def test_no_time_column_says_dt_is_assumed(tmp_path):
     np.savetxt(path, np.arange(10.0))
     assert load_series(path).note == "no time column: dt = 1 sample assumed; pass --dt"
     assert load_series(path, dt=0.1).note is None
+
+
+def test_csv_read_in_blocks_keeps_rows_times_and_error_rows(tmp_path):
+    # more rows than one read block (2**15): values, date-time stamps and the row of a bad
+    # value survive the block boundaries; only the asked column is kept
+    n = 40_000
+    t = np.arange(n) * 0.5
+    stamps = np.datetime64("2024-01-01T00:00:00") + (t * 1000).astype("timedelta64[ms]")
+    x = np.sin(t / 7.0)
+    path = tmp_path / "long.csv"
+    with path.open("w") as fh:
+        fh.write("timestamp,x,other\n")
+        fh.writelines(f"{s},{float(v)!r},{i}\n" for i, (s, v) in enumerate(zip(stamps.astype(str), x)))
+    got = load_series(path, "x")
+    assert got.x.dtype == np.float64 and got.x.size == n and got.dt == pytest.approx(0.5)
+    np.testing.assert_allclose(got.x, x, rtol=0, atol=1e-15)  # pandas' fast parser: within 1 ulp
+    lines = path.read_text().splitlines()
+    lines[1 + 35_000] = f"{stamps[35_000]},oops,35000"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=r"non-numeric value 'oops' \(data row 35001\)"):
+        load_series(path, "x")
+
+
+def test_loading_stores_the_series_once(tmp_path):
+    """Issue 14: a 202 MB CSV peaked at 3 GB. Loading reads only the needed columns, in blocks,
+    into one float64 array: the peak is at most 3x the series (the series, the time column and
+    a block of parsing), and only the series is kept."""
+    import tracemalloc
+
+    n = 500_000
+    data = np.column_stack([np.arange(n) * 0.01, np.random.default_rng(0).normal(size=(n, 3))])
+    path = tmp_path / "wide.csv"
+    np.savetxt(path, data, delimiter=",", header="t,a,b,c", comments="", fmt="%.6f")
+    load_series(path, "b")  # imports and caches first
+    tracemalloc.start()
+    try:
+        got = load_series(path, "b")
+        kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert got.x.size == n and got.dt == pytest.approx(0.01)
+    assert peak < 3.0 * got.x.nbytes, peak / got.x.nbytes
+    assert kept < 1.2 * got.x.nbytes, kept / got.x.nbytes

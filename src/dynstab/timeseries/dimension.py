@@ -378,19 +378,19 @@ def _extent(x: np.ndarray, p: float) -> float:
 
 
 def _curve(x, radii, w, metric, max_points, seed, work):
-    """C(r) on all (ascending) radii: exact (all reference points) where a pilot estimate says
-    the pair count is within ``work``; with fewer, nested, reference points at larger r (at
-    least 512, or all), so that each group of radii counts about ``work`` pairs."""
+    """C(r) on all (ascending) radii: with all reference points (or ``max_points`` of them)
+    where a pilot estimate says the pair count is within ``work``; with fewer, nested,
+    reference points at larger r (at least 512, or all), so that each group of radii counts
+    about ``work`` pairs."""
     n = x.shape[0]
+    cap = n if max_points is None else min(n, max_points)
     counter = _PairCounter(x, w, euclid=not np.isinf(minkowski_p(metric)))
-    if max_points is not None:
-        return counter.csum(_reference_points(n, max_points, seed) if max_points < n else None, radii)
     perm = np.random.default_rng(seed).permutation(n)
-    pilot = counter.csum(np.sort(perm[: min(n, 256)]), radii)
+    pilot = counter.csum(np.sort(perm[: min(cap, 256)]), radii)
     m_need = np.where(pilot > 0, work / (n * np.maximum(pilot, 1e-300)), np.inf)
-    m_r = np.clip(m_need, min(n, 1000), n).astype(np.int64)
-    # groups of radii sharing a power-of-two reference count (or all points)
-    key = np.where(m_r >= n, n, 2 ** np.floor(np.log2(m_r)).astype(np.int64))
+    m_r = np.clip(m_need, min(cap, 1000), cap).astype(np.int64)
+    # groups of radii sharing a power-of-two reference count (or all cap points)
+    key = np.where(m_r >= cap, cap, 2 ** np.floor(np.log2(m_r)).astype(np.int64))
     out = np.empty_like(radii)
     for mk in np.unique(key):
         sel = key == mk
@@ -464,7 +464,8 @@ def correlation_dimension(
     pilot count with 256 reference points) would exceed ``work`` pairs, a random subset of
     at least 512 reference points, nested across radii, is used so that about ``work``
     pairs are counted (C is then large, so its relative error stays small: on 1e4 Lorenz
-    points D2 equals the all-pairs value to 1e-4); ``max_points`` forces one subset for all.
+    points D2 equals the all-pairs value to 1e-4); ``max_points`` caps the reference points
+    (the first ``max_points`` of the same seeded permutation at small r).
 
     Scaling region rule:
       1. noise floor: radii with fewer than ``min_pairs`` admissible pairs within r
@@ -509,7 +510,7 @@ def correlation_dimension(
     radii_per_decade : int, default 8
         Density of the default radii, >= 2.
     max_points : int, optional
-        Reference points for all radii (default: adaptive).
+        Most reference points at any radius (default: all points at small r).
     seed : int, default 0
         Seed of the reference-point draws.
     work : float, default 4e6

@@ -15,6 +15,7 @@ import numpy as np
 __all__ = ["NO_TIME_NOTE", "LoadedSeries", "load_series"]
 
 _TIME_NAMES = ("t", "time", "times", "timestamp")
+_BLOCK = 1 << 15  # rows per block when reading and checking (about a MB of temporaries)
 NO_TIME_NOTE = "no time column: dt = 1 sample assumed; pass --dt"
 
 
@@ -60,33 +61,53 @@ def _pick(names: list[str], column: str | None, path: Path) -> int:
 
 def _uniform_dt(t: np.ndarray, path: Path, rtol: float = 0.1) -> float:
     """The step of a nearly uniform time axis: every time within ``rtol`` steps of the uniform grid
-    from the first to the last time (rounding jitter of a text file passes, a gap or a jump does not)."""
+    from the first to the last time (rounding jitter of a text file passes, a gap or a jump does not).
+    Checked in blocks, so no temporary of the axis's length is made."""
     t = np.asarray(t, dtype=float)
-    steps = np.diff(t)
-    if steps.size == 0 or not np.all(np.isfinite(steps)):
+    if t.size < 2 or not np.all(np.isfinite(t[[0, -1]])):
         raise ValueError(f"{path.name}: the time column is too short or not numeric")
     dt = (t[-1] - t[0]) / (t.size - 1)
-    dev = np.max(np.abs(t - (t[0] + dt * np.arange(t.size)))) if dt > 0 else np.inf
-    if dt <= 0 or np.any(steps <= 0) or dev > rtol * dt:
+    lo, hi, dev, finite = np.inf, -np.inf, 0.0, True
+    for start in range(0, t.size - 1, _BLOCK):
+        seg = t[start : start + _BLOCK + 1]
+        steps = np.diff(seg)
+        finite = finite and bool(np.all(np.isfinite(steps)))
+        lo, hi = min(lo, float(steps.min())), max(hi, float(steps.max()))
+        grid = t[0] + dt * np.arange(start, start + seg.size)
+        dev = max(dev, float(np.max(np.abs(seg - grid))))
+    if not finite:
+        raise ValueError(f"{path.name}: the time column is too short or not numeric")
+    if dt <= 0 or lo <= 0 or dev > rtol * dt:
         raise ValueError(
             f"{path.name}: the time column is not uniformly sampled "
-            f"(steps from {steps.min():g} to {steps.max():g}); resample the series first, "
+            f"(steps from {lo:g} to {hi:g}); resample the series first, "
             "or give the step explicitly (dt=, --dt) to ignore the time column"
         )
     return float(f"{dt:.12g}")  # drop the decimal round-off of text files
 
 
-def _time_values(col) -> np.ndarray:
-    """A time column as float seconds: numbers as they are, date-time text converted."""
+def _time_values(col, origin=None):
+    """A block of a time column as float seconds (numbers as they are, date-time text converted,
+    relative to ``origin``, the first time stamp of the file), and that origin."""
     import pandas as pd
 
     if pd.api.types.is_numeric_dtype(col):
-        return col.to_numpy(dtype=float)
+        return col.to_numpy(dtype=float), origin
     try:
         stamps = pd.to_datetime(col)
     except (ValueError, TypeError):
-        return np.full(len(col), np.nan)
-    return (stamps - stamps.iloc[0]).dt.total_seconds().to_numpy(dtype=float)
+        return np.full(len(col), np.nan), origin
+    origin = stamps.iloc[0] if origin is None else origin
+    return (stamps - origin).dt.total_seconds().to_numpy(dtype=float), origin
+
+
+def _count_lines(path: Path) -> int:
+    """Number of line breaks in the file (an upper bound on its data rows), read in 1 MB blocks."""
+    count = 0
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            count += block.count(b"\n")
+    return count + 1
 
 
 def _csv(path: Path, column: str | None, decimal: str | None, dt: float | None) -> LoadedSeries:
@@ -112,54 +133,82 @@ def _csv(path: Path, column: str | None, decimal: str | None, dt: float | None) 
 
     header = comment or not all(numeric(f) for f in fields)
     names = fields if header else [str(i) for i in range(len(fields))]
+    col = _pick(names, column, path)
+    tcols = [i for i, n in enumerate(names) if n.strip().lower() in _TIME_NAMES]
+    tcol = tcols[0] if tcols and dt is None else None
+    # only the value column (and the time column) are read, in blocks written into arrays of the
+    # file's line count: the samples are stored once, as float64
+    cap = _count_lines(path)
+    x = np.empty(cap)
+    t = np.empty(cap) if tcol is not None else None
+    origin, m = None, 0
     try:
-        df = pd.read_csv(
+        reader = pd.read_csv(
             path,
             sep=delim if delim else r"\s+",
             header=None,
             names=list(range(len(names))),
+            usecols=[col] if tcol is None else sorted({col, tcol}),
             skiprows=1 if header else 0,
             decimal=decimal,
             encoding="utf-8-sig",
             comment="#" if not comment else None,
             skip_blank_lines=True,
+            chunksize=_BLOCK,
         )
+        with reader:
+            for block in reader:
+                k = len(block)
+                if m + k > x.size:  # line breaks other than "\n": grow (a copy, rare)
+                    x = np.concatenate([x[:m], np.empty(max(m + k, 2 * m) - m)])
+                    t = None if t is None else np.concatenate([t[:m], np.empty(x.size - m)])
+                x[m : m + k] = _numeric_values(block[col], names[col], path)
+                if t is not None:
+                    t[m : m + k], origin = _time_values(block[tcol], origin)
+                m += k
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        if isinstance(exc, _NonNumeric):
+            raise ValueError(str(exc)) from None
         raise ValueError(f"{path.name}: cannot be read as a table ({str(exc).strip().splitlines()[0]})") from None
-    if df.shape[0] == 0:
+    if m == 0:
         raise ValueError(f"{path.name}: no data rows")
-    col = _pick(names, column, path)
-    values = df[col]
-    if not pd.api.types.is_numeric_dtype(values):
-        num = pd.to_numeric(values, errors="coerce")
-        bad = values[num.isna() & values.notna()]
-        if len(bad):
-            raise ValueError(
-                f"{path.name}: column {names[col]!r} holds non-numeric value {bad.iloc[0]!r} "
-                f"(data row {int(bad.index[0]) + 1}); for decimal commas pass decimal=','"
-            )
-        values = num
-    tcols = [i for i, n in enumerate(names) if n.strip().lower() in _TIME_NAMES]
-    if dt is not None:
-        step: float | None = dt
-    else:
-        step = _uniform_dt(_time_values(df[tcols[0]]), path) if tcols else None
-    return LoadedSeries(values.to_numpy(dtype=float), step, names[col])
+    step = dt if dt is not None else _uniform_dt(t[:m], path) if t is not None else None
+    return LoadedSeries(x[:m], step, names[col])
+
+
+class _NonNumeric(ValueError):
+    """A value column holding text (the message names the file, column, value and row)."""
+
+
+def _numeric_values(values, name: str, path: Path) -> np.ndarray:
+    """A block of the value column as float64 (NA markers become NaN); text is an error naming its row."""
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(values):
+        return values.to_numpy(dtype=float)
+    num = pd.to_numeric(values, errors="coerce")
+    bad = values[num.isna() & values.notna()]
+    if len(bad):
+        raise _NonNumeric(
+            f"{path.name}: column {name!r} holds non-numeric value {bad.iloc[0]!r} "
+            f"(data row {int(bad.index[0]) + 1}); for decimal commas pass decimal=','"
+        )
+    return num.to_numpy(dtype=float)
 
 
 def _npy(path: Path, column: str | None) -> LoadedSeries:
-    arr = np.load(path, allow_pickle=False)
+    arr = np.load(path, mmap_mode="r", allow_pickle=False)  # memory-mapped: only the column is read
     if arr.ndim == 1:
         if column not in (None, "0"):
             raise ValueError(f"{path.name} holds one series; drop --column")
-        return LoadedSeries(arr.astype(float), None, path.stem)
+        return LoadedSeries(np.array(arr, dtype=float), None, path.stem)
     if arr.ndim != 2:
         raise ValueError(f"{path.name} has shape {arr.shape}; expected (N,) or (N, m)")
     names = [str(i) for i in range(arr.shape[1])]
     col = 0 if (column is None and arr.shape[1] == 1) else _pick(names, column, path) if column is not None else None
     if col is None:
         raise ValueError(f"{path.name} has {arr.shape[1]} columns; choose one with --column INDEX")
-    return LoadedSeries(arr[:, col].astype(float), None, f"{path.stem}[{col}]")
+    return LoadedSeries(np.array(arr[:, col], dtype=float), None, f"{path.stem}[{col}]")
 
 
 def _netcdf(path: Path, column: str | None, dt: float | None = None) -> LoadedSeries:
