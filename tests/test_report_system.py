@@ -94,7 +94,7 @@ def test_a_regular_verdict_needs_enough_periods():
     spec = synthetic("van_der_pol", logs, 0.01)
     verdict, conv = system_verdict(spec, period=2.0)
     assert conv["classification"] == "periodic" and conv["periods"] == pytest.approx(10)
-    assert verdict.startswith("inconclusive: run too short (lambda_1 <= 0;")
+    assert verdict.startswith("inconclusive: run too short (10 periods, no positive exponent resolved;")
     assert conv["suggested_t"] >= MIN_PERIODS * 2.0
     assert system_verdict(spec, period=0.1)[0] == "periodic"  # 200 periods
 

@@ -250,8 +250,10 @@ def system_verdict(
       exponent of 0.05 per period would have shown itself.
 
     Otherwise the verdict is ``"inconclusive: run too short (N Lyapunov times; halves give a and b);
-    rerun with --t T"`` with a suggested length T: at least `MIN_LYAPUNOV_TIMES` / lambda_1,
-    `MIN_PERIODS` periods and four times the run (the drift of a 1/T estimate then shrinks fourfold).
+    rerun with --t T"`` (``P periods, no positive exponent resolved`` in place of the Lyapunov times
+    when lambda_1 is within the zero threshold) with a suggested length T: at least
+    `MIN_LYAPUNOV_TIMES` / lambda_1 (for a resolved lambda_1), `MIN_PERIODS` periods and four times
+    the run (the drift of a 1/T estimate then shrinks fourfold).
 
     Parameters
     ----------
@@ -316,14 +318,21 @@ def system_verdict(
     }
     if not reasons:
         return verdict, convergence
+    # a lambda_1 within the zero threshold has no Lyapunov time to count (a zero exponent converging like 1/T)
+    resolved = lyap_times is not None and lam[0] > max(tol, 3 * float(np.nan_to_num(spectrum.std[0])))
     factor = 4.0
-    if lam[0] > 0:
+    if resolved:
         factor = max(factor, MIN_LYAPUNOV_TIMES / (t_run * float(lam[0])))
     if periods is not None:
         factor = max(factor, MIN_PERIODS / periods)
     suggested = _round_up(factor * length)
     convergence["suggested_t"] = suggested
-    times = f"{lyap_times:.2g} Lyapunov times" if lyap_times is not None else "lambda_1 <= 0"
+    if resolved:
+        times = f"{lyap_times:.2g} Lyapunov times"
+    elif periods is not None:
+        times = f"{periods:.2g} periods, no positive exponent resolved"
+    else:
+        times = "no positive exponent resolved"
     text = (
         f"inconclusive: run too short ({times}; halves give lambda_1 = {first.exponents[0]:.3g} and "
         f"{second.exponents[0]:.3g}); rerun with --t {suggested:g}"
