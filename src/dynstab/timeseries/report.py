@@ -396,8 +396,7 @@ def _spectrum(rep: SeriesReport, x: np.ndarray) -> None:
         excess += max(0.0, float(power[lobe].sum()) - background * lobe.size)
         used[lobe] = True
     rep.line_fraction = excess / total if total > 0 else 0.0
-    _, tau_probe, _ = choose_embedding(x[:2000], 1, None)
-    if tau_probe > 1:  # oversampled: the mean period from the mean crossings (two per period)
+    if rep.tau is not None and rep.tau > 1:  # oversampled: the mean period from the upward mean crossings
         up = np.count_nonzero((y[:-1] < 0) & (y[1:] >= 0))
         rep.mean_period = float(y.size * rep.dt / up) if up else float(y.size * rep.dt)
 
