@@ -216,11 +216,12 @@ def test_rossler_period_three_is_drawn_on_the_return_map_of_y():
     (ax,) = fig.axes
     assert ax.get_xlabel() == "y[n]" and ax.get_ylabel() == "y[n+1]"
     np.testing.assert_array_equal(ax.collections[0].get_offsets()[:, 0], background[:-1, 0])
-    orbit_lines = [ln for ln in ax.get_lines() if ln.get_label().endswith("orbit")]
+    orbit_lines = [ln for ln in ax.get_lines() if ln.get_label().startswith("orbit ")]
+    assert len(orbit_lines) == len(res)
     for ln, orbit in zip(orbit_lines, res.orbits):
         y = orbit.points[:, 0]
         np.testing.assert_allclose(ln.get_ydata(), np.roll(y, -1))  # (y_k, y_{k+1}), closed
-    assert set(legend_texts(ax)) >= {"unstable orbit", "orbit of the map"}
+    assert set(legend_texts(ax)) >= {"orbit 1: saddle (unstable)", "orbit of the map"}
     section = poincare_section(rossler, ("x", 0.0), n=300)
     fig = plotting.plot_section(section)
     ax = fig.axes[0]
@@ -246,3 +247,31 @@ def test_basins_of_forced_duffing_through_its_stroboscopic_map(tmp_path):
         assert max(a["extent"]) < 1e-6  # a T-periodic response is one point of the map, not a cloud
     assert sorted(a["centroid"][0] > 0 for a in out["attractors"].values()) == [False, True]  # one per well
     assert [p.name for p in tmp_path.iterdir()] == ["duffing_basins.png"]
+
+
+def test_gallery_page_shows_each_example_with_its_current_code_and_figures():
+    """docs/gallery.md is made from examples/ by scripts/make_gallery.py: it must show today's code."""
+    import importlib.util
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("make_gallery", root / "scripts" / "make_gallery.py")
+    assert spec is not None and spec.loader is not None
+    gallery = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gallery)
+    examples = gallery.gallery_examples()
+    assert {p.stem for p in examples} >= {
+        "lorenz_report",
+        "mackey_glass_delay",
+        "logistic_doublings",
+        "duffing_basins",
+        "rossler_return_map",
+    }
+    page = (root / "docs" / "gallery.md").read_text(encoding="utf-8")
+    for path in examples:
+        _, lines = gallery.example_section(path)
+        assert "\n".join(lines) in page, f"{path.name} changed: rerun scripts/make_gallery.py"
+        assert f"](gallery/{path.stem}-" in page, f"no figure of {path.name}"
+    for image in re.findall(r'(?:\]\(|src=")([^)"]+\.png)', page):
+        assert (root / "docs" / image).is_file(), image

@@ -189,8 +189,9 @@ def system_report_html(report: Any, *, settings: Mapping[str, Any] | None = None
     Sections, as in the terminal: the system and its parameters, the fixed points in the search
     box (state, eigenvalues or multipliers, type), the Lyapunov spectrum with its spread over the
     initial conditions, the sum of exponents against the mean divergence, the Kaplan-Yorke
-    dimension, the Lyapunov time and the verdict; then the figures, skipped steps, timings,
-    settings, versions and every result as JSON.
+    dimension, the Lyapunov time and the verdict, and the measures of the run's convergence where
+    the report has them; then the figures, skipped steps, timings, settings, versions and every
+    result as JSON.
 
     Parameters
     ----------
@@ -248,6 +249,9 @@ def system_report_html(report: Any, *, settings: Mapping[str, Any] | None = None
             "verdict": report.verdict or "-",
         }
         parts.append(_pairs(summary))
+    convergence = getattr(report, "convergence", None)
+    if convergence:
+        parts.append("<h2>Convergence of the run</h2>" + _pairs({k: _value(v) for k, v in convergence.items()}))
     if figures:
         from .plotting import report_figures
 
@@ -263,13 +267,19 @@ def _scalar(v: Any) -> bool:
     return v is None or isinstance(v, bool | int | float | str)
 
 
+def _value(v: Any) -> str:
+    """A number, a word, or a list or mapping as compact JSON."""
+    return _num(v) if _scalar(v) else json.dumps(v, default=str)
+
+
 def series_report_html(
     rep: Any, *, note: str | None = None, settings: Mapping[str, Any] | None = None, figures: bool = True
 ) -> str:
     """The HTML page of a measured-series report (`dynstab.timeseries.analyze_series`).
 
     Sections, as in the terminal: the series (samples, dt and the loader's note, e.g. that no
-    time column was found and dt = 1 sample is assumed), the embedding, the largest Lyapunov
+    time column was found and dt = 1 sample is assumed), the verdict and the report's notes, the
+    stationarity test, the embedding, the largest Lyapunov
     exponent with its interval and the Lyapunov time, the correlation dimension, RQA, permutation
     entropy, the 0-1 test, the surrogate test and the verdict; then the figure, skipped steps,
     timings, settings, versions and every result as JSON.
@@ -299,7 +309,17 @@ def series_report_html(
         parts.append(f'<p class="note">{_e(note)}</p>')
     if rep.verdict:
         parts.append(f'<p class="verdict">Verdict: <b>{_e(rep.verdict)}</b></p>')
+    notes = list(getattr(rep, "notes", None) or [])
+    if notes:
+        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")
     rows: dict[str, str] = {}
+    st = getattr(rep, "stationarity", None)
+    if st is not None:
+        reasons = "; ".join(getattr(st, "reasons", ()) or ())
+        rows["stationarity"] = (
+            f"{'stationary' if st.stationary else 'not stationary'} "
+            f"(ADF p = {_num(st.adf_p, 3)}, KPSS p = {_num(st.kpss_p, 3)})" + (f": {reasons}" if reasons else "")
+        )
     if rep.dim is not None:
         rows["embedding"] = f"dim {rep.dim}, tau {rep.tau} ({rep.embedding_rule})"
     ly = rep.lyapunov
