@@ -146,3 +146,10 @@ def test_no_scaling_region_is_reported():
     x = np.random.default_rng(0).random((300, 8))
     with pytest.raises(ValueError, match="no scaling region"):
         correlation_dimension(x, theiler=0, tol=0.02)
+
+
+def test_takens_pairs_over_the_memory_limit_are_refused_up_front(henon):
+    from dynstab.limits import AllocationError, memory_limit
+
+    with memory_limit(1e-5), pytest.raises(AllocationError, match=r"pairs within r_max for Takens' estimator.*GiB"):
+        takens_dimension(henon[:2000], r_max=0.05, theiler=0)  # 10 kB limit

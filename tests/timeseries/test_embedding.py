@@ -268,3 +268,13 @@ def test_delayembeddings_jl_estimate_dimension_lorenz96_n4_f32(lorenz96_x):
         assert 5 <= estimate_dimension(x, tau=10, method="fnn", max_dim=8, theiler=10) <= 8
     with pytest.warns(RuntimeWarning, match="plateau"):
         assert 5 <= estimate_dimension(x, tau=10, method="cao", max_dim=10) <= 8
+
+
+def test_embedding_over_the_memory_limit_is_refused_up_front():
+    from dynstab.limits import AllocationError, memory_limit
+
+    x = np.sin(np.arange(10_000) * 0.01)
+    with memory_limit(1e-4):  # 100 kB
+        with pytest.raises(AllocationError, match=r"delay embedding \(9991 points x 10 coordinates\).*GiB"):
+            embed(x, 10, 1)
+        assert embed(x[:1000], 3, 1).shape == (998, 3)

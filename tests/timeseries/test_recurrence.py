@@ -190,3 +190,21 @@ def test_bad_input():
         recurrence_threshold(x, 0.001, theiler=0)
     with pytest.raises(ValueError, match="dim"):
         recurrence_matrix(x, 1.0, dim=0)
+
+
+def test_allocations_over_the_memory_limit_are_refused_up_front():
+    """Issue 14: a request whose arrays would not fit is refused before allocating, naming the size."""
+    from dynstab.limits import AllocationError, memory_limit
+
+    x = np.sin(np.arange(400) * 0.1)
+    rm = recurrence_matrix(x, eps=0.1, dim=2, tau=5)
+    with memory_limit(1e-5):  # 10 kB: the embedding (6 kB) fits
+        with pytest.raises(AllocationError, match=r"dense recurrence matrix \(395 x 395 booleans\).*GiB"):
+            rm.toarray()
+        with pytest.raises(AllocationError, match=r"recurrence matrix \(\d+ recurrences among 395 x 395"):
+            recurrence_matrix(x, eps=0.1, dim=2, tau=5)
+        with pytest.raises(AllocationError, match=r"distances of 5000 pairs for the recurrence threshold"):
+            recurrence_matrix(x, recurrence_rate=0.05, max_pairs=5000)
+    with memory_limit(1e-3):  # 1 MB: the matrix itself (a few thousand recurrences) fits
+        assert recurrence_matrix(x, eps=0.1, dim=2, tau=5).n_recurrences == rm.n_recurrences
+        np.testing.assert_array_equal(rm.toarray(), rm.matrix.toarray())

@@ -271,3 +271,14 @@ def test_nonlinear_prediction_error_separates_determinism_from_noise():
     assert nonlinear_prediction_error(noise, 2, 1, n_predict=10**6) == nonlinear_prediction_error(noise, 2, 1)
     with pytest.raises(ValueError, match="n_predict"):
         nonlinear_prediction_error(noise, 2, 1, n_predict=0)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_too_many_surrogates_are_refused_up_front(kind, ar):
+    """Issue 14: n surrogates of N samples over the memory limit are refused, with the size named."""
+    from dynstab.limits import AllocationError, memory_limit
+
+    with memory_limit(1e-4):  # 100 kB
+        with pytest.raises(AllocationError, match=rf"1000 \w+ surrogates of {ar.size} samples .*GiB"):
+            surrogates(ar, n=1000, kind=kind)
+        assert surrogates(ar[:100], n=2, kind=kind).shape == (2, 100)

@@ -31,6 +31,7 @@ import numpy as np
 from numba import njit
 from scipy.spatial import cKDTree
 
+from ..limits import check_allocation
 from ..validation import as_finite_array, as_float, as_int, as_positive_float, as_series
 from .embedding import autocorrelation, embed
 from .neighbors import minkowski_p
@@ -665,6 +666,12 @@ def takens_dimension(
                 f"max_pairs={max_pairs} even with 100 reference points: lower r_max"
             )
         refs = np.sort(np.random.default_rng(seed).choice(refs, size=m, replace=False))
+    n_pairs = c * refs.size * (n - 2 * w - 1)
+    check_allocation(
+        n_pairs * (24.0 + 8.0 * pts.shape[1]),
+        f"the pairs within r_max for Takens' estimator (about {n_pairs:.3g} pairs in {pts.shape[1]} dimensions)",
+        "lower max_pairs or r_max",
+    )
     tree = cKDTree(pts)
     if refs.size == n:
         ij = tree.query_pairs(r_max, p=p, output_type="ndarray")

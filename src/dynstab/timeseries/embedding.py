@@ -28,6 +28,7 @@ import warnings
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
+from ..limits import check_allocation
 from ..validation import as_float, as_int, as_positive_float, as_series
 from .neighbors import theiler_neighbors
 
@@ -92,6 +93,8 @@ def embed(x, dim: int, tau: int = 1) -> np.ndarray:
     ValueError
         For NaN/inf, a constant series, a wrong shape, dim < 1, tau < 1, or fewer than 2
         embedded points.
+    dynstab.limits.AllocationError
+        If the embedding would exceed the memory limit (`dynstab.limits`).
     """
     a = as_series(x, allow_2d=True, allow_constant=False)
     dim = as_int(dim, name="dim", minimum=1)
@@ -99,6 +102,11 @@ def embed(x, dim: int, tau: int = 1) -> np.ndarray:
     a2 = a[:, None] if a.ndim == 1 else a
     n, nvar = a2.shape
     m = _check_length(n, dim, tau, 2, f"embed(dim={dim}, tau={tau})")
+    check_allocation(
+        8.0 * m * dim * nvar,
+        f"the delay embedding ({m} points x {dim * nvar} coordinates)",
+        "use fewer samples or a smaller dim",
+    )
     out = np.empty((m, dim * nvar))
     for j in range(nvar):
         for k in range(dim):

@@ -48,6 +48,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
+from ..limits import check_allocation, max_memory_bytes
 from ..validation import as_float, as_int, as_positive_float, as_series
 from .embedding import embed
 
@@ -79,6 +80,8 @@ NORM_NAMES = ("max", "euclidean", "manhattan")
 _TREE_P = (np.inf, 2.0, 1.0)
 _MIN_POINTS = 3  # fewest (embedded) points a recurrence matrix is built from
 MAX_PAIRS = 1_000_000  # default: pairs used to find the threshold for a fixed recurrence rate
+_BYTES_PER_RECURRENCE = 48  # building a sparse matrix: candidate pairs, exact filter, COO -> CSR
+_DRAW = 1 << 16  # pairs drawn per block when sampling distances for a threshold
 
 
 # ---------------------------------------------------------------------------- predicate
@@ -235,12 +238,20 @@ def _threshold(A, B, rr, norm, symmetric, w, max_pairs, seed) -> float:
     else:
         q = rr
     max_pairs = as_int(max_pairs, name="max_pairs", minimum=1)
+    check_allocation(
+        8.0 * min(total, max_pairs),
+        f"the distances of {min(total, max_pairs)} pairs for the recurrence threshold",
+        "lower max_pairs",
+    )
     if total <= max_pairs:
         d = _all_distances(A, B, symmetric, w, norm)
     else:
+        # uniform over admissible pairs by rejection, drawn in blocks (a few MB at a time)
         rng = np.random.default_rng(seed)
-        need, I, J = max_pairs, [], []
-        while need > 0:  # uniform over admissible pairs by rejection
+        d = np.empty(max_pairs)
+        got = 0
+        while got < max_pairs:
+            need = min(max_pairs - got, _DRAW)
             i = rng.integers(0, N, size=2 * need + 16)
             j = rng.integers(0, M, size=2 * need + 16)
             if symmetric:
@@ -249,12 +260,11 @@ def _threshold(A, B, rr, norm, symmetric, w, max_pairs, seed) -> float:
             else:
                 ok = np.abs(i - j) >= w
             i, j = i[ok][:need], j[ok][:need]
-            I.append(i)
-            J.append(j)
-            need -= i.size
-        d = _pair_distances(A, B, np.concatenate(I), np.concatenate(J), norm)
+            d[got : got + i.size] = _pair_distances(A, B, i, j, norm)
+            got += i.size
     k = min(max(int(np.ceil(q * d.size)), 1), d.size)
-    eps = float(np.partition(d, k - 1)[k - 1])
+    d.partition(k - 1)  # in place: no second copy of the distances
+    eps = float(d[k - 1])
     if eps <= 0:
         raise ValueError(
             f"recurrence_rate={rr} gives eps = 0 (more than that fraction of pairs coincide exactly); "
@@ -445,7 +455,18 @@ class RecurrenceMatrix:
         -------
         numpy.ndarray of bool, shape (N, M)
             The matrix.
+
+        Raises
+        ------
+        dynstab.limits.AllocationError
+            If N x M bytes exceed the memory limit (`dynstab.limits`).
         """
+        n, m = self.matrix.shape
+        check_allocation(
+            float(n) * m,
+            f"the dense recurrence matrix ({n} x {m} booleans)",
+            "keep it sparse (.matrix) or use fewer points",
+        )
         return self.matrix.toarray()
 
     def __array__(self, dtype=None, copy=None):
@@ -489,6 +510,14 @@ def sparse_recurrences(A, B, eps, code, symmetric) -> sparse.csr_matrix:
     r = eps * (1.0 + 1e-9) + 1e-300  # inflated: the tree only proposes, the predicate decides
     p = _TREE_P[code]
     tree = cKDTree(A)
+    other = tree if symmetric else cKDTree(B)
+    if float(N) * M * _BYTES_PER_RECURRENCE > max_memory_bytes():  # could be too many: count first
+        count = int(tree.count_neighbors(other, r, p=p))
+        check_allocation(
+            float(count) * _BYTES_PER_RECURRENCE,
+            f"the recurrence matrix ({count} recurrences among {N} x {M} pairs at eps = {eps:.4g})",
+            "use fewer points, a smaller eps or recurrence rate, or rqa (which streams without a matrix)",
+        )
     if symmetric:
         pairs = tree.query_pairs(r, p=p, output_type="ndarray")
         I = np.ascontiguousarray(pairs[:, 0], dtype=np.int64)
@@ -499,7 +528,7 @@ def sparse_recurrences(A, B, eps, code, symmetric) -> sparse.csr_matrix:
         rows = np.concatenate([I, J, diag])
         cols = np.concatenate([J, I, diag])
     else:
-        sd = tree.sparse_distance_matrix(cKDTree(B), r, p=p, output_type="ndarray")
+        sd = tree.sparse_distance_matrix(other, r, p=p, output_type="ndarray")
         I = np.ascontiguousarray(sd["i"], dtype=np.int64)
         J = np.ascontiguousarray(sd["j"], dtype=np.int64)
         keep = _filter_pairs(A, B, I, J, eps, code)

@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
+from ..limits import check_allocation
 from ..validation import as_finite_array, as_float, as_int, as_series
 
 __all__ = [
@@ -84,6 +85,16 @@ MIN_LENGTH = 16
 
 
 # ----------------------------------------------------------------------------- validation
+def _check_size(n: int, N: int, arrays: int, kind: str) -> None:
+    """Refuse (before allocating) ``n`` surrogates of length ``N`` whose work needs ``arrays``
+    (n, N) float arrays over the memory limit (`dynstab.limits`)."""
+    check_allocation(
+        8.0 * n * N * arrays,
+        f"{n} {kind} surrogates of {N} samples ({arrays} arrays of {n} x {N})",
+        "ask for fewer surrogates or a shorter series",
+    )
+
+
 def _check_series(x) -> np.ndarray:
     """A finite, non-constant real series (N,) with N >= `MIN_LENGTH` (`dynstab.validation.as_series`)."""
     return as_series(x, min_length=MIN_LENGTH, allow_constant=False)
@@ -169,6 +180,7 @@ def shuffle_surrogates(x, n: int = 1, seed=0) -> np.ndarray:
     """
     x = _check_series(x)
     n = as_int(n, name="n (number of surrogates)", minimum=1)
+    _check_size(n, x.size, 2, "shuffle")
     rng = np.random.default_rng(seed)
     return rng.permuted(np.broadcast_to(x, (n, x.size)), axis=1)
 
@@ -198,6 +210,7 @@ def fourier_surrogates(x, n: int = 1, seed=0) -> np.ndarray:
     """
     x = _check_series(x)
     n = as_int(n, name="n (number of surrogates)", minimum=1)
+    _check_size(n, x.size, 3, "Fourier")
     rng = np.random.default_rng(seed)
     N = x.size
     X = np.fft.rfft(x)
@@ -233,6 +246,7 @@ def aaft_surrogates(x, n: int = 1, seed=0) -> np.ndarray:
     """
     x = _check_series(x)
     n = as_int(n, name="n (number of surrogates)", minimum=1)
+    _check_size(n, x.size, 5, "AAFT")
     rng = np.random.default_rng(seed)
     N = x.size
     xs = np.sort(x)
@@ -308,6 +322,7 @@ def iaaft_surrogates(
     """
     x = _check_series(x)
     n = as_int(n, name="n (number of surrogates)", minimum=1)
+    _check_size(n, x.size, 6, "IAAFT")
     max_iter = as_int(max_iter, name="max_iter", minimum=1)
     tol = as_float(tol, name="tol", minimum=0.0)
     rng = np.random.default_rng(seed)
