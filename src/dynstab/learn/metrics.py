@@ -38,6 +38,9 @@ __all__ = [
     "noise_floor",
     "evaluate_reconstruction",
     "ReconstructionResult",
+    "free_run_status",
+    "FREE_RUN_STATUSES",
+    "summarize_runs",
     "MetricWarning",
 ]
 
@@ -346,6 +349,11 @@ def _n_step_predictions(
         if hasattr(obj, "predict_n_steps"):  # batched hook a model may offer
             return np.asarray(obj.predict_n_steps(x, starts, n)), truth
         system = obj.as_system() if ctx == 1 else None
+        latent = callable(getattr(obj, "latent_state", None)) and callable(getattr(obj, "observe", None))
+        if system is not None and latent:  # a latent model: start at z = latent_state(x), compare O(z_n) with x
+            z_n = trajectory(system, n=n, x0=np.asarray(obj.latent_state(x[starts])), on_blowup="nan").x[:, n]
+            with np.errstate(all="ignore"):
+                return np.asarray(obj.observe(z_n)), truth
         if system is not None and system.dim == d:
             obj = system
             if dt is None:
@@ -494,8 +502,19 @@ def nrmse(truth: Any, pred: Any, scale: Any = None, per_step: bool = False):
     """
     a, b = _aligned(truth, pred)
     s = _scale(a, scale)
-    e2 = ((a - b) / s) ** 2
-    return np.sqrt(e2.mean(axis=1)) if per_step else float(np.sqrt(np.mean(e2)))
+    e = np.abs(a - b) / s
+    return _rms(e, axis=1) if per_step else float(_rms(e.reshape(1, -1), axis=1)[0])
+
+
+def _rms(e: np.ndarray, axis: int) -> np.ndarray:
+    """sqrt(mean(e^2)) along ``axis`` for e >= 0 without overflow: m sqrt(mean((e/m)^2)), m = max e.
+
+    A diverging prediction gives errors near the float range (1e200); squaring them directly overflows to
+    inf with a RuntimeWarning although the root mean square itself is representable."""
+    m = np.max(e, axis=axis, keepdims=True)
+    ok = np.isfinite(m) & (m > 0)
+    r = np.sqrt(np.mean((e / np.where(ok, m, 1.0)) ** 2, axis=axis, keepdims=True))
+    return np.squeeze(np.where(ok, m * r, m), axis=axis)
 
 
 def valid_prediction_time(
@@ -779,6 +798,113 @@ def noise_floor(
     return float(fn(xa, xb, **metric_kwargs))
 
 
+# ----------------------------------------------------------------------------- free-run health
+FREE_RUN_STATUSES = ("ok", "diverged", "escaped", "collapsed")
+
+
+def free_run_status(
+    reference: Any, generated: Any, *, escape: float = 1.0, collapse: float = 1e-3, shrink: float = 0.5
+) -> str:
+    """Classify a generated free run against the data: ``"ok"``, ``"diverged"``, ``"escaped"`` or ``"collapsed"``.
+
+    * ``"diverged"``: a non-finite value.
+    * ``"escaped"``: a value outside ``[min X - escape w, max X + escape w]`` in some variable, w = max X - min X
+      the reference's range (a bounded model that leaves the data's range by a whole range width is not on the
+      data's attractor).
+    * ``"collapsed"``: the second half of the run, cut into 4 windows, has per-window spread
+      ``s_k = max_i std_k(x_i) / std(X_i)`` with ``s_4 < collapse`` (sitting on a fixed point) or
+      ``s_1 > s_2 > s_3 > s_4`` with ``s_4 < shrink s_1`` (still converging to one).
+    * ``"ok"``: none of these (the run may still be a wrong attractor; D_stsp and D_H judge that).
+
+    Use it on the run after its transient. Runs shorter than 16 samples are only checked for a vanishing spread.
+
+    Parameters
+    ----------
+    reference : array_like, shape (T, N)
+        The data (defines range and spread).
+    generated : array_like, shape (T', N)
+        The free run.
+    escape : float
+        Allowed excursion beyond the data's range, in range widths.
+    collapse : float
+        Spread (relative to the data's standard deviation) below which the run sits on a fixed point.
+    shrink : float
+        Factor by which a steadily shrinking spread must have fallen over the last half to count as converging.
+    """
+    a = _reference(reference, "reference")
+    g = np.asarray(generated, dtype=np.float64)
+    if g.ndim == 1:
+        g = g[:, None]
+    if g.ndim != 2 or g.shape[1] != a.shape[1] or g.shape[0] < 2:
+        raise ValueError(f"generated must have shape (T, {a.shape[1]}) with T >= 2, got {g.shape}")
+    if not (escape >= 0 and collapse > 0 and 0 < shrink < 1):
+        raise ValueError(f"need escape >= 0, collapse > 0 and 0 < shrink < 1, got {escape}, {collapse}, {shrink}")
+    if not np.all(np.isfinite(g)):
+        return "diverged"
+    lo, hi = a.min(axis=0), a.max(axis=0)
+    w = hi - lo
+    if np.any(g < lo - escape * w) or np.any(g > hi + escape * w):
+        return "escaped"
+    sd = np.where(a.std(axis=0) > 0, a.std(axis=0), 1.0)
+    if g.shape[0] < 16:
+        return "collapsed" if np.max(g.std(axis=0) / sd) < collapse else "ok"
+    tail = g[g.shape[0] // 2 :]
+    spread = np.array([np.max(win.std(axis=0) / sd) for win in np.array_split(tail, 4)])
+    if spread[-1] < collapse or (np.all(np.diff(spread) < 0) and spread[-1] < shrink * spread[0]):
+        return "collapsed"
+    return "ok"
+
+
+def summarize_runs(results: Any, metric: str = "d_stsp") -> dict[str, Any]:
+    """Median and MAD of one measure over independent training runs, both ways of counting failed runs.
+
+    The reference code (GTF-shPLRNN ``evaluation.jl``, ``compute_summary_stats``) drops every run with a NaN
+    measure (diverged models) before taking median and MAD, which flatters a method whose runs often diverge.
+    Reported here: ``median_finite``/``mad_finite`` (the reference's way, NaN runs dropped) and ``median_all``/
+    ``mad_all`` (every run, a NaN counted as +inf, i.e. worse than any finite value), with the numbers of runs
+    that ``diverged``, ``escaped`` or ``collapsed`` (from each result's ``status``, see :func:`free_run_status`).
+    MAD is the unnormalised median absolute deviation (StatsBase ``mad(x, normalize=false)``, as the reference).
+
+    Parameters
+    ----------
+    results : sequence of ReconstructionResult or dict
+        One result per run (:func:`evaluate_reconstruction` or its ``to_dict()``).
+    metric : str
+        The field to summarise (``"d_stsp"``, ``"d_h"``, ``"pe"``).
+    """
+    rows = [r.to_dict() if isinstance(r, ReconstructionResult) else dict(r) for r in results]
+    if not rows:
+        raise ValueError("results is empty; pass one result per training run")
+    if any(metric not in r for r in rows):
+        raise ValueError(f"every result needs the field {metric!r}")
+    v = np.asarray([r[metric] for r in rows], dtype=np.float64)
+    finite = v[np.isfinite(v)]
+    worst = np.where(np.isfinite(v), v, np.inf)
+
+    def med_mad(x: np.ndarray) -> tuple[float, float]:
+        if x.size == 0:
+            return float("nan"), float("nan")
+        m = float(np.median(x))
+        with np.errstate(invalid="ignore"):
+            return m, float(np.median(np.abs(x - m))) if np.isfinite(m) else float("nan")
+
+    mf, sf = med_mad(finite)
+    ma, sa = med_mad(worst)
+    statuses = [r.get("status", "diverged" if not np.isfinite(r[metric]) else "ok") for r in rows]
+    return dict(
+        metric=metric,
+        n_runs=len(rows),
+        median_finite=mf,
+        mad_finite=sf,
+        median_all=ma,
+        mad_all=sa,
+        n_finite=int(finite.size),
+        n_diverged=statuses.count("diverged"),
+        n_escaped=statuses.count("escaped"),
+        n_collapsed=statuses.count("collapsed"),
+    )
+
+
 # ----------------------------------------------------------------------------- GTF protocol
 @dataclass(frozen=True)
 class ReconstructionResult:
@@ -804,6 +930,9 @@ class ReconstructionResult:
         Test samples in the D_stsp reference.
     extra : dict
         Further values (merged by :meth:`to_dict`).
+    status : str
+        The generated run's :func:`free_run_status` against the test series: ``"ok"``, ``"diverged"``,
+        ``"escaped"`` or ``"collapsed"`` (a collapsed run has finite but uninformative D_stsp and D_H).
     """
 
     d_stsp: float
@@ -819,6 +948,7 @@ class ReconstructionResult:
     diverged: bool
     n_reference: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    status: str = "ok"
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as a plain dict, with the ``extra`` entries merged in.
@@ -835,7 +965,8 @@ class ReconstructionResult:
     def __repr__(self) -> str:
         return (
             f"ReconstructionResult(D_stsp={self.d_stsp:.4g} (floor {self.d_stsp_floor:.3g}), "
-            f"D_H={self.d_h:.4g} (floor {self.d_h_floor:.3g}), PE({self.pe_steps})={self.pe:.4g}, T={self.n_test})"
+            f"D_H={self.d_h:.4g} (floor {self.d_h_floor:.3g}), PE({self.pe_steps})={self.pe:.4g}, T={self.n_test}, "
+            f"run {self.status})"
         )
 
 
@@ -866,7 +997,10 @@ def evaluate_reconstruction(
     evaluation at T = 1e4; comparing with only the first T samples would also measure the test
     series' own initial transient). With ``second_reference`` (an independent true series) the noise
     floors (the same measures between X and that series' first T samples) are reported too. A diverged
-    generation yields NaN measures and ``diverged=True``.
+    generation yields NaN measures and ``diverged=True``; ``status`` says whether the generated run diverged,
+    escaped the test data's range or collapsed to a fixed point (:func:`free_run_status`), and
+    :func:`summarize_runs` gives medians over runs both with failed runs dropped (the reference's way) and
+    counted as worst.
 
     References: Hess et al., ICML 2023 (PMLR 202:13017), ``src/evaluation.jl``; Brenner et al.,
     NeurIPS 2024 (AL-RNN), ``alrnn_python`` tutorial.
@@ -947,4 +1081,5 @@ def evaluate_reconstruction(
         stsp_method,
         bool(diverged),
         x.shape[0],
+        status=free_run_status(x, gen),
     )
