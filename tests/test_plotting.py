@@ -275,3 +275,17 @@ def test_gallery_page_shows_each_example_with_its_current_code_and_figures():
         assert f"](gallery/{path.stem}-" in page, f"no figure of {path.name}"
     for image in re.findall(r'(?:\]\(|src=")([^)"]+\.png)', page):
         assert (root / "docs" / image).is_file(), image
+
+
+def test_series_panel_time_axis_says_samples_when_dt_was_assumed():
+    from dynstab.timeseries.report import SeriesReport
+
+    x = np.sin(0.1 * np.arange(800.0))
+    rep = SeriesReport(name="x (mV)", x=x, dt=0.5, tau=16)
+    ((stem, fig),) = plotting.series_figures(rep, "samples")
+    assert stem == "x_mV_report"
+    series, portrait = fig.axes[0], fig.axes[1]
+    assert series.get_xlabel() == "time (samples)"
+    np.testing.assert_allclose(series.get_lines()[0].get_xdata(), 0.5 * np.arange(800))
+    np.testing.assert_array_equal(portrait.get_lines()[0].get_ydata(), x[16:])
+    assert plotting.plot_series_report(rep).axes[0].get_xlabel() == "time (time units)"

@@ -347,7 +347,7 @@ def series_report_html(
     if figures:
         from .plotting import series_figures
 
-        parts.append(_figures(series_figures(rep)))
+        parts.append(_figures(series_figures(rep, "samples" if note else "time units")))
     parts.append(_tail(rep, settings, data))
     return _page(f"dynstab report: {rep.name}", "".join(parts))
 

@@ -597,7 +597,7 @@ def save_report_figures(report: Any, folder: str | Path) -> list[str]:
     return [_save(fig, folder / f"{stem}.png", 120) for stem, fig in report_figures(report)]
 
 
-def plot_series_report(rep: Any) -> Figure:
+def plot_series_report(rep: Any, time_unit: str = "time units") -> Figure:
     """Four panels of a measured-series report.
 
     The series, its delay portrait, the divergence curve with the fitted slope (largest
@@ -607,6 +607,8 @@ def plot_series_report(rep: Any) -> Figure:
     ----------
     rep : dynstab.timeseries.report.SeriesReport
         The report; panels whose result is missing stay empty.
+    time_unit : str, default "time units"
+        Unit of the time axes: ``"samples"`` when the data had no time axis (dt = 1 assumed).
 
     Returns
     -------
@@ -619,7 +621,7 @@ def plot_series_report(rep: Any) -> Figure:
     n = min(rep.x.size, 5000)
     t = np.arange(n) * rep.dt
     axes[0, 0].plot(t, rep.x[:n], lw=0.6)
-    axes[0, 0].set(xlabel="time (time units)", ylabel=rep.name, title=f"series (first {n} samples)")
+    axes[0, 0].set(xlabel=f"time ({time_unit})", ylabel=rep.name, title=f"series (first {n} samples)")
     tau = rep.tau or 1
     axes[0, 1].plot(rep.x[:-tau][:20000], rep.x[tau:][:20000], ",", alpha=0.5)
     axes[0, 1].set(xlabel="x(t)", ylabel=f"x(t + {tau} dt)", title="delay portrait")
@@ -633,7 +635,7 @@ def plot_series_report(rep: Any) -> Figure:
                 kk * rep.dt, ly.intercept + ly.exponent * rep.dt * kk, "r--", label=f"slope {ly.exponent:.3g}"
             )
         axes[1, 0].legend(fontsize=8)
-        axes[1, 0].set(xlabel="time (time units)", ylabel="<ln d(k)>", title="divergence of neighbours")
+        axes[1, 0].set(xlabel=f"time ({time_unit})", ylabel="<ln d(k)>", title="divergence of neighbours")
     d2 = rep.dimension
     if d2 is not None:
         axes[1, 1].semilogx(d2.radii, d2.slopes, ".-", label="local slope")
@@ -644,23 +646,25 @@ def plot_series_report(rep: Any) -> Figure:
     return fig
 
 
-def series_figures(rep: Any) -> list[tuple[str, Figure]]:
+def series_figures(rep: Any, time_unit: str = "time units") -> list[tuple[str, Figure]]:
     """The figure of a measured-series report with its file stem ``<series>_report`` (`safe_name`).
 
     Parameters
     ----------
     rep : dynstab.timeseries.report.SeriesReport
         The report.
+    time_unit : str, default "time units"
+        Unit of the time axes (`plot_series_report`).
 
     Returns
     -------
     list of (str, matplotlib.figure.Figure)
         One entry.
     """
-    return [(f"{safe_name(Path(rep.name).stem, 'series')}_report", plot_series_report(rep))]
+    return [(f"{safe_name(Path(rep.name).stem, 'series')}_report", plot_series_report(rep, time_unit))]
 
 
-def save_series_figures(rep: Any, folder: str | Path) -> list[str]:
+def save_series_figures(rep: Any, folder: str | Path, time_unit: str = "time units") -> list[str]:
     """Write the four-panel figure of a measured-series report as ``<series>_report.png``.
 
     Parameters
@@ -669,6 +673,8 @@ def save_series_figures(rep: Any, folder: str | Path) -> list[str]:
         The report.
     folder : str or pathlib.Path
         Output folder (created if needed).
+    time_unit : str, default "time units"
+        Unit of the time axes (`plot_series_report`).
 
     Returns
     -------
@@ -677,4 +683,4 @@ def save_series_figures(rep: Any, folder: str | Path) -> list[str]:
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    return [_save(fig, folder / f"{stem}.png", 110) for stem, fig in series_figures(rep)]
+    return [_save(fig, folder / f"{stem}.png", 110) for stem, fig in series_figures(rep, time_unit)]

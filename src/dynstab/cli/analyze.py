@@ -155,7 +155,7 @@ def _analyze_data(
         lambda on_step: analyze_series(loaded.x, step, name=loaded.name, seed=seed, on_step=on_step),
         (ValueError,),
         figures=figures,
-        save=save_series_figures,
+        save=lambda report, folder: save_series_figures(report, folder, "samples" if note else "time units"),
         partial_figures=True,
         out=out,
         as_json=as_json,
