@@ -109,18 +109,33 @@ def test_fit_reproducible_and_interface(lorenz_short):
 
 
 def test_checkpoint_selection_by_state_space_divergence(lorenz_short):
-    """select_every > 0: D_stsp of a generated orbit vs the training data at every checkpoint; the lowest wins."""
+    """select_every > 0: median D_stsp of free runs from several training states at every checkpoint; the kept
+    checkpoint is select_checkpoint's choice and its recorded median is reproduced by the fitted model."""
+    from dynstab.learn.metrics import state_space_divergence
+    from dynstab.learn.rnn_training import select_checkpoint
+
     m = ALRNN(
-        6, 1, sequence_length=30, n_epochs=2, batches_per_epoch=4, select_every=1, select_steps=300, progress=False
+        6,
+        1,
+        sequence_length=30,
+        n_epochs=2,
+        batches_per_epoch=4,
+        select_every=1,
+        select_steps=300,
+        select_starts=2,
+        progress=False,
     ).fit(lorenz_short, dt=0.01)
     hist = m.selection_history_
     assert hist.shape == (2, 2) and list(hist[:, 0]) == [1, 2]
     assert m.loss_history_.shape == (2,)
-    from dynstab.learn.metrics import state_space_divergence
-
-    if np.any(np.isfinite(hist[:, 1])):
-        d = state_space_divergence(lorenz_short, m.generate(lorenz_short[0], 300))
-        assert d == pytest.approx(np.nanmin(hist[:, 1]), rel=1e-9)
+    det = m.selection_details_
+    assert [d["n_runs"] for d in det] == [2, 2] and all(len(d["statuses"]) == 2 for d in det)
+    best = select_checkpoint(det)
+    assert m.selected_epoch_ == det[best]["epoch"]
+    if np.isfinite(det[best]["d_stsp"]):
+        runs = m.generate(lorenz_short[[0, len(lorenz_short) - 1]], 300)
+        d = np.median([state_space_divergence(lorenz_short, r) for r in runs])
+        assert d == pytest.approx(det[best]["d_stsp"], rel=1e-9)
 
 
 def test_bad_input(lorenz_short):

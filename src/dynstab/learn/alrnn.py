@@ -39,6 +39,7 @@ from .rnn_training import (
     generate_from,
     normalized_positive_definite_diag,
     optimizer_update,
+    predict_ahead,
     store_training_state,
     uniform_init,
     window_training,
@@ -269,9 +270,11 @@ class ALRNN(LearnedModel):
     ``batches_per_epoch`` steps (the published Lorenz-63 run: M=20, P=2, tau=16, 2000 epochs x 50).
     The final parameters are kept (``keep_best=True``: the epoch of lowest training loss), unless
     ``select_every`` > 0: then every ``select_every`` epochs the model generates ``select_steps`` steps from
-    the first training sample and the checkpoint with the lowest D_stsp against the training data is kept
-    (the AL-RNN paper's model selection, ``evaluate.jl``: minimum D_stsp over checkpoints every 25 epochs);
-    ``selection_history_`` holds (epoch, D_stsp) of the checkpoints. ``symbolic_code(z)`` and
+    ``select_starts`` training states and the checkpoint with the lowest median D_stsp against the training
+    data among those whose runs neither diverge, escape the data range nor collapse to a fixed point is kept
+    (the AL-RNN paper's model selection, ``evaluate.jl``: minimum D_stsp over checkpoints every 25 epochs, from
+    one start; see :func:`~dynstab.learn.rnn_training.fit_with_selection`); ``selection_history_`` holds
+    (epoch, median D_stsp) of the checkpoints and ``selection_details_`` the run statuses. ``symbolic_code(z)`` and
     ``subregions(...)`` give the symbolic dynamics of latent orbits; ``as_system()`` is the latent map
     (one iteration = ``dt_`` time units).
 
@@ -301,6 +304,8 @@ class ALRNN(LearnedModel):
         Checkpoint selection by D_stsp every this many epochs (0: off).
     select_steps : int
         Length of the free runs of the checkpoint selection.
+    select_starts : int
+        Number of free runs (from training states spread over the first series) per checkpoint.
     seed : int
         Seed of the initialisation and of the batches.
     progress : bool, optional
@@ -339,6 +344,7 @@ class ALRNN(LearnedModel):
         keep_best: bool = False,
         select_every: int = 0,
         select_steps: int = 10_000,
+        select_starts: int = 4,
         seed: int = 0,
         progress: bool | None = None,
     ):
@@ -356,6 +362,7 @@ class ALRNN(LearnedModel):
         self.keep_best = keep_best
         self.select_every = select_every
         self.select_steps = select_steps
+        self.select_starts = select_starts
         self.seed = seed
         self.progress = progress
 
@@ -368,7 +375,14 @@ class ALRNN(LearnedModel):
             raise ValueError(f"pwl_units must be <= latent_dim={M}, got {P}")
         check_rnn_hyperparameters(
             self,
-            ("teacher_forcing_interval", "n_epochs", "batches_per_epoch", "batch_size", "sequence_length"),
+            (
+                "teacher_forcing_interval",
+                "n_epochs",
+                "batches_per_epoch",
+                "batch_size",
+                "sequence_length",
+                "select_starts",
+            ),
             ("noise", "gradient_clip"),
         )
         return M, P
@@ -500,6 +514,27 @@ class ALRNN(LearnedModel):
                 _law(self._P), _init_latent, _obs(self.dim_), self._jparams(), jnp.asarray(x0), steps, bool(latent)
             )
         )
+
+    def predict_n_steps(self, x: Any, starts: Any, n: int) -> np.ndarray:
+        """x_{s+n} predicted from every start x[s]: the first N units of F^n([x_s, (x_s B)_{N:}]), batched
+        (the n-step predictions of PE(n)).
+
+        Parameters
+        ----------
+        x : array_like, shape (T, N)
+            Observed series.
+        starts : array_like of int
+            Start indices into ``x``.
+        n : int
+            Prediction horizon in steps.
+        """
+        self._check_fitted()
+        xa = check_series(x, what="x", min_length=1, dim=self.dim_)
+        idx = np.asarray(starts, dtype=np.int64).reshape(-1)
+        n = check_steps(n)
+        if idx.size and (idx.min() < 0 or idx.max() >= xa.shape[0]):
+            raise ValueError(f"starts must be indices into x (0..{xa.shape[0] - 1})")
+        return predict_ahead(_law(self._P), _init_latent, _obs(self.dim_), self._jparams(), xa[idx], n)
 
     def forecast(self, context: Any, steps: int) -> np.ndarray:
         """Predict ``steps`` samples after ``context`` (T_c, N): the model runs through the context with the

@@ -52,6 +52,7 @@ from .rnn_training import (  # noqa: F401 (old path)
     generate_from,
     normalized_positive_definite_diag,
     optimizer_update,
+    predict_ahead,
     radam_exponential,
     rollout,
     store_training_state,
@@ -68,10 +69,81 @@ __all__ = [
     "anneal_alpha",
     "ALPHA_METHODS",
     "OBSERVATION_MODELS",
+    "OBSERVATION_REGULARIZATIONS",
+    "REFERENCE_CHOICES",
+    "PAPER_PRESETS",
+    "condition_penalty",
 ]
 
 ALPHA_METHODS = ("product_upper_bound", "arithmetic_mean", "batch_maximum", "jacobian_upper_bound")
 OBSERVATION_MODELS = ("identity", "affine")
+OBSERVATION_REGULARIZATIONS = ("l2", "condition")
+
+#: The reference code's choices that differ from dynstab's defaults (Hess et al. 2023, DurstewitzLab/GTF-shPLRNN):
+#: forcing signals computed before the gradient, affine observation without bias, B regularised by its condition.
+REFERENCE_CHOICES: dict[str, Any] = dict(
+    forcing_gradient=False, observation_bias=False, observation_regularization="condition"
+)
+
+#: Published settings (DurstewitzLab/GTF-shPLRNN ``settings/defaults.json`` and
+#: ``paper_experiments/{ECG,EEG}/Table1/*.jl``), used by :meth:`ShallowPLRNN.paper_preset`.
+PAPER_PRESETS: dict[str, dict[str, Any]] = {
+    "defaults": dict(
+        latent_dim=3,
+        hidden_dim=50,
+        clipped=True,
+        observation="identity",
+        alpha="adaptive",
+        alpha_method="product_upper_bound",
+        alpha_decay=0.999,
+        alpha_update_interval=5,
+        sequence_length=200,
+    ),
+    "ecg": dict(
+        latent_dim=5,
+        hidden_dim=250,
+        clipped=True,
+        observation="affine",
+        alpha=0.3,
+        sequence_length=200,
+        regularization=0.0,
+        obs_regularization=1e-7,
+    ),
+    "ecg-agtf": dict(
+        latent_dim=5,
+        hidden_dim=250,
+        clipped=True,
+        observation="affine",
+        alpha="adaptive",
+        alpha_method="product_upper_bound",
+        alpha_decay=0.999,
+        alpha_update_interval=5,
+        sequence_length=200,
+        regularization=0.0,
+        obs_regularization=1e-7,
+    ),
+    "eeg-agtf": dict(
+        latent_dim=16,
+        hidden_dim=512,
+        clipped=True,
+        observation="affine",
+        alpha="adaptive",
+        alpha_method="arithmetic_mean",
+        alpha_decay=0.999,
+        alpha_update_interval=5,
+        sequence_length=50,
+        regularization=1e-4,
+        obs_regularization=1e-6,
+    ),
+}
+_PAPER_COMMON: dict[str, Any] = dict(
+    n_epochs=5000,
+    batches_per_epoch=50,
+    batch_size=16,
+    learning_rate=1e-3,
+    final_learning_rate=1e-6,
+    **REFERENCE_CHOICES,
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -220,6 +292,9 @@ class _Config:
     N: int
     clipped: bool
     observation: str
+    forcing_gradient: bool = True
+    observation_bias: bool = True
+    observation_regularization: str = "l2"
 
 
 # --------------------------------------------------------------------------------------------
@@ -242,7 +317,8 @@ def observe(z: jax.Array, p: dict, observation: str, n_obs: int) -> jax.Array:
     """
     if observation == "identity":
         return z[..., :n_obs]
-    return z @ p["B"].T + p["b"]
+    x = z @ p["B"].T
+    return x + p["b"] if "b" in p else x
 
 
 def init_latent(x: jax.Array, p: dict, observation: str, m: int) -> jax.Array:
@@ -263,7 +339,14 @@ def init_latent(x: jax.Array, p: dict, observation: str, m: int) -> jax.Array:
         if x.shape[-1] == m:
             return x
         return jnp.concatenate([x, x @ p["L"].T], axis=-1)
-    return (x - p["b"]) @ jnp.linalg.pinv(p["B"]).T
+    return _affine_inverse(x, p)
+
+
+def _affine_inverse(x: jax.Array, p: dict) -> jax.Array:
+    """z = B^+ (x - b) (least squares; x - 0 without a bias)."""
+    if "b" in p:
+        x = x - p["b"]
+    return x @ jnp.linalg.pinv(p["B"]).T
 
 
 def forcing_signals(x: jax.Array, p: dict, observation: str) -> jax.Array:
@@ -281,12 +364,16 @@ def forcing_signals(x: jax.Array, p: dict, observation: str) -> jax.Array:
     """
     if observation == "identity":
         return x
-    return (x - p["b"]) @ jnp.linalg.pinv(p["B"]).T
+    return _affine_inverse(x, p)
 
 
 def gtf_predictions(p: dict, windows: jax.Array, alpha: jax.Array, cfg: _Config) -> jax.Array:
     """Pre-forcing latent predictions z_2..z_{T+1} of the GTF recursion on windows (B, T+1, N):
     z_1 = init_latent(x_1), z_t = F(z~_{t-1}), z~_t = (1 - alpha) z_t + alpha z^_t (Hess et al. 2023, Eq. 6).
+
+    With ``cfg.forcing_gradient`` False the forcing signals z^ = B^+ (x - b) are constants of the
+    gradient (``stop_gradient``, as the reference code computes them before the gradient); the initial
+    state z_1 stays differentiable in both cases (as in the reference code).
 
     Parameters
     ----------
@@ -297,10 +384,12 @@ def gtf_predictions(p: dict, windows: jax.Array, alpha: jax.Array, cfg: _Config)
     alpha : jax.Array
         The GTF forcing alpha in [0, 1].
     cfg : _Config
-        Model sizes and options (M, H, N, clipped, observation).
+        Model sizes and options (M, H, N, clipped, observation, forcing_gradient).
     """
     z0 = init_latent(windows[:, 0], p, cfg.observation, cfg.M)
     zhat = jnp.moveaxis(forcing_signals(windows[:, 1:], p, cfg.observation), 1, 0)  # (T, B, D)
+    if not cfg.forcing_gradient:
+        zhat = jax.lax.stop_gradient(zhat)
     D = zhat.shape[-1]
 
     def body(z, zh):
@@ -312,11 +401,29 @@ def gtf_predictions(p: dict, windows: jax.Array, alpha: jax.Array, cfg: _Config)
     return jnp.moveaxis(zs, 0, 1)
 
 
+def condition_penalty(B: jax.Array, eps: float = 1e-8) -> jax.Array:
+    """(1 - s_max / (s_min + eps))^2 of the singular values of B: pulls the condition number of the
+    affine observation towards 1 so that B^+ stays well defined (the reference code's regularisation of
+    its ``Affine`` model, ``regularization.jl``).
+
+    Parameters
+    ----------
+    B : jax.Array, shape (N, M)
+        Observation matrix.
+    eps : float
+        Guard against a zero smallest singular value.
+    """
+    sv = jnp.linalg.svd(B, compute_uv=False)
+    return (1.0 - sv[0] / (sv[-1] + eps)) ** 2
+
+
 def gtf_loss(
     p: dict, windows: jax.Array, alpha: jax.Array, cfg: _Config, lat_reg: float = 0.0, obs_reg: float = 0.0
 ) -> jax.Array:
-    """MSE between the observed pre-forcing predictions O(z_t) and x_t, plus the L2 regularisation
-    lat_reg (||1 - A||^2 + ||W1||^2 + ||W2||^2 + ||h1||^2 + ||h2||^2) + obs_reg ||L or B||^2.
+    """MSE between the observed pre-forcing predictions O(z_t) and x_t, plus the regularisation
+    lat_reg (||1 - A||^2 + ||W1||^2 + ||W2||^2 + ||h1||^2 + ||h2||^2) + obs_reg R_obs, where R_obs is
+    ||L||^2 (identity), ||B||^2 (affine, ``observation_regularization="l2"``) or
+    (1 - cond(B))^2 (``"condition"``, :func:`condition_penalty`, the reference code's choice).
 
     Parameters
     ----------
@@ -331,7 +438,7 @@ def gtf_loss(
     lat_reg : float
         L2 weight on the latent model (A pulled to 1).
     obs_reg : float
-        L2 weight on the observation parameters (L or B).
+        Weight of the observation regularisation R_obs.
     """
     zs = gtf_predictions(p, windows, alpha, cfg)
     loss = jnp.mean((observe(zs, p, cfg.observation, cfg.N) - windows[:, 1:]) ** 2)
@@ -340,14 +447,17 @@ def gtf_loss(
             jnp.sum((1.0 - p["A"]) ** 2) + sum(jnp.sum(p[k] ** 2) for k in ("W1", "W2", "h1", "h2"))
         )
     if obs_reg > 0:
-        loss = loss + obs_reg * sum(jnp.sum(p[k] ** 2) for k in ("L", "B") if k in p)
+        if cfg.observation == "affine" and cfg.observation_regularization == "condition":
+            loss = loss + obs_reg * condition_penalty(p["B"])
+        else:
+            loss = loss + obs_reg * sum(jnp.sum(p[k] ** 2) for k in ("L", "B") if k in p)
     return loss
 
 
 def init_params(key, cfg: _Config) -> dict:
     """Hess et al. (2023) initialisation: A = diag of a normalized positive-definite matrix, W1, W2 ~
     U(+-1/sqrt(fan_in)), h1 = 0, h2 = 0 (shPLRNN) or U(+-1/sqrt(H)) (clipped); L ~ U(+-1/sqrt(N)),
-    B ~ N(0, 2/M) (Kaiming), b = 0.
+    B ~ N(0, 2/M) (Kaiming), b = 0 (only with ``cfg.observation_bias``).
 
     Parameters
     ----------
@@ -370,7 +480,8 @@ def init_params(key, cfg: _Config) -> dict:
             p["L"] = uniform_init(ko, (M - N, N), N)
     else:
         p["B"] = jax.random.normal(ko, (N, M), jnp.float64) * math.sqrt(2.0 / M)
-        p["b"] = jnp.zeros(N)
+        if cfg.observation_bias:
+            p["b"] = jnp.zeros(N)
     return p
 
 
@@ -397,10 +508,27 @@ class ShallowPLRNN(LearnedModel):
     ``obs_regularization``, ``gradient_clip`` (global norm, 0 = off). The published run is 5000 epochs
     of 50 batches; far fewer suffice for Lorenz-63 (see ``examples/train_plrnn_lorenz.py``).
     The final parameters are kept (``keep_best=False``, the GTF paper's "latest checkpoint" protocol);
-    ``keep_best=True`` keeps the epoch with the lowest training loss instead; ``select_every`` > 0 keeps the
-    checkpoint (every ``select_every`` epochs) whose ``select_steps``-step free run from the first training
-    sample has the lowest D_stsp against the training data (the AL-RNN paper's selection; it discards runs
-    that ended on a limit cycle). ``as_system()`` is the latent map (one iteration = ``dt_`` time units).
+    ``keep_best=True`` keeps the epoch with the lowest training loss instead; ``select_every`` > 0 keeps, of the
+    checkpoints taken every ``select_every`` epochs, the one whose ``select_steps``-step free runs from
+    ``select_starts`` training states have the lowest median D_stsp against the training data among those whose
+    runs neither diverge, escape the data range nor collapse to a fixed point
+    (:func:`~dynstab.learn.rnn_training.fit_with_selection`; the AL-RNN paper's minimum-D_stsp selection, which
+    uses one start and no collapse check). ``as_system()`` is the latent map (one iteration = ``dt_`` time units).
+
+    Differences from the reference implementation (DurstewitzLab/GTF-shPLRNN), each an option:
+
+    * ``forcing_gradient``: dynstab (default True) differentiates the loss through the forcing signals
+      z^ = B^+ (x - b) of the affine model; the reference computes them before the gradient
+      (``estimate_forcing_signals`` outside ``Flux.gradient``), i.e. ``forcing_gradient=False``
+      (``jax.lax.stop_gradient``). The initial state z_1 = B^+ (x_1 - b) is differentiated in both.
+    * ``observation_bias``: dynstab (default True) trains x = B z + b; the reference's ``Affine`` has
+      ``use_bias = false``, x = B z (``observation_bias=False``).
+    * ``observation_regularization``: dynstab (default ``"l2"``) adds ``obs_regularization`` ||B||^2; the
+      reference regularises the condition number, ``obs_regularization`` (1 - s_max/s_min)^2
+      (``"condition"``, :func:`condition_penalty`), which keeps B^+ well conditioned.
+
+    :meth:`paper_preset` returns the published settings with the reference's three choices
+    (:data:`REFERENCE_CHOICES`).
 
     Parameters
     ----------
@@ -429,7 +557,14 @@ class ShallowPLRNN(LearnedModel):
     learning_rate, final_learning_rate : float
         RAdam learning rate at the start and at the end of the exponential decay.
     regularization, obs_regularization : float
-        L2 weights on the latent model (A pulled to 1) and on the observation parameters (L or B).
+        L2 weights on the latent model (A pulled to 1) and on the observation parameters (L or B; see
+        ``observation_regularization``).
+    observation_regularization : {"l2", "condition"}
+        Penalty of the affine observation matrix: ||B||^2 or (1 - cond(B))^2 (the reference's).
+    observation_bias : bool
+        Train the offset b of the affine observation x = B z + b (the reference: no offset).
+    forcing_gradient : bool
+        Differentiate through the forcing signals B^+ (x - b) (the reference: no, computed before the gradient).
     noise : float
         Standard deviation of the Gaussian noise added to each batch.
     gradient_clip : float
@@ -440,6 +575,8 @@ class ShallowPLRNN(LearnedModel):
         Checkpoint selection by D_stsp every this many epochs (0: off).
     select_steps : int
         Length of the free runs of the checkpoint selection.
+    select_starts : int
+        Number of free runs (from training states spread over the first series) per checkpoint.
     seed : int
         Seed of the initialisation and of the batches.
     progress : bool, optional
@@ -482,11 +619,15 @@ class ShallowPLRNN(LearnedModel):
         final_learning_rate: float = 1e-6,
         regularization: float = 0.0,
         obs_regularization: float = 0.0,
+        observation_regularization: str = "l2",
+        observation_bias: bool = True,
+        forcing_gradient: bool = True,
         noise: float = 0.0,
         gradient_clip: float = 0.0,
         keep_best: bool = False,
         select_every: int = 0,
         select_steps: int = 10_000,
+        select_starts: int = 4,
         seed: int = 0,
         progress: bool | None = None,
     ):
@@ -506,11 +647,15 @@ class ShallowPLRNN(LearnedModel):
         self.final_learning_rate = final_learning_rate
         self.regularization = regularization
         self.obs_regularization = obs_regularization
+        self.observation_regularization = observation_regularization
+        self.observation_bias = observation_bias
+        self.forcing_gradient = forcing_gradient
         self.noise = noise
         self.gradient_clip = gradient_clip
         self.keep_best = keep_best
         self.select_every = select_every
         self.select_steps = select_steps
+        self.select_starts = select_starts
         self.seed = seed
         self.progress = progress
 
@@ -534,12 +679,36 @@ class ShallowPLRNN(LearnedModel):
             raise ValueError(f"alpha must be in [0, 1] or 'adaptive', got {self.alpha!r}")
         if not (0.0 <= self.alpha_decay <= 1.0):
             raise ValueError(f"alpha_decay must be in [0, 1], got {self.alpha_decay}")
+        if self.observation_regularization not in OBSERVATION_REGULARIZATIONS:
+            raise ValueError(
+                f"observation_regularization must be one of {OBSERVATION_REGULARIZATIONS}, "
+                f"got {self.observation_regularization!r}"
+            )
+        for name in ("observation_bias", "forcing_gradient", "clipped"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
         check_rnn_hyperparameters(
             self,
-            ("n_epochs", "batches_per_epoch", "batch_size", "sequence_length", "alpha_update_interval"),
+            (
+                "n_epochs",
+                "batches_per_epoch",
+                "batch_size",
+                "sequence_length",
+                "alpha_update_interval",
+                "select_starts",
+            ),
             ("noise", "regularization", "obs_regularization", "gradient_clip"),
         )
-        return _Config(M, H, n_obs, bool(self.clipped), self.observation)
+        return _Config(
+            M,
+            H,
+            n_obs,
+            bool(self.clipped),
+            self.observation,
+            bool(self.forcing_gradient),
+            bool(self.observation_bias),
+            self.observation_regularization,
+        )
 
     # ---- training ----------------------------------------------------------------------
     def _make_step(self, cfg: _Config, sampler: WindowSampler, opt):
@@ -616,6 +785,55 @@ class ShallowPLRNN(LearnedModel):
         return self
 
     @classmethod
+    def paper_preset(cls, name: str, **overrides: Any) -> ShallowPLRNN:
+        """An unfitted estimator with a published GTF setting and the reference code's choices.
+
+        ``name``: ``"defaults"`` (``settings/defaults.json``: clipped shPLRNN M = 3, H = 50, identity
+        observation, aGTF with the product upper bound), ``"ecg"`` (Table 1 ECG, shPLRNN + GTF: M = 5,
+        H = 250, affine observation, alpha = 0.3 constant, sequence 200, observation regularisation 1e-7),
+        ``"ecg-agtf"`` (the same with aGTF) or ``"eeg-agtf"`` (Table 1 EEG: M = 16, H = 512, sequence 50,
+        aGTF with the arithmetic mean, latent/observation regularisation 1e-4/1e-6). All use 5000 epochs
+        x 50 batches of 16, RAdam 1e-3 -> 1e-6, and :data:`REFERENCE_CHOICES`: ``forcing_gradient=False``,
+        ``observation_bias=False``, ``observation_regularization="condition"``. ``overrides`` replace any
+        of these (e.g. ``n_epochs`` for a shorter budget).
+
+        Reference: Hess et al., ICML 2023; DurstewitzLab/GTF-shPLRNN ``paper_experiments/*/Table1``.
+
+        Parameters
+        ----------
+        name : str
+            One of ``PAPER_PRESETS``.
+        **overrides
+            Constructor arguments replacing the preset's.
+        """
+        if name not in PAPER_PRESETS:
+            raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PAPER_PRESETS)}")
+        settings = {**_PAPER_COMMON, **PAPER_PRESETS[name], **overrides}
+        return cls(**settings)
+
+    def predict_n_steps(self, x: Any, starts: Any, n: int) -> np.ndarray:
+        """O(F^n(z_s)) with z_s = init_latent(x[s]) for every start index s: the n-step-ahead predictions of
+        PE(n) (Hess et al. 2023, ``prediction_error.jl``), batched, stepped in latent space.
+
+        Parameters
+        ----------
+        x : array_like, shape (T, N)
+            Observed series.
+        starts : array_like of int
+            Start indices into ``x``.
+        n : int
+            Prediction horizon in steps.
+        """
+        self._check_fitted()
+        xa = check_series(x, what="x", min_length=1, dim=self.dim_)
+        idx = np.asarray(starts, dtype=np.int64).reshape(-1)
+        n = check_steps(n)
+        if idx.size and (idx.min() < 0 or idx.max() >= xa.shape[0]):
+            raise ValueError(f"starts must be indices into x (0..{xa.shape[0] - 1})")
+        init, _, obs = _observation_fns(self._cfg.observation, self._cfg.M, self._cfg.N)
+        return predict_ahead(self._law(), init, obs, self._jparams(), xa[idx], n)
+
+    @classmethod
     def from_params(
         cls,
         A: Any,
@@ -656,7 +874,7 @@ class ShallowPLRNN(LearnedModel):
         B : array_like, optional
             Observation matrix (shPLRNN: x = B z + b, affine model; AL-RNN: initial latents (x B)_{N:}).
         b : array_like, shape (N,), optional
-            Observation offset of the affine model (default 0).
+            Observation offset of the affine model (default: none, x = B z).
         dt : float, optional
             Sampling step (default: a ``Trajectory``'s step, else 1).
         """
@@ -672,7 +890,8 @@ class ShallowPLRNN(LearnedModel):
             N = p["B"].shape[0]
             if p["B"].shape != (N, M):
                 raise ValueError(f"B must have shape (N, {M}), got {p['B'].shape}")
-            p["b"] = np.zeros(N) if b is None else np.asarray(b, dtype=np.float64).reshape(N)
+            if b is not None:
+                p["b"] = np.asarray(b, dtype=np.float64).reshape(N)
             observation = "affine"
         else:
             N = M if n_obs is None else check_int("n_obs", n_obs)
@@ -681,8 +900,8 @@ class ShallowPLRNN(LearnedModel):
             if N < M:
                 p["L"] = np.zeros((M - N, N)) if L is None else np.asarray(L, dtype=np.float64).reshape(M - N, N)
             observation = "identity"
-        model = cls(M, H, clipped=clipped, observation=observation)
-        model._cfg = _Config(M, H, N, bool(clipped), observation)
+        model = cls(M, H, clipped=clipped, observation=observation, observation_bias="b" in p)
+        model._cfg = _Config(M, H, N, bool(clipped), observation, observation_bias="b" in p)
         model.params_, model.dim_, model.dt_, model._x_ref = p, N, float(dt), np.zeros(N)
         model.alpha_ = math.nan
         model.fitted_ = True

@@ -40,6 +40,8 @@ __all__ = [
     "check_x0",
     "generate_from",
     "forecast_from",
+    "predict_ahead",
+    "select_checkpoint",
 ]
 
 
@@ -318,6 +320,35 @@ def fit_with_recovery(
     )
 
 
+def select_checkpoint(history: list[dict[str, Any]]) -> int:
+    """Index of the checkpoint to keep from :func:`fit_with_selection`'s history.
+
+    Checkpoints whose free runs all stayed on an attractor (status ``"ok"``: not diverged, not escaped
+    from the data range, not collapsed to a fixed point; :func:`~dynstab.learn.metrics.free_run_status`)
+    are preferred; among them the one with the lowest median D_stsp. If none is clean, the one with the
+    most clean runs, then the lowest median D_stsp (NaN last).
+
+    Parameters
+    ----------
+    history : list of dict
+        Per checkpoint: ``n_ok``, ``n_runs`` and ``d_stsp`` (median over its runs).
+
+    Returns
+    -------
+    int
+        The index into ``history`` (-1 if it is empty).
+    """
+    if not history:
+        return -1
+
+    def key(i: int) -> tuple[int, float]:
+        h = history[i]
+        d = h["d_stsp"]
+        return (-(h["n_ok"] == h["n_runs"]) - h["n_ok"] / max(h["n_runs"], 1), d if np.isfinite(d) else np.inf)
+
+    return min(range(len(history)), key=key)
+
+
 def fit_with_selection(
     model: Any,
     step: Any,
@@ -332,13 +363,23 @@ def fit_with_selection(
     description: str,
     reference: np.ndarray,
     n_generate: int,
+    n_starts: int = 1,
 ) -> None:
-    """Train in chunks and keep the checkpoint whose long free run is closest to the data in D_stsp.
+    """Train in chunks and keep the checkpoint whose free runs stay on the data's attractor, closest in D_stsp.
 
-    After each chunk of ``every`` epochs the model generates ``n_generate`` steps from
-    ``reference[0]``; the checkpoint with the lowest state-space divergence against ``reference`` is
-    kept (the model selection of Brenner et al., NeurIPS 2024, ``evaluate.jl``: minimum D_stsp over
-    checkpoints). Sets ``params_``, ``selection_history_`` (epoch, D_stsp), ``loss_history_`` and
+    After each chunk of ``every`` epochs the model generates ``n_generate`` steps from each of ``n_starts``
+    states of ``reference`` (evenly spaced over it, the first one ``reference[0]``). Each run is classified by
+    :func:`~dynstab.learn.metrics.free_run_status` (after dropping its first quarter as transient):
+    ``"diverged"`` (not finite), ``"escaped"`` (far outside the reference's range), ``"collapsed"`` (its
+    variance vanishes or keeps shrinking: a fixed point) or ``"ok"``; its state-space divergence D_stsp against
+    ``reference`` and, when ``reference`` has at least ``n_generate`` samples, its power-spectrum distance D_H
+    against the first ``n_generate`` of them are recorded. :func:`select_checkpoint` keeps the checkpoint with the
+    lowest median D_stsp among those whose runs are all ``"ok"``, so a run that collapses late never ends on its
+    collapsed last state when an attractor-reproducing checkpoint was seen (the AL-RNN paper's minimum-D_stsp
+    selection, Brenner et al., NeurIPS 2024, ``evaluate.jl``, with several starts and a check for fixed points
+    and escapes, which a single KL value does not always punish on data other than Lorenz-63).
+    Sets ``params_``, ``selection_history_`` (rows: epoch, median D_stsp), ``selection_details_`` (one dict per
+    checkpoint: epoch, d_stsp, d_h, statuses, n_ok, n_runs), ``selected_epoch_``, ``loss_history_`` and
     ``training_seconds_`` on the model.
 
     Parameters
@@ -355,10 +396,17 @@ def fit_with_selection(
         The series the free runs are compared with.
     n_generate : int
         Length of each free run.
+    n_starts : int
+        Number of free runs per checkpoint.
     """
-    from .metrics import state_space_divergence
+    from .metrics import free_run_status, power_spectrum_distance, state_space_divergence
 
-    best, best_d, history, losses, seconds, done, chunk = None, np.inf, [], [], 0.0, 0, 0
+    ref = np.asarray(reference, dtype=np.float64)
+    x0 = ref[np.linspace(0, ref.shape[0] - 1, n_starts).round().astype(int)]
+    drop = n_generate // 4
+    kept: list[dict] = []
+    details: list[dict[str, Any]] = []
+    losses, seconds, done, chunk = [], 0.0, 0, 0
     while done < n_epochs:
         n = min(every, n_epochs - done)
         res = fit_with_recovery(
@@ -377,18 +425,39 @@ def fit_with_selection(
         losses.append(res.losses)
         seconds += res.seconds
         model.fitted_ = True
-        gen = model.generate(reference[0], n_generate)
+        gen = np.asarray(model.generate(x0, n_generate)).reshape(n_starts, n_generate, -1)
+        statuses, ds, dh = [], [], []
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            d = state_space_divergence(reference, gen) if np.all(np.isfinite(gen)) else np.nan
-        history.append((done, d))
-        if np.isfinite(d) and d < best_d:
-            best, best_d = dict(model.params_), d
-    if best is not None:
-        model.params_ = best
+            for run in gen:
+                status = free_run_status(ref, run[drop:])
+                statuses.append(status)
+                finite = status != "diverged"
+                ds.append(state_space_divergence(ref, run) if finite else np.nan)
+                long = finite and ref.shape[0] >= n_generate
+                dh.append(power_spectrum_distance(ref[:n_generate], run) if long else np.nan)
+        ds_arr = np.asarray(ds, dtype=float)
+        d_med = float(np.median(np.where(np.isfinite(ds_arr), ds_arr, np.inf)))
+        dh_arr = np.asarray(dh, dtype=float)
+        details.append(
+            dict(
+                epoch=done,
+                d_stsp=d_med if np.isfinite(d_med) else float("nan"),
+                d_h=float(np.nanmedian(dh_arr)) if np.any(np.isfinite(dh_arr)) else float("nan"),
+                statuses=tuple(statuses),
+                n_ok=statuses.count("ok"),
+                n_runs=n_starts,
+            )
+        )
+        kept.append(dict(model.params_))
+    best = select_checkpoint(details)
+    if best >= 0:
+        model.params_ = kept[best]
     model.loss_history_ = np.concatenate(losses)
     model.training_seconds_ = seconds
-    model.selection_history_ = np.asarray(history, dtype=float)
+    model.selection_history_ = np.asarray([(h["epoch"], h["d_stsp"]) for h in details], dtype=float)
+    model.selection_details_ = details
+    model.selected_epoch_ = details[best]["epoch"] if best >= 0 else -1
 
 
 def store_training_state(model: Any, st: Any, res: TrainResult) -> None:
@@ -451,6 +520,7 @@ def fit_rnn(model: Any, step: Any, state: Any, td: TrainingData, store: Any, des
             every=every,
             reference=td.series[0],
             n_generate=check_int("select_steps", model.select_steps),
+            n_starts=check_int("select_starts", getattr(model, "select_starts", 1)),
             **common,
         )
     model.fitted_ = True
@@ -560,3 +630,46 @@ def forecast_from(law: Any, init: Any, force: Any, obs: Any, p: Any, ctx: jax.Ar
 
     z, _ = jax.lax.scan(body, init(ctx[0], p), zh)
     return obs(rollout(law, p, z, steps), p)
+
+
+@partial(jax.jit, static_argnums=(0, 1, 2, 5))
+def _ahead(law: Any, init: Any, obs: Any, p: Any, x0: jax.Array, n: int) -> jax.Array:
+    z = jax.lax.fori_loop(0, n, lambda i, z: law(z, p, 0), init(x0, p))
+    return obs(z, p)
+
+
+def predict_ahead(law: Any, init: Any, obs: Any, p: Any, x0: np.ndarray, n: int, chunk: int = 4096) -> np.ndarray:
+    """n-step-ahead observations O(F^n(init(x0_b))) of a batch of observed states, in latent space.
+
+    The batch is processed in chunks of ``chunk`` states (the last one padded, so one compile serves all)
+    to bound the memory of the hidden layer.
+
+    Parameters
+    ----------
+    law, init, obs
+        As for :func:`generate_from`.
+    p : dict
+        Model parameters.
+    x0 : numpy.ndarray, shape (B, N)
+        Observed start states.
+    n : int
+        Number of steps.
+    chunk : int
+        States per compiled call.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (B, N).
+    """
+    x0 = np.asarray(x0, dtype=np.float64)
+    b = x0.shape[0]
+    size = min(chunk, max(b, 1))
+    out = []
+    for i in range(0, b, size):
+        part = x0[i : i + size]
+        m = part.shape[0]
+        if m < size:
+            part = np.concatenate([part, np.repeat(part[-1:], size - m, axis=0)])
+        out.append(np.asarray(_ahead(law, init, obs, p, jnp.asarray(part), int(n)))[:m])
+    return np.concatenate(out) if out else np.zeros((0, x0.shape[-1]))
