@@ -356,6 +356,12 @@ def false_nearest_neighbors(
     numpy.ndarray, shape (max_dim,)
         Fraction of false neighbours; element d-1 is dimension d.
     """
+    return _fnn_fractions(x, tau, max_dim, rtol, atol, theiler, metric)
+
+
+def _fnn_fractions(x, tau=1, max_dim=10, rtol=15.0, atol=2.0, theiler=0, metric="euclidean", stop_at=None):
+    """`false_nearest_neighbors`; with ``stop_at``, the dimensions after the first whose
+    fraction is <= stop_at are not computed (NaN): `estimate_dimension` needs no more."""
     a = as_series(x, allow_constant=False)
     tau = as_int(tau, name="tau", minimum=1)
     max_dim = as_int(max_dim, name="max_dim", minimum=1)
@@ -365,13 +371,15 @@ def false_nearest_neighbors(
     _dims_check(a, max_dim, tau, theiler, 1, f"false nearest neighbours up to dim {max_dim}")
     ra = a.std()
     cheb = str(metric).lower() in ("chebyshev", "max")
-    out = np.empty(max_dim)
+    out = np.full(max_dim, np.nan)
     for d in range(1, max_dim + 1):
         _, _, r, ei, ej = _nn_pairs(a, d, tau, theiler, metric)
         de = np.abs(ei - ej)
         r1 = np.maximum(r, de) if cheb else np.sqrt(r * r + de * de)
         false = (de > rtol * r) | (r1 > atol * ra)
         out[d - 1] = false.mean()
+        if stop_at is not None and out[d - 1] <= stop_at:
+            break
     return out
 
 
@@ -484,7 +492,8 @@ def estimate_dimension(
     method = str(method).lower()
     if method == "fnn":
         thr = 0.01 if threshold is None else as_float(threshold, name="threshold", minimum=0.0)
-        frac = false_nearest_neighbors(x, tau=tau, max_dim=max_dim, theiler=theiler, **kwargs)
+        # the dimensions above the first one at or below thr are not needed (not computed)
+        frac = _fnn_fractions(x, tau=tau, max_dim=max_dim, theiler=theiler, stop_at=thr, **kwargs)
         ok = np.flatnonzero(frac <= thr)
         if ok.size == 0:
             fmin = float(np.nanmin(frac))
