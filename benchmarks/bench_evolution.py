@@ -26,6 +26,14 @@ so over the full runs round-off separates the chaotic orbits (after ~40 time uni
 exponents over 30 Henon iterations (no transient) and over t = 5 of Lorenz to 1e-6 relative,
 and the trajectory to t = 5 to 1e-10; the full-run differences are printed for information.
 
+``--against SRC`` compares this tree with another dynstab source tree instead of numba (a before/after
+check of a change: ``git archive COMMIT src | tar -x -C /tmp/before`` then ``--against /tmp/before/src``):
+two long-lived worker processes, one importing this tree and one ``SRC`` (through ``PYTHONPATH``),
+answer timing requests for the dynstab calls above and ``lorenz_analyze`` (the spectrum `dynstab
+analyze` runs: t = 1000, 5 initial conditions, the default transient); each round times both, in
+alternating order, and the medians of the per-round ratios this / SRC are printed with the best times.
+Nothing is written.
+
 Timing: in one process, after a warm-up call of each, ``--rounds`` rounds of (dynstab call,
 numba call), each forced to host data; reported are the median times and the median of the
 per-round ratios dynstab / numba (the machine is shared: interleaving cancels slow drifts).
@@ -194,7 +202,59 @@ def dynstab_calls(henon: dict | None = None, lorenz: dict | None = None) -> dict
         "lorenz_spectrum": lambda: np.asarray(
             dynstab.lyapunov_spectrum(lorenz, t=L["t"], dt=L["h"], qr_interval=L["m"] * L["h"], transient=0.0).exponents
         ),
+        "lorenz_analyze": lambda: np.asarray(dynstab.lyapunov_spectrum(lorenz, t=1000.0, n_ics=5).exponents),
     }
+
+
+def serve() -> None:
+    """A worker of ``--against``: warm every dynstab call, then time the one named on each stdin line."""
+    calls = dynstab_calls()
+    for fn in calls.values():
+        fn()
+    print("ready", flush=True)
+    for line in sys.stdin:
+        print(timed(calls[line.strip()])[0], flush=True)
+
+
+def against(src: str, rounds: int) -> None:
+    """This tree / ``src``: medians of per-round ratios over alternating rounds (see the module docstring)."""
+    py = [sys.executable, __file__, "--serve"]
+    env = {**os.environ, "DYNSTAB_CACHE_DIR": ""}
+    workers = {
+        "this": subprocess.Popen(py, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env),
+        "src": subprocess.Popen(
+            py, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**env, "PYTHONPATH": src}
+        ),
+    }
+    for w in workers.values():
+        if w.stdout.readline().strip() != "ready":
+            raise RuntimeError("a worker failed to start")
+
+    def call(name: str, case: str) -> float:
+        w = workers[name]
+        w.stdin.write(case + "\n")
+        w.stdin.flush()
+        return float(w.stdout.readline())
+
+    print(f"this tree / {src}, {rounds} alternating rounds, load {loadavg()}")
+    for case in (*CASES, "lorenz_analyze"):
+        if case == "lorenz_rk4":
+            continue  # the trajectory loop is not a Lyapunov run
+        t = {"this": [], "src": []}
+        for r in range(rounds):
+            for name in ("this", "src") if r % 2 == 0 else ("src", "this"):
+                t[name].append(call(name, case))
+        ratios = [a / b for a, b in zip(t["this"], t["src"])]
+        q = statistics.quantiles(ratios, n=4)
+        print(
+            f"{case}: this / src = {statistics.median(ratios):.3f} (quartiles {q[0]:.2f}-{q[2]:.2f}); "
+            f"median {fmt(statistics.median(t['this']))} vs {fmt(statistics.median(t['src']))}, "
+            f"best {fmt(min(t['this']))} vs {fmt(min(t['src']))}",
+            flush=True,
+        )
+    for w in workers.values():
+        w.stdin.close()
+        w.wait()
 
 
 # --------------------------------------------------------------------------- measurement
@@ -303,9 +363,15 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="3 rounds, no subprocesses (checks the script)")
     ap.add_argument("--no-wait", action="store_true", help="skip the wait for a 1-minute load below 1.5")
     ap.add_argument("--worker", nargs=2, metavar=("CASE", "IMPL"), help=argparse.SUPPRESS)
+    ap.add_argument("--against", metavar="SRC", help="compare with another dynstab source tree (no numba)")
+    ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         return worker(*args.worker)
+    if args.serve:
+        return serve()
+    if args.against:
+        return against(args.against, args.rounds)
     rounds = 3 if args.quick else args.rounds
     waited = 0.0 if (args.quick or args.no_wait) else wait_for_quiet(threshold=1.5, max_wait=600.0)[1]
     load0, t_start = loadavg(), time.perf_counter()
