@@ -180,3 +180,18 @@ def test_arguments_go_through_validation():
         local_lyapunov_exponents(hh, window=float("nan"))
     with pytest.raises(ValueError, match=r"^n \(the number of iterations\) must be an integer >= 0, got 100\.5$"):
         zero_one_test_system(henon, n=100.5)  # was truncated to 100
+
+
+def test_local_exponents_of_a_long_run_in_chunks_are_the_one_call_values(monkeypatch):
+    """Issue 14: the continued local exponents run through `benettin`, so a long run goes in interruptible chunks
+    with ``progress(done, total)``; the chunks do not change a single window."""
+    from dynstab.simulate import evolution
+
+    lor = dynstab.systems.get("lorenz")
+    one = local_lyapunov_exponents(lor, window=0.5, n=200)
+    monkeypatch.setattr(evolution, "LONG_RUN_SECONDS", 0.0)
+    monkeypatch.setattr(evolution, "CHUNK_SECONDS", 1e-3)
+    calls = []
+    chunked = local_lyapunov_exponents(lor, window=0.5, n=200, progress=lambda d, total: calls.append((d, total)))
+    np.testing.assert_array_equal(chunked.exponents, one.exponents)
+    assert len(calls) > 2 and calls[-1][0] == calls[-1][1]

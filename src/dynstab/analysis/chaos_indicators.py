@@ -558,6 +558,7 @@ def local_lyapunov_exponents(
     transient: float | None = None,
     seed: int = 0,
     method: str = "rk4",
+    progress: Callable[[int, int], None] | None = None,
 ) -> LocalLyapunov:
     """Distribution of the largest exponent over ``n`` consecutive windows of length ``window`` along one orbit.
 
@@ -596,6 +597,9 @@ def local_lyapunov_exponents(
         Seed of the random initial tangent vector (``kind="continued"``).
     method : str, default "rk4"
         Fixed-step integration method (flows).
+    progress : callable, optional
+        ``progress(done, total)`` in windows (``kind="continued"``: between the compiled chunks of a long
+        run, `dynstab.analysis.lyapunov.benettin`, which Ctrl-C also stops within a chunk).
 
     Returns
     -------
@@ -643,7 +647,14 @@ def local_lyapunov_exponents(
         q0 = np.random.default_rng(seed).standard_normal((system.dim, 1))
         q0 /= np.linalg.norm(q0)
         logs, _ = benettin(
-            ev, Plan(n_tr, m, n + n_align), False, jnp.asarray(x0[None]), jnp.asarray(q0), system.params, ev.time_zero()
+            ev,
+            Plan(n_tr, m, n + n_align),
+            False,
+            jnp.asarray(x0[None]),
+            jnp.asarray(q0),
+            system.params,
+            ev.time_zero(),
+            progress=progress,
         )
         logs = np.asarray(logs)[0, n_align:, 0]
         times = (n_tr + m * np.arange(n_align, n + n_align)) * h
