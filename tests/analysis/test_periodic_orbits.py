@@ -211,6 +211,44 @@ def test_default_box_from_attractor(henon):
     assert po.box[0, 0] < -1.2 and po.box[0, 1] > 1.2
 
 
+def test_attractor_seeds_find_the_attractors_orbits(henon, henon_orbits):
+    """Default box: seeds are close returns of a sampled orbit (Auerbach et al. 1987; So et al. 1996)."""
+    for n in (2, 4, 6):
+        po = periodic_orbits(henon, n, n_seeds=N_SEEDS)
+        assert len(po) == len(henon_orbits[n])  # 1, 1, 2 (Davidchack & Lai 1999)
+        for a, b in zip(po, henon_orbits[n]):
+            np.testing.assert_allclose(a.points, b.points, atol=1e-9)
+            np.testing.assert_allclose(a.multipliers, b.multipliers, rtol=1e-7)
+    # the sampling can be asked for explicitly; "box" draws uniform seeds in the box as before
+    po = periodic_orbits(henon, 1, HENON_BOX, n_seeds=N_SEEDS, sampling="attractor")
+    # Newton from the attractor's close returns also reaches the fixed point off the attractor
+    np.testing.assert_allclose(po.points, henon_orbits[1].points, atol=1e-12)
+    with pytest.raises(ValueError, match="sampling must be one of"):
+        periodic_orbits(henon, 1, HENON_BOX, sampling="grid")
+
+
+def test_progress_reports_and_an_interrupt_stops_between_calls(henon, henon_orbits):
+    calls = []
+    po = periodic_orbits(henon, 4, HENON_BOX, n_seeds=N_SEEDS, progress=lambda done, total: calls.append((done, total)))
+    assert calls and calls[-1] == (N_SEEDS, N_SEEDS) and all(t == N_SEEDS for _, t in calls)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    np.testing.assert_allclose(po[0].points, henon_orbits[4][0].points, atol=1e-12)
+
+    def interrupt(done, total):
+        calls.append("interrupt")
+        raise KeyboardInterrupt
+
+    calls.clear()
+    with pytest.raises(KeyboardInterrupt):
+        periodic_orbits(henon, 4, HENON_BOX, n_seeds=N_SEEDS, progress=interrupt)
+    assert calls == ["interrupt"]  # nothing ran after the first report
+    calls.clear()
+    sd = periodic_orbits(
+        henon, 2, HENON_BOX, n_seeds=20, method="schmelcher_diakonos", progress=lambda d, t: calls.append((d, t))
+    )
+    assert len(sd) == 1 and calls[-1] == (40, 40)  # the stabilising transformations count for half the work
+
+
 def test_bad_input(henon):
     with pytest.raises(ValueError, match="period must be a positive integer"):
         periodic_orbits(henon, 0, HENON_BOX)
@@ -265,6 +303,28 @@ def test_rossler_unstable_period_one_orbit():
     # a guess given in section coordinates (y, z) of PoincareMap gives the same orbit
     again = periodic_orbit_of_flow(ros, ("x", 0.0), orbit.x[1:])
     np.testing.assert_allclose(again.x, orbit.x, atol=1e-9)
+
+
+@pytest.mark.slow
+def test_rossler_section_orbits_of_periods_one_to_three():
+    """``dynstab periodic-orbits rossler --plane x=0 --period 1-3``'s call (583 s before, issue 12): the
+    orbits found on the section agree with Newton shooting on the flow (an independent solver), with the
+    period-1 orbit's T = 5.8811 and the period-3 pair of the saddle-node (one flip saddle, one saddle)."""
+    ros = dynstab.systems.get("rossler")
+    pm = PoincareMap(ros, ("x", 0.0))
+    found = {n: periodic_orbits(pm, n, n_seeds=2000) for n in (1, 2, 3)}
+    assert [len(found[n]) for n in (1, 2, 3)] == [1, 1, 2]
+    for n, po in found.items():
+        for orbit in po:
+            shot = periodic_orbit_of_flow(ros, ("x", 0.0), orbit.points[0], period_n=n)
+            np.testing.assert_allclose(pm.to_full(orbit.points[0]), shot.x, atol=1e-8)
+            np.testing.assert_allclose(orbit.multipliers[0], shot.section_multipliers[0], rtol=1e-6)
+            assert orbit.residual < 1e-10 and not orbit.stable
+    assert periodic_orbit_of_flow(ros, ("x", 0.0), found[1][0].points[0]).period == pytest.approx(5.8811, abs=2e-4)
+    np.testing.assert_allclose(
+        [found[1][0].multipliers[0].real, found[2][0].multipliers[0].real], [-2.40395, -3.51201], rtol=1e-5
+    )
+    assert sorted(np.sign(o.multipliers[0].real) for o in found[3]) == [-1.0, 1.0]
 
 
 @pytest.mark.slow

@@ -94,9 +94,8 @@ from ..validation import as_float, as_int, as_positive_float
 from .newton import (
     BOX_RTOL,
     CLASS_RTOL,
-    DEDUP_RTOL,
+    dedupe_points,
     escape_bounds,
-    periodic_distance,
     reduce_periodic,
     solve_all,
     validate_box,
@@ -280,17 +279,6 @@ def classify(eigenvalues: Any, kind: str, *, tol: float = CLASS_RTOL) -> tuple[s
 
 
 # --- public API ---------------------------------------------------------------------------
-def _dedupe(xs: np.ndarray, order: np.ndarray, periodic: tuple[tuple[int, float], ...] = ()) -> list[int]:
-    kept: list[int] = []
-    for i in order:
-        if kept:
-            dist = periodic_distance(xs[kept], xs[i], periodic)
-            if np.any(dist < DEDUP_RTOL * (1.0 + np.linalg.norm(xs[i]))):
-                continue
-        kept.append(int(i))
-    return kept
-
-
 @float64
 def fixed_points(
     system: System,
@@ -398,7 +386,7 @@ def fixed_points(
         inside = np.all((xs >= lo - margin) & (xs <= hi + margin), axis=1)
         cand = np.flatnonzero(ok & inside)
         order = cand[np.lexsort((cand, res[cand]))]  # best residual first, ties by start index
-        kept = _dedupe(xs, order, periodic)
+        kept = dedupe_points(xs, order, periodic)
         if len(kept) == n_found:
             break  # a whole round (as many starts as all before it) found nothing new
         n_found = len(kept)

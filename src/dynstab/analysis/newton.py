@@ -8,6 +8,13 @@ steps under Deuflhard's natural monotonicity test (P. Deuflhard, Newton Methods 
 Problems, Springer 2004, sec. 3.2; J. E. Dennis & R. B. Schnabel, Numerical Methods for
 Unconstrained Optimization and Nonlinear Equations, SIAM 1996, sec. 6.3).
 
+Each start is a small state machine that needs one evaluation of g and J_g per move (f and J_f
+from one pass of forward-mode autodiff where no Jacobian is written by hand), so one compiled
+round evaluates the law once for all starts (vmapped) and moves each. Finished starts are parked
+at NaN, on which a Poincaré map's crossing search stops at once; with ``width`` lanes fewer than
+the starts, a lane that finishes takes the next start of the queue. Rounds run in compiled calls
+of about `CALL_SECONDS`, with ``progress(done, total)`` and Ctrl-C between calls.
+
 On a system with periodic coordinates (`System.periodic`, e.g. the standard map on the torus) the
 map residual f(x) - x is taken modulo the periods (``wrap_difference``), so a point whose image lands
 across the seam x = 0 = 2 pi is a fixed point, and points are compared modulo the periods
@@ -16,7 +23,9 @@ across the seam x = 0 = 2 pi is a fixed point, and points are compared modulo th
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import equinox as eqx
 import jax
@@ -28,6 +37,8 @@ from ..validation import InvalidTypeError, as_finite_array
 
 __all__ = [
     "solve_all",
+    "dedupe_points",
+    "CALL_SECONDS",
     "validate_box",
     "wrap_difference",
     "wrap_traced",
@@ -151,6 +162,34 @@ def reduce_periodic(x: Any, periodic: tuple[tuple[int, float], ...], lo: Any, ma
     return out
 
 
+def dedupe_points(xs: Any, order: Any, periodic: tuple[tuple[int, float], ...] = ()) -> list[int]:
+    """Indices of distinct points, taken in ``order``: a point within `DEDUP_RTOL` (1 + |x|) of one kept before is a copy.
+
+    Parameters
+    ----------
+    xs : array_like, shape (n, d)
+        The points.
+    order : array_like of int
+        Indices into ``xs`` in order of preference (e.g. best residual first).
+    periodic : tuple of (int, float)
+        ``(index, period)`` pairs: those coordinates are compared modulo their periods.
+
+    Returns
+    -------
+    list of int
+        The kept indices, in ``order``.
+    """
+    xs = np.asarray(xs, dtype=np.float64)
+    kept: list[int] = []
+    for i in order:
+        if kept:
+            dist = periodic_distance(xs[kept], xs[i], periodic)
+            if np.any(dist < DEDUP_RTOL * (1.0 + np.linalg.norm(xs[i]))):
+                continue
+        kept.append(int(i))
+    return kept
+
+
 def escape_bounds(lo: Any, hi: Any) -> tuple[np.ndarray, np.ndarray]:
     """Centre and half-widths of the region outside which an iterate has escaped (`ESCAPE_WIDTHS` box widths).
 
@@ -169,22 +208,52 @@ def escape_bounds(lo: Any, hi: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 # --- the kernel -------------------------------------------------------------------------------
+#: Phases of a start in the Newton machine: first evaluation, damped Newton (line search), polishing, finished.
+_START, _SEARCH, _POLISH, _DONE = 0, 1, 2, 3
+#: Seconds of work aimed at per compiled call of `solve_all`: progress is reported and Ctrl-C is
+#: honoured between calls.
+CALL_SECONDS = 0.25
+
+
+class _Lanes(NamedTuple):
+    """The state of every start (leading axis: the starts) between two evaluations of the law."""
+
+    x: Any  # accepted point
+    g: Any  # g(x)
+    jg: Any  # J_g(x)
+    jf: Any  # J_f(x)
+    d: Any  # search direction (damped phase) or full Newton step (polishing)
+    slope: Any  # grad phi(x) . d
+    lam: Any  # step length of the line search
+    trial: Any  # the point evaluated next (NaN once finished: a crossing search stops at once on it)
+    phase: Any
+    k: Any  # Newton iterations (damped phase) or polishing steps
+    j: Any  # tests made by the current line search
+
+
+def _f_and_jac(system: System, x, t):
+    """f(x) and J_f(x): a hand-written Jacobian as such, else forward mode with f as its primal (one pass)."""
+    p = system.params
+    if system.jac is not None and not getattr(system.jac, "autodiff", False):
+        return system.rhs(x, p, t), jnp.asarray(system.jac(x, p, t))
+
+    def twice(y):
+        fy = system.rhs(y, p, t)
+        return fy, fy
+
+    jf, fx = jax.jacfwd(twice, has_aux=True)(x)
+    return fx, jf
+
+
 def _g_and_jac(system: System, x, t):
-    fx = system.rhs(x, system.params, t)
-    jf = system.jacobian(x, t)
+    fx, jf = _f_and_jac(system, x, t)
     if system.kind == "map":
         return wrap_traced(fx - x, system.periodic), jf - jnp.eye(x.shape[0], dtype=jf.dtype), jf
     return fx, jf, jf
 
 
-def _g(system: System, x, t):
-    fx = system.rhs(x, system.params, t)
-    return wrap_traced(fx - x, system.periodic) if system.kind == "map" else fx
-
-
-def _newton_direction(g, jg, maxstep):
-    """Newton step, or the Cauchy (steepest-descent) step of phi where J_g is singular; capped."""
-    d = jnp.linalg.solve(jg, -g)
+def _newton_direction(g, jg, d, maxstep):
+    """The Newton step ``d`` = -J_g^{-1} g, or the Cauchy (steepest-descent) step of phi where J_g is singular; capped."""
     grad = jg.T @ g
     slope = grad @ d
     jgrad = jg @ grad
@@ -196,90 +265,142 @@ def _newton_direction(g, jg, maxstep):
     return d, grad @ d
 
 
-def _solve_one(system: System, x0, t, tol, max_iter, maxstep, center, radius):
-    def bounded(x):
-        return jnp.all(jnp.abs(x - center) <= radius)
+def _scaled_ok(x, g, jg, tol):
+    """|g|_inf <= tol (1 + |J_g|_inf |x|_inf) (numpy or JAX arrays, leading axes broadcast)."""
+    xp = jnp if isinstance(g, jax.Array) else np
+    res = xp.max(xp.abs(g), axis=-1)
+    scale = 1.0 + xp.max(xp.sum(xp.abs(jg), axis=-1), axis=-1) * xp.max(xp.abs(x), axis=-1)
+    return res <= tol * scale
 
-    def scaled_ok(x, g, jg):
-        res = jnp.max(jnp.abs(g))
-        scale = 1.0 + jnp.max(jnp.sum(jnp.abs(jg), axis=1)) * jnp.max(jnp.abs(x))
-        return res <= tol * scale
 
-    def phi(x):
-        g = _g(system, x, t)
-        v = 0.5 * (g @ g)
-        return jnp.where(jnp.isfinite(v), v, jnp.inf)
+def _lane_update(s: _Lanes, gt, jgt, jft, tol, max_iter, maxstep, center, radius) -> _Lanes:
+    """One start's move once its ``trial`` point is evaluated (``gt``, ``jgt``, ``jft`` there).
 
-    def cond(state):
-        _, k, done = state
-        return (k < max_iter) & ~done
+    The damped Newton iteration with Armijo backtracking, then Deuflhard's polishing, as a state
+    machine with one evaluation of the law per move, so every start of a batch shares one
+    evaluation per round (vmapped), written branch-free (every quantity once, then selected).
+    """
+    start, search, polish = s.phase == _START, s.phase == _SEARCH, s.phase == _POLISH
+    # the tests of the point just evaluated: Armijo (damped phase), natural monotonicity (polishing)
+    phi_t = 0.5 * (gt @ gt)
+    armijo = jnp.where(jnp.isfinite(phi_t), phi_t, jnp.inf) <= 0.5 * (s.g @ s.g) + ARMIJO * s.lam * s.slope
+    tiny = jnp.linalg.norm(s.lam * s.d) <= 1e-15 * (1.0 + jnp.linalg.norm(s.x))
+    dbar = jnp.linalg.solve(s.jg, -gt)  # the simplified Newton step at the trial point
+    better = (
+        jnp.all(jnp.isfinite(s.trial)) & jnp.all(jnp.isfinite(dbar)) & (jnp.linalg.norm(dbar) < jnp.linalg.norm(s.d))
+    )
+    accept = start | (search & armijo) | (polish & better)
+    x, g, jg, jf = (jnp.where(accept, new, old) for new, old in ((s.trial, s.x), (gt, s.g), (jgt, s.jg), (jft, s.jf)))
+    k = jnp.where(start, 0, s.k + accept.astype(s.k.dtype))
+    # the next move from the (possibly new) accepted point
+    full = jnp.linalg.solve(jg, -g)
+    d_newton, slope = _newton_direction(g, jg, full, maxstep)
+    finite = jnp.all(jnp.isfinite(g)) & jnp.all(jnp.isfinite(jg)) & jnp.all(jnp.abs(x - center) <= radius)
+    converged = _scaled_ok(x, g, jg, tol)
+    damped = start | search
+    stop = jnp.where(
+        accept,
+        (converged & finite) | ~finite | (k >= max_iter) | (search & tiny),
+        (s.j + 1 >= MAX_HALVINGS) | tiny,
+    )
+    to_polish = damped & stop & converged  # the damped phase ended at a converged point: polish it
+    new_search = damped & ~stop & accept  # a new damped Newton iteration
+    halve = damped & ~stop & ~accept  # the line search goes on with half the step
+    moving = jnp.linalg.norm(s.d) > 1e-13 * (1.0 + jnp.linalg.norm(x))  # the step taken was above round-off
+    go_polish = polish & better & moving & (k < max_iter)
+    phase = jnp.where(
+        to_polish | go_polish,
+        _POLISH,
+        jnp.where(new_search | halve, _SEARCH, _DONE),
+    ).astype(s.phase.dtype)
+    d = jnp.where(new_search, d_newton, jnp.where(to_polish | go_polish, full, s.d))
+    nan = jnp.full_like(x, jnp.nan)
+    trial = jnp.where(
+        new_search,
+        x + d_newton,
+        jnp.where(halve, s.x + 0.5 * s.lam * s.d, jnp.where(to_polish | go_polish, x + full, nan)),
+    )
+    return _Lanes(
+        x=x,
+        g=g,
+        jg=jg,
+        jf=jf,
+        d=d,
+        slope=jnp.where(new_search, slope, s.slope),
+        lam=jnp.where(new_search, 1.0, jnp.where(halve, 0.5 * s.lam, s.lam)),
+        trial=trial,
+        phase=phase,
+        k=jnp.where(to_polish, 0, k),
+        j=jnp.where(new_search, 0, s.j + halve.astype(s.j.dtype)),
+    )
 
-    def body(state):
-        x, k, _ = state
-        g, jg, _ = _g_and_jac(system, x, t)
-        finite = jnp.all(jnp.isfinite(g)) & jnp.all(jnp.isfinite(jg)) & bounded(x)  # else: given up
-        conv = scaled_ok(x, g, jg) & finite
-        d, slope = _newton_direction(g, jg, maxstep)
-        phi0 = 0.5 * (g @ g)
 
-        def ls_cond(s):
-            lam, j, ok = s
-            return ~ok & (j < MAX_HALVINGS)
+def _empty_lanes(n: int, d: int) -> _Lanes:
+    """Numpy `_Lanes` for n starts in d dimensions, all finished (trial NaN)."""
+    vec, mat, num = np.zeros((n, d)), np.zeros((n, d, d)), np.zeros(n)
+    ints = np.zeros(n, dtype=np.int32)
+    lanes = _Lanes(
+        vec, vec.copy(), mat, mat.copy(), vec.copy(), num, num.copy(), vec.copy(), ints, ints.copy(), ints.copy()
+    )
+    lanes.phase[:] = _DONE
+    lanes.trial[:] = np.nan
+    return lanes
 
-        def ls_body(s):
-            lam, j, _ = s
-            lam = jnp.where(j == 0, lam, 0.5 * lam)
-            ok = phi(x + lam * d) <= phi0 + ARMIJO * lam * slope
-            return lam, j + 1, ok
 
-        lam, _, ok = jax.lax.while_loop(ls_cond, ls_body, (jnp.ones((), x.dtype), 0, False))
-        x_new = x + lam * d
-        stalled = ~ok | ~finite | (jnp.linalg.norm(lam * d) <= 1e-15 * (1.0 + jnp.linalg.norm(x)))
-        x_next = jnp.where(conv | ~ok | ~finite, x, x_new)
-        return x_next, k + 1, conv | stalled
-
-    x, _, _ = jax.lax.while_loop(cond, body, (x0, 0, False))
-
-    # polish the converged points with full Newton steps under Deuflhard's natural monotonicity
-    # test: x + d is accepted while the simplified step dbar = -J(x)^{-1} g(x + d) is shorter than
-    # d. At a simple root this stops after a step or two; at a degenerate root, where Newton
-    # converges only linearly and the residual is tiny far from the root, it keeps going, so the
-    # copies found from different starts coalesce before deduplication.
-    def p_cond(s):
-        _, k, go = s
-        return go & (k < max_iter)
-
-    def p_body(s):
-        x, k, _ = s
-        g, jg, _ = _g_and_jac(system, x, t)
-        lu = jax.scipy.linalg.lu_factor(jg)
-        d = jax.scipy.linalg.lu_solve(lu, -g)
-        x_new = x + d
-        dbar = jax.scipy.linalg.lu_solve(lu, -_g(system, x_new, t))
-        better = (
-            jnp.all(jnp.isfinite(x_new)) & jnp.all(jnp.isfinite(dbar)) & (jnp.linalg.norm(dbar) < jnp.linalg.norm(d))
-        )
-        x_next = jnp.where(better, x_new, x)
-        moving = jnp.linalg.norm(d) > 1e-13 * (1.0 + jnp.linalg.norm(x_next))  # not yet at round-off
-        return x_next, k + 1, better & moving
-
-    g, jg, _ = _g_and_jac(system, x, t)
-    x, _, _ = jax.lax.while_loop(p_cond, p_body, (x, 0, scaled_ok(x, g, jg)))
-
-    g, jg, jf = _g_and_jac(system, x, t)
-    ok = scaled_ok(x, g, jg) & jnp.all(jnp.isfinite(x)) & jnp.all(jnp.isfinite(jf)) & bounded(x)
-    return x, jnp.max(jnp.abs(g)), ok, jf
+def _start(lanes: _Lanes, idx: np.ndarray, x0: np.ndarray) -> None:
+    """Put the starts ``x0`` into the lanes ``idx`` (in place; numpy lanes)."""
+    lanes.x[idx] = lanes.g[idx] = lanes.d[idx] = lanes.trial[idx] = x0
+    lanes.jg[idx] = lanes.jf[idx] = np.eye(x0.shape[1])
+    lanes.slope[idx] = lanes.lam[idx] = 0.0
+    lanes.phase[idx] = _START
+    lanes.k[idx] = lanes.j[idx] = 0
 
 
 @eqx.filter_jit
-def solve_all(system: System, x0s, t, tol, max_iter, maxstep, center, radius):
-    """Damped Newton from every start in ``x0s`` (vmapped, one compiled call).
+def _rounds(system: System, lanes: _Lanes, t, tol, max_iter, maxstep, center, radius, n_rounds) -> _Lanes:
+    """Up to ``n_rounds`` rounds (one vmapped evaluation of the law each), fewer once every start is finished."""
+
+    def cond(c):
+        lanes, r = c
+        return (r < n_rounds) & jnp.any(lanes.phase != _DONE)
+
+    def body(c):
+        lanes, r = c
+        gt, jgt, jft = jax.vmap(lambda x: _g_and_jac(system, x, t))(lanes.trial)
+        update = jax.vmap(_lane_update, in_axes=(0, 0, 0, 0, None, None, None, None, None))
+        return update(lanes, gt, jgt, jft, tol, max_iter, maxstep, center, radius), r + 1
+
+    return jax.lax.while_loop(cond, body, (lanes, jnp.zeros((), jnp.int32)))[0]
+
+
+def solve_all(
+    system: System,
+    x0s: Any,
+    t: Any,
+    tol: Any,
+    max_iter: Any,
+    maxstep: Any,
+    center: Any,
+    radius: Any,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    width: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Damped Newton from every start in ``x0s``, all starts vmapped in one compiled kernel.
+
+    Each start is a small state machine (damped Newton iterations with an Armijo line search,
+    then polishing) that needs one evaluation of g and J_g per move; a compiled round evaluates
+    the law once for all starts (vmapped, one pass of forward-mode autodiff giving f and J_f
+    together) and moves every start. Rounds run in compiled calls of about `CALL_SECONDS`
+    (``progress`` is called and Ctrl-C is honoured between calls) until every start has
+    finished. A finished start is parked at NaN, so an expensive law (a Poincaré map's crossing
+    search) stops at once on it instead of being evaluated again.
 
     Parameters
     ----------
     system : System
         A flow (roots of f) or map (roots of f(x) - x).
-    x0s : array, shape (n, d)
+    x0s : array_like, shape (n, d)
         Starting points.
     t : float
         Time (or iteration) at which the law is evaluated.
@@ -289,18 +410,75 @@ def solve_all(system: System, x0s, t, tol, max_iter, maxstep, center, radius):
         Newton iterations at most (and polishing steps at most).
     maxstep : float
         Largest Newton step (steps are capped to this length).
-    center, radius : array, shape (d,)
+    center, radius : array_like, shape (d,)
         A start whose iterate leaves ``|x - center| <= radius`` (componentwise) has escaped and does
         not converge (see `escape_bounds`); so do starts with a non-finite residual or Jacobian.
+    progress : callable, optional
+        ``progress(done, total)``: starts finished so far and the number of starts, called after
+        every compiled call.
+    width : int, optional
+        Starts worked on at once (the compiled batch); default all. With fewer lanes than starts,
+        a lane that finishes takes the next start of the queue, so a few slow starts hold up only
+        ``width`` lanes (an expensive law: a Poincaré map) and one compiled shape serves every
+        number of starts.
 
     Returns
     -------
-    tuple
-        Points (n, d), residuals (n,), converged flags (n,) and Jacobians of f (n, d, d).
+    tuple of numpy.ndarray
+        Points (n, d), residuals |g|_inf (n,), converged flags (n,) and Jacobians of f (n, d, d).
     """
-    return jax.vmap(_solve_one, in_axes=(None, 0, None, None, None, None, None, None))(
-        system, x0s, t, tol, max_iter, maxstep, center, radius
+    x0 = np.asarray(x0s, dtype=np.float64)
+    n, d = x0.shape
+    width = n if width is None else max(1, min(int(width), n))
+    out, lanes = _empty_lanes(n, d), _empty_lanes(width, d)
+    owner = np.full(width, -1)  # the start each lane is working on (-1: none)
+    queued, n_done = 0, 0
+    t_, tol_, max_iter_, maxstep_, center_, radius_ = (
+        jnp.asarray(a) for a in (t, tol, max_iter, maxstep, center, radius)
     )
+    n_rounds = 1
+    while n_done < n:
+        free = np.flatnonzero(owner < 0)[: n - queued]  # lanes free for the next starts in the queue
+        if free.size:
+            _start(lanes, free, x0[queued : queued + free.size])
+            owner[free] = np.arange(queued, queued + free.size)
+            queued += free.size
+        began = time.perf_counter()
+        state = _rounds(
+            system,
+            _Lanes(*(jnp.asarray(a) for a in lanes)),
+            t_,
+            tol_,
+            max_iter_,
+            maxstep_,
+            center_,
+            radius_,
+            jnp.asarray(n_rounds, jnp.int32),
+        )
+        lanes = _Lanes(*(np.array(a) for a in state))
+        took = time.perf_counter() - began
+        finished = np.flatnonzero((lanes.phase == _DONE) & (owner >= 0))
+        for field_out, field_lane in zip(out, lanes):
+            field_out[owner[finished]] = field_lane[finished]
+        owner[finished] = -1
+        n_done += finished.size
+        if progress is not None:
+            progress(n_done, n)
+        if took < 0.5 * CALL_SECONDS:  # aim the next call at CALL_SECONDS (the first one also compiled)
+            n_rounds = min(2 * n_rounds, 1 << 16)
+        elif took > 2.0 * CALL_SECONDS:
+            n_rounds = max(1, n_rounds // 2)
+    x, g, jg, jf = out.x, out.g, out.jg, out.jf
+    with np.errstate(invalid="ignore", over="ignore"):
+        bounded = np.all(np.abs(x - np.asarray(center)) <= np.asarray(radius), axis=1)
+        ok = (
+            _scaled_ok(x, g, jg, float(tol))
+            & np.all(np.isfinite(x), axis=1)
+            & np.all(np.isfinite(jf), axis=(1, 2))
+            & bounded
+        )
+        res = np.max(np.abs(g), axis=1)
+    return x, res, ok, jf
 
 
 def validate_box(box: Any, dim: int, name: str) -> np.ndarray:

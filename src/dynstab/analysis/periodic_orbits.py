@@ -3,10 +3,20 @@ r"""Periodic orbits of maps (all orbits of a given period in a box) and of flows
 Maps
 ----
 A period-:math:`n` orbit of :math:`x_{k+1} = f(x_k)` is a fixed point of :math:`f^n`. `periodic_orbits`
-solves :math:`g(x) = f^n(x) - x = 0` from ``n_seeds`` seeds drawn uniformly in a box with the damped
-Newton method of `dynstab.analysis.fixed_points` (Armijo backtracking, Dennis & Schnabel 1983,
-Algorithm A6.3.1; all seeds vmapped in one compiled kernel; the same kernel, applied to the
-:math:`n`-times iterated map, so nothing is duplicated). With
+solves :math:`g(x) = f^n(x) - x = 0` from ``n_seeds`` seeds with the damped Newton method of
+`dynstab.analysis.fixed_points` (Armijo backtracking, Dennis & Schnabel 1983, Algorithm A6.3.1;
+`dynstab.analysis.newton.solve_all`, the same kernel applied to the :math:`n`-times iterated map,
+whose :math:`n` is data, so one compiled kernel serves every period). The seeds are drawn uniformly
+in the ``box`` when one is given; without one (or with ``sampling="attractor"``) they are the
+*close returns* of the attractor: 256 orbits of the map from near ``x0`` are sampled after 200
+iterations, and the ``n_seeds`` points :math:`x_k` with the smallest :math:`\lVert x_{k+n} - x_k\rVert`
+are the seeds (D. Auerbach, P. Cvitanović, J.-P. Eckmann, G. Gunaratne and I. Procaccia, Phys.
+Rev. Lett. 58, 2387 (1987); P. So et al., Phys. Rev. Lett. 76, 4705 (1996)). They lie near the
+orbits, so Newton converges in a few steps, which matters where one evaluation of :math:`f^n`
+is expensive (a Poincaré map integrates the flow): the Rössler section's orbits of periods 1-3,
+583 s with uniform seeds in the box, take a few seconds. The bounding box of the sample, enlarged
+by 10% per side, is the box. Seeds are worked on 256 at a time, a finished seed's lane taking the
+next one, with ``progress(done, total)`` called (and Ctrl-C honoured) between compiled calls. With
 ``method="schmelcher_diakonos"`` every seed is first iterated with the stabilising
 transformations of P. Schmelcher & F. K. Diakonos, Phys. Rev. Lett. 78, 4733 (1997),
 
@@ -80,11 +90,13 @@ from .newton import (
     BOX_RTOL,
     CLASS_RTOL,
     DEDUP_RTOL,
+    dedupe_points,
     escape_bounds,
     periodic_distance,
     reduce_periodic,
     solve_all,
     validate_box,
+    wrap_difference,
     wrap_traced,
 )
 
@@ -338,34 +350,39 @@ def _iterated(system: Map, n: int) -> Map:
     if system.jac is not None and not getattr(system.jac, "autodiff", False):
         jac = _IteratedJac(system.rhs, system.jac)
     params = {**system.params, _N: jnp.asarray(n, dtype=jnp.int32)}
-    return Map(law, params, system.x0, system.names, name=f"{system.name}^{n}", jac=jac, periodic=system.periodic)
+    return Map(law, params, system.x0, system.names, name=f"{system.name}^n", jac=jac, periodic=system.periodic)
 
 
-@eqx.filter_jit
-def _jac_and_residual(it: Map, xs):
-    def residual(x):
-        return wrap_traced(it.rhs(x, it.params, 0) - x, it.periodic)
-
-    return jax.vmap(lambda x: it.jacobian(x))(xs), jax.vmap(residual)(xs)
+#: Rows per compiled call of the map's iteration (one compiled shape serves every call; rows are padded with NaN,
+#: on which a Poincaré map's crossing search stops at once).
+CHUNK = 256
 
 
 @partial(jax.jit, static_argnames=("law",))
-def _step_all(law, xs, p, i):
-    return jax.vmap(lambda x: law(x, p, i))(xs)
+def _iterate_rows(law, xs, p, i0, n):
+    """f^n(x) of every row, the iteration index counted from ``i0`` (n is data: one compile serves every n)."""
+    return jax.vmap(lambda x: jax.lax.fori_loop(0, n, lambda i, y: law(y, p, i0 + i), x))(xs)
 
 
-def _orbits_of(law, x0s, p, n_steps: int) -> np.ndarray:
-    """(B, n_steps + 1, d): x0 and its first n_steps images (one compiled step, reused for every period)."""
-    xs = [np.asarray(x0s)]
+def _iterate(system: Map, xs: np.ndarray, n: int, i0: int = 0) -> np.ndarray:
+    """f^n of the rows of ``xs`` (B, d) in chunks of `CHUNK` rows (padded with NaN)."""
+    xs = np.asarray(xs, dtype=np.float64)
+    out = np.empty_like(xs)
+    for a in range(0, xs.shape[0], CHUNK):
+        block = np.full((CHUNK, xs.shape[1]), np.nan)
+        m = min(CHUNK, xs.shape[0] - a)
+        block[:m] = xs[a : a + m]
+        res = _iterate_rows(system.rhs, jnp.asarray(block), system.params, jnp.asarray(i0), jnp.asarray(n))
+        out[a : a + m] = np.asarray(res)[:m]
+    return out
+
+
+def _orbits_of(system: Map, x0s: np.ndarray, n_steps: int) -> np.ndarray:
+    """(B, n_steps + 1, d): x0 and its first n_steps images."""
+    xs = [np.asarray(x0s, dtype=np.float64)]
     for i in range(n_steps):
-        xs.append(np.asarray(_step_all(law, jnp.asarray(xs[-1]), p, i)))
+        xs.append(_iterate(system, xs[-1], 1, i))
     return np.stack(xs, axis=1)
-
-
-def _padded(x: np.ndarray) -> np.ndarray:
-    """Pad the batch to the next power of two so that a few compiled shapes serve every call."""
-    size = 1 << max(0, int(x.shape[0] - 1).bit_length())
-    return np.concatenate([x, np.repeat(x[:1], size - x.shape[0], axis=0)])
 
 
 def _signed_permutations(d: int) -> np.ndarray:
@@ -401,13 +418,47 @@ def _divisors(n: int) -> list[int]:
     return [k for k in range(1, n) if n % k == 0]
 
 
-def _default_box(system: Map, margin: float = 0.1) -> np.ndarray:
-    from ..simulate.trajectory import trajectory
+#: Iterations discarded before the attractor is sampled, and the fewest points sampled.
+SAMPLE_TRANSIENT = 200
+SAMPLE_POINTS = 2000
+#: Samplings of the seeds: from the box, or mostly from close returns of the sampled attractor.
+SAMPLINGS = ("auto", "box", "attractor")
 
-    traj = trajectory(system, n=2000, transient=200)
-    lo, hi = traj.x.min(axis=0), traj.x.max(axis=0)
+
+def _attractor_sample(system: Map, n_points: int, extra: int, seed: Any) -> np.ndarray:
+    """Orbits of the map, shape (CHUNK, L, d) with L >= n_points / CHUNK + extra, after `SAMPLE_TRANSIENT`
+    iterations from `CHUNK` starts within 1e-3 (1 + |x0|) of ``system.x0``; rows that left the finite
+    numbers are dropped."""
+    x0 = np.asarray(system.x0, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    starts = x0 + 1e-3 * (1.0 + np.abs(x0)) * rng.standard_normal((CHUNK, x0.size))
+    path = [_iterate(system, starts, SAMPLE_TRANSIENT)]
+    for i in range(-(-int(n_points) // CHUNK) + extra - 1):
+        path.append(_iterate(system, path[-1], 1, SAMPLE_TRANSIENT + i))
+    orbits = np.stack(path, axis=1)
+    orbits = orbits[np.all(np.isfinite(orbits), axis=(1, 2))]
+    if orbits.shape[0] == 0:
+        raise ValueError(
+            f"{system.name}: every orbit from near x0 = {np.array2string(x0, precision=6)} left the finite numbers "
+            "within the transient, so no default box can be drawn around the attractor; give a box"
+        )
+    return orbits
+
+
+def _bounding_box(points: np.ndarray, margin: float = 0.1) -> np.ndarray:
+    """The bounding box of points (..., d), enlarged by ``margin`` times its extent per side."""
+    x = points.reshape(-1, points.shape[-1])
+    lo, hi = x.min(axis=0), x.max(axis=0)
     pad = margin * np.maximum(hi - lo, 1e-3 * (1 + np.abs(hi)))
     return np.stack([lo - pad, hi + pad], axis=1)
+
+
+def _close_returns(orbits: np.ndarray, period: int, count: int, periodic: tuple[tuple[int, float], ...]) -> np.ndarray:
+    """The ``count`` points x_k of the sampled orbits with the smallest |x_{k+period} - x_k| (close returns)."""
+    here, there = orbits[:, :-period], orbits[:, period:]
+    dist = periodic_distance(there, here, periodic).ravel()
+    order = np.argsort(dist, kind="stable")[:count]
+    return here.reshape(-1, orbits.shape[-1])[order]
 
 
 @float64
@@ -423,6 +474,8 @@ def periodic_orbits(
     max_iter: int = 100,
     lambdas: Sequence[float] = (0.1, 0.01, 0.001),
     sd_steps: int = 300,
+    sampling: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
 ) -> PeriodicOrbits:
     """All orbits of minimal period ``period`` of the map ``system`` found from seeds in ``box``.
 
@@ -433,11 +486,11 @@ def periodic_orbits(
     period : int
         The period n >= 1; orbits of a smaller period dividing n are discarded.
     box : sequence of (float, float), optional
-        One ``(low, high)`` pair per dimension; seeds are drawn uniformly in it and an orbit is
-        kept if one of its points lies in it. Default: the bounding box of a trajectory from
-        ``system.x0`` (2000 iterations after 200), enlarged by 10% per side.
+        One ``(low, high)`` pair per dimension; an orbit is kept if one of its points lies in it.
+        Default: the bounding box of the sampled attractor (256 orbits from near ``system.x0``,
+        at least 2000 points after 200 iterations), enlarged by 10% per side.
     n_seeds : int, default 2000
-        Number of seeds, all solved in one compiled kernel.
+        Number of seeds, solved 256 at a time in one compiled kernel.
     seed : int or numpy.random.SeedSequence, default 0
         Seed of ``numpy.random.default_rng`` for the seeds.
     method : {"newton", "schmelcher_diakonos"}, default "newton"
@@ -453,6 +506,14 @@ def periodic_orbits(
         Step sizes of the Schmelcher-Diakonos transformations.
     sd_steps : int, default 300
         Schmelcher-Diakonos iterations per seed, transformation and step size.
+    sampling : {"auto", "box", "attractor"}, default "auto"
+        Where the seeds come from: ``"box"`` uniformly in the box; ``"attractor"`` the close
+        returns of the sampled attractor (see the module docstring); ``"auto"``: ``"box"`` when a
+        box is given, else ``"attractor"``.
+    progress : callable, optional
+        ``progress(done, total)``, called between compiled calls with the seeds finished so far
+        (the Schmelcher-Diakonos transformations count as half the work); an exception it
+        raises (KeyboardInterrupt) stops the search there.
 
     Returns
     -------
@@ -462,7 +523,8 @@ def periodic_orbits(
     References
     ----------
     R. L. Davidchack and Y.-C. Lai, Phys. Rev. E 60, 6172 (1999); P. Schmelcher and F. K. Diakonos,
-    Phys. Rev. Lett. 78, 4733 (1997); see the module docstring.
+    Phys. Rev. Lett. 78, 4733 (1997); D. Auerbach et al., Phys. Rev. Lett. 58, 2387 (1987) and P. So et
+    al., Phys. Rev. Lett. 76, 4705 (1996) (close returns); see the module docstring.
     """
     check_system(system, "periodic_orbits", expected="a dynstab Map")
     if system.continuous_time:
@@ -486,26 +548,29 @@ def periodic_orbits(
     if sd and (lam.size == 0 or not np.all(lam > 0)):
         raise ValueError(f"lambdas must be positive finite step sizes, got {lambdas!r}")
     sd_steps = as_int(sd_steps, name="sd_steps", minimum=1) if sd else sd_steps
+    if sampling not in SAMPLINGS:
+        raise ValueError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")
+    if sampling == "auto":
+        sampling = "box" if box is not None else "attractor"
     d = system.dim
-    lo_hi = _default_box(system) if box is None else validate_box(box, d, system.name)
+    periodic = tuple(system.periodic)
+    lo_hi = None if box is None else validate_box(box, d, system.name)
+    orbits_sample = None
+    if lo_hi is None or sampling == "attractor":
+        orbits_sample = _attractor_sample(system, max(SAMPLE_POINTS, 4 * int(n_seeds)), period, seed)
+        lo_hi = _bounding_box(orbits_sample) if lo_hi is None else lo_hi
     lo, hi = lo_hi[:, 0], lo_hi[:, 1]
     rng = np.random.default_rng(seed)
-    seeds = lo + (hi - lo) * rng.random((int(n_seeds), d))
+    if sampling == "box":
+        seeds = lo + (hi - lo) * rng.random((int(n_seeds), d))
+    else:
+        assert orbits_sample is not None
+        seeds = _close_returns(orbits_sample, period, int(n_seeds), periodic)
     it = _iterated(system, period)
     maxstep = float(np.linalg.norm(hi - lo))
-    if method == "schmelcher_diakonos":
-        seeds = np.asarray(
-            _schmelcher_diakonos(
-                it.rhs,
-                jnp.asarray(seeds),
-                jnp.asarray(_signed_permutations(d)),
-                jnp.asarray(lam),
-                it.params,
-                int(sd_steps),
-                tuple(system.periodic),
-            )
-        )
-        seeds = seeds[np.all(np.isfinite(seeds), axis=1)]
+    total = 2 * len(seeds) if sd else len(seeds)
+    if sd:
+        seeds = _schmelcher_diakonos_all(it, seeds, lam, int(sd_steps), periodic, progress, total)
     common: dict[str, Any] = dict(
         system_name=system.name,
         period=period,
@@ -520,21 +585,21 @@ def periodic_orbits(
             reason=f"every Schmelcher-Diakonos run from the {n_seeds} seeds diverged; use smaller lambdas",
             **common,
         )
-    xs, res, ok, _ = (
-        np.asarray(a)
-        for a in solve_all(
-            it,
-            jnp.asarray(seeds),
-            jnp.asarray(0.0),
-            jnp.asarray(tol),
-            jnp.asarray(int(max_iter)),
-            jnp.asarray(maxstep),
-            *(jnp.asarray(a) for a in escape_bounds(lo, hi)),
-        )
+    done = total - len(seeds)
+    xs, res, ok, jfs = solve_all(
+        it,
+        seeds,
+        0.0,
+        tol,
+        int(max_iter),
+        maxstep,
+        *escape_bounds(lo, hi),
+        progress=None if progress is None else (lambda k, _n: progress(done + k, total)),
+        width=CHUNK,
     )
     cand = np.flatnonzero(ok)
     n_conv = int(cand.size)
-    orbits = _group_orbits(system, it, xs[cand], res[cand], period, lo, hi) if cand.size else []
+    orbits = _group_orbits(system, xs[cand], res[cand], jfs[cand], period, lo, hi) if cand.size else []
     if not orbits:
         box_text = ", ".join(f"[{a:g}, {b:g}]" for a, b in lo_hi)
         why = (
@@ -550,17 +615,55 @@ def periodic_orbits(
     return PeriodicOrbits(orbits=tuple(orbits), n_converged=n_conv, **common)
 
 
-def _group_orbits(system: Map, it: Map, xs: np.ndarray, res: np.ndarray, period: int, lo, hi) -> list[PeriodicOrbit]:
-    """Minimal-period filter, box filter, cyclic-shift deduplication and multipliers."""
-    order = np.argsort(res, kind="stable")
-    xs, res = xs[order], res[order]
-    paths = _orbits_of(system.rhs, xs, system.params, period)  # (B, n + 1, d)
-    margin = BOX_RTOL * (hi - lo)
+def _schmelcher_diakonos_all(
+    it: Map,
+    seeds: np.ndarray,
+    lambdas: np.ndarray,
+    steps: int,
+    periodic: tuple[tuple[int, float], ...],
+    progress: Callable[[int, int], None] | None,
+    total: int,
+) -> np.ndarray:
+    """End points of the stabilising transformations from every seed, in compiled calls of a fixed shape
+    (``progress`` and Ctrl-C between calls); runs that left the finite numbers are dropped."""
+    d = seeds.shape[1]
+    mats = jnp.asarray(_signed_permutations(d))
+    per_seed = mats.shape[0] * lambdas.size
+    size = max(1, CHUNK // per_seed)
+    ends = []
+    for a in range(0, seeds.shape[0], size):
+        block = np.full((size, d), np.nan)
+        m = min(size, seeds.shape[0] - a)
+        block[:m] = seeds[a : a + m]
+        out = _schmelcher_diakonos(
+            it.rhs, jnp.asarray(block), mats, jnp.asarray(lambdas), it.params, int(steps), periodic
+        )
+        ends.append(np.asarray(out)[: m * per_seed])
+        if progress is not None:
+            progress(a + m, total)
+    out_all = np.concatenate(ends)
+    return out_all[np.all(np.isfinite(out_all), axis=1)]
+
+
+def _group_orbits(
+    system: Map, xs: np.ndarray, res: np.ndarray, jfs: np.ndarray, period: int, lo, hi
+) -> list[PeriodicOrbit]:
+    """Minimal-period filter, box filter, cyclic-shift deduplication, multipliers and residuals.
+
+    The multipliers are the eigenvalues of the Jacobian of f^n at the converged point (those at the
+    other points of the orbit are similar matrices: the same eigenvalues); the residual is taken at
+    the orbit's reported first point.
+    """
     periodic = tuple(system.periodic)
+    order = np.argsort(res, kind="stable")
+    unique = dedupe_points(xs, order, periodic)  # many seeds converge to the same point
+    xs, res, jfs = xs[unique], res[unique], jfs[unique]
+    paths = _orbits_of(system, xs, period)  # (B, n + 1, d)
+    margin = BOX_RTOL * (hi - lo)
     center, radius = escape_bounds(lo, hi)
     kept: list[np.ndarray] = []
-    kept_res: list[float] = []
-    for path, r in zip(paths, res):
+    kept_jac: list[np.ndarray] = []
+    for path, jac in zip(paths, jfs):
         if not np.all(np.isfinite(path)) or np.any(np.abs(path - center) > radius):
             continue  # an orbit through overflowing values (|x| ~ 1e152): a spurious root of f^n - x
         path = reduce_periodic(path, periodic, lo, margin)  # angles into [lo, lo + period)
@@ -574,13 +677,13 @@ def _group_orbits(system: Map, it: Map, xs: np.ndarray, res: np.ndarray, period:
             continue  # a cyclic shift of an orbit already kept
         start = int(np.lexsort(pts.T[::-1])[0])
         kept.append(np.roll(pts, -start, axis=0))
-        kept_res.append(float(r))
+        kept_jac.append(jac)
     if not kept:
         return []
     firsts = np.stack([k[0] for k in kept])
-    jacs, gs = (np.asarray(a)[: len(kept)] for a in _jac_and_residual(it, jnp.asarray(_padded(firsts))))
+    gs = wrap_difference(_iterate(system, firsts, period) - firsts, periodic)
     out = []
-    for pts, jac, g in zip(kept, jacs, gs):
+    for pts, jac, g in zip(kept, kept_jac, gs):
         if not (np.all(np.isfinite(jac)) and np.all(np.isfinite(g))):
             continue  # the product Jacobian overflows: not an orbit we can classify (never a crash in eigvals)
         mu = np.linalg.eigvals(jac).astype(np.complex128)
