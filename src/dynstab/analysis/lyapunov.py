@@ -306,7 +306,7 @@ def _benettin_chunks(ev: Evolution, plan: Plan, divergence: bool, x0s, Q0, param
     x = _benettin_start(ev, n_state, x0s, params, t0)
     per_interval = estimated_seconds(plan.n_sub, D * (k + 1), B)
     pairs = 2 if plan.n_sub == 1 else 1  # `intervals_part` advances single-step intervals in pairs
-    size = max(2, min(n_align + plan.n_out, int(4 * loops.CHUNK_SECONDS / per_interval)))
+    size = max(2, min(n_align + plan.n_out, int(1.25 * loops.CHUNK_SECONDS / per_interval)))
     first = size // 32  # small: its time (with the compilation) is not used to size the next chunks
     total = n_align + plan.n_out
 
