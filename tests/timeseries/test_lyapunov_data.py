@@ -136,7 +136,7 @@ def test_lorenz_interval_covers_the_true_exponent():
     r = lyapunov_from_data(x, 0.02)
     assert r.valid and r.consistent
     assert r.ci[0] < 0.9056 < r.ci[1]
-    assert r.ci[1] - r.ci[0] < 0.6 * 0.9056  # honest, not useless: about +-20 %
+    assert r.ci[1] - r.ci[0] < 0.7 * 0.9056  # honest, not useless: -20 %..+35 %
     # the fit starts after the initial relaxation and holds half a mean period at least
     k0, k1 = r.fit_range
     assert k0 >= r.min_start >= r.tau > 1
@@ -146,7 +146,8 @@ def test_lorenz_interval_covers_the_true_exponent():
     assert m1 == m0 + 1 and abs(l1 - l0) <= 0.25 * l0
     # the interval holds the statistical one and the systematic error
     assert r.ci[0] <= r.stat_ci[0] and r.stat_ci[1] <= r.ci[1]
-    assert r.ci[1] - r.exponent >= r.systematic * r.exponent
+    assert r.exponent - r.ci[0] >= r.systematic[0] * r.exponent
+    assert r.ci[1] - r.exponent >= r.systematic[1] * r.exponent > r.systematic[0] * r.exponent  # biased low
 
 
 def test_henon_interval_covers_the_true_exponent(henon_x):
