@@ -195,3 +195,21 @@ def test_local_exponents_of_a_long_run_in_chunks_are_the_one_call_values(monkeyp
     chunked = local_lyapunov_exponents(lor, window=0.5, n=200, progress=lambda d, total: calls.append((d, total)))
     np.testing.assert_array_equal(chunked.exponents, one.exponents)
     assert len(calls) > 2 and calls[-1][0] == calls[-1][1]
+
+
+@pytest.mark.parametrize("name, kwargs", [("henon_heiles", dict(t=100.0, sample=0.5)), ("standard_map", dict(n=301))])
+def test_gali_of_a_long_run_in_chunks_equals_the_one_call_run(monkeypatch, name, kwargs):
+    """Issue 14: a long GALI run goes in interruptible chunks with ``progress``; the values are the same bit for bit
+    (two orbits at once; single-iteration intervals of a map advance in pairs)."""
+    from dynstab.simulate import evolution
+
+    system = dynstab.systems.get(name)
+    x0 = np.array([HH_CHAOTIC, HH_TORUS]) if name == "henon_heiles" else np.array([[0.1, 0.2], [3.0, 0.05]])
+    one = gali(system, 2, x0=x0, **kwargs)
+    monkeypatch.setattr(evolution, "LONG_RUN_SECONDS", 0.0)
+    monkeypatch.setattr(evolution, "CHUNK_SECONDS", 1e-4)
+    calls = []
+    chunked = gali(system, 2, x0=x0, progress=lambda d, total: calls.append((d, total)), **kwargs)
+    np.testing.assert_array_equal(chunked.gali, one.gali)
+    np.testing.assert_array_equal(chunked.sali, one.sali)
+    assert len(calls) > 2 and calls[-1] == (one.times.size, one.times.size)

@@ -29,7 +29,17 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._precision import float64
-from ..simulate.evolution import Evolution, Plan, default_transient, intervals, run
+from ..simulate import evolution as loops
+from ..simulate.evolution import (
+    Evolution,
+    Plan,
+    default_transient,
+    estimated_seconds,
+    in_chunks,
+    intervals,
+    intervals_part,
+    run,
+)
 from ..systems.base import System, as_state, check_system, evolution_of
 from ..timeseries.zero_one import ZeroOneResult, zero_one_test
 from ..validation import as_finite_array, as_float, as_int, as_positive_float
@@ -194,25 +204,62 @@ class AlignmentIndex:
         return f"AlignmentIndex({self.system.name!r}, k={self.k}, final GALI={np.array2string(last, precision=3)})"
 
 
+def _alignment_finish(state):
+    """Normalize the deviation vectors; GALI_k (volume of the unit vectors' parallelotope) and SALI."""
+    x, W = state
+    W = W / jnp.sqrt(jnp.sum(W * W, axis=0, keepdims=True))  # unit deviation vectors
+    g = jnp.prod(jnp.linalg.svd(W, compute_uv=False))  # volume of the k-parallelotope
+    s = jnp.minimum(jnp.linalg.norm(W[:, 0] + W[:, 1]), jnp.linalg.norm(W[:, 0] - W[:, 1]))
+    return (x, W), (g, s)
+
+
 @partial(jax.jit, static_argnames=("evolution", "plan"))
 def _alignment(evolution: Evolution, plan: Plan, x0s, W0, params, t0):
     ev = evolution
     step, tangent = ev.step(params), ev.tangent_step(params)
 
-    def finish(state):
-        x, W = state
-        W = W / jnp.sqrt(jnp.sum(W * W, axis=0, keepdims=True))  # unit deviation vectors
-        g = jnp.prod(jnp.linalg.svd(W, compute_uv=False))  # volume of the k-parallelotope
-        s = jnp.minimum(jnp.linalg.norm(W[:, 0] + W[:, 1]), jnp.linalg.norm(W[:, 0] - W[:, 1]))
-        return (x, W), (g, s)
-
     def one(x0):
         x = run(step, x0, t0, ev.tick, plan.n_transient)
         start = t0 + plan.n_transient * ev.tick
-        _, (g, s) = intervals(tangent, (x, W0), start, ev.tick, plan.n_sub, plan.n_out, finish)
+        _, (g, s) = intervals(tangent, (x, W0), start, ev.tick, plan.n_sub, plan.n_out, _alignment_finish)
         return g, s
 
     return jax.vmap(one)(x0s)
+
+
+@partial(jax.jit, static_argnames=("evolution", "n_transient"))
+def _transient_states(evolution: Evolution, n_transient: int, x0s, params, t0):
+    """The states (B, d) after ``n_transient`` steps from each of ``x0s``."""
+    ev = evolution
+    step = ev.step(params)
+    return jax.vmap(lambda x0: run(step, x0, t0, ev.tick, n_transient))(x0s)
+
+
+@partial(jax.jit, static_argnames=("evolution", "n_sub", "size"))
+def _alignment_piece(evolution: Evolution, n_sub: int, size: int, carry, params, t0, start, count):
+    """One chunk of a long `gali` run (`dynstab.simulate.evolution.intervals_part` of `_alignment`'s intervals)."""
+    ev = evolution
+    tangent = ev.tangent_step(params)
+    one = lambda c: intervals_part(tangent, c, t0, ev.tick, n_sub, size, start, count, _alignment_finish)  # noqa: E731
+    return jax.vmap(one)(carry)
+
+
+def _alignment_in_chunks(ev: Evolution, plan: Plan, x0s, W0, params, t0, progress):
+    """`_alignment` as compiled chunks of about `CHUNK_SECONDS` (a long run: interruptible, with progress)."""
+    B, (d, k) = x0s.shape[0], W0.shape
+    x = _transient_states(ev, plan.n_transient, x0s, params, t0)
+    size = max(2, min(plan.n_out, int(1.25 * loops.CHUNK_SECONDS / estimated_seconds(plan.n_sub, d * (k + 1), B))))
+    g, s = np.empty((B, plan.n_out)), np.empty((B, plan.n_out))
+
+    def store(start, ys):
+        g[:, start : start + ys[0].shape[1]], s[:, start : start + ys[1].shape[1]] = ys
+
+    start_time = t0 + plan.n_transient * ev.tick
+    piece = lambda c, j, m: _alignment_piece(ev, plan.n_sub, size, c, params, start_time, j, m)  # noqa: E731
+    carry = (x, jnp.broadcast_to(W0, (B, d, k)))
+    pairs = 2 if plan.n_sub == 1 else 1  # `intervals_part` advances single-step intervals in pairs
+    in_chunks(piece, carry, plan.n_out, size // 32, size, axis=1, progress=progress, multiple=pairs, store=store)
+    return g, s
 
 
 @float64
@@ -228,6 +275,7 @@ def gali(
     transient: float | None = None,
     seed: int = 0,
     method: str = "rk4",
+    progress: Callable[[int, int], None] | None = None,
 ) -> AlignmentIndex:
     """Generalized alignment index GALI_k and SALI along one or many orbits.
 
@@ -248,7 +296,9 @@ def gali(
     Flows: ``t`` time units of fixed-step ``method`` with step ``dt`` (default ``system.dt``),
     output every ``sample`` time units (default 10 steps); maps: ``n`` iterations, output every
     ``sample`` iterations (default 1). ``x0`` of shape (B, d) runs B orbits in one compiled call.
-    Values saturate at the round-off floor ~1e-16 once the vectors have aligned.
+    Values saturate at the round-off floor ~1e-16 once the vectors have aligned. A run longer than
+    `dynstab.simulate.evolution.LONG_RUN_SECONDS` goes in compiled chunks of about
+    `dynstab.simulate.evolution.CHUNK_SECONDS` (Ctrl-C stops it within a chunk; same values).
 
     Parameters
     ----------
@@ -275,6 +325,8 @@ def gali(
         Seed of the random orthonormal initial deviation vectors.
     method : str, default "rk4"
         Fixed-step integration method (flows).
+    progress : callable, optional
+        ``progress(done, total)`` in output intervals, called between the compiled chunks of a long run.
 
     Returns
     -------
@@ -302,7 +354,12 @@ def gali(
     batch = x0s.ndim == 2
     plan = evolution_plan(system, ev, t, n, sample, transient, every_name="sample")
     W0 = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, k)))[0]
-    g, s = _alignment(ev, plan, jnp.asarray(np.atleast_2d(x0s)), jnp.asarray(W0), system.params, ev.time_zero())
+    x0b, t0 = jnp.asarray(np.atleast_2d(x0s)), ev.time_zero()
+    steps = plan.n_transient + plan.n_out * plan.n_sub
+    if estimated_seconds(steps, d * (k + 1), x0b.shape[0]) <= loops.LONG_RUN_SECONDS:
+        g, s = _alignment(ev, plan, x0b, jnp.asarray(W0), system.params, t0)
+    else:
+        g, s = _alignment_in_chunks(ev, plan, x0b, jnp.asarray(W0), system.params, t0, progress)
     g, s = np.asarray(g), np.asarray(s)
     if not np.all(np.isfinite(g)):
         raise FloatingPointError(
@@ -333,7 +390,7 @@ def sali(system: System, t: float | None = None, **kwargs) -> AlignmentIndex:
         Flows: integration time after the transient; maps: the number of iterations.
     **kwargs
         Every keyword argument of `gali` except ``k`` (``n``, ``x0``, ``dt``, ``sample``,
-        ``transient``, ``seed``, ``method``).
+        ``transient``, ``seed``, ``method``, ``progress``).
 
     Returns
     -------
