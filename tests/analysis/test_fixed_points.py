@@ -305,3 +305,39 @@ def test_dynamicalsystems_magnetic_pendulum_seven_equilibria_adaptive_starts():
 def test_lorenz_stops_after_one_confirming_round(lorenz_fp):
     # the first round finds the three equilibria, the second (as many starts) nothing new: 2 x N starts
     assert lorenz_fp.n_rounds == 2 and lorenz_fp.n_starts_tried == 2 * N and lorenz_fp.n_starts == N
+
+
+@pytest.mark.parametrize("c", [5.7, 9.0])
+def test_rossler_default_box_follows_the_parameters(c):
+    """``analyze rossler --param c=9`` missed the outer equilibrium (issue 15): the default box now comes
+    from a trajectory at the requested parameters and grows to the equilibria Newton meets outside it.
+    Exact: x = (c -+ sqrt(c^2 - 4ab)) / 2, y = -x / a, z = x / a."""
+    a = b = 0.2
+    system = dynstab.systems.get("rossler", c=c)
+    calls = []
+    fp = fixed_points(system, n_starts=N, progress=lambda done, total: calls.append((done, total)))
+    x = (c + np.array([-1.0, 1.0]) * math.sqrt(c * c - 4 * a * b)) / 2
+    np.testing.assert_allclose([p.x for p in fp], np.stack([x, -x / a, x / a], axis=1), rtol=1e-10, atol=1e-12)
+    assert [p.type for p in fp] == ["saddle-focus", "saddle-focus"]
+    assert fp.box[1, 0] < -x[1] / a < fp.box[1, 1]  # the box grew past the attractor to y = -x / a
+    assert calls[-1][0] == calls[-1][1] == fp.n_starts_tried
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    # a given box is kept as it is: the outer equilibrium lies outside this one
+    inner = fixed_points(system, [(-20.0, 20.0), (-20.0, 20.0), (-1.0, 40.0)], n_starts=N)
+    assert len(inner) == 1 and inner.box[1].tolist() == [-20.0, 20.0]
+
+
+@pytest.mark.slow
+def test_queued_lanes_give_the_same_points_as_one_batch():
+    """`solve_all` with fewer lanes than starts (a finished lane takes the next start) changes nothing."""
+    from dynstab.analysis.newton import escape_bounds, solve_all
+
+    henon = dynstab.systems.get("henon")
+    lo, hi = np.array([-3.0, -3.0]), np.array([3.0, 3.0])
+    x0s = lo + (hi - lo) * np.random.default_rng(3).random((23, 2))
+    args = (0.0, 1e-10, 100, float(np.linalg.norm(hi - lo)), *escape_bounds(lo, hi))
+    one = solve_all(henon, x0s, *args)
+    queued = solve_all(henon, x0s, *args, width=4)
+    assert one[2].sum() >= 20
+    for a, b in zip(one, queued):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)

@@ -7,6 +7,14 @@ map :math:`x_{n+1} = f(x_n, p, n)` a fixed point solves :math:`g(x) = f(x) - x =
 SDE the deterministic skeleton (the drift, ``system.drift_as_flow()``) is used.
 Forced (time-dependent) laws are frozen at the given ``t``.
 
+Search box
+----------
+Without a box, the box is derived from the system at its own (requested) parameters: the bounding
+box of ``x0`` and a trajectory, padded by 25% of its extent per side; after each round it grows
+(``grow``) to the points where Newton converged outside it, so an equilibrium away from the
+attractor is found too (Rössler with c = 9: the outer equilibrium x = (c + sqrt(c^2 - 4ab)) / 2,
+y = -x / a, lies far below the attractor's y range).
+
 Method: damped Newton with a backtracking line search
 ------------------------------------------------------
 From ``n_starts`` points drawn uniformly in the box (``numpy.random.default_rng(seed)``),
@@ -81,11 +89,10 @@ resp. all :math:`|\mu| < 1 - \varepsilon`); centers and non-hyperbolic points ar
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-import jax.numpy as jnp
 import numpy as np
 
 from .._precision import float64
@@ -94,6 +101,7 @@ from ..validation import as_float, as_int, as_positive_float
 from .newton import (
     BOX_RTOL,
     CLASS_RTOL,
+    bounding_box,
     dedupe_points,
     escape_bounds,
     reduce_periodic,
@@ -105,6 +113,13 @@ if TYPE_CHECKING:
     from ..systems.base import SDE
 
 __all__ = ["FixedPoint", "FixedPoints", "fixed_points", "classify"]
+
+#: Default search box: the bounding box of a trajectory at the system's parameters, padded by this
+#: fraction of its extent per side; the box grows to equilibria found outside it, padded by `GROW_MARGIN`.
+BOX_MARGIN = 0.25
+GROW_MARGIN = 0.1
+#: The trajectory of the default box: this many steps of ``dt`` (flows) or iterations (maps).
+BOX_STEPS = 20_000
 
 #: Every value ``FixedPoint.type`` can take.
 TYPES = (
@@ -183,6 +198,9 @@ class FixedPoints(Sequence):
         Newton starts tried in all rounds (rounds double the total until one finds no new point).
     n_rounds : int
         Number of rounds.
+    box : numpy.ndarray or None
+        The search box at the end, shape (d, 2) (grown to the equilibria found outside the first
+        one when ``grow``).
     """
 
     points: tuple[FixedPoint, ...]
@@ -194,6 +212,7 @@ class FixedPoints(Sequence):
     n_converged: int = field(default=0)
     n_starts_tried: int = 0
     n_rounds: int = 0
+    box: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.points)
@@ -279,10 +298,29 @@ def classify(eigenvalues: Any, kind: str, *, tol: float = CLASS_RTOL) -> tuple[s
 
 
 # --- public API ---------------------------------------------------------------------------
+def _trajectory_box(system: System) -> np.ndarray:
+    """The bounding box of ``x0`` and a trajectory at the system's own parameters, padded by `BOX_MARGIN`.
+
+    Flows: `BOX_STEPS` steps of ``dt`` after dynstab's default transient; maps: `BOX_STEPS` iterations
+    after 1000. An orbit that leaves the finite numbers contributes its finite part.
+    """
+    from ..simulate import trajectory
+    from ..simulate.evolution import default_transient
+    from ..systems.base import evolution_of
+
+    if system.continuous_time:
+        span = BOX_STEPS * system.dt
+        traj = trajectory(system, t=span, transient=default_transient(evolution_of(system), span), on_blowup="nan")
+    else:
+        traj = trajectory(system, n=BOX_STEPS, transient=1000, on_blowup="nan")
+    x0 = np.asarray(system.x0, dtype=np.float64).reshape(1, -1)
+    return bounding_box(np.concatenate([x0, np.asarray(traj.x).reshape(-1, x0.shape[1])]), BOX_MARGIN)
+
+
 @float64
 def fixed_points(
     system: System,
-    box: Sequence[tuple[float, float]],
+    box: Sequence[tuple[float, float]] | None = None,
     *,
     n_starts: int = 1000,
     max_starts: int | None = None,
@@ -290,6 +328,8 @@ def fixed_points(
     tol: float = 1e-10,
     max_iter: int = 100,
     t: float = 0.0,
+    grow: bool | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> FixedPoints:
     """Find the fixed points of ``system`` inside ``box`` and classify their linear stability.
 
@@ -301,9 +341,12 @@ def fixed_points(
     ----------
     system : System
         A `Flow`, `Map` or `SDE` (its drift is used).
-    box : sequence of (float, float)
+    box : sequence of (float, float), optional
         One ``(low, high)`` pair per dimension; starts are drawn uniformly in it and only points
-        inside it are returned.
+        inside it are returned. Default: derived from the system at its own parameters, the
+        bounding box of ``x0`` and a trajectory (20,000 steps of ``dt`` after dynstab's default
+        transient, or 20,000 iterations after 1000), padded by 25% of its extent per side, and
+        grown to the equilibria found outside it (``grow``).
     n_starts : int, default 1000
         Newton starts per batch (all run in parallel in one compiled kernel). The first round is one
         batch; each further round runs as many starts as all rounds before it (1, 1, 2, 4, ...
@@ -318,6 +361,15 @@ def fixed_points(
         Newton iterations per start.
     t : float, default 0.0
         Time (or iteration index for maps) at which a time-dependent law is frozen.
+    grow : bool, optional
+        After each round, widen the box to the points where Newton converged outside it (within
+        the escape bounds, `dynstab.analysis.newton.escape_bounds`), padded by 10% of the extent,
+        and draw the next round's starts in the wider box. Default: True when ``box`` is None. An
+        equilibrium away from the attractor (Rössler's outer one, y = -x/a) is found this way.
+    progress : callable, optional
+        ``progress(done, total)``: starts finished and starts planned so far (the total grows
+        with each round), called between compiled calls; an exception it raises (KeyboardInterrupt)
+        stops the search there.
 
     Returns
     -------
@@ -351,38 +403,51 @@ def fixed_points(
         )
     elif kind not in ("flow", "map"):
         raise TypeError(f"fixed_points: unsupported system kind {kind!r}")
-    lo_hi = validate_box(box, system.dim, name)
+    grow = box is None if grow is None else bool(grow)
     n_starts = as_int(n_starts, name="n_starts", minimum=1)
     max_starts = 32 * n_starts if max_starts is None else as_int(max_starts, name="max_starts", minimum=n_starts)
     max_iter = as_int(max_iter, name="max_iter", minimum=1)
     tol = as_positive_float(tol, name="tol")
     t = as_float(t, name="t")
+    lo_hi = _trajectory_box(system) if box is None else validate_box(box, system.dim, name)
 
-    lo, hi = lo_hi[:, 0], lo_hi[:, 1]
     rng = np.random.default_rng(seed)
-    maxstep = float(np.linalg.norm(hi - lo))
-    margin = BOX_RTOL * (hi - lo)
     periodic = tuple(system.periodic)
-    args = (
-        jnp.asarray(t, dtype=jnp.float64),
-        jnp.asarray(tol, dtype=jnp.float64),
-        jnp.asarray(int(max_iter)),
-        jnp.asarray(maxstep, dtype=jnp.float64),
-        *(jnp.asarray(a) for a in escape_bounds(lo, hi)),
-    )
     # rounds of starts, each batch of n_starts (one compiled shape): 1, 1, 2, 4, ... batches, so the
     # total doubles, until a round finds no new point or max_starts is reached
     batches: list[tuple[np.ndarray, ...]] = []
     n_tried, n_rounds, n_found = 0, 0, -1
     while n_tried < max_starts:
-        n_batches = max(1, n_tried // int(n_starts))
-        for _ in range(min(n_batches, (max_starts - n_tried) // int(n_starts))):
+        lo, hi = lo_hi[:, 0], lo_hi[:, 1]
+        bounds = escape_bounds(lo, hi)
+        n_batches = min(max(1, n_tried // int(n_starts)), (max_starts - n_tried) // int(n_starts))
+        planned = n_tried + n_batches * int(n_starts)
+        for _ in range(n_batches):
             x0s = lo + (hi - lo) * rng.random((int(n_starts), system.dim))
-            out = tuple(np.asarray(a) for a in solve_all(system, jnp.asarray(x0s), *args))
-            batches.append((reduce_periodic(out[0], periodic, lo, margin), *out[1:]))  # angles into [lo, lo + P)
+            offset = n_tried
+
+            def report(done: int, _total: int, offset: int = offset, planned: int = planned) -> None:
+                if progress is not None:
+                    progress(offset + done, planned)
+
+            batches.append(
+                solve_all(system, x0s, t, tol, int(max_iter), float(np.linalg.norm(hi - lo)), *bounds, progress=report)
+            )
             n_tried += int(n_starts)
         n_rounds += 1
-        xs, res, ok, jacs = (np.concatenate(a) for a in zip(*batches))
+        raw, res, ok, jacs = (np.concatenate(a) for a in zip(*batches))
+        if grow and np.any(ok):
+            # the equilibria found so far, wherever Newton met them, widen the box (and the next starts)
+            found = bounding_box(raw[ok], 0.0)
+            wider = np.stack([np.minimum(lo_hi[:, 0], found[:, 0]), np.maximum(lo_hi[:, 1], found[:, 1])], axis=1)
+            pad = GROW_MARGIN * (wider[:, 1] - wider[:, 0])
+            outside = (found[:, 0] < lo_hi[:, 0]) | (found[:, 1] > lo_hi[:, 1])
+            for i, _ in periodic:
+                outside[i] = False  # a periodic coordinate is reduced into the box's fundamental domain
+            lo_hi = np.where(outside[:, None], wider + np.stack([-pad, pad], axis=1), lo_hi)
+        lo, hi = lo_hi[:, 0], lo_hi[:, 1]
+        margin = BOX_RTOL * (hi - lo)
+        xs = reduce_periodic(raw, periodic, lo, margin)  # angles into [lo, lo + P)
         inside = np.all((xs >= lo - margin) & (xs <= hi + margin), axis=1)
         cand = np.flatnonzero(ok & inside)
         order = cand[np.lexsort((cand, res[cand]))]  # best residual first, ties by start index
@@ -400,6 +465,7 @@ def fixed_points(
         n_converged=n_conv,
         n_starts_tried=n_tried,
         n_rounds=n_rounds,
+        box=lo_hi,
     )
     if cand.size == 0:
         if n_conv == 0:

@@ -38,6 +38,7 @@ from ..validation import InvalidTypeError, as_finite_array
 __all__ = [
     "solve_all",
     "dedupe_points",
+    "bounding_box",
     "CALL_SECONDS",
     "validate_box",
     "wrap_difference",
@@ -188,6 +189,36 @@ def dedupe_points(xs: Any, order: Any, periodic: tuple[tuple[int, float], ...] =
                 continue
         kept.append(int(i))
     return kept
+
+
+def bounding_box(points: Any, margin: float) -> np.ndarray:
+    """The bounding box of the finite points, enlarged by ``margin`` times its extent on each side.
+
+    Parameters
+    ----------
+    points : array_like, shape (..., d)
+        States (rows with a non-finite value are left out).
+    margin : float
+        Padding per side relative to the extent (at least 1e-3 (1 + |high|) for a flat extent).
+
+    Returns
+    -------
+    numpy.ndarray, shape (d, 2)
+        One ``(low, high)`` pair per dimension.
+
+    Raises
+    ------
+    ValueError
+        If no row is finite.
+    """
+    x = np.asarray(points, dtype=np.float64)
+    x = x.reshape(-1, x.shape[-1])
+    x = x[np.all(np.isfinite(x), axis=1)]
+    if x.shape[0] == 0:
+        raise ValueError("bounding_box: no finite point")
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    pad = margin * np.maximum(hi - lo, 1e-3 * (1 + np.abs(hi)))
+    return np.stack([lo - pad, hi + pad], axis=1)
 
 
 def escape_bounds(lo: Any, hi: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -90,6 +90,7 @@ from .newton import (
     BOX_RTOL,
     CLASS_RTOL,
     DEDUP_RTOL,
+    bounding_box,
     dedupe_points,
     escape_bounds,
     periodic_distance,
@@ -445,14 +446,6 @@ def _attractor_sample(system: Map, n_points: int, extra: int, seed: Any) -> np.n
     return orbits
 
 
-def _bounding_box(points: np.ndarray, margin: float = 0.1) -> np.ndarray:
-    """The bounding box of points (..., d), enlarged by ``margin`` times its extent per side."""
-    x = points.reshape(-1, points.shape[-1])
-    lo, hi = x.min(axis=0), x.max(axis=0)
-    pad = margin * np.maximum(hi - lo, 1e-3 * (1 + np.abs(hi)))
-    return np.stack([lo - pad, hi + pad], axis=1)
-
-
 def _close_returns(orbits: np.ndarray, period: int, count: int, periodic: tuple[tuple[int, float], ...]) -> np.ndarray:
     """The ``count`` points x_k of the sampled orbits with the smallest |x_{k+period} - x_k| (close returns)."""
     here, there = orbits[:, :-period], orbits[:, period:]
@@ -558,7 +551,7 @@ def periodic_orbits(
     orbits_sample = None
     if lo_hi is None or sampling == "attractor":
         orbits_sample = _attractor_sample(system, max(SAMPLE_POINTS, 4 * int(n_seeds)), period, seed)
-        lo_hi = _bounding_box(orbits_sample) if lo_hi is None else lo_hi
+        lo_hi = bounding_box(orbits_sample, 0.1) if lo_hi is None else lo_hi
     lo, hi = lo_hi[:, 0], lo_hi[:, 1]
     rng = np.random.default_rng(seed)
     if sampling == "box":
