@@ -33,12 +33,14 @@ from ..simulate import evolution as loops
 from ..simulate.evolution import (
     Evolution,
     Plan,
+    chunks_of,
     default_transient,
     estimated_seconds,
     in_chunks,
     intervals,
     intervals_part,
     run,
+    states_after,
 )
 from ..systems.base import System, as_state, check_system, evolution_of
 from ..timeseries.zero_one import ZeroOneResult, zero_one_test
@@ -227,14 +229,6 @@ def _alignment(evolution: Evolution, plan: Plan, x0s, W0, params, t0):
     return jax.vmap(one)(x0s)
 
 
-@partial(jax.jit, static_argnames=("evolution", "n_transient"))
-def _transient_states(evolution: Evolution, n_transient: int, x0s, params, t0):
-    """The states (B, d) after ``n_transient`` steps from each of ``x0s``."""
-    ev = evolution
-    step = ev.step(params)
-    return jax.vmap(lambda x0: run(step, x0, t0, ev.tick, n_transient))(x0s)
-
-
 @partial(jax.jit, static_argnames=("evolution", "n_sub", "size"))
 def _alignment_piece(evolution: Evolution, n_sub: int, size: int, carry, params, t0, start, count):
     """One chunk of a long `gali` run (`dynstab.simulate.evolution.intervals_part` of `_alignment`'s intervals)."""
@@ -247,18 +241,19 @@ def _alignment_piece(evolution: Evolution, n_sub: int, size: int, carry, params,
 def _alignment_in_chunks(ev: Evolution, plan: Plan, x0s, W0, params, t0, progress):
     """`_alignment` as compiled chunks of about `CHUNK_SECONDS` (a long run: interruptible, with progress)."""
     B, (d, k) = x0s.shape[0], W0.shape
-    x = _transient_states(ev, plan.n_transient, x0s, params, t0)
-    size = max(2, min(plan.n_out, int(1.25 * loops.CHUNK_SECONDS / estimated_seconds(plan.n_sub, d * (k + 1), B))))
+    x = states_after(ev, plan.n_transient, x0s, params, t0)
+    cut = chunks_of(plan.n_out, plan.n_sub, d * (k + 1), B)
     g, s = np.empty((B, plan.n_out)), np.empty((B, plan.n_out))
 
     def store(start, ys):
         g[:, start : start + ys[0].shape[1]], s[:, start : start + ys[1].shape[1]] = ys
 
     start_time = t0 + plan.n_transient * ev.tick
-    piece = lambda c, j, m: _alignment_piece(ev, plan.n_sub, size, c, params, start_time, j, m)  # noqa: E731
+    piece = lambda c, j, m: _alignment_piece(ev, plan.n_sub, cut.size, c, params, start_time, j, m)  # noqa: E731
     carry = (x, jnp.broadcast_to(W0, (B, d, k)))
-    pairs = 2 if plan.n_sub == 1 else 1  # `intervals_part` advances single-step intervals in pairs
-    in_chunks(piece, carry, plan.n_out, size // 32, size, axis=1, progress=progress, multiple=pairs, store=store)
+    in_chunks(
+        piece, carry, plan.n_out, cut.first, cut.size, axis=1, progress=progress, multiple=cut.multiple, store=store
+    )
     return g, s
 
 

@@ -41,12 +41,14 @@ from ..simulate.evolution import (
     Evolution,
     Plan,
     Progress,
+    chunks_of,
     estimated_seconds,
     in_chunks,
     intervals,
     intervals_part,
     plan,
     run,
+    states_after,
 )
 from ..systems.base import System, as_state, check_system, evolution_of
 from ..validation import as_float, as_int, as_positive_float
@@ -278,14 +280,6 @@ def _benettin_kernel(evolution: Evolution, plan: Plan, divergence: bool, x0s, Q0
     return jax.vmap(one)(x0s)
 
 
-@partial(jax.jit, static_argnames=("evolution", "n_state"))
-def _benettin_start(evolution: Evolution, n_state: int, x0s, params, t0):
-    """The internal states (B, D) after the transient's first ``n_state`` steps of the state alone."""
-    ev = evolution
-    step = ev.step(params)
-    return jax.vmap(lambda x0: run(step, ev.initial(x0, params), t0, ev.tick, n_state))(x0s)
-
-
 @partial(jax.jit, static_argnames=("evolution", "n_sub", "size", "divergence"))
 def _benettin_piece(evolution: Evolution, n_sub: int, size: int, divergence: bool, carry, params, t0, start, count):
     """One chunk of a long `benettin` run: intervals ``start .. start + count - 1`` from ``carry`` = (x, Q, c, sums)
@@ -303,12 +297,9 @@ def _benettin_chunks(ev: Evolution, plan: Plan, divergence: bool, x0s, Q0, param
     x0s, Q0 = jnp.asarray(x0s), jnp.asarray(Q0)
     B, (D, k) = x0s.shape[0], Q0.shape
     n_align, n_state = divmod(plan.n_transient, plan.n_sub)
-    x = _benettin_start(ev, n_state, x0s, params, t0)
-    per_interval = estimated_seconds(plan.n_sub, D * (k + 1), B)
-    pairs = 2 if plan.n_sub == 1 else 1  # `intervals_part` advances single-step intervals in pairs
-    size = max(2, min(n_align + plan.n_out, int(1.25 * loops.CHUNK_SECONDS / per_interval)))
-    first = size // 32  # small: its time (with the compilation) is not used to size the next chunks
+    x = states_after(ev, n_state, x0s, params, t0)
     total = n_align + plan.n_out
+    cut = chunks_of(total, plan.n_sub, D * (k + 1), B)
 
     def reset(x, Q):
         return (x, Q, jnp.zeros(B, Q0.dtype), jnp.zeros((B, k), Q0.dtype))
@@ -319,11 +310,20 @@ def _benettin_chunks(ev: Evolution, plan: Plan, divergence: bool, x0s, Q0, param
         logs[:, start : start + part.shape[1]] = part
 
     def chunks(carry, start_time, n, offset):
-        piece = lambda c, j, m: _benettin_piece(ev, plan.n_sub, size, divergence, c, params, start_time, j, m)  # noqa: E731
+        piece = lambda c, j, m: _benettin_piece(ev, plan.n_sub, cut.size, divergence, c, params, start_time, j, m)  # noqa: E731
         report = None if progress is None else (lambda done, _: progress(offset + done, total))
         store = keep if offset == n_align else lambda start, part: None  # the transient's logs are dropped
         return in_chunks(
-            piece, carry, n, first, size, axis=1, progress=report, compiled=offset > 0, multiple=pairs, store=store
+            piece,
+            carry,
+            n,
+            cut.first,
+            cut.size,
+            axis=1,
+            progress=report,
+            compiled=offset > 0,
+            multiple=cut.multiple,
+            store=store,
         )[0]
 
     carry = reset(x, jnp.broadcast_to(Q0, (B, D, k)))

@@ -28,6 +28,7 @@ callback between chunks. Each interval's arithmetic is the same whatever the chu
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -52,6 +53,9 @@ __all__ = [
     "intervals",
     "intervals_part",
     "in_chunks",
+    "chunks_of",
+    "Chunks",
+    "states_after",
     "estimated_seconds",
     "tangent_field",
 ]
@@ -703,6 +707,75 @@ def estimated_seconds(n_steps: int, n_numbers: int, batch: int = 1) -> float:
         Seconds (order of magnitude only).
     """
     return float(n_steps) * n_numbers * batch * SECONDS_PER_NUMBER_STEP
+
+
+class Chunks(NamedTuple):
+    """How a long run of intervals is cut into compiled chunks (`chunks_of`), the arguments of `in_chunks`.
+
+    Attributes
+    ----------
+    first : int
+        Intervals of the first chunk (small: its time includes the compilation and is not used).
+    size : int
+        The largest chunk, the rows of `intervals_part`'s buffer (static).
+    multiple : int
+        2 for single-step intervals (advanced in pairs by `intervals_part`), 1 otherwise.
+    """
+
+    first: int
+    size: int
+    multiple: int
+
+
+def chunks_of(total: int, n_sub: int, n_numbers: int, batch: int = 1) -> Chunks:
+    """The chunks of a long run of ``total`` intervals of ``n_sub`` steps: about `CHUNK_SECONDS` each.
+
+    The largest chunk is 1.25 times the intervals `estimated_seconds` puts in `CHUNK_SECONDS` (`in_chunks`
+    sizes the chunks from measured time, up to it), the first a 32nd of it.
+
+    Parameters
+    ----------
+    total : int
+        Intervals of the run.
+    n_sub : int
+        Steps per interval.
+    n_numbers : int
+        Numbers advanced per step and orbit.
+    batch : int, default 1
+        Orbits advanced together.
+
+    Returns
+    -------
+    Chunks
+    """
+    size = max(2, min(total, int(1.25 * CHUNK_SECONDS / estimated_seconds(n_sub, n_numbers, batch))))
+    return Chunks(size // 32, size, 2 if n_sub == 1 else 1)
+
+
+@functools.partial(jax.jit, static_argnames=("evolution", "n"))
+def states_after(evolution: Evolution, n: int, x0s: Any, params: Any, t0: Any) -> Any:
+    """The internal states (B, D) after ``n`` steps of the state alone from each initial state of ``x0s``
+    (`Evolution.initial`, then `run`): the transient before a chunked run.
+
+    Parameters
+    ----------
+    evolution : Evolution
+        The evolution (static).
+    n : int
+        Number of steps (static).
+    x0s : array, shape (B, d)
+        Initial states.
+    params : dict of str to array
+        The system's parameters.
+    t0 : array
+        Law time of step index 0.
+
+    Returns
+    -------
+    jax.Array, shape (B, D)
+    """
+    step = evolution.step(params)
+    return jax.vmap(lambda x0: run(step, evolution.initial(x0, params), t0, evolution.tick, n))(x0s)
 
 
 def intervals_part(
