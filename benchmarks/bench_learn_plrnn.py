@@ -9,7 +9,8 @@ steps/s and training sequences/s (= steps/s x batch size).
 length 200, batch 16, GTF alpha = 0.3 (and aGTF, and the reference code's choices via ``paper_preset("ecg")``),
 on a 5-d delay embedding of Lorenz-63 x (the throughput does not depend on the data's values). Each
 configuration runs in a fresh process; with ``--baseline SRC`` (a ``src`` folder of another commit, e.g. from
-``git archive <rev> src | tar -x -C /tmp/base``) the baseline and the current code run interleaved
+``git archive <rev> src | tar -x -C /tmp/base``; ``--current`` likewise for the measured code, default this
+checkout) the baseline and the current code run interleaved
 (A B A B ...); reported are per-config medians of steps per CPU-second (``time.process_time``, all threads),
 wall steps/s, compile seconds, whole-process seconds and peak RSS, and the median of the per-round ratios.
 
@@ -125,7 +126,8 @@ def run_worker(src: str | None, name: str, epochs: int, batches: int) -> dict | 
 
 def ecg(args) -> None:
     print(f"jax {jax.__version__}, {machine()}, load {loadavg()}")
-    versions = [("baseline", args.baseline), ("current", None)] if args.baseline else [("current", None)]
+    current = ("current", args.current)
+    versions = [("baseline", args.baseline), current] if args.baseline else [current]
     results: dict[tuple[str, str], list[dict]] = {}
     for r in range(args.rounds):
         order = versions if r % 2 == 0 else versions[::-1]
@@ -165,6 +167,7 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=50, help="steps per epoch")
     parser.add_argument("--ecg", action="store_true", help="the GTF paper's ECG size, interleaved processes")
     parser.add_argument("--baseline", default=None, help="src folder of the baseline code (with --ecg)")
+    parser.add_argument("--current", default=None, help="src folder of the measured code (default: this checkout)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (with --ecg)")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
