@@ -380,22 +380,26 @@ def _extent(x: np.ndarray, p: float) -> float:
 
 def _curve(x, radii, w, metric, max_points, seed, work):
     """C(r) on all (ascending) radii: with all reference points (or ``max_points`` of them)
-    where a pilot estimate says the pair count is within ``work``; with fewer, nested,
-    reference points at larger r (at least 512, or all), so that each group of radii counts
-    about ``work`` pairs."""
+    where the pair count (estimated by the first 512 reference points) is within ``work``;
+    with fewer, nested, reference points at larger r (at least those 512, or all), so that
+    each group of radii counts about ``work`` pairs."""
     n = x.shape[0]
     cap = n if max_points is None else min(n, max_points)
     counter = _PairCounter(x, w, euclid=not np.isinf(minkowski_p(metric)))
     perm = np.random.default_rng(seed).permutation(n)
-    pilot = counter.csum(np.sort(perm[: min(cap, 256)]), radii)
+    m0 = min(cap, 512)
+    pilot = counter.csum(None if m0 >= n else np.sort(perm[:m0]), radii)
     m_need = np.where(pilot > 0, work / (n * np.maximum(pilot, 1e-300)), np.inf)
-    m_r = np.clip(m_need, min(cap, 1000), cap).astype(np.int64)
-    # groups of radii sharing a power-of-two reference count (or all cap points)
-    key = np.where(m_r >= cap, cap, 2 ** np.floor(np.log2(m_r)).astype(np.int64))
+    m_r = np.clip(m_need, m0, cap).astype(np.int64)
+    # groups of radii sharing a reference count: powers of two times m0, or all cap points
+    key = np.where(m_r >= cap, cap, m0 * 2 ** np.floor(np.log2(m_r / m0)).astype(np.int64))
     out = np.empty_like(radii)
     for mk in np.unique(key):
         sel = key == mk
-        out[sel] = counter.csum(None if mk >= n else np.sort(perm[:mk]), radii[sel])
+        if mk == m0:  # the pilot's own reference points
+            out[sel] = pilot[sel]
+        else:
+            out[sel] = counter.csum(None if mk >= n else np.sort(perm[:mk]), radii[sel])
     return out
 
 
@@ -448,7 +452,7 @@ def correlation_dimension(
     radii_per_decade: int = 8,
     max_points: int | None = None,
     seed: int = 0,
-    work: float = 4e6,
+    work: float = 2e6,
 ) -> CorrelationDimension:
     """Correlation dimension D2 (Grassberger & Procaccia, Physica D 9, 189 (1983)).
 
@@ -462,10 +466,10 @@ def correlation_dimension(
     ``radii``: default log-spaced, ``radii_per_decade`` per decade, from 1e-5 of the
     extent (the largest coordinate range, or the diagonal in the Euclidean norm) up to the
     extent. C(r) is computed with `correlation_sum`; at radii where the pair count (from a
-    pilot count with 256 reference points) would exceed ``work`` pairs, a random subset of
+    pilot count with 512 reference points) would exceed ``work`` pairs, a random subset of
     at least 512 reference points, nested across radii, is used so that about ``work``
     pairs are counted (C is then large, so its relative error stays small: on 1e4 Lorenz
-    points D2 equals the all-pairs value to 1e-4); ``max_points`` caps the reference points
+    points (m = 5) D2 equals the all-pairs value to 1e-4 for every seed); ``max_points`` caps the reference points
     (the first ``max_points`` of the same seeded permutation at small r).
 
     Scaling region rule:
@@ -514,7 +518,7 @@ def correlation_dimension(
         Most reference points at any radius (default: all points at small r).
     seed : int, default 0
         Seed of the reference-point draws.
-    work : float, default 4e6
+    work : float, default 2e6
         Pairs within r counted per group of radii before reference points are subsampled.
 
     Returns
