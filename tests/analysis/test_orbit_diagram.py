@@ -1,6 +1,7 @@
 """Orbit diagrams: the logistic period-doubling cascade and period-3 window against exact values,
 divergence reporting, flows through Poincare maps, bad input."""
 
+import itertools
 import json
 import math
 import warnings
@@ -47,6 +48,26 @@ def test_logistic_period_doubling_points():
     assert r.shape == (3,)
     np.testing.assert_allclose(r, exact, atol=1e-3)
     assert np.max(np.abs(r - exact)) < 2e-4  # measured: 6e-5, 2e-5, 8e-6
+
+
+def test_logistic_cascades_over_the_whole_range_have_every_step():
+    """``bifurcation logistic --doublings`` over [2.5, 4] (issue 15) jumped from "aperiodic -> 4" to "8 -> 16" in
+    the period-4 window (a window narrower than the scan's step holds a whole cascade). Every step is
+    there now, the main cascade at Feigenbaum's values to well within the scan's step (0.003), the
+    period-3 window at 1 + sqrt(8) (Saha & Strogatz 1995), and no flicker (A -> B -> A) at tangencies."""
+    calls = []
+    ch = period_changes(LOGISTIC, "r", 2.5, 4.0, progress=lambda done, total: calls.append((done, total)))
+    steps = [(c.from_period, c.to_period) for c in ch]
+    values = [c.value for c in ch]
+    exact = [3.0, 1 + math.sqrt(6), 3.5440903595519228, 3.5644072660954736]  # Feigenbaum (1978)
+    assert steps[:4] == [(1, 2), (2, 4), (4, 8), (8, 16)]
+    np.testing.assert_allclose(values[:4], exact, atol=1e-4)
+    i = steps.index((0, 4))  # the period-4 window near r = 3.9601: 0 -> 4 -> 8 -> 16 -> 32
+    assert steps[i : i + 4] == [(0, 4), (4, 8), (8, 16), (16, 32)] and 3.96 < values[i] < 3.9602
+    j = steps.index((0, 3))
+    assert abs(values[j] - (1 + math.sqrt(8))) < 1e-4 and steps[j + 1] == (3, 6)
+    assert all(not (a == d and b == c) for (a, b), (c, d) in itertools.pairwise(steps))
+    assert values == sorted(values) and calls[-1][0] == calls[-1][1] and len(calls) >= 2
 
 
 def test_logistic_period_three_window():

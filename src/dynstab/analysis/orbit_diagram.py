@@ -28,7 +28,13 @@ row (the count used by eye on the diagram).
 
 `period_changes` scans a parameter interval with a batched diagram, brackets every change of
 the detected period and refines all brackets together by k-section (each round evaluates
-``k`` interior values of every bracket in one batched call). Near a period doubling the orbit
+``k`` interior values of every bracket in one batched call). Every change found inside a bracket
+is kept as a bracket of its own (a window narrower than the scan's step holds a whole cascade:
+the logistic map's period-4 window at r = 3.9601 goes 0 -> 4 -> 8 -> 16 -> ... between two scan
+values, which refining only the first change reported as "0 -> 4" and "8 -> 16"). Near a
+window's tangent bifurcation the orbit is intermittent and the detected period flickers between
+the window's period and 0 over ~1e-7; back-and-forth pairs A -> B -> A closer than 1e-3 of the
+scan's step are dropped as such flicker (windows that narrow are below the scan's resolution). Near a period doubling the orbit
 converges slowly (critical slowing down: the multiplier tends to -1, so the distance to the
 cycle decays like :math:`|\mu|^n`, and only like :math:`n^{-1/2}` at the bifurcation), so the
 refinement uses a long transient (default :math:`10^5`) and a tolerance well above the residual
@@ -42,7 +48,9 @@ opens at :math:`1 + \sqrt 8` (tangent bifurcation; P. Saha and S. H. Strogatz, M
 
 from __future__ import annotations
 
+import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +73,14 @@ __all__ = [
     "period_doubling_points",
     "PeriodChange",
 ]
+
+
+#: Most sub-brackets one bracket splits into per round of `period_changes` (every change it holds).
+MAX_SPLIT = 64
+#: Parameter values per compiled call (one compiled shape serves every number of values).
+CHUNK = 256
+#: Back-and-forth changes (A -> B -> A) within this fraction of the scan's step are flicker, not windows.
+FLICKER_STEPS = 1e-3
 
 
 class OrbitDivergedWarning(RuntimeWarning):
@@ -341,6 +357,7 @@ def orbit_diagram(
     bound: float = 1e12,
     plane: Any = None,
     warn: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> OrbitDiagram:
     """Orbit (bifurcation) diagram of a map over the values of one parameter, in one compiled call.
 
@@ -376,6 +393,9 @@ def orbit_diagram(
         For a flow: the Poincaré plane of the map to diagram (as for `PoincareMap`).
     warn : bool, default True
         Emit an `OrbitDivergedWarning` listing the diverged parameter ranges.
+    progress : callable, optional
+        ``progress(done, total)``: parameter values finished and their number, called after each
+        compiled chunk of 256 values; an exception it raises (KeyboardInterrupt) stops there.
 
     Returns
     -------
@@ -424,10 +444,19 @@ def orbit_diagram(
             f"x0 has {x0a.shape[0]} initial conditions for {vals.size} parameter values; "
             "give one state (d,) or one per value (n_values, d)"
         )
-    pts, bad, first = _orbit_kernel(
-        system, param, jnp.asarray(vals), jnp.asarray(x0a), transient, n_keep, float(bound), index
-    )
-    pts, bad, first = np.array(pts), np.asarray(bad), np.asarray(first).astype(np.int64)
+    # values in chunks of one compiled shape (padded with the last value): progress and Ctrl-C between chunks
+    parts = []
+    for a in range(0, vals.size, CHUNK):
+        m = min(CHUNK, vals.size - a)
+        take = np.minimum(np.arange(a, a + CHUNK), vals.size - 1)
+        out = _orbit_kernel(
+            system, param, jnp.asarray(vals[take]), jnp.asarray(x0a[take]), transient, n_keep, float(bound), index
+        )
+        parts.append([np.asarray(o)[:m] for o in out])
+        if progress is not None:
+            progress(a + m, vals.size)
+    pts, bad, first = (np.concatenate(p) for p in zip(*parts))
+    pts, bad, first = np.array(pts), np.asarray(bad), first.astype(np.int64)
     pts[bad] = np.nan
     od = OrbitDiagram(
         values=vals,
@@ -535,6 +564,26 @@ class PeriodChange:
         }
 
 
+def _drop_flicker(brackets: list[list], gap: float) -> list[list]:
+    """Remove back-and-forth pairs A -> B, B -> A closer than ``gap``, until none is left.
+
+    Near a tangent bifurcation (a window's birth) the orbit is intermittent and converges slowly,
+    so the detected period flickers between the window's period and 0 over a tiny interval; a real
+    sequence of changes never returns to the period it left that fast.
+    """
+    out = sorted(brackets, key=lambda b: b[0])
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(out) - 1):
+            (a0, _, p0, q0), (_, b1, p1, q1) = out[i], out[i + 1]
+            if q0 == p1 and q1 == p0 and b1 - a0 < gap:
+                del out[i : i + 2]
+                changed = True
+                break
+    return out
+
+
 @float64
 def period_changes(
     system: Map | Flow,
@@ -552,6 +601,7 @@ def period_changes(
     x0: Any = None,
     bound: float = 1e12,
     plane: Any = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[PeriodChange]:
     """Every change of the detected orbit period over ``param`` in [lo, hi], located to ``xtol``.
 
@@ -588,6 +638,9 @@ def period_changes(
         Divergence bound (as in `orbit_diagram`).
     plane : tuple, optional
         For a flow: the Poincaré plane.
+    progress : callable, optional
+        ``progress(done, total)``: rounds finished (the scan, then each k-section round) and the
+        rounds expected, called after each round; an exception it raises (KeyboardInterrupt) stops there.
 
     Returns
     -------
@@ -607,10 +660,15 @@ def period_changes(
         return orbit_diagram(system, param, vals, **kw).periods(tol, max_period)
 
     grid = np.linspace(lo, hi, int(n_grid))
+    frac = np.arange(1, int(k) + 1) / (int(k) + 1)
+    # rounds: the scan, then k-section until the widest bracket is below xtol
+    total = 1 + max(0, math.ceil(math.log(max((hi - lo) / (int(n_grid) - 1) / xtol, 1.0)) / math.log(int(k) + 1)))
     per = periods(grid)
     brackets = [[grid[i], grid[i + 1], int(per[i]), int(per[i + 1])] for i in np.flatnonzero(per[:-1] != per[1:])]
+    done = 1
+    if progress is not None:
+        progress(done, total)
     while brackets and max(b[1] - b[0] for b in brackets) > xtol:
-        frac = np.arange(1, int(k) + 1) / (int(k) + 1)
         vals = np.concatenate([a + (b - a) * frac for a, b, _, _ in brackets])
         per = periods(vals).reshape(len(brackets), int(k))
         new = []
@@ -620,9 +678,15 @@ def period_changes(
                 continue
             xs = np.concatenate([[a], a + (b - a) * frac, [b]])
             ps = np.concatenate([[pa], row, [pb]])
-            j = int(np.argmax(ps != pa))  # first value whose period differs from the lower end
-            new.append([xs[j - 1], xs[j], pa, int(ps[j])])
+            # every change inside the bracket is kept: a window narrower than the scan's step holds a
+            # whole cascade (logistic r ~ 3.9601: 0 -> 4 -> 8 -> 16 between two scan values)
+            for j in np.flatnonzero(ps[:-1] != ps[1:])[:MAX_SPLIT]:
+                new.append([xs[j], xs[j + 1], int(ps[j]), int(ps[j + 1])])
         brackets = new
+        done += 1
+        if progress is not None:
+            progress(min(done, total), max(done, total))
+    brackets = _drop_flicker(brackets, FLICKER_STEPS * (hi - lo) / (int(n_grid) - 1))
     return [
         PeriodChange(value=float(0.5 * (a + b)), lower=float(a), upper=float(b), from_period=int(pa), to_period=int(pb))
         for a, b, pa, pb in brackets
