@@ -224,6 +224,10 @@ def test_free_run_status():
     assert free_run_status(ref, bad) == "diverged"
     with pytest.raises(ValueError, match="generated"):
         free_run_status(ref, np.zeros((10, 3)))
+    with pytest.raises(ValueError, match="shrink"):
+        free_run_status(ref, ref, shrink=1.5)
+    with pytest.raises(ValueError, match="collapse"):
+        free_run_status(ref, ref, collapse=0.0)
 
 
 def test_summarize_runs_reports_both_medians():

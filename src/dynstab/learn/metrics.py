@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from ..validation import as_float, as_positive_float
+
 __all__ = [
     "state_space_divergence",
     "power_spectrum_distance",
@@ -837,8 +839,9 @@ def free_run_status(
         g = g[:, None]
     if g.ndim != 2 or g.shape[1] != a.shape[1] or g.shape[0] < 2:
         raise ValueError(f"generated must have shape (T, {a.shape[1]}) with T >= 2, got {g.shape}")
-    if not (escape >= 0 and collapse > 0 and 0 < shrink < 1):
-        raise ValueError(f"need escape >= 0, collapse > 0 and 0 < shrink < 1, got {escape}, {collapse}, {shrink}")
+    escape = as_float(escape, name="escape", minimum=0.0)
+    collapse = as_positive_float(collapse, name="collapse")
+    shrink = as_float(shrink, name="shrink", minimum=0.0, maximum=1.0, inclusive="neither")
     if not np.all(np.isfinite(g)):
         return "diverged"
     lo, hi = a.min(axis=0), a.max(axis=0)
