@@ -314,3 +314,23 @@ def test_logs_over_the_memory_limit_are_refused_before_any_work():
     # 1e9 QR intervals x 3 exponents: 24 GB of logs, refused up front (not after hours of integration)
     with memory_limit(1.0), pytest.raises(AllocationError, match=r"1e\+09 QR intervals x 3 exponents.*qr_interval"):
         lyapunov_spectrum(systems.get("lorenz"), t=1e8)
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("lorenz", dict(t=30.0, n_ics=2)),
+        ("henon", dict(n=501, n_ics=2)),
+        pytest.param("lorenz", dict(t=3.0, method="dopri8"), marks=pytest.mark.slow),  # 10 s: DOP853 compiles twice
+    ],
+)
+def test_two_trajectory_exponent_in_chunks_is_the_one_call_value(chunked, name, kwargs):
+    from dynstab.analysis.lyapunov import max_lyapunov_two_trajectory
+
+    system = systems.get(name)
+    one = max_lyapunov_two_trajectory(system, **kwargs)
+    chunked(1e-4)
+    calls = []
+    again = max_lyapunov_two_trajectory(system, **kwargs, progress=lambda d, total: calls.append((d, total)))
+    assert again[0] == one[0] and (again[1] == one[1] or math.isnan(one[1]))
+    assert calls and calls[-1][0] == calls[-1][1]

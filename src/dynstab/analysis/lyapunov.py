@@ -771,16 +771,16 @@ def classify(spectrum: LyapunovSpectrum, tol: float | None = None) -> str:
     return "fixed point"
 
 
-@partial(jax.jit, static_argnames=("evolution", "plan", "tol"))
-def _two_trajectory(evolution: Evolution, plan: Plan, x0s, v0, params, d0, t0, tol=None):
-    """Per initial condition: ln(|y - x| / d0) after each renormalization interval."""
-    ev = evolution
+def _pair_loop(ev: Evolution, params: Any, d0: Any, n_sub: int, tol: float | None):
+    """``(step, pair, n_sub, tick, renormalize)`` of the two-trajectory method, shared by the one-call and the
+    chunked kernels: ``pair`` advances both orbits one step (or, with ``tol``, one whole interval by adaptive
+    DOP853), ``renormalize`` pulls the companion back to distance ``d0`` and returns ln(|y - x| / d0)."""
     step = ev.step(params)
     if tol is None:  # both orbits by the system's own step
         pair = lambda s, t, k: (step(s[0], t, k), step(s[1], t, k))  # noqa: E731
-        n_sub, tick = plan.n_sub, ev.tick
+        tick = ev.tick
     else:  # adaptive DOP853 over each whole interval: its rejected steps locate every switching crossing
-        span = plan.n_sub * ev.h
+        span = n_sub * ev.h
 
         def pair(s, t, k):
             d = s[0].shape[0]
@@ -796,6 +796,15 @@ def _two_trajectory(evolution: Evolution, plan: Plan, x0s, v0, params, d0, t0, t
         dist = jnp.sqrt(jnp.sum((y - x) ** 2))
         return (x, x + (y - x) * (d0 / dist)), jnp.log(dist / d0)
 
+    return step, pair, n_sub, tick, renormalize
+
+
+@partial(jax.jit, static_argnames=("evolution", "plan", "tol"))
+def _two_trajectory(evolution: Evolution, plan: Plan, x0s, v0, params, d0, t0, tol=None):
+    """Per initial condition: ln(|y - x| / d0) after each renormalization interval."""
+    ev = evolution
+    step, pair, n_sub, tick, renormalize = _pair_loop(ev, params, d0, plan.n_sub, tol)
+
     def one(x0):
         x = run(step, ev.initial(x0, params), t0, ev.tick, plan.n_transient)
         start = t0 + plan.n_transient * ev.tick
@@ -803,6 +812,33 @@ def _two_trajectory(evolution: Evolution, plan: Plan, x0s, v0, params, d0, t0, t
         return logs
 
     return jax.vmap(one)(x0s)
+
+
+@partial(jax.jit, static_argnames=("evolution", "n_sub", "size", "tol"))
+def _two_trajectory_piece(evolution: Evolution, n_sub: int, size: int, carry, params, d0, t0, start, count, tol=None):
+    """One chunk of a long `_two_trajectory` run (intervals ``start .. start + count - 1`` from ``carry`` = (x, y))."""
+    _, pair, m, tick, renormalize = _pair_loop(evolution, params, d0, n_sub, tol)
+    return jax.vmap(lambda c: intervals_part(pair, c, t0, tick, m, size, start, count, renormalize))(carry)
+
+
+def _two_trajectory_in_chunks(ev: Evolution, plan: Plan, x0s, v0, params, d0, t0, tol, progress):
+    """`_two_trajectory` as compiled chunks of about `dynstab.simulate.evolution.CHUNK_SECONDS`."""
+    B, D = x0s.shape[0], v0.shape[0]
+    x = states_after(ev, plan.n_transient, x0s, params, t0)
+    # an adaptive interval is one DOP853 solve over n_sub steps' time (12 stages per step, at least)
+    cut = chunks_of(plan.n_out, 1 if tol is not None else plan.n_sub, 2 * D * (12 * plan.n_sub if tol else 1), B)
+    logs = np.empty((B, plan.n_out))
+
+    def store(start, part):
+        logs[:, start : start + part.shape[1]] = part
+
+    start_time = t0 + plan.n_transient * ev.tick
+    piece = lambda c, j, m: _two_trajectory_piece(ev, plan.n_sub, cut.size, c, params, d0, start_time, j, m, tol=tol)  # noqa: E731
+    carry = (x, x + d0 * v0)
+    in_chunks(
+        piece, carry, plan.n_out, cut.first, cut.size, axis=1, progress=progress, multiple=cut.multiple, store=store
+    )
+    return logs
 
 
 @float64
@@ -820,6 +856,7 @@ def max_lyapunov_two_trajectory(
     seed: int = 0,
     method: str = "rk4",
     tol: float = 1e-12,
+    progress: Progress | None = None,
 ) -> tuple[float, float]:
     """Largest exponent from the divergence of two nearby orbits, without a Jacobian.
 
@@ -864,6 +901,9 @@ def max_lyapunov_two_trajectory(
         How a continuous-time system's orbits are integrated between renormalizations.
     tol : float, default 1e-12
         Relative and absolute tolerance of ``"dopri8"``.
+    progress : callable, optional
+        ``progress(done, total)`` in renormalization intervals, called between the compiled chunks of a long
+        run (longer than `dynstab.simulate.evolution.LONG_RUN_SECONDS`; Ctrl-C stops it within a chunk).
 
     Returns
     -------
@@ -899,18 +939,13 @@ def max_lyapunov_two_trajectory(
     v0 /= np.linalg.norm(v0)
     adaptive = system.continuous_time and method == "dopri8"
     d0 = (1e-6 if adaptive else 1e-8) if d0 is None else as_positive_float(d0, name="d0")
-    logs = np.asarray(
-        _two_trajectory(
-            ev,
-            pl,
-            jnp.asarray(x0s),
-            jnp.asarray(v0),
-            system.params,
-            d0,
-            ev.time_zero(),
-            tol=as_positive_float(tol, name="tol") if adaptive else None,
-        )
-    )
+    tolerance = as_positive_float(tol, name="tol") if adaptive else None
+    args = (jnp.asarray(x0s), jnp.asarray(v0), system.params, d0, ev.time_zero())
+    work = (pl.n_transient + pl.n_out * pl.n_sub) * (12 if adaptive else 1)
+    if estimated_seconds(work, 2 * v0.size, x0s.shape[0]) <= loops.LONG_RUN_SECONDS:
+        logs = np.asarray(_two_trajectory(ev, pl, *args, tol=tolerance))
+    else:
+        logs = _two_trajectory_in_chunks(ev, pl, *args, tolerance, progress)
     if not np.all(np.isfinite(logs)):
         raise FloatingPointError(f"{system.name}: an orbit left the finite numbers; check x0, parameters and dt")
     per_ic = logs.sum(axis=1) / pl.span(ev)
