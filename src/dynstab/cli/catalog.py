@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,7 +10,18 @@ from typing import Annotated, Any
 import typer
 
 from ..files import DamagedFileError
-from .common import JsonOpt, ParamOpt, command, console, count, err_console, fail, interrupted, load_system
+from .common import (
+    JsonOpt,
+    ParamOpt,
+    check_output,
+    command,
+    console,
+    count,
+    err_console,
+    fail,
+    interrupted,
+    load_system,
+)
 
 _KINDS = {"flow": "flow", "delay": "delay equation", "map": "map", "sde": "SDE"}  # kind -> noun
 
@@ -212,8 +222,7 @@ def _check_results_file(path: Path, *, must_exist: bool) -> None:
         fail(f"--out {path} is a folder; give a JSON file name")
     if not folder.is_dir():
         fail(f"the folder of {path} does not exist; create it first or choose another --out")
-    if not os.access(folder, os.W_OK):
-        fail(f"cannot write into {folder} (permission denied); choose another --out")
+    check_output(path, "--out", folder=False)  # tries a file there: permissions, read-only file systems
     if not path.exists():
         if must_exist:
             fail(f"{path} does not exist; run `dynstab catalog annotate` without --dimensions-only first")
@@ -229,8 +238,11 @@ def _check_results_file(path: Path, *, must_exist: bool) -> None:
 @command
 def catalog_doc(out: Annotated[Path, typer.Option(help="Markdown file.")] = Path("docs/catalog.md")) -> None:
     """Write the catalog page (every system with its metadata) from the metadata file."""
+    from ..files import atomic_write_text
     from ..systems.metadata import catalog_markdown
 
+    check_output(out, "--out", folder=False)
+    text = catalog_markdown() + "\n"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(catalog_markdown() + "\n")
+    atomic_write_text(out, text)  # a temporary file renamed when complete: never half a page
     console.print(f"wrote {out}")

@@ -395,8 +395,11 @@ def load_system(name: str, params: list[str] | None) -> System:
         fail(str(exc))
 
 
+MAX_RANGE = 1000  # the largest value an N-M option may ask for (so at most 1000 computations, none unbounded)
+
+
 def parse_range(text: str, what: str) -> list[int]:
-    """``"3"`` as ``[3]`` and ``"1-4"`` as ``[1, 2, 3, 4]``; only positive integers.
+    """``"3"`` as ``[3]`` and ``"1-4"`` as ``[1, 2, 3, 4]``; positive integers up to `MAX_RANGE`.
 
     Parameters
     ----------
@@ -407,12 +410,17 @@ def parse_range(text: str, what: str) -> list[int]:
     """
     lo, sep, hi = text.partition("-")
     try:
-        values = list(range(int(lo), int(hi) + 1)) if sep else [int(lo)]
+        first, last = (int(lo), int(hi)) if sep else (int(lo), int(lo))
     except ValueError:
         fail(f"{what} expects N or N-M, got {text!r}")
-    if not values or values[0] < 1:
-        fail(f"{what} must be positive, got {text!r}")
-    return values
+    if first < 1 or last < first:
+        fail(f"{what} must be a positive N or a range N-M with N <= M, got {text!r}")
+    if last > MAX_RANGE:
+        fail(
+            f"{what} {text}: values up to {MAX_RANGE} only (each value is a separate computation whose cost "
+            "grows with it); ask for smaller values"
+        )
+    return list(range(first, last + 1))
 
 
 def parse_plane(flow: System, text: str) -> tuple[str, float]:
