@@ -602,8 +602,9 @@ def lyapunov_from_data(
     Scaling region (Kantz & Schreiber, *Nonlinear Time Series Analysis*, 2nd ed., sec. 5.3):
     ``fit_range=(k0, k1)`` (steps, inclusive) if given; otherwise `find_scaling_region` --
     the longest run of local slopes (central differences over +-``half_window`` steps; default
-    the delay tau, of the order of a quarter of the mean period of an oversampled flow, so
-    that the oscillation of a flow's curve is averaged out, and 1 for a map) that are all positive and agree
+    ``max(tau, theiler // 10)``: the delay tau is of the order of a quarter of the mean period of
+    an oversampled flow, so that the oscillation of a flow's curve is averaged out, and 1 for a
+    map) that are all positive and agree
     within ``tol`` (max/min <= 1 + tol), starting at k0 >= ``min_start`` (default
     ``max(1, tau)``: the initial relaxation, while the neighbours' difference vectors turn
     into the unstable direction, is never fitted), holding at least
@@ -665,7 +666,7 @@ def lyapunov_from_data(
     min_rise : float, default 1.0
         Smallest rise of the fitted line, in ln d.
     half_window : int, optional
-        Half width of the local slopes (default tau).
+        Half width of the local slopes (default max(tau, theiler // 10)).
     min_start : int, optional
         Smallest first step of the scaling region (default max(1, tau)).
     extra_dims : int, default 1
@@ -724,7 +725,7 @@ def lyapunov_from_data(
         if not 0 <= k0 < k1 <= max_steps:
             raise ValueError(f"fit_range must satisfy 0 <= k0 < k1 <= max_steps={max_steps}, got {fit_range!r}")
         fit_range = (k0, k1)
-    hw = tau if half_window is None else as_int(half_window, name="half_window", minimum=1)
+    hw = max(tau, theiler // 10) if half_window is None else as_int(half_window, name="half_window", minimum=1)
     start = max(1, tau) if min_start is None else as_int(min_start, name="min_start", minimum=0)
     stop_after = None if not auto_steps or fit_range is not None else max(10, 4 * hw + min_points)
     fit_kw = {
