@@ -141,8 +141,10 @@ def analyze(
         Called with each step's name (``"simulate"``, ``"fixed points"``,
         ``"Lyapunov spectrum"``) before it runs.
     progress : callable, optional
-        ``progress(done, total)`` of the Lyapunov spectrum (QR intervals), called between the
-        compiled chunks of a long run (`dynstab.analysis.lyapunov.benettin`).
+        ``progress(done, total)`` of the running step, called between its compiled pieces of work:
+        the fixed-point search (`dynstab.analysis.fixed_points.fixed_points`) and the chunks of a long
+        Lyapunov run (QR intervals, `dynstab.analysis.lyapunov.benettin`); each step counts from 0
+        (``on_step`` announces it).
 
     Returns
     -------
@@ -162,7 +164,7 @@ def analyze(
     length = default_length(system) if t is None else t
     steps = [
         ("simulate", lambda: _simulate(report, length)),
-        ("fixed points", lambda: _fixed_points(report, box, n_starts, seed)),
+        ("fixed points", lambda: _fixed_points(report, box, n_starts, seed, progress)),
         ("Lyapunov spectrum", lambda: _spectrum(report, length, n_ics, seed, progress)),
     ]
     run_steps(report, steps, on_step)
@@ -178,7 +180,7 @@ def _simulate(report: Report, length: float) -> None:
         report.trajectory = trajectory(s, t=span, transient=default_transient(evolution_of(s), span))
 
 
-def _fixed_points(report: Report, box, n_starts: int, seed: int) -> None:
+def _fixed_points(report: Report, box, n_starts: int, seed: int, progress: Callable[[int, int], None] | None) -> None:
     if not report.system.finite_dimensional:
         report.skipped["fixed points"] = (
             "delay equation: equilibrium stability needs the characteristic "
@@ -191,7 +193,7 @@ def _fixed_points(report: Report, box, n_starts: int, seed: int) -> None:
         report.box = default_box(report.trajectory)
     else:
         report.box = [(float(lo), float(hi)) for lo, hi in box]
-    report.fixed_points = fixed_points(report.system, report.box, n_starts=n_starts, seed=seed)
+    report.fixed_points = fixed_points(report.system, report.box, n_starts=n_starts, seed=seed, progress=progress)
 
 
 def _spectrum(
