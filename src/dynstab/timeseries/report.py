@@ -333,7 +333,7 @@ def analyze_series(
     runs: dict[str, Callable[[], None]] = {
         "stationarity": lambda: setattr(rep, "stationarity", stationarity_test(a)),
         "embedding": dynamical(lambda: _embedding(rep, head, dim, tau)),
-        "spectrum": dynamical(lambda: _spectrum(rep, a)),
+        "spectrum": dynamical(lambda: _spectrum(rep, head)),
         "Lyapunov exponent": dynamical(lambda: _lyapunov(rep, head)),
         "correlation dimension": dynamical(lambda: _dimension(rep, head, seed)),
         "recurrence analysis": dynamical(lambda: _rqa(rep, head)),
@@ -372,6 +372,9 @@ def _embedding(rep: SeriesReport, x, dim, tau) -> None:
 
 def _spectrum(rep: SeriesReport, x: np.ndarray) -> None:
     """Fraction of the power in sharp spectral lines; mean period of an oversampled series.
+
+    Computed on the head of the series that the neighbour-based steps use (``max_points``
+    samples resolve the lines; the whole series would cost memory of a few times its size).
 
     Periodogram of the Hann-windowed series; for each of the ten largest local maxima the line's
     power is that in +-3 bins (a windowed line's main lobe) minus what the continuum puts there
