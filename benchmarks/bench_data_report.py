@@ -14,7 +14,7 @@ issue, needs Python >= 3.12 and is used when importable):
    per-round ratios to dynstab, plus |D2 - exact D2|.
 2. `analyze_series` on 10^5 samples of Lorenz x (dt = 0.01) and, with ``--before REV``, the same
    with dynstab's time-series files of revision REV (the other files as now), in alternating
-   fresh processes; per-step medians.
+   fresh processes after one untimed round (numba caches); per-step medians.
 3. Peak traced memory (tracemalloc, after a warm-up run) of `load_series` + `analyze_series` on
    a CSV of ``--rows`` rows (t, x, y, z of Lorenz-63), per step, as a multiple of the loaded
    float64 array.
@@ -215,7 +215,7 @@ def bench_report(rounds: int, before: str | None) -> list[str]:
         if before:
             variants[f"before ({before})"] = _tree_with(before, tmp / "before")
         runs: dict[str, list[dict]] = {k: [] for k in variants}
-        for _ in range(rounds):
+        for r in range(rounds + 1):  # round 0 untimed: fills each tree's numba cache
             for name, src in variants.items():
                 env = {"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())}
                 res = subprocess.run(
@@ -227,7 +227,8 @@ def bench_report(rounds: int, before: str | None) -> list[str]:
                 )
                 if res.returncode:
                     raise RuntimeError(f"{name}: {res.stderr.strip().splitlines()[-1]}")
-                runs[name].append(json.loads(res.stdout.strip().splitlines()[-1]))
+                if r:
+                    runs[name].append(json.loads(res.stdout.strip().splitlines()[-1]))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     steps = list(runs["now"][0]["timings"])
@@ -244,7 +245,7 @@ def bench_report(rounds: int, before: str | None) -> list[str]:
                 vals = [r["timings"].get(s, float("nan")) for r in runs[k]]
             row.append(f"{statistics.median(vals):.2f}")
         rows.append(row)
-    out = [f"### 2. analyze_series, 10^5 Lorenz x samples (dt 0.01), {rounds} alternating fresh processes", ""]
+    out = [f"### 2. analyze_series, 10^5 Lorenz x samples (dt 0.01), {rounds} alternating fresh processes each", ""]
     out += md_table(header, rows)
     out += ["", f"Verdict (now): {runs['now'][0]['verdict']}"]
     return out
