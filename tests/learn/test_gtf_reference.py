@@ -86,10 +86,12 @@ def test_pe20_affine_matches_hand_computed_reference_on_gtf_lorenz_data(M):
     assert prediction_error(model, x, n=20) == pytest.approx(ref, rel=1e-10, abs=1e-14)
     # the old computation (latent map stepped from the raw observation, latent compared with x) is far off
     if M == 3:
-        z = x[:-20]
+        xs = x[:10_000]
+        z = xs[:-20]
         for _ in range(20):
-            z = np.asarray(shplrnn_step(jnp.asarray(z), {k: jnp.asarray(v) for k, v in p.items()}))
-        assert abs(float(np.mean((z - x[20:]) ** 2)) - ref) > 0.1 * ref
+            u = z @ p["W2"].T
+            z = p["A"] * z + (np.maximum(u + p["h2"], 0.0) - np.maximum(u, 0.0)) @ p["W1"].T + p["h1"]
+        assert abs(float(np.mean((z - xs[20:]) ** 2)) - _numpy_pe(p, xs, 20)) > 0.1 * ref
 
 
 def test_pe_latent_models_synthetic():
@@ -139,13 +141,12 @@ def test_evaluate_reconstruction_uses_observation_space():
 # ------------------------------------------------------------------------------------- reference choices
 def test_forcing_gradient_option_is_stop_gradient():
     """forcing_gradient=False: the gradient equals that of the same loss with z^ = B^+ (x - b) frozen at the
-    current parameters (computed before the gradient, as the reference does); True differs for alpha > 0."""
+    current parameters (computed before the gradient, as the reference does)."""
     rng = np.random.default_rng(0)
     windows = jnp.asarray(rng.standard_normal((2, 6, 3)))
     alpha = 0.4
     cfg_ref = _Config(4, 9, 3, True, "affine", False, True, "l2")
-    cfg_dyn = _Config(4, 9, 3, True, "affine", True, True, "l2")
-    p = init_params(jax.random.PRNGKey(2), cfg_ref)
+    p = {k: jnp.asarray(v) for k, v in _random_affine(2, 4, 3, H=9).items()}
     zhat_frozen = forcing_signals(windows[:, 1:], p, "affine")
 
     def frozen_loss(q):
@@ -161,12 +162,8 @@ def test_forcing_gradient_option_is_stop_gradient():
     grad = jax.jit(jax.grad(gtf_loss), static_argnums=3)
     g_ref = grad(p, windows, alpha, cfg_ref)
     g_frozen = jax.jit(jax.grad(frozen_loss))(p)
-    g_dyn = grad(p, windows, alpha, cfg_dyn)
     for k in p:
         np.testing.assert_allclose(g_ref[k], g_frozen[k], rtol=1e-10, atol=1e-13)
-    assert not np.allclose(g_ref["B"], g_dyn["B"])
-    # the loss value itself does not depend on the option
-    assert float(gtf_loss(p, windows, alpha, cfg_ref)) == pytest.approx(float(gtf_loss(p, windows, alpha, cfg_dyn)))
 
 
 def test_condition_regularization_and_no_bias():
@@ -199,11 +196,12 @@ def test_paper_preset_uses_published_settings_and_reference_choices():
         ShallowPLRNN(observation_regularization="cond", n_epochs=1).fit(np.zeros((50, 2)) + np.arange(50)[:, None])
 
 
+@pytest.mark.slow
 def test_fit_without_bias_trains_no_offset():
     rng = np.random.default_rng(0)
     x = np.sin(np.linspace(0, 30, 400))[:, None] * np.array([1.0, 0.7]) + 0.05 * rng.standard_normal((400, 2))
     m = ShallowPLRNN.paper_preset(
-        "ecg", latent_dim=3, hidden_dim=8, n_epochs=2, batches_per_epoch=3, sequence_length=20, progress=False
+        "ecg", latent_dim=3, hidden_dim=8, n_epochs=1, batches_per_epoch=2, sequence_length=10, progress=False
     )
     m.fit(x, dt=0.05)
     assert "b" not in m.params_ and m.params_["B"].shape == (2, 3)
