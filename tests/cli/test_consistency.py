@@ -156,3 +156,9 @@ def test_usage_errors_are_one_line_with_the_help_to_read(args, words):
     assert len(lines) == 1 and lines[0].startswith("error: "), res.output
     for word in words:
         assert word.lower() in lines[0].lower(), (word, lines[0])
+
+
+def test_simulate_counts_points_in_agreement(tmp_path):
+    res = run("simulate", "henon", "--n", 0, "--out", tmp_path / "one.nc")
+    assert res.exit_code == 0, res.output
+    assert ": 1 point of henon (iterate)" in " ".join(res.stdout.split())

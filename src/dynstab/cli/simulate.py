@@ -17,6 +17,7 @@ from .common import (
     check_output,
     command,
     console,
+    count,
     fail,
     interrupted,
     load_system,
@@ -72,7 +73,7 @@ def simulate(
     except KeyboardInterrupt:
         interrupted(f"while writing; {out} was left as it was (no partial file)")
     console.print(
-        f"wrote {out}: {traj.x.shape[0]} points of {s.name} ({traj.method}), t in [{traj.t[0]:g}, {traj.t[-1]:g}]"
+        f"wrote {out}: {count(len(traj.t), 'point')} of {s.name} ({traj.method}), t in [{traj.t[0]:g}, {traj.t[-1]:g}]"
     )
 
 
