@@ -24,7 +24,6 @@ ANNOTATION_NOTES: dict[str, dict[str, str]] = {
         "spread": "volume-preserving with islands: orbit-dependent lambda_1; also singular at r = 0",
     },
     "blinking_vortex": {"divergence": _POLAR},
-    "interior_squirmer": {"divergence": _POLAR},
     "blinking_vortex_map": {
         "spread": "area-preserving with islands: orbits stick near them, so lambda_1 depends on the orbit",
     },
@@ -40,6 +39,10 @@ ANNOTATION_NOTES: dict[str, dict[str, str]] = {
     "double_scroll_jerk": {
         "zero_exponent": "discontinuous field: the tangent spectrum misses the saltation (max_lyapunov is right)",
     },
+    "fitzhugh_nagumo_cubic": {
+        "zero_exponent": "excitable: at curr = 0 every orbit returns to the stable rest state, so both exponents are"
+        " negative",
+    },
     "fluid_trampoline": {
         "spread": "the force jumps at the wall: the tangent spectrum ignores the jumps and scatters",
     },
@@ -50,8 +53,20 @@ ANNOTATION_NOTES: dict[str, dict[str, str]] = {
         "zero_exponent": "high-dimensional chaos (mu = -20): more than 4 positive exponents, so the zero exponent lies"
         " beyond the 4 computed",
     },
+    "interior_squirmer": {"divergence": _POLAR},
     "liu_chen": {
         "spread": "settles on a stable periodic orbit (period 35.9): lambda_1 = 0",
+    },
+    "lotka_volterra": {
+        "spread": "integrable: closed cycles whose period depends on the amplitude, so tangent vectors grow linearly"
+        " and the finite-time exponents (~ln t / t) scatter around 0",
+    },
+    "magnetic_pendulum": {
+        "zero_exponent": "transient chaos onto a stable equilibrium near a magnet: all exponents are -alpha / 2",
+    },
+    "multispecies_competition": {
+        "divergence": "law of the minimum: tr J jumps where the limiting resource changes, and the step-sampled <div>"
+        " and the RK4 tangent integration resolve those switches differently (sum and <div> differ by ~2.4%)",
     },
     "pan_xu_zhou": {
         "zero_exponent": "transient chaos: every orbit reaches a stable equilibrium, so all exponents are negative",
@@ -59,8 +74,15 @@ ANNOTATION_NOTES: dict[str, dict[str, str]] = {
     "sprott_delay": {
         "spread": "weakly chaotic delay equation: the leading exponent converges slowly",
     },
+    "sprott_driven_cubic": {
+        "spread": "area-preserving (undamped) forced flow: chaotic sea and invariant tori coexist, so lambda_1"
+        " depends on the orbit",
+    },
     "sprott_more": {
         "zero_exponent": "discontinuous field: the tangent spectrum misses the saltation (max_lyapunov is right)",
+    },
+    "stommel_thermohaline": {
+        "zero_exponent": "every orbit tends to one of two stable equilibria: both exponents are negative",
     },
     "swinging_atwood": {
         "spread": "Hamiltonian with a singularity at r = 0 that chaotic orbits approach: slow, orbit-dependent",
@@ -91,4 +113,5 @@ from . import (  # noqa: F401
     flows_sprott,
     maps,
     maps_more,
+    sprott_appendix_a,
 )
