@@ -496,7 +496,7 @@ def _decide(rep: SeriesReport) -> tuple[str, str]:
     cls, parts = _reading(rep)
     notes = list(rep.notes)
     if missing:
-        done = f"; so far: {parts[0]}" if parts else ""
+        done = f"; the finished steps alone would read: {parts[0]}" if parts and cls != "inconclusive" else ""
         return "inconclusive", (
             f"Inconclusive (incomplete: {', '.join(missing)} did not run; they could overturn any verdict){done}."
         )
