@@ -5,6 +5,7 @@ Run from the repository root (needs the bench extra: nolds; tsdynamics, the peer
 issue, needs Python >= 3.12 and is used when importable):
 
     .venv/bin/python benchmarks/bench_data_report.py [--rounds 3] [--before REV] [--rows 1e6]
+        [--parts 123] [--series ecg-like | PATH.npy:DT]
 
 1. Correlation dimension of 10^4 Lorenz-63 x samples (dt = 0.05, m = 5, tau = 10, Chebyshev
    norm, Theiler window by dynstab's rule): dynstab `correlation_dimension`, a hand-written numba
@@ -80,6 +81,26 @@ def numba_corrsum():
         return np.cumsum(counts) / total
 
     return corrsum
+
+
+def ecg_like(n: int = 100_000, fs: float = 500.0) -> np.ndarray:
+    """A synthetic ECG-like record (P, Q, R, S, T Gaussian waves per beat, jittered RR ~0.8 s,
+    500 Hz, white noise and 0.25 Hz baseline wander): oversampled and pseudo-periodic, the case
+    where the report was slowest (issue 12: 220 s on a real ECG channel)."""
+    rng = np.random.default_rng(0)
+    t = np.arange(n) / fs
+    beats = np.cumsum(0.8 + 0.05 * rng.standard_normal(400) + 0.03 * np.sin(np.arange(400) * 0.3))
+    x = np.zeros(n)
+    for b in beats:
+        for off, amp, wid in [
+            (-0.2, 0.15, 0.025),
+            (-0.03, -0.1, 0.008),
+            (0.0, 1.0, 0.01),
+            (0.03, -0.2, 0.01),
+            (0.25, 0.3, 0.04),
+        ]:
+            x += amp * np.exp(-0.5 * ((t - b - off) / wid) ** 2)
+    return x + 0.02 * rng.standard_normal(n) + 0.1 * np.sin(2 * np.pi * 0.25 * t)
 
 
 def lorenz_x(n: int, dt: float) -> np.ndarray:
@@ -206,11 +227,21 @@ def _tree_with(rev: str, tmp: Path) -> Path:
     return src
 
 
-def bench_report(rounds: int, before: str | None) -> list[str]:
+def bench_report(rounds: int, before: str | None, series: str | None = None) -> list[str]:
     tmp = Path(tempfile.mkdtemp(prefix="dynstab-bench-"))
+    what, dt = "10^5 Lorenz x samples (dt 0.01)", "0.01"
     try:
         data = tmp / "lorenz_x.npy"
-        np.save(data, lorenz_x(100_000, 0.01))
+        if series == "ecg-like":
+            what, dt = "10^5 samples of the synthetic ECG-like record (500 Hz)", "0.002"
+            np.save(data, ecg_like())
+        elif series:  # PATH.npy:DT, a series of one's own
+            path, dt = series.rsplit(":", 1)
+            x = np.load(path)
+            what = f"{x.size} samples of {Path(path).name} (dt {dt})"
+            np.save(data, x)
+        else:
+            np.save(data, lorenz_x(100_000, 0.01))
         variants = {"now": ROOT / "src"}
         if before:
             variants[f"before ({before})"] = _tree_with(before, tmp / "before")
@@ -219,7 +250,7 @@ def bench_report(rounds: int, before: str | None) -> list[str]:
             for name, src in variants.items():
                 env = {"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())}
                 res = subprocess.run(
-                    [sys.executable, "-c", REPORT_CHILD, str(data), "0.01"],
+                    [sys.executable, "-c", REPORT_CHILD, str(data), dt],
                     capture_output=True,
                     text=True,
                     env=env,
@@ -245,7 +276,7 @@ def bench_report(rounds: int, before: str | None) -> list[str]:
                 vals = [r["timings"].get(s, float("nan")) for r in runs[k]]
             row.append(f"{statistics.median(vals):.2f}")
         rows.append(row)
-    out = [f"### 2. analyze_series, 10^5 Lorenz x samples (dt 0.01), {rounds} alternating fresh processes each", ""]
+    out = [f"### 2. analyze_series, {what}, {rounds} alternating fresh processes each", ""]
     out += md_table(header, rows)
     out += ["", f"Verdict (now): {runs['now'][0]['verdict']}"]
     return out
@@ -315,13 +346,14 @@ def main():
     ap.add_argument("--before", default=None, help="git revision of the time-series files to compare with")
     ap.add_argument("--rows", type=float, default=1e6)
     ap.add_argument("--parts", default="123")
+    ap.add_argument("--series", default=None, help="part 2 on 'ecg-like' or PATH.npy:DT instead of Lorenz x")
     args = ap.parse_args()
     load0 = loadavg()
     lines = [f"Machine: {machine()}; git {git_state()}; load average {load0} at the start, {{end}} at the end.", ""]
     if "1" in args.parts:
         lines += bench_dimension(args.rounds, args.before) + [""]
     if "2" in args.parts:
-        lines += bench_report(args.rounds, args.before) + [""]
+        lines += bench_report(args.rounds, args.before, args.series) + [""]
     if "3" in args.parts:
         lines += bench_memory(int(args.rows)) + [""]
     lines[0] = lines[0].replace("{end}", loadavg())
