@@ -5,7 +5,7 @@ Lyapunov exponent in natural log, per iteration (maps) or per time unit (flows),
 transcription of the appendix that its authors checked line by line against the printed book
 (University of Nebraska at Omaha, Center for Human Movement Variability, 2026); where
 ../shared/reference/invariants.csv holds the same system, its published/reference columns are
-tested in test_catalog_metadata.py and not repeated here. ``ours`` is our own value (Benettin/QR,
+tested in test_catalog_metadata.py, and rows here only add Sprott's parameters or Sprott's own orbit. ``ours`` is our own value (Benettin/QR,
 4 initial conditions, 10^6-10^7 iterations or 2*10^4 time units with the system's RK4 step).
 
 Confidence: "high" for exact values (closed forms) and for published values that our long runs
