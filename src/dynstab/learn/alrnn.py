@@ -303,7 +303,7 @@ class ALRNN(LearnedModel):
     select_every : int
         Checkpoint selection by D_stsp every this many epochs (0: off).
     select_steps : int
-        Length of the free runs of the checkpoint selection.
+        Length of the free runs of the checkpoint selection (>= 8; the first quarter is transient).
     select_starts : int
         Number of free runs (from training states spread over the first series) per checkpoint.
     seed : int

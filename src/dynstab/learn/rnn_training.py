@@ -519,7 +519,7 @@ def fit_rnn(model: Any, step: Any, state: Any, td: TrainingData, store: Any, des
             store,
             every=every,
             reference=td.series[0],
-            n_generate=check_int("select_steps", model.select_steps),
+            n_generate=check_int("select_steps", model.select_steps, 8),
             n_starts=check_int("select_starts", getattr(model, "select_starts", 1)),
             **common,
         )
