@@ -304,7 +304,7 @@ def _scaled_ok(x, g, jg, tol):
     return res <= tol * scale
 
 
-def _lane_update(s: _Lanes, gt, jgt, jft, tol, max_iter, maxstep, center, radius) -> _Lanes:
+def _lane_update(s: _Lanes, gt, jgt, jft, tol, max_iter, maxstep, center, radius, max_halvings) -> _Lanes:
     """One start's move once its ``trial`` point is evaluated (``gt``, ``jgt``, ``jft`` there).
 
     The damped Newton iteration with Armijo backtracking, then Deuflhard's polishing, as a state
@@ -332,7 +332,7 @@ def _lane_update(s: _Lanes, gt, jgt, jft, tol, max_iter, maxstep, center, radius
     stop = jnp.where(
         accept,
         (converged & finite) | ~finite | (k >= max_iter) | (search & tiny),
-        (s.j + 1 >= MAX_HALVINGS) | tiny,
+        (s.j + 1 >= max_halvings) | tiny,
     )
     to_polish = damped & stop & converged  # the damped phase ended at a converged point: polish it
     new_search = damped & ~stop & accept  # a new damped Newton iteration
@@ -388,7 +388,7 @@ def _start(lanes: _Lanes, idx: np.ndarray, x0: np.ndarray) -> None:
 
 
 @eqx.filter_jit
-def _rounds(system: System, lanes: _Lanes, t, tol, max_iter, maxstep, center, radius, n_rounds) -> _Lanes:
+def _rounds(system: System, lanes: _Lanes, t, tol, max_iter, maxstep, center, radius, max_halvings, n_rounds) -> _Lanes:
     """Up to ``n_rounds`` rounds (one vmapped evaluation of the law each), fewer once every start is finished."""
 
     def cond(c):
@@ -398,8 +398,8 @@ def _rounds(system: System, lanes: _Lanes, t, tol, max_iter, maxstep, center, ra
     def body(c):
         lanes, r = c
         gt, jgt, jft = jax.vmap(lambda x: _g_and_jac(system, x, t))(lanes.trial)
-        update = jax.vmap(_lane_update, in_axes=(0, 0, 0, 0, None, None, None, None, None))
-        return update(lanes, gt, jgt, jft, tol, max_iter, maxstep, center, radius), r + 1
+        update = jax.vmap(_lane_update, in_axes=(0, 0, 0, 0, None, None, None, None, None, None))
+        return update(lanes, gt, jgt, jft, tol, max_iter, maxstep, center, radius, max_halvings), r + 1
 
     return jax.lax.while_loop(cond, body, (lanes, jnp.zeros((), jnp.int32)))[0]
 
@@ -416,6 +416,7 @@ def solve_all(
     *,
     progress: Callable[[int, int], None] | None = None,
     width: int | None = None,
+    max_halvings: int = MAX_HALVINGS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Damped Newton from every start in ``x0s``, all starts vmapped in one compiled kernel.
 
@@ -452,6 +453,9 @@ def solve_all(
         a lane that finishes takes the next start of the queue, so a few slow starts hold up only
         ``width`` lanes (an expensive law: a Poincaré map) and one compiled shape serves every
         number of starts.
+    max_halvings : int, default `MAX_HALVINGS`
+        Tests of one line search before the start is given up (the step is then below
+        ``2**(1 - max_halvings)`` of the Newton step: no progress is being made).
 
     Returns
     -------
@@ -484,6 +488,7 @@ def solve_all(
             maxstep_,
             center_,
             radius_,
+            jnp.asarray(int(max_halvings), jnp.int32),
             jnp.asarray(n_rounds, jnp.int32),
         )
         lanes = _Lanes(*(np.array(a) for a in state))
