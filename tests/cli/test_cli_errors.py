@@ -194,6 +194,7 @@ def test_unexpected_exception_is_one_line_with_the_debug_hint(monkeypatch):
         ["basins", "henon", "--x", 1, 0, 5, "--y", 0, 1, 5],
         ["periodic-orbits", "henon", "--period", "x"],
         ["periodic-orbits", "henon", "--period", "99999999999999999999"],  # was a hang (hypothesis)
+        ["periodic-orbits", "henon", "--n-seeds", "99999999999999999999"],  # was a hang (hypothesis)
         ["catalog", "annotate", "henon", "--out", "/proc/x.json"],  # root may "access" /proc: was a hang
         ["catalog", "doc", "--out", "/proc/catalog.md"],
         ["catalog", "annotate", "no-such-system"],

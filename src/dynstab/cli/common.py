@@ -276,7 +276,8 @@ def progress_bar(description: str, *, quiet: bool = False) -> Iterator[Callable[
     This is the command line's side of the library's progress interface: long computations
     accept ``progress: Callable[[int, int], None] | None`` and call it with the work done and
     the total (in any unit: chunks, starts, grid rows) between compiled pieces of work. The bar
-    shows the fraction, elapsed and remaining time; with ``quiet`` (``--json``) nothing is shown.
+    shows the fraction, elapsed and remaining time; with ``quiet`` (``--json``), or when stderr is
+    not a terminal (a log file, a pipe), nothing is shown.
 
     Parameters
     ----------
@@ -285,7 +286,7 @@ def progress_bar(description: str, *, quiet: bool = False) -> Iterator[Callable[
     quiet : bool
         Show nothing (the callback still accepts calls).
     """
-    if quiet:
+    if quiet or not err_console.is_terminal:  # no bar in logs and pipes
         yield lambda done, total: None
         return
     from rich.progress import (

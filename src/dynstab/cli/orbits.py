@@ -12,6 +12,7 @@ import typer
 if TYPE_CHECKING:
     from ..systems import Flow, Map
 
+from ..limits import check_allocation
 from .common import (
     FiguresOpt,
     JsonOpt,
@@ -62,6 +63,13 @@ def periodic_orbits_cmd(
         s = PoincareMap(cast("Flow", s), parse_plane(s, plane))
     elif s.kind != "map":
         fail(f"periodic orbits need a map or a flow with --plane; {s.name} is a {s.kind}")
+    if n_seeds < 1:
+        fail(f"--n-seeds must be at least 1, got {n_seeds}")
+    check_allocation(  # the seeds' orbits, before any work (a huge --n-seeds would never return)
+        float(n_seeds) * max(periods) * s.dim * 8.0,
+        f"the Newton seeds ({n_seeds:.3g} seeds x period {max(periods)} x {s.dim} variables)",
+        "use fewer --n-seeds",
+    )
     if figures:
         check_output(out, folder=True)
     results: list[Any] = []
