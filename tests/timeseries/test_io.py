@@ -68,10 +68,16 @@ def test_csv_utf8_with_bom_keeps_its_time_column(tmp_path):
 def test_csv_decimal_commas_na_and_jitter(tmp_path):
     path = tmp_path / "eu.csv"
     rows = [f"{0.1 * i + (1e-4 if i % 3 else 0):.4f};{i}.5".replace(".", ",") for i in range(20)]
-    rows[5] = rows[5].split(";")[0] + ";NA"
     path.write_text("t;x\n" + "\n".join(rows) + "\n")
     s = load_series(path, "x")
-    assert s.dt == pytest.approx(0.1, rel=1e-3) and s.x[1] == 1.5 and np.isnan(s.x[5])
+    assert s.dt == pytest.approx(0.1, rel=1e-3) and s.x[1] == 1.5 and s.x[5] == 5.5
+    # an NA marker is read, and refused with its row: every analysis needs finite samples
+    rows[5] = rows[5].split(";")[0] + ";NA"
+    path.write_text("t;x\n" + "\n".join(rows) + "\n")
+    with pytest.raises(
+        ValueError, match=r"eu.csv: 'x' has 1 missing or non-finite value\(s\), the first \(nan\) in data row 6"
+    ):
+        load_series(path, "x")
     bad = tmp_path / "bad.csv"
     np.savetxt(bad, np.column_stack([[0, 1, 3, 4], [1, 2, 3, 4]]), delimiter=",", header="t,x", comments="")
     assert load_series(bad, "x", dt=0.5).dt == 0.5  # an explicit dt overrides the time column
@@ -156,3 +162,31 @@ def test_report_on_a_loaded_csv_peaks_at_a_few_times_the_series(tmp_path):
         tracemalloc.stop()
     assert loaded.x.size == 1_000_000 and rep.dim is not None
     assert peak < 3.0 * loaded.x.nbytes, peak / loaded.x.nbytes
+
+
+def test_damaged_or_incomplete_files_are_refused_naming_the_file(tmp_path):
+    """Issue 14 probes (tests/test_properties.py): each case a ValueError naming the file, never a
+    NaN/inf series, an IndexError or a numpy/h5py error without the file's name."""
+    cases = {
+        "header.csv": ("t,x\n", r"header.csv: no data rows"),
+        "cut.csv": ("t,x\n0.0,1.0\n0.1,2.0\n0.2", r"cut.csv: 'x' has 1 missing .* in data row 3"),
+        "inf.csv": (
+            "t,x\n0.0,1.0\n0.1,inf\n0.2,3.0\n",
+            r"inf.csv: 'x' has 1 missing or non-finite value\(s\), the first \(inf\)",
+        ),
+    }
+    for name, (text, match) in cases.items():
+        (tmp_path / name).write_text(text)
+        with pytest.raises(ValueError, match=match):
+            load_series(tmp_path / name)
+    np.save(tmp_path / "ok.npy", np.arange(100.0))
+    (tmp_path / "cut.npy").write_bytes((tmp_path / "ok.npy").read_bytes()[:90])
+    (tmp_path / "empty.npy").write_bytes(b"")
+    (tmp_path / "junk.nc").write_bytes(b"not a netcdf file at all")
+    for name, match in [
+        ("cut.npy", "cut.npy: not a readable .npy"),
+        ("empty.npy", "empty.npy: not a readable .npy"),
+        ("junk.nc", "junk.nc: not a readable NetCDF"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            load_series(tmp_path / name)

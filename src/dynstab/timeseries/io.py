@@ -159,6 +159,8 @@ def _csv(path: Path, column: str | None, decimal: str | None, dt: float | None) 
         with reader:
             for block in reader:
                 k = len(block)
+                if k == 0:  # a file holding only its header
+                    continue
                 if m + k > x.size:  # line breaks other than "\n": grow (a copy, rare)
                     x = np.concatenate([x[:m], np.empty(max(m + k, 2 * m) - m)])
                     t = None if t is None else np.concatenate([t[:m], np.empty(x.size - m)])
@@ -172,8 +174,9 @@ def _csv(path: Path, column: str | None, decimal: str | None, dt: float | None) 
         raise ValueError(f"{path.name}: cannot be read as a table ({str(exc).strip().splitlines()[0]})") from None
     if m == 0:
         raise ValueError(f"{path.name}: no data rows")
+    x = x[:m]
     step = dt if dt is not None else _uniform_dt(t[:m], path) if t is not None else None
-    return LoadedSeries(x[:m], step, names[col])
+    return LoadedSeries(x, step, names[col])
 
 
 class _NonNumeric(ValueError):
@@ -197,7 +200,10 @@ def _numeric_values(values, name: str, path: Path) -> np.ndarray:
 
 
 def _npy(path: Path, column: str | None) -> LoadedSeries:
-    arr = np.load(path, mmap_mode="r", allow_pickle=False)  # memory-mapped: only the column is read
+    try:  # memory-mapped: only the column is read
+        arr = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, EOFError, OSError) as exc:
+        raise ValueError(f"{path.name}: not a readable .npy array ({exc or 'empty file'})") from None
     if arr.ndim == 1:
         if column not in (None, "0"):
             raise ValueError(f"{path.name} holds one series; drop --column")
@@ -214,7 +220,11 @@ def _npy(path: Path, column: str | None) -> LoadedSeries:
 def _netcdf(path: Path, column: str | None, dt: float | None = None) -> LoadedSeries:
     import xarray as xr
 
-    with xr.open_dataset(path, engine="h5netcdf") as ds:
+    try:
+        ds = xr.open_dataset(path, engine="h5netcdf")
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path.name}: not a readable NetCDF file ({str(exc).splitlines()[0]})") from None
+    with ds:
         if "x" in ds.data_vars and "variable" in ds["x"].dims:  # a dynstab trajectory
             da = ds["x"]
             if "member" in da.dims:
@@ -268,8 +278,9 @@ def load_series(
     Raises
     ------
     ValueError
-        For a missing file, an unknown suffix, an ambiguous or unknown column, non-numeric
-        values, or a time axis that is not uniformly sampled (without ``dt``).
+        For a missing, empty or damaged file, an unknown suffix, an ambiguous or unknown
+        column, non-numeric, missing (NA, empty) or infinite values, or a time axis that is
+        not uniformly sampled (without ``dt``); the message names the file.
     """
     path = Path(path)
     if not path.is_file():
@@ -289,6 +300,14 @@ def load_series(
         out = _netcdf(path, column, dt)
     else:
         raise ValueError(f"{path.name}: unknown file type {suffix!r}; use .csv, .npy or .nc")
+    bad = np.flatnonzero(~np.isfinite(out.x))
+    if bad.size:  # NA markers, empty fields, a row cut short, inf: every analysis needs finite samples
+        raise ValueError(
+            f"{path.name}: {out.name!r} has {bad.size} missing or non-finite value(s), the first ({out.x[bad[0]]}) "
+            f"in data row {bad[0] + 1}; fill or drop them first"
+        )
+    if out.x.size == 0:
+        raise ValueError(f"{path.name}: no samples")
     if dt is not None:
         return replace(out, dt=dt, note=None)
     if out.dt is None:
