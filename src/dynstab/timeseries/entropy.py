@@ -203,9 +203,10 @@ _PATTERN_CHUNK = 1 << 16  # windows per block: the temporaries stay a few MB for
 def _pattern_codes(x: np.ndarray, order: int, delay: int) -> np.ndarray:
     """Lexicographic rank (Lehmer code) of the ordinal pattern of each delay window.
 
-    Computed in blocks of windows, so the memory is the (N,) int64 result plus a few MB."""
+    Computed in blocks of windows, so the memory is the (N,) int32 result (order <= 12: the
+    codes are below 12! < 2^31) plus a few MB."""
     n = x.size - (order - 1) * delay
-    codes = np.empty(n, dtype=np.int64)
+    codes = np.empty(n, dtype=np.int32 if order <= 12 else np.int64)
     upper = np.triu(np.ones((order, order), dtype=bool), k=1)[None]
     weights = np.array([math.factorial(order - 1 - i) for i in range(order)], dtype=np.int64)
     for start in range(0, n, _PATTERN_CHUNK):
