@@ -23,7 +23,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["versions", "figure_data_uri", "system_report_html", "series_report_html", "write_html"]
+__all__ = [
+    "versions",
+    "figure_data_uri",
+    "system_report_html",
+    "series_report_html",
+    "write_html",
+    "convergence_line",
+    "lyapunov_line",
+    "zero_one_line",
+    "series_rows",
+    "verdict_label",
+]
 
 _CSS = """
 :root { color-scheme: light; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --bg: #ffffff;
@@ -171,6 +182,177 @@ def _tail(report: Any, settings: Mapping[str, Any] | None, data: Mapping[str, An
     return "".join(parts)
 
 
+# --- the report's lines, shared with the terminal (`dynstab.cli.render`) -------------------------
+def _amount(v: float) -> str:
+    """A count of times or periods: whole above 100 (``1310``), two digits below (``8.5``)."""
+    return f"{v:.0f}" if v >= 100 else f"{v:.2g}"
+
+
+def convergence_line(conv: Mapping[str, Any] | None) -> str | None:
+    """One line on the Lyapunov run's convergence (`dynstab.report.system_verdict`'s measures).
+
+    ``run: 904 Lyapunov times, 1310 periods; halves agree (lambda_1 = 0.902 and 0.905)`` when
+    conclusive, else the run's length, ``not conclusive:``, the reasons and the suggested ``--t``.
+
+    Parameters
+    ----------
+    conv : mapping or None
+        ``Report.convergence`` (keys ``lyapunov_times``, ``periods``, ``halves``, ``reasons``,
+        ``suggested_t``).
+
+    Returns
+    -------
+    str or None
+        The line; None when ``conv`` is None.
+    """
+    if conv is None:
+        return None
+    length = []
+    if conv.get("lyapunov_times") is not None:
+        length.append(f"{_amount(conv['lyapunov_times'])} Lyapunov times")
+    if conv.get("periods") is not None:
+        length.append(f"{_amount(conv['periods'])} periods")
+    text = "run: " + (", ".join(length) or "no positive exponent")
+    if not conv.get("reasons"):
+        halves = conv.get("halves") or []
+        if len(halves) == 2 and halves[0] and halves[1]:
+            text += f"; halves agree (lambda_1 = {_num(halves[0][0], 3)} and {_num(halves[1][0], 3)})"
+        return text
+    text += "; not conclusive: " + "; ".join(conv["reasons"])
+    if conv.get("suggested_t") is not None:
+        text += f"; rerun with --t {conv['suggested_t']:g}"
+    return text
+
+
+def lyapunov_line(ly: Any, unit: str) -> str:
+    """The data report's exponent: value and intervals when `LyapunovEstimate.valid`, else why there is none.
+
+    Parameters
+    ----------
+    ly : dynstab.timeseries.lyapunov.LyapunovEstimate
+        The estimate.
+    unit : str
+        Its unit, e.g. ``per time unit``.
+
+    Returns
+    -------
+    str
+        ``0.689 per time unit, 95% CI [0.551, 0.93] (statistical alone [0.683, 0.694]; systematic
+        -20%/+35%)``, or ``no valid estimate (no common scaling region)``.
+    """
+    if not ly.valid:
+        if ly.scaling_found and math.isfinite(ly.exponent) and not ly.consistent:
+            return "no valid estimate (the embedding dimensions disagree)"
+        return "no valid estimate (no common scaling region)"
+    text = f"{ly.exponent:.4g} {unit}, {ly.confidence:.0%} CI [{ly.ci[0]:.3g}, {ly.ci[1]:.3g}]"
+    if all(math.isfinite(c) for c in ly.stat_ci):
+        low, high = ly.systematic
+        systematic = f"; systematic -{low:.0%}/+{high:.0%}" if low or high else ""
+        text += f" (statistical alone [{ly.stat_ci[0]:.3g}, {ly.stat_ci[1]:.3g}]{systematic})"
+    return text
+
+
+def zero_one_line(rep: Any) -> str:
+    """K of the 0-1 test and whether it discriminates from its IAAFT surrogates.
+
+    Parameters
+    ----------
+    rep : dynstab.timeseries.report.SeriesReport
+        The report (``zero_one``, ``zero_one_result``, ``zero_one_discriminates``).
+
+    Returns
+    -------
+    str
+        ``0.998 (surrogates' median K 0.998: does not discriminate, K says nothing here)``.
+    """
+    text = f"{rep.zero_one:.3f}"
+    z, discriminates = rep.zero_one_result, rep.zero_one_discriminates
+    if z is None or discriminates is None:
+        return text
+    import numpy as np
+
+    surrogates = f"surrogates' median K {float(np.median(z.surrogate_K)):.3f}"
+    if discriminates:
+        return f"{text} ({surrogates}: discriminates)"
+    return f"{text} ({surrogates}: does not discriminate, K says nothing here)"
+
+
+def series_rows(rep: Any, unit: str) -> dict[str, str]:
+    """The measures of a series report, name to text, as the terminal and the page show them.
+
+    Stationarity (its message), embedding (and whether false nearest neighbours converged), the
+    spectrum's lines and the record's length in mean periods, the largest Lyapunov exponent
+    (`lyapunov_line`) with its value at each embedding dimension and the Lyapunov time, the
+    correlation dimension, RQA, permutation entropy, the 0-1 test (`zero_one_line`) and the
+    surrogate test; a measure that was not computed has no row.
+
+    Parameters
+    ----------
+    rep : dynstab.timeseries.report.SeriesReport
+        The report.
+    unit : str
+        The exponent's unit, e.g. ``per time unit`` or ``per sample``.
+
+    Returns
+    -------
+    dict of str to str
+        The rows, in the report's order.
+    """
+    rows: dict[str, str] = {}
+    if rep.stationarity is not None:
+        rows["stationarity"] = rep.stationarity.message
+    if rep.dim is not None:
+        text = f"dim {rep.dim}, tau {rep.tau} ({rep.embedding_rule})"
+        if rep.embedding_converged is False and "did not converge" not in (rep.embedding_rule or ""):
+            text += "; false nearest neighbours did not converge"
+        rows["embedding"] = text
+    if rep.line_fraction is not None:
+        text = f"{rep.line_fraction:.0%} of the power in its largest lines"
+        if rep.n_periods is not None:
+            text += f"; the record spans {rep.n_periods:.3g} mean periods of {rep.mean_period:.3g}"
+        rows["spectrum"] = text
+    ly = rep.lyapunov
+    if ly is not None:
+        rows["largest Lyapunov exponent"] = lyapunov_line(ly, unit)
+        if ly.valid and len(ly.dim_exponents) > 1:
+            rows["  by embedding dimension"] = ", ".join(f"m={m}: {_num(v, 3)}" for m, v in ly.dim_exponents)
+        if rep.lyapunov_time is not None:
+            rows["Lyapunov time (predictability)"] = f"{rep.lyapunov_time:.4g}"
+    if rep.dimension is not None:
+        rows["correlation dimension"] = f"{rep.dimension.dimension:.3f} +/- {rep.dimension.uncertainty:.2f}"
+    if rep.rqa is not None:
+        rows["RQA"] = ", ".join(f"{k} {_num(v, 3)}" for k, v in rep.rqa.items())
+    if rep.permutation_entropy is not None:
+        rows["permutation entropy (order 5, normalized)"] = f"{rep.permutation_entropy:.4f}"
+    if rep.zero_one is not None:
+        rows["0-1 test K"] = zero_one_line(rep)
+    if rep.surrogate is not None:
+        sg = rep.surrogate
+        rows["surrogate test (prediction error, IAAFT)"] = (
+            f"p = {sg.p_value:.3g} ({'nonlinear' if sg.rejected else 'linear not rejected'})"
+        )
+    return rows
+
+
+def verdict_label(rep: Any) -> str:
+    """`` (chaotic)``: the verdict's class, when the verdict's words do not begin with it.
+
+    Parameters
+    ----------
+    rep : dynstab.timeseries.report.SeriesReport
+        The report (``verdict``, ``verdict_class``).
+
+    Returns
+    -------
+    str
+        The class in brackets with a leading space, or an empty string.
+    """
+    cls = rep.verdict_class
+    if not cls or (rep.verdict or "").lower().startswith(cls.lower()):
+        return ""
+    return f" ({cls})"
+
+
 def _page(title: str, body: str) -> str:
     return (
         "<!DOCTYPE html>\n"
@@ -246,12 +428,16 @@ def system_report_html(report: Any, *, settings: Mapping[str, Any] | None = None
             else "not defined (delay equation: leading exponents only)",
             "Kaplan-Yorke dimension": f"{sp.kaplan_yorke_dimension:.4f}",
             "Lyapunov time": "inf (not chaotic)" if math.isinf(lt) else f"{lt:.4g}",
+            "convergence": convergence_line(getattr(report, "convergence", None)) or "-",
             "verdict": report.verdict or "-",
         }
         parts.append(_pairs(summary))
     convergence = getattr(report, "convergence", None)
     if convergence:
-        parts.append("<h2>Convergence of the run</h2>" + _pairs({k: _value(v) for k, v in convergence.items()}))
+        parts.append(
+            f"<h2>Convergence of the run</h2><p>{_e(convergence_line(convergence))}</p>"
+            + _pairs({k: _value(v) for k, v in convergence.items()})
+        )
     if figures:
         from .plotting import report_figures
 
@@ -308,40 +494,11 @@ def series_report_html(
     if note:
         parts.append(f'<p class="note">{_e(note)}</p>')
     if rep.verdict:
-        parts.append(f'<p class="verdict">Verdict: <b>{_e(rep.verdict)}</b></p>')
+        parts.append(f'<p class="verdict">Verdict{_e(verdict_label(rep))}: <b>{_e(rep.verdict)}</b></p>')
     notes = list(getattr(rep, "notes", None) or [])
     if notes:
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")
-    rows: dict[str, str] = {}
-    st = getattr(rep, "stationarity", None)
-    if st is not None:
-        reasons = "; ".join(getattr(st, "reasons", ()) or ())
-        rows["stationarity"] = (
-            f"{'stationary' if st.stationary else 'not stationary'} "
-            f"(ADF p = {_num(st.adf_p, 3)}, KPSS p = {_num(st.kpss_p, 3)})" + (f": {reasons}" if reasons else "")
-        )
-    if rep.dim is not None:
-        rows["embedding"] = f"dim {rep.dim}, tau {rep.tau} ({rep.embedding_rule})"
-    ly = rep.lyapunov
-    if ly is not None and math.isfinite(ly.exponent):
-        rows["largest Lyapunov exponent"] = (
-            f"{ly.exponent:.4g} {per}, {ly.confidence:.0%} CI [{ly.ci[0]:.3g}, {ly.ci[1]:.3g}]"
-        )
-        if rep.lyapunov_time is not None:
-            rows["Lyapunov time (predictability)"] = f"{rep.lyapunov_time:.4g}"
-    if rep.dimension is not None:
-        rows["correlation dimension"] = f"{rep.dimension.dimension:.3f} ± {rep.dimension.uncertainty:.2f}"
-    if rep.rqa is not None:
-        rows["RQA"] = ", ".join(f"{k} {_num(v, 3)}" for k, v in rep.rqa.items())
-    if rep.permutation_entropy is not None:
-        rows["permutation entropy (order 5, normalized)"] = f"{rep.permutation_entropy:.4f}"
-    if rep.zero_one is not None:
-        rows["0-1 test K"] = f"{rep.zero_one:.3f}"
-    if rep.surrogate is not None:
-        sg = rep.surrogate
-        rows["surrogate test (prediction error, IAAFT)"] = (
-            f"p = {sg.p_value:.3g} ({'nonlinear' if sg.rejected else 'linear not rejected'})"
-        )
+    rows = series_rows(rep, per)
     if rows:
         parts.append("<h2>Measures</h2>" + _pairs(rows))
     if figures:

@@ -15,6 +15,7 @@ from .common import (
     JsonOpt,
     OutOpt,
     ParamOpt,
+    ProgressCallback,
     check_output,
     command,
     console,
@@ -23,6 +24,8 @@ from .common import (
     figures_or_error,
     headless_matplotlib,
     load_system,
+    progress_bar,
+    progress_kwarg,
 )
 
 _DATA_SUFFIXES = (".csv", ".txt", ".tsv", ".dat", ".npy", ".nc", ".nc4", ".h5", ".netcdf")
@@ -83,7 +86,9 @@ def analyze(
 
     _run_report(
         sys_.name,
-        lambda on_step: run_analysis(sys_, t=t, n_ics=n_ics, seed=seed, on_step=on_step),
+        lambda on_step, progress: run_analysis(
+            sys_, t=t, n_ics=n_ics, seed=seed, on_step=on_step, **progress_kwarg(run_analysis, progress)
+        ),
         (ValueError, FloatingPointError, RuntimeError),
         figures=figures,
         save=save_report_figures,
@@ -145,21 +150,18 @@ def _analyze_data(
 
         return series_report_html(report, note=note, settings=settings)
 
-    def render(report: Any) -> None:
-        print_series_report(report, loaded.dt is None)
-        if note:
-            err_console.print(f"[yellow]note:[/] {note}")
-
     _run_report(
         loaded.name,
-        lambda on_step: analyze_series(loaded.x, step, name=loaded.name, seed=seed, on_step=on_step),
+        lambda on_step, progress: analyze_series(
+            loaded.x, step, name=loaded.name, seed=seed, on_step=on_step, **progress_kwarg(analyze_series, progress)
+        ),
         (ValueError,),
         figures=figures,
         save=lambda report, folder: save_series_figures(report, folder, "samples" if note else "time units"),
         partial_figures=True,
         out=out,
         as_json=as_json,
-        render=render,
+        render=lambda report: print_series_report(report, loaded.dt is None, note=note),
         extra={"note": note} if note else None,
         html=None if html is None else (html, f"{path.stem}_{loaded.name}_report", page),
     )
@@ -167,7 +169,7 @@ def _analyze_data(
 
 def _run_report(
     label: str,
-    run: Callable[[Callable[[str], None]], Any],
+    run: Callable[[Callable[[str], None], ProgressCallback], Any],
     errors: tuple[type[BaseException], ...],
     *,
     figures: bool,
@@ -179,26 +181,34 @@ def _run_report(
     extra: dict[str, Any] | None = None,
     html: tuple[Path, str, Callable[[Any], str]] | None = None,
 ) -> None:
-    """Run a report under a spinner, write its figures and HTML page, print it (JSON or tables), in that order.
+    """Run a report under a progress bar, write its figures and HTML page, print it (JSON or tables), in that order.
 
     A figure or page that cannot be written is reported after the result, which is never lost; an
     interrupted report prints what finished (and, unless ``partial_figures``, writes no figures)
     and exits 130. ``extra`` is added to the JSON; ``html`` is (folder, file stem, page maker).
+    ``run(on_step, progress)`` announces each step with ``on_step`` and reports the running step's
+    progress with ``progress(done, total)`` (each step counts from 0): one bar, renamed per step.
     """
-    status = err_console.status("starting", spinner="dots") if not as_json else None
-    if status:
-        status.start()
+    with progress_bar(f"[bold]{label}[/]: starting", quiet=as_json) as bar:
+        try:
+            report = run(lambda name: bar.step(f"[bold]{label}[/]: {name}"), bar)
+        except errors as exc:
+            fail(str(exc))
+        page_path, figure_error = _write_outputs(report, label, bar, figures, save, partial_figures, out, html)
+    _print_report(report, page_path, figure_error, as_json, extra, render)  # after the bar is gone
 
-    def on_step(name: str) -> None:
-        if status:
-            status.update(f"[bold]{label}[/]: {name} ...")
 
-    try:
-        report = run(on_step)
-    except errors as exc:
-        if status:
-            status.stop()
-        fail(str(exc))
+def _write_outputs(
+    report: Any,
+    label: str,
+    bar: ProgressCallback,
+    figures: bool,
+    save: Callable[[Any, Path], list[str]],
+    partial_figures: bool,
+    out: Path,
+    html: tuple[Path, str, Callable[[Any], str]] | None,
+) -> tuple[Path | None, str | None]:
+    """Figures and HTML page of `_run_report` (under its bar): the page's path and the first write error."""
     figure_error = None
     if figures and (partial_figures or not report.interrupted):
         headless_matplotlib()
@@ -209,16 +219,25 @@ def _run_report(
     if html is not None and (partial_figures or not report.interrupted):
         from ..html_report import write_html
 
-        if status:
-            status.update(f"[bold]{label}[/]: HTML report ...")
+        bar.step(f"[bold]{label}[/]: HTML report")
         headless_matplotlib()
         folder, stem, make_page = html
         page_path, html_error = figures_or_error(lambda: write_html(make_page(report), folder, stem), folder)
         figure_error = figure_error or (
             html_error and html_error.replace("figures not written", "HTML report not written")
         )
-    if status:
-        status.stop()
+    return page_path, figure_error
+
+
+def _print_report(
+    report: Any,
+    page_path: Path | None,
+    figure_error: str | None,
+    as_json: bool,
+    extra: dict[str, Any] | None,
+    render: Callable[[Any], None],
+) -> None:
+    """Print the report (JSON or tables) and the page's path; exit 130 if interrupted, 2 if a file failed."""
     if as_json:
         data = report.to_dict() | (extra or {})
         if page_path is not None:

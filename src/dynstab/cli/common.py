@@ -269,15 +269,43 @@ def check_output(path: Path, option: str = "--out", *, folder: bool) -> None:
         fail(f"{option} {path}: cannot write in {base} ({exc.strerror or exc}); choose a writable folder for {option}")
 
 
+class ProgressCallback:
+    """The ``progress(done, total)`` callback of `progress_bar`, with `step` to start a new step.
+
+    Calling it sets the bar to ``done`` of ``total``; ``step(text)`` names the next step and
+    empties the bar (a step that reports no progress shows a pulsing bar), so one bar serves a
+    report whose steps each count from 0 (``dynstab.report.analyze``'s ``on_step`` and ``progress``).
+    """
+
+    def __init__(self, bar: Any = None, task: Any = None) -> None:
+        self._bar, self._task = bar, task
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=total)
+
+    def step(self, description: str) -> None:
+        """Show ``description`` before the bar and start it again from 0 (total unknown until reported).
+
+        Parameters
+        ----------
+        description : str
+            The step now running.
+        """
+        if self._bar is not None:
+            self._bar.reset(self._task, total=None, description=description)
+
+
 @contextlib.contextmanager
-def progress_bar(description: str, *, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(description: str, *, quiet: bool = False) -> Iterator[ProgressCallback]:
     """A progress bar on stderr for a long library call; yields its ``progress(done, total)`` callback.
 
     This is the command line's side of the library's progress interface: long computations
     accept ``progress: Callable[[int, int], None] | None`` and call it with the work done and
     the total (in any unit: chunks, starts, grid rows) between compiled pieces of work. The bar
     shows the fraction, elapsed and remaining time; with ``quiet`` (``--json``), or when stderr is
-    not a terminal (a log file, a pipe), nothing is shown.
+    not a terminal (a log file, a pipe), nothing is shown. The callback's ``step(text)`` renames
+    the bar and restarts it, for a computation of several steps (`ProgressCallback`).
 
     Parameters
     ----------
@@ -287,7 +315,7 @@ def progress_bar(description: str, *, quiet: bool = False) -> Iterator[Callable[
         Show nothing (the callback still accepts calls).
     """
     if quiet or not err_console.is_terminal:  # no bar in logs and pipes
-        yield lambda done, total: None
+        yield ProgressCallback()
         return
     from rich.progress import (
         BarColumn,
@@ -300,12 +328,7 @@ def progress_bar(description: str, *, quiet: bool = False) -> Iterator[Callable[
 
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
     with Progress(*columns, TimeRemainingColumn(), console=err_console, transient=True) as bar:
-        task = bar.add_task(description, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
+        yield ProgressCallback(bar, bar.add_task(description, total=None))
 
 
 def figures_or_error(write: Callable[[], T], out: Path) -> tuple[T | None, str | None]:
@@ -556,9 +579,10 @@ def count(n: int, noun: str) -> str:
 def safe_name(*parts: Any, suffix: str = "") -> str:
     """A portable file name from ``parts``: ASCII letters, digits, ``.``, ``-`` and ``_`` only.
 
-    Each part is transliterated to ASCII (``Rössler`` -> ``Rossler``, ``λ`` dropped), every run
-    of other characters (spaces, brackets, ``=``, ``/``, commas) becomes one ``_``, the parts are
-    joined with ``_``, and ``suffix`` (e.g. ``".png"``) is appended. Use it for every file a
+    Each part goes through `dynstab.plotting.safe_name` (transliterated to ASCII, ``Rössler`` ->
+    ``Rossler``, ``λ`` dropped; every run of other characters, spaces, brackets, ``=``, ``/``,
+    commas, becomes one ``_``), the non-empty parts are joined with ``_``, and ``suffix`` (e.g.
+    ``".png"``) is appended. Use it for every file a
     command writes, so names work in any shell, file system and URL.
 
     Parameters
@@ -573,16 +597,10 @@ def safe_name(*parts: Any, suffix: str = "") -> str:
     >>> safe_name("Rössler (c=9)", "period 3", suffix=".png")
     'Rossler_c_9_period_3.png'
     """
-    import re
-    import unicodedata
+    from ..plotting import safe_name as one_part  # the one rule for file names (plotting cannot import cli)
 
-    cleaned = []
-    for part in parts:
-        text = unicodedata.normalize("NFKD", str(part)).encode("ascii", "ignore").decode("ascii")
-        text = re.sub(r"[^A-Za-z0-9.\-]+", "_", text).strip("._-")
-        if text:
-            cleaned.append(text)
-    return ("_".join(cleaned) or "figure") + suffix
+    cleaned = [one_part(part, default="") for part in parts]
+    return ("_".join(c for c in cleaned if c) or "figure") + suffix
 
 
 def progress_kwarg(fn: Callable[..., Any], progress: Callable[[int, int], None]) -> dict[str, Any]:

@@ -8,8 +8,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
+from ..html_report import convergence_line, series_rows, verdict_label
 from .common import console, count
 
 
@@ -95,12 +97,15 @@ def print_report(report: Any) -> None:
         summary.add_row("Kaplan-Yorke dimension", f"{sp.kaplan_yorke_dimension:.4f}")
         lt = sp.lyapunov_time
         summary.add_row("Lyapunov time", "inf (not chaotic)" if math.isinf(lt) else f"{lt:.4g}")
+        conv = convergence_line(getattr(report, "convergence", None))
+        if conv is not None:
+            summary.add_row("convergence", conv)
         summary.add_row("verdict", f"[bold]{report.verdict}[/]")
         console.print(summary)
     _footer(report.skipped, report.timings, report.figures)
 
 
-def print_series_report(rep: Any, dt_assumed: bool) -> None:
+def print_series_report(rep: Any, dt_assumed: bool, note: str | None = None) -> None:
     """The measured-series report of ``dynstab analyze DATAFILE``.
 
     Parameters
@@ -109,36 +114,21 @@ def print_series_report(rep: Any, dt_assumed: bool) -> None:
         The finished (or interrupted) report.
     dt_assumed : bool
         The file had no time axis and no ``--dt`` was given (rates are per sample).
+    note : str, optional
+        The loader's note (e.g. that dt = 1 sample was assumed), printed under the title.
     """
     unit = "per sample (no time axis: pass --dt)" if dt_assumed else "per time unit"
     console.print(f"[bold]{rep.name}[/]: {count(rep.x.size, 'sample')}, dt = {rep.dt:g}")
+    if note:
+        console.print(f"[yellow]note:[/] {escape(note)}")
     table = Table(show_header=False)
-    if rep.dim is not None:
-        table.add_row("embedding", f"dim {rep.dim}, tau {rep.tau} ({rep.embedding_rule})")
-    if rep.lyapunov is not None and math.isfinite(rep.lyapunov.exponent):
-        ly = rep.lyapunov
-        table.add_row(
-            "largest Lyapunov exponent",
-            f"{ly.exponent:.4g} {unit}, {ly.confidence:.0%} CI [{ly.ci[0]:.3g}, {ly.ci[1]:.3g}]",
-        )
-        if rep.lyapunov_time is not None:
-            table.add_row("Lyapunov time (predictability)", f"{rep.lyapunov_time:.4g}")
-    if rep.dimension is not None:
-        table.add_row("correlation dimension", f"{rep.dimension.dimension:.3f} +/- {rep.dimension.uncertainty:.2f}")
-    if rep.rqa is not None:
-        table.add_row("RQA", ", ".join(f"{k} {fmt(v, 3)}" for k, v in rep.rqa.items()))
-    if rep.permutation_entropy is not None:
-        table.add_row("permutation entropy (order 5, normalized)", f"{rep.permutation_entropy:.4f}")
-    if rep.zero_one is not None:
-        table.add_row("0-1 test K", f"{rep.zero_one:.3f}")
-    if rep.surrogate is not None:
-        table.add_row(
-            "surrogate test (prediction error, IAAFT)",
-            f"p = {rep.surrogate.p_value:.3g} ({'nonlinear' if rep.surrogate.rejected else 'linear not rejected'})",
-        )
+    for key, text in series_rows(rep, unit).items():
+        table.add_row(key, escape(text))
     console.print(table)
+    for line in rep.notes:
+        console.print(f"[yellow]note:[/] {escape(line)}")
     if rep.verdict:
-        console.print(f"[bold]verdict:[/] {rep.verdict}")
+        console.print(f"[bold]verdict{verdict_label(rep)}:[/] {escape(rep.verdict)}")
     _footer(rep.skipped, rep.timings, rep.figures)
 
 
