@@ -319,3 +319,20 @@ def test_sde_is_reproducible_by_seed():
     c = dynstab.trajectory(gbm, t=0.5, seed=12).x
     np.testing.assert_array_equal(a, b)
     assert not np.allclose(a, c)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("lorenz", dict(t=1e308, dt=0.01)),
+        ("lorenz", dict(t=1.0, dt=1e-320)),
+        ("lorenz", dict(t=1.0, transient=1e300)),
+        ("lorenz", dict(t=1.0, step=1e-320)),
+        ("henon", dict(n=1e308)),
+        ("henon", dict(n=10, transient=2**62)),
+    ],
+)
+def test_step_counts_beyond_float64_are_refused_not_overflowed(name, kwargs):
+    """Found by the hypothesis suite: these raised OverflowError deep inside the planning."""
+    with pytest.raises(ValueError, match=r"too many \(over 2\*\*53"):
+        dynstab.trajectory(dynstab.systems.get(name), **kwargs)

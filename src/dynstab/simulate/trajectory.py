@@ -550,9 +550,10 @@ def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
             n = t
         if n is None:
             raise ValueError(f"a map needs n= (the number of iterations, an integer >= 0), got {n!r}")
-        n = as_int(n, name=n_name, minimum=0)
+        n = _count(as_int(n, name=n_name, minimum=0), "n (iterations)")
         stride = 1 if dt is None else as_int(dt, name="dt (for a map, the sampling stride in iterations)", minimum=1)
         transient = as_int(transient, name="transient (for a map, the number of iterations)", minimum=0)
+        transient = _count(transient, "transient (iterations)")
         ev = evolution_of(system, method)
         plan = Plan(transient, stride, n // stride + 1)
         _check_output_size(system, plan.n_out, "keep every k-th iteration with dt=k, or lower n")
@@ -568,7 +569,7 @@ def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
         raise ValueError(
             f"dt={dt:g} is longer than the span t={t:g}: only the point at t = 0 would be returned; give dt <= t"
         )
-    n_out = int(round(t / dt)) + 1
+    n_out = _count(t / dt, f"t / dt (samples, t = {t:g}, dt = {dt:g})") + 1
     _check_output_size(system, n_out, "sample less often with a larger dt, or shorten t")
     if method in ADAPTIVE_METHODS:
         ev = evolution_of(system)
@@ -587,17 +588,31 @@ def _plan(system, t, dt, n, transient, method, rtol, atol, step, max_steps, t0):
     if method is not None and method not in FLOW_METHODS + SDE_METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {FLOW_METHODS}")
     h_max = as_step(system.dt if step is None else step, name="step")
-    n_sub = max(1, math.ceil(dt / h_max - 1e-9))
+    n_sub = max(1, _count(dt / h_max, f"dt / step (steps, dt = {dt:g}, step = {h_max:g})", up=True))
     ev = evolution_of(system, method, dt / n_sub)  # a delay equation may take a smaller step (tau / m)
     h = abs(ev.h)
     if ev.iterated:  # sample every whole number of steps closest to dt
         n_sub = max(1, int(round(dt / h)))
-        n_out = int(round(t / h)) // n_sub + 1
+        n_out = _count(t / h, f"t / step (steps, t = {t:g}, step = {h:g})") // n_sub + 1
     # the transient is rounded up to whole steps so one step size serves the whole run
-    plan = Plan(int(math.ceil(transient / h - 1e-9)) if transient else 0, n_sub, n_out)
+    n_transient = _count(transient / h, f"transient / step (steps, transient = {transient:g}, step = {h:g})", up=True)
+    plan = Plan(n_transient if transient else 0, n_sub, n_out)
     k0 = int(round(t0 / h)) * h if ev.iterated else t0
     times = _times(k0 + plan.n_transient * h, n_sub * h if ev.iterated else dt, n_out)
     return _Kernel(ev, plan, None, False, ()), times
+
+
+MAX_COUNT = 2**53
+"""The most steps or samples a request may ask for (beyond, counts are no longer exact in float64)."""
+
+
+def _count(value: float, what: str, *, up: bool = False) -> int:
+    """``value`` rounded (``up``: rounded up, ignoring 1e-9) to a count, refused when it is not
+    finite or over `MAX_COUNT`."""
+    if not (value <= MAX_COUNT and math.isfinite(value)):
+        size = f"{value:.3g}" if abs(value) < 1e300 else "more than 1e300"
+        raise ValueError(f"{what} = {size} is too many (over 2**53 = 9.0e15): ask for a shorter run or a larger step")
+    return math.ceil(value - 1e-9) if up else int(round(value))
 
 
 def _check_output_size(system: System, n_out: int, remedy: str) -> None:
