@@ -161,7 +161,7 @@ def test_kill_9_at_random_points_never_loses_a_finished_entry_nor_damages_the_fi
         proc = _writer(path, f"run{run}-", 10_000, payload=rng.choice([10, 20_000, 200_000]))
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.0, 0.15))
+        time.sleep(rng.uniform(0.0, 0.3))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate(timeout=30)
         assert proc.returncode == -signal.SIGKILL

@@ -54,14 +54,59 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Replace the content of ``path`` by ``data`` atomically and durably.
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Write a file atomically and durably through a writer that wants a path of its own.
 
-    ``data`` goes to a temporary file in the same folder (same file system, so the rename is
-    atomic), which is flushed and ``fsync``-ed and then renamed over ``path`` with `os.replace`;
-    the folder is ``fsync``-ed last. A reader, or a later run after a crash or ``kill -9``, sees
-    either the old content or the new one, never a partial file. An existing file keeps its
-    permission bits; a new one gets the usual ``0o666`` less the umask.
+    Yields a temporary path in the same folder as ``path`` (same file system, so the rename is
+    atomic); whatever the block writes there is ``fsync``-ed and renamed over ``path`` with
+    `os.replace` when the block ends normally, and the folder is ``fsync``-ed last. A reader,
+    or a later run after a crash, Ctrl-C or ``kill -9``, sees either the old content or the
+    new one, never a partial file. If the block raises (KeyboardInterrupt included), the
+    temporary file is removed and ``path`` is unchanged. An existing file keeps its permission
+    bits; a new one gets the usual ``0o666`` less the umask.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write; its folder must exist.
+
+    Raises
+    ------
+    OSError
+        If the folder does not exist or is not writable, or the disk is full; ``path`` is then
+        unchanged and no temporary file is left behind.
+
+    Examples
+    --------
+    >>> with atomic_output("lorenz.nc") as tmp:  # doctest: +SKIP
+    ...     dataset.to_netcdf(tmp)
+    """
+    path = Path(path)
+    folder = path.parent
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_folder(folder)
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Replace the content of ``path`` by ``data`` atomically and durably (see `atomic_output`).
 
     Parameters
     ----------
@@ -76,27 +121,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         If the folder does not exist or is not writable, or the disk is full; ``path`` is then
         unchanged and no temporary file is left behind.
     """
-    path = Path(path)
-    folder = path.parent
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(folder)
+    with atomic_output(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def atomic_write_text(path: str | os.PathLike[str], data: str, *, encoding: str = "utf-8") -> None:
