@@ -43,6 +43,26 @@ def test_analyze_map_table_output():
     res = run("analyze", "henon", "--t", "20000", "--n-ics", "2", "--no-figures")
     assert res.exit_code == 0, res.output
     assert "chaotic" in res.stdout and "Kaplan-Yorke" in res.stdout and "saddle" in res.stdout
+    # the run's convergence (report.convergence): 20000 iterations at lambda_1 = 0.42 are ~8400 Lyapunov times
+    text = " ".join(res.stdout.split())
+    assert "convergence run: 8" in text and "Lyapunov times; halves agree (lambda_1 = 0.4" in text
+
+
+def test_analyze_passes_a_progress_callback_and_announces_each_step(monkeypatch):
+    import dynstab.report
+
+    real, seen = dynstab.report.analyze, {}
+
+    def spy(system, *, progress=None, **kwargs):
+        seen.update(kwargs, progress=progress)
+        return real(system, progress=progress, **kwargs)
+
+    monkeypatch.setattr(dynstab.report, "analyze", spy)
+    res = run("analyze", "henon", "--t", "2000", "--n-ics", "2", "--no-figures", "--json")
+    assert res.exit_code == 0, res.output
+    assert callable(seen["progress"]) and callable(seen["on_step"])
+    seen["progress"](3, 10)  # a bar that shows nothing off a terminal still takes calls
+    seen["progress"].step("next step")
 
 
 def test_unknown_system_suggests_close_matches():
@@ -132,8 +152,18 @@ def test_analyze_data_file_json_and_figures(tmp_path):
     } <= set(out)
     assert 0.7 < out["lyapunov_exponent"]["value"] < 1.1
     assert [p.name for p in (tmp_path / "fig").iterdir()] == ["x_report.png"]
+    assert out["stationarity"]["stationary"] and out["embedding"]["converged"] is not None
+    assert out["verdict_class"] == "chaotic" and out["spectrum"]["n_periods"] > 10
     table = run("analyze", str(path), "--column", "x", "--no-figures")
     assert table.exit_code == 0 and "verdict" in table.output
+    text = " ".join(table.stdout.replace("│", " ").split())
+    assert out["stationarity"]["message"].split(" (")[0] in text  # "stationary"
+    assert f"spans {out['spectrum']['n_periods']:.3g} mean periods" in text
+    ci = out["lyapunov_exponent"]["statistical_ci"]
+    assert f"statistical alone [{ci[0]:.3g}, {ci[1]:.3g}]" in text
+    assert "0-1 test K" in text and "discriminate" in text
+    for note in out.get("notes", []):
+        assert " ".join(note.split())[:40] in text
 
 
 def test_analyze_data_file_errors(tmp_path):
@@ -163,7 +193,27 @@ def test_periodic_orbits_flow_needs_a_plane():
     assert res.exit_code == 2 and "no variable 'w'" in res.output
 
 
-def test_bifurcation_logistic_period_doublings(tmp_path):
+def drawn_figures(monkeypatch, module):
+    """Record, for each figure the command saves, its file name and its axes (title, labels, lines)."""
+    import importlib
+
+    mod = importlib.import_module(module)
+    real, drawn = mod.save_figure, []
+
+    def spy(fig, path, quiet):
+        ax = fig.axes[0]
+        lines = [(line.get_xdata(), line.get_ydata(), line.get_color(), line.get_label()) for line in ax.lines]
+        drawn.append({"title": ax.get_title(), "xlabel": ax.get_xlabel(), "lines": lines})
+        written = real(fig, path, quiet)
+        drawn[-1]["path"] = written
+        return written
+
+    monkeypatch.setattr(mod, "save_figure", spy)
+    return drawn
+
+
+def test_bifurcation_logistic_period_doublings(tmp_path, monkeypatch):
+    drawn = drawn_figures(monkeypatch, "dynstab.cli.orbits")
     res = run(
         "bifurcation",
         "logistic",
@@ -185,6 +235,11 @@ def test_bifurcation_logistic_period_doublings(tmp_path):
     first = [c["value"] for c in out["period_changes"][:3]]
     np.testing.assert_allclose(first, [3.0, 1 + np.sqrt(6), 3.544090], atol=1e-3)
     assert (tmp_path / "logistic_bifurcation_r.png").exists()
+    # the figure marks the located doublings p -> 2p (plotting.plot_orbit_diagram), at their values
+    doublings = [c["value"] for c in out["period_changes"] if c["to_period"] == 2 * c["from_period"] > 0]
+    marked = [x[0] for x, _, colour, _ in drawn[0]["lines"] if colour == "crimson"]
+    assert len(doublings) >= 3 and marked == sorted(doublings)
+    assert "period doublings located" in drawn[0]["title"]
     bad = run("bifurcation", "logistic", "--sweep", "q", "--range", "2.5", "4")
     assert bad.exit_code == 2 and "no parameter 'q'" in bad.output
 
@@ -197,3 +252,21 @@ def test_basins_henon_reports_divergence(tmp_path):
     assert sum(out["fractions"].values()) == pytest.approx(1.0)
     bad = run("basins", "henon", "--x", "2", "-2", "60", "--y", "-1", "1", "60")
     assert bad.exit_code == 2 and "A < B" in bad.output
+
+
+@pytest.mark.slow
+def test_periodic_orbits_of_a_flat_rossler_section_on_its_return_map_with_a_safe_file_name(tmp_path, monkeypatch):
+    drawn = drawn_figures(monkeypatch, "dynstab.cli.orbits")
+    res = run(
+        "periodic-orbits", "rossler", "--plane", "x=0", "--period", "1", "--n-seeds", "20", "--json",
+        "--out", str(tmp_path),
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out[0]["system"] == "rossler Poincaré map (x = 0, upward)" and out[0]["n_orbits"] == 1
+    # the section is flat in z: the orbit is drawn on the return map of y (plotting.plot_periodic_orbits)
+    assert [p.name for p in tmp_path.iterdir()] == ["rossler_Poincare_map_x_0_upward_period1.png"]
+    assert drawn[0]["xlabel"] == "y[n]" and "return map of y" in drawn[0]["title"]
+    (u,), (v,) = next((x, y) for x, y, _, label in drawn[0]["lines"] if label.startswith("orbit 1"))
+    y = out[0]["orbits"][0]["points"][0][0]  # the section coordinates are (y, z)
+    assert u == pytest.approx(y) and v == pytest.approx(y)  # a fixed point of the return map

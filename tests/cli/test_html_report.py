@@ -124,6 +124,95 @@ def test_series_page_and_json_carry_the_loader_note(series_page):
     assert out["verdict"] in page
 
 
+@pytest.fixture(scope="module")
+def logistic_report() -> Any:
+    from dynstab.timeseries.report import analyze_series
+
+    x = np.empty(800)
+    x[0] = 0.3
+    for n in range(x.size - 1):  # the logistic map at r = 4: lambda = ln 2 per sample
+        x[n + 1] = 4.0 * x[n] * (1.0 - x[n])
+    return analyze_series(x, 1.0, name="x", seed=0)
+
+
+def terminal_text(rep: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """What `print_series_report` prints for ``rep``, on one line."""
+    from rich.console import Console
+
+    from dynstab.cli import render
+
+    console = Console(record=True, width=400)
+    monkeypatch.setattr(render, "console", console)
+    render.print_series_report(rep, dt_assumed=True, note="no time column: dt = 1 sample assumed; pass --dt")
+    return " ".join(console.export_text().replace("│", " ").split())
+
+
+def test_terminal_and_page_show_the_same_measures(logistic_report, monkeypatch):
+    import html
+
+    from dynstab.html_report import series_report_html, series_rows
+
+    rep = logistic_report
+    text = terminal_text(rep, monkeypatch)
+    page = series_report_html(rep, note="no time column: dt = 1 sample assumed; pass --dt", figures=False)
+    rows = series_rows(rep, "per sample")
+    for key in ("stationarity", "embedding", "spectrum", "largest Lyapunov exponent", "0-1 test K"):
+        assert key in rows, key
+        assert f"<td>{html.escape(rows[key])}</td>" in page, key
+    for key, value in series_rows(rep, "per sample (no time axis: pass --dt)").items():
+        assert f"{key.strip()} {' '.join(value.split())}" in text, key
+    assert rows["stationarity"] == rep.stationarity.message
+    ly = rep.lyapunov
+    assert (
+        ly.valid
+        and f"statistical alone [{ly.stat_ci[0]:.3g}, {ly.stat_ci[1]:.3g}]" in rows["largest Lyapunov exponent"]
+    )
+    z = rep.zero_one_result
+    assert f"surrogates' median K {np.median(z.surrogate_K):.3f}" in rows["0-1 test K"]
+    assert ("does not discriminate" in rows["0-1 test K"]) == (not rep.zero_one_discriminates)
+    assert "note: no time column: dt = 1 sample assumed; pass --dt" in text
+    for note in rep.notes:
+        assert " ".join(note.split()) in text and html.escape(note) in page
+    assert text.count("verdict") >= 1 and " ".join(rep.verdict.split()) in text
+
+
+def test_an_invalid_exponent_is_not_printed_as_a_number(logistic_report, monkeypatch):
+    import dataclasses
+
+    from dynstab.html_report import series_rows
+
+    ly = dataclasses.replace(logistic_report.lyapunov, scaling_found=False, exponent=float("nan"))
+    rep = dataclasses.replace(logistic_report, lyapunov=ly)
+    rows = series_rows(rep, "per sample")
+    assert rows["largest Lyapunov exponent"] == "no valid estimate (no common scaling region)"
+    assert "Lyapunov time (predictability)" not in rows and "  by embedding dimension" not in rows
+    inconsistent = dataclasses.replace(logistic_report.lyapunov, consistent=False)
+    rows = series_rows(dataclasses.replace(logistic_report, lyapunov=inconsistent), "per sample")
+    assert rows["largest Lyapunov exponent"] == "no valid estimate (the embedding dimensions disagree)"
+    assert "largest Lyapunov exponent no valid estimate (no common scaling region)" in terminal_text(rep, monkeypatch)
+
+
+def test_convergence_line_says_the_length_and_what_is_not_conclusive():
+    from dynstab.html_report import convergence_line
+
+    conclusive = {"lyapunov_times": 904.2, "periods": 1310.4, "halves": [[0.902, 0.0], [0.905, 0.0]], "reasons": []}
+    assert (
+        convergence_line(conclusive)
+        == "run: 904 Lyapunov times, 1310 periods; halves agree (lambda_1 = 0.902 and 0.905)"
+    )
+    short = {
+        "lyapunov_times": None,
+        "periods": 8.47,
+        "halves": [[0.0625], [-0.00557]],
+        "reasons": ["the halves of the run give chaotic and periodic"],
+        "suggested_t": 590.0,
+    }
+    assert convergence_line(short) == (
+        "run: 8.5 periods; not conclusive: the halves of the run give chaotic and periodic; rerun with --t 590"
+    )
+    assert convergence_line(None) is None
+
+
 def test_dt_overrides_the_time_column(tmp_path):
     t = np.arange(600) * 0.02
     x = np.sin(t) + 0.5 * np.sin(np.sqrt(2.0) * 3.1 * t)

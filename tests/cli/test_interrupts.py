@@ -111,6 +111,30 @@ def test_catalog_annotate_interrupted_says_what_is_in_the_file(tmp_path, monkeyp
     assert set(json.loads(out.read_text())["systems"]) == {"logistic"}
 
 
+def test_basins_interrupted_while_computing_writes_nothing(tmp_path, monkeypatch):
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("dynstab.analysis.basins"), "basins_of_attraction", interrupt)
+    res = run("basins", "henon", "--x", -2, 2, 20, "--y", -1, 1, 20, "--out", tmp_path)
+    assert res.exit_code == 130
+    assert res.output.count("interrupted:") == 1
+    assert "before the basins on the 20 x 20 grid finished; nothing was written" in " ".join(res.output.split())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_basins_interrupted_while_drawing_prints_the_basins(tmp_path, monkeypatch):
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("dynstab.plotting"), "plot_basins", interrupt)
+    res = run("basins", "henon", "--x", -2, 2, 20, "--y", -1, 1, 20, "--out", tmp_path)
+    assert res.exit_code == 130
+    text = " ".join(res.output.split())
+    assert "henon: 1 attractor on the x x y grid" in text and "basin entropy" in text  # what finished
+    assert res.output.count("interrupted:") == 1
+    assert f"interrupted: the basins above finished; their figure was not written to {tmp_path}" in text
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.slow
 def test_a_real_sigint_stops_simulate_within_seconds(tmp_path):
     """A real Ctrl-C (SIGINT) to a ``dynstab simulate`` process: exit 130, one line, no partial file."""

@@ -19,11 +19,14 @@ from .common import (
     ParamOpt,
     check_output,
     command,
-    err_console,
     fail,
     figures_or_error,
     headless_matplotlib,
+    interrupted,
     load_system,
+    progress_bar,
+    progress_kwarg,
+    safe_name,
     save_figure,
     variable_index,
 )
@@ -70,21 +73,36 @@ def basins(
     dim_idx = None if dims is None else [variable_index(s, d) for d in dims]
     if figures:
         check_output(out, folder=True)
+    grid = f"{int(xgrid[2])} x {int(ygrid[2])} grid"
     try:
-        with err_console.status(f"{s.name}: basins on a {xgrid[2]} x {ygrid[2]} grid ..."):
-            res = basins_of_attraction(cast("Map | Flow", s), tuple(axes), dims=dim_idx, eps=eps, seed=seed)
+        with progress_bar(f"{s.name}: basins on a {grid}", quiet=as_json) as progress:
+            res = basins_of_attraction(
+                cast("Map | Flow", s),
+                tuple(axes),
+                dims=dim_idx,
+                eps=eps,
+                seed=seed,
+                **progress_kwarg(basins_of_attraction, progress),
+            )
     except (ValueError, TypeError, FloatingPointError) as exc:
         fail(str(exc))
+    except KeyboardInterrupt:
+        interrupted(f"before the basins on the {grid} finished; nothing was written")
     result = res.to_dict()
     if s.name != system_name:
         result["map"] = s.description
     figure_error = None
+    stopped = False
     if figures:
         headless_matplotlib()
-        from ..plotting import plot_basins, safe_name
+        from ..plotting import plot_basins
 
-        path = out / f"{safe_name(system_name)}_basins.png"
-        written, figure_error = figures_or_error(lambda: save_figure(plot_basins(res), path, as_json), out)
+        path = out / safe_name(system_name, "basins", suffix=".png")
+        try:
+            written, figure_error = figures_or_error(lambda: save_figure(plot_basins(res), path, as_json), out)
+        except KeyboardInterrupt:
+            stopped, written = True, None  # the basins finished: print them, then say the figure did not
+            path.unlink(missing_ok=True)  # no half-written figure left behind
         if written is not None:
             result["figure"] = written
     if as_json:
@@ -93,5 +111,7 @@ def basins(
         from .render import print_basins
 
         print_basins(s.name, result)
+    if stopped:
+        interrupted(f"the basins above finished; their figure was not written to {out}")
     if figure_error:
         fail(figure_error)

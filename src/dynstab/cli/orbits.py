@@ -98,11 +98,13 @@ def periodic_orbits_cmd(
         except (ValueError, FloatingPointError):
             background = None
 
+        from ..plotting import plot_periodic_orbits
+
         def write() -> None:
             for res in results:
-                if len(res):
+                if len(res):  # a flow's res.system_name is e.g. "rossler Poincaré map (x = 0, upward)"
                     path = out / safe_name(res.system_name, f"period{res.period}", suffix=".png")
-                    save_figure(res.plot(background=background), path, as_json)
+                    save_figure(plot_periodic_orbits(res, background), path, as_json)
 
         _, figure_error = figures_or_error(write, out)
     if as_json:
@@ -207,8 +209,12 @@ def bifurcation(
     figure_error = None
     if figures:
         headless_matplotlib()
+        from ..plotting import plot_orbit_diagram
+
         path = out / safe_name(s.name, "bifurcation", param_name, suffix=".png")
-        written, figure_error = figures_or_error(lambda: save_figure(od.plot(), path, as_json), out)
+        written, figure_error = figures_or_error(
+            lambda: save_figure(plot_orbit_diagram(od, changes), path, as_json), out
+        )
         if written is not None:
             result["figure"] = written
     if as_json:
