@@ -304,3 +304,20 @@ def test_grid_and_box_sizes_go_through_validation():
         uncertainty_exponent(np.zeros((10, 10), dtype=int), eps=[2, 2.5])
     with pytest.raises(ValueError, match=r"^sample_every must be an integer >= 1, got 0\.5$"):
         basins_of_attraction(dynstab.systems.get("duffing"), (g, g), sample_every=0.5)
+
+
+@pytest.mark.parametrize("given", [False, True])
+def test_progress_counts_labelled_initial_conditions_up_to_the_grid(given):
+    """progress(done, total) is called between compiled rounds, from 0 to every initial condition."""
+    henon = dynstab.systems.get("henon")
+    grid = (np.linspace(-2.0, 2.0, 12), np.linspace(-2.0, 2.0, 10))
+    calls: list[tuple[int, int]] = []
+    kwargs = {}
+    if given:
+        first = basins_of_attraction(henon, grid)
+        kwargs = dict(attractors=dict(first.attractors))
+    res = basins_of_attraction(henon, grid, progress=lambda done, total: calls.append((done, total)), **kwargs)
+    assert calls[0] == (0, 120) and all(total == 120 for _, total in calls)
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and done[-1] == 120
+    assert res.labels.size == 120

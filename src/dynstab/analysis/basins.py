@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -448,6 +448,7 @@ def basins_of_attraction(
     eps: int = 5,
     seed: int = 0,
     t0: float = 0.0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Basins:
     """Basins of attraction on a grid of initial conditions, with the attractors found on the way or given.
 
@@ -536,6 +537,9 @@ def basins_of_attraction(
         Seed of the discovery sample.
     t0 : float, default 0.0
         Initial time of every orbit (for non-autonomous laws).
+    progress : callable, optional
+        ``progress(done, total)``: initial conditions labelled (or out of steps) out of all, called
+        between the compiled rounds (Ctrl-C stops the computation at the end of the current round).
 
     Returns
     -------
@@ -617,7 +621,7 @@ def basins_of_attraction(
         r = _proximity_radius(given, pts, radius)
         settings["radius"] = r
         labels, iters = _run_proximity(
-            system, cfg, x, float(t0), given, pts, r, transient, max_steps, n_consecutive, float(bound), every
+            system, cfg, x, float(t0), given, pts, r, transient, max_steps, n_consecutive, float(bound), every, progress
         )
         found = dict(zip(given, pts))
     else:
@@ -637,6 +641,7 @@ def basins_of_attraction(
             float(bound),
             every,
             seed,
+            progress,
         )
         settings.update(extra)
 
@@ -674,9 +679,11 @@ def basins_of_attraction(
     )
 
 
-def _run_proximity(system, cfg, x, t0, given, pts, r, transient, max_steps, n_consecutive, bound, every):
+def _run_proximity(system, cfg, x, t0, given, pts, r, transient, max_steps, n_consecutive, bound, every, progress):
     """Label every initial condition by proximity to the given attractors (see `proximity_kernel`)."""
     n_ic = x.shape[0]
+    if progress is not None:
+        progress(0, n_ic)
     points = np.concatenate(pts, axis=0)
     owner = np.concatenate([np.full(p.shape[0], lab, dtype=np.int64) for lab, p in zip(given, pts)])
     labels = np.full(n_ic, UNDETERMINED, dtype=np.int64)
@@ -712,6 +719,8 @@ def _run_proximity(system, cfg, x, t0, given, pts, r, transient, max_steps, n_co
         labels[active], iters[active] = np.asarray(out[1])[:n], k_done + np.asarray(out[2])[:n]
         k_done += steps
         left = (labels[active] == UNDETERMINED) & (k_done < max_steps)
+        if progress is not None:
+            progress(n_ic - int(np.count_nonzero(left)), n_ic)
         if left.any():  # states only for the orbits that go on
             x[active[left]] = np.asarray(out[0])[:n][left]
             if runs:
@@ -736,6 +745,7 @@ def _run_recurrences(
     bound,
     every,
     seed,
+    progress,
 ):
     """Find the attractors by recurrences in a cell grid and label every initial condition (module docstring)."""
     d = system.dim
@@ -789,6 +799,8 @@ def _run_recurrences(
     k_done = 0  # orbits still running have all taken k_done steps
     while True:
         active = np.flatnonzero((labels == UNDETERMINED) & (iters < max_steps))
+        if progress is not None:  # orbits labelled (or out of steps) so far
+            progress(n_ic - active.size, n_ic)
         if active.size == 0:
             break
         if table is None:
