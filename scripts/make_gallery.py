@@ -81,7 +81,8 @@ def _entries(quick: bool) -> list[tuple[str, list[str], str, str]]:
             "Logistic map: orbit diagram",
             ["bifurcation", "logistic", "--sweep", "r", "--range", "2.5", "4", "--doublings", "--out", "bifurcation"],
             "bifurcation",
-            "All parameter values in one compiled sweep; the period doublings are located by bracketing.",
+            "All parameter values in one compiled sweep; the period doublings are located by bracketing and marked "
+            "(dashed lines).",
         ),
         (
             "Henon map: basins of attraction",
@@ -94,7 +95,7 @@ def _entries(quick: bool) -> list[tuple[str, list[str], str, str]]:
             ["periodic-orbits", "henon", "--period", "1-6", "--out", "periodic-orbits"],
             "periodic-orbits",
             "The periodic orbits of each minimal period from 1 to 6 that exist (one figure per period), on the "
-            "attractor; the command prints their Floquet multipliers.",
+            "attractor, each named with its type and stability; the command prints their Floquet multipliers.",
         ),
         (
             "A measured series: Lorenz x sampled at dt = 0.02",

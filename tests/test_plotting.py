@@ -273,6 +273,9 @@ def test_gallery_page_shows_each_example_with_its_current_code_and_figures():
         _, lines = gallery.example_section(path)
         assert "\n".join(lines) in page, f"{path.name} changed: rerun scripts/make_gallery.py"
         assert f"](gallery/{path.stem}-" in page, f"no figure of {path.name}"
+    for title, args, _, caption in gallery._entries(quick=False):  # the commands' sections: today's commands
+        assert f"### {title}\n\n```bash\ndynstab {' '.join(args)}\n```\n\n{caption}\n" in page, title
+        assert "--param r " not in " ".join(args), "bifurcation sweeps with --sweep"
     for image in re.findall(r'(?:\]\(|src=")([^)"]+\.png)', page):
         assert (root / "docs" / image).is_file(), image
 

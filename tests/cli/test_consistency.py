@@ -162,3 +162,15 @@ def test_simulate_counts_points_in_agreement(tmp_path):
     res = run("simulate", "henon", "--n", 0, "--out", tmp_path / "one.nc")
     assert res.exit_code == 0, res.output
     assert ": 1 point of henon (iterate)" in " ".join(res.stdout.split())
+
+
+@pytest.mark.parametrize(
+    "text", ["Rössler [c = 5.7] λ", "rossler Poincaré map (x = 0, upward)", "duffing (T = 2 pi/omega)", "λ", "a__b"]
+)
+def test_safe_name_of_one_part_is_the_plotting_rule(text):
+    """One rule for file names: the command line's safe_name is plotting.safe_name, part by part."""
+    from dynstab import plotting
+
+    expected = plotting.safe_name(text)
+    assert safe_name(text) == expected and safe_name(text, suffix=".png") == expected + ".png"
+    assert safe_name(text, "period1") == f"{plotting.safe_name(text, default='') or ''}_period1".lstrip("_")
