@@ -18,7 +18,7 @@ per system (state, tangent vectors, noise), and three loops (`run`, `sample`, `i
 Loops are ``lax.fori_loop`` / ``lax.scan`` so they compile into one kernel; a step function has
 the signature ``step(state, t, k)`` (law time t, step index k from the start of the loop).
 
-Long runs are split into compiled chunks (`in_chunks`, `intervals_part`): one compiled call of a
+Long runs are split into compiled chunks (`in_chunks`, `intervals_part`, `sample_part`, `run_part`): one compiled call of a
 whole long run cannot be interrupted (Ctrl-C waits until it returns) and shows no progress, so a
 run whose `estimated_seconds` exceed `LONG_RUN_SECONDS` is carried out as a Python loop over
 chunks of about `CHUNK_SECONDS`, each a call of one compiled function (the chunk length is a
@@ -52,6 +52,8 @@ __all__ = [
     "sample",
     "intervals",
     "intervals_part",
+    "sample_part",
+    "run_part",
     "in_chunks",
     "chunks_of",
     "Chunks",
@@ -657,13 +659,20 @@ def sample(
     """
     if n_out <= 1:
         return jax.tree.map(lambda a: a[None], observe(state))
-    last = n_out - 1
+    pack, unpack, record_then_advance = _sampler(step, state, t0, tick, n_sub, n_out - 1, observe, scalars)
+    # the samples are the scan's own output (no concatenation copy of a long trajectory)
+    return jax.lax.scan(record_then_advance, pack(state), jnp.arange(n_out))[1]
+
+
+def _sampler(
+    step: StepFn, state: Any, t0: Any, tick: Any, n_sub: int, last: Any, observe: Callable[[Any], Any], scalars: bool
+) -> tuple[Callable[[Any], Any], Callable[[Any], Any], Callable[[Any, Any], tuple[Any, Any]]]:
+    """``(pack, unpack, record_then_advance)`` of `sample` and `sample_part`: sample j records ``observe`` of
+    the (packed) carry, then advances it by ``n_sub`` steps unless j is the ``last`` sample."""
     small = _scalar_carry(state) if scalars else None
     pack, unpack = small if small is not None else (lambda s: s, lambda s: s)
 
     def record_then_advance(c: Any, j: Any) -> tuple[Any, Any]:
-        # the samples are the scan's own output (no concatenation copy of a long trajectory); the last
-        # sample is not advanced past
         s = unpack(c)
         y = observe(s)
         c = jax.lax.cond(
@@ -671,7 +680,113 @@ def sample(
         )
         return c, y
 
-    return jax.lax.scan(record_then_advance, pack(state), jnp.arange(n_out))[1]
+    return pack, unpack, record_then_advance
+
+
+def sample_part(
+    step: StepFn,
+    state: Any,
+    t0: Any,
+    tick: Any,
+    n_sub: int,
+    n_out: Any,
+    size: int,
+    start: Any,
+    count: Any,
+    observe: Callable[[Any], Any] = lambda s: s,
+    scalars: bool = False,
+) -> tuple[Any, Any]:
+    """Samples ``start .. start + count - 1`` of `sample` (one chunk of a long sampled run).
+
+    The same arithmetic as `sample` (the same loop body): sample j records ``observe`` of the state,
+    which then advances by the ``n_sub`` steps of indices ``j n_sub .. (j + 1) n_sub - 1`` at law times
+    ``t0 + k tick``, unless j is the last sample (``n_out - 1``). ``start``, ``count`` and ``n_out`` are
+    traced (one compiled function serves every chunk); the samples fill the first ``count`` rows of a
+    buffer of ``size`` rows.
+
+    Parameters
+    ----------
+    step : callable
+        ``step(state, t, k)``.
+    state : pytree of arrays
+        The state at sample ``start``.
+    t0 : float or array
+        Law time of step index 0 (of the whole run, not of the chunk).
+    tick : float or int
+        Increment of the law time per step.
+    n_sub : int
+        Steps between samples (static).
+    n_out : int or array
+        Samples of the whole run, including the first.
+    size : int
+        Rows of the output buffer, the largest ``count`` (static).
+    start : int or array
+        Index of the chunk's first sample.
+    count : int or array
+        Samples of the chunk, at most ``size``.
+    observe : callable, default identity
+        What is recorded of each state.
+    scalars : bool, default False
+        Carry a small state as scalars (single orbits only; see `run`).
+
+    Returns
+    -------
+    state : pytree of arrays
+        The state at sample ``start + count`` (at the last sample for the run's last chunk).
+    ys : pytree of arrays
+        ``observe`` of the chunk's samples in rows ``0 .. count - 1`` of arrays with ``size`` rows.
+    """
+    pack, unpack, record_then_advance = _sampler(step, state, t0, tick, n_sub, n_out - 1, observe, scalars)
+    shapes = jax.eval_shape(observe, state)
+    buffer = jax.tree.map(lambda a: jnp.zeros((size, *a.shape), a.dtype), shapes)
+
+    def body(i: Any, carry: Any) -> Any:
+        c, buf = carry
+        c, y = record_then_advance(c, start + i)
+        return c, jax.tree.map(lambda b, v: b.at[i].set(v), buf, y)
+
+    c, ys = jax.lax.fori_loop(0, count, body, (pack(state), buffer))
+    return unpack(c), ys
+
+
+def run_part(step: StepFn, state: Any, t0: Any, tick: Any, start: Any, count: Any, scalars: bool = False) -> Any:
+    """Steps ``start .. start + count - 1`` of `run` (one chunk of a long run, e.g. a transient).
+
+    The steps of `run` at law times ``t0 + k tick``, two at a time like its loop (unrolled by 2), an odd
+    last one alone: chunks of even length (`in_chunks` with ``multiple=2``) keep the pairs on the same
+    steps whatever the chunk boundaries. ``start`` and ``count`` are traced (one compiled function serves
+    every chunk).
+
+    Parameters
+    ----------
+    step : callable
+        ``step(state, t, k)``.
+    state : pytree of arrays
+        The state before step ``start``.
+    t0 : float or array
+        Law time of step index 0 (of the whole run, not of the chunk).
+    tick : float or int
+        Increment of the law time per step.
+    start : int or array
+        Index of the chunk's first step.
+    count : int or array
+        Steps of the chunk.
+    scalars : bool, default False
+        Carry a small state as scalars (single orbits only; see `run`).
+
+    Returns
+    -------
+    pytree of arrays
+        The state after step ``start + count - 1``.
+    """
+    small = _scalar_carry(state) if scalars else None
+    pack, unpack = small if small is not None else (lambda s: s, lambda s: s)
+
+    def one(k: Any, c: Any) -> Any:
+        return pack(step(unpack(c), t0 + k * tick, k))
+
+    pairs = jax.lax.fori_loop(0, count // 2, lambda i, c: one(start + 2 * i + 1, one(start + 2 * i, c)), pack(state))
+    return unpack(jax.lax.cond(count % 2 == 1, lambda c: one(start + count - 1, c), lambda c: c, pairs))
 
 
 # ------------------------------------------------------------------------------- long runs in chunks

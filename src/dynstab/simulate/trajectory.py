@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -17,8 +18,9 @@ from .._precision import float64
 from ..limits import check_allocation
 from ..systems.base import System, as_params, as_state, check_system, evolution_of
 from ..validation import as_float, as_int, as_positive_float, as_step
+from . import evolution as loops
 from .adaptive import ADAPTIVE_METHODS, MAX_STEPS, OK, STATUS_TEXT, adaptive_solve
-from .evolution import Evolution, Plan, run, sample
+from .evolution import Evolution, Plan, chunks_of, estimated_seconds, in_chunks, run, run_part, sample, sample_part
 from .sde import SDE_METHODS
 from .steppers import FIXED_STEP_METHODS
 
@@ -366,6 +368,120 @@ def _simulate(law, kernel: _Kernel, x0, params, keys, t0):
     return one(x0, params, keys)
 
 
+# ------------------------------------------------------------------ long fixed-step runs in compiled chunks
+def _is_long(kernel: _Kernel, x0, params) -> bool:
+    """Whether a fixed-step run's `estimated_seconds` exceed `LONG_RUN_SECONDS` (it then runs in chunks)."""
+    ev, plan = kernel.evolution, kernel.plan
+    if plan is None:  # adaptive runs stay one compiled call
+        return False
+    n_steps = plan.n_transient + plan.n_sub * (plan.n_out - 1)
+    batch = x0.shape[0] if kernel.batch_x0 else 1
+    for key in kernel.batch_params:
+        batch = params[key].shape[0]
+    numbers = x0.shape[-1]  # a lower bound: a history buffer (prepare) holds more numbers
+    if estimated_seconds(n_steps, numbers, batch) <= loops.LONG_RUN_SECONDS and ev.prepare is not None:
+        one = x0[0] if kernel.batch_x0 else x0
+        p = {k: (v[0] if k in kernel.batch_params else v) for k, v in params.items()}
+        numbers = math.prod(jax.eval_shape(ev.initial, one, p).shape)
+    return estimated_seconds(n_steps, numbers, batch) > loops.LONG_RUN_SECONDS
+
+
+@partial(jax.jit, static_argnames=("kernel",))
+def _chunked_start(kernel: _Kernel, x0, params, keys, t0):
+    """The internal states at the start, the transient's and the samples' noise keys (as `_simulate` splits
+    them) and the law time after the transient."""
+    ev, plan = kernel.evolution, kernel.plan
+    assert plan is not None
+
+    def one(y0, p, key):
+        k_tr, k_run = jax.random.split(key) if ev.stochastic else (None, None)
+        return ev.initial(y0, p), k_tr, k_run
+
+    if not (kernel.batch_x0 or kernel.batch_params):
+        s, k_tr, k_run = one(x0, params, keys)
+    else:
+        p_axes = {k: (0 if k in kernel.batch_params else None) for k in params}
+        s, k_tr, k_run = jax.vmap(one, in_axes=(0 if kernel.batch_x0 else None, p_axes, 0))(x0, params, keys)
+    return s, k_tr, k_run, t0 + plan.n_transient * kernel.evolution.tick
+
+
+@partial(jax.jit, static_argnames=("kernel", "size", "record"))
+def _chunk(kernel: _Kernel, size: int, record: bool, state, params, key, t0, start, count):
+    """One compiled chunk of a long fixed-step run from ``state`` (leading member axis for an ensemble), law
+    time ``t0`` at step index 0: ``record``, samples ``start .. start + count - 1`` into a (member,) size x d
+    buffer (`dynstab.simulate.evolution.sample_part`); otherwise steps ``start .. start + count - 1`` of the
+    transient (`dynstab.simulate.evolution.run_part`). ``start`` and ``count`` are traced: one compilation
+    serves every chunk. A single run carries a small state as scalars, like `_simulate`."""
+    ev, plan = kernel.evolution, kernel.plan
+    assert plan is not None
+    single = not (kernel.batch_x0 or kernel.batch_params)
+
+    def one(s, p, k):
+        step = ev.step(p, k)
+        if record:
+            n_out = plan.n_out
+            return sample_part(step, s, t0, ev.tick, plan.n_sub, n_out, size, start, count, ev.observe, single)
+        return run_part(step, s, t0, ev.tick, start, count, scalars=single), ()
+
+    if single:
+        return one(state, params, key)
+    p_axes = {k: (0 if k in kernel.batch_params else None) for k in params}
+    return jax.vmap(one, in_axes=(0, p_axes, 0))(state, params, key)
+
+
+def _simulate_in_chunks(kernel: _Kernel, x0, params, keys, t0, progress) -> np.ndarray:
+    """`_simulate` of a long fixed-step run as compiled chunks of about `CHUNK_SECONDS`
+    (`dynstab.simulate.evolution.in_chunks`): the transient (states only), then the samples written into one
+    preallocated array, with the loop bodies, step indices, law times and noise keys of the one-call run.
+    Ctrl-C stops it within a chunk; ``progress(done, total)`` counts steps."""
+    ev, plan = kernel.evolution, kernel.plan
+    assert plan is not None
+    ensemble = kernel.batch_x0 or bool(kernel.batch_params)
+    state, k_tr, k_run, start_time = _chunked_start(kernel, x0, params, keys, t0)
+    batch = jax.tree.leaves(state)[0].shape[0] if ensemble else 1
+    numbers = math.prod(jnp.shape(state)[1:] if ensemble else jnp.shape(state))
+    total = plan.n_transient + plan.n_sub * (plan.n_out - 1)
+    axis = 1 if ensemble else 0
+
+    def report(offset: int, per: int) -> Callable[[int, int], None] | None:
+        return None if progress is None else (lambda done, _: progress(min(offset + per * done, total), total))
+
+    if plan.n_transient:
+        cut = chunks_of(plan.n_transient, 1, numbers, batch)
+        piece = lambda s, j, m: _chunk(kernel, cut.size, False, s, params, k_tr, t0, j, m)  # noqa: E731
+        state, _ = in_chunks(
+            piece,
+            state,
+            plan.n_transient,
+            cut.first,
+            cut.size,
+            axis=axis,
+            progress=report(0, 1),
+            multiple=cut.multiple,
+            store=lambda start, ys: None,
+        )
+    shape = jax.eval_shape(jax.vmap(ev.observe) if ensemble else ev.observe, state).shape
+    out = np.empty((*shape[:axis], plan.n_out, *shape[axis:]), dtype=np.float64)
+
+    def store(start: int, ys: np.ndarray) -> None:
+        out[(slice(None),) * axis + (slice(start, start + ys.shape[axis]),)] = ys
+
+    cut = chunks_of(plan.n_out, plan.n_sub, numbers, batch)
+    piece = lambda s, j, m: _chunk(kernel, cut.size, True, s, params, k_run, start_time, j, m)  # noqa: E731
+    # a sample j advances n_sub steps after it is recorded: sample j done, n_transient + n_sub j steps done
+    in_chunks(
+        piece,
+        state,
+        plan.n_out,
+        cut.first,
+        cut.size,
+        axis=axis,
+        progress=report(plan.n_transient, plan.n_sub),
+        store=store,
+    )
+    return out
+
+
 @float64
 def trajectory(
     system: System,
@@ -384,6 +500,7 @@ def trajectory(
     t0: float = 0.0,
     max_steps: int = 10_000_000,
     on_blowup: str = "raise",
+    progress: Callable[[int, int], None] | None = None,
 ) -> Trajectory:
     """Simulate ``system`` and return a `Trajectory`.
 
@@ -411,6 +528,13 @@ def trajectory(
 
     A trajectory that leaves the finite numbers raises `TrajectoryDivergedError` naming
     the system, member, time and last finite state (``on_blowup="nan"`` keeps NaN rows instead).
+
+    A fixed-step run (flows, maps, SDEs, delay equations, ensembles) whose estimated time exceeds
+    `dynstab.simulate.evolution.LONG_RUN_SECONDS` runs as compiled chunks of about
+    `dynstab.simulate.evolution.CHUNK_SECONDS` (`dynstab.simulate.evolution.in_chunks`): the transient,
+    then the samples written into one preallocated array, with the same steps, step indices, law times
+    and noise as one compiled call (the same numbers). Ctrl-C (KeyboardInterrupt) then stops it within a
+    chunk, and ``progress`` reports between chunks. Adaptive runs are one compiled call.
 
     Parameters
     ----------
@@ -451,6 +575,9 @@ def trajectory(
         Most steps of an adaptive method.
     on_blowup : {"raise", "nan"}, default "raise"
         What to do when the states leave the finite numbers.
+    progress : callable, optional
+        ``progress(done, total)`` in steps (transient included), called from the calling thread between
+        the compiled chunks of a long fixed-step run; a short run (one compiled call) does not call it.
 
     Returns
     -------
@@ -521,7 +648,11 @@ def trajectory(
     else:
         keys = None
     t0_arr = kernel.evolution.time_zero(t0)
-    xs, status, n_acc, n_rej = _simulate(system.rhs, kernel, jnp.asarray(x0_arr), base, keys, t0_arr)
+    if _is_long(kernel, x0_arr, base):
+        xs = _simulate_in_chunks(kernel, jnp.asarray(x0_arr), base, keys, t0_arr, progress)
+        status, n_acc, n_rej = np.asarray(OK), 0, 0
+    else:
+        xs, status, n_acc, n_rej = _simulate(system.rhs, kernel, jnp.asarray(x0_arr), base, keys, t0_arr)
     xs = np.asarray(xs)
     status = np.atleast_1d(np.asarray(status))
     _check_result(system, xs, times, status, on_blowup, kernel)
