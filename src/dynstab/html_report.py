@@ -434,10 +434,7 @@ def system_report_html(report: Any, *, settings: Mapping[str, Any] | None = None
         parts.append(_pairs(summary))
     convergence = getattr(report, "convergence", None)
     if convergence:
-        parts.append(
-            f"<h2>Convergence of the run</h2><p>{_e(convergence_line(convergence))}</p>"
-            + _pairs({k: _value(v) for k, v in convergence.items()})
-        )
+        parts.append("<h2>Convergence of the run</h2>" + _pairs({k: _compact(v) for k, v in convergence.items()}))
     if figures:
         from .plotting import report_figures
 
@@ -453,9 +450,11 @@ def _scalar(v: Any) -> bool:
     return v is None or isinstance(v, bool | int | float | str)
 
 
-def _value(v: Any) -> str:
-    """A number, a word, or a list or mapping as compact JSON."""
-    return _num(v) if _scalar(v) else json.dumps(v, default=str)
+def _compact(v: Any) -> str:
+    """A number to 4 digits, a word, or a (nested) list of them: ``[[0.9024, 0.0008643], [0.9049, ...]]``."""
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_compact(x) for x in v) + "]"
+    return _num(v, 4) if _scalar(v) else json.dumps(v, default=str)
 
 
 def series_report_html(
