@@ -33,6 +33,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .text import count
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -528,7 +530,9 @@ def plot_periodic_orbits(orbits: PeriodicOrbits, background: Any = None, ax: Axe
         for n, o in enumerate(orbits.orbits):
             u = o.points[:, k]
             ax.plot(u, np.roll(u, -1), "o" if o.stable else "x", ms=7, mew=1.5, label=_orbit_label(n, o))
-        ax.set_title(f"{orbits.system_name}: {len(orbits)} orbits of period {orbits.period} (return map of {name})")
+        ax.set_title(
+            f"{orbits.system_name}: {count(len(orbits), 'orbit')} of period {orbits.period} (return map of {name})"
+        )
     handles, names = ax.get_legend_handles_labels()
     unique = dict(zip(names, handles))
     if unique:

@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 
 import dynstab
 from dynstab.cli import app
-from dynstab.cli.common import count, plural, safe_name
+from dynstab.cli.common import safe_name
 from dynstab.systems.metadata import DATA_FILE
+from dynstab.text import count, plural
 
 runner = CliRunner()
 

@@ -61,6 +61,7 @@ import numpy as np
 
 from .._precision import float64
 from ..systems.base import Flow, Map, System, as_state, check_system, evolution_of
+from ..text import count
 from ..validation import InvalidTypeError, as_finite_array, as_float, as_int, as_positive_float
 from .attractor_cells import NO_ATTRACTOR, AttractorCells
 from .basin_boundary import basin_entropy, uncertainty_exponent
@@ -307,7 +308,7 @@ class Basins:
             for k, v in self.fractions.items()
         )
         return (
-            f"Basins({self.system_name!r}, grid {self.labels.shape}, {self.n_attractors} attractors; "
+            f"Basins({self.system_name!r}, grid {self.labels.shape}, {count(self.n_attractors, 'attractor')}; "
             f"fractions {{{fr}}}; S_b={self.basin_entropy:.4f}, S_bb={self.boundary_basin_entropy:.4f}, "
             f"alpha={self.uncertainty_exponent:.3f})"
         )

@@ -86,6 +86,7 @@ from ..simulate.evolution import run
 from ..simulate.steppers import FIXED_STEP_METHODS, rk_step
 from ..systems.base import Flow, Map, as_state, check_system
 from ..systems.derived import PoincareMap, poincare_section
+from ..text import count
 from ..validation import as_finite_array, as_int, as_positive_float
 from .fixed_points import classify, format_complex
 from .newton import (
@@ -297,13 +298,13 @@ class PeriodicOrbits(Sequence):
         ax.set_xlabel(self.names[0])
         if len(self.names) > 1:
             ax.set_ylabel(self.names[1])
-        ax.set_title(f"{self.system_name}: {len(self)} orbits of period {self.period}")
+        ax.set_title(f"{self.system_name}: {count(len(self), 'orbit')} of period {self.period}")
         fig.tight_layout()
         return fig
 
     def __repr__(self) -> str:
         head = (
-            f"PeriodicOrbits({self.system_name!r}, period {self.period}: {len(self)} orbits, "
+            f"PeriodicOrbits({self.system_name!r}, period {self.period}: {count(len(self), 'orbit')}, "
             f"{self.n_points} points, {self.n_stable} stable"
         )
         if not self.orbits:

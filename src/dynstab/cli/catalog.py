@@ -10,13 +10,13 @@ from typing import Annotated, Any
 import typer
 
 from ..files import DamagedFileError
+from ..text import count
 from .common import (
     JsonOpt,
     ParamOpt,
     check_output,
     command,
     console,
-    count,
     err_console,
     fail,
     interrupted,

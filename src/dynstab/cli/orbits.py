@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ..systems import Flow, Map
 
 from ..limits import check_allocation
+from ..text import count, plural
 from .common import (
     FiguresOpt,
     JsonOpt,
@@ -21,7 +22,6 @@ from .common import (
     SetOpt,
     check_output,
     command,
-    count,
     fail,
     figures_or_error,
     headless_matplotlib,
@@ -29,7 +29,6 @@ from .common import (
     load_system,
     parse_plane,
     parse_range,
-    plural,
     progress_bar,
     progress_kwarg,
     safe_name,

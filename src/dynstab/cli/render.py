@@ -12,7 +12,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..html_report import convergence_line, series_rows, verdict_label
-from .common import console, count
+from ..text import count
+from .common import console
 
 
 def fmt(v: float, digits: int = 5) -> str:

@@ -12,12 +12,12 @@ if TYPE_CHECKING:
     from ..systems import System
 
 from ..limits import check_allocation
+from ..text import count
 from .common import (
     ParamOpt,
     check_output,
     command,
     console,
-    count,
     fail,
     interrupted,
     load_system,
