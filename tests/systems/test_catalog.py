@@ -215,3 +215,53 @@ def test_unknown_name_suggests():
         get("Lorenz97")
     with pytest.raises(KeyError, match="unknown system"):
         get("no_such_system_at_all")
+
+
+def test_name_index_is_current():
+    """catalog/index.json lists every name and alias with its module (regenerate with registry.write_index())."""
+    import json
+
+    from dynstab.systems.registry import INDEX_FILE, catalog_index
+
+    shipped = json.loads(INDEX_FILE.read_text())["names"]
+    assert shipped == catalog_index(), (
+        'catalog/index.json is stale: run `python -c "from dynstab.systems.registry import write_index; write_index()"`'
+    )
+    assert {canonical for canonical, _ in shipped.values()} == set(ALL)
+
+
+def _fresh_python(code: str) -> list[str]:
+    """The output lines of ``code`` run in a fresh interpreter (nothing of the catalog loaded yet)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout.splitlines()
+
+
+def test_one_name_loads_only_its_module():
+    """Resolving a name imports only the catalog module that defines it (catalog/index.json), not all 218 systems."""
+    out = _fresh_python("""
+        import sys
+        from dynstab.systems import get
+        prefix = "dynstab.systems.catalog."
+        assert get("Henon").name == "henon"
+        print(sorted(m[len(prefix):] for m in sys.modules if m.startswith(prefix)))
+    """)
+    assert out == ["['maps']"]
+
+
+@pytest.mark.slow
+def test_stale_index_falls_back_to_the_full_catalog(tmp_path):
+    """An index entry naming the wrong module costs a full load, not a wrong or missing system."""
+    bogus = tmp_path / "index.json"
+    bogus.write_text('{"names": {"lorenz": ["lorenz", "maps"]}}')
+    out = _fresh_python(f"""
+        from dynstab.systems import get, registry
+        registry.INDEX_FILE = registry.Path({str(bogus)!r})
+        assert get("lorenz").name == "lorenz"  # maps does not define it: every module is loaded
+        print(len(registry.names()))
+    """)
+    assert out == [str(len(ALL))]

@@ -1,5 +1,10 @@
 """Catalog data: every module here registers its systems on import.
 
+Importing this package imports none of them (``DYSTS_DIFFERENCES`` fills as they load; it is complete
+after `dynstab.systems.names`): `dynstab.systems.registry` imports the module that
+defines a looked-up name (``index.json``), or all of them (`registry.CATALOG_MODULES`) for
+`dynstab.systems.names`.
+
 ``DYSTS_DIFFERENCES`` maps a system name to the reason our equations differ from dysts'
 (where dysts deviates from the cited paper we follow the paper); every other system with a
 dysts alias has the same right-hand side as dysts (tests/systems/test_dysts_equivalence.py).
@@ -100,18 +105,3 @@ ANNOTATION_NOTES: dict[str, dict[str, str]] = {
         "zero_exponent": "more than 4 positive exponents: the zero exponent lies beyond the 4 computed",
     },
 }
-
-from . import (  # noqa: F401
-    delay,
-    dynamicalsystems_jl,
-    flows,
-    flows_attractors_a,
-    flows_attractors_b,
-    flows_biochem,
-    flows_hyperchaotic,
-    flows_physics,
-    flows_sprott,
-    maps,
-    maps_more,
-    sprott_appendix_a,
-)
