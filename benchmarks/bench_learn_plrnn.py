@@ -13,9 +13,13 @@ configuration runs in a fresh process; with ``--baseline SRC`` (a ``src`` folder
 checkout) the baseline and the current code run interleaved
 (A B A B ...); reported are per-config medians of steps per CPU-second (``time.process_time``, all threads),
 wall steps/s, compile seconds, whole-process seconds and peak RSS, and the median of the per-round ratios.
+With ``--dtypes float64,float32`` the same code runs its training loop in each dtype (the estimators' ``dtype``),
+interleaved (float64 float32, float32 float64, ...), and the ratios are float32 over float64;
+``--configs`` picks configurations by a substring of their names.
 
     python benchmarks/bench_learn_plrnn.py            # CPU or whatever jax.devices() gives
     python benchmarks/bench_learn_plrnn.py --ecg --baseline /tmp/base/src --rounds 3
+    python benchmarks/bench_learn_plrnn.py --ecg --dtypes float64,float32 --configs "GTF a=0.3" --rounds 4
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -44,7 +49,7 @@ except ImportError:  # run from another directory
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from _results import loadavg, machine
 
-ECG_CONFIGS = {
+ECG_CONFIGS: dict[str, Any] = {
     "GTF a=0.3 (dynstab defaults)": dict(alpha=0.3),
     "aGTF product upper bound": dict(alpha="adaptive"),
     "GTF a=0.3, reference choices (paper_preset('ecg'))": "preset",
@@ -88,18 +93,20 @@ def measure(model, data, steps_per_epoch: int, warm_epochs: int) -> dict[str, fl
     return dict(compile_s=max(first - steps_per_epoch / sps, 0.0), wall_sps=sps, cpu_sps=steps / cpu)
 
 
-def ecg_model(name: str):
+def ecg_model(name: str, dtype: str | None = None):
     cfg = ECG_CONFIGS[name]
+    extra: dict[str, Any] = {} if dtype is None else {"dtype": dtype}
     if cfg == "preset":
         if not hasattr(ShallowPLRNN, "paper_preset"):
             return None
-        return ShallowPLRNN.paper_preset("ecg")
-    return ShallowPLRNN(5, 250, observation="affine", **cfg)
+        return ShallowPLRNN.paper_preset("ecg", **extra)
+    assert isinstance(cfg, dict)
+    return ShallowPLRNN(5, 250, observation="affine", **cfg, **extra)
 
 
-def worker(name: str, epochs: int, batches: int) -> None:
+def worker(name: str, epochs: int, batches: int, dtype: str | None = None) -> None:
     t0 = time.perf_counter()
-    model = ecg_model(name)
+    model = ecg_model(name, dtype)
     if model is None:
         print(json.dumps(None))
         return
@@ -109,12 +116,14 @@ def worker(name: str, epochs: int, batches: int) -> None:
     print(json.dumps(out))
 
 
-def run_worker(src: str | None, name: str, epochs: int, batches: int) -> dict | None:
+def run_worker(src: str | None, name: str, epochs: int, batches: int, dtype: str | None = None) -> dict | None:
     env = dict(os.environ)
     if src:
         env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     t0 = time.perf_counter()
     cmd = [sys.executable, __file__, "--worker", name, "--epochs", str(epochs), "--batches", str(batches)]
+    if dtype:
+        cmd += ["--dtype", dtype]
     res = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if res.returncode != 0:
         raise RuntimeError(res.stderr[-2000:])
@@ -125,15 +134,22 @@ def run_worker(src: str | None, name: str, epochs: int, batches: int) -> dict | 
 
 
 def ecg(args) -> None:
-    print(f"jax {jax.__version__}, {machine()}, load {loadavg()}")
-    current = ("current", args.current)
-    versions = [("baseline", args.baseline), current] if args.baseline else [current]
+    print(f"jax {jax.__version__}, {machine()}, load {loadavg()}, XLA_FLAGS={os.environ.get('XLA_FLAGS', '')!r}")
+    # (label, src, dtype); the first one is the reference of the ratios
+    versions: list[tuple[str, str | None, str | None]]
+    if args.dtypes:
+        versions = [(d, args.current, d) for d in args.dtypes.split(",")]
+    elif args.baseline:
+        versions = [("baseline", args.baseline, None), ("current", args.current, None)]
+    else:
+        versions = [("current", args.current, None)]
+    names = [n for n in ECG_CONFIGS if not args.configs or any(c in n for c in args.configs.split(";"))]
     results: dict[tuple[str, str], list[dict]] = {}
     for r in range(args.rounds):
         order = versions if r % 2 == 0 else versions[::-1]
-        for name in ECG_CONFIGS:
-            for label, src in order:
-                out = run_worker(src, name, args.epochs, args.batches)
+        for name in names:
+            for label, src, dtype in order:
+                out = run_worker(src, name, args.epochs, args.batches, dtype)
                 if out is not None:
                     results.setdefault((name, label), []).append(out)
                     print(
@@ -142,22 +158,26 @@ def ecg(args) -> None:
     print(f"\nload at end {loadavg()}")
     print(
         "\n| configuration (M=5, H=250, affine, seq 200, batch 16) | code | steps per CPU-s | steps/s wall | "
-        "compile s | whole process s | peak RSS MB | 250k steps (CPU min) | ratio to baseline (per-round median) |"
+        "compile s | whole process s | peak RSS MB | 250k steps (CPU min) | 250k steps (wall min) | "
+        f"ratio to {versions[0][0]} per CPU-s / wall (per-round median) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
-    for name in ECG_CONFIGS:
-        for label, _ in versions:
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name in names:
+        base = results.get((name, versions[0][0]))
+        for label, _, _ in versions:
             rows = results.get((name, label))
             if not rows:
                 continue
             med = {k: float(np.median([o[k] for o in rows])) for k in rows[0]}
             ratio = ""
-            base = results.get((name, "baseline"))
-            if label == "current" and base:
-                ratio = f"{np.median([c['cpu_sps'] / b['cpu_sps'] for c, b in zip(rows, base)]):.2f}x"
+            if label != versions[0][0] and base:
+                cpu = np.median([c["cpu_sps"] / b["cpu_sps"] for c, b in zip(rows, base)])
+                wall = np.median([c["wall_sps"] / b["wall_sps"] for c, b in zip(rows, base)])
+                ratio = f"{cpu:.2f}x / {wall:.2f}x"
             print(
                 f"| {name} | {label} | {med['cpu_sps']:.0f} | {med['wall_sps']:.0f} | {med['compile_s']:.1f} | "
-                f"{med['whole_process_s']:.1f} | {med['peak_rss_mb']:.0f} | {250_000 / med['cpu_sps'] / 60:.1f} | {ratio} |"
+                f"{med['whole_process_s']:.1f} | {med['peak_rss_mb']:.0f} | {250_000 / med['cpu_sps'] / 60:.1f} | "
+                f"{250_000 / med['wall_sps'] / 60:.1f} | {ratio} |"
             )
 
 
@@ -169,10 +189,13 @@ def main() -> None:
     parser.add_argument("--baseline", default=None, help="src folder of the baseline code (with --ecg)")
     parser.add_argument("--current", default=None, help="src folder of the measured code (default: this checkout)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (with --ecg)")
+    parser.add_argument("--dtypes", default=None, help="with --ecg: training dtypes to compare, e.g. float64,float32")
+    parser.add_argument("--configs", default=None, help="with --ecg: ';'-separated substrings of config names")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--dtype", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.epochs, args.batches)
+        worker(args.worker, args.epochs, args.batches, args.dtype)
         return
     if args.ecg:
         ecg(args)

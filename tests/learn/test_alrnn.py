@@ -169,3 +169,28 @@ def test_alrnn_lorenz63_done_means(shared_dir):
     assert all(r["n_subregions"] <= 4 for r in rows), rows
     assert np.median([r["D_stsp"] for r in rows]) <= 3.5, rows
     assert np.median([r["D_H"] for r in rows]) <= 0.15, rows
+
+
+def test_float32_training(lorenz_short):
+    """dtype="float32": the sparse-teacher-forcing step computes in float32 inside dynstab's float64 scope (loss,
+    state, no float64 array in its jaxpr), and the fitted model is float64."""
+    import re
+
+    import jax
+
+    from dynstab.learn.base import as_training_data
+
+    kw = dict(latent_dim=8, pwl_units=2, sequence_length=20, batch_size=4, n_epochs=1, batches_per_epoch=3)
+    model = ALRNN(dtype="float32", progress=False, **kw)
+    with dynstab.float64_scope():
+        step, state = model.training_step(as_training_data(lorenz_short, 0.01))
+        new_state, loss = jax.eval_shape(step, state, jax.random.PRNGKey(0))
+        jaxpr = str(jax.make_jaxpr(step)(state, jax.random.PRNGKey(0)))
+    assert loss.dtype == jnp.float32
+    assert {a.dtype for a in jax.tree_util.tree_leaves(new_state["params"])} == {jnp.dtype(jnp.float32)}
+    assert re.findall(r"f64\[[^\]]+\]", jaxpr) == []
+    model.fit(lorenz_short, dt=0.01)
+    assert all(v.dtype == np.float64 for v in model.params_.values())
+    assert model.generate(lorenz_short[0], 4).dtype == np.float64
+    with pytest.raises(ValueError, match="dtype must be one of"):
+        ALRNN(dtype="int32", **kw).fit(lorenz_short, dt=0.01)

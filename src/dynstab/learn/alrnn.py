@@ -32,6 +32,7 @@ import numpy as np
 from ..systems import Map
 from .base import LearnedModel, as_training_data, check_int, check_series, check_steps
 from .rnn_training import (
+    cast_floating,
     check_rnn_hyperparameters,
     check_x0,
     fit_rnn,
@@ -40,7 +41,9 @@ from .rnn_training import (
     normalized_positive_definite_diag,
     optimizer_update,
     predict_ahead,
+    step_in_dtype,
     store_training_state,
+    training_dtype,
     uniform_init,
     window_training,
 )
@@ -306,6 +309,10 @@ class ALRNN(LearnedModel):
         Length of the free runs of the checkpoint selection (>= 8; the first quarter is transient).
     select_starts : int
         Number of free runs (from training states spread over the first series) per checkpoint.
+    dtype : {"float64", "float32"}
+        Floating-point type of the training loop only (the reference code, like Flux, trains in float32): the
+        initial parameters and the windows are cast to it; the trained parameters are cast back, so the fitted
+        model (``params_``, predictions, ``as_system()``) is float64 either way.
     seed : int
         Seed of the initialisation and of the batches.
     progress : bool, optional
@@ -345,6 +352,7 @@ class ALRNN(LearnedModel):
         select_every: int = 0,
         select_steps: int = 10_000,
         select_starts: int = 4,
+        dtype: str = "float64",
         seed: int = 0,
         progress: bool | None = None,
     ):
@@ -363,6 +371,7 @@ class ALRNN(LearnedModel):
         self.select_every = select_every
         self.select_steps = select_steps
         self.select_starts = select_starts
+        self.dtype = dtype
         self.seed = seed
         self.progress = progress
 
@@ -373,6 +382,7 @@ class ALRNN(LearnedModel):
             raise ValueError(f"latent_dim must be >= the number of observed variables {n_obs}, got {M}")
         if P > M:
             raise ValueError(f"pwl_units must be <= latent_dim={M}, got {P}")
+        training_dtype(self.dtype)
         check_rnn_hyperparameters(
             self,
             (
@@ -407,7 +417,8 @@ class ALRNN(LearnedModel):
         """
         M, P = self._validate(td.dim)
         sampler, opt = window_training(self, td)
-        params = self._init_params(jax.random.PRNGKey(self.seed), M, td.dim)
+        dtype = training_dtype(self.dtype)
+        params = cast_floating(self._init_params(jax.random.PRNGKey(self.seed), M, td.dim), dtype)
         B, tau, noise = int(self.batch_size), int(self.teacher_forcing_interval), float(self.noise)
 
         def step(state, key):
@@ -415,7 +426,7 @@ class ALRNN(LearnedModel):
             loss, p, opt_state = optimizer_update(opt, stf_loss, state["params"], state["opt"], windows, P, tau)
             return {"params": p, "opt": opt_state}, loss
 
-        return step, {"params": params, "opt": opt.init(params)}
+        return step_in_dtype(step, dtype), {"params": params, "opt": opt.init(params)}
 
     def fit(self, data: Any, dt: float | None = None) -> ALRNN:
         """Train on one or several trajectories (T, N) sampled every ``dt`` (see the class docstring).

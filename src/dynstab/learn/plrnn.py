@@ -43,6 +43,7 @@ from ..systems import Map
 from .base import LearnedModel, as_training_data, check_int, check_series, check_steps
 from .rnn_training import (  # noqa: F401 (old path)
     WindowSampler,
+    cast_floating,
     check_rnn_hyperparameters,
     check_x0,
     fit_rnn,
@@ -55,7 +56,9 @@ from .rnn_training import (  # noqa: F401 (old path)
     predict_ahead,
     radam_exponential,
     rollout,
+    step_in_dtype,
     store_training_state,
+    training_dtype,
     uniform_init,
     window_training,
 )
@@ -86,7 +89,8 @@ REFERENCE_CHOICES: dict[str, Any] = dict(
 )
 
 #: Published settings (DurstewitzLab/GTF-shPLRNN ``settings/defaults.json`` and
-#: ``paper_experiments/{ECG,EEG}/Table1/*.jl``), used by :meth:`ShallowPLRNN.paper_preset`.
+#: ``paper_experiments/{ECG,EEG}/Table1/*.jl``), used by :meth:`ShallowPLRNN.paper_preset` (which adds
+#: ``dtype="float32"``: the reference trains in Flux's default Float32).
 PAPER_PRESETS: dict[str, dict[str, Any]] = {
     "defaults": dict(
         latent_dim=3,
@@ -142,6 +146,7 @@ _PAPER_COMMON: dict[str, Any] = dict(
     batch_size=16,
     learning_rate=1e-3,
     final_learning_rate=1e-6,
+    dtype="float32",
     **REFERENCE_CHOICES,
 )
 
@@ -533,7 +538,13 @@ class ShallowPLRNN(LearnedModel):
       (``"condition"``, :func:`condition_penalty`), which keeps B^+ well conditioned.
 
     :meth:`paper_preset` returns the published settings with the reference's three choices
-    (:data:`REFERENCE_CHOICES`).
+    (:data:`REFERENCE_CHOICES`), trained in float32 as the reference is.
+
+    ``dtype``: the floating-point type of the training loop only. ``"float64"`` (default) is dynstab's
+    precision; ``"float32"`` (the reference code's Flux default, and :meth:`paper_preset`'s) casts the
+    initial parameters and the training windows to float32 and runs every GTF/RAdam step in float32
+    (about twice as many steps per CPU-second at the ECG size, ``benchmarks/RESULTS.md``). The trained
+    parameters are cast back: ``params_``, predictions, ``as_system()`` and its Lyapunov exponents are float64.
 
     Parameters
     ----------
@@ -582,6 +593,8 @@ class ShallowPLRNN(LearnedModel):
         Length of the free runs of the checkpoint selection (>= 8; the first quarter is transient).
     select_starts : int
         Number of free runs (from training states spread over the first series) per checkpoint.
+    dtype : {"float64", "float32"}
+        Floating-point type of the training loop (the fitted model is float64 either way).
     seed : int
         Seed of the initialisation and of the batches.
     progress : bool, optional
@@ -633,6 +646,7 @@ class ShallowPLRNN(LearnedModel):
         select_every: int = 0,
         select_steps: int = 10_000,
         select_starts: int = 4,
+        dtype: str = "float64",
         seed: int = 0,
         progress: bool | None = None,
     ):
@@ -661,6 +675,7 @@ class ShallowPLRNN(LearnedModel):
         self.select_every = select_every
         self.select_steps = select_steps
         self.select_starts = select_starts
+        self.dtype = dtype
         self.seed = seed
         self.progress = progress
 
@@ -689,6 +704,7 @@ class ShallowPLRNN(LearnedModel):
                 f"observation_regularization must be one of {OBSERVATION_REGULARIZATIONS}, "
                 f"got {self.observation_regularization!r}"
             )
+        training_dtype(self.dtype)
         for name in ("observation_bias", "forcing_gradient", "clipped"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
@@ -747,7 +763,8 @@ class ShallowPLRNN(LearnedModel):
 
     def training_step(self, td) -> tuple[Any, Any]:
         """(step, state) of the training loop for :class:`TrainingData` ``td``: ``state, loss = step(state, key)``
-        is one GTF/RAdam update (used by ``fit`` through ``train_epochs``, and by the benchmarks).
+        is one GTF/RAdam update (used by ``fit`` through ``train_epochs``, and by the benchmarks), computed in
+        the estimator's ``dtype`` (parameters, optimiser state, alpha, windows and loss).
 
         Parameters
         ----------
@@ -756,10 +773,16 @@ class ShallowPLRNN(LearnedModel):
         """
         cfg = self._validate(td.dim)
         sampler, opt = window_training(self, td)
-        params = init_params(jax.random.PRNGKey(self.seed), cfg)
+        dtype = training_dtype(self.dtype)
+        params = cast_floating(init_params(jax.random.PRNGKey(self.seed), cfg), dtype)
         alpha0 = 1.0 if isinstance(self.alpha, str) else float(self.alpha)
-        state = {"params": params, "opt": opt.init(params), "alpha": jnp.asarray(alpha0), "count": jnp.asarray(0)}
-        return self._make_step(cfg, sampler, opt), state
+        state = {
+            "params": params,
+            "opt": opt.init(params),
+            "alpha": jnp.asarray(alpha0, dtype=dtype),
+            "count": jnp.asarray(0),
+        }
+        return step_in_dtype(self._make_step(cfg, sampler, opt), dtype), state
 
     def fit(self, data: Any, dt: float | None = None) -> ShallowPLRNN:
         """Train on one or several trajectories (T, N) sampled every ``dt`` (see the class docstring).

@@ -42,7 +42,90 @@ __all__ = [
     "forecast_from",
     "predict_ahead",
     "select_checkpoint",
+    "TRAINING_DTYPES",
+    "training_dtype",
+    "cast_floating",
+    "step_in_dtype",
 ]
+
+#: Floating-point types of the training loop (``dtype`` of the RNN estimators). The fitted model is float64 in
+#: both cases: only the optimisation runs in the chosen type.
+TRAINING_DTYPES = ("float64", "float32")
+
+
+def training_dtype(value: Any) -> Any:
+    """The JAX dtype of an estimator's ``dtype`` hyperparameter, ``"float64"`` or ``"float32"``.
+
+    Parameters
+    ----------
+    value : str
+        The hyperparameter (``"float64"`` or ``"float32"``; numpy/JAX dtypes of those names are accepted).
+
+    Returns
+    -------
+    numpy.dtype
+        ``jnp.float64`` or ``jnp.float32``.
+    """
+    try:
+        name = np.dtype(value).name
+    except TypeError:
+        name = None
+    if name not in TRAINING_DTYPES:
+        raise ValueError(
+            f"dtype must be one of {TRAINING_DTYPES} (the floating-point type of the training loop), got {value!r}"
+        )
+    return jnp.dtype(name)
+
+
+def cast_floating(tree: Any, dtype: Any) -> Any:
+    """The pytree with every floating-point array cast to ``dtype`` (integer arrays, e.g. counters, unchanged).
+
+    Parameters
+    ----------
+    tree : pytree
+        Arrays (JAX or NumPy).
+    dtype : dtype
+        The floating-point type.
+
+    Returns
+    -------
+    pytree
+        The same structure with JAX arrays.
+    """
+
+    def cast(a: Any) -> Any:
+        a = jnp.asarray(a)
+        return a.astype(dtype) if jnp.issubdtype(a.dtype, jnp.floating) else a
+
+    return jax.tree_util.tree_map(cast, tree)
+
+
+def step_in_dtype(step: Any, dtype: Any) -> Any:
+    """A training step ``state, loss = step(state, key)`` that computes in ``dtype`` whatever the state holds.
+
+    The state's floating-point arrays are cast to ``dtype`` on the way in and the new state's back to the dtypes
+    they came with (for a state made by the estimator's ``training_step`` both casts are no-ops; a state whose
+    parameters were replaced, e.g. by float64 arrays of a known model, keeps its dtypes as a ``lax.scan`` carry
+    must, and is still trained in ``dtype``).
+
+    Parameters
+    ----------
+    step : callable
+        ``step(state, key) -> (state, loss)``, traceable by JAX.
+    dtype : dtype
+        The training loop's floating-point type (:func:`training_dtype`).
+
+    Returns
+    -------
+    callable
+        The wrapped step.
+    """
+
+    def wrapped(state: Any, key: jax.Array) -> tuple[Any, jax.Array]:
+        new, loss = step(cast_floating(state, dtype), key)
+        return jax.tree_util.tree_map(lambda a, b: jnp.asarray(a).astype(jnp.asarray(b).dtype), new, state), loss
+
+    return wrapped
 
 
 def uniform_init(key: jax.Array, shape: tuple[int, ...], fan_in: int) -> jax.Array:
@@ -101,9 +184,11 @@ class WindowSampler:
         The training series (T_i, d).
     length : int
         Samples per window.
+    dtype : dtype
+        Floating-point type of the windows (the training loop's, :func:`training_dtype`).
     """
 
-    def __init__(self, series: tuple[np.ndarray, ...], length: int):
+    def __init__(self, series: tuple[np.ndarray, ...], length: int, dtype: Any = np.float64):
         starts, offset = [], 0
         for s in series:
             n = s.shape[0] - length + 1
@@ -115,7 +200,7 @@ class WindowSampler:
                 f"every training series is shorter than the window of {length} samples "
                 "(sequence_length + 1); give longer series or a smaller sequence_length"
             )
-        self.data = jnp.asarray(np.concatenate(series, axis=0))
+        self.data = jnp.asarray(np.concatenate(series, axis=0), dtype=dtype)
         self.starts = jnp.asarray(np.concatenate(starts))
         self.length = length
 
@@ -192,11 +277,13 @@ def radam_exponential(lr: float, final_lr: float, total_steps: int, clip: float 
 def window_training(model: Any, td: TrainingData) -> tuple[WindowSampler, Any]:
     """The window sampler and optimiser of an RNN estimator.
 
+    The windows have the estimator's training ``dtype`` (:func:`training_dtype`; float64 when it has none).
+
     Parameters
     ----------
     model : LearnedModel
         The estimator (reads ``sequence_length``, ``n_epochs``, ``batches_per_epoch``,
-        ``learning_rate``, ``final_learning_rate``, ``gradient_clip``).
+        ``learning_rate``, ``final_learning_rate``, ``gradient_clip``, ``dtype``).
     td : TrainingData
         The training data.
 
@@ -207,7 +294,8 @@ def window_training(model: Any, td: TrainingData) -> tuple[WindowSampler, Any]:
     opt : optax.GradientTransformation
         :func:`radam_exponential` over ``n_epochs`` x ``batches_per_epoch`` steps.
     """
-    sampler = WindowSampler(td.series, int(model.sequence_length) + 1)
+    dtype = training_dtype(getattr(model, "dtype", "float64"))
+    sampler = WindowSampler(td.series, int(model.sequence_length) + 1, dtype)
     total = int(model.n_epochs) * int(model.batches_per_epoch)
     opt = radam_exponential(
         float(model.learning_rate), float(model.final_learning_rate), total, float(model.gradient_clip)
@@ -463,7 +551,8 @@ def fit_with_selection(
 def store_training_state(model: Any, st: Any, res: TrainResult) -> None:
     """Put a training state and its result on an RNN estimator.
 
-    Sets ``params_`` (numpy arrays of ``st["params"]``), ``train_result_``, ``loss_history_`` and
+    Sets ``params_`` (float64 numpy arrays of ``st["params"]``: a model trained in float32 is cast back, so its
+    predictions, ``as_system`` and Lyapunov exponents are float64 computations), ``train_result_``, ``loss_history_`` and
     ``training_seconds_``.
 
     Parameters
@@ -475,7 +564,7 @@ def store_training_state(model: Any, st: Any, res: TrainResult) -> None:
     res : TrainResult
         The run's result.
     """
-    model.params_ = {k: np.asarray(v) for k, v in st["params"].items()}
+    model.params_ = {k: np.asarray(v, dtype=np.float64) for k, v in st["params"].items()}
     model.train_result_ = res
     model.loss_history_ = np.asarray(res.losses)
     model.training_seconds_ = float(res.seconds)
