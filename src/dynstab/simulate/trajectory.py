@@ -429,6 +429,14 @@ def _chunk(kernel: _Kernel, size: int, record: bool, state, params, key, t0, sta
     return jax.vmap(one, in_axes=(0, p_axes, 0))(state, params, key)
 
 
+#: A stored sample's steps cost this many times `estimated_seconds` (calibrated on tangent runs): Lorenz RK4
+#: samples measured 12-30 ns per number and step (every 10 steps / every step) against its 5 ns. It sizes the
+#: samples' buffer (`chunks_of`), allocated by every chunk: a buffer 2.4 times the rows a chunk fills cost 45 ms
+#: per 0.25 s chunk (Lorenz, t = 2e5 sampled every 0.1: chunked 0.97 s against 0.72 s in one call); sized
+#: with this factor, chunks / one call measured 0.98 (t = 4e5, median of 7 alternating rounds).
+SAMPLED_COST = 4
+
+
 def _simulate_in_chunks(kernel: _Kernel, x0, params, keys, t0, progress) -> np.ndarray:
     """`_simulate` of a long fixed-step run as compiled chunks of about `CHUNK_SECONDS`
     (`dynstab.simulate.evolution.in_chunks`): the transient (states only), then the samples written into one
@@ -466,7 +474,7 @@ def _simulate_in_chunks(kernel: _Kernel, x0, params, keys, t0, progress) -> np.n
     def store(start: int, ys: np.ndarray) -> None:
         out[(slice(None),) * axis + (slice(start, start + ys.shape[axis]),)] = ys
 
-    cut = chunks_of(plan.n_out, plan.n_sub, numbers, batch)
+    cut = chunks_of(plan.n_out, plan.n_sub, SAMPLED_COST * numbers, batch)
     piece = lambda s, j, m: _chunk(kernel, cut.size, True, s, params, k_run, start_time, j, m)  # noqa: E731
     # a sample j advances n_sub steps after it is recorded: sample j done, n_transient + n_sub j steps done
     in_chunks(
