@@ -41,7 +41,10 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", list(CASES))
+SLOW = {"flow rk8", "map, stride 3", "parameter ensemble, sde"}  # variations of the fast cases
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in CASES])
 def test_chunked_run_equals_the_one_call_run(name, monkeypatch):
     make, kwargs = CASES[name]
     system = make()

@@ -450,13 +450,15 @@ def _simulate_in_chunks(kernel: _Kernel, x0, params, keys, t0, progress) -> np.n
     numbers = math.prod(jnp.shape(state)[1:] if ensemble else jnp.shape(state))
     total = plan.n_transient + plan.n_sub * (plan.n_out - 1)
     axis = 1 if ensemble else 0
+    # the chunks do not depend on the transient's length: runs that differ only there share their compilations
+    chunk_kernel = kernel._replace(plan=plan._replace(n_transient=0))
 
     def report(offset: int, per: int) -> Callable[[int, int], None] | None:
         return None if progress is None else (lambda done, _: progress(min(offset + per * done, total), total))
 
     if plan.n_transient:
         cut = chunks_of(plan.n_transient, 1, numbers, batch)
-        piece = lambda s, j, m: _chunk(kernel, cut.size, False, s, params, k_tr, t0, j, m)  # noqa: E731
+        piece = lambda s, j, m: _chunk(chunk_kernel, cut.size, False, s, params, k_tr, t0, j, m)  # noqa: E731
         state, _ = in_chunks(
             piece,
             state,
@@ -475,7 +477,7 @@ def _simulate_in_chunks(kernel: _Kernel, x0, params, keys, t0, progress) -> np.n
         out[(slice(None),) * axis + (slice(start, start + ys.shape[axis]),)] = ys
 
     cut = chunks_of(plan.n_out, plan.n_sub, SAMPLED_COST * numbers, batch)
-    piece = lambda s, j, m: _chunk(kernel, cut.size, True, s, params, k_run, start_time, j, m)  # noqa: E731
+    piece = lambda s, j, m: _chunk(chunk_kernel, cut.size, True, s, params, k_run, start_time, j, m)  # noqa: E731
     # a sample j advances n_sub steps after it is recorded: sample j done, n_transient + n_sub j steps done
     in_chunks(
         piece,
