@@ -25,7 +25,9 @@ output says so. Rounds are interleaved (A B A B ...); ratios are medians of the 
    conditions with the same span (t, transient, QR interval read from dynstab's JSON
    ``lyapunov_settings``); wall time and peak RSS (``os.wait4``) of each, and both spectra.
 
-Prints a Markdown section, the tables of "Side by side with tsdynamics (issues 12, 15)" in RESULTS.md.
+Prints a Markdown section (the tables of "Side by side with tsdynamics (issues 12, 15)" in RESULTS.md): both
+tables, dynstab's per-step timings (its JSON ``timings_s``), both spectra, and one line per goal of the issues
+(met or NOT met, computed from the medians). About 8 minutes with the defaults on 2 loaded cores.
 """
 
 from __future__ import annotations
@@ -240,6 +242,19 @@ def part_dimension(args, work: Path, skip: dict[str, str | None]) -> list[str]:
             rows,
         ),
     ]
+    if base and "tsdynamics" in runs:
+
+        def per_round(side: str, case: str, key: str) -> list[float]:
+            return [r["_import"] + r[case]["first"] if key == "cold" else med(r[case]["warm"]) for r in runs[side]]
+
+        verdicts = []
+        for key, what in (("warm", "warm call"), ("cold", "import + first call")):
+            ours_t = per_round("dynstab", "chebyshev", key)
+            for case in ("defaults", "chebyshev"):
+                speed = med(t / o for t, o in zip(per_round("tsdynamics", case, key), ours_t))
+                how = f"{speed:.2f}x faster" if speed >= 1 else f"{1 / speed:.2f}x SLOWER"
+                verdicts.append(f"{what} vs tsdynamics' {case}: dynstab {how}")
+        out += ["", "Goal (issue 12, D2 faster than tsdynamics at equal accuracy): " + "; ".join(verdicts) + "."]
     return out
 
 
@@ -258,8 +273,7 @@ def part_main_command(args, work: Path, skip: dict[str, str | None]) -> list[str
     report: dict = {}
     if not skip["dynstab"]:
         # fills the warm cache (and the .pyc files); its JSON gives the settings the peer copies
-        _, _, text = run_measured(next(iter(commands.values())), env(warm_cache), str(work))
-        report = json.loads(text)
+        report = json.loads(run_measured(next(iter(commands.values())), env(warm_cache), str(work))[2])
         for label, cmd in commands.items():
             cases[f"{label}, cold"] = (cmd, False)
             cases[f"{label}, warm"] = (cmd, True)
@@ -271,7 +285,8 @@ def part_main_command(args, work: Path, skip: dict[str, str | None]) -> list[str
             raise RuntimeError(f"dynstab now uses {settings['n_ics']} initial conditions, the peer {len(ics)}")
         cfg = {k: settings[k] for k in ("t", "transient", "qr_interval")} | {"ics": ics}
         cases[peer] = ([args.tsdynamics_python, "-c", TSD_SPECTRUM, json.dumps(cfg)], True)
-    res: dict[str, list[tuple[float, float, str]]] = {k: [] for k in cases}
+    # run_measured: (wall s, peak RSS MB, stdout, CPU s)
+    res: dict[str, list[tuple]] = {k: [] for k in cases}
     for _ in range(args.rounds):
         for label, (cmd, warm) in cases.items():
             cache = warm_cache if warm else Path(tempfile.mkdtemp(dir=work, prefix="cold-"))
@@ -288,6 +303,7 @@ def part_main_command(args, work: Path, skip: dict[str, str | None]) -> list[str
             [
                 label,
                 f"{med(walls):.2f} ({min(walls):.2f}-{max(walls):.2f})",
+                f"{med(r[3] for r in runs):.2f}" if len(runs[0]) > 3 else "",
                 f"{med(r[1] for r in runs):.0f}",
                 ratio,
             ]
@@ -295,12 +311,47 @@ def part_main_command(args, work: Path, skip: dict[str, str | None]) -> list[str
     out = [
         f"**2. The main job, whole processes**: {args.rounds} interleaved rounds, every case once per round; cold = a "
         "fresh empty DYNSTAB_CACHE_DIR / NUMBA_CACHE_DIR, warm = the cache filled by an earlier run; peak RSS of "
-        "each process from `os.wait4`; *vs tsdynamics* is the median of the per-round wall-time ratios (below 1: "
+        "each process from `os.wait4`, CPU = its user + system seconds (all threads; less sensitive to the load than wall); *vs tsdynamics* is the median of the per-round wall-time ratios (below 1: "
         "dynstab is faster).",
         "",
-        *md_table(["process", "wall s, median (min-max)", "peak RSS MB", "vs tsdynamics"], rows),
+        *md_table(["process", "wall s, median (min-max)", "CPU s", "peak RSS MB", "vs tsdynamics"], rows),
         "",
     ]
+    steps = list(report.get("timings_s", {}))
+    if steps:
+        step_rows = []
+        for label, runs in res.items():
+            if label == peer:
+                continue
+            reports = [json.loads(r[2]) for r in runs]
+            cells = [med(rep["timings_s"].get(k, 0.0) for rep in reports) for k in steps]
+            rest = med(r[0] - sum(json.loads(r[2])["timings_s"].values()) for r in runs)
+            step_rows.append([label, *(f"{c:.2f}" for c in cells), f"{rest:.2f}"])
+        out += [
+            "Where dynstab's wall time goes (the report's own `timings_s`, medians; *rest* = wall minus the steps: "
+            "start-up, imports, figures, writing):",
+            "",
+            *md_table(["process", *steps, "rest"], step_rows),
+            "",
+        ]
+        goals = []
+        for label, limit in (
+            ("`dynstab analyze lorenz --json`, warm", 2.0),
+            ("`dynstab analyze lorenz --json`, cold", 5.0),
+        ):
+            wall = med(r[0] for r in res[label])
+            goals.append(
+                f"{label.split(', ')[1]} {wall:.2f} s against the goal {limit:.0f} s: "
+                + ("met" if wall < limit else "NOT met")
+            )
+        if peer in res:
+            for label in res:
+                if label != peer and label.endswith("warm"):
+                    times = med(a[0] / b[0] for a, b in zip(res[label], res[peer]))
+                    goals.append(
+                        f"{label} {times:.2f}x the tsdynamics process: " + ("ahead" if times < 1 else "NOT ahead")
+                    )
+        out += ["Goals (issue 15): " + "; ".join(goals) + ".", ""]
     if report:
         s = report["lyapunov_settings"]
         out.append(
