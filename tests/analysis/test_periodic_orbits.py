@@ -195,7 +195,7 @@ def test_results_export(henon_orbits):
     assert d["period"] == 4 and d["n_orbits"] == 1 and d["n_points"] == 4 and len(d["orbits"][0]["points"]) == 4
     ds = po.to_xarray()
     assert ds["points"].shape == (1, 4, 2) and list(ds["variable"].values) == ["x", "y"]
-    assert "period 4: 1 orbits" in repr(po)
+    assert "period 4: 1 orbit," in repr(po)
     empty = henon_orbits[5].to_xarray()
     assert empty["points"].shape == (0, 5, 2)
     import matplotlib.pyplot as plt

@@ -402,14 +402,17 @@ class LearnedModel(BaseEstimator, abc.ABC):
         Returns
         -------
         float
-            R^2 of the forecast.
+            R^2 of the forecast; -inf for a forecast that diverged (non-finite values).
         """
         self._check_fitted()
         x = check_series(data, what="data", min_length=self.context_length + 1, dim=self.dim_)
         steps = x.shape[0] - self.context_length if steps is None else check_steps(steps)
         truth = x[self.context_length : self.context_length + steps]
         pred = self.forecast(x[: self.context_length], truth.shape[0])
-        ss_res = np.sum((truth - pred) ** 2)
+        if not np.all(np.isfinite(pred)):
+            return -np.inf  # a forecast that diverged: the worst score, not NaN
+        with np.errstate(over="ignore"):  # a forecast far off the data: R^2 -> -inf, said by the value
+            ss_res = np.sum((truth - pred) ** 2)
         ss_tot = np.sum((truth - truth.mean(axis=0)) ** 2)
         return float(1.0 - ss_res / ss_tot) if ss_tot > 0 else float(-ss_res)
 
