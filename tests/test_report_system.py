@@ -150,3 +150,18 @@ def test_a_damped_oscillator_is_a_fixed_point_once_the_run_resolves_its_exponent
     # over 5 time units the zero threshold 5 / T = 1 covers -0.25: not resolved, so not a verdict
     assert analyze(damped, t=5.0, n_ics=2).verdict.startswith("inconclusive: run too short")
     assert analyze(damped, t=200.0, n_ics=2).verdict == "fixed point"
+
+
+def test_rossler_at_c9_reports_both_equilibria_and_plots_no_approach():
+    """Issue 15: `analyze rossler --param c=9` missed the outer equilibrium (the search box came from the
+    attractor only) and a short --t plotted the approach from the default parameters' x0."""
+    a, b, c = 0.2, 0.2, 9.0
+    rep = analyze(dynstab.systems.get("rossler", c=c), t=50.0, n_ics=1)
+    root = np.sqrt(c * c - 4 * a * b)
+    exact = sorted((x, -x / a, x / a) for x in ((c - root) / 2, (c + root) / 2))
+    found = sorted(tuple(fp.x) for fp in rep.fixed_points)
+    np.testing.assert_allclose(found, exact, rtol=1e-8, atol=1e-10)
+    # the plotted run starts after the 100-time-unit transient of a long run: already on the attractor
+    x = rep.trajectory.x
+    lo, hi = x[len(x) // 2 :].min(axis=0), x[len(x) // 2 :].max(axis=0)
+    assert np.all(x[0] >= lo - 0.1 * (hi - lo)) and np.all(x[0] <= hi + 0.1 * (hi - lo))

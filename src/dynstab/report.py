@@ -19,7 +19,7 @@ from .analysis.fixed_points import FixedPoints, fixed_points
 from .analysis.lyapunov import LyapunovSpectrum, classify, lyapunov_spectrum, zero_tolerance
 from .pipeline import run_steps, summary_tail
 from .simulate import Trajectory, trajectory
-from .simulate.evolution import default_transient
+from .simulate.evolution import TRANSIENT_CAP_TIME, default_transient
 from .systems.base import SDE, System, evolution_of
 
 
@@ -177,7 +177,10 @@ def _simulate(report: Report, length: float) -> None:
         report.trajectory = trajectory(s, n=min(int(length), 20_000), transient=1000)
     else:
         span = min(length, 20_000 * s.dt)
-        report.trajectory = trajectory(s, t=span, transient=default_transient(evolution_of(s), span))
+        # the plotted attractor: the default transient of a long run (the cap), also when the run is short, so
+        # a short --t (or an initial condition off the attractor of changed parameters) plots no approach
+        transient = default_transient(evolution_of(s), max(span, 10 * TRANSIENT_CAP_TIME))
+        report.trajectory = trajectory(s, t=span, transient=transient)
 
 
 def _fixed_points(report: Report, box, n_starts: int, seed: int, progress: Callable[[int, int], None] | None) -> None:
@@ -193,7 +196,13 @@ def _fixed_points(report: Report, box, n_starts: int, seed: int, progress: Calla
         report.box = default_box(report.trajectory)
     else:
         report.box = [(float(lo), float(hi)) for lo, hi in box]
-    report.fixed_points = fixed_points(report.system, report.box, n_starts=n_starts, seed=seed, progress=progress)
+    # a default box (the attractor's, padded) grows to equilibria met outside it: Rossler at c = 9 has its
+    # second equilibrium far off the attractor
+    report.fixed_points = fixed_points(
+        report.system, report.box, n_starts=n_starts, seed=seed, progress=progress, grow=box is None
+    )
+    if report.fixed_points.box is not None:
+        report.box = [(float(lo), float(hi)) for lo, hi in report.fixed_points.box]
 
 
 def _spectrum(
