@@ -1,27 +1,4 @@
-"""Counts agree with their nouns everywhere dynstab prints them."""
-
-import pytest
-
-from dynstab.text import count, plural
-
-
-@pytest.mark.parametrize(
-    ("n", "noun", "expected"),
-    [
-        (1, "attractor", "1 attractor"),
-        (0, "attractor", "0 attractors"),
-        (3, "equilibrium", "3 equilibria"),
-        (1, "equilibrium", "1 equilibrium"),
-        (2, "fixed point", "2 fixed points"),
-        (2, "entry", "2 entries"),
-        (2, "key", "2 keys"),
-        (2, "matrix", "2 matrices"),
-        (2, "pass", "2 passes"),
-    ],
-)
-def test_count(n, noun, expected):
-    assert count(n, noun) == expected
-    assert plural(noun, n) == expected.split(" ", 1)[1]
+"""Counts agree with their nouns in the library's reprs (the words themselves: tests/cli/test_consistency.py)."""
 
 
 def test_library_reprs_use_the_right_number():

@@ -41,6 +41,7 @@ from .rnn_training import (
     normalized_positive_definite_diag,
     optimizer_update,
     predict_ahead,
+    prediction_starts,
     step_in_dtype,
     store_training_state,
     training_dtype,
@@ -540,11 +541,7 @@ class ALRNN(LearnedModel):
             Prediction horizon in steps.
         """
         self._check_fitted()
-        xa = check_series(x, what="x", min_length=1, dim=self.dim_)
-        idx = np.asarray(starts, dtype=np.int64).reshape(-1)
-        n = check_steps(n)
-        if idx.size and (idx.min() < 0 or idx.max() >= xa.shape[0]):
-            raise ValueError(f"starts must be indices into x (0..{xa.shape[0] - 1})")
+        xa, idx, n = prediction_starts(x, starts, n, self.dim_)
         return predict_ahead(_law(self._P), _init_latent, _obs(self.dim_), self._jparams(), xa[idx], n)
 
     def forecast(self, context: Any, steps: int) -> np.ndarray:

@@ -54,6 +54,7 @@ from .rnn_training import (  # noqa: F401 (old path)
     normalized_positive_definite_diag,
     optimizer_update,
     predict_ahead,
+    prediction_starts,
     radam_exponential,
     rollout,
     step_in_dtype,
@@ -852,11 +853,7 @@ class ShallowPLRNN(LearnedModel):
             Prediction horizon in steps.
         """
         self._check_fitted()
-        xa = check_series(x, what="x", min_length=1, dim=self.dim_)
-        idx = np.asarray(starts, dtype=np.int64).reshape(-1)
-        n = check_steps(n)
-        if idx.size and (idx.min() < 0 or idx.max() >= xa.shape[0]):
-            raise ValueError(f"starts must be indices into x (0..{xa.shape[0] - 1})")
+        xa, idx, n = prediction_starts(x, starts, n, self.dim_)
         init, _, obs = _observation_fns(self._cfg.observation, self._cfg.M, self._cfg.N)
         return predict_ahead(self._law(), init, obs, self._jparams(), xa[idx], n)
 

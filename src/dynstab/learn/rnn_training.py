@@ -22,7 +22,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .base import TrainingData, TrainResult, check_int, check_series, train_or_recover
+from .base import TrainingData, TrainResult, check_int, check_series, check_steps, train_or_recover
 
 __all__ = [
     "uniform_init",
@@ -762,3 +762,35 @@ def predict_ahead(law: Any, init: Any, obs: Any, p: Any, x0: np.ndarray, n: int,
             part = np.concatenate([part, np.repeat(part[-1:], size - m, axis=0)])
         out.append(np.asarray(_ahead(law, init, obs, p, jnp.asarray(part), int(n)))[:m])
     return np.concatenate(out) if out else np.zeros((0, x0.shape[-1]))
+
+
+def prediction_starts(x: Any, starts: Any, n: Any, dim: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """The checked arguments of a model's batched n-step predictions (``predict_n_steps``).
+
+    Parameters
+    ----------
+    x : array_like, shape (T, dim)
+        Observed series.
+    starts : array_like of int
+        Start indices into ``x``.
+    n : int
+        Prediction horizon in steps.
+    dim : int
+        The model's observed dimension.
+
+    Returns
+    -------
+    (x, starts, n)
+        The series as a float array, the start indices as a flat int64 array, the horizon.
+
+    Raises
+    ------
+    ValueError
+        For a malformed series or horizon, or a start that is not an index into ``x``.
+    """
+    xa = check_series(x, what="x", min_length=1, dim=dim)
+    idx = np.asarray(starts, dtype=np.int64).reshape(-1)
+    steps = check_steps(n)
+    if idx.size and (idx.min() < 0 or idx.max() >= xa.shape[0]):
+        raise ValueError(f"starts must be indices into x (0..{xa.shape[0] - 1})")
+    return xa, idx, steps
