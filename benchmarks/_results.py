@@ -6,7 +6,9 @@ import os
 import platform
 import re
 import subprocess
+import sys
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -69,3 +71,45 @@ def first_and_best(fn, repeats: int = 3):
         out = fn()
         best = min(best, time.perf_counter() - t0)
     return out, first, best
+
+
+def alternate_against(
+    script: str, src: str, cases: Sequence[str], rounds: int
+) -> Iterator[tuple[str, list[float], list[float]]]:
+    """Time ``cases`` in this tree and in the dynstab source tree ``src``, alternating A B / B A per round.
+
+    Two long-lived workers run ``script --serve`` (one with ``PYTHONPATH=src``, both without a compile
+    cache); a worker prints ``ready``, then answers each case name read from stdin with one time in
+    seconds. Yields ``(case, this_times, src_times)`` as each case finishes, so a script prints as it goes.
+    """
+    py = [sys.executable, script, "--serve"]
+    env = {**os.environ, "DYNSTAB_CACHE_DIR": ""}
+    workers = {
+        "this": subprocess.Popen(py, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env),
+        "src": subprocess.Popen(
+            py, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**env, "PYTHONPATH": src}
+        ),
+    }
+    try:
+        for w in workers.values():
+            if w.stdout is None or w.stdout.readline().strip() != "ready":
+                raise RuntimeError("a worker failed to start")
+
+        def call(who: str, case: str) -> float:
+            w = workers[who]
+            assert w.stdin is not None and w.stdout is not None
+            w.stdin.write(case + "\n")
+            w.stdin.flush()
+            return float(w.stdout.readline())
+
+        for case in cases:
+            t: dict[str, list[float]] = {"this": [], "src": []}
+            for r in range(rounds):
+                for who in ("this", "src") if r % 2 == 0 else ("src", "this"):
+                    t[who].append(call(who, case))
+            yield case, t["this"], t["src"]
+    finally:
+        for w in workers.values():
+            if w.stdin is not None:
+                w.stdin.close()
+            w.wait()

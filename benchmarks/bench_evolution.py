@@ -63,7 +63,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import git_state, loadavg, machine, md_table, replace_section
+from _results import alternate_against, git_state, loadavg, machine, md_table, replace_section
 from bench_foundation import wait_for_quiet
 
 os.environ["DYNSTAB_CACHE_DIR"] = ""  # real compile times (must precede importing dynstab)
@@ -218,43 +218,17 @@ def serve() -> None:
 
 def against(src: str, rounds: int) -> None:
     """This tree / ``src``: medians of per-round ratios over alternating rounds (see the module docstring)."""
-    py = [sys.executable, __file__, "--serve"]
-    env = {**os.environ, "DYNSTAB_CACHE_DIR": ""}
-    workers = {
-        "this": subprocess.Popen(py, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env),
-        "src": subprocess.Popen(
-            py, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**env, "PYTHONPATH": src}
-        ),
-    }
-    for w in workers.values():
-        if w.stdout.readline().strip() != "ready":
-            raise RuntimeError("a worker failed to start")
-
-    def call(name: str, case: str) -> float:
-        w = workers[name]
-        w.stdin.write(case + "\n")
-        w.stdin.flush()
-        return float(w.stdout.readline())
-
     print(f"this tree / {src}, {rounds} alternating rounds, load {loadavg()}")
-    for case in (*CASES, "lorenz_analyze"):
-        if case == "lorenz_rk4":
-            continue  # the trajectory loop is not a Lyapunov run
-        t = {"this": [], "src": []}
-        for r in range(rounds):
-            for name in ("this", "src") if r % 2 == 0 else ("src", "this"):
-                t[name].append(call(name, case))
-        ratios = [a / b for a, b in zip(t["this"], t["src"])]
+    cases = [c for c in (*CASES, "lorenz_analyze") if c != "lorenz_rk4"]  # the trajectory loop is not a Lyapunov run
+    for case, this, other in alternate_against(__file__, src, cases, rounds):
+        ratios = [a / b for a, b in zip(this, other)]
         q = statistics.quantiles(ratios, n=4)
         print(
             f"{case}: this / src = {statistics.median(ratios):.3f} (quartiles {q[0]:.2f}-{q[2]:.2f}); "
-            f"median {fmt(statistics.median(t['this']))} vs {fmt(statistics.median(t['src']))}, "
-            f"best {fmt(min(t['this']))} vs {fmt(min(t['src']))}",
+            f"median {fmt(statistics.median(this))} vs {fmt(statistics.median(other))}, "
+            f"best {fmt(min(this))} vs {fmt(min(other))}",
             flush=True,
         )
-    for w in workers.values():
-        w.stdin.close()
-        w.wait()
 
 
 # --------------------------------------------------------------------------- measurement

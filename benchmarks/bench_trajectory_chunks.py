@@ -21,11 +21,13 @@ Every timed call returns host data (``.x``). The machine is shared: compare rati
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import alternate_against
 
 LONG = {
     "lorenz_long": "dynstab.trajectory(lorenz, t=4e5, dt=0.1).x",
@@ -87,33 +89,9 @@ def serve() -> None:
 
 
 def against(src: str, rounds: int) -> None:
-    py = [sys.executable, __file__, "--serve"]
-    env = {**os.environ, "DYNSTAB_CACHE_DIR": ""}
-    workers = {
-        "this": subprocess.Popen(py, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env),
-        "src": subprocess.Popen(
-            py, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**env, "PYTHONPATH": src}
-        ),
-    }
-    for w in workers.values():
-        if w.stdout.readline().strip() != "ready":
-            raise RuntimeError("a worker failed to start")
-
-    def call(who: str, case: str) -> float:
-        w = workers[who]
-        w.stdin.write(case + "\n")
-        w.stdin.flush()
-        return float(w.stdout.readline())
-
-    for case in SHORT:
-        t: dict[str, list[float]] = {"this": [], "src": []}
-        for r in range(rounds):
-            for who in ("this", "src") if r % 2 == 0 else ("src", "this"):
-                t[who].append(call(who, case))
-        print(summary(case, t["this"], t["src"], ("this", "src")), flush=True)
-    for w in workers.values():
-        w.stdin.close()
-        w.wait()
+    """This tree / ``src`` on the short cases, alternating rounds in two long-lived workers."""
+    for case, this, other in alternate_against(__file__, src, SHORT, rounds):
+        print(summary(case, this, other, ("this", "src")), flush=True)
 
 
 def main() -> None:
