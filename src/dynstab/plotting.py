@@ -106,6 +106,14 @@ def _figure(ncols: int = 1, nrows: int = 1, size: tuple[float, float] = (6.0, 4.
     return plt.subplots(nrows, ncols, figsize=size, squeeze=False, layout="constrained")
 
 
+def _axes(ax: Any, size: tuple[float, float]) -> tuple[Any, Any]:
+    """``(figure, axes)``: a new constrained-layout figure of ``size`` when ``ax`` is None, else ``ax``'s."""
+    if ax is None:
+        fig, grid = _figure(size=size)
+        return fig, grid[0, 0]
+    return ax.figure, ax
+
+
 def _wrap(text: str, width: int = _TITLE_WIDTH) -> str:
     return textwrap.fill(text, width=width, break_long_words=False)
 
@@ -262,12 +270,7 @@ def plot_convergence(spec: LyapunovSpectrum, ax: Axes | None = None) -> Figure:
     """
     import matplotlib.pyplot as plt
 
-    fig: Any
-    if ax is None:
-        fig, grid = _figure(size=(6.4, 4.6))
-        ax = grid[0, 0]
-    else:
-        fig = ax.figure
+    fig, ax = _axes(ax, (6.4, 4.6))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i in range(spec.exponents.size):
         c = colors[i % len(colors)]
@@ -310,11 +313,7 @@ def plot_basins(basins: Basins, ax: Axes | None = None) -> Figure:
 
     from .analysis.basins import DIVERGED, UNDETERMINED
 
-    fig: Any
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7.6, 5.2))
-    else:
-        fig = ax.figure
+    fig, ax = _axes(ax, (7.6, 5.2))
     basins.plot(ax=ax)
     _constrained(fig)
     img = ax.images[-1]
@@ -370,13 +369,8 @@ def plot_orbit_diagram(diagram: OrbitDiagram, changes: Iterable[PeriodChange] = 
     matplotlib.figure.Figure
         The figure drawn into.
     """
-    import matplotlib.pyplot as plt
 
-    fig: Any
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(8.4, 5.2))
-    else:
-        fig = ax.figure
+    fig, ax = _axes(ax, (8.4, 5.2))
     diagram.plot(ax=ax)
     _constrained(fig)
     doublings = sorted(
@@ -460,13 +454,8 @@ def plot_section(section: PoincareSection, ax: Axes | None = None) -> Figure:
         The figure drawn into: the scatter of two section coordinates, or the return map
         u[n] -> u[n+1] of the widest one (see `return_map_coordinate`).
     """
-    import matplotlib.pyplot as plt
 
-    fig: Any
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(5.6, 4.8))
-    else:
-        fig = ax.figure
+    fig, ax = _axes(ax, (5.6, 4.8))
     sec = section.section.reshape(-1, section.section.shape[-1]) if section.points.ndim == 3 else section.section
     k = return_map_coordinate(sec)
     if k is None:
@@ -504,14 +493,9 @@ def plot_periodic_orbits(orbits: PeriodicOrbits, background: Any = None, ax: Axe
     matplotlib.figure.Figure
         The figure drawn into.
     """
-    import matplotlib.pyplot as plt
     import numpy as np
 
-    fig: Any
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(5.6, 4.8))
-    else:
-        fig = ax.figure
+    fig, ax = _axes(ax, (5.6, 4.8))
     ref: Any = background if background is not None else [p for o in orbits.orbits for p in o.points]
     k = return_map_coordinate(ref)
     if k is None:
