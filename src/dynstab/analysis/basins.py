@@ -299,7 +299,8 @@ class Basins:
         )
         if attractors and self.attractors:
             ax.legend(fontsize=7, loc="upper right")
-        fig.tight_layout()
+        if fig.get_layout_engine() is None:  # a caller's constrained layout stays
+            fig.tight_layout()
         return fig
 
     def __repr__(self) -> str:

@@ -265,7 +265,8 @@ class OrbitDiagram:
         var = self.index if self.index is not None else variable
         ax.set_ylabel(self.names[var] if var < len(self.names) else f"x{var + 1}")
         ax.set_title(f"{self.system_name}: orbit diagram")
-        fig.tight_layout()
+        if fig.get_layout_engine() is None:  # a caller's constrained layout stays
+            fig.tight_layout()
         return fig
 
     def __repr__(self) -> str:

@@ -299,7 +299,8 @@ class PeriodicOrbits(Sequence):
         if len(self.names) > 1:
             ax.set_ylabel(self.names[1])
         ax.set_title(f"{self.system_name}: {count(len(self), 'orbit')} of period {self.period}")
-        fig.tight_layout()
+        if fig.get_layout_engine() is None:  # a caller's constrained layout stays
+            fig.tight_layout()
         return fig
 
     def __repr__(self) -> str:

@@ -201,7 +201,8 @@ class RegionOfAttraction:
         ax.set_aspect("equal", adjustable="datalim")
         ax.legend(fontsize=8)
         ax.set_title(f"{self.system_name}: region-of-attraction estimate")
-        fig.tight_layout()
+        if fig.get_layout_engine() is None:  # a caller's constrained layout stays
+            fig.tight_layout()
         return fig
 
     def __repr__(self) -> str:

@@ -653,7 +653,8 @@ class PoincareSection:
             ax.set_xlabel(f"{names[0]}[n]")
             ax.set_ylabel(f"{names[0]}[n+1]")
         ax.set_title(f"{self.system.name}: section {self.plane_text}")
-        fig.tight_layout()
+        if fig.get_layout_engine() is None:  # a caller's constrained layout stays
+            fig.tight_layout()
         return fig
 
     def __repr__(self) -> str:
