@@ -1,4 +1,5 @@
-"""The ``dynstab`` command line: analyze, list, info, simulate, periodic-orbits, bifurcation, basins, catalog.
+"""The ``dynstab`` command line: analyze, list, info, simulate, periodic-orbits, bifurcation, basins, catalog,
+model, bench.
 
 One module per command family (`analyze`, `catalog`, `simulate`, `orbits`, `basins`), the shared
 options and argument parsing in `common`, and the terminal rendering (rich tables) in `render`.
@@ -24,8 +25,10 @@ from typer.core import TyperGroup
 
 from .analyze import analyze
 from .basins import basins
+from .bench import bench_app
 from .catalog import catalog_annotate, catalog_doc, info, list_systems
 from .common import fail_line, interrupted, set_debug
+from .model import model_app
 from .orbits import bifurcation, periodic_orbits_cmd
 from .simulate import simulate
 
@@ -114,3 +117,5 @@ catalog_app = typer.Typer(no_args_is_help=True, help="Maintain the catalog: anno
 catalog_app.command("annotate")(catalog_annotate)
 catalog_app.command("doc")(catalog_doc)
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(model_app, name="model")
+app.add_typer(bench_app, name="bench")

@@ -1,0 +1,7 @@
+"""The models of the papers behind dynstab, written against the system protocol.
+
+Each module is one model family; import it by name (``from dynstab.models import fields``).
+Every model is a dynstab system (or a documented derived kind of one), so `trajectory`,
+Lyapunov exponents where defined, the entropies and NetCDF export work on it, and each has a
+``dynstab model NAME`` command.
+"""
