@@ -37,3 +37,16 @@ def shared_dir():
     if not SHARED.is_dir():
         pytest.skip("../shared is not available")
     return SHARED
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium over the DevTools pipe (tests/devtools.py); skips where none is installed."""
+    from devtools import DevTools, find_browser
+
+    binary = find_browser()
+    if binary is None:
+        pytest.skip("no headless browser (chromium, chromium-browser or google-chrome) on this machine")
+    tools = DevTools(binary)
+    yield tools
+    tools.close()
