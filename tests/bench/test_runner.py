@@ -70,6 +70,7 @@ def test_every_task_is_stored_once_and_a_rerun_resumes(client, tmp_path):
         pd.testing.assert_frame_equal(comparable(store).iloc[:12], before.drop(columns=list(VOLATILE_COLUMNS)))
 
 
+@pytest.mark.slow
 def test_one_worker_and_two_workers_give_the_same_store(client, tmp_path):
     tasks = standin_tasks()
     run(tasks, tmp_path / "two.sqlite", scheduler=client)

@@ -408,16 +408,34 @@ def _run(
     try:
         try:
             run = uuid.uuid4().hex[:8]  # two runs on one cluster never share a Dask key
-            names = [f"bench-{k[2]}-{k[3]}-{k[5]}-{run}-{i}" for i, (k, _) in enumerate(todo)]
-            futures = client.map(task_fn, [t for _, t in todo], key=names, pure=False, retries=0)
-            pending.update(zip(futures, todo, strict=True))
-            queue = as_completed(futures)
+            waiting = iter(enumerate(todo))
+            queue = as_completed()
+
+            def fill() -> None:
+                # One task in flight per worker thread: Dask sends a small batch of tasks to the
+                # workers at once, and a worker that dies then takes its queued bystanders with it
+                # (each counts a failure towards KilledWorker); a worker holding only the task it
+                # runs loses nothing else. The round trip per task is milliseconds, a task seconds.
+                capacity = max(1, sum(client.nthreads().values()))
+                while len(pending) < capacity:
+                    item = next(waiting, None)
+                    if item is None:
+                        return
+                    i, (key, task) = item
+                    name = f"bench-{key[2]}-{key[3]}-{key[5]}-{run}-{i}"
+                    future = client.submit(task_fn, task, key=name, pure=False, retries=0)
+                    pending[future] = (key, task)
+                    queue.add(future)
+
+            fill()
             report()
             last = time.perf_counter()
             while pending:
                 batch = queue.next_batch(block=False)
                 for future in batch:
                     store_result(future)
+                if batch:
+                    fill()
                 if batch or time.perf_counter() - last > _PROGRESS_SECONDS:
                     report()
                     last = time.perf_counter()
