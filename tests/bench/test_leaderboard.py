@@ -131,3 +131,16 @@ def test_errors_name_the_problem():
         leaderboard([1, 2])
     assert direction("long.vpt") == (True, 0.0)
     assert direction("smape@5") == (False, 200.0)
+
+
+def test_a_task_stored_twice_counts_once_with_its_newest_result():
+    frame = synth.frame()
+    frame["written_at"] = "2026-01-01T00:00:00"
+    rerun = frame[(frame.model == "A") & (frame.system == "s1") & (frame.trajectory == 0)].copy()
+    rerun["dynstab_version"], rerun["written_at"], rerun["vpt"] = "0.0.newer", "2026-02-01T00:00:00", 8.0
+    import pandas as pd
+
+    both = pd.concat([rerun, frame], ignore_index=True)
+    ps = per_system(both)
+    assert ps.loc[("A", "s1"), "vpt"] == 6.0  # median of the newer 8 and the other trajectory's 4
+    assert leaderboard(both, n_boot=0).loc["A", "n_ok"] == 6

@@ -108,6 +108,9 @@ def results_frame(frame_or_store: Any) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
+        The frame; where a task (dataset, system, model, trajectory) was stored more than once
+        (run again under another dynstab version or hyperparameter grid, which are parts of the
+        key), only its newest row (``written_at``, else the last) is kept.
     """
     import pandas as pd
 
@@ -128,6 +131,11 @@ def results_frame(frame_or_store: Any) -> pd.DataFrame:
             f"the results come from several datasets ({hashes}); a leaderboard compares models on one "
             "dataset: select its rows first (frame[frame.dataset_hash == ...])"
         )
+    task = [c for c in ("dataset_hash", "system", "model", "trajectory") if c in frame.columns]
+    if "trajectory" in task and frame.duplicated(task).any():
+        # the same task stored again under another dynstab version or grid: the newest result counts
+        order = frame.sort_values("written_at", kind="stable") if "written_at" in frame.columns else frame
+        frame = order.drop_duplicates(task, keep="last").sort_index()
     return frame
 
 
