@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from runner_standins import StandInTask, standin_key, standin_task, standin_tasks
 
-from dynstab.bench.runner import RunProgress, RunSummary, run_tasks
+from dynstab.bench.runner import RunInterrupted, RunProgress, RunSummary, run_tasks
 from dynstab.bench.store import KEY_FIELDS, VOLATILE_COLUMNS, ResultStore
 
 
@@ -111,3 +111,23 @@ def test_nothing_to_do_starts_no_cluster(tmp_path):
         assert seen == [RunProgress(0, 0, 0, 0, 4, 0.0)]
         assert sorted(store.keys()) == sorted(standin_key(t) for t in tasks)
         assert list(store.frame().columns[: len(KEY_FIELDS)]) == list(KEY_FIELDS)
+
+
+def test_ctrl_c_keeps_what_arrived_and_the_next_run_resumes(client, tmp_path):
+    tasks = standin_tasks(3, n_trajectories=2, sleep=0.2)
+
+    def press_ctrl_c(state: RunProgress) -> None:
+        if state.finished >= 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(RunInterrupted) as info:
+        run(tasks, tmp_path / "r.sqlite", scheduler=client, progress=press_ctrl_c)
+    summary = info.value.summary
+    assert isinstance(info.value, KeyboardInterrupt) and summary.interrupted
+    assert summary.done >= 3 and summary.remaining == 12 - summary.done > 0
+    assert "interrupted" in str(summary) and "run again to resume" in str(summary)
+    with ResultStore(tmp_path / "r.sqlite") as store:
+        assert len(store) == summary.done  # every result that arrived is stored
+    assert client.status == "running"  # a caller's client is left open
+    rest = run(tasks, tmp_path / "r.sqlite", scheduler=client)
+    assert (rest.done, rest.skipped) == (summary.remaining, summary.done)
