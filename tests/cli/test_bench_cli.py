@@ -178,6 +178,17 @@ def test_progress_display_shows_done_failed_running_and_eta(monkeypatch):
     assert "ETA 12 s" in text  # 8 s for 4 tasks, 6 left
     with bench._run_display(quiet=True) as show:
         assert show is None
+    # a log file: a plain line at the start, then at most one a minute, and at the end
+    buffer = io.StringIO()
+    monkeypatch.setattr(bench, "err_console", Console(file=buffer, force_terminal=False, width=160))
+    with bench._run_display(quiet=False) as show:
+        for finished, elapsed in ((0, 0.0), (1, 30.0), (2, 61.0), (3, 90.0), (4, 100.0)):
+            show(RunProgress(done=finished, failed=0, running=0, total=4, skipped=0, elapsed=elapsed))
+    assert buffer.getvalue().splitlines() == [
+        "benchmark: 0 done, 0 failed, 0 running of 4; 0 s, ETA -",
+        "benchmark: 2 done, 0 failed, 0 running of 4; 61 s, ETA 61 s",
+        "benchmark: 4 done, 0 failed, 0 running of 4; 100 s, ETA 0 s",
+    ]
 
 
 @pytest.mark.slow

@@ -22,6 +22,9 @@ from .common import JsonOpt, check_output, command, console, err_console, fail, 
 if TYPE_CHECKING:
     import pandas as pd
 
+LOG_EVERY_S = 60.0
+"""Seconds between the progress lines of ``bench run`` when stderr is a log file or a pipe."""
+
 bench_app = typer.Typer(no_args_is_help=True, help="The forecasting benchmark: run, status, leaderboard, report.")
 
 PresetOpt = Annotated[
@@ -161,9 +164,30 @@ def print_leaderboard(board: pd.DataFrame, metrics: list[str], title: str) -> No
 
 @contextlib.contextmanager
 def _run_display(quiet: bool) -> Iterator[Any]:
-    """A live line on stderr: done / failed / running of the total, elapsed and ETA; yields the callback."""
-    if quiet or not err_console.is_terminal:  # nothing in logs and pipes
+    """A live line on stderr: done / failed / running of the total, elapsed and ETA; yields the callback.
+
+    Where stderr is not a terminal (a log file of a long run), a plain line every `LOG_EVERY_S`
+    seconds instead; with ``quiet`` nothing.
+    """
+    import math
+
+    def counts(p: Any) -> tuple[str, str]:
+        eta = "-" if math.isnan(p.eta) else f"{p.eta:.0f} s"
+        return f"{p.done} done, {p.failed} failed, {p.running} running of {p.total}", eta
+
+    if quiet:
         yield None
+        return
+    if not err_console.is_terminal:
+        last = [-math.inf]
+
+        def log(p: Any) -> None:
+            if p.elapsed - last[0] >= LOG_EVERY_S or (p.total and p.finished == p.total):
+                last[0] = p.elapsed
+                text, eta = counts(p)
+                err_console.print(f"benchmark: {text}; {p.elapsed:.0f} s, ETA {eta}", soft_wrap=True)
+
+        yield log
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -178,11 +202,8 @@ def _run_display(quiet: bool) -> Iterator[Any]:
         task = bar.add_task("benchmark", total=None, counts="starting the workers", eta="-")
 
         def show(p: Any) -> None:
-            import math
-
-            eta = "-" if math.isnan(p.eta) else f"{p.eta:.0f} s"
-            counts = f"{p.done} done, {p.failed} failed, {p.running} running of {p.total}"
-            bar.update(task, completed=p.finished, total=max(p.total, 1), counts=counts, eta=eta)
+            text, eta = counts(p)
+            bar.update(task, completed=p.finished, total=max(p.total, 1), counts=text, eta=eta)
 
         yield show
 
