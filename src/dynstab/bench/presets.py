@@ -35,9 +35,10 @@ Differences from the original protocols: dysts integrated each system with scipy
 at the catalog's step (`dynstab.simulate.trajectory`) from states drawn on the attractor
 (`dynstab.analysis.sampling.sample_initial_conditions`). The dominant periods and Lyapunov times
 are dynstab's own catalog metadata (``dynstab catalog annotate``), not dysts' JSON: for 40 of the
-135 flows the catalog's period differs from dysts' by more than a factor 2.5 (e.g. ``lorenz``
-0.758 vs 1.501, the period of the x and y oscillation around one wing being half the z one; the
-list is in docs/bench.md), so "100 points per period" samples those systems differently.
+135 flows the catalog's period differs from dysts' by more than a factor 2.5 (``lorenz``: 0.758 vs
+1.501, a factor 2, within it), so "100 points per period" samples those systems differently; for a
+few the catalog period spans hundreds of Lyapunov times (``hyper_xu``: 650 vs dysts' 1.13), so one
+sample lies several Lyapunov times after the previous one. The list is in docs/bench.md.
 """
 
 from __future__ import annotations
