@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import typer
 
+from .model_fields import kleingordon
+
 model_app = typer.Typer(
     no_args_is_help=True, help="Run the papers' own models (fields, schools, chains, kinetics, ...)."
 )
 
 # one line per model command (each helper adds its own):
+model_app.command("kleingordon")(kleingordon)
