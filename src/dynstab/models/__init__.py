@@ -4,4 +4,6 @@ Each module is one model family; import it by name (``from dynstab.models import
 Every model is a dynstab system (or a documented derived kind of one), so `trajectory`,
 Lyapunov exponents where defined, the entropies and NetCDF export work on it, and each has a
 ``dynstab model NAME`` command.
+
+* `dynstab.models.fields`: Klein-Gordon, phi^4 and sine-Gordon fields in 1+1 D (amangkurat, corrected; ``dynstab model kleingordon``).
 """
