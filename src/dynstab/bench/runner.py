@@ -488,7 +488,8 @@ def run_benchmark(
     preset : str, pathlib.Path or Preset
         A preset name (``"quick"``, ``"dysts2023"``, ``"lyapunov30"``), a TOML file or a `Preset`.
     models : sequence of str, optional
-        Model names; default the preset's models.
+        Model names; default the preset's models, or every available built-in model when the
+        preset names none (models that are not available here, darts absent, are left out).
     systems : sequence of str, optional
         A subset of the preset's systems; default all of them.
     store : ResultStore, str or os.PathLike, optional
@@ -520,6 +521,12 @@ def run_benchmark(
     RunInterrupted
         On Ctrl-C, with every arrived result stored (see `run_tasks`).
 
+    Notes
+    -----
+    The embedded cluster starts its workers as fresh Python processes (``spawn``), which import
+    the calling script again: a script that calls `run_benchmark` must do so under
+    ``if __name__ == "__main__":`` (Python's multiprocessing rule), else the workers fail to start.
+
     Examples
     --------
     >>> summary = run_benchmark("quick", models=["mean", "ngrc"], workers=2)  # doctest: +SKIP
@@ -532,12 +539,13 @@ def run_benchmark(
     from dynstab.bench.task import tasks_for
 
     spec = get_preset(preset)
-    model_names = list(spec.models if models is None else models)
     if isinstance(models, str) or isinstance(systems, str):
         raise TypeError("models and systems must be sequences of names (['lorenz', 'rossler']), not one string")
-    if not model_names:
-        raise ValueError("models: no model to run; name at least one")
-    chosen, model_names = check_names(systems, model_names)
+    if models is not None and not list(models):
+        raise ValueError("models: an empty list; name at least one model, or None for the preset's")
+    # None: the preset's models, or every available one when the preset names none (tasks_for).
+    model_names = list(models) if models is not None else (list(spec.models) or None)
+    chosen, _ = check_names(systems, model_names)
     if systems is not None:
         outside = [s for s in chosen if s not in spec.systems]
         if outside:
