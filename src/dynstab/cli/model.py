@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import typer
 
+from .model_chains import chain
 from .model_fields import kleingordon
 
 model_app = typer.Typer(
@@ -18,4 +19,5 @@ model_app = typer.Typer(
 )
 
 # one line per model command (each helper adds its own):
+model_app.command("chain")(chain)
 model_app.command("kleingordon")(kleingordon)
