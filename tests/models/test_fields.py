@@ -136,6 +136,8 @@ def test_bad_scenarios_and_parameters():
         F.scenario("kink", separation=150.0)
     with pytest.raises(ValueError, match="did you mean 'phi4'"):
         F.KleinGordon.create("phi_4")
+    with pytest.raises(ValueError, match="save_every"):
+        F.run_scenario("packet", t=1.0, save_every=2.0)
     with pytest.raises(ValueError, match="shape"):
         F.evolve(F.KleinGordon.create("linear", n=64, length=60.0), np.zeros(63), t=1.0)
 

@@ -184,11 +184,37 @@ class Potential:
     curvature_bound: Callable[[Mapping[str, float]], float] | None = None
 
     def dV(self, phi: Any, p: Any) -> Any:
-        """V'(phi) elementwise (autodiff)."""
+        """V'(phi) elementwise (autodiff).
+
+        Parameters
+        ----------
+        phi : jax.Array
+            Field values.
+        p : dict of str to float or array
+            The potential's parameters.
+
+        Returns
+        -------
+        jax.Array
+            V'(phi), the shape of ``phi``.
+        """
         return jax.grad(lambda f: jnp.sum(self.V(f, p)))(phi)
 
     def d2V(self, phi: Any, p: Any) -> Any:
-        """V''(phi) elementwise (autodiff)."""
+        """V''(phi) elementwise (autodiff).
+
+        Parameters
+        ----------
+        phi : jax.Array
+            Field values.
+        p : dict of str to float or array
+            The potential's parameters.
+
+        Returns
+        -------
+        jax.Array
+            V''(phi), the shape of ``phi``.
+        """
         return jax.grad(lambda f: jnp.sum(self.dV(f, p)))(phi)
 
 
@@ -404,12 +430,11 @@ class KleinGordon:
             For an invalid argument (named in the message).
         """
         pot, values = resolve_potential(potential, params)
+        n = as_int(n, name="n (grid points)", minimum=8)
+        # the run holds about 16 arrays of N numbers (state, force, spectra, chunk buffers per sample)
+        check_allocation(16.0 * n * 8.0, f"the grid of {n} points", "use fewer grid points (n)")
         return cls(
-            pot,
-            tuple(sorted(values.items())),
-            as_int(n, name="n (grid points)", minimum=8),
-            as_positive_float(length, name="length"),
-            as_step(dt, name="dt"),
+            pot, tuple(sorted(values.items())), n, as_positive_float(length, name="length"), as_step(dt, name="dt")
         )
 
     # --- grid ------------------------------------------------------------------------------------
@@ -440,7 +465,19 @@ class KleinGordon:
 
     # --- checks ----------------------------------------------------------------------------------
     def as_field(self, values: Any, name: str) -> np.ndarray:
-        """``values`` as a finite float64 array of shape (N,), else a ValueError naming ``name``."""
+        """``values`` as a finite float64 array of shape (N,), else a ValueError naming ``name``.
+
+        Parameters
+        ----------
+        values : array_like
+            A field on the grid.
+        name : str
+            The argument's name for the message.
+
+        Returns
+        -------
+        numpy.ndarray, shape (N,)
+        """
         return as_finite_array(values, name=name, shape=(self.n,))
 
     @float64
@@ -555,12 +592,39 @@ class KleinGordon:
         return jnp.asarray(k2), jnp.asarray(ik)
 
     def force(self, phi: Any, p: Any = None) -> Any:
-        """F(phi) = phi_xx - V'(phi) (JAX, traceable; ``p`` defaults to the field's parameters)."""
+        """F(phi) = phi_xx - V'(phi), the Laplacian pseudo-spectral (JAX, traceable).
+
+        Parameters
+        ----------
+        phi : jax.Array, shape (..., N)
+            The field.
+        p : dict, optional
+            The potential's parameters (default the field's).
+
+        Returns
+        -------
+        jax.Array, shape (..., N)
+        """
         k2, _ = self._spectral()
         return _laplacian(phi, k2, self.n) - self.potential.dV(phi, self.p if p is None else p)
 
     def verlet_step(self, phi: Any, pi: Any, f: Any, p: Any = None) -> tuple[Any, Any, Any]:
-        """One kick-drift-kick step from ``(phi, pi)`` with ``f = F(phi)`` known; returns the new phi, pi, F."""
+        """One kick-drift-kick step of ``dt`` (see the module docstring), F carried to the next step.
+
+        Parameters
+        ----------
+        phi, pi : jax.Array, shape (N,)
+            The field and its velocity.
+        f : jax.Array, shape (N,)
+            F(phi) at the step's start (the previous step's last force).
+        p : dict, optional
+            The potential's parameters (default the field's).
+
+        Returns
+        -------
+        (phi, pi, F) : jax.Array
+            The state after the step and F at its new phi.
+        """
         h = self.dt
         half = pi + 0.5 * h * f
         phi = phi + h * half
@@ -899,6 +963,8 @@ def evolve(
     pi0 = np.zeros(f.n) if pi0 is None else f.as_field(pi0, "pi0")
     t = as_positive_float(t, name="t")
     every = t / 400.0 if save_every is None else as_positive_float(save_every, name="save_every")
+    if every > t:
+        raise ValueError(f"save_every = {every:g} is longer than the run t = {t:g}; give save_every <= t")
     f.check_step(phi0)
     f.check_resolved(phi0, pi0, resolution_tol)
     n_sub = max(1, round(every / f.dt))
