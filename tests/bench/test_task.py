@@ -1,0 +1,224 @@
+"""One benchmark task: tasks and seeds, ok records, failures as records (divergence, exceptions, time-outs), repeatability."""
+
+import dataclasses
+import math
+import re
+import time
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+import dynstab
+from dynstab.bench.models import MODELS, ModelSpec, grid_hash
+from dynstab.bench.task import KEY_FIELDS, Task, evaluate, run_task, task_key, task_seed, tasks_for
+
+
+@dataclass
+class StandInTaskData:
+    """The fields of ``Dataset.task_data`` the task uses (bench.datasets' TaskData)."""
+
+    train: np.ndarray
+    validation: np.ndarray
+    tests: dict
+    dt: float
+    lyapunov_time: float
+    lambda1_ref: float
+    period: float
+
+
+LAMBDA1 = 0.9056  # Lorenz-63
+
+
+@pytest.fixture(scope="module")
+def lorenz_data():
+    """Two Lorenz-63 trajectories (independent initial conditions) split like a tiny preset: 500 training
+    samples (the last 100 validation), tests 'short' (100 samples) and 'long' (400) after a 200-sample context."""
+    sys = dynstab.systems.get("lorenz")
+    x0 = np.array([[1.0, 1.0, 1.0], [-3.0, 2.0, 30.0]])
+    dt = 0.02
+    x = np.asarray(dynstab.trajectory(sys, x0=x0, t=899 * dt, dt=dt, transient=50.0).x)
+
+    def split(s):
+        window = s[:500]
+        tests = {"short": (window[-200:], s[500:600]), "long": (window[-200:], s[500:900])}
+        return StandInTaskData(window[:400], window[400:], tests, dt, 1 / LAMBDA1, LAMBDA1, 0.76)
+
+    return split(x[0]), split(x[1])
+
+
+def _task(spec, budget=None, seed=7):
+    return Task(
+        "stand-in.nc",
+        "0123456789abcdef",
+        "tiny",
+        "lorenz",
+        spec.name,
+        0,
+        grid_hash(spec),
+        seed,
+        spec.time_budget_s if budget is None else budget,
+    )
+
+
+def _dataset(models=("mean",)):
+    preset = SimpleNamespace(name="tiny", seed=3, n_trajectories=2, models=models)
+    return SimpleNamespace(path="/data/tiny-0123.nc", hash="0123", preset=preset, systems=("lorenz", "rossler"))
+
+
+def test_tasks_and_seeds_are_deterministic_and_independent_of_order():
+    tasks = tasks_for(_dataset(), ["mean", "ngrc"])
+    assert len(tasks) == 2 * 2 * 2 and tasks == tasks_for(_dataset(), ["mean", "ngrc"])
+    assert [(t.system, t.model, t.trajectory) for t in tasks[:3]] == [
+        ("lorenz", "mean", 0),
+        ("lorenz", "mean", 1),
+        ("lorenz", "ngrc", 0),
+    ]
+    assert len({t.seed for t in tasks}) == len(tasks)
+    assert tasks[2].seed == task_seed(3, "lorenz", "ngrc", 0)
+    assert tasks[2].grid_hash == grid_hash(MODELS["ngrc"]) and tasks[2].time_budget_s == MODELS["ngrc"].time_budget_s
+    assert tasks_for(_dataset(), ["ngrc"], systems=["rossler"])[0].seed == tasks_for(_dataset(), ["ngrc"])[2].seed
+    assert [t.model for t in tasks_for(_dataset())] == ["mean"] * 4  # the preset's models by default
+    key = task_key(tasks[0])
+    assert len(key) == len(KEY_FIELDS) and key[1:6] == ("0123", "lorenz", "mean", grid_hash(MODELS["mean"]), 0)
+    assert key[-1] == dynstab.__version__
+
+
+def test_unknown_names_are_refused_with_close_matches():
+    with pytest.raises(ValueError, match=r"'ngcr' \(did you mean 'ngrc'"):
+        tasks_for(_dataset(), ["ngcr"])
+    with pytest.raises(ValueError, match="lorentz"):
+        tasks_for(_dataset(), ["mean"], systems=["lorentz"])
+
+
+def test_unavailable_models_are_skipped():
+    spec = dataclasses.replace(MODELS["mean"], name="absent", available=False, reason="not installed")
+    MODELS["absent"] = spec
+    try:
+        assert [t.model for t in tasks_for(_dataset(), ["absent", "mean"])] == ["mean"] * 4
+    finally:
+        del MODELS["absent"]
+
+
+def _finite(metrics, names):
+    return all(math.isfinite(metrics[n]) for n in names)
+
+
+def test_baseline_gives_an_ok_record(lorenz_data):
+    data, ref = lorenz_data
+    rec = evaluate(_task(MODELS["last_value"]), data, reference=ref)
+    assert rec["status"] == "ok" and rec["reason"] is None
+    assert set(rec["key"]) == set(KEY_FIELDS) and rec["preset"] == "tiny" and rec["seed"] == 7
+    m = rec["metrics"]
+    assert _finite(m, ["vpt", "vpt_smape", "smape@1", "smape", "mse", "mae", "nrmse", "d_stsp", "d_h", "lambda1_ref"])
+    assert _finite(m, ["long.vpt", "short.smape", "d_stsp_floor", "d_h_floor"])
+    assert m["vpt"] == m["short.vpt"] and m["smape@5"] != m["smape@5"]  # 5 Lyapunov times > the 100-sample horizon
+    assert math.isnan(m["lambda1"]) and "not a dynamical system" in rec["notes"]["nan"]["lambda1"]
+    # persistence on Lorenz is valid for a tenth of a Lyapunov time or so, never for the whole horizon
+    assert 0 < m["vpt"] < 100 * 0.02 * LAMBDA1
+    assert rec["forecast"].dtype == np.float32 and rec["forecast"].shape == rec["truth"].shape == (100, 3)
+    np.testing.assert_allclose(rec["truth"], data.tests["short"][1].astype(np.float32))
+
+
+def test_learned_model_gives_an_ok_record_and_the_same_one_twice(lorenz_data):
+    data, ref = lorenz_data
+    spec = dataclasses.replace(MODELS["ngrc"], name="ngrc", grid=[{"k": 2, "ridge": 1e-3}, {"k": 2, "ridge": 1e-1}])
+    task = _task(spec)
+    first, second = evaluate(task, data, reference=ref, spec=spec), evaluate(task, data, reference=ref, spec=spec)
+    assert first["status"] == "ok", first["reason"]
+    m = first["metrics"]
+    assert _finite(m, ["vpt", "vpt_smape", "smape", "d_stsp", "d_h", "lambda1", "d_stsp_floor", "d_h_floor"])
+    # 400 true samples are too few for a Grassberger-Procaccia scaling region: NaN with the reason
+    assert math.isfinite(m["corr_dim_error"]) or "no scaling region" in first["notes"]["nan"]["corr_dim_error"]
+    assert m["vpt"] > 0.5  # NG-RC forecasts Lorenz-63 for Lyapunov times, far beyond persistence
+    assert abs(m["lambda1"] - LAMBDA1) < 0.3  # the learned map's own exponent (Benettin on as_system())
+    assert first["hyperparameters"] in spec.grid and "validation_smape" in first["notes"]["search"]
+    assert first["hyperparameters"] == second["hyperparameters"]
+    assert first["metrics"].keys() == second["metrics"].keys()
+    for k, v in first["metrics"].items():
+        assert v == second["metrics"][k] or (math.isnan(v) and math.isnan(second["metrics"][k])), k
+    np.testing.assert_array_equal(first["forecast"], second["forecast"])
+
+
+class _Blows:
+    """A model whose forecasts grow like 10^(4 step): infinite (overflow) from step index 76 (10^308 times a coordinate above 1.8)."""
+
+    context_length = 1
+
+    def fit(self, data, dt=None):
+        return self
+
+    def forecast(self, context, steps):
+        with np.errstate(over="ignore"):
+            return np.asarray(context)[-1] * 10.0 ** (4.0 * np.arange(1, steps + 1))[:, None]
+
+
+class _FitRaises:
+    context_length = 1
+
+    def fit(self, data, dt=None):
+        raise np.linalg.LinAlgError("singular matrix\nsecond line")
+
+
+def _spec(name, build, grid=({},), budget=30.0):
+    return ModelSpec(name, build, list(grid), "baseline", time_budget_s=budget)
+
+
+@pytest.mark.parametrize(
+    ("build", "reason"),
+    [
+        (lambda seed=0: _Blows(), r"^diverged: non-finite forecast of horizon 'short' from step 76$"),
+        (lambda seed=0: _FitRaises(), r"^fit: LinAlgError: singular matrix$"),
+    ],
+)
+def test_failures_are_records_with_a_one_line_reason(lorenz_data, build, reason):
+    spec = _spec("broken", build)
+    rec = evaluate(_task(spec), lorenz_data[0], spec=spec)
+    assert rec["status"] == "failed" and re.match(reason, rec["reason"]), rec["reason"]
+    assert "\n" not in rec["reason"] and rec["forecast"] is None and rec["metrics"]["lambda1_ref"] == LAMBDA1
+
+
+def test_every_grid_point_failing_fails_the_task(lorenz_data):
+    spec = _spec("broken", lambda seed=0, a=0: _FitRaises(), grid=[{"a": 1}, {"a": 2}])
+    rec = evaluate(_task(spec), lorenz_data[0], spec=spec)
+    assert rec["status"] == "failed" and rec["reason"].startswith("every grid point failed; first: [('a', 1)]")
+
+
+def test_search_stops_when_the_budget_is_spent(lorenz_data):
+    class Slow:
+        def __init__(self, a):
+            self.a = a
+
+        def fit(self, data, dt=None):
+            time.sleep(0.35)
+            self.last_ = np.asarray(data)[-1]
+            return self
+
+        def forecast(self, context, steps):
+            return np.repeat(np.asarray(context)[-1:] + self.a, steps, axis=0)
+
+    spec = _spec("slow", lambda seed=0, a=0.0: Slow(a), grid=[{"a": 0.0}, {"a": 1.0}, {"a": 2.0}], budget=0.3)
+    rec = evaluate(_task(spec), lorenz_data[0], spec=spec)
+    # one point is always tried; the budget (0.3 s) is spent after it (0.35 s), so the others are not
+    assert rec["status"] == "ok" and rec["hyperparameters"] == {"a": 0.0}
+    assert rec["notes"]["search"]["validation_smape"]["stopped"] == "time budget spent after 1 of 3 grid points"
+
+
+def test_time_out_and_stale_grid_are_failed_records(lorenz_data):
+    class VerySlow(_Blows):
+        def fit(self, data, dt=None):
+            time.sleep(0.3)
+            return self
+
+    spec = _spec("veryslow", lambda seed=0: VerySlow(), budget=0.05)
+    rec = evaluate(_task(spec), lorenz_data[0], spec=spec)
+    assert rec["status"] == "failed" and rec["reason"].startswith("time-out: ")
+    stale = dataclasses.replace(_task(MODELS["mean"]), grid_hash="0" * 16)
+    assert "grid of 'mean' changed" in evaluate(stale, lorenz_data[0])["reason"]
+
+
+def test_run_task_never_raises():
+    rec = run_task(_task(MODELS["mean"]))  # no such dataset file
+    assert rec["status"] == "failed" and rec["reason"].startswith("loading the data: ")
+    assert rec["key"]["model"] == "mean" and rec["metrics"] == {}
