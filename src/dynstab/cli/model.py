@@ -13,6 +13,7 @@ import typer
 
 from .model_chains import chain
 from .model_fields import kleingordon
+from .model_schooling import couzin
 
 model_app = typer.Typer(
     no_args_is_help=True, help="Run the papers' own models (fields, schools, chains, kinetics, ...)."
@@ -21,3 +22,4 @@ model_app = typer.Typer(
 # one line per model command (each helper adds its own):
 model_app.command("chain")(chain)
 model_app.command("kleingordon")(kleingordon)
+model_app.command("couzin")(couzin)
