@@ -21,7 +21,6 @@ from dynstab.bench.runner import run_tasks
 from dynstab.bench.store import KEY_FIELDS, VOLATILE_COLUMNS, ResultStore
 
 HERE = Path(__file__).resolve().parent
-TASKS = standin_tasks(4, n_trajectories=2)  # 16 tasks
 
 
 @pytest.fixture(scope="module")
@@ -49,14 +48,6 @@ def run(tasks, store, **kw):
 def comparable(path) -> pd.DataFrame:
     with ResultStore(path, create=False) as store:
         return store.frame().drop(columns=list(VOLATILE_COLUMNS))
-
-
-@pytest.fixture(scope="module")
-def reference(client, tmp_path_factory):
-    """The store of one uninterrupted run of TASKS."""
-    path = tmp_path_factory.mktemp("reference") / "r.sqlite"
-    assert run(TASKS, path, scheduler=client).done == len(TASKS)
-    return comparable(path)
 
 
 def test_failures_are_stored_with_their_reason_and_a_dead_worker_is_retried(client, tmp_path):
@@ -109,12 +100,37 @@ def environment() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
 
 
+# --- the real benchmark: the quick preset with the baseline models -----------------------------------
+
+QUICK = {"models": ["last_value", "mean"], "systems": ["lorenz", "rossler"]}  # 8 tasks of about 2 s
+
+
+@pytest.fixture(scope="session")
+def quick_root(tmp_path_factory):
+    """The quick preset's dataset, built once for the session (test_runner uses the same folder)."""
+    from dynstab.bench.datasets import build_dataset
+
+    root = tmp_path_factory.getbasetemp() / "bench-quick"
+    root.mkdir(exist_ok=True)
+    build_dataset("quick", root=root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def quick_reference(client, quick_root, tmp_path_factory):
+    """The store of one uninterrupted run of QUICK."""
+    from dynstab.bench.runner import run_benchmark
+
+    path = tmp_path_factory.mktemp("quick-reference") / "r.sqlite"
+    summary = run_benchmark("quick", store=path, scheduler=client, root=quick_root, **QUICK)
+    assert summary.done == summary.total == 8
+    return comparable(path)
+
+
 RUNNER = """
 import sys
-from runner_standins import standin_key, standin_task, standin_tasks
-from dynstab.bench.runner import run_tasks
-run_tasks(standin_tasks(4, n_trajectories=2, sleep={sleep}), sys.argv[1], task_fn=standin_task,
-          key_fn=standin_key, workers=1)
+from dynstab.bench.runner import run_benchmark
+run_benchmark("quick", models={models!r}, systems={systems!r}, store=sys.argv[1], root=sys.argv[2], workers=1)
 """
 
 
@@ -127,20 +143,24 @@ def rows(path: Path) -> int:
 
 
 @pytest.mark.slow
-def test_kill_9_then_resume_loses_nothing_and_matches_an_uninterrupted_run(client, reference, tmp_path):
+def test_kill_9_then_resume_loses_nothing_and_matches_an_uninterrupted_run(
+    client, quick_root, quick_reference, tmp_path
+):
+    from dynstab.bench.runner import run_benchmark
+
     path = tmp_path / "r.sqlite"
     runner = subprocess.Popen(
-        [sys.executable, "-c", RUNNER.format(sleep=0.4), str(path)],
+        [sys.executable, "-c", RUNNER.format(**QUICK), str(path), str(quick_root)],
         env=environment(),
         start_new_session=True,  # its worker processes are in its group, for the clean-up
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 120
-        while rows(path) < 3:
+        deadline = time.monotonic() + 300
+        while rows(path) < 2:
             assert runner.poll() is None, runner.stderr.read().decode()[-2000:] if runner.stderr else ""
-            assert time.monotonic() < deadline, "the runner stored nothing in 120 s"
+            assert time.monotonic() < deadline, "the runner stored nothing in 300 s"
             time.sleep(0.05)
         os.kill(runner.pid, signal.SIGKILL)  # the runner process only, midway
         runner.wait()
@@ -148,24 +168,26 @@ def test_kill_9_then_resume_loses_nothing_and_matches_an_uninterrupted_run(clien
         stop(runner, signal.SIGKILL)  # then its orphaned workers
     with ResultStore(path, create=False) as store:
         before = store.frame()
-    assert 3 <= len(before) < len(TASKS), "kill -9 came too late to test a resume"
+    assert 2 <= len(before) < 8, "kill -9 came too late to test a resume"
     with contextlib.closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
-    summary = run(TASKS, path, scheduler=client)
-    assert summary.skipped == len(before) and summary.done == len(TASKS) - len(before)
+    summary = run_benchmark("quick", store=path, scheduler=client, root=quick_root, **QUICK)
+    assert summary.skipped == len(before) and summary.done + summary.failed == 8 - len(before)
     with ResultStore(path) as store:
         after = store.frame()
-        assert len(after) == len(store.keys()) == len(TASKS)  # no duplicate row
+        assert len(after) == len(store.keys()) == 8  # no duplicate row
     # Every row finished before the kill is still there, unchanged (its written_at too: not recomputed).
     key = list(KEY_FIELDS)
     pd.testing.assert_frame_equal(after.set_index(key).loc[before.set_index(key).index], before.set_index(key))
-    pd.testing.assert_frame_equal(comparable(path), reference)
+    pd.testing.assert_frame_equal(comparable(path), quick_reference)
 
 
 @pytest.mark.slow
-def test_an_external_scheduler_and_two_workers_give_the_same_store(reference, tmp_path):
+def test_an_external_scheduler_and_two_workers_give_the_same_store(quick_root, quick_reference, tmp_path):
     distributed = pytest.importorskip("distributed")
+    from dynstab.bench.runner import run_benchmark
+
     dask = Path(sys.executable).with_name("dask")
     if not dask.exists():
         pytest.skip("no dask command next to the Python executable")
@@ -204,9 +226,9 @@ def test_an_external_scheduler_and_two_workers_give_the_same_store(reference, tm
         with distributed.Client(scheduler_file=str(file), timeout="30s") as client:
             client.wait_for_workers(2, timeout=120)
             address = client.scheduler.address
-        summary = run(TASKS, tmp_path / "r.sqlite", scheduler=address)
-        assert summary.done == len(TASKS)
+        summary = run_benchmark("quick", store=tmp_path / "r.sqlite", scheduler=address, root=quick_root, **QUICK)
+        assert summary.done + summary.failed == 8
     finally:
         for process in reversed(started):  # workers first, then the scheduler
             stop(process)
-    pd.testing.assert_frame_equal(comparable(tmp_path / "r.sqlite"), reference)
+    pd.testing.assert_frame_equal(comparable(tmp_path / "r.sqlite"), quick_reference)
