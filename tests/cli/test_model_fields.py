@@ -62,3 +62,15 @@ def test_unwritable_output_is_refused_before_the_run(tmp_path):
     (tmp_path / "run.nc").mkdir()
     res = run("--scenario", "breather", *SMALL, "--out", tmp_path / "run.nc", "--no-figures")
     assert_one_line_error(res, "is a folder")
+
+
+def test_ctrl_c_writes_nothing(tmp_path, monkeypatch):
+    from dynstab.models import fields
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fields, "run_scenario", interrupted)
+    res = run("--scenario", "breather", *SMALL, "--out", tmp_path / "run.nc", "--figures", tmp_path / "figs")
+    assert res.exit_code == 130 and "interrupted:" in res.output and "nothing was written" in res.output
+    assert list(tmp_path.iterdir()) == []

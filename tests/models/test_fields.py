@@ -260,6 +260,21 @@ def test_progress_is_reported_in_steps():
     assert calls[0] == (0, 100) and calls[-1] == (100, 100)
 
 
+def test_an_interrupt_between_chunks_stops_the_run():
+    # the run is a loop over compiled chunks: a KeyboardInterrupt raised between two (here by the progress
+    # callback after the first chunk, as Ctrl-C would be) ends it there
+    calls = []
+
+    def progress(done, total):
+        calls.append(done)
+        if done > 0:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        F.run_scenario("breather", n=128, length=30.0, dt=0.05, t=500.0, save_every=0.05, progress=progress)
+    assert calls[0] == 0 and 0 < calls[-1] < 10000
+
+
 # ------------------------------------------------------------------------------------------ the targets
 @pytest.mark.slow
 def test_breather_energy_and_period():

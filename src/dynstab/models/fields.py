@@ -109,7 +109,7 @@ import numpy as np
 
 from .._precision import float64
 from ..limits import check_allocation
-from ..simulate.evolution import Progress, in_chunks, sample_part
+from ..simulate.evolution import CHUNK_SECONDS, Progress, in_chunks, sample_part
 from ..systems import Flow, Map
 from ..validation import as_finite_array, as_float, as_int, as_positive_float, as_step
 
@@ -976,7 +976,8 @@ def evolve(
         "sample less often (a larger save_every) or shorten t",
     )
     seconds = n_sub * f.n * SECONDS_PER_POINT_STEP
-    size = max(2, min(n_out, int(1.25 * 0.25 / seconds)))
+    # rows of a chunk's sample buffer: about 0.3 s of work, at most 64 MB
+    size = max(2, min(n_out, int(1.25 * CHUNK_SECONDS / seconds), int(64e6 / ((2 * f.n + 2) * 8.0))))
     piece = _kernel(f, n_sub, size)
     phi_j, pi_j = jnp.asarray(phi0), jnp.asarray(pi0)
     state = (phi_j, pi_j, f.force(phi_j))
