@@ -222,3 +222,24 @@ def test_run_task_never_raises():
     rec = run_task(_task(MODELS["mean"]))  # no such dataset file
     assert rec["status"] == "failed" and rec["reason"].startswith("loading the data: ")
     assert rec["key"]["model"] == "mean" and rec["metrics"] == {}
+
+
+@pytest.mark.slow
+def test_run_task_on_a_real_dataset(tmp_path):
+    from dynstab.bench.datasets import build_dataset
+    from dynstab.bench.presets import get_preset
+
+    ds = build_dataset(get_preset("quick").with_systems(["lorenz"]), root=tmp_path)
+    tasks = tasks_for(ds, ["last_value", "ngrc"])
+    assert len(tasks) == 2 * ds.preset.n_trajectories
+    records = [run_task(t) for t in tasks]
+    for t, rec in zip(tasks, records, strict=True):
+        assert rec["status"] == "ok", rec["reason"]
+        assert rec["key"]["dataset_hash"] == ds.hash and rec["key"]["trajectory"] == t.trajectory
+        assert math.isfinite(rec["metrics"]["vpt"]) and math.isfinite(rec["metrics"]["d_h_floor"])
+    ngrc = [r for r in records if r["key"]["model"] == "ngrc"]
+    assert all(r["metrics"]["vpt"] > 5 * max(p["metrics"]["vpt"] for p in records[:2]) for r in ngrc)
+    assert all(abs(r["metrics"]["lambda1"] - r["metrics"]["lambda1_ref"]) < 0.2 for r in ngrc)
+    again = run_task(tasks[-1])
+    assert again["metrics"]["vpt"] == records[-1]["metrics"]["vpt"]
+    np.testing.assert_array_equal(again["forecast"], records[-1]["forecast"])
