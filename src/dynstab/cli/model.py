@@ -13,6 +13,7 @@ import typer
 
 from .model_chains import chain
 from .model_fields import kleingordon
+from .model_kinetics import kinetics
 from .model_schooling import couzin
 
 model_app = typer.Typer(
@@ -23,3 +24,4 @@ model_app = typer.Typer(
 model_app.command("chain")(chain)
 model_app.command("kleingordon")(kleingordon)
 model_app.command("couzin")(couzin)
+model_app.command("kinetics")(kinetics)
