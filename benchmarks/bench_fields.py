@@ -14,8 +14,9 @@ The timed problem is the breather scenario (sine-Gordon, omega = 0.5, N = 512, L
 * the original's cost model (amangkurat 0.0.1, notes section 1): a three-level leapfrog with complex
   ``np.fft.fft/ifft`` of the full field every step, numba only for the element-wise sum, new arrays per step.
 
-Rounds alternate the order of the variants (A B C D E, then E D C B A); the table gives the median warm time
-and the median of the per-round ratios to dynstab ``evolve``. Compile = first call - median warm call.
+Rounds alternate the order of the variants (A B C D E, then E D C B A); the table gives the median warm wall
+time and CPU time (``time.process_time``, which a loaded machine inflates far less than the wall time) and the
+medians of the per-round ratios to dynstab ``evolve``. Compile = first call - median warm call (wall).
 
 Usage: ``.venv/bin/python benchmarks/bench_fields.py [--rounds 5] [--no-write]``
 """
@@ -189,9 +190,10 @@ def original_cost_model(phi0, pi0, steps, every, dt, length):
 
 # ------------------------------------------------------------------------------------------ timing
 def timed(fn):
-    t0 = time.perf_counter()
+    """``(result, wall seconds, CPU seconds of this process)``."""
+    t0, c0 = time.perf_counter(), time.process_time()
     out = fn()
-    return out, time.perf_counter() - t0
+    return out, time.perf_counter() - t0, time.process_time() - c0
 
 
 def main() -> None:
@@ -228,18 +230,23 @@ def main() -> None:
     names = list(variants)
     first, results = {}, {}
     for name in names:
-        results[name], first[name] = timed(variants[name])
+        results[name], first[name], _ = timed(variants[name])
     reference = results[names[0]][0]
     agree = {name: float(np.max(np.abs(results[name][0] - reference))) for name in names}
     warm: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}
     for r in range(args.rounds):
         for name in names if r % 2 == 0 else names[::-1]:
-            warm[name].append(timed(variants[name])[1])
+            _, wall, used = timed(variants[name])
+            warm[name].append(wall)
+            cpu[name].append(used)
     base = names[0]
     rows = []
     for name in names:
         ratios = [w / b for w, b in zip(warm[name], warm[base], strict=True)]
+        cpu_ratios = [w / b for w, b in zip(cpu[name], cpu[base], strict=True)]
         med = statistics.median(warm[name])
+        med_cpu = statistics.median(cpu[name])
         rows.append(
             [
                 name,
@@ -247,6 +254,8 @@ def main() -> None:
                 f"{med * 1e3:.0f}",
                 f"{med / STEPS * 1e6:.1f}",
                 f"{statistics.median(ratios):.2f}",
+                f"{med_cpu / STEPS * 1e6:.1f}",
+                f"{statistics.median(cpu_ratios):.2f}",
                 f"{agree[name]:.1e}",
             ]
         )
@@ -331,7 +340,16 @@ def main() -> None:
         "stored fields with dynstab evolve's (the leapfrog of the original is a different but equivalent scheme).",
         "",
         *md_table(
-            ["variant", "compile (s)", "warm (ms)", "us / step", "time / dynstab evolve", "max abs. difference of phi"],
+            [
+                "variant",
+                "compile (s)",
+                "warm (ms)",
+                "us / step",
+                "time / dynstab evolve",
+                "CPU us / step",
+                "CPU time / dynstab evolve",
+                "max abs. difference of phi",
+            ],
             rows,
         ),
         "",

@@ -147,9 +147,10 @@ REFERENCE = (
 TAIL_FRACTION = 2.0 / 3.0
 #: Default largest tail (L2 norm of the modes above `TAIL_FRACTION` k_max over the norm of all modes but the mean).
 RESOLUTION_TOL = 1e-6
-#: Measured cost of one velocity-Verlet step per grid point (s) on XLA CPU (two FFTs of N = 512 .. 2048,
-#: benchmarks/bench_fields.py); sizes the first compiled chunk, later ones are sized from measured time.
-SECONDS_PER_POINT_STEP = 2e-8
+#: Cost of one velocity-Verlet step per grid point (s) on XLA CPU: 27 us of CPU time per step at N = 512
+#: (benchmarks/bench_fields.py). Sizes the chunks' sample buffer and the first chunk; `in_chunks` sizes the
+#: later ones from measured time.
+SECONDS_PER_POINT_STEP = 5e-8
 
 
 # ------------------------------------------------------------------------------------------ potentials
