@@ -6,4 +6,5 @@ Lyapunov exponents where defined, the entropies and NetCDF export work on it, an
 ``dynstab model NAME`` command.
 
 * `dynstab.models.fields`: Klein-Gordon, phi^4 and sine-Gordon fields in 1+1 D (amangkurat, corrected; ``dynstab model kleingordon``).
+* `dynstab.models.oscillator_chains`: rings of phase oscillators roughening as EW / KPZ / random deposition (Gutierrez & Cuerno; ``dynstab model chain``).
 """
