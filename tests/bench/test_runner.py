@@ -131,3 +131,51 @@ def test_ctrl_c_keeps_what_arrived_and_the_next_run_resumes(client, tmp_path):
     assert client.status == "running"  # a caller's client is left open
     rest = run(tasks, tmp_path / "r.sqlite", scheduler=client)
     assert (rest.done, rest.skipped) == (summary.remaining, summary.done)
+
+
+# --- the real benchmark: the quick preset with the baseline models ---------------------------------
+
+QUICK = {"models": ["last_value", "mean"], "systems": ["lorenz", "rossler"]}  # 8 tasks of about 2 s
+
+
+@pytest.fixture(scope="session")
+def quick_root(tmp_path_factory):
+    """The quick preset's dataset, built once for the session (test_faults uses the same folder)."""
+    from dynstab.bench.datasets import build_dataset
+
+    root = tmp_path_factory.getbasetemp() / "bench-quick"
+    root.mkdir(exist_ok=True)
+    build_dataset("quick", root=root)
+    return root
+
+
+def test_unknown_names_fail_before_any_work(tmp_path):
+    from dynstab.bench.runner import run_benchmark
+
+    with pytest.raises(ValueError, match=r"lastvalue.*last_value"):
+        run_benchmark("quick", models=["lastvalue"], store=tmp_path / "r.sqlite", root=tmp_path)
+    with pytest.raises(ValueError, match=r"lorenz64.*lorenz"):
+        run_benchmark("quick", systems=["lorenz64"], store=tmp_path / "r.sqlite", root=tmp_path)
+    with pytest.raises(ValueError, match="not in the preset 'quick'"):
+        run_benchmark("quick", systems=["chua"], store=tmp_path / "r.sqlite", root=tmp_path)
+    with pytest.raises(ValueError, match="workers sizes the embedded cluster"):
+        run_benchmark("quick", workers=2, scheduler="tcp://127.0.0.1:1", root=tmp_path)
+    assert list(tmp_path.iterdir()) == []  # no dataset, no store: nothing was done
+
+
+@pytest.mark.slow
+def test_quick_preset_one_worker_and_two_workers_give_the_same_store(client, quick_root, tmp_path):
+    from dynstab.bench.datasets import build_dataset
+    from dynstab.bench.runner import run_benchmark
+    from dynstab.bench.store import default_store_path
+
+    two = run_benchmark("quick", scheduler=client, root=quick_root, **QUICK)  # the default store
+    path = default_store_path(build_dataset("quick", root=quick_root).path)
+    assert two.store == str(path) and two.done + two.failed == two.total == 8
+    one = run_benchmark("quick", workers=1, store=tmp_path / "one.sqlite", root=quick_root, **QUICK)
+    assert one.done == two.done and one.failed == two.failed
+    with ResultStore(path) as a, ResultStore(tmp_path / "one.sqlite") as b:
+        frame = comparable(a)
+        pd.testing.assert_frame_equal(frame, comparable(b))
+        assert (frame["status"] == "ok").all() and frame["vpt"].notna().all()
+        assert sorted(set(frame["system"])) == ["lorenz", "rossler"] and len(frame) == 8
