@@ -75,6 +75,7 @@ def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
         ),
         (["--models", " , "], ["--models names nothing"]),
         (["--metrics", "vpt,lambda1"], ["lambda1", "cannot be ranked"]),
+        (["--fast", "--models", "shplrnn,neural_ode"], ["--fast leaves no model", "shplrnn, neural_ode"]),
     ],
 )
 def test_run_refuses_bad_names_before_any_work(no_work, tmp_path, args, expected):

@@ -228,6 +228,9 @@ def run(
     resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Skip the tasks already stored.")] = True,
     root: RootOpt = None,
     metrics: MetricsOpt = "vpt,smape@1,d_stsp",
+    fast: Annotated[
+        bool, typer.Option("--fast", help="Only the models that train in under about 5 s per system (not slow).")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress display.")] = False,
 ) -> None:
     """Run a benchmark preset (every system x model x trajectory) and print the leaderboard."""
@@ -243,6 +246,11 @@ def run(
         if outside:
             fail(f"--systems: {', '.join(outside)} not in preset {spec.name!r}; its systems: {', '.join(spec.systems)}")
     board_metrics = _metrics(metrics)
+    if fast:
+        pool = model_names or list(spec.models) or [m for m, ms in MODELS.items() if ms.available]
+        model_names = [m for m in pool if not MODELS[m].slow]
+        if not model_names:
+            fail(f"--fast leaves no model: {', '.join(pool)} are all slow")
     if workers is not None and scheduler is not None:
         fail("--workers sizes the local cluster; with --scheduler the cluster's own workers run: give one of them")
     if store is not None and "://" not in store:
