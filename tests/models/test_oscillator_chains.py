@@ -216,8 +216,8 @@ def test_columnar_disorder_with_strong_coupling_locks_the_frequencies():
 
 def test_runs_are_reproducible_and_written_to_netcdf(tmp_path):
     s = oc.chain(16, coupling=1.0, nonoddity=0.5, noise=0.1)
-    one = oc.simulate_chain(s, 10.0, realizations=3, seed=4)
-    two = oc.simulate_chain(s, 10.0, realizations=3, seed=4)
+    one = oc.simulate_chain(s, 20.0, realizations=4, seed=4)
+    two = oc.simulate_chain(s, 20.0, realizations=4, seed=4)
     np.testing.assert_array_equal(one.w2, two.w2)
     np.testing.assert_array_equal(one.final, two.final)
     path = tmp_path / "chain.nc"
@@ -233,13 +233,13 @@ def test_runs_are_reproducible_and_written_to_netcdf(tmp_path):
 
 
 def test_progress_counts_samples_and_chunks_keep_memory_bounded(monkeypatch):
-    monkeypatch.setattr(oc, "CHUNK_BYTES", 16 * 3 * 8 * 7)  # 7 samples a chunk
+    monkeypatch.setattr(oc, "CHUNK_BYTES", 16 * 4 * 8 * 15)  # 15 samples a chunk
     calls = []
     run = oc.simulate_chain(
-        oc.chain(16, noise=0.1), 10.0, realizations=3, seed=0, progress=lambda d, n: calls.append((d, n))
+        oc.chain(16, noise=0.1), 20.0, realizations=4, seed=0, progress=lambda d, n: calls.append((d, n))
     )
-    assert calls[0] == (0, 20) and calls[-1] == (20, 20) and len(calls) == 4  # 7 + 7 + 6
-    assert run.w2.shape == (3, 20) and np.all(run.w2 > 0)
+    assert calls == [(0, 40), (15, 40), (30, 40), (40, 40)]  # 15 + 15 + 10
+    assert run.w2.shape == (4, 40) and np.all(run.w2 > 0)
 
 
 def test_simulate_chain_refuses_bad_requests():
@@ -285,15 +285,30 @@ def test_phase_diagram_and_its_interruption():
 
 
 def test_figures(tmp_path):
-    run = oc.simulate_chain(oc.chain(16, noise=0.1), 20.0, realizations=2)
+    run = oc.simulate_chain(oc.chain(16, noise=0.1), 20.0, realizations=4)
     fig = oc.plot_roughness([run], [run.growth_exponent(1, 10, n_boot=20)])
     ax = fig.axes[0]
     assert ax.get_xscale() == "log" and "time" in ax.get_xlabel() and "(rad)" in ax.get_ylabel()
     assert any("beta" in t.get_text() for t in ax.get_legend().get_texts())
-    diagram = oc.phase_diagram(8, [0.0, 1.0], [0.0, 1.0], [0.1], t=10.0, realizations=2, window=(1, 5))
+    diagram = oc.phase_diagram(16, [0.0, 1.0], [0.0, 1.0], [0.1], t=20.0, realizations=4, window=(1, 10))
     fig = oc.plot_phase_diagram(diagram)
     assert len(fig.axes) == 4  # two maps and their colour bars
+    assert fig.axes[0].get_xlabel() == "coupling K (1/time unit)" and fig.axes[0].get_ylabel() == "nonoddity a"
     fig.savefig(tmp_path / "pd.png")
+
+
+def test_the_ring_is_a_dynstab_system_for_trajectory_and_lyapunov_exponents():
+    """The locked ring (omega = 0, a = 0) relaxes to the flat state, where the Jacobian is K times the ring's
+    Laplacian: the Lyapunov spectrum is exactly {-4 K sin^2(pi k / L)}, one zero (the global phase)."""
+    from dynstab import trajectory
+    from dynstab.analysis import lyapunov_spectrum
+
+    size = 8
+    spec = lyapunov_spectrum(oc.chain(size, coupling=1.0, noise=0.0), t=60.0, x0=1e-3 * np.cos(np.arange(size)))
+    exact = np.sort(-4 * np.sin(np.pi * np.arange(size) / size) ** 2)[::-1]
+    np.testing.assert_allclose(spec.exponents, exact, atol=2e-3)
+    traj = trajectory(oc.chain(size, noise=0.1), t=2.0, x0=np.zeros((3, size)), seed=1)
+    assert traj.x.shape == (3, 41, size) and traj.to_xarray()["x"].dims == ("member", "time", "variable")
 
 
 # ----------------------------------------------------------------------------------------- published exponents (slow)

@@ -88,6 +88,15 @@ REFERENCE = (
 #: Bytes of phases one chunk of samples may hold (realizations x samples x oscillators, float64).
 CHUNK_BYTES = 32 * 2**20
 
+#: An Euler-Maruyama step of the ring costs this many times `dynstab.simulate.evolution.estimated_seconds`
+#: (its 5 ns per number and step): one sine, one cosine and one threefry normal per oscillator measured
+#: 100-150 ns per oscillator-step (L = 1024, R = 32, benchmarks/bench_oscillator_chains.py); RK4 (the
+#: deterministic ring) costs 4 drift evaluations, about 4 x 25 ns. It sizes the chunks of `simulate_chain`.
+STEP_COST = 20
+
+#: Target wall time of one chunk of `simulate_chain` (by `STEP_COST`'s estimate): Ctrl-C and progress between chunks.
+CHUNK_SECONDS = 1.0
+
 #: Stability bound of the explicit schemes on the negative real axis: |1 + z| <= 1 for
 #: Euler(-Maruyama) reaches z = -2, classical RK4 z = -2.785 (Hairer & Wanner, Solving ODEs II, Sec. IV.2).
 STABILITY_REACH = {"euler_maruyama": 2.0, "rk4": 2.785}
@@ -724,7 +733,7 @@ def simulate_chain(
 
     from ..limits import check_allocation
     from ..simulate import trajectory
-    from ..simulate.evolution import in_chunks
+    from ..simulate.evolution import estimated_seconds, in_chunks
     from ..validation import as_step
 
     p = system.params
@@ -756,7 +765,10 @@ def simulate_chain(
         check_allocation(
             per_sample * 2, f"one sample of {realizations} realizations x {size} oscillators", "use fewer realizations"
         )
-    chunk = int(max(1, min(total, CHUNK_BYTES // per_sample)))
+    # a chunk holds at most CHUNK_BYTES of phases and takes about CHUNK_SECONDS (Ctrl-C and progress between
+    # chunks); a formula of the sizes, never a timing, so the chunks (and the noise seeds) are reproducible
+    sample_seconds = estimated_seconds(n_sub, size, realizations) * STEP_COST
+    chunk = int(max(1, min(total, CHUNK_BYTES // per_sample, CHUNK_SECONDS // sample_seconds)))
 
     omega = np.broadcast_to(np.asarray(p["omega"]), (realizations, size))
     if disorder > 0:
@@ -764,7 +776,7 @@ def simulate_chain(
             (realizations, size)
         )
     params = {"omega": omega} if disorder > 0 else None
-    i0 = min(total, max(0, int(round(total * (1.0 - frequency_window)))))  # samples before the frequency window
+    i0 = min(total - 1, max(0, int(round(total * (1.0 - frequency_window)))))  # samples before the frequency window
     out = {name: np.empty((realizations, total)) for name in ("w2", "slips", "velocity")}
     snapshot: dict[str, np.ndarray] = {}
     x = np.zeros((realizations, size))
