@@ -256,20 +256,6 @@ def _client(workers: int | None, scheduler: str | Client | None) -> tuple[Client
     return client, close
 
 
-def _running(client: Client, pending: dict[Future, Any]) -> int:
-    """Tasks of this run being computed now: per worker, those of its processing list, at most its threads."""
-    if not pending:
-        return 0
-    try:
-        processing = client.processing()
-        threads = client.nthreads()
-    except (OSError, TimeoutError):  # the scheduler went away: the next result will say why
-        return 0
-    keys = {f.key for f in pending}
-    busy = sum(min(sum(k in keys for k in ks), threads.get(w, 1)) for w, ks in processing.items())
-    return min(busy, len(pending))
-
-
 def run_tasks(
     tasks: Iterable[Any],
     store: ResultStore | str | os.PathLike[str],
@@ -376,23 +362,25 @@ def _run(
     client, release = _client(workers, scheduler)
     submitted = time.perf_counter()
     pending: dict[Future, tuple[tuple[Any, ...], Any]] = {}
+    threads = {"n": 1, "asked": -math.inf}  # worker threads of the cluster, and when the scheduler was asked
 
     def report() -> None:
         if progress is not None:
             state = RunProgress(
                 counts["ok"],
                 counts["failed"],
-                _running(client, pending),
+                min(len(pending), int(threads["n"])),  # one task in flight per thread (fill)
                 len(todo),
                 skipped,
                 time.perf_counter() - submitted,
             )
             progress(state)
 
-    def store_result(future: Future) -> None:
+    def store_result(future: Future, result: Any = None) -> None:
+        """Store a finished future's record; ``result`` is what as_completed fetched (else it is fetched here)."""
         key, task = pending.pop(future)
         if future.status == "finished":
-            record = _checked(future.result(), key, task)
+            record = _checked(future.result() if result is None else result, key, task)
         elif future.status == "error":
             record = _failed(key, task, _error_reason(future.exception()))
         else:  # cancelled (the cluster went away): not a result, the next run computes it
@@ -409,15 +397,17 @@ def _run(
         try:
             run = uuid.uuid4().hex[:8]  # two runs on one cluster never share a Dask key
             waiting = iter(enumerate(todo))
-            queue = as_completed()
+            queue = as_completed(with_results=True, raise_errors=False)  # results fetched as they finish
 
             def fill() -> None:
                 # One task in flight per worker thread: Dask sends a small batch of tasks to the
                 # workers at once, and a worker that dies then takes its queued bystanders with it
                 # (each counts a failure towards KilledWorker); a worker holding only the task it
                 # runs loses nothing else. The round trip per task is milliseconds, a task seconds.
-                capacity = max(1, sum(client.nthreads().values()))
-                while len(pending) < capacity:
+                now = time.perf_counter()
+                if now - threads["asked"] > _PROGRESS_SECONDS:  # workers come and go: ask again now and then
+                    threads["n"], threads["asked"] = max(1, sum(client.nthreads().values())), now
+                while len(pending) < threads["n"]:
                     item = next(waiting, None)
                     if item is None:
                         return
@@ -432,15 +422,16 @@ def _run(
             last = time.perf_counter()
             while pending:
                 batch = queue.next_batch(block=False)
-                for future in batch:
-                    store_result(future)
+                for future, result in batch:
+                    store_result(future, result)
                 if batch:
                     fill()
                 if batch or time.perf_counter() - last > _PROGRESS_SECONDS:
                     report()
                     last = time.perf_counter()
-                if not batch:
-                    time.sleep(0.05)
+                if not batch:  # sleep until a result arrives (the condition as_completed notifies) or 0.1 s
+                    with queue.thread_condition:
+                        queue.thread_condition.wait(timeout=0.1)
         except KeyboardInterrupt:
             interrupted = True
             for future in [f for f in pending if f.status in ("finished", "error")]:
