@@ -93,6 +93,7 @@ def test_dimerization_order2_equations_match_the_hand_derivation(closure):
         np.testing.assert_allclose(got, [dmu, dvar], rtol=1e-12, atol=1e-10)
 
 
+@pytest.mark.slow
 def test_normal_closure_fourth_order_uses_gaussian_sixth_moments():
     """Schlogl (degree 3) at order 4 needs M5 and M6: Gaussian M5 = 0, M6 = 15 var^3 (normal); CMN: 0."""
     net = K.network("schlogl")
@@ -206,3 +207,28 @@ def test_brusselator_closure_is_valid_only_in_a_finite_range_of_omega():
     assert high[0].sustained_oscillation and not high[1].sustained_oscillation
     assert K.valid_range(scan, 2) == (30.0, 30.0)
     assert K.valid_range(scan, 3) == (30.0, 1e4)
+
+
+def test_a_custom_propensity_equal_to_mass_action_gives_the_same_equations_and_paths():
+    mass = K.network("dimerization")
+    dimer = K.Reaction("2X -> 0", "k3", propensity=lambda n, p: p["k3"] / p["omega"] * n[0] * (n[0] - 1), degree=2)
+    custom = K.Network.from_spec(
+        "dimerization-custom", ("X",), [("0 -> X", "k1"), ("X -> 0", "k2"), dimer], mass.params, mass.initial
+    )
+    a = K.moment_equations(mass, 3, "normal", omega=7.0).flow
+    b = K.moment_equations(custom, 3, "normal", omega=7.0).flow
+    y = jnp.array([20.0, 15.0, 3.0])
+    np.testing.assert_allclose(jax.jit(b.rhs)(y, b.params, 0.0), jax.jit(a.rhs)(y, a.params, 0.0), rtol=1e-12)
+    np.testing.assert_allclose(custom.propensity(y[:1], b.params), mass.propensity(y[:1], a.params), rtol=1e-15)
+
+
+@pytest.mark.slow
+def test_schlogl_closures_have_initial_condition_dependent_steady_states_at_large_omega():
+    """The bistable failure of Schnoerr et al. (2014): at Omega = 300 each order settles in the state its
+    initial condition picks (the two deterministic states), although the CME has one stationary distribution;
+    at Omega = 3 orders 3 and 4 pass and agree."""
+    net = K.network("schlogl")
+    big = K.check_validity(net, 300.0, orders=(2, 3))
+    assert all(v.multiple_steady_states for v in big)
+    mid = K.check_validity(net, 3.0, orders=(3, 4))
+    assert all(v.physical and not v.order_disagreement for v in mid)
