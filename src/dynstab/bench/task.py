@@ -12,8 +12,9 @@ on the training split and forecasts the validation split from the end of the tra
 candidate of lowest validation sMAPE is refitted on training + validation (the whole training window)
 and evaluated on the test horizons, each forecast from its own context. A one-point grid skips the
 search. The attractor metrics use a free run from the longest horizon's context of 1.25 T samples of
-which the last T are compared with the T true samples (the first quarter is the free run's transient,
-as in Hess et al. 2023).
+which the last T are compared with T true samples (the first quarter is the free run's transient, as in
+Hess et al. 2023): the longest horizon's truth, or the training window (train + validation) where that is
+longer (the quick and lyapunov30 horizons are 100-300 samples, too few for state-space statistics).
 """
 
 from __future__ import annotations
@@ -434,18 +435,26 @@ def _longest(data: Any) -> str:
     return max(data.tests, key=lambda label: np.asarray(data.tests[label][1]).shape[0])
 
 
+def _climate_truth(data: Any, full: np.ndarray) -> np.ndarray:
+    """The true series a free run is compared with: the longest horizon's truth, or the training window
+    ``full`` (train + validation) when that is longer."""
+    truth = np.asarray(data.tests[_longest(data)][1], dtype=np.float64)
+    return truth if truth.shape[0] >= full.shape[0] else full
+
+
 def _forecasts(model: Any, data: Any, full: np.ndarray, notes: dict) -> tuple[dict, dict, float]:
     """Forecast every horizon (the longest one 1.25 T long, its tail is the free run) and score each."""
     scale = full.std(axis=0)
     scale = np.where(scale > 0, scale, 1.0)
     longest = _longest(data)
+    n_free = _climate_truth(data, full).shape[0]
     metrics: dict[str, float] = {}
     forecasts: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
     seconds = 0.0
     for i, (label, (context, truth)) in enumerate(data.tests.items()):
         truth = np.asarray(truth, dtype=np.float64)
         n = truth.shape[0]
-        steps = n + n // 4 if label == longest else n
+        steps = max(n, n_free) + n_free // 4 if label == longest else n
         t0 = time.perf_counter()
         try:
             out = np.asarray(model.forecast(np.asarray(context, dtype=np.float64), steps), dtype=np.float64)
@@ -455,7 +464,7 @@ def _forecasts(model: Any, data: Any, full: np.ndarray, notes: dict) -> tuple[di
         if out.shape != (steps, truth.shape[1]):
             raise _Failed(f"forecast of horizon {label!r} has shape {out.shape}, expected {(steps, truth.shape[1])}")
         _finite_or_fail(out[:n], full, f"forecast of horizon {label!r}")
-        free = out[-n:] if label == longest else None
+        free = out[-n_free:] if label == longest else None
         forecasts[label] = (out[:n], free)
         m = forecast_metrics(truth, out[:n], float(data.dt), float(data.lyapunov_time), scale=scale)
         metrics.update({f"{label}.{k}": v for k, v in m.items()})
@@ -467,14 +476,16 @@ def _forecasts(model: Any, data: Any, full: np.ndarray, notes: dict) -> tuple[di
 def _attractor(model: Any, data: Any, full: np.ndarray, forecasts: dict, reference: Any, notes: dict, seed: int):
     """D_stsp, D_H, D2 error, lambda_1 (and floors) of the free run from the longest horizon's context."""
     longest = _longest(data)
-    truth = np.asarray(data.tests[longest][1], dtype=np.float64)
+    truth = _climate_truth(data, full)
     free = forecasts[longest][1]
     ref = None
     if reference is not None:
-        r = np.asarray(reference.tests[longest][1], dtype=np.float64)
+        r_full = np.concatenate([np.asarray(reference.train), np.asarray(reference.validation)], axis=0)
+        r = _climate_truth(reference, r_full.astype(np.float64))
         ref = r if r.shape == truth.shape else None
     if not np.all(np.isfinite(free)):
-        raise _Failed("diverged: non-finite free run")
+        step = int(np.argmax(~np.all(np.isfinite(free), axis=1)))
+        raise _Failed(f"diverged: non-finite free run from step {step} of {free.shape[0]}")
     why: dict[str, str] = {}
     out = attractor_metrics(
         truth,
@@ -489,8 +500,8 @@ def _attractor(model: Any, data: Any, full: np.ndarray, forecasts: dict, referen
         notes=why,
         seed=seed,
     )
-    if why:
-        notes["nan"] = why
     if math.isnan(out.get("lambda1", 0.0)) and "lambda1" not in why:
         why["lambda1"] = "not estimated"
+    if why:
+        notes["nan"] = why
     return out
