@@ -346,7 +346,8 @@ def evaluate(task: Task, data: Any, *, reference: Any = None, spec: ModelSpec | 
         ``reason``, ``hyperparameters`` (the chosen point), ``metrics`` (per horizon ``"<label>.<name>"`` and
         the first horizon's without prefix, plus the attractor metrics), ``forecast`` / ``truth`` (the first
         horizon's, float32, at most :data:`FORECAST_LIMIT` samples), ``train_seconds``, ``inference_seconds``,
-        ``seed`` and ``notes`` (metric -> why it is NaN; the search's scores under ``"search"``).
+        ``seed`` and ``notes`` (``"nan"``: metric -> why it is NaN; ``"search"``: the validation scores;
+        ``"seconds"``: the time of each stage).
     """
     start = time.perf_counter()
     budget = float(task.time_budget_s)
@@ -390,10 +391,19 @@ def evaluate(task: Task, data: Any, *, reference: Any = None, spec: ModelSpec | 
                 raise _Failed(f"fit: {_one_line(exc)}") from exc
             train_s = time.perf_counter() - t0
             timed_out("the fit")
+            t1 = time.perf_counter()
             metrics, forecasts, inference_s = _forecasts(model, data, full, notes)
             timed_out("the forecasts")
+            t2 = time.perf_counter()
             metrics.update(_attractor(model, data, full, forecasts, reference, notes, task.seed))
             timed_out("the attractor metrics")
+            # where the task's time went (search, final fit, forecasts with their scoring, attractor metrics)
+            notes["seconds"] = {
+                "search": round(t0 - start, 3),
+                "fit": round(train_s, 3),
+                "forecasts": round(t2 - t1, 3),
+                "attractor": round(time.perf_counter() - t2, 3),
+            }
     except _Failed as exc:
         return _record(
             task,
