@@ -183,6 +183,20 @@ def test_phase_slips_and_sync_order_on_known_phases():
     assert oc._largest_cluster(np.arange(6.0), span) == pytest.approx(1 / 6)
 
 
+def test_a_small_ring_saturates_at_the_exact_width():
+    """L = 32, K = 1, D = 0.02 (linear regime): the slowest mode relaxes in L^2 / (8 pi^2 K) = 13, so by t = 400
+    w is saturated at w_sat^2 = D (L^2 - 1) / (12 K L) (`ew_roughness`'s limit), reached by the growth law
+    between the growth window and the tail. R = 128: the saturated w of a small ring
+    fluctuates (few long modes), and the tail's slope is flat within 0.05 only with enough realizations."""
+    size, k, d = 32, 1.0, 0.02
+    run = oc.simulate_chain(oc.chain(size, coupling=k, noise=d), 400.0, realizations=128, sample_dt=1.0, seed=2)
+    fit = run.growth_exponent(1.0, 8.0, n_boot=0)
+    sat = run.saturation(fit)
+    assert sat.saturated and abs(sat.tail_slope) < 0.05
+    assert sat.w_sat == pytest.approx(math.sqrt(d * (size**2 - 1) / (12 * k * size)), rel=0.12)
+    assert 8.0 < sat.t_sat < 200.0  # after the growth window, before the tail (t_sat's formula: the synthetic test)
+
+
 # ----------------------------------------------------------------------------------------- exact exponents (fast)
 def test_random_deposition_beta_one_half():
     """K = 0 with noise: independent random walks, w^2 = 2 D t (1 - 1/L) exactly in mean, beta = 1/2."""

@@ -146,7 +146,7 @@ def chain(
     if sat.saturated:
         console.print(f"saturated: w_sat = {sat.w_sat:.4g}, t_sat = {sat.t_sat:.4g}")
     else:
-        console.print(f"not saturated by t = {t:g} (log-log slope {sat.tail_slope:.3f} over the last 20%)")
+        console.print(f"not saturated by t = {t:g} (log-log slope {sat.tail_slope:.3f} over the last half)")
     console.print(
         f"phase slips: {run.slip_counts.mean():.3g} per realization ({run.slip_rate:.3g} per oscillator and time unit); "
         f"frequency synchronization S = {run.sync_order():.3f}"

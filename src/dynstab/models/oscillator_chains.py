@@ -443,15 +443,17 @@ class ChainRun:
             n_boot,
         )
 
-    def saturation(self, fit: GrowthFit | None = None, *, tail: float = 0.2, flat: float = 0.05) -> Saturation:
+    def saturation(self, fit: GrowthFit | None = None, *, tail: float = 0.5, flat: float = 0.05) -> Saturation:
         """The saturated roughness and the saturation time (see `Saturation`).
 
         Parameters
         ----------
         fit : GrowthFit, optional
             The growth law, for t_sat.
-        tail : float, default 0.2
-            Fraction of the run (its end) over which w_sat is averaged.
+        tail : float, default 0.5
+            Fraction of the run (its end) over which the slope is fitted and w_sat averaged: the last half,
+            a factor 2 in time, where a saturated w's fluctuations (a few percent) move the slope by
+            about 0.03 and the slowest growth (beta = 1/4) gives 0.25.
         flat : float, default 0.05
             Largest |log-log slope| of w over the tail for a saturated run.
 
