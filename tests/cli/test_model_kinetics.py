@@ -58,3 +58,11 @@ def test_bad_input_is_one_error_line_before_any_work(args, words, tmp_path):
     res = run(*args, "--out", tmp_path / "x.nc", "--figures", tmp_path / "f")
     assert_one_line_error(res, *words)
     assert not (tmp_path / "x.nc").exists() and not (tmp_path / "f").exists()
+
+
+@pytest.mark.slow
+def test_moments_only_run_flags_a_closure_outside_its_range(tmp_path):
+    """The Brusselator at Omega = 0.3 (below one molecule on average): negative variances, flagged."""
+    res = run("--network", "brusselator", "--omega", 0.3, "--method", "moments", "--t", 50, "--no-figures")
+    assert res.exit_code == 0, res.output
+    assert "outside its range of validity" in res.output and "negative variance" in res.output

@@ -157,10 +157,12 @@ def _summary(net: Any, om: float, ens: Any, sol: Any) -> None:
         console.print(
             f"{ens.runs} paths, {int(np.sum(ens.events))} {ens.method} events in {ens.seconds:.2f} s, compilation included ({rate:.3g} per second)"
         )
-    if sol.failed:
-        console.print(f"[yellow]the closure failed:[/] {sol.failed}")
-    elif np.any(sol.var < -1e-6 * (1.0 + np.abs(sol.mean))):
-        console.print("[yellow]the closure gives negative variances[/] (outside its range of validity)")
+    flags = [key.replace("_", " ") for key, bad in sol.failures().items() if bad]
+    if flags:
+        console.print(
+            f"[yellow]the closure is outside its range of validity:[/] {', '.join(flags)}"
+            + (f" ({sol.failed})" if sol.failed else "")
+        )
 
 
 def _write(out: Path, ens: Any, sol: Any) -> None:

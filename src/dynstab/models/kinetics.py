@@ -1185,6 +1185,30 @@ class MomentSolution:
         """The variances, shape (n, N)."""
         return self.y[:, self.equations.variance_indices()]
 
+    def failures(self, oscillation_tol: float = 1e-3) -> dict[str, bool]:
+        """The checks one solution can fail by itself (see `Validity`).
+
+        Parameters
+        ----------
+        oscillation_tol : float, default 1e-3
+            Peak-to-peak amplitude of a mean over the last fifth of the run, relative to max(|mean|, 1),
+            above which an oscillation that does not decay (at least 0.9 of the fifth before) is flagged.
+
+        Returns
+        -------
+        dict of str to bool
+            ``negative_variance`` (a variance below -1e-6 (1 + |mean|)), ``diverged`` (the integration
+            failed) and ``sustained_oscillation``.
+        """
+        diverged = bool(self.failed)
+        var, mean = self.var, self.mean
+        finite = np.isfinite(var)
+        neg = bool(np.any(var[finite] < -1e-6 * (1.0 + np.abs(mean[finite]))))
+        final, _, amp_last, amp_before = _window_stats(self)
+        scale = np.maximum(np.abs(final), 1.0)
+        osc = bool(not diverged and np.any((amp_last > oscillation_tol * scale) & (amp_last >= 0.9 * amp_before)))
+        return {"negative_variance": neg, "diverged": diverged, "sustained_oscillation": osc}
+
     def to_xarray(self) -> Any:
         """The solution as a CF-1.8 ``xarray.Dataset`` (one variable per moment)."""
         import xarray as xr
@@ -1408,14 +1432,9 @@ def check_validity(
     stats = {}
     for m in orders:
         sol = solve_moments(net, t, dt, order=m, closure=closure, omega=om)
-        diverged = bool(sol.failed)
-        var = sol.var
-        mean = sol.mean
-        finite = np.isfinite(var)
-        neg = bool(np.any(var[finite] < -1e-6 * (1.0 + np.abs(mean[finite]))))
-        final, fvar, amp_last, amp_before = _window_stats(sol)
-        scale = np.maximum(np.abs(final), 1.0)
-        osc = bool(not diverged and np.any((amp_last > oscillation_tol * scale) & (amp_last >= 0.9 * amp_before)))
+        flags = sol.failures(oscillation_tol)
+        neg, diverged, osc = flags["negative_variance"], flags["diverged"], flags["sustained_oscillation"]
+        final, fvar, _, _ = _window_stats(sol)
         multi = False
         for alt in net.alternatives:
             other = solve_moments(net, t, dt, order=m, closure=closure, omega=om, x0=net.counts(om, alt))
