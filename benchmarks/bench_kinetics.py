@@ -13,7 +13,8 @@ number of paths and the same recording grid, and count fired reactions:
 Cases: the linear birth-death network at Omega = 100 from its stationary mean (200 firings per unit time
 per path) and the Brusselator at Omega = 100 (2 species, 4 reactions, one of order 3). Rounds alternate
 the order (dynstab, numba / numba, dynstab); the table gives median warm wall time, reactions per
-second and the median of the per-round ratios. Compile = first call - median warm call. Whole process:
+second of wall and of CPU time (``time.process_time``: XLA's threads included; a loaded machine
+inflates it far less than the wall time) and the medians of the per-round ratios. Compile = first call - median warm call. Whole process:
 a fresh interpreter running one case (numba: numpy + numba only, with its on-disk cache; dynstab: with its
 compilation cache off), wall time and peak RSS from ``os.wait4`` in a small launcher process.
 
@@ -102,13 +103,13 @@ def _problem(name: str):
     return net, omega, t, x0
 
 
-def run_dynstab(name: str, runs: int, seed: int) -> tuple[float, int]:
+def run_dynstab(name: str, runs: int, seed: int) -> tuple[float, float, int]:
     from dynstab.models import kinetics as K
 
     net, omega, t, x0 = _problem(name)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     ens = K.ssa(net, t, 0.5, runs=runs, omega=omega, x0=x0, seed=seed)
-    return time.perf_counter() - began, int(ens.events.sum())
+    return time.perf_counter() - began, time.process_time() - cpu, int(ens.events.sum())
 
 
 def numba_problem(name: str) -> dict:
@@ -124,9 +125,9 @@ def numba_problem(name: str) -> dict:
     }
 
 
-def run_numba(problem: dict, runs: int, seed: int) -> tuple[float, int]:
+def run_numba(problem: dict, runs: int, seed: int) -> tuple[float, float, int]:
     n_t = int(round(problem["t"] / 0.5)) + 1
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     out = np.empty((runs, n_t, len(problem["x0"])))
     fired = numba_ssa(
         np.asarray(problem["reac"], dtype=np.int64),
@@ -140,7 +141,7 @@ def run_numba(problem: dict, runs: int, seed: int) -> tuple[float, int]:
         seed,
         out,
     )
-    return time.perf_counter() - began, int(fired)
+    return time.perf_counter() - began, time.process_time() - cpu, int(fired)
 
 
 def whole_process(which: str, name: str, runs: int) -> tuple[float, float]:
@@ -170,17 +171,24 @@ def throughput(rounds: int, runs: int) -> list[str]:
     for name in CASES:
         problem = numba_problem(name)
         first = {"dynstab": run_dynstab(name, runs, 0)[0], "numba": run_numba(problem, runs, 0)[0]}
+        print(name, "first calls", first, flush=True)
         t: dict[str, list[float]] = {"dynstab": [], "numba": []}
+        c: dict[str, list[float]] = {"dynstab": [], "numba": []}
         ev: dict[str, list[int]] = {"dynstab": [], "numba": []}
         for r in range(rounds):
             order = ("dynstab", "numba") if r % 2 == 0 else ("numba", "dynstab")
             for who in order:
-                sec, fired = run_dynstab(name, runs, r + 1) if who == "dynstab" else run_numba(problem, runs, r + 1)
+                sec, cpu, fired = (
+                    run_dynstab(name, runs, r + 1) if who == "dynstab" else run_numba(problem, runs, r + 1)
+                )
                 t[who].append(sec)
+                c[who].append(cpu)
                 ev[who].append(fired)
             print(name, r, {k: f"{v[-1]:.2f}s {ev[k][-1] / v[-1]:.3g}/s" for k, v in t.items()}, flush=True)
         rate = {k: [e / s for e, s in zip(ev[k], t[k], strict=True)] for k in t}
+        cpu_rate = {k: [e / s for e, s in zip(ev[k], c[k], strict=True)] for k in c}
         ratio = statistics.median(a / b for a, b in zip(rate["numba"], rate["dynstab"], strict=True))
+        cpu_ratio = statistics.median(a / b for a, b in zip(cpu_rate["numba"], cpu_rate["dynstab"], strict=True))
         wp = {who: whole_process(who, name, runs) for who in ("dynstab", "numba")}
         for who in ("dynstab", "numba"):
             warm = statistics.median(t[who])
@@ -191,10 +199,11 @@ def throughput(rounds: int, runs: int) -> list[str]:
                     f"{statistics.median(ev[who]) / runs:.4g}",
                     f"{warm:.3f}",
                     f"{statistics.median(rate[who]):.3g}",
+                    f"{statistics.median(cpu_rate[who]):.3g}",
                     f"{first[who] - warm:.2f}" if who == "dynstab" else "cached",
                     f"{wp[who][0]:.2f}",
                     f"{wp[who][1]:.0f}",
-                    f"{ratio:.2f}" if who == "dynstab" else "1",
+                    f"{ratio:.2f} (CPU {cpu_ratio:.2f})" if who == "dynstab" else "1",
                 ]
             )
     lines += md_table(
@@ -204,6 +213,7 @@ def throughput(rounds: int, runs: int) -> list[str]:
             "firings per path",
             "warm wall (s)",
             "reactions / s",
+            "reactions / CPU-s",
             "compile: first - warm call (s)",
             "whole process (s)",
             "peak RSS (MiB)",
