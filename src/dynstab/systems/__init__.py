@@ -1,32 +1,43 @@
-"""Systems: the protocol (`Flow`, `Map`, `SDE`), the user decorators and the catalog."""
+"""Systems: the protocol (`Flow`, `Map`, `SDE`), the user decorators and the catalog.
 
-from .base import SDE, Flow, Map, System, as_params, as_state, flow, map, sde
-from .registry import get, names, register, resolve
+Names are imported from their modules on first use (`dynstab._lazy`): importing the package
+imports none of its modules.
+"""
 
-__all__ = [
-    "System",
-    "Flow",
-    "Map",
-    "SDE",
-    "flow",
-    "map",
-    "sde",
-    "as_params",
-    "as_state",
-    "get",
-    "names",
-    "register",
-    "resolve",
-]
-from .poincare import PoincareMap, PoincareSection, PoincareSectionError, poincare_section
-from .projected import ProjectedSystem
-from .stroboscopic import StroboscopicMap
+from __future__ import annotations
 
-__all__ += [
-    "PoincareMap",
-    "StroboscopicMap",
-    "ProjectedSystem",
-    "PoincareSection",
-    "PoincareSectionError",
-    "poincare_section",
-]
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+# public name -> the module that defines it
+_NAMES = {
+    "System": ".base",
+    "Flow": ".base",
+    "Map": ".base",
+    "SDE": ".base",
+    "flow": ".base",
+    "map": ".base",
+    "sde": ".base",
+    "as_params": ".base",
+    "as_state": ".base",
+    "get": ".registry",
+    "names": ".registry",
+    "register": ".registry",
+    "resolve": ".registry",
+    "PoincareMap": ".poincare",
+    "StroboscopicMap": ".stroboscopic",
+    "ProjectedSystem": ".projected",
+    "PoincareSection": ".poincare",
+    "PoincareSectionError": ".poincare",
+    "poincare_section": ".poincare",
+}
+__all__ = list(_NAMES)
+__getattr__, __dir__ = attach(__name__, _NAMES)
+
+if TYPE_CHECKING:  # what static tools see; at run time these come from __getattr__
+    from .base import SDE, Flow, Map, System, as_params, as_state, flow, map, sde
+    from .poincare import PoincareMap, PoincareSection, PoincareSectionError, poincare_section
+    from .projected import ProjectedSystem
+    from .registry import get, names, register, resolve
+    from .stroboscopic import StroboscopicMap
