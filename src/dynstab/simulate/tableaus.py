@@ -3,15 +3,37 @@
 The DOP853 coefficients (Hairer, Norsett & Wanner, Solving Ordinary Differential
 Equations I, 2nd ed., Springer 1993, Sec. II.10; Fortran code DOP853 by Hairer and
 Wanner) are read from scipy, which ships them as plain data, so the 8th-order
-method here uses exactly the numbers of the reference implementation.
+method here uses exactly the numbers of the reference implementation. The data file is loaded
+on its own: importing it through ``scipy.integrate`` would import all of scipy.integrate,
+scipy.optimize and scipy.special (0.45-1.0 s, the largest import of ``dynstab analyze`` after
+JAX: issue 15).
 """
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
-from scipy.integrate._ivp import dop853_coefficients as _dop853
+
+
+def _scipy_data_module(relative: str) -> ModuleType:
+    """The module at ``scipy/<relative>`` executed alone, without its package's ``__init__``."""
+    scipy_spec = importlib.util.find_spec("scipy")
+    if scipy_spec is None or scipy_spec.origin is None:
+        raise ImportError("scipy is needed for the DOP853 coefficients")
+    path = Path(scipy_spec.origin).parent / relative
+    spec = importlib.util.spec_from_file_location(f"_dynstab_scipy_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"scipy's {relative} is missing")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_dop853 = _scipy_data_module("integrate/_ivp/dop853_coefficients.py")
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,10 @@ go straight through them and changing a parameter never triggers a recompilation
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import difflib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import equinox as eqx
@@ -133,7 +135,7 @@ def as_params(params: Mapping[str, Any] | None) -> Params:
             raise
         except ValueError:  # NaN or infinite entries
             raise ValueError(f"parameter {key!r} is not finite: {value!r}") from None
-        out[str(key)] = jnp.asarray(arr)
+        out[str(key)] = jax.device_put(arr)  # not jnp.asarray: that compiles a copy for every new shape (30-70 ms)
     return out
 
 
@@ -474,7 +476,7 @@ class System(eqx.Module):
             For a shape other than ``(d,)`` or a NaN/infinite entry.
         """
         arr = as_state(x0, self.dim, allow_batch=False)
-        return eqx.tree_at(lambda s: s.x0, self, jnp.asarray(arr))
+        return eqx.tree_at(lambda s: s.x0, self, jax.device_put(arr))
 
     def param_values(self) -> dict[str, float | list]:
         """Parameters as plain Python numbers (for reports, JSON and NetCDF attributes)."""
@@ -673,9 +675,29 @@ def _make(
     )
     if dt is not None:
         kw["dt"] = as_step(dt)
-    system = cls(fn, as_params(params), jnp.asarray(x0), tuple(names), **kw, **extra)
-    _check_traceable(system)
+    system = cls(fn, as_params(params), jax.device_put(x0), tuple(names), **kw, **extra)
+    if not _CATALOG_DEFINITIONS.get():
+        _check_traceable(system)
     return system
+
+
+_CATALOG_DEFINITIONS = contextvars.ContextVar("dynstab_catalog_definitions", default=False)
+
+
+@contextlib.contextmanager
+def catalog_definitions() -> Iterator[None]:
+    """Define systems without tracing each law at definition (the registry's import of a catalog module).
+
+    Resolving one catalog name defines its whole module (10-40 systems); tracing every law there
+    cost 0.1-0.3 s of ``dynstab analyze`` (issue 15). The catalog's tests trace every law and check
+    its shape (tests/systems/test_catalog.py), so nothing is lost; a user's definitions are always
+    checked.
+    """
+    token = _CATALOG_DEFINITIONS.set(True)
+    try:
+        yield
+    finally:
+        _CATALOG_DEFINITIONS.reset(token)
 
 
 def _check_traceable(system: System) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .._precision import float64
-from .base import System
+from .base import System, catalog_definitions
 
 _FACTORIES: dict[str, Callable[..., System]] = {}
 _STRUCTURAL: dict[str, tuple[str, ...]] = {}
@@ -109,8 +109,9 @@ def _load_catalog() -> None:
     global _LOADED
     if not _LOADED:
         _LOADED = True
-        for module in CATALOG_MODULES:
-            importlib.import_module(f"{CATALOG_PACKAGE}.{module}")
+        with catalog_definitions():
+            for module in CATALOG_MODULES:
+                importlib.import_module(f"{CATALOG_PACKAGE}.{module}")
 
 
 @lru_cache(maxsize=1)
@@ -126,7 +127,8 @@ def _load_module_of(key: str) -> None:
     """Import the catalog module that the index names for the normalized name ``key`` (if any)."""
     entry = _index().get(key)
     if entry is not None and entry[1] in CATALOG_MODULES:
-        importlib.import_module(f"{CATALOG_PACKAGE}.{entry[1]}")
+        with catalog_definitions():
+            importlib.import_module(f"{CATALOG_PACKAGE}.{entry[1]}")
 
 
 @float64
