@@ -34,6 +34,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._precision import float64
+from ..executables import persistent_jit
 from ..limits import check_allocation
 from ..simulate import evolution as loops
 from ..simulate.adaptive import dop853_solve
@@ -253,7 +254,7 @@ def _tangent_loop(ev: Evolution, params: Any, divergence: bool):
     return step, advance, finish
 
 
-@partial(jax.jit, static_argnames=("evolution", "plan", "divergence", "sums"))
+@persistent_jit(static_argnames=("evolution", "plan", "divergence", "sums"))
 def _benettin_kernel(evolution: Evolution, plan: Plan, divergence: bool, x0s, Q0, params, t0, sums: bool = False):
     """`benettin` in one compiled call (runs short enough not to need chunks)."""
     ev = evolution

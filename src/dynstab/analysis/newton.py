@@ -27,11 +27,11 @@ import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..executables import persistent_jit
 from ..systems.base import System
 from ..validation import InvalidTypeError, as_finite_array
 
@@ -387,7 +387,7 @@ def _start(lanes: _Lanes, idx: np.ndarray, x0: np.ndarray) -> None:
     lanes.k[idx] = lanes.j[idx] = 0
 
 
-@eqx.filter_jit
+@persistent_jit(filter_arrays=True)
 def _rounds(system: System, lanes: _Lanes, t, tol, max_iter, maxstep, center, radius, max_halvings, n_rounds) -> _Lanes:
     """Up to ``n_rounds`` rounds (one vmapped evaluation of the law each), fewer once every start is finished."""
 
@@ -468,9 +468,10 @@ def solve_all(
     out, lanes = _empty_lanes(n, d), _empty_lanes(width, d)
     owner = np.full(width, -1)  # the start each lane is working on (-1: none)
     queued, n_done = 0, 0
-    t_, tol_, max_iter_, maxstep_, center_, radius_ = (
-        jnp.asarray(a) for a in (t, tol, max_iter, maxstep, center, radius)
-    )
+    # NumPy arguments, not jnp.asarray: a jitted call takes them on its C++ path, where jnp.asarray compiles
+    # a copy for every new shape and dtype (30-70 ms each, seven per analyze run: issue 15)
+    t_, tol_, maxstep_, center_, radius_ = (np.asarray(a, np.float64) for a in (t, tol, maxstep, center, radius))
+    max_iter_ = np.asarray(max_iter, np.int64)
     n_rounds = 1
     while n_done < n:
         free = np.flatnonzero(owner < 0)[: n - queued]  # lanes free for the next starts in the queue
@@ -481,15 +482,15 @@ def solve_all(
         began = time.perf_counter()
         state = _rounds(
             system,
-            _Lanes(*(jnp.asarray(a) for a in lanes)),
+            lanes,
             t_,
             tol_,
             max_iter_,
             maxstep_,
             center_,
             radius_,
-            jnp.asarray(int(max_halvings), jnp.int32),
-            jnp.asarray(n_rounds, jnp.int32),
+            np.int32(max_halvings),
+            np.int32(n_rounds),
         )
         lanes = _Lanes(*(np.array(a) for a in state))
         took = time.perf_counter() - began

@@ -15,6 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._precision import float64
+from ..executables import persistent_jit
 from ..limits import check_allocation
 from ..systems.base import System, as_params, as_state, check_system, evolution_of
 from ..validation import as_float, as_int, as_positive_float, as_step
@@ -333,7 +334,7 @@ class _Kernel(NamedTuple):
     batch_params: tuple[str, ...]
 
 
-@partial(jax.jit, static_argnames=("law", "kernel"))
+@persistent_jit(static_argnames=("law", "kernel"))
 def _simulate(law, kernel: _Kernel, x0, params, keys, t0):
     # a single run carries a small state as scalars: Lorenz RK4 2.3x -> 1.2-1.7x numba's time
     # (benchmarks/bench_evolution.py); an ensemble's vmap keeps arrays (scalars measured 15% slower there)
@@ -662,7 +663,8 @@ def trajectory(
         xs = _simulate_in_chunks(kernel, jnp.asarray(x0_arr), base, keys, t0_arr, progress)
         status, n_acc, n_rej = np.asarray(OK), 0, 0
     else:
-        xs, status, n_acc, n_rej = _simulate(system.rhs, kernel, jnp.asarray(x0_arr), base, keys, t0_arr)
+        # x0 as NumPy: the jitted call converts it on its C++ path (jnp.asarray compiles a copy per shape)
+        xs, status, n_acc, n_rej = _simulate(system.rhs, kernel, np.asarray(x0_arr), base, keys, t0_arr)
     xs = np.asarray(xs)
     status = np.atleast_1d(np.asarray(status))
     _check_result(system, xs, times, status, on_blowup, kernel)
