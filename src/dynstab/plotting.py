@@ -210,7 +210,9 @@ def plot_attractor(
         axis.set_xlabel(lu)
         axis.set_ylabel(lv)
         if axis is axes[0] and axis.get_legend_handles_labels()[0]:
-            axis.legend(fontsize=8, loc="best", framealpha=0.85)
+            # a fixed corner, not loc="best": "best" scans every vertex of the orbit (20,000 points), which took
+            # 0.2-1 s per figure and printed matplotlib's "can be slow" warning in `dynstab analyze` (issue 15)
+            axis.legend(fontsize=8, loc="upper right", framealpha=0.85)
     title = _wrap(f"{traj.system.name}: {what} ({traj.method})")
     if ax is None:
         fig.suptitle(title)
