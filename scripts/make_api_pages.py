@@ -39,6 +39,16 @@ SUBPACKAGES = {
         "Learned models",
         "Models of dynamics fitted to data, each usable as a dynstab system, and the reconstruction metrics.",
     ),
+    "bench": (
+        "Forecasting benchmark",
+        "Frozen datasets from the catalog, the models and metrics, the Dask runner, the results store, "
+        "the leaderboard and its report.",
+    ),
+    "models": (
+        "The papers' models",
+        "The models of the papers behind dynstab (fields, fish schools, oscillator chains, chemical kinetics, "
+        "learning dynamics, crystals), written against the system protocol.",
+    ),
 }
 # modules documented elsewhere or not part of the public API
 SKIP = {
