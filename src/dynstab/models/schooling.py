@@ -160,6 +160,11 @@ class SchoolConfig:
         Radius of the ``"ring"`` start.
     name : str
         A label for reports.
+    turn : str
+        ``"nlerp"`` (dewi-kadita's turn, with which its configurations were tuned: toward a target beyond
+        theta_max, the normalized interpolation (1 - t) u + t D, t = theta_max / angle, which turns by less
+        than theta_max, 0.33 rad instead of 0.4 toward a target at 90 degrees) or ``"rotate"`` (a rotation by
+        exactly theta_max in the plane of u and D, Couzin et al. 2002).
     """
 
     n_agents: int = 150
@@ -178,6 +183,7 @@ class SchoolConfig:
     init: str = "uniform"
     ring_radius: float = 6.0
     name: str = "couzin"
+    turn: str = "nlerp"
 
     #: The names `with_params` / ``--param`` accept (the model's parameters, not N, steps or seed).
     PARAMETERS = (
@@ -227,6 +233,8 @@ class SchoolConfig:
         blind = as_float(self.blind_angle, name="blind_angle", minimum=0.0)
         if blind >= 180.0:
             raise ValueError(f"blind_angle is a half-angle in degrees in [0, 180), got {blind:g}")
+        if self.turn not in ("rotate", "nlerp"):
+            raise ValueError(f"turn must be 'rotate' or 'nlerp', got {self.turn!r}")
         if self.init not in ("uniform", "ring"):
             raise ValueError(f"init must be 'uniform' or 'ring', got {self.init!r}")
         box = as_positive_float(self.box_size, name="box_size")
@@ -295,10 +303,11 @@ PRESETS: dict[str, SchoolConfig] = {
     "highly-parallel": SchoolConfig(
         250, 35.0, 1.5, 1.0, 12.0, 20.0, 0.2, 0.05, 20.0, 1.0, 0.1, 1000, 789, name="highly-parallel"
     ),
-    # not in dewi-kadita: the published torus does not mill (M = 0.30 and 0.14 in two runs, P 0.5-0.8);
-    # this one does (docs/models/schooling.md gives the search and the numbers)
+    # not in dewi-kadita: its torus does not mill (M = 0.30 and 0.14 in two runs, P 0.5-0.8); this one does,
+    # M = 0.97 (docs/models/schooling.md: turning radius v dt / theta_max = 5 = the ring's radius, attraction
+    # only to neighbours along the ring, r_a = 6 < its diameter, a 240-degree field of view, the exact turn)
     "milling": SchoolConfig(
-        200, 25.0, 1.0, 1.0, 2.0, 12.0, 0.1, 0.05, 45.0, 1.0, 0.1, 2000, 42, "ring", 6.0, name="milling"
+        100, 25.0, 1.0, 0.5, 1.0, 6.0, 0.02, 0.01, 60.0, 1.0, 0.1, 2000, 42, "ring", 5.0, name="milling", turn="rotate"
     ),
 }
 
@@ -349,26 +358,36 @@ def _unit(v: jax.Array) -> tuple[jax.Array, jax.Array]:
 
 
 def _zone_sums(
-    ri: jax.Array, ui: jax.Array, rj: jax.Array, uj: jax.Array, ok: jax.Array | None, p: Mapping, box: float
-) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
-    """Repulsion, orientation and attraction sums of agents i (..., 3) over candidates j (..., K, 3)."""
-    d = rj - ri[..., None, :]
-    d = d - box * jnp.round(d / box)
-    dist = jnp.sqrt(jnp.sum(d * d, axis=-1))
+    ri: jax.Array, ui: jax.Array, rj: jax.Array, uj: jax.Array | None, ok: jax.Array | None, p: Mapping, box: float
+) -> tuple[jax.Array, jax.Array, jax.Array | None, jax.Array]:
+    """The position-type sum (repulsion where any, else attraction), the orientation mask and sum, per agent i.
+
+    Components first: ``ri``, ``ui`` are (3, N, 1) and ``rj``, ``uj`` (3, 1, N) (all pairs) or (3, N, K)
+    (cell-list candidates), so every operation runs along the contiguous last axis j (with (N, N, 3) arrays,
+    their last axis of 3 defeats vectorization: 4x slower at N = 250, benchmarks/bench_schooling.py).
+    Returns ``s_pos`` (N, 3): -sum of unit vectors to the agents in the repulsion zone for an agent that has
+    any, else the sum of unit vectors to those in the attraction zone; the orientation mask (N, K) and, when
+    ``uj`` is given, the orientation sum (N, 3) (else the caller forms it, as a matrix product); and whether
+    each agent has a neighbour in its repulsion zone (N,).
+    """
+    d = [rj[c] - ri[c] for c in range(3)]
+    d = [x - box * jnp.round(x * (1.0 / box)) for x in d]
+    dist = jnp.sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2])
     inv = 1.0 / jnp.where(dist > _TINY, dist, 1.0)
-    cos = jnp.sum(ui[..., None, :] * d, axis=-1) * inv
+    ahead = ui[0] * d[0] + ui[1] * d[1] + ui[2] * d[2]  # |d| cos(angle between u_i and d)
     blind = p["blind_angle"] * (math.pi / 180.0)
-    seen = (dist > _TINY) & ((cos > -jnp.cos(blind)) | (blind <= 0.0))
+    seen = (dist > _TINY) & ((ahead > -jnp.cos(blind) * dist) | (blind <= 0.0))
     if ok is not None:
         seen = seen & ok
     rep = seen & (dist < p["r_repulsion"])
     ori = seen & (dist >= p["r_repulsion"]) & (dist < p["r_orientation"])
     att = seen & (dist >= p["r_orientation"]) & (dist < p["r_attraction"])
-    zero = jnp.zeros_like(dist)
-    s_rep = -jnp.sum(jnp.where(rep, inv, zero)[..., None] * d, axis=-2)
-    s_att = jnp.sum(jnp.where(att, inv, zero)[..., None] * d, axis=-2)
-    s_ori = jnp.sum(jnp.where(ori, 1.0, zero)[..., None] * uj, axis=-2)
-    return s_rep, s_ori, s_att, jnp.any(rep, axis=-1)
+    any_rep = jnp.any(rep, axis=-1)
+    w = jnp.where(any_rep[:, None], jnp.where(rep, -inv, 0.0), jnp.where(att, inv, 0.0))
+    s_pos = jnp.stack([jnp.sum(w * d[c], axis=-1) for c in range(3)], -1)
+    wo = jnp.where(ori, 1.0, 0.0)
+    s_ori = None if uj is None else jnp.stack([jnp.sum(wo * uj[c], axis=-1) for c in range(3)], -1)
+    return s_pos, wo, s_ori, any_rep
 
 
 def _turn(u: jax.Array, desired: jax.Array, max_turn: jax.Array, turn: str) -> jax.Array:
@@ -455,17 +474,20 @@ def couzin_step(
         Whether a cell held more than ``capacity`` agents (neighbours were then missed).
     """
     u = headings
+    r_t, u_t = positions.T[:, :, None], u.T[:, :, None]
     if neighbours == "cells":
         idx, overflow = _cell_candidates(positions, box, cells, capacity)
-        rpad = jnp.concatenate([positions, jnp.zeros((1, 3))])
-        upad = jnp.concatenate([u, jnp.zeros((1, 3))])
-        s_rep, s_ori, s_att, any_rep = _zone_sums(
-            positions, u, rpad[idx], upad[idx], idx < positions.shape[0], params, box
+        rpad = jnp.concatenate([positions, jnp.zeros((1, 3))])[idx]
+        upad = jnp.concatenate([u, jnp.zeros((1, 3))])[idx]
+        s_pos, _, s_ori, any_rep = _zone_sums(
+            r_t, u_t, jnp.moveaxis(rpad, -1, 0), jnp.moveaxis(upad, -1, 0), idx < positions.shape[0], params, box
         )
     else:
-        s_rep, s_ori, s_att, any_rep = _zone_sums(positions, u, positions[None], u[None], None, params, box)
+        s_pos, ori, _, any_rep = _zone_sums(r_t, u_t, positions.T[:, None, :], None, None, params, box)
+        s_ori = ori @ u  # a matrix product: 1.5x faster than the masked sum
         overflow = jnp.asarray(False)
-    desired = jnp.where(any_rep[:, None], s_rep, params["orientation_weight"] * s_ori + s_att)
+    assert s_ori is not None
+    desired = jnp.where(any_rep[:, None], s_pos, params["orientation_weight"] * s_ori + s_pos)
     new = _turn(u, desired, params["max_turn"], turn)
     kick = params["noise"] * jax.random.normal(key, u.shape, dtype=u.dtype)
     new, _ = _unit(new + kick)
@@ -585,7 +607,6 @@ def school(
     seed: int | None = None,
     neighbours: str = "all",
     capacity: int | None = None,
-    turn: str = "rotate",
 ) -> Map:
     """The school as a dynstab `Map` on ``[positions (N x 3), headings (N x 3)]`` (see the module docstring).
 
@@ -601,8 +622,6 @@ def school(
         Agents per cell of the cell list (default: from the initial state, with room to spare); a
         step on which a cell overflows returns NaN (raise ``capacity``, or use `simulate_school`,
         which grows it).
-    turn : {"rotate", "nlerp"}, default "rotate"
-        Exact turn by ``max_turn`` or the original's interpolation.
 
     Returns
     -------
@@ -613,14 +632,12 @@ def school(
     """
     cfg = preset(config) if isinstance(config, str) else config.checked()
     seed = cfg.seed if seed is None else as_int(seed, name="seed", minimum=0, maximum=2**32 - 1)
-    if turn not in ("rotate", "nlerp"):
-        raise ValueError(f"turn must be 'rotate' or 'nlerp', got {turn!r}")
     pos, head = initial_school(cfg, seed)
     cells, cap = _cell_shape(cfg, neighbours, capacity, pos)
     n = cfg.n_agents
     names = tuple(f"{c}_{i}" for i in range(n) for c in "xyz") + tuple(f"u{c}_{i}" for i in range(n) for c in "xyz")
     system = Map.from_law(
-        _law(cfg.box_size, neighbours, cells, cap, turn),
+        _law(cfg.box_size, neighbours, cells, cap, cfg.turn),
         params=_params(cfg, seed),
         x0=np.concatenate([pos.ravel(), head.ravel()]),
         names=names,
@@ -796,7 +813,7 @@ def schooling_index(entropies: Mapping[str, Any]) -> Any:
 REGIME_THRESHOLDS = {
     "torus_M": 0.5,
     "highly_parallel_P": 0.99,
-    "highly_parallel_OSI": 0.28,
+    "highly_parallel_OSI": 0.30,
     "parallel_P": 0.7,
     "swarm_order": 0.3,
 }
@@ -806,8 +823,8 @@ def classify_regime(P: float, M: float, osi: float) -> str:
     """The collective state from second-half means of P, M and OSI.
 
     In order: ``"torus"`` when M > 0.5 and M > P (milling dominates); ``"highly parallel"`` when
-    P > 0.99 and OSI < 0.28 (dewi-kadita's highly parallel runs: P 0.997, OSI 0.24-0.26, against
-    P 0.978, OSI 0.30 for dynamic parallel); ``"dynamic parallel"`` when P > 0.7; ``"swarm"`` when
+    P > 0.99 and OSI < 0.30 (dewi-kadita's highly parallel runs: P 0.997, OSI 0.24-0.26, ours 0.24-0.29 over
+    seeds 1-3; its dynamic parallel runs: P 0.978, OSI 0.30); ``"dynamic parallel"`` when P > 0.7; ``"swarm"`` when
     P < 0.3 and M < 0.3 (no order of either kind; the swarm has P 0.08, M 0.06, OSI 0.71);
     ``"transitional"`` otherwise. The original's CLI uses P > 0.9 / P > 0.7 / M > 0.5 / P > 0.4
     or M > 0.3 (transitional); its highly parallel threshold P > 0.9 also takes the dynamic
@@ -859,8 +876,8 @@ class SchoolRun:
     polarization, milling, osi : ndarray, shape (T,)
     entropies : dict of str to ndarray, shape (T,)
         The seven entropies (empty if not computed).
-    neighbours, turn, centroid : str
-        How the run was made and measured.
+    neighbours, centroid : str
+        How the run was made (all pairs or cells) and how its entropies centre the school.
     seconds : float
         Wall time of the simulation (compilation included).
     """
@@ -874,8 +891,7 @@ class SchoolRun:
     milling: np.ndarray
     entropies: dict[str, np.ndarray] = field(default_factory=dict)
     neighbours: str = "all"
-    turn: str = "rotate"
-    centroid: str = "periodic"
+    centroid: str = "arithmetic"
     seconds: float = 0.0
 
     @property
@@ -922,7 +938,7 @@ class SchoolRun:
             "milling": (
                 "time",
                 self.milling,
-                {"long_name": f"milling order parameter M ({self.centroid} centroid)", **one},
+                {"long_name": "milling order parameter M (periodic centroid)", **one},
             ),
         }
         for k, v in self.entropies.items():
@@ -935,10 +951,10 @@ class SchoolRun:
             "institution": "dynstab",
             "source": f"dynstab {__version__} dynstab.models.schooling",
             "references": "Couzin et al., J. Theor. Biol. 218, 1 (2002); Herho et al., arXiv 2602.07948",
-            "history": f"simulated with neighbours={self.neighbours}, turn={self.turn}",
+            "history": f"simulated with neighbours={self.neighbours}, turn={cfg.turn}",
             "seed": self.seed,
             "neighbours": self.neighbours,
-            "turn": self.turn,
+            "turn": cfg.turn,
             "centroid": self.centroid,
             "n_agents": cfg.n_agents,
             "steps": cfg.steps,
@@ -990,6 +1006,7 @@ def load_school(path: str | Path) -> SchoolRun:
             seed=int(a["seed"]),
             init=str(a["init"]),
             name=str(a["config_name"]),
+            turn=str(a["turn"]),
         )
         cfg = SchoolConfig(**fields)
         ent = {k: ds[f"entropy_{k}"].values for k in ENTROPY_NAMES if f"entropy_{k}" in ds}
@@ -1003,7 +1020,6 @@ def load_school(path: str | Path) -> SchoolRun:
             ds["milling"].values,
             ent,
             str(a["neighbours"]),
-            str(a["turn"]),
             str(a["centroid"]),
         )
 
@@ -1017,8 +1033,8 @@ def simulate_school(
     record_every: int = 10,
     neighbours: str = "all",
     capacity: int | None = None,
-    turn: str = "rotate",
-    centroid: str = "periodic",
+    turn: str | None = None,
+    centroid: str = "arithmetic",
     entropies: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> SchoolRun:
@@ -1043,9 +1059,12 @@ def simulate_school(
     neighbours : {"all", "cells"}, default "all"
     capacity : int, optional
         Initial cell capacity (cell list).
-    turn : {"rotate", "nlerp"}, default "rotate"
-    centroid : {"periodic", "arithmetic"}, default "periodic"
-        For M and the entropies (see `milling`).
+    turn : {"rotate", "nlerp"}, optional
+        Replaces ``config.turn``.
+    centroid : {"arithmetic", "periodic"}, default "arithmetic"
+        How the angular-momentum and shape entropies centre the school (see `school_entropies`): the
+        published OSI's plain mean of the wrapped positions (default, so OSI compares with the paper's
+        numbers), or the periodic centroid. M is always measured from the periodic centroid.
     entropies : bool, default True
         Compute the seven entropies of every frame (O(N^2) per frame for the velocity one).
     progress : callable, optional
@@ -1056,11 +1075,13 @@ def simulate_school(
     SchoolRun
     """
     cfg = preset(config) if isinstance(config, str) else config.checked()
+    if turn is not None:
+        cfg = cfg.with_params(turn=turn)
     steps = cfg.steps if steps is None else as_int(steps, name="steps", minimum=1)
     record_every = as_int(record_every, name="record_every", minimum=1, maximum=steps)
     if centroid not in ("periodic", "arithmetic"):
         raise ValueError(f"centroid must be 'periodic' or 'arithmetic', got {centroid!r}")
-    system = school(cfg, seed=seed, neighbours=neighbours, capacity=capacity, turn=turn)
+    system = school(cfg, seed=seed, neighbours=neighbours, capacity=capacity)
     seed = int(system.params["seed"])
     frames = steps // record_every
     check_allocation(
@@ -1080,7 +1101,7 @@ def simulate_school(
         while True:
             c = holder["cap"]
             if c not in evolutions:
-                evolutions[c] = evolution_of(school(cfg, seed=seed, neighbours=neighbours, capacity=c, turn=turn))
+                evolutions[c] = evolution_of(school(cfg, seed=seed, neighbours=neighbours, capacity=c))
             new, ys = _chunk(evolutions[c], system.params, state, record_every, size, start, count)
             if neighbours == "all" or bool(jnp.all(jnp.isfinite(new))):
                 return new, ys
@@ -1108,10 +1129,9 @@ def simulate_school(
         pos,
         head,
         polarization(head),
-        milling(pos, head, cfg.box_size, centroid=centroid),
+        milling(pos, head, cfg.box_size),  # always from the periodic centroid (see the module docstring)
         ent,
         neighbours,
-        turn,
         centroid,
         seconds,
     )
