@@ -126,6 +126,9 @@ def test_leaderboard_matches_the_library(store_path):
     assert "synthetic: leaderboard (3 systems, 18 tasks)" in text.output
     assert "3 [2.5]" in text.output and "1 [inf]" in text.output  # A: VPT and D_stsp median [IQR]
     assert "[interquartile range]" in " ".join(text.output.split())
+    md = run("leaderboard", "--store", str(store_path), "--markdown", "--n-boot", "200").output.splitlines()
+    assert md[0].startswith("| model | ok/failed | vpt: median [IQR] (95% CI), rank |")
+    assert md[2] == "| A | 6/0 | 3 [2.5] (1-6), 1.50 | 15 [12] (5-30), 1.50 | 1 [inf] (1-inf), 2.17 | 0.25 |"
     wide = runner.invoke(app, ["bench", "leaderboard", "--store", str(store_path)], env={"COLUMNS": "200"})
     assert "1-6" in wide.output and "0.5-inf" in wide.output  # A's VPT CI, B's D_stsp CI
 

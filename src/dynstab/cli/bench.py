@@ -162,6 +162,30 @@ def print_leaderboard(board: pd.DataFrame, metrics: list[str], title: str) -> No
         console.print("(95% CIs and training times: a wider terminal or --json)", style="dim")
 
 
+def markdown_table(board: pd.DataFrame, metrics: list[str]) -> str:
+    """The leaderboard as a GitHub Markdown table: per metric median [IQR] (95 % CI) and mean rank.
+
+    Parameters
+    ----------
+    board : pandas.DataFrame
+        `dynstab.bench.leaderboard.leaderboard`'s frame.
+    metrics : list of str
+        Its metrics.
+    """
+    head = ["model", "ok/failed", *(f"{m}: median [IQR] (95% CI), rank" for m in metrics), "train s"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for model, r in board.iterrows():
+        cells = [str(model), f"{int(r['n_ok'])}/{int(r['n_failed'])}"]
+        for m in metrics:
+            cells.append(
+                f"{_fmt(r[f'{m}_median'])} [{_fmt(r[f'{m}_iqr'], 2)}] "
+                f"({_fmt(r[f'{m}_ci_low'])}-{_fmt(r[f'{m}_ci_high'])}), {float(r[f'{m}_rank']):.2f}"
+            )
+        cells.append(_fmt(r["train_seconds"], 2) if "train_seconds" in board.columns else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 @contextlib.contextmanager
 def _run_display(quiet: bool) -> Iterator[Any]:
     """A live line on stderr: done / failed / running of the total, elapsed and ETA; yields the callback.
@@ -377,6 +401,7 @@ def leaderboard(
     n_boot: BootOpt = 1000,
     seed: SeedOpt = 0,
     json_out: JsonOpt = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print a Markdown table (for notes and docs).")] = False,
 ) -> None:
     """The leaderboard of a results store: median, IQR, bootstrap CI and mean rank per model."""
     from ..bench.leaderboard import leaderboard as compute
@@ -384,9 +409,12 @@ def leaderboard(
     names = _metrics(metrics)
     with _open_store(store, preset, root) as results:
         frame = _frame(results)
-    if json_out:
+    if json_out or markdown:
         board = compute(frame, names, n_boot=n_boot, seed=seed)
-        console.print_json(board.reset_index().to_json(orient="records"))
+        if json_out:
+            console.print_json(board.reset_index().to_json(orient="records"))
+        else:
+            print(markdown_table(board, names))
         return
     title = f"{', '.join(sorted(map(str, frame['preset'].unique())))}: leaderboard"
     _print_board(frame, names, n_boot, seed, title)
