@@ -8,4 +8,5 @@ Lyapunov exponents where defined, the entropies and NetCDF export work on it, an
 * `dynstab.models.fields`: Klein-Gordon, phi^4 and sine-Gordon fields in 1+1 D (amangkurat, corrected; ``dynstab model kleingordon``).
 * `dynstab.models.oscillator_chains`: rings of phase oscillators roughening as EW / KPZ / random deposition (Gutierrez & Cuerno; ``dynstab model chain``).
 * `dynstab.models.kinetics`: reaction networks by exact SSA, tau-leaping, the CLE and moment closures with their validity checks (Schnoerr, Sanguinetti & Grima 2014; ``dynstab model kinetics``).
+* `dynstab.models.schooling`: the 3D Couzin fish school with its seven entropies and schooling index (dewi-kadita, seeded and fast; ``dynstab model couzin``).
 """
