@@ -11,9 +11,10 @@ and, in exclusive zones,
   :math:`D_i = w_o \\sum_{j \\in O} \\hat u_j + \\sum_{j \\in A} \\hat d_{ij}`;
 * no neighbour (or :math:`D_i = 0`): keep the heading.
 
-The heading turns toward :math:`\\hat D_i` by at most :math:`\\theta_{max}` (exactly, a rotation in the
-plane of the two; ``turn="nlerp"`` gives the original's normalized linear interpolation, which turns
-by less: 0.33 rad instead of 0.4 toward a target at 90 degrees), gets isotropic Gaussian noise
+The heading turns toward :math:`\\hat D_i` by at most :math:`\\theta_{max}` (``SchoolConfig.turn``:
+``"nlerp"``, dewi-kadita's normalized linear interpolation, with which its four configurations were
+tuned and which turns by less, 0.33 rad instead of 0.4 toward a target at 90 degrees; or ``"rotate"``,
+exactly :math:`\\theta_{max}` in the plane of the two, as in Couzin et al.), gets isotropic Gaussian noise
 (:math:`\\sigma` per component) and is renormalized; then :math:`r_i \\leftarrow (r_i + v_0 \\hat u_i\\,dt) \\bmod L`.
 All agents update synchronously from the previous state.
 
@@ -38,14 +39,19 @@ Order parameters: polarization :math:`P = |\\langle \\hat u \\rangle|` and milli
 :math:`M = |\\langle \\hat r_c \\times \\hat u \\rangle|`, r_c from the school's centroid. The original
 takes the arithmetic centroid of the wrapped positions, which is wrong once the school straddles a
 face of the box (a compact school split across a face gets its centroid in the middle of the box);
-here the centroid is the periodic (circular) mean of each coordinate (Bai & Breen 2008) and r_c the
-minimum-image displacement from it (``centroid="arithmetic"`` gives the original's).
+here M is measured from the periodic (circular) mean of each coordinate (Bai & Breen 2008), r_c the
+minimum-image displacement from it. The original's highly parallel "M = 0.2" is this artefact (0.15-0.22
+with its centroid, 0.03-0.07 from the periodic one, in our runs).
 
 The seven entropies of `school_entropies` (each a Shannon entropy of a histogram over its non-empty
 bins divided by the log of the number of bins, in [0, 1]) and the schooling index
 :math:`OSI = 0.18 H_{coh} + 0.28 H_{pol} + 0.08 H_{depth} + 0.08 H_{ang} + 0.10 H_{nn} + 0.18 H_{vel}
 + 0.10 H_{shape}` follow dewi-kadita's metrics.py (the README writes the H_vel term as 1 - H_vel; the
-code and the paper's "H_vel -> 0 in the ordered state" use H_vel).
+code and the paper's "H_vel -> 0 in the ordered state" use H_vel). The angular-momentum and shape
+entropies centre the school as the published index does (``centroid="arithmetic"``, so OSI compares with
+the paper's numbers: highly parallel 0.268 over seeds 1-3 against 0.262 / 0.244 published) or correctly
+(``centroid="periodic"``: 0.297). docs/models/schooling.md has the numbers of every configuration, and
+the milling configuration that the published torus is not.
 
 References
 ----------
