@@ -3,7 +3,7 @@
 Gilpin (2023, Phys. Rev. Research 5:043252, table of training times) reports the median training time per
 system on his benchmark: ESN 0.26 s, NVAR (NG-RC) 0.21 s. Here each dysts2023 flow is sampled like the
 preset (100 points per period, 10 periods = the 1000-sample training window, the last 10 of 15 periods after the default transient),
-and the benchmark's ESN and NG-RC (``dynstab.bench.models.MODELS``, their first grid point: ESN 500 units,
+and the benchmark's ESN and NG-RC (``dynstab.bench.models.MODELS``, their first grid point: ESN 300 units,
 NG-RC k = 2) are fitted on it, exactly as ``run_task`` fits them, twice each: the first fit of a model class
 for a given dimension d compiles (cold), the second reuses the compiled code (warm). The two models alternate
 their order from system to system (A B, B A) so machine load hits both alike. Medians over systems; the
@@ -119,7 +119,7 @@ def main() -> None:
         f" ({machine()}; load {loadavg()}; {git_state()}; {wall:.0f} s in all).",
         "",
         "Fit on the 1000-sample dysts2023 training window (100 points per period, 10 periods), the benchmark's first",
-        "grid point (ESN: 500 units, washout 100; NG-RC: k = 2, ridge 1e-6, z-scored data). 'First fit' includes",
+        "grid point (ESN: 300 units, washout 50; NG-RC: k = 2, ridge 1e-6, z-scored data). 'First fit' includes",
         "JAX compilation for that dimension d; 'warm' is the second fit of the same model on the same data.",
         "",
         *table,

@@ -47,6 +47,15 @@ def test_grid_hash_is_stable_and_follows_grid_and_version():
     assert grid_hash(dataclasses.replace(spec, grid=spec.grid[:1])) != h
     assert grid_hash(dataclasses.replace(spec, version="other")) != h
     assert grid_hash(dataclasses.replace(spec, description="only words")) == h
+    # the fixed settings of a build (the reservoir size, say) are part of the hash
+    esn = MODELS["esn"]
+    assert esn.build.settings["n_units"] == 300
+
+    def bigger(seed=0, **hp):
+        return esn.build(seed=seed, **hp)
+
+    bigger.settings = {**esn.build.settings, "n_units": 500}
+    assert grid_hash(dataclasses.replace(esn, build=bigger)) != grid_hash(esn)
     assert len({grid_hash(s) for s in MODELS.values()}) == len(MODELS)
 
 
