@@ -30,6 +30,7 @@ from .catalog import catalog_annotate, catalog_doc, info, list_systems
 from .common import fail_line, interrupted, set_debug
 from .model import model_app
 from .orbits import bifurcation, periodic_orbits_cmd
+from .phonons import phonons
 from .simulate import simulate
 
 __all__ = ["app"]
@@ -112,6 +113,7 @@ app.command()(simulate)
 app.command("periodic-orbits")(periodic_orbits_cmd)
 app.command()(bifurcation)
 app.command()(basins)
+app.command("phonons")(phonons)
 
 catalog_app = typer.Typer(no_args_is_help=True, help="Maintain the catalog: annotate invariants, write the doc page.")
 catalog_app.command("annotate")(catalog_annotate)
