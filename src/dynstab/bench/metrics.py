@@ -217,7 +217,7 @@ def attractor_metrics(
     Both series are standardized with ``mean`` and ``scale`` (the training statistics, GTF convention)
     before D_stsp (binned for d < 6, Gaussian mixtures above) and D_H. ``lambda1`` is the largest Lyapunov
     exponent of ``model.as_system()`` (QR/Benettin, per time unit: a learned map's iteration stands for
-    ``dt``) over 100 Lyapunov times (5 000 to 20 000 steps) after a 10-Lyapunov-time transient; NaN, with the
+    ``dt``) over 50 Lyapunov times (5 000 to 10 000 steps) after a transient of a tenth of the run; NaN, with the
     reason in ``notes["lambda1"]``, for a model that is not a dynamical system. With ``reference`` (an
     independent true series of the same length), the floors ``d_stsp_floor``, ``d_h_floor`` and
     ``corr_dim_error_floor`` are the same measures between the truth and the reference.
@@ -286,11 +286,11 @@ def attractor_metrics(
 
 
 def _learned_lambda1(model: Any, dt: float, lyapunov_time: float, seed: int) -> float:
-    """lambda_1 per time unit of ``model.as_system()`` over 100 Lyapunov times (5 000 to 20 000 steps)."""
+    """lambda_1 per time unit of ``model.as_system()`` over 50 Lyapunov times (5 000 to 10 000 steps)."""
     from ..analysis.lyapunov import max_lyapunov
 
     system = model.as_system()
-    n = int(min(20_000, max(5_000, round(100 * lyapunov_time / dt)))) if math.isfinite(lyapunov_time) else 10_000
+    n = int(min(10_000, max(5_000, round(50 * lyapunov_time / dt)))) if math.isfinite(lyapunov_time) else 10_000
     transient = n // 10
     if system.kind == "map":
         return max_lyapunov(system, n=n, transient=transient, seed=seed)
