@@ -223,9 +223,11 @@ def main() -> None:
         f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)}); in CPU seconds (all threads; the machine is shared): "
         f"**{statistics.median(cpu_ratios):.2f}x** (rounds: {', '.join(f'{x:.2f}' for x in cpu_ratios)}).",
         "",
-        "Why dynstab is ahead here: XLA evaluates the ring's sines, cosines and threefry normals as vectorized "
-        "(SIMD) array operations over R x L, while numba calls the scalar libm sin/cos and its scalar normal "
-        "generator per oscillator (no Intel SVML on this machine, so LLVM cannot vectorize them).",
+        "Where the time goes: per oscillator and step both evaluate one sine, one cosine and one normal. XLA does "
+        "them as array operations over R x L (threefry normals, drawn per step from fold_in(key, k), and the "
+        "chunks' host round trips for the observables); numba calls scalar libm sin/cos and its scalar polar-method "
+        "normals (no Intel SVML here, so LLVM does not vectorize them). The wall times swing with the shared "
+        "machine's load; the CPU ratio is the stable comparison.",
     ]
     replace_section("## Rings of phase oscillators (issue 17)", "\n".join(body) + "\n")
     print("\n".join(body))
