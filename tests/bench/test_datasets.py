@@ -135,8 +135,11 @@ def test_trajectory_checks():
     assert _trajectory_status(x, mean, std, bounded) == "diverged (left the finite numbers at sample 50)"
     x[50, 1] = 1e9  # an unbounded coordinate (an angle) may grow
     assert _trajectory_status(x, mean, std, bounded) == "ok"
-    x[10, 0] = 25.0
-    assert _trajectory_status(x, mean, std, bounded).startswith("left the attractor")
+    x[10, 0] = 25.0  # a burst (Rossler's z) is not an escape
+    assert _trajectory_status(x, mean, std, bounded) == "ok"
+    assert _trajectory_status(x + [6.0, 0.0], mean, std, bounded).startswith("left the attractor (variable 0: mean 6")
+    wide = _trajectory_status(np.full((100, 2), 0.5) + [[6.0, 0.0], [-6.0, 0.0]] * 50, mean, std, bounded)
+    assert wide.startswith("left the attractor (variable 0: mean 0.5") and "standard deviation 6 times" in wide
     assert _trajectory_status(np.full((100, 2), 0.3), mean, std, bounded).startswith("collapsed")
 
 
