@@ -261,3 +261,10 @@ def test_the_milling_configuration_mills_and_the_published_torus_does_not():
     assert t["M"] < 0.5
     # the same school with the original's interpolated turn does not hold its mill as well
     assert second_half_means("milling", turn="nlerp")["M"] < m["M"] - 0.2
+
+
+def test_a_step_too_big_for_the_memory_limit_is_refused_before_any_work():
+    from dynstab.limits import AllocationError, memory_limit
+
+    with memory_limit(0.5), pytest.raises(AllocationError, match="neighbours='cells'"):
+        sc.school(sc.SchoolConfig(n_agents=3000))

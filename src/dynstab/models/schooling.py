@@ -128,6 +128,7 @@ _LONG_NAMES = {
 }
 _NOISE_STREAM, _INIT_STREAM = 1, 2
 _TINY = 1e-10  # the original's threshold for a zero distance or vector
+_ARRAYS_PER_PAIR = 12  # float64 arrays of one entry per pair that a step may hold at once (displacements, gathers)
 
 
 # ---------------------------------------------------------------------------------- configurations
@@ -640,6 +641,12 @@ def school(
     seed = cfg.seed if seed is None else as_int(seed, name="seed", minimum=0, maximum=2**32 - 1)
     pos, head = initial_school(cfg, seed)
     cells, cap = _cell_shape(cfg, neighbours, capacity, pos)
+    pairs = cfg.n_agents * (27 * cap if neighbours == "cells" else cfg.n_agents)
+    check_allocation(
+        pairs * 8.0 * _ARRAYS_PER_PAIR,
+        f"one step's pair arrays ({cfg.n_agents} agents x {pairs // cfg.n_agents} candidates)",
+        "use neighbours='cells' (a box of at least 3 r_a per side), or fewer agents",
+    )
     n = cfg.n_agents
     names = tuple(f"{c}_{i}" for i in range(n) for c in "xyz") + tuple(f"u{c}_{i}" for i in range(n) for c in "xyz")
     system = Map.from_law(
