@@ -183,6 +183,7 @@ def test_phase_slips_and_sync_order_on_known_phases():
     assert oc._largest_cluster(np.arange(6.0), span) == pytest.approx(1 / 6)
 
 
+@pytest.mark.slow
 def test_a_small_ring_saturates_at_the_exact_width():
     """L = 32, K = 1, D = 0.02 (linear regime): the slowest mode relaxes in L^2 / (8 pi^2 K) = 13, so by t = 400
     w is saturated at w_sat^2 = D (L^2 - 1) / (12 K L) (`ew_roughness`'s limit), reached by the growth law
