@@ -286,11 +286,20 @@ def run(
     elif missing:
         console.print(f"not available here (skipped): {', '.join(m for m in wanted if not MODELS[m].available)}")
 
-    from ..bench.datasets import build_dataset
+    from ..bench.datasets import build_dataset, default_root
     from ..bench.runner import RunInterrupted, run_benchmark
     from ..bench.store import ResultStore, default_store_path
+    from ..text import count
     from .common import progress_bar
 
+    if not quiet:  # a log of a long run says what the first minutes are spent on
+        where = default_root() if root is None else root
+        err_console.print(
+            f"dataset of {spec.name}: {count(len(spec.systems), 'system')} x {spec.n_trajectories}, "
+            f"reused from {where} if built before, else built now",
+            soft_wrap=True,
+            markup=False,
+        )
     try:
         with progress_bar(f"dataset {spec.name}", quiet=quiet) as progress:
             dataset = build_dataset(spec, root=root, progress=progress)
