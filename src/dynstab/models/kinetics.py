@@ -1049,26 +1049,43 @@ def _moment_law(net: Network, order: int, closure: str) -> tuple[Callable, tuple
     fill = _closure_fn(closure, n, order, q)
     nu = net.stoichiometry.astype(float)
     R = nu.shape[0]
-    # Taylor monomials up to degree K, and each equation's (reaction, gamma, coefficient) terms
-    betas = [b for k in range(K + 1) for b in _indices(n, k)]
-    polys = {(r, a): _binom_poly(nu[r], a) for r in range(R) for a in stored}
+    betas = [b for k in range(K + 1) for b in _indices(n, k)]  # Taylor monomials up to degree K
+    every = [a for k in range(q + 1) for a in _indices(n, k)]  # all central moments the equations use
+    pos = {a: i for i, a in enumerate(every)}
+    # the equations as constant tensors (one contraction at run time, not thousands of scalar terms):
+    # E[a_r delta^beta ...]: A[k, r, b, e] multiplies Taylor coefficient b of a_r and the moment every[e]
+    A = np.zeros((len(stored), R, len(betas), len(every)))
+    for k, a in enumerate(stored):
+        for r in range(R):
+            for gamma, c in _binom_poly(nu[r], a):
+                for j, b in enumerate(betas):
+                    if sum(b) + sum(gamma) <= q:
+                        A[k, r, j, pos[_add(b, gamma)]] += c
+    # - sum_i alpha_i M_(alpha - e_i) dmu_i, for |alpha| > 2
+    D = np.zeros((len(stored), n, len(every)))
+    for k, a in enumerate(stored):
+        for i in range(n):
+            if a[i] and sum(a) > 2:
+                D[k, i, pos[tuple(a[j] - (j == i) for j in range(n))]] = a[i]
+    E = np.zeros((len(betas), len(every)))  # E[a_r] = sum_b coefficient b times M_b
+    for j, b in enumerate(betas):
+        E[j, pos[b]] = 1.0
     zero = (0,) * n
     units = [tuple(int(i == j) for j in range(n)) for i in range(n)]
+    labels = [tuple(_labels(b)) for b in betas]
+    facts = np.array([math.prod(math.factorial(v) for v in b) for b in betas], dtype=float)
     prop = net.propensity
 
-    def taylor(mu: Any, p: Any) -> dict[tuple[int, ...], Any]:
+    def taylor(mu: Any, p: Any) -> Any:
+        """Taylor coefficients of the propensities at mu, shape (R, len(betas))."""
         f = lambda x: prop(x, p)  # noqa: E731
-        out = {}
         deriv = f
         tensors = [f(mu)]
         for _ in range(K):
             deriv = jax.jacfwd(deriv)
             tensors.append(deriv(mu))
-        for b in betas:
-            idx = tuple(_labels(b))
-            fact = math.prod(math.factorial(v) for v in b)
-            out[b] = tensors[len(idx)][(slice(None), *idx)] / fact
-        return out
+        cols = [tensors[len(idx)][(slice(None), *idx)] for idx in labels]
+        return jnp.stack(cols, axis=1) / facts
 
     def law(y: Any, p: Any, t: Any) -> Any:
         mu = y[:n]
@@ -1079,24 +1096,15 @@ def _moment_law(net: Network, order: int, closure: str) -> tuple[Callable, tuple
             M[a] = y[n + k]
         if q > order:
             fill(mu, M)
+        mvec = jnp.stack([jnp.asarray(M[a], dtype=jnp.float64) for a in every])
         coef = taylor(mu, p)
-        ea = sum(coef[b] * M[b] for b in betas)  # E[a_r(n)], shape (R,)
-        dmu = jnp.asarray(nu).T @ ea
-        out = [dmu]
-        rows = []
-        for a in stored:
-            val = 0.0
-            for r in range(R):
-                for gamma, c in polys[(r, a)]:
-                    val = val + c * sum(coef[b][r] * M[_add(b, gamma)] for b in betas if sum(b) + sum(gamma) <= q)
-            for i in range(n):
-                if a[i] and sum(a) > 2:
-                    e = tuple(a[j] - (j == i) for j in range(n))
-                    val = val - a[i] * M[e] * dmu[i]
-            rows.append(val)
-        if rows:
-            out.append(jnp.stack([jnp.asarray(v) for v in rows]))
-        return jnp.concatenate(out)
+        dmu = jnp.asarray(nu).T @ (coef @ (jnp.asarray(E) @ mvec))
+        if not stored:
+            return dmu
+        rows = jnp.einsum("krbe,rb,e->k", jnp.asarray(A), coef, mvec) - jnp.einsum(
+            "kie,e,i->k", jnp.asarray(D), mvec, dmu
+        )
+        return jnp.concatenate([dmu, rows])
 
     return law, stored, q
 
