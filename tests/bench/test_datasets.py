@@ -171,3 +171,17 @@ def test_dataset_pickles(small):
     back = pickle.loads(pickle.dumps(small))
     assert isinstance(back, Dataset) and back == small
     np.testing.assert_array_equal(back.task_data("lorenz", 0).train, small.task_data("lorenz", 0).train)
+
+
+@pytest.mark.slow
+def test_quick_preset_builds_twice_to_the_same_hash_every_system_usable(tmp_path):
+    from dynstab.bench.presets import PRESETS
+
+    first = build_dataset("quick", root=tmp_path / "a")
+    second = build_dataset(PRESETS["quick"], root=tmp_path / "b")
+    assert first.hash == second.hash
+    assert first.systems == PRESETS["quick"].systems and first.problems == []
+    for name in first.systems:
+        td = first.task_data(name, 1)
+        assert td.train.shape[0] == 417 and td.tests["short"][1].shape[0] == 100
+        assert np.all(np.isfinite(td.full_train))
