@@ -372,6 +372,7 @@ def _file_spec(path: Path) -> tuple[int | None, str | None]:
         return None, None
 
 
+@float64
 def build_dataset(
     preset: Preset | str | Path,
     root: str | Path | None = None,
