@@ -51,13 +51,13 @@ __all__ = [
     "default_store_path",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the task's notes (why a metric is NaN, the search scores, stage times)
 """The layout of the store's tables; a store written with another value is refused, never migrated in place."""
 
 KEY_FIELDS = ("benchmark_version", "dataset_hash", "system", "model", "grid_hash", "trajectory", "dynstab_version")
 """The fields of a task key (`dynstab.bench.task.task_key`), in its order: the store's unique key."""
 
-VOLATILE_COLUMNS = ("train_seconds", "inference_seconds", "written_at")
+VOLATILE_COLUMNS = ("train_seconds", "inference_seconds", "written_at", "notes")
 """Columns of `ResultStore.frame` that differ between two runs of the same tasks (timings, clock);
 drop them to compare two stores."""
 
@@ -69,6 +69,7 @@ _COLUMNS = (
     "status",
     "reason",
     "hyperparameters",
+    "notes",
     "metrics",
     "train_seconds",
     "inference_seconds",
@@ -126,6 +127,14 @@ def _json_value(value: Any) -> Any:
 
 def _dumps(value: Mapping[str, Any]) -> str:
     return json.dumps(_json_value(value), sort_keys=True, allow_nan=False)
+
+
+def _notes(notes: Any) -> str:
+    """The task's notes as JSON; what JSON cannot hold is kept as its text, never a reason to lose the result."""
+    try:
+        return _dumps(notes or {})
+    except (TypeError, ValueError):
+        return json.dumps({"unstored notes": repr(notes)[:4000]})
 
 
 def _metric(value: Any) -> float:
@@ -193,6 +202,7 @@ def _row(record: Mapping[str, Any]) -> dict[str, Any]:
         status=status,
         reason=reason,
         hyperparameters=_dumps(record.get("hyperparameters") or {}),
+        notes=_notes(record.get("notes")),
         metrics=_dumps(values),
         train_seconds=float(record.get("train_seconds", math.nan)),
         inference_seconds=float(record.get("inference_seconds", math.nan)),
@@ -427,7 +437,7 @@ class ResultStore:
                 "benchmark_version TEXT NOT NULL, dataset_hash TEXT NOT NULL, system TEXT NOT NULL, "
                 "model TEXT NOT NULL, grid_hash TEXT NOT NULL, trajectory BIGINT NOT NULL, "
                 "dynstab_version TEXT NOT NULL, preset TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, "
-                "hyperparameters TEXT NOT NULL, metrics TEXT NOT NULL, "
+                "hyperparameters TEXT NOT NULL, notes TEXT NOT NULL, metrics TEXT NOT NULL, "
                 f"forecast {blob}, truth {blob}, train_seconds DOUBLE PRECISION, "
                 "inference_seconds DOUBLE PRECISION, seed BIGINT, written_at TEXT NOT NULL, "
                 f"PRIMARY KEY ({key}))",
@@ -506,7 +516,7 @@ class ResultStore:
         Returns
         -------
         pandas.DataFrame
-            Columns: `KEY_FIELDS`, ``preset``, ``status``, ``reason``, ``hyperparameters`` (dicts),
+            Columns: `KEY_FIELDS`, ``preset``, ``status``, ``reason``, ``hyperparameters`` and ``notes`` (dicts),
             ``train_seconds``, ``inference_seconds``, ``seed``, ``written_at``, then the metrics.
         """
         import pandas as pd
@@ -517,6 +527,7 @@ class ResultStore:
             d = dict(zip(_COLUMNS, r, strict=True))
             d["trajectory"] = int(d["trajectory"])
             d["hyperparameters"] = json.loads(d["hyperparameters"])
+            d["notes"] = json.loads(d["notes"])
             d["metrics"] = {k: _metric(v) for k, v in json.loads(d["metrics"]).items()}
             for name in ("train_seconds", "inference_seconds"):
                 d[name] = math.nan if d[name] is None else float(d[name])
@@ -582,6 +593,7 @@ class ResultStore:
             raise ValueError(f"path: the folder {path.parent} does not exist")
         frame = self.frame()
         frame["hyperparameters"] = [_dumps(h) for h in frame["hyperparameters"]]
+        frame["notes"] = [_notes(n) for n in frame["notes"]]
         with atomic_output(path) as tmp:
             if suffix == ".parquet":
                 frame.to_parquet(tmp, index=False)
