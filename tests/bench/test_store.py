@@ -304,3 +304,16 @@ def test_postgresql_store(postgres_url, tmp_path):
         ResultStore(postgres_url)
     with sqlalchemy.create_engine(store.backend.engine.url).connect() as conn:
         assert conn.execute(sqlalchemy.text("SELECT COUNT(*) FROM bench_results")).scalar() == 2
+
+
+def test_notes_are_kept_and_never_cost_the_result(tmp_path):
+    store = ResultStore(tmp_path / "r.sqlite")
+    notes = {"nan": {"d_stsp": "free run too short"}, "search": {"validation_smape": [1.5, math.nan]}}
+    assert store.write(record(notes=notes))
+    assert store.write(record(trajectory=1, notes={"odd": object()}))  # JSON cannot hold it: kept as text
+    frame = store.frame()
+    assert frame.loc[0, "notes"] == {
+        "nan": {"d_stsp": "free run too short"},
+        "search": {"validation_smape": [1.5, None]},
+    }
+    assert "unstored notes" in frame.loc[1, "notes"] and frame.loc[1, "status"] == "ok"
