@@ -35,8 +35,16 @@ from typing import Any
 
 import numpy as np
 
-from ..learn.base import as_training_data, check_series, check_steps
 from ..validation import as_int
+
+
+def _learn_base() -> Any:
+    """``dynstab.learn.base``, imported on first use: it imports scikit-learn (1-3 s), which checking the
+    names of a benchmark (`dynstab bench run` before any work) does not need."""
+    from ..learn import base
+
+    return base
+
 
 __all__ = [
     "ModelSpec",
@@ -192,7 +200,7 @@ class Standardized:
         Standardized
             ``self``.
         """
-        td = as_training_data(data, dt)
+        td = _learn_base().as_training_data(data, dt)
         stacked = td.stacked()
         self.mean_ = stacked.mean(axis=0)
         scale = stacked.std(axis=0)
@@ -217,7 +225,7 @@ class Standardized:
         numpy.ndarray
             Shape (steps, d).
         """
-        ctx = check_series(context, what="context", dim=self.dim_)
+        ctx = _learn_base().check_series(context, what="context", dim=self.dim_)
         z = np.asarray(self.model_.forecast((ctx - self.mean_) / self.scale_, steps), dtype=np.float64)
         return z * self.scale_ + self.mean_
 
@@ -266,7 +274,7 @@ class PerVariable:
         PerVariable
             ``self``.
         """
-        td = as_training_data(data, dt)
+        td = _learn_base().as_training_data(data, dt)
         self.models_ = [self.make(i).fit(list(td.series), dt=td.dt) for i in range(td.dim)]
         self.dim_ = td.dim
         return self
@@ -286,7 +294,7 @@ class PerVariable:
         numpy.ndarray
             Shape (steps, d).
         """
-        ctx = check_series(context, what="context", dim=self.dim_)
+        ctx = _learn_base().check_series(context, what="context", dim=self.dim_)
         cols = [np.asarray(m.forecast(ctx, steps), dtype=np.float64).reshape(steps, -1)[:, 0] for m in self.models_]
         return np.stack(cols, axis=1)
 
@@ -299,12 +307,12 @@ class _Baseline:
     context_length = 1
 
     def _fit_data(self, data: Any, dt: float | None) -> np.ndarray:
-        td = as_training_data(data, dt)
+        td = _learn_base().as_training_data(data, dt)
         self.dim_ = td.dim
         return td.stacked()
 
     def _context(self, context: Any, steps: int) -> tuple[np.ndarray, int]:
-        return check_series(context, what="context", dim=self.dim_), check_steps(steps)
+        return _learn_base().check_series(context, what="context", dim=self.dim_), _learn_base().check_steps(steps)
 
 
 class LastValue(_Baseline):
@@ -524,7 +532,7 @@ class DartsForecaster:
         import darts.models
         from darts import TimeSeries
 
-        td = as_training_data(data, dt, min_length=self.input_chunk_length + self.output_chunk_length + 1)
+        td = _learn_base().as_training_data(data, dt, min_length=self.input_chunk_length + self.output_chunk_length + 1)
         cls = getattr(darts.models, DARTS_MODELS[self.model])
         kw = dict(self.kwargs)
         if self.model == "lstm":
@@ -558,9 +566,9 @@ class DartsForecaster:
         """
         from darts import TimeSeries
 
-        ctx = check_series(context, what="context", dim=self.dim_, min_length=self.input_chunk_length)
+        ctx = _learn_base().check_series(context, what="context", dim=self.dim_, min_length=self.input_chunk_length)
         pred = self.model_.predict(
-            check_steps(steps), series=TimeSeries.from_values(ctx.astype(np.float32)), verbose=False
+            _learn_base().check_steps(steps), series=TimeSeries.from_values(ctx.astype(np.float32)), verbose=False
         )
         return np.asarray(pred.values(), dtype=np.float64)
 
