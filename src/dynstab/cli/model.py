@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import typer
 
+from .model_burgers import burgers
 from .model_chains import chain
 from .model_fields import kleingordon
 from .model_kinetics import kinetics
@@ -25,3 +26,4 @@ model_app.command("chain")(chain)
 model_app.command("kleingordon")(kleingordon)
 model_app.command("couzin")(couzin)
 model_app.command("kinetics")(kinetics)
+model_app.command("burgers")(burgers)
