@@ -187,15 +187,17 @@ def load_nino34(path: str | Path | None = None) -> Nino34:
     where = str(src)
     try:
         with src.open("rb") as fh, np.load(fh, allow_pickle=False) as npz:
-            if "data" not in npz.files:
-                raise ValueError(f"{where} has no array 'data' (arrays: {npz.files}); {_INSTALL} >= 1.6 to restore it")
-            data = np.asarray(npz["data"], dtype=float)
+            names = list(npz.files)
+            data = np.asarray(npz["data"], dtype=float) if "data" in names else None
     except FileNotFoundError as exc:
         raise FileNotFoundError(
             f"the Nino 3.4 table {where} is missing; reinstall PyWavelets ({_INSTALL}) or pass path="
         ) from exc
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, ValueError, AttributeError) as exc:
+        # not an npz (np.load then falls back to pickle and refuses), truncated or unreadable
         raise ValueError(f"cannot read the Nino 3.4 table {where}: {exc}; reinstall PyWavelets ({_INSTALL})") from exc
+    if data is None:
+        raise ValueError(f"{where} has no array 'data' (arrays: {names}); reinstall PyWavelets ({_INSTALL})")
     if data.ndim != 2 or data.shape[1] != 10 or data.shape[0] < 48:
         raise ValueError(
             f"the Nino 3.4 table {where} has shape {data.shape}, expected (months >= 48, 10) "
