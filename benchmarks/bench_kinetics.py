@@ -283,6 +283,7 @@ def main() -> None:
         "",
     ]
     lines += throughput(args.rounds, args.runs)
+    print("\n".join(lines), flush=True)  # the table now, before the long validity scans
     if args.validity:
         lines += validity()
     lines.append(f"\nLoad after: {loadavg()}.")

@@ -46,6 +46,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._config import small_loop_bytes
 from .._precision import float64
 from ..validation import as_float, as_int, as_step
 from .base import Flow, System, as_params, as_state
@@ -476,7 +477,12 @@ def sample_paths(
     # first chunk: about 2e6 firings over all paths, from the rates at x0 (later chunks are timed)
     a0 = float(jnp.sum(jnp.maximum(system.rates(xs[0], p), 0.0)))
     per_row = max(a0 * dt if method == "ssa" else dt / tau_leap, 1.0) * runs
-    size = int(min(n_t, max(1, 2e8 // (runs * system.dim * 8))))
+    # rows per compiled chunk: few enough that the loop's whole carry (the chunk's rows and every path's state)
+    # stays under XLA's small-loop threshold, so the while loop runs as one kernel rather than op by op
+    # (dynstab._config; 3-10x faster here, benchmarks/bench_kinetics.py)
+    budget = small_loop_bytes() // 2 if small_loop_bytes() > 0 else 2**20
+    row = runs * system.dim * 8
+    size = int(min(n_t, max(1, (budget - runs * (system.dim * 8 + 40)) // row)))
     first = int(min(size, max(1, 2e6 // per_row)))
     kernel = _paths_kernel(system.propensity, system.stoichiometry, size, method, tau_leap)
     out = np.empty((runs, n_t, system.dim))
