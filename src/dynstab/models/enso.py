@@ -87,6 +87,7 @@ REVISIT_STEP = 10
 REVISIT_GAP = 5
 REVISIT_EPS = 0.05
 SECONDS_PER_MONTH = 0.25  # 120 BPM, half a beat per month
+SILENCE = 1e-3  # frames quieter than this fraction of the loudest RMS count as silence
 
 PUBLISHED: dict[str, dict[str, float]] = {
     "pelog layered": dict(area=0.5291, path=146.76, revisit=0.119, exploration=0.0036, rho=-0.568, brightness=1238.1),
@@ -977,7 +978,8 @@ def acoustic_phase_space(
     """Brightness-energy path of a rendering and the paper's measures of it.
 
     Gamma(t) = (normalised 20-frame-smoothed spectral centroid, normalised smoothed RMS) from
-    `centroid_energy`; area of its convex hull (`scipy.spatial.ConvexHull`, duplicate points
+    `centroid_energy`, over the frames from the first to the last whose RMS exceeds 1e-3 of the
+    largest (leading and trailing silence left out); area of its convex hull (`scipy.spatial.ConvexHull`, duplicate points
     removed; 0 when degenerate), path length ``sum |Gamma_{t+1} - Gamma_t|``, exploration A / L,
     Pearson rho, `revisit_rate`.
 
@@ -1001,6 +1003,10 @@ def acoustic_phase_space(
 
     cen, rms = centroid_energy(y, sample_rate, hop)
     smooth = as_int(smooth, name="smooth", minimum=1)
+    # leading and trailing silence (the tail after the last note) is not music: with it, the
+    # min-max normalisation would map the silence to (0, 0) and stretch the path towards it
+    sound = np.flatnonzero(rms > SILENCE * rms.max()) if rms.max() > 0 else np.arange(rms.size)
+    cen, rms = cen[sound[0] : sound[-1] + 1], rms[sound[0] : sound[-1] + 1]
     b, e = _smooth_norm(cen, smooth), _smooth_norm(rms, smooth)
     pts = np.unique(np.column_stack([b, e]), axis=0)
     try:
@@ -1091,3 +1097,70 @@ def qualitative_findings(table: dict[str, PhaseSpace] | dict[str, dict[str, floa
         if "layered" in rows:
             out[f"{s}: layered covers most area"] = max(rows, key=lambda m: get(rows[m], "area")) == "layered"
     return out
+
+
+def plot_enso(
+    data: Nino34,
+    diagnostics: EnsoDiagnostics | None = None,
+    phase_spaces: dict[str, PhaseSpace] | None = None,
+):
+    """Figure: the index with its 3/12/24/36-month rolling means, its recurrence plot, the acoustic paths.
+
+    Parameters
+    ----------
+    data : Nino34
+        From `load_nino34`.
+    diagnostics : EnsoDiagnostics, optional
+        Embedding (dim, tau) of the recurrence plot and the periods for the title (default:
+        dim 1, tau 1, recurrence rate 0.1).
+    phase_spaces : dict of str to PhaseSpace, optional
+        Acoustic paths to draw (from `comparison_table` or `acoustic_phase_space`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
+    """
+    import matplotlib.pyplot as plt
+
+    from ..timeseries.recurrence import recurrence_matrix
+
+    fig = plt.figure(figsize=(12, 8), layout="constrained")
+    grid = fig.add_gridspec(2, 2)
+    ax = fig.add_subplot(grid[0, :])
+    ax.plot(data.time, data.anomaly, color="0.6", lw=0.6, label="monthly anomaly")
+    for w, y in rolling_means(data.anomaly).items():
+        ax.plot(data.time, y, lw=1.0, label=f"{w}-month trailing mean")
+    ax.axhline(0.5, color="tab:red", ls=":", lw=0.8)
+    ax.axhline(-0.5, color="tab:blue", ls=":", lw=0.8)
+    ax.set_xlabel("year")
+    ax.set_ylabel("Nino 3.4 SST anomaly (degC)")
+    title = "Nino 3.4 (ERSSTv4, 1981-2010 base)"
+    if diagnostics is not None:
+        title += (
+            f": dominant period {diagnostics.spectral_period:.2f} yr (spectrum), "
+            f"{diagnostics.recurrence_period:.2f} yr (recurrences)"
+        )
+    ax.set_title(title)
+    ax.legend(fontsize=8, ncol=5, loc="upper left")
+    dim, tau = (diagnostics.dim, diagnostics.tau) if diagnostics is not None else (1, 1)
+    R = recurrence_matrix(data.anomaly, recurrence_rate=0.1, dim=dim, tau=tau)
+    ax2 = fig.add_subplot(grid[1, 0])
+    rows, cols = R.matrix.nonzero()
+    t = data.time
+    ax2.plot(t[cols], t[rows], ",", color="k")
+    ax2.set_aspect("equal")
+    ax2.set_xlabel("year")
+    ax2.set_ylabel("year")
+    ax2.set_title(f"recurrence plot (dim {dim}, tau {tau} months, RR 0.1)")
+    ax3 = fig.add_subplot(grid[1, 1])
+    for name, ps in (phase_spaces or {}).items():
+        ax3.plot(ps.brightness, ps.energy, lw=0.5, alpha=0.7, label=f"{name}: A={ps.area:.3f}, rev={ps.revisit:.3f}")
+    ax3.set_xlim(-0.05, 1.05)
+    ax3.set_ylim(-0.05, 1.05)
+    ax3.set_xlabel("brightness (normalised spectral centroid)")
+    ax3.set_ylabel("energy (normalised RMS)")
+    ax3.set_title("acoustic phase space")
+    if phase_spaces:
+        ax3.legend(fontsize=7)
+    return fig
