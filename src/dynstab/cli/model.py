@@ -13,6 +13,7 @@ import typer
 
 from .model_burgers import burgers
 from .model_chains import chain
+from .model_enso import enso
 from .model_fields import kleingordon
 from .model_kinetics import kinetics
 from .model_schooling import couzin
@@ -27,3 +28,4 @@ model_app.command("kleingordon")(kleingordon)
 model_app.command("couzin")(couzin)
 model_app.command("kinetics")(kinetics)
 model_app.command("burgers")(burgers)
+model_app.command("enso")(enso)
