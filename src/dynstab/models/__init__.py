@@ -11,4 +11,6 @@ Lyapunov exponents where defined, the entropies and NetCDF export work on it, an
 * `dynstab.models.schooling`: the 3D Couzin fish school with its seven entropies and schooling index (dewi-kadita, seeded and fast; ``dynstab model couzin``).
 * `dynstab.models.acceleration`: gradient descent, heavy ball and Nesterov as maps and their ODEs as flows; spectral radii, stability regions, rates (Polyak 1964; Su, Boyd & Candes 2016).
 * `dynstab.models.phonons`: phonon stability of crystals with ASE and phonopy, PhononBench's criterion (Han et al. 2025; ``dynstab phonons``).
+* `dynstab.models.learning_stability`: sharpness, Hessian trace and the exact mean-square stability of linearized SGD at a minimum of any JAX loss (Wu & Su 2023).
+* `dynstab.models.network_dynamics`: Lyapunov spectra of input-driven sequence models (ESN, PLRNN, SSMs), reduced-precision divergence, Jacobian spectra of deep stacks (dynamical isometry).
 """
