@@ -85,7 +85,7 @@ def test_chaotic_tanh_networks_exist_at_n_200():
 def test_reduced_precision_divergence():
     step, prm = nd.random_tanh_network(200, 2.0, seed=0)  # lambda_max ~ 0.03 per step
     h0 = np.random.default_rng(10).normal(size=200)
-    inputs = np.zeros((1500, 1))
+    inputs = np.zeros((800, 1))
     bf = nd.precision_divergence(step, inputs, x0=h0, params=prm, dtype="bfloat16")
     f16 = nd.precision_divergence(step, inputs, x0=h0, params=prm, dtype="float16")
     assert np.isfinite(bf.divergence_time) and bf.divergence_time < f16.divergence_time
