@@ -484,11 +484,10 @@ def couzin_step(
     r_t, u_t = positions.T[:, :, None], u.T[:, :, None]
     if neighbours == "cells":
         idx, overflow = _cell_candidates(positions, box, cells, capacity)
-        rpad = jnp.concatenate([positions, jnp.zeros((1, 3))])[idx]
-        upad = jnp.concatenate([u, jnp.zeros((1, 3))])[idx]
-        s_pos, _, s_ori, any_rep = _zone_sums(
-            r_t, u_t, jnp.moveaxis(rpad, -1, 0), jnp.moveaxis(upad, -1, 0), idx < positions.shape[0], params, box
-        )
+        pad = jnp.zeros((3, 1))
+        rj = jnp.concatenate([positions.T, pad], axis=1)[:, idx]  # (3, N, K): gathered components first
+        uj = jnp.concatenate([u.T, pad], axis=1)[:, idx]
+        s_pos, _, s_ori, any_rep = _zone_sums(r_t, u_t, rj, uj, idx < positions.shape[0], params, box)
     else:
         s_pos, ori, _, any_rep = _zone_sums(r_t, u_t, positions.T[:, None, :], None, None, params, box)
         s_ori = ori @ u  # a matrix product: 1.5x faster than the masked sum
