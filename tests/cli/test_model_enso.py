@@ -22,7 +22,7 @@ def test_one_rendering_writes_a_wav_json_and_a_figure(tmp_path):
     out, figs = tmp_path / "wav", tmp_path / "figs"
     res = run(
         "--scale", "slendro", "--strategy", "melodic", "--seconds-per-month", "0.05", "--out", str(out),
-        "--figures", str(figs), "--json",
+        "--figures", str(figs), "--json", "--netcdf", str(tmp_path / "enso.nc"),
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
@@ -32,6 +32,12 @@ def test_one_rendering_writes_a_wav_json_and_a_figure(tmp_path):
     with wave.open(str(out / "enso_slendro_melodic.wav"), "rb") as w:
         assert w.getframerate() == 22050 and w.getnframes() / 22050 == pytest.approx(799 * 0.05 + 0.1 + 1.0, abs=0.3)
     assert [p.name for p in figs.iterdir()] == ["enso_slendro_melodic.png"]
+    import xarray as xr
+
+    with xr.open_dataset(tmp_path / "enso.nc", engine="h5netcdf") as ds:
+        assert ds.anomaly.size == 800 and ds.anomaly.attrs["units"] == "degC"
+        assert float(ds.published_area.sel(mode="slendro melodic")) == 0.2111
+        assert ds.attrs["recurrence_period_years"] == data["diagnostics"]["recurrence_period"]
 
 
 @pytest.mark.parametrize(

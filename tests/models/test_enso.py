@@ -237,3 +237,21 @@ def test_comparison_table_full(nino):
         assert 0 < ps.area < 1 and ps.path_length > 0 and 0 <= ps.revisit < 1 and -1 <= ps.rho <= 1
     f = enso.qualitative_findings(table)
     assert f["pelog: alternating recurs most"]
+
+
+def test_netcdf_round_trip(tmp_path, nino):
+    import xarray as xr
+
+    audio = enso.render(enso.sonify(nino.anomaly[:60], "pelog", "alternating", seconds_per_month=0.1))
+    table = {"pelog alternating": enso.acoustic_phase_space(audio)}
+    enso.write_netcdf(tmp_path / "enso.nc", nino, None, table)
+    with xr.open_dataset(tmp_path / "enso.nc", engine="h5netcdf") as ds:
+        np.testing.assert_array_equal(ds.anomaly.values, nino.anomaly)
+        np.testing.assert_array_equal(ds.mean_12.values, enso.rolling_means(nino.anomaly)[12])
+        assert str(ds.time.values[0])[:7] == "1950-01" and ds.mean_3.attrs["units"] == "degC"
+        ps = table["pelog alternating"]
+        assert float(ds.area.sel(mode="pelog alternating")) == ps.area
+        assert float(ds.published_revisit.sel(mode="pelog alternating")) == 0.240
+        np.testing.assert_array_equal(
+            ds.brightness.sel(mode="pelog alternating").values[: ps.brightness.size], ps.brightness
+        )

@@ -42,6 +42,9 @@ def enso(
         str, typer.Option("--strategy", help="layered, alternating, melodic, spectral or all.")
     ] = "all",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the WAV files.")] = None,
+    netcdf: Annotated[
+        Path | None, typer.Option("--netcdf", help="NetCDF file for the index, RR(tau), the paths and the table.")
+    ] = None,
     seconds_per_month: Annotated[
         float, typer.Option("--seconds-per-month", help="Step length (0.25 s: half a beat at 120 BPM).")
     ] = 0.25,
@@ -65,6 +68,8 @@ def enso(
         fail(f"--seconds-per-month must be in (0, 10], got {seconds_per_month}")
     if out is not None:
         check_output(out, "--out", folder=True)
+    if netcdf is not None:
+        check_output(netcdf, "--netcdf", folder=False)
     if not no_figures:
         check_output(figures, "--figures", folder=True)
     quiet = quiet or as_json
@@ -85,6 +90,12 @@ def enso(
                 progress(k + 1, len(jobs))
     except KeyboardInterrupt:
         interrupted("sonification stopped; the WAV files written so far are complete, no partial file was left")
+    if netcdf is not None:
+        netcdf.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            written.append(str(model.write_netcdf(netcdf, data, diag, table)))
+        except KeyboardInterrupt:
+            interrupted(f"while writing; {netcdf} was left as it was (no partial file)")
     if as_json:
         result = {
             "data": data.source,

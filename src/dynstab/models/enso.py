@@ -1164,3 +1164,109 @@ def plot_enso(
     if phase_spaces:
         ax3.legend(fontsize=7)
     return fig
+
+
+def to_xarray(data: Nino34, diagnostics: EnsoDiagnostics | None = None, table: dict[str, PhaseSpace] | None = None):
+    """``xarray.Dataset``: the index and its rolling means, RR(tau), the acoustic paths and measures (CF attributes).
+
+    Parameters
+    ----------
+    data : Nino34
+        From `load_nino34`.
+    diagnostics : EnsoDiagnostics, optional
+        Adds ``rr_tau`` over ``lag`` and the periods and measures as attributes.
+    table : dict of str to PhaseSpace, optional
+        Adds the paths over (``mode``, ``frame``; NaN past each path's end) and the measures over
+        ``mode`` beside the paper's (``published_*``, NaN where the paper has no such mode).
+
+    Returns
+    -------
+    xarray.Dataset
+        The dataset.
+    """
+    import xarray as xr
+
+    ds = xr.Dataset(
+        {
+            "anomaly": ("time", data.anomaly, {"units": "degC", "long_name": "Nino 3.4 SST anomaly (1981-2010 base)"}),
+            "sst": ("time", data.sst, {"units": "degC", "long_name": "Nino 3.4 SST"}),
+            **{
+                f"mean_{w}": ("time", y, {"units": "degC", "long_name": f"{w}-month trailing mean (first {w - 1} raw)"})
+                for w, y in rolling_means(data.anomaly).items()
+            },
+        },
+        coords={"time": ("time", data.dates.astype("datetime64[ns]"), {"standard_name": "time"})},
+        attrs={
+            "title": "Nino 3.4 recurrence diagnostics and gamelan sonification",
+            "source": data.source,
+            "references": "Herho et al., arXiv 2602.14560 (2026); Marwan et al., Phys. Rep. 438, 237 (2007)",
+            "Conventions": "CF-1.8",
+        },
+    )
+    if diagnostics is not None:
+        ds["rr_tau"] = ("lag", diagnostics.rr_tau, {"units": "1", "long_name": "tau-recurrence rate"})
+        ds = ds.assign_coords(lag=("lag", np.arange(diagnostics.rr_tau.size), {"units": "months"}))
+        for k in ("spectral_period", "welch_period", "recurrence_period"):
+            ds.attrs[f"{k}_years"] = float(getattr(diagnostics, k))
+        ds.attrs.update(
+            embedding_dim=diagnostics.dim,
+            embedding_tau=diagnostics.tau,
+            permutation_entropy=diagnostics.permutation_entropy,
+        )
+        ds.attrs.update({f"rqa_{k}": float(v) for k, v in diagnostics.rqa.items()})
+        ds.attrs.update(
+            {f"network_{k}": float(v) for k, v in diagnostics.network.items() if isinstance(v, int | float)}
+        )
+    if table:
+        modes = list(table)
+        n = max(ps.brightness.size for ps in table.values())
+        paths = np.full((2, len(modes), n), np.nan)
+        for i, ps in enumerate(table.values()):
+            paths[0, i, : ps.brightness.size] = ps.brightness
+            paths[1, i, : ps.energy.size] = ps.energy
+        ds = ds.assign_coords(mode=("mode", modes), frame=("frame", np.arange(n)))
+        ds["brightness"] = (("mode", "frame"), paths[0], {"units": "1", "long_name": "normalised spectral centroid"})
+        ds["energy"] = (("mode", "frame"), paths[1], {"units": "1", "long_name": "normalised RMS energy"})
+        names = {
+            "area": ("area", "1"),
+            "path_length": ("path", "1"),
+            "revisit": ("revisit", "1"),
+            "exploration": ("exploration", "1"),
+            "rho": ("rho", "1"),
+            "brightness_hz": ("brightness", "Hz"),
+        }
+        for ours, (paper, unit) in names.items():
+            ds[ours] = ("mode", [float(getattr(table[m], ours)) for m in modes], {"units": unit})
+            ds[f"published_{ours}"] = (
+                "mode",
+                [PUBLISHED[m][paper] if m in PUBLISHED else np.nan for m in modes],
+                {"units": unit, "long_name": f"{ours} in the paper (HadISST 1870-2024, FluidSynth)"},
+            )
+        ds["frame"].attrs.update(units="1", long_name=f"STFT frame (hop {HOP} at {SAMPLE_RATE} Hz)")
+    return ds
+
+
+def write_netcdf(
+    path: str | Path,
+    data: Nino34,
+    diagnostics: EnsoDiagnostics | None = None,
+    table: dict[str, PhaseSpace] | None = None,
+) -> Path:
+    """Write `to_xarray` to NetCDF atomically (a temporary file renamed when complete).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    data, diagnostics, table
+        As `to_xarray`.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    ds = to_xarray(data, diagnostics, table)
+    with atomic_output(path) as tmp:
+        ds.to_netcdf(tmp, engine="h5netcdf")
+    return Path(path)
