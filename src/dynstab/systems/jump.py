@@ -25,8 +25,8 @@ make a count negative is redone with tau halved (up to 30 times; the leap never 
 time).
 
 The uniforms come from SplitMix64 [3] (Steele, Lea & Flood 2014; 64-bit state, period 2^64)
-carried per path as a uint64 and seeded from the run's JAX key: nine 64-bit integer operations per
-number, where ``jax.random``'s Threefry-2x32 runs 20 rounds of 32-bit mixing and a key split or fold
+carried per path as a uint64 and seeded from the run's JAX key: about ten 64-bit integer operations
+per number, where ``jax.random``'s Threefry-2x32 runs 20 rounds of 32-bit mixing and a key split or fold
 per draw. Throughput against a numba Gillespie: benchmarks/bench_kinetics.py.
 
 References
