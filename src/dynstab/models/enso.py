@@ -621,7 +621,8 @@ def sonify(
     * melodic: the 12-month track every step (1 step), the 24-month track every 2nd step (2 steps);
     * spectral: the 12-month track at base velocity 80, plus harmonic voices 0.8 theta_12 (octave 5)
       and 1.2 theta_12 (octave 3) whose velocities are scaled by the share of the Welch power in
-      the peaks above the 90th percentile (`welch_period`'s PSD), 1 step each.
+      the peaks above the 90th percentile (`welch_period`'s PSD; 0.5 for series shorter than 64
+      months, too short for a Welch estimate), 1 step each.
 
     All: a bass note (36-month track, octave 1, 4 steps) every 8 steps and a gong (4 steps) when
     ``|theta_12| > 1.5`` (``> 1`` in the spectral mode).
