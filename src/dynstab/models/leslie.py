@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, cast
@@ -611,7 +612,13 @@ class GauseFit:
 
 
 @float64
-def fit_gause(data: GauseData | None = None, *, starts: int = 8, seed: int = 0) -> GauseFit:
+def fit_gause(
+    data: GauseData | None = None,
+    *,
+    starts: int = 8,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> GauseFit:
     """Fit the two-age Leslie-Gower competition model to Gause's three cultures by least squares.
 
     Residuals are log(model) - log(data) over every reading (the cultures span 6 to 240 volume
@@ -628,6 +635,8 @@ def fit_gause(data: GauseData | None = None, *, starts: int = 8, seed: int = 0) 
     starts : int, default 8
         Random starts.
     seed : int, default 0
+    progress : callable, optional
+        ``progress(done, starts)`` after each start (Ctrl-C stops between starts).
 
     Returns
     -------
@@ -655,6 +664,8 @@ def fit_gause(data: GauseData | None = None, *, starts: int = 8, seed: int = 0) 
     spread = np.array([1.0, 1.0, 2.0, 2.0] * 2 + [1.0, 1.0])
     rng = np.random.default_rng(seed)
     best = None
+    if progress is not None:
+        progress(0, starts)
     for k in range(starts):
         x0 = base if k == 0 else base + spread * rng.standard_normal(10)
         with np.errstate(all="ignore"):
@@ -663,6 +674,8 @@ def fit_gause(data: GauseData | None = None, *, starts: int = 8, seed: int = 0) 
             )
         if np.all(np.isfinite(sol.fun)) and (best is None or sol.cost < best.cost):
             best = sol
+        if progress is not None:
+            progress(k + 1, starts)
     if best is None:
         raise RuntimeError("no start of the Gause fit converged to finite residuals; try more starts")
     n = len(logy)
