@@ -16,6 +16,7 @@ from .model_chains import chain
 from .model_enso import enso
 from .model_fields import kleingordon
 from .model_kinetics import kinetics
+from .model_leslie import leslie
 from .model_schooling import couzin
 
 model_app = typer.Typer(
@@ -28,4 +29,5 @@ model_app.command("kleingordon")(kleingordon)
 model_app.command("couzin")(couzin)
 model_app.command("kinetics")(kinetics)
 model_app.command("burgers")(burgers)
+model_app.command("leslie")(leslie)
 model_app.command("enso")(enso)
