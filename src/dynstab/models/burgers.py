@@ -799,7 +799,7 @@ def plot_run(run: BurgersRun, trajectory: int = 0, profiles: int = 4) -> Any:
     fig.colorbar(im, ax=ax0, label="u")
     ax0.set_xlabel("x")
     ax0.set_ylabel("time t")
-    ax0.set_title(f"viscous Burgers, {p.describe()}")
+    ax0.set_title(f"viscous Burgers, nu = {p.nu:g}, N = {p.n}, dt = {p.dt:.3g}")
     for j in np.unique(np.linspace(0, len(run.t) - 1, profiles).round().astype(int)):
         ax1.plot(p.x, u[j], label=f"t = {run.t[j]:.3g}")
     ax1.set_xlabel("x")
