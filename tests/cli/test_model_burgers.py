@@ -32,8 +32,8 @@ def test_dataset_and_figure(tmp_path):
     with xr.open_dataset(out, engine="h5netcdf") as ds:
         assert ds["u"].shape == (3, 6, 64)
         assert ds.attrs["nu"] == 0.2 and ds.attrs["N"] == 64 and ds.attrs["seed"] == 7
-        # the default step: half the Courant bound 1 / (max|u0| k_c) = 1 / 21: 1 / 42, fitted to t = 0.5 (21 steps)
-        assert ds.attrs["dt"] == pytest.approx(0.5 / 21)
+        # the default step: half the Courant bound 1 / (max|u0| k_c) = 1 / 21: 1 / 42, fitted to --save-every 0.1 (5 steps)
+        assert ds.attrs["dt"] == pytest.approx(0.02)
         # viscous decay: the energy falls
         u = ds["u"].values
         assert np.all(np.mean(u[:, -1] ** 2, axis=1) < np.mean(u[:, 0] ** 2, axis=1))

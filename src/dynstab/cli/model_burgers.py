@@ -28,7 +28,7 @@ def burgers(
     t: Annotated[float, typer.Option("--t", help="Final time.")] = 1.0,
     dt: Annotated[
         float | None,
-        typer.Option("--dt", help="ETDRK4 step (default: half the bound 1 / (max|u0| k_c), fitted to --t)."),
+        typer.Option("--dt", help="ETDRK4 step (default: half the bound 1 / (max|u0| k_c), fitted to --save-every)."),
     ] = None,
     trajectories: Annotated[int, typer.Option("--trajectories", help="Random initial fields (one batch).")] = 16,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random initial fields.")] = 0,
@@ -58,14 +58,13 @@ def burgers(
     seed = as_int(seed, name="--seed", minimum=0)
     problem = B.Burgers(nu, n, 1.0 if dt is None else dt)
     u0 = B.random_fields(problem, trajectories, seed=seed, modes=modes)
-    if dt is None:
-        steps = math.ceil(t / (0.5 * problem.max_dt(u0)))
-        problem = B.Burgers(problem.nu, problem.n, t / steps)
     every = (
         t / 100 if save_every is None else as_float(save_every, name="--save-every", minimum=0.0, inclusive="neither")
     )
     if every > t:
         fail(f"--save-every {every:g} is longer than --t {t:g}; give --save-every <= --t")
+    if dt is None:  # half the Courant bound, a whole number of steps per sampling interval
+        problem = B.Burgers(problem.nu, problem.n, every / math.ceil(every / (0.5 * problem.max_dt(u0))))
     B.check_setup(problem, u0)  # the step and the resolution, before any work
     if out is not None:
         check_output(out, folder=False)

@@ -365,7 +365,7 @@ def verify_last_species_standing(
         Relative eigenvalue gap above which the prediction is claimed; default 5 x ``coupling``.
         Below it the competitor's early pressure can decide the race (a priority effect): over
         3 x 2000 draws at each coupling 0.005, 0.02 and 0.05 the mismatches all had gaps below
-        3.5 x ``coupling`` (benchmarks/RESULTS.md, issue 18).
+        3.5 x ``coupling`` (docs/models/leslie.md).
     seed : int, default 0
 
     Returns
