@@ -95,6 +95,8 @@ def test_gause_fit_reproduces_exclusion_of_caudatum():
     assert 190 < fit.equilibrium("caudatum") < 225 and 195 < fit.equilibrium("aurelia") < 240
     run = fit.forward(1000)
     assert run[-1, 0] < 1e-30 and run[-1, 1] == pytest.approx(fit.equilibrium("aurelia"), rel=1e-6)
-    assert fit.invasion()["caudatum"] < 1.0
+    inv, se = fit.invasion(), fit.invasion_stderr()
+    assert inv["caudatum"] < 1.0
+    assert 0 < se["caudatum"] < 0.2 and 0 < se["aurelia"] < 0.2
     # the same optimum from other random starts
     assert np.allclose(Le.fit_gause(seed=3).params, fit.params, rtol=1e-5)

@@ -125,11 +125,11 @@ def _gause_summary(fit: Any, run: Any) -> None:
     for name, (value, err) in fit.table.items():
         table.add_row(name, f"{value:.4g}", f"{err:.2g}")
     console.print(table)
-    inv = fit.invasion()
+    inv, se = fit.invasion(), fit.invasion_stderr()
     console.print(
         f"residual sd {fit.residual_sd:.3f} (log units); equilibria alone: caudatum {fit.equilibrium('caudatum'):.1f}, "
-        f"aurelia {fit.equilibrium('aurelia'):.1f}; invasion growth factors: caudatum {inv['caudatum']:.4f}, "
-        f"aurelia {inv['aurelia']:.4f}"
+        f"aurelia {fit.equilibrium('aurelia'):.1f}; invasion growth factors: caudatum {inv['caudatum']:.3f} ± {se['caudatum']:.2g}, "
+        f"aurelia {inv['aurelia']:.3f} ± {se['aurelia']:.2g}"
     )
     console.print(
         f"mixture after {run.shape[0] - 1} days: caudatum {run[-1, 0]:.3g}, aurelia {run[-1, 1]:.4g}"

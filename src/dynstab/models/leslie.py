@@ -514,6 +514,16 @@ def _gause_runs(p: Any, days: int = 26) -> Any:
     return jax.vmap(run)(starts)
 
 
+def _invasion_factors(theta: Any) -> Any:
+    """(caudatum, aurelia) invasion growth factors as a JAX function of the fit coordinates."""
+    p = _gause_params(theta)
+    lam_c = 0.5 * (p[1] + jnp.sqrt(p[1] ** 2 + 4.0 * p[0] * p[1]))
+    lam_a = 0.5 * (p[5] + jnp.sqrt(p[5] ** 2 + 4.0 * p[4] * p[5]))
+    eq_c = jnp.maximum((lam_c - 1.0) / p[2], 0.0)
+    eq_a = jnp.maximum((lam_a - 1.0) / p[6], 0.0)
+    return jnp.stack([lam_c / (1.0 + p[3] * eq_a), lam_a / (1.0 + p[7] * eq_c)])
+
+
 @float64
 def gause_model(params: Any, treatment: str = "Mixture") -> Map:
     """The fitted two-age Leslie-Gower competition model as a dynstab `Map` (state c_juv, c_adult, a_juv, a_adult).
@@ -601,6 +611,14 @@ class GauseFit:
             cross = self._species(me)[3]
             out[me] = self.growth(me) / (1.0 + cross * self.equilibrium(other))
         return out
+
+    @float64
+    def invasion_stderr(self) -> dict[str, float]:
+        """Standard errors of `invasion` by the delta method on the fit's covariance (closed-form Perron roots)."""
+        g = np.asarray(jax.jacfwd(_invasion_factors)(jnp.asarray(self.theta)))
+        return {
+            k: float(np.sqrt(row @ self.theta_cov @ row)) for k, row in zip(("caudatum", "aurelia"), g, strict=True)
+        }
 
     @float64
     def forward(self, days: int = 1000) -> np.ndarray:
