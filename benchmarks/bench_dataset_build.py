@@ -80,7 +80,8 @@ def main() -> None:
         mean, std = np.asarray(meta["mean"])[bounded], np.asarray(meta["std"])[bounded]
         for i in ds.trajectories(name):
             td = ds.task_data(name, i)
-            x = np.concatenate([td.full_train, td.tests[next(iter(td.tests))][1]])[:, bounded]
+            longest = max(td.tests.values(), key=lambda ct: len(ct[1]))[1]  # the whole stored series
+            x = np.concatenate([td.full_train, longest])[:, bounded]
             shift = float(np.max(np.abs(x.mean(axis=0) - mean) / std))
             spread = float(np.max(x.std(axis=0) / std))
             peak = float(np.max(np.abs(x - mean) / std))
