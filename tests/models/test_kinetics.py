@@ -197,8 +197,8 @@ def test_brusselator_closure_is_valid_only_in_a_finite_range_of_omega():
     """Schnoerr, Sanguinetti & Grima (2014): for an oscillatory network the closure is physical only for
     mean molecule numbers within a finite range. Normal closure, c = (0.9, 2, 1, 1): at Omega = 0.3
     negative variances (and divergence/oscillation), at Omega = 30 all orders physical, at Omega = 1e4
-    the order-2 closure oscillates for ever, although the CME's moments settle (checked by the SSA in
-    benchmarks/bench_kinetics.py --validity)."""
+    the order-2 closure keeps oscillating over t = 200 while order 3 settles (the CME's moments settle: one
+    stationary distribution; benchmarks/RESULTS.md for the SSA at Omega = 3000 and the caveat there)."""
     net = K.network("brusselator")
     scan = K.validity_scan(net, [0.3, 30.0, 1e4], closure="normal", orders=(2, 3))
     low, mid, high = scan
