@@ -1215,7 +1215,31 @@ class MomentSolution:
         final, _, amp_last, amp_before = _window_stats(self)
         scale = np.maximum(np.abs(final), 1.0)
         osc = bool(not diverged and np.any((amp_last > oscillation_tol * scale) & (amp_last >= 0.9 * amp_before)))
+        if osc:
+            osc = not self.settles()
         return {"negative_variance": neg, "diverged": diverged, "sustained_oscillation": osc}
+
+    def settles(self) -> bool:
+        """Whether the closure has a linearly stable steady state where its solution ends.
+
+        Newton's method (`dynstab.analysis.fixed_points`, 64 starts) on the moment equations in the box the
+        last fifth of the run spans (padded by 30 %): an oscillation still visible at the end of a finite run
+        decays when that steady state is a stable focus (a slow damping, as the CME's moments at large Omega),
+        and is sustained (a limit cycle of the closure) when there is none.
+
+        Returns
+        -------
+        bool
+        """
+        from ..analysis.fixed_points import fixed_points
+
+        n = self.t.size
+        last = self.y[n - max(n // 5, 2) :]
+        lo, hi = last.min(axis=0), last.max(axis=0)
+        pad = 0.3 * np.maximum(hi - lo, 0.05 * np.abs(last.mean(axis=0)) + 1.0)
+        flow = self.equations.flow.with_params(omega=self.omega)
+        found = fixed_points(flow, list(zip(lo - pad, hi + pad, strict=True)), n_starts=64, max_starts=64)
+        return any(p.stable for p in found)
 
     def to_xarray(self) -> Any:
         """The solution as a CF-1.8 ``xarray.Dataset`` (one variable per moment)."""
@@ -1332,8 +1356,9 @@ class Validity:
     diverged : bool
         The solution left the finite numbers or stalled the integrator.
     sustained_oscillation : bool
-        The means still oscillate at the end: peak-to-peak amplitude over the last fifth of the
-        run above ``oscillation_tol`` of the mean and at least 0.9 of the amplitude over the fifth before.
+        The means still oscillate at the end (peak-to-peak amplitude over the last fifth of the run above
+        ``oscillation_tol`` of the mean and at least 0.9 of the amplitude over the fifth before) and the
+        closure has no linearly stable steady state there (`MomentSolution.settles`): a limit cycle.
     multiple_steady_states : bool
         Runs from the network's alternative initial conditions end at means differing by more
         than ``steady_tol`` (relative).
