@@ -3,7 +3,6 @@
 import dataclasses
 import math
 import re
-import time
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -11,6 +10,7 @@ import numpy as np
 import pytest
 
 import dynstab
+from dynstab.bench import task as task_module
 from dynstab.bench.models import MODELS, ModelSpec, grid_hash
 from dynstab.bench.task import KEY_FIELDS, Task, evaluate, run_task, task_key, task_seed, tasks_for
 
@@ -185,13 +185,30 @@ def test_every_grid_point_failing_fails_the_task(lorenz_data):
     assert rec["status"] == "failed" and rec["reason"].startswith("every grid point failed; first: [('a', 1)]")
 
 
-def test_search_stops_when_the_budget_is_spent(lorenz_data):
+class FakeClock:
+    """The budgets' clock (`dynstab.bench.task.budget_clock`, CPU seconds) advanced only by the stand-in fits."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = FakeClock()
+    monkeypatch.setattr(task_module, "budget_clock", fake)
+    return fake
+
+
+def test_search_stops_when_the_budget_is_spent(lorenz_data, clock):
     class Slow:
         def __init__(self, a):
             self.a = a
 
         def fit(self, data, dt=None):
-            time.sleep(0.35)
+            clock.now += 0.35
             self.last_ = np.asarray(data)[-1]
             return self
 
@@ -200,15 +217,15 @@ def test_search_stops_when_the_budget_is_spent(lorenz_data):
 
     spec = _spec("slow", lambda seed=0, a=0.0: Slow(a), grid=[{"a": 0.0}, {"a": 1.0}, {"a": 2.0}], budget=0.3)
     rec = evaluate(_task(spec), lorenz_data[0], spec=spec)
-    # one point is always tried; the budget (0.3 s) is spent after it (0.35 s), so the others are not
-    assert rec["status"] == "ok" and rec["hyperparameters"] == {"a": 0.0}
+    # one point is always tried; the budget (0.3 CPU-s) is spent after it (0.35 CPU-s), so the others are not
+    assert rec["status"] == "ok" and rec["hyperparameters"] == {"a": 0.0}, rec["reason"]
     assert rec["notes"]["search"]["validation_smape"]["stopped"] == "time budget spent after 1 of 3 grid points"
 
 
-def test_time_out_and_stale_grid_are_failed_records(lorenz_data):
+def test_time_out_and_stale_grid_are_failed_records(lorenz_data, clock):
     class VerySlow(_Blows):
         def fit(self, data, dt=None):
-            time.sleep(0.3)
+            clock.now += 0.3
             return self
 
     spec = _spec("veryslow", lambda seed=0: VerySlow(), budget=0.05)
