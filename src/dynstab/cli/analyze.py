@@ -24,6 +24,7 @@ from .common import (
     figures_or_error,
     headless_matplotlib,
     load_system,
+    preload_matplotlib,
     progress_bar,
     progress_kwarg,
 )
@@ -72,6 +73,8 @@ def analyze(
         check_output(out, folder=True)
     if html is not None:
         check_output(html, "--html", folder=True)
+    if figures or html is not None:
+        preload_matplotlib()
     from ..plotting import save_report_figures
     from ..report import analyze as run_analysis
     from .render import print_report
