@@ -31,9 +31,9 @@ its torus case gave P = 0.81 and 0.50 in two identical runs.
 
 Neighbours are found by all pairs (``neighbours="all"``, O(N^2), vectorized) or a cell list
 (``neighbours="cells"``, cells of side at least :math:`r_a`, 27 neighbouring cells, a fixed cell
-capacity that `simulate_school` doubles and reruns a chunk with when a cell overflows). The cell list
-pays when the box holds several attraction ranges per side (``L / r_a >= 4``); with fewer than 3 cells per side
-it is refused.
+capacity that `simulate_school` doubles and reruns a chunk with when a cell overflows; with fewer than
+3 cells per side it is refused). The cell list bounds memory (N x 27 capacity pairs instead of N^2) but is
+not faster than all pairs below about 10^4 agents (benchmarks/RESULTS.md, "Couzin school").
 
 Order parameters: polarization :math:`P = |\\langle \\hat u \\rangle|` and milling
 :math:`M = |\\langle \\hat r_c \\times \\hat u \\rangle|`, r_c from the school's centroid. The original
