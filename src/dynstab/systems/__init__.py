@@ -31,12 +31,15 @@ _NAMES = {
     "PoincareSection": ".poincare",
     "PoincareSectionError": ".poincare",
     "poincare_section": ".poincare",
+    "JumpProcess": ".jump",
+    "jump_process": ".jump",
 }
 __all__ = list(_NAMES)
 __getattr__, __dir__ = attach(__name__, _NAMES)
 
 if TYPE_CHECKING:  # what static tools see; at run time these come from __getattr__
     from .base import SDE, Flow, Map, System, as_params, as_state, flow, map, sde
+    from .jump import JumpProcess, jump_process
     from .poincare import PoincareMap, PoincareSection, PoincareSectionError, poincare_section
     from .projected import ProjectedSystem
     from .registry import get, names, register, resolve
