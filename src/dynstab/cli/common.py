@@ -487,6 +487,19 @@ def variable_index(s: System, var: str | None) -> int:
     return s.names.index(var)
 
 
+def write_output(write: Callable[[Path], T], path: Path) -> T:
+    """``write(path)`` after creating ``path``'s folder; Ctrl-C while writing is one ``interrupted:`` line.
+
+    ``write`` is one of dynstab's atomic writers (a temporary file renamed when complete), so an
+    interrupted write leaves no partial file, which the line says.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return write(path)
+    except KeyboardInterrupt:
+        interrupted(f"while writing; {path} was left as it was (no partial file)")
+
+
 def preload_matplotlib() -> threading.Thread:
     """Import matplotlib (Agg) and pyplot in a background thread while the computation runs.
 

@@ -18,6 +18,7 @@ from .common import (
     progress_bar,
     safe_name,
     save_figure,
+    write_output,
 )
 
 
@@ -77,11 +78,7 @@ def burgers(
         interrupted("the Burgers run did not finish; nothing was written")
     _summary(run)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            B.write_dataset(run, out)
-        except KeyboardInterrupt:
-            interrupted(f"while writing; {out} was left as it was (no partial file)")
+        write_output(lambda path: B.write_dataset(run, path), out)
         if not quiet:
             console.print(f"wrote {out}")
     if not no_figures:

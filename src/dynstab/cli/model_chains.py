@@ -24,6 +24,7 @@ from .common import (
     progress_bar,
     safe_name,
     save_figure,
+    write_output,
 )
 
 #: ``--sweep`` names and the parameter each stands for.
@@ -152,11 +153,7 @@ def chain(
         f"frequency synchronization S = {run.sync_order():.3f}"
     )
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            run.to_netcdf(out)
-        except KeyboardInterrupt:
-            interrupted(f"while writing; {out} was left as it was (no partial file)")
+        write_output(run.to_netcdf, out)
         console.print(f"wrote {out}: {realizations} realizations x {len(run.t)} samples")
     if not no_figures:
         headless_matplotlib()
@@ -255,12 +252,11 @@ def _sweep(
     if out is not None and finished:
         from ..files import atomic_output
 
-        out.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with atomic_output(out) as tmp:
+        def write_netcdf(path: Path) -> None:
+            with atomic_output(path) as tmp:
                 diagram.to_netcdf(tmp, engine="h5netcdf")
-        except KeyboardInterrupt:
-            interrupted(f"while writing; {out} was left as it was (no partial file)")
+
+        write_output(write_netcdf, out)
         written.append(str(out))
         console.print(f"wrote {out}: {finished} of {n} points")
     message = None

@@ -19,6 +19,7 @@ from .common import (
     progress_bar,
     safe_name,
     save_figure,
+    write_output,
 )
 
 
@@ -91,11 +92,7 @@ def enso(
     except KeyboardInterrupt:
         interrupted("sonification stopped; the WAV files written so far are complete, no partial file was left")
     if netcdf is not None:
-        netcdf.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            written.append(str(model.write_netcdf(netcdf, data, diag, table)))
-        except KeyboardInterrupt:
-            interrupted(f"while writing; {netcdf} was left as it was (no partial file)")
+        written.append(str(write_output(lambda path: model.write_netcdf(path, data, diag, table), netcdf)))
     if as_json:
         result = {
             "data": data.source,

@@ -23,6 +23,7 @@ from .common import (
     progress_bar,
     safe_name,
     save_figure,
+    write_output,
 )
 
 
@@ -69,11 +70,7 @@ def kleingordon(
     except FloatingPointError as exc:
         fail(str(exc))
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            run.to_netcdf(out)  # atomic: a temporary file renamed when complete
-        except KeyboardInterrupt:
-            interrupted(f"while writing; {out} was left as it was (no partial file)")
+        write_output(run.to_netcdf, out)  # atomic: a temporary file renamed when complete
     _summary(run)
     if out is not None and not quiet:
         console.print(f"wrote {out}: {len(run.t)} samples of {run.field.n} points, t in [0, {run.t[-1]:g}]")

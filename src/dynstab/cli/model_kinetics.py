@@ -20,6 +20,7 @@ from .common import (
     progress_bar,
     safe_name,
     save_figure,
+    write_output,
 )
 
 
@@ -110,11 +111,7 @@ def kinetics(
         interrupted(f"the {net.name} run did not finish; nothing was written")
     _summary(net, om, ens, sol)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            _write(out, ens, sol)
-        except KeyboardInterrupt:
-            interrupted(f"while writing; {out} was left as it was (no partial file)")
+        write_output(lambda path: _write(path, ens, sol), out)
         if not quiet:
             console.print(f"wrote {out}")
     if not no_figures:

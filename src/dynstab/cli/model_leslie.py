@@ -18,6 +18,7 @@ from .common import (
     progress_bar,
     safe_name,
     save_figure,
+    write_output,
 )
 
 MODES = ("gause", "verify")
@@ -96,12 +97,11 @@ def leslie(
     if out is not None:
         from ..files import atomic_output
 
-        out.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with atomic_output(out) as tmp:
+        def write_netcdf(path: Path) -> None:
+            with atomic_output(path) as tmp:
                 ds.to_netcdf(tmp, engine="h5netcdf")
-        except KeyboardInterrupt:
-            interrupted(f"while writing; {out} was left as it was (no partial file)")
+
+        write_output(write_netcdf, out)
         if not quiet:
             console.print(f"wrote {out}")
     if not no_figures and mode == "gause":

@@ -19,6 +19,7 @@ from .common import (
     parse_params,
     progress_bar,
     save_figure,
+    write_output,
 )
 
 
@@ -78,11 +79,7 @@ def couzin(
         f"M={m['M']:.3f} OSI={m['OSI']:.3f} H_vel={m['H_velocity']:.3f} -> {run.regime()}"
     )
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            run.to_netcdf(out)
-        except KeyboardInterrupt:
-            interrupted(f"while writing; {out} was left as it was (no partial file)")
+        write_output(run.to_netcdf, out)
         console.print(f"wrote {out}: {len(run.time)} frames of {cfg.n_agents} agents")
     if not no_figures:
         headless_matplotlib()

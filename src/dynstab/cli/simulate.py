@@ -23,6 +23,7 @@ from .common import (
     load_system,
     progress_bar,
     progress_kwarg,
+    write_output,
 )
 
 
@@ -67,11 +68,7 @@ def simulate(
         interrupted(f"the simulation did not finish; nothing was written to {out}")
     except (ValueError, FloatingPointError, RuntimeError) as exc:
         fail(str(exc))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        traj.to_netcdf(out)  # a temporary file renamed when complete
-    except KeyboardInterrupt:
-        interrupted(f"while writing; {out} was left as it was (no partial file)")
+    write_output(traj.to_netcdf, out)  # a temporary file renamed when complete
     console.print(
         f"wrote {out}: {count(len(traj.t), 'point')} of {s.name} ({traj.method}), t in [{traj.t[0]:g}, {traj.t[-1]:g}]"
     )
