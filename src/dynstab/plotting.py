@@ -106,8 +106,11 @@ def _figure(ncols: int = 1, nrows: int = 1, size: tuple[float, float] = (6.0, 4.
     return plt.subplots(nrows, ncols, figsize=size, squeeze=False, layout="constrained")
 
 
-def _axes(ax: Any, size: tuple[float, float]) -> tuple[Any, Any]:
-    """``(figure, axes)``: a new constrained-layout figure of ``size`` when ``ax`` is None, else ``ax``'s."""
+def figure_axes(ax: Any, size: tuple[float, float]) -> tuple[Any, Any]:
+    """``(figure, axes)``: a new constrained-layout figure of ``size`` (inches) when ``ax`` is None, else ``ax``'s.
+
+    The one way dynstab's figure functions draw into a caller's axes or a figure of their own.
+    """
     if ax is None:
         fig, grid = _figure(size=size)
         return fig, grid[0, 0]
@@ -272,7 +275,7 @@ def plot_convergence(spec: LyapunovSpectrum, ax: Axes | None = None) -> Figure:
     """
     import matplotlib.pyplot as plt
 
-    fig, ax = _axes(ax, (6.4, 4.6))
+    fig, ax = figure_axes(ax, (6.4, 4.6))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i in range(spec.exponents.size):
         c = colors[i % len(colors)]
@@ -315,7 +318,7 @@ def plot_basins(basins: Basins, ax: Axes | None = None) -> Figure:
 
     from .analysis.basins import DIVERGED, UNDETERMINED
 
-    fig, ax = _axes(ax, (7.6, 5.2))
+    fig, ax = figure_axes(ax, (7.6, 5.2))
     basins.plot(ax=ax)
     _constrained(fig)
     img = ax.images[-1]
@@ -372,7 +375,7 @@ def plot_orbit_diagram(diagram: OrbitDiagram, changes: Iterable[PeriodChange] = 
         The figure drawn into.
     """
 
-    fig, ax = _axes(ax, (8.4, 5.2))
+    fig, ax = figure_axes(ax, (8.4, 5.2))
     diagram.plot(ax=ax)
     _constrained(fig)
     doublings = sorted(
@@ -457,7 +460,7 @@ def plot_section(section: PoincareSection, ax: Axes | None = None) -> Figure:
         u[n] -> u[n+1] of the widest one (see `return_map_coordinate`).
     """
 
-    fig, ax = _axes(ax, (5.6, 4.8))
+    fig, ax = figure_axes(ax, (5.6, 4.8))
     sec = section.section.reshape(-1, section.section.shape[-1]) if section.points.ndim == 3 else section.section
     k = return_map_coordinate(sec)
     if k is None:
@@ -497,7 +500,7 @@ def plot_periodic_orbits(orbits: PeriodicOrbits, background: Any = None, ax: Axe
     """
     import numpy as np
 
-    fig, ax = _axes(ax, (5.6, 4.8))
+    fig, ax = figure_axes(ax, (5.6, 4.8))
     ref: Any = background if background is not None else [p for o in orbits.orbits for p in o.points]
     k = return_map_coordinate(ref)
     if k is None:

@@ -1424,14 +1424,12 @@ def plot_spacetime(run: FieldRun, ax: Any = None, variable: str = "phi") -> Any:
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
 
     if variable not in ("phi", "pi"):
         raise ValueError(f"variable must be 'phi' or 'pi', got {variable!r}")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
-    else:
-        fig = ax.figure
+    from ..plotting import figure_axes
+
+    fig, ax = figure_axes(ax, (6.4, 4.8))
     data = run.phi if variable == "phi" else run.pi
     dx = run.field.dx
     extent = (run.x[0] - 0.5 * dx, run.x[-1] + 0.5 * dx, run.t[0], run.t[-1])
@@ -1466,12 +1464,10 @@ def plot_energy(run: FieldRun, ax: Any = None) -> Any:
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
 
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
-    else:
-        fig = ax.figure
+    from ..plotting import figure_axes
+
+    fig, ax = figure_axes(ax, (6.4, 4.0))
     e0 = run.energy[0]
     ax.plot(run.t, (run.energy - e0) / max(abs(e0), 1e-300), label=f"energy, E(0) = {e0:.8g}")
     ax.plot(run.t, run.momentum - run.momentum[0], label=f"momentum - P(0), P(0) = {run.momentum[0]:.3g}")

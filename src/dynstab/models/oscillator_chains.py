@@ -1095,12 +1095,10 @@ def plot_roughness(
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
 
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
-    else:
-        fig = ax.figure
+    from ..plotting import figure_axes
+
+    fig, ax = figure_axes(ax, (6.4, 4.8))
     fits = list(fits) if fits is not None else [None] * len(runs)
     for i, run in enumerate(runs):
         s = run.settings

@@ -184,12 +184,10 @@ class PhononResult:
         -------
         matplotlib.figure.Figure
         """
-        import matplotlib.pyplot as plt
 
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(6.0, 4.6), layout="constrained")
-        else:
-            fig = ax.figure
+        from ..plotting import figure_axes
+
+        fig, ax = figure_axes(ax, (6.0, 4.6))
         for i, (d, f) in enumerate(zip(self.band_distances, self.band_frequencies, strict=True)):
             ax.plot(d, f, color="C0", lw=1.0, label="phonon bands" if i == 0 else None)
         for x in self.label_positions:
