@@ -85,6 +85,14 @@ def test_tasks_and_seeds_are_deterministic_and_independent_of_order():
     assert key[-1] == dynstab.__version__
 
 
+def test_unusable_trajectories_get_no_task():
+    ds = _dataset()
+    ds.trajectories = lambda system: (1,) if system == "rossler" else (0, 1)  # rossler's trajectory 0 diverged
+    tasks = tasks_for(ds, ["mean"])
+    assert [(t.system, t.trajectory) for t in tasks] == [("lorenz", 0), ("lorenz", 1), ("rossler", 1)]
+    assert tasks[2].seed == tasks_for(_dataset(), ["mean"])[3].seed  # the same seed as without the check
+
+
 def test_unknown_names_are_refused_with_close_matches():
     with pytest.raises(ValueError, match=r"'ngcr' \(did you mean 'ngrc'"):
         tasks_for(_dataset(), ["ngcr"])

@@ -169,7 +169,9 @@ def _unknown(kind: str, names: list[str], known: list[str]) -> ValueError:
 def tasks_for(dataset: Any, models: Any = None, systems: Any = None) -> list[Task]:
     """Every (system, model, trajectory) task of a dataset, with its seed and time budget.
 
-    Models that are not available here (darts absent) are left out: they are skipped, not failed.
+    Models that are not available here (darts absent) are left out: they are skipped, not failed. So are
+    the trajectories the dataset marked unusable (diverged, collapsed, off the attractor:
+    ``Dataset.problems`` names them): they would fail every model alike and say nothing about any.
 
     Parameters
     ----------
@@ -197,14 +199,16 @@ def tasks_for(dataset: Any, models: Any = None, systems: Any = None) -> list[Tas
     bad = [s for s in systems if s not in all_systems]
     if bad:
         raise _unknown(f"system(s) of dataset {preset.name!r}", bad, all_systems)
+    usable = getattr(dataset, "trajectories", None)  # Dataset.trajectories: the usable indices of a system
     out = []
     for system in systems:
+        trajectories = usable(system) if usable is not None else range(int(preset.n_trajectories))
         for name in models:
             spec = MODELS[name]
             if not spec.available:
                 continue
             gh = grid_hash(spec)
-            for traj in range(int(preset.n_trajectories)):
+            for traj in trajectories:
                 out.append(
                     Task(
                         dataset_path=str(dataset.path),
