@@ -529,18 +529,13 @@ def _law(box: float, neighbours: str, cells: int, capacity: int, turn: str) -> C
     return couzin
 
 
+#: Parameters fixed in the compiled step rather than traced: the box sets the cell grid, the ring only the start.
+_STATIC_PARAMETERS = ("box_size", "ring_radius")
+
+
 def _params(config: SchoolConfig, seed: int) -> dict[str, float]:
-    keys = (
-        "speed",
-        "r_repulsion",
-        "r_orientation",
-        "r_attraction",
-        "max_turn",
-        "noise",
-        "blind_angle",
-        "orientation_weight",
-        "dt",
-    )
+    """The traced parameters of the step: `SchoolConfig.PARAMETERS` less `_STATIC_PARAMETERS`, and the seed."""
+    keys = [k for k in SchoolConfig.PARAMETERS if k not in _STATIC_PARAMETERS]
     return {**{k: float(getattr(config, k)) for k in keys}, "seed": float(seed)}
 
 
