@@ -131,3 +131,42 @@ def test_noise_floors_need_an_independent_trajectory(lorenz_pair):
     assert m["d_stsp_floor"] == pytest.approx(m["d_stsp"]) and m["d_h_floor"] == pytest.approx(m["d_h"])
     assert m["corr_dim_error_floor"] == pytest.approx(m["corr_dim_error"])
     assert "d_stsp_floor" not in attractor_metrics(x, y, 0.02)
+
+
+def test_values_of_the_truth_are_remembered_by_content_not_by_identity(lorenz_pair, monkeypatch):
+    from dynstab.bench import metrics
+
+    x, y = lorenz_pair
+    metrics._OF_TRUTH.clear()
+    first = attractor_metrics(x, y[::-1].copy(), 0.02, reference=y)
+    remembered = len(metrics._OF_TRUTH)
+    assert remembered == 4  # D2 of the truth and the three floors
+    # a second model on the same trajectory: same numbers, nothing recomputed for the truth
+    calls = []
+    monkeypatch.setattr(metrics, "noise_floor", lambda *a, **k: calls.append(a) or 0.0)
+    again = attractor_metrics(x.copy(), y[::-1].copy(), 0.02, reference=y.copy())
+    assert calls == [] and len(metrics._OF_TRUTH) == remembered
+    assert all(again[k] == first[k] for k in first if not math.isnan(first[k]))
+    # a different truth (one sample changed) is not served from memory
+    x2 = x.copy()
+    x2[5, 0] += 1e-9
+    attractor_metrics(x2, y[::-1].copy(), 0.02, reference=y)
+    assert len(calls) == 3
+
+
+def test_a_value_that_cannot_be_computed_is_raised_again_from_memory():
+    from dynstab.bench.metrics import _of_truth
+
+    attempts = []
+
+    def fails():
+        attempts.append(1)
+        raise ValueError("no scaling region")
+
+    a = np.arange(12.0).reshape(4, 3)
+    for _ in range(2):
+        with pytest.raises(ValueError, match="no scaling region"):
+            _of_truth("test-error", (a,), 0, fails)
+    assert len(attempts) == 1
+    assert _of_truth("test-value", (a,), 0, lambda: 2.5) == _of_truth("test-value", (a,), 0, lambda: 9.0) == 2.5
+    assert _of_truth("test-value", (a,), 1, lambda: 9.0) == 9.0  # the seed is part of the key

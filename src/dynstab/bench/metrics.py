@@ -21,8 +21,12 @@ independent true trajectory of the same length (:func:`dynstab.learn.metrics.noi
 
 from __future__ import annotations
 
+import hashlib
 import math
+import threading
 import warnings
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -43,6 +47,40 @@ __all__ = ["forecast_metrics", "attractor_metrics", "smape_at", "SMAPE_AT", "cor
 SMAPE_AT = (1, 2, 5)
 
 NAN = float("nan")
+
+#: Model-independent values (the truth's correlation dimension, the noise floors) of the last trajectories,
+#: by content: every model of a trajectory is scored against the same truth and reference, so a worker
+#: computes them once per trajectory instead of once per task (they were two thirds of a baseline's task time).
+_OF_TRUTH: OrderedDict[bytes, float | Exception] = OrderedDict()
+_OF_TRUTH_SIZE = 256
+_OF_TRUTH_LOCK = threading.Lock()
+
+
+def _of_truth(what: str, arrays: tuple[np.ndarray, ...], seed: int, compute: Callable[[], float]) -> float:
+    """``compute()``, remembered by (``what``, the arrays' shapes and bytes, ``seed``); a raised error is
+    remembered and raised again, so a value that cannot be computed costs its attempt once."""
+    h = hashlib.blake2b(f"{what}:{seed}".encode(), digest_size=20)
+    for a in arrays:
+        c = np.ascontiguousarray(a, dtype=np.float64)
+        h.update(repr(c.shape).encode())
+        h.update(c.tobytes())
+    key = h.digest()
+    with _OF_TRUTH_LOCK:
+        hit = _OF_TRUTH.get(key)
+        if hit is not None:
+            _OF_TRUTH.move_to_end(key)
+    if hit is None:
+        try:
+            hit = float(compute())
+        except Exception as exc:  # noqa: BLE001 - remembered and raised again below
+            hit = exc
+        with _OF_TRUTH_LOCK:
+            _OF_TRUTH[key] = hit
+            while len(_OF_TRUTH) > _OF_TRUTH_SIZE:
+                _OF_TRUTH.popitem(last=False)
+    if isinstance(hit, Exception):
+        raise hit
+    return hit
 
 
 def _pair(truth: Any, forecast: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -177,7 +215,8 @@ def correlation_dimension_error(truth: Any, generated: Any, *, max_points: int =
     """
     from ..timeseries import correlation_dimension
 
-    d_true = correlation_dimension(np.asarray(truth)[:max_points], seed=seed).dimension
+    true = np.asarray(truth, dtype=np.float64)[:max_points]
+    d_true = _of_truth("d2", (true,), seed, lambda: correlation_dimension(true, seed=seed).dimension)
     gen = np.asarray(generated, dtype=np.float64)[:max_points]
     # a run sitting on one point (a fixed point) has dimension 0; the estimator refuses constant data
     d_gen = 0.0 if np.all(np.ptp(gen, axis=0) == 0) else correlation_dimension(gen, seed=seed).dimension
@@ -275,13 +314,18 @@ def attractor_metrics(
     if reference is not None:
         r = np.asarray(reference, dtype=np.float64)
         zr = (r - mu) / sd
-        out["d_stsp_floor"] = _guarded(
-            "d_stsp_floor", lambda: noise_floor(state_space_divergence, (za, zr), seed=seed), notes
-        )
-        out["d_h_floor"] = _guarded("d_h_floor", lambda: noise_floor(power_spectrum_distance, (za, zr)), notes)
-        out["corr_dim_error_floor"] = _guarded(
-            "corr_dim_error_floor", lambda: noise_floor(correlation_dimension_error, (a, r), seed=seed), notes
-        )
+        # (metric, its two series, its keywords): each floor is remembered by exactly the inputs it reads
+        floors = {
+            "d_stsp_floor": (state_space_divergence, (za, zr), {"seed": seed}),
+            "d_h_floor": (power_spectrum_distance, (za, zr), {}),
+            "corr_dim_error_floor": (correlation_dimension_error, (a, r), {"seed": seed}),
+        }
+        for name, (metric, pair, kw) in floors.items():
+            out[name] = _guarded(
+                name,
+                lambda n=name, m=metric, p=pair, k=kw: _of_truth(n, p, seed, lambda: noise_floor(m, p, **k)),
+                notes,
+            )
     return out
 
 
