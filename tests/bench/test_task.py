@@ -147,6 +147,10 @@ def test_learned_model_gives_an_ok_record_and_the_same_one_twice(lorenz_data):
     for k, v in first["metrics"].items():
         assert v == second["metrics"][k] or (math.isnan(v) and math.isnan(second["metrics"][k])), k
     np.testing.assert_array_equal(first["forecast"], second["forecast"])
+    # where the time went: wall seconds of each stage (one clock), and the task's CPU seconds
+    seconds = first["notes"]["seconds"]
+    assert set(seconds) == {"search", "fit", "forecasts", "attractor", "cpu"}
+    assert all(0 <= v < 600 for v in seconds.values()) and seconds["search"] > 0
 
 
 class _Blows:
