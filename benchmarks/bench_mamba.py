@@ -1,0 +1,197 @@
+"""PhyxMamba (issue 16): forecasting skill on the lyapunov30 protocol, ablations, training throughput.
+
+``vpt`` mode: the benchmark's own task code (`dynstab.bench.task.evaluate`, the same search-free fit,
+forecast and metrics as ``dynstab bench run``) on the lyapunov30 preset restricted to Lorenz-63 and
+Rossler (a dataset of two systems x 20 trajectories, 550 + 150 training samples, 300-step horizon),
+for the model ``phyxmamba`` (CPU size) and its ablations (``phyxmamba_nomtp``: mtp_steps 0;
+``phyxmamba_nommd``: lambda_mmd = lambda_cmmd = 0) and the peers ``ngrc`` and ``shplrnn``, on the
+trajectories given. One JSON line per task is appended to ``--out``; the summary (median VPT in
+Lyapunov times, cumulative sMAPE > 30, the paper's convention) is printed from that file.
+
+``throughput`` mode: optimisation steps of stage 1 and stage 2 of the CPU size on a Lorenz-63 trajectory
+of the preset's length: compile seconds (first epoch less a warm one) and warm tokens per second (one
+token = ``token_size`` samples; a stage-1 step processes batch x (lookback + mtp_steps) input tokens,
+a stage-2 step batch x lookback x rollout_tokens), with the load average.
+
+    python benchmarks/bench_mamba.py vpt --systems lorenz rossler --trajectories 0 1 2 3 4 \\
+        --models phyxmamba ngrc shplrnn --out /tmp/mamba_vpt.jsonl
+    python benchmarks/bench_mamba.py vpt --systems lorenz --trajectories 0 1 2 \\
+        --models phyxmamba_nomtp phyxmamba_nommd --out /tmp/mamba_vpt.jsonl
+    python benchmarks/bench_mamba.py summary --out /tmp/mamba_vpt.jsonl
+    python benchmarks/bench_mamba.py throughput
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import loadavg
+
+PAPER = {"lorenz": 5.06, "rossler": 9.83}
+VARIANTS = {
+    "phyxmamba_nomtp": {"mtp_steps": 0},
+    "phyxmamba_nommd": {"lambda_mmd": 0.0, "lambda_cmmd": 0.0},
+}
+
+
+def dataset(root: str):
+    from dynstab.bench.datasets import build_dataset
+    from dynstab.bench.presets import PRESETS
+
+    return build_dataset(dataclasses.replace(PRESETS["lyapunov30"], systems=("lorenz", "rossler")), root=root)
+
+
+def spec_of(name: str):
+    from dynstab.bench.models import MODELS, ModelSpec
+    from dynstab.learn import PhyxMamba
+
+    if name in MODELS:
+        return MODELS[name]
+    base = MODELS["phyxmamba"]
+
+    def build(seed: int = 0, **hp):
+        return PhyxMamba("cpu", progress=False, seed=int(seed), **{**VARIANTS[name], **hp})
+
+    build.settings = {"size": "cpu", **VARIANTS[name]}  # type: ignore[attr-defined]
+    return ModelSpec(
+        name,
+        build,
+        [{}],
+        base.kind,
+        slow=True,
+        time_budget_s=base.time_budget_s,
+    )
+
+
+def run_vpt(args) -> None:
+    from dynstab.bench.models import grid_hash
+    from dynstab.bench.task import evaluate, tasks_for
+
+    ds = dataset(args.root)
+    for system in args.systems:
+        for name in args.models:
+            spec = spec_of(name)
+            base = "phyxmamba" if name in VARIANTS else name
+            tasks = {t.trajectory: t for t in tasks_for(ds, models=[base], systems=[system])}
+            for traj in args.trajectories:
+                task = dataclasses.replace(tasks[traj], model=name, grid_hash=grid_hash(spec))
+                data = ds.task_data(system, traj)
+                ref = ds.task_data(system, (traj + 1) % ds.preset.n_trajectories)
+                load = loadavg()
+                t0 = time.perf_counter()
+                rec = evaluate(task, data, reference=ref, spec=spec)
+                m = rec["metrics"]
+                line = {
+                    "system": system,
+                    "model": name,
+                    "trajectory": traj,
+                    "status": rec["status"],
+                    "reason": rec["reason"],
+                    "vpt": m.get("vpt_smape", float("nan")),
+                    "vpt_nrmse": m.get("vpt", float("nan")),
+                    "smape@1": m.get("smape@1", float("nan")),
+                    "lambda1": m.get("lambda1", float("nan")),
+                    "lambda1_ref": m.get("lambda1_ref", float("nan")),
+                    "train_seconds": rec["train_seconds"],
+                    "wall_seconds": time.perf_counter() - t0,
+                    "load": load,
+                }
+                print(json.dumps(line), flush=True)
+                with open(args.out, "a") as f:
+                    f.write(json.dumps(line) + "\n")
+
+
+def summary(path: str) -> None:
+    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    keys = sorted({(r["system"], r["model"]) for r in rows})
+    print(
+        "| system | model | n | median VPT (λ-times) | VPT range | median sMAPE@1 | median λ1 (truth) | fit s | paper |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for system, model in keys:
+        sel = [r for r in rows if r["system"] == system and r["model"] == model]
+        vpt = np.array([r["vpt"] if r["status"] == "ok" else 0.0 for r in sel], dtype=float)
+        sm = np.array([r["smape@1"] for r in sel], dtype=float)
+        lam = np.array([r["lambda1"] for r in sel], dtype=float)
+        ts = np.array([r["train_seconds"] for r in sel], dtype=float)
+        failed = sum(r["status"] != "ok" for r in sel)
+        print(
+            f"| {system} | {model} | {len(sel)}{f' ({failed} failed)' if failed else ''} | {np.median(vpt):.2f} | "
+            f"{vpt.min():.2f}-{vpt.max():.2f} | {np.nanmedian(sm):.1f} | {np.nanmedian(lam):.3f} "
+            f"({sel[0]['lambda1_ref']:.3f}) | {np.nanmedian(ts):.0f} | "
+            f"{PAPER.get(system, float('nan')) if model == 'phyxmamba' else ''} |"
+        )
+
+
+def throughput(args) -> None:
+    import jax
+    import jax.numpy as jnp
+
+    from dynstab.learn.mamba import PHYXMAMBA_PRESETS, PhyxMamba
+
+    ds = dataset(args.root)
+    data = ds.task_data("lorenz", 0)
+    x = np.concatenate([data.train, data.validation])
+    s = PHYXMAMBA_PRESETS[args.size]
+    m0 = PhyxMamba(args.size, progress=False)
+    L, P, J, K, B = m0.lookback, m0.token_size, s["mtp_steps"], m0.rollout_tokens, s["batch_size"]
+    print(f"load {loadavg()}, backend {jax.default_backend()}, size {args.size}: {s}")
+    for epochs, stage in ((1, "stage 1"), (args.epochs + 1, "stage 1")):
+        t0 = time.perf_counter()
+        m = PhyxMamba(args.size, n_epochs=epochs, finetune_epochs=0, progress=False).fit(x, dt=data.dt)
+        print(f"{stage}: {epochs} epochs {time.perf_counter() - t0:.1f} s, train {m.train_result_.seconds:.1f} s")
+        if epochs == 1:
+            first = m.train_result_.seconds
+        else:
+            warm = (m.train_result_.seconds - first * 0 - m.train_result_.seconds / epochs * 0) / epochs
+    steps = -(-(x.shape[0] - ((m0.embedding_dim - 1) * m0.delay + (L + J + 1) * P) + 1) // B)
+    per_epoch = (m.train_result_.seconds - first) / args.epochs
+    tokens = steps * B * (L + J)
+    print(
+        f"stage 1: compile+first epoch {first:.1f} s, warm epoch {per_epoch:.2f} s ({steps} steps), "
+        f"compile ~{first - per_epoch:.1f} s, {tokens / per_epoch:.0f} tokens/s, {steps / per_epoch:.2f} steps/s"
+    )
+    del warm, jnp
+    t0 = time.perf_counter()
+    m1 = PhyxMamba(args.size, n_epochs=1, finetune_epochs=1, progress=False).fit(x, dt=data.dt)
+    t1 = time.perf_counter()
+    m2 = PhyxMamba(args.size, n_epochs=1, finetune_epochs=1 + args.epochs, progress=False).fit(x, dt=data.dt)
+    f1, f2 = m1.finetune_result_.seconds, m2.finetune_result_.seconds
+    steps2 = -(-(x.shape[0] - ((m0.embedding_dim - 1) * m0.delay + (L + K) * P) + 1) // B)
+    per2 = (f2 - f1) / args.epochs
+    print(
+        f"stage 2: compile+first epoch {f1:.1f} s, warm epoch {per2:.2f} s ({steps2} steps), compile ~{f1 - per2:.1f} s, "
+        f"{steps2 * B * L * K / per2:.0f} tokens/s ({time.perf_counter() - t1:.0f} + {t1 - t0:.0f} s), load {loadavg()}"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("mode", choices=("vpt", "summary", "throughput"))
+    ap.add_argument("--systems", nargs="+", default=["lorenz", "rossler"])
+    ap.add_argument("--models", nargs="+", default=["phyxmamba"])
+    ap.add_argument("--trajectories", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    ap.add_argument("--out", default="/tmp/mamba_vpt.jsonl")
+    ap.add_argument("--root", default="/tmp/mamba/data")
+    ap.add_argument("--size", default="cpu")
+    ap.add_argument("--epochs", type=int, default=3)
+    args = ap.parse_args()
+    if args.mode == "vpt":
+        run_vpt(args)
+        summary(args.out)
+    elif args.mode == "summary":
+        summary(args.out)
+    else:
+        throughput(args)
+
+
+if __name__ == "__main__":
+    main()
