@@ -1,4 +1,4 @@
-"""Learned models of dynamics (DMD/Koopman, SINDy, reservoir computers, PLRNNs, neural ODEs) and the
+"""Learned models of dynamics (DMD/Koopman, SINDy, reservoir computers, PLRNNs, neural ODEs, PhyxMamba) and the
 reconstruction metrics; every fitted model is a dynstab system through ``as_system()``.
 
 Names are imported from their modules on first use (`dynstab._lazy`): importing the package
@@ -25,6 +25,8 @@ _NAMES = {
     "NeuralODE": ".neural_ode",
     "ShallowPLRNN": ".plrnn",
     "ALRNN": ".alrnn",
+    "PhyxMamba": ".mamba",
+    "rational_quadratic_mmd": ".mamba",
     "SymbolicDynamics": ".alrnn",
     "DMD": ".dmd",
     "EDMD": ".dmd",
@@ -52,6 +54,7 @@ if TYPE_CHECKING:  # what static tools see; at run time these come from __getatt
     from .alrnn import ALRNN, SymbolicDynamics
     from .base import LearnedModel, NonFiniteLossError, TrainingData, TrainResult, as_training_data, train_epochs
     from .dmd import DMD, EDMD, HAVOK, HankelDMD, Pseudospectrum, ResDMD
+    from .mamba import PhyxMamba, rational_quadratic_mmd
     from .metrics import (
         AttractorInvariants,
         MetricWarning,
