@@ -131,9 +131,16 @@ def summary(path: str) -> None:
         )
 
 
+def _fit_seconds(x, dt, size, n_epochs, finetune_epochs):
+    """Seconds of stage 1 and stage 2 of one fit (each includes its compilation)."""
+    from dynstab.learn.mamba import PhyxMamba
+
+    m = PhyxMamba(size, n_epochs=n_epochs, finetune_epochs=finetune_epochs, progress=False).fit(x, dt=dt)
+    return m.train_result_.seconds, (m.finetune_result_.seconds if m.finetune_result_ is not None else 0.0)
+
+
 def throughput(args) -> None:
     import jax
-    import jax.numpy as jnp
 
     from dynstab.learn.mamba import PHYXMAMBA_PRESETS, PhyxMamba
 
@@ -141,36 +148,24 @@ def throughput(args) -> None:
     data = ds.task_data("lorenz", 0)
     x = np.concatenate([data.train, data.validation])
     s = PHYXMAMBA_PRESETS[args.size]
-    m0 = PhyxMamba(args.size, progress=False)
+    m0 = PhyxMamba(args.size)
     L, P, J, K, B = m0.lookback, m0.token_size, s["mtp_steps"], m0.rollout_tokens, s["batch_size"]
-    print(f"load {loadavg()}, backend {jax.default_backend()}, size {args.size}: {s}")
-    for epochs, stage in ((1, "stage 1"), (args.epochs + 1, "stage 1")):
-        t0 = time.perf_counter()
-        m = PhyxMamba(args.size, n_epochs=epochs, finetune_epochs=0, progress=False).fit(x, dt=data.dt)
-        print(f"{stage}: {epochs} epochs {time.perf_counter() - t0:.1f} s, train {m.train_result_.seconds:.1f} s")
-        if epochs == 1:
-            first = m.train_result_.seconds
-        else:
-            warm = (m.train_result_.seconds - first * 0 - m.train_result_.seconds / epochs * 0) / epochs
-    steps = -(-(x.shape[0] - ((m0.embedding_dim - 1) * m0.delay + (L + J + 1) * P) + 1) // B)
-    per_epoch = (m.train_result_.seconds - first) / args.epochs
-    tokens = steps * B * (L + J)
-    print(
-        f"stage 1: compile+first epoch {first:.1f} s, warm epoch {per_epoch:.2f} s ({steps} steps), "
-        f"compile ~{first - per_epoch:.1f} s, {tokens / per_epoch:.0f} tokens/s, {steps / per_epoch:.2f} steps/s"
-    )
-    del warm, jnp
-    t0 = time.perf_counter()
-    m1 = PhyxMamba(args.size, n_epochs=1, finetune_epochs=1, progress=False).fit(x, dt=data.dt)
-    t1 = time.perf_counter()
-    m2 = PhyxMamba(args.size, n_epochs=1, finetune_epochs=1 + args.epochs, progress=False).fit(x, dt=data.dt)
-    f1, f2 = m1.finetune_result_.seconds, m2.finetune_result_.seconds
-    steps2 = -(-(x.shape[0] - ((m0.embedding_dim - 1) * m0.delay + (L + K) * P) + 1) // B)
-    per2 = (f2 - f1) / args.epochs
-    print(
-        f"stage 2: compile+first epoch {f1:.1f} s, warm epoch {per2:.2f} s ({steps2} steps), compile ~{f1 - per2:.1f} s, "
-        f"{steps2 * B * L * K / per2:.0f} tokens/s ({time.perf_counter() - t1:.0f} + {t1 - t0:.0f} s), load {loadavg()}"
-    )
+    lag = (m0.embedding_dim - 1) * m0.delay
+    steps1 = -(-(x.shape[0] - (lag + (L + J + 1) * P) + 1) // B)
+    steps2 = -(-(x.shape[0] - (lag + (L + K) * P) + 1) // B)
+    print(f"load before {loadavg()}, backend {jax.default_backend()}, size {args.size}: {s}")
+    a1, a2 = _fit_seconds(x, data.dt, args.size, 1, 1)  # one epoch each: compile + one epoch
+    b1, b2 = _fit_seconds(x, data.dt, args.size, 1 + args.epochs, 1 + args.epochs)
+    for stage, first, more, steps, tokens in (
+        ("stage 1", a1, b1, steps1, B * (L + J)),
+        ("stage 2", a2, b2, steps2, B * L * K),
+    ):
+        epoch = (more - first) / args.epochs
+        print(
+            f"{stage}: first epoch (with compile) {first:.1f} s, warm epoch {epoch:.2f} s = {steps} steps, "
+            f"compile ~{first - epoch:.1f} s, {steps * tokens / epoch:.0f} tokens/s, {steps / epoch:.2f} steps/s"
+        )
+    print(f"load after {loadavg()}")
 
 
 def main() -> None:

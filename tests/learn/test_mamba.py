@@ -131,8 +131,12 @@ def test_same_seed_same_numbers_and_shapes(tiny, series):
     again = PhyxMamba(**TINY, seed=3).fit(series, dt=0.1)
     np.testing.assert_array_equal(tiny.losses_, again.losses_)
     np.testing.assert_array_equal(tiny.forecast(series, 9), again.forecast(series, 9))
-    other = PhyxMamba(**TINY, seed=4).fit(series, dt=0.1)
+    other = PhyxMamba(**TINY, seed=4, increments=True).fit(series, dt=0.1)
     assert not np.array_equal(tiny.losses_, other.losses_)
+    z = jnp.asarray((series[-tiny.context_length :] - other.mean_) / other.scale_)
+    H = other.net_.hidden(other.net_.embed(delay_tokens(z, 2, 2, 4)))[-1]  # increments: last sample + decoder
+    plain = (other.net_.norm_f(H) @ other.net_.w_dec.T + other.net_.b_dec).reshape(4, 2)
+    np.testing.assert_allclose(np.asarray(other.net_.next_patch(z)), np.asarray(z[-1] + plain), atol=1e-12)
     assert tiny.forecast(series, 9).shape == (9, 2)
     assert len(tiny.losses_) == 3 and tiny.finetune_result_ is not None
     with pytest.raises(ValueError, match="x0 must be the last"):

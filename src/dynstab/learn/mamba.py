@@ -236,8 +236,9 @@ class PhyxNet(eqx.Module):
     m: int = eqx.field(static=True)
     tau: int = eqx.field(static=True)
     P: int = eqx.field(static=True)
+    increments: bool = eqx.field(static=True)
 
-    def __init__(self, d, m, tau, P, D, N, expand, headdim, d_conv, n_layers, mtp_steps, *, key):
+    def __init__(self, d, m, tau, P, D, N, expand, headdim, d_conv, n_layers, mtp_steps, *, key, increments=False):
         from .ssm import Mamba2Mixer
 
         keys = jax.random.split(key, 4 + 2 * n_layers + mtp_steps)
@@ -255,7 +256,7 @@ class PhyxNet(eqx.Module):
         self.b_dec = jnp.zeros(n_out)
         args = (N, expand, headdim, d_conv)
         self.mtp = [_MTPModule(D, args, keys[4 + 2 * n_layers + j]) for j in range(mtp_steps)]
-        self.d, self.m, self.tau, self.P = d, m, tau, P
+        self.d, self.m, self.tau, self.P, self.increments = d, m, tau, P, bool(increments)
 
     def embed(self, tokens):
         """Patch embedding of tokens (n, P d m) -> (n, D)."""
@@ -270,10 +271,11 @@ class PhyxNet(eqx.Module):
             r = r - out @ back.T
         return H
 
-    def decode(self, H):
-        """Shared decoder: hidden (..., D) -> next patch (..., P, d)."""
-        out = self.norm_f(H) @ self.w_dec.T + self.b_dec
-        return out.reshape(*H.shape[:-1], self.P, self.d)
+    def decode(self, H, last=None):
+        """Shared decoder: hidden (..., D) -> next patch (..., P, d); with ``increments`` the decoder's output is
+        added to ``last`` (..., d), the last sample of the token the hidden state belongs to."""
+        out = (self.norm_f(H) @ self.w_dec.T + self.b_dec).reshape(*H.shape[:-1], self.P, self.d)
+        return out + last[..., None, :] if self.increments else out
 
     def last_hidden_recurrent(self, r):
         """H at the last position of an embedded sequence (n, D), by the recurrent form (generation)."""
@@ -295,7 +297,7 @@ class PhyxNet(eqx.Module):
         """The patch that follows a window of z-scored samples (lookback P + (m-1) tau, d) -> (P, d)."""
         r = self.embed(delay_tokens(window, self.m, self.tau, self.P))
         H = self.last_hidden_recurrent(r) if recurrent else self.hidden(r)[-1]
-        return self.decode(H)
+        return self.decode(H, window[-1])
 
     def rollout(self, window, n_patches: int, recurrent: bool = False):
         """``n_patches`` patches autoregressively from a window: (n_patches P, d)."""
@@ -335,6 +337,9 @@ class PhyxMamba(LearnedModel):
         Samples per patch token P (10 for Lorenz-63 in the paper, 5 for Rossler).
     lookback : int
         Tokens in the rollout window (30 in the paper).
+    increments : bool
+        Decode each patch as increments on the last sample of its token (x_last + decoder output) instead of
+        absolute values (the paper's decoder).
     n_epochs, finetune_epochs : int, optional
         Epochs of stage 1 (teacher forcing + MTP) and stage 2 (autoregressive fine-tuning; 0 skips it).
         An epoch is ceil(windows / batch_size) steps on random batches of windows.
@@ -386,6 +391,7 @@ class PhyxMamba(LearnedModel):
         delay: int = 7,
         token_size: int = 10,
         lookback: int = 30,
+        increments: bool = False,
         n_epochs: int | None = None,
         finetune_epochs: int | None = None,
         rollout_tokens: int = 3,
@@ -413,6 +419,7 @@ class PhyxMamba(LearnedModel):
         self.delay = delay
         self.token_size = token_size
         self.lookback = lookback
+        self.increments = increments
         self.n_epochs = n_epochs
         self.finetune_epochs = finetune_epochs
         self.rollout_tokens = rollout_tokens
@@ -528,6 +535,7 @@ class PhyxMamba(LearnedModel):
             s["n_layers"],
             J,
             key=jax.random.PRNGKey(int(self.seed)),
+            increments=bool(self.increments),
         )
         params, static = eqx.partition(net, eqx.is_inexact_array)
         sig = s["mmd_sigmas"]
@@ -548,13 +556,15 @@ class PhyxMamba(LearnedModel):
             patches = windows[:, lag:].reshape(B, L + J + 1, P, d)
             emb = net.embed(tokens)
             H = jax.vmap(net.hidden)(emb[:, :L])
-            pred = net.decode(H)  # (B, L, P, d): patches 1..L
+            pred = net.decode(H, patches[:, :L, -1])  # (B, L, P, d): patches 1..L
             loss = jnp.mean((pred - patches[:, 1 : L + 1]) ** 2)
             if J and lam_mtp:
                 mtp = jnp.zeros(())
                 for j, module in enumerate(net.mtp, start=1):
                     H = jax.vmap(module)(H, emb[:, j : j + L])
-                    mtp = mtp + jnp.mean((net.decode(H) - patches[:, j + 1 : j + 1 + L]) ** 2)
+                    mtp = mtp + jnp.mean(
+                        (net.decode(H, patches[:, j : j + L, -1]) - patches[:, j + 1 : j + 1 + L]) ** 2
+                    )
                 loss = loss + lam_mtp * mtp / J
             return loss  # the MMD terms act in stage 2 only (see the module docstring)
 
