@@ -148,6 +148,9 @@ print(json.dumps({"lyapunov_spectrum": runs.mean(axis=0).tolist(), "std": runs.s
 """
 
 
+FLOOR = "import jax, equinox; jax.numpy.zeros(3).block_until_ready()"
+
+
 def usable(python: str, module: str) -> str | None:
     """None when ``python`` imports ``module``; otherwise why not (the side is then skipped)."""
     if not Path(python).exists():
@@ -277,6 +280,11 @@ def part_main_command(args, work: Path, skip: dict[str, str | None]) -> list[str
         for label, cmd in commands.items():
             cases[f"{label}, cold"] = (cmd, False)
             cases[f"{label}, warm"] = (cmd, True)
+    # the engine's own floor: a process that imports JAX and equinox (which dynstab's systems are built on)
+    # and computes one array, nothing else; no dynstab command can start faster than this
+    floor = "floor: a process importing jax + equinox only (no work)"
+    if not skip["dynstab"]:
+        cases[floor] = ([args.dynstab_python, "-c", FLOOR], True)
     peer = "tsdynamics process (`lyapunov_spectrum`, 5 initial conditions)"
     if not skip["tsdynamics"]:
         settings = report.get("lyapunov_settings") or {"t": 1000.0, "transient": 100.0, "qr_interval": 0.1}
@@ -321,7 +329,7 @@ def part_main_command(args, work: Path, skip: dict[str, str | None]) -> list[str
     if steps:
         step_rows = []
         for label, runs in res.items():
-            if label == peer:
+            if label in (peer, floor):
                 continue
             reports = [json.loads(r[2]) for r in runs]
             cells = [med(rep["timings_s"].get(k, 0.0) for rep in reports) for k in steps]
@@ -351,6 +359,9 @@ def part_main_command(args, work: Path, skip: dict[str, str | None]) -> list[str
                     goals.append(
                         f"{label} {times:.2f}x the tsdynamics process: " + ("ahead" if times < 1 else "NOT ahead")
                     )
+        if peer in res and floor in res:
+            times = med(a[0] / b[0] for a, b in zip(res[floor], res[peer]))
+            goals.append(f"the floor alone is {times:.2f}x the tsdynamics process")
         out += ["Goals (issue 15): " + "; ".join(goals) + ".", ""]
     if report:
         s = report["lyapunov_settings"]
