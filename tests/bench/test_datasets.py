@@ -185,3 +185,21 @@ def test_quick_preset_builds_twice_to_the_same_hash_every_system_usable(tmp_path
         td = first.task_data(name, 1)
         assert td.train.shape[0] == 417 and td.tests["short"][1].shape[0] == 100
         assert np.all(np.isfinite(td.full_train))
+
+
+def test_a_subset_of_systems_is_generated_alone_until_the_full_dataset_exists(small, tmp_path):
+    from dynstab.bench.datasets import preset_for_systems
+
+    two = dataclasses.replace(SMALL, name="two", systems=("henon_heiles", "lorenz"))
+    root = tmp_path / "r"
+    sub = preset_for_systems(two, ["lorenz"], root)
+    assert sub.systems == ("lorenz",) and sub.name == "two"  # nothing built yet: lorenz alone
+    assert (
+        preset_for_systems(two, None, root) == two and preset_for_systems(two, ["lorenz", "henon_heiles"], root) == two
+    )
+    part = build_dataset(sub, root=root)
+    # the same trajectories as in the full dataset: a system's seeds depend on the preset's seed and the system only
+    np.testing.assert_array_equal(part.task_data("lorenz", 1).train, small.task_data("lorenz", 1).train)
+    full = build_dataset(two, root=root)
+    assert full.hash != part.hash and preset_for_systems(two, ["lorenz"], root) == two  # the full one is used now
+    np.testing.assert_array_equal(full.task_data("lorenz", 0).validation, part.task_data("lorenz", 0).validation)

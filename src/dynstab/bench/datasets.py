@@ -45,6 +45,7 @@ __all__ = [
     "Dataset",
     "TaskData",
     "build_dataset",
+    "preset_for_systems",
     "content_hash",
     "default_root",
     "load_dataset",
@@ -364,6 +365,53 @@ def _candidates(root: Path, preset: Preset) -> Iterator[Path]:
     yield from sorted(root.glob(f"{preset.name}-*.nc"))
 
 
+def _built(root: Path, preset: Preset) -> Path | None:
+    """The file in ``root`` already holding ``preset``'s dataset (same spec and format), if any."""
+    spec = preset.spec_json()
+    for path in _candidates(root, preset):
+        version, file_spec = _file_spec(path)
+        if version == FORMAT_VERSION and file_spec == spec:
+            return path
+    return None
+
+
+def preset_for_systems(preset: Preset | str | Path, systems: Any, root: str | Path | None = None) -> Preset:
+    """The preset whose dataset a run on ``systems`` (a subset of ``preset``'s) uses.
+
+    The full preset when ``systems`` is None or its dataset is already in ``root``; otherwise the preset
+    restricted to those systems (in the preset's order), so that ``--systems lorenz,rossler`` on
+    ``lyapunov30`` generates two systems, not 135. The restricted dataset is a dataset of its own (its
+    hash differs, so its results are stored apart from the full preset's); the trajectories are the same,
+    since every system's seeds depend on the preset's seed and the system alone (`Preset.seed_for`).
+
+    Parameters
+    ----------
+    preset : Preset, str or pathlib.Path
+        The preset (`get_preset`).
+    systems : sequence of str or None
+        Canonical names of some of its systems.
+    root : str or pathlib.Path, optional
+        The folder of the datasets; default `default_root`.
+
+    Returns
+    -------
+    Preset
+    """
+    import dataclasses
+
+    from .presets import get_preset
+
+    preset = get_preset(preset)
+    if systems is None:
+        return preset
+    wanted = set(systems)
+    subset = tuple(s for s in preset.systems if s in wanted)
+    root = default_root() if root is None else Path(root).expanduser()
+    if subset == preset.systems or (root.is_dir() and _built(root, preset) is not None):
+        return preset
+    return dataclasses.replace(preset, systems=subset)
+
+
 def _file_spec(path: Path) -> tuple[int | None, str | None]:
     try:
         with _read(path) as f:
@@ -417,10 +465,9 @@ def build_dataset(
     root = default_root() if root is None else Path(root).expanduser()
     root.mkdir(parents=True, exist_ok=True)
     spec = preset.spec_json()
-    for path in _candidates(root, preset):
-        version, file_spec = _file_spec(path)
-        if version == FORMAT_VERSION and file_spec == spec:
-            return load_dataset(path, verify=True)
+    built = _built(root, preset)
+    if built is not None:
+        return load_dataset(built, verify=True)
     dims = [get(n).dim for n in canonical]
     nbytes = 8.0 * preset.n_trajectories * preset.n_steps * sum(dims)
     check_allocation(

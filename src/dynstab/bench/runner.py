@@ -482,7 +482,8 @@ def run_benchmark(
         Model names; default the preset's models, or every available built-in model when the
         preset names none (models that are not available here, darts absent, are left out).
     systems : sequence of str, optional
-        A subset of the preset's systems; default all of them.
+        A subset of the preset's systems; default all of them. When the preset's full dataset is not
+        in ``root`` yet, only these systems are generated (`dynstab.bench.datasets.preset_for_systems`).
     store : ResultStore, str or os.PathLike, optional
         Where results go: a path, a database URL (``postgresql://...``) or a store; default
         `dynstab.bench.store.default_store_path` of the dataset (next to it).
@@ -525,7 +526,7 @@ def run_benchmark(
     40 tasks ok, 0 failed, 0 already stored, in 95.2 s; store: ~/.cache/dynstab/bench/quick-....results.sqlite
     """
     start = time.perf_counter()
-    from dynstab.bench.datasets import build_dataset
+    from dynstab.bench.datasets import build_dataset, preset_for_systems
     from dynstab.bench.presets import check_names, get_preset
     from dynstab.bench.task import tasks_for
 
@@ -545,6 +546,8 @@ def run_benchmark(
             )
     if workers is not None and scheduler is not None:
         raise ValueError("workers sizes the embedded cluster; with scheduler, the cluster's own workers run")
+    # --systems on a preset whose full dataset was never built generates those systems only
+    spec = preset_for_systems(spec, None if systems is None else chosen, None if root is None else Path(root))
     dataset = build_dataset(spec, root=None if root is None else Path(root))
     tasks = tasks_for(dataset, model_names, None if systems is None else chosen)
     summary = run_tasks(

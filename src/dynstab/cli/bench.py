@@ -240,7 +240,12 @@ def run(
         str | None, typer.Option("--models", help="Models, comma-separated (default: the preset's).")
     ] = None,
     systems: Annotated[
-        str | None, typer.Option("--systems", help="A subset of the preset's systems, comma-separated.")
+        str | None,
+        typer.Option(
+            "--systems",
+            help="A subset of the preset's systems, comma-separated (only these are generated when the preset's "
+            "full dataset was not built before).",
+        ),
     ] = None,
     workers: Annotated[
         int | None, typer.Option("--workers", help="Worker processes (default: one per core).", min=1)
@@ -286,12 +291,13 @@ def run(
     elif missing:
         console.print(f"not available here (skipped): {', '.join(m for m in wanted if not MODELS[m].available)}")
 
-    from ..bench.datasets import build_dataset, default_root
+    from ..bench.datasets import build_dataset, default_root, preset_for_systems
     from ..bench.runner import RunInterrupted, run_benchmark
     from ..bench.store import ResultStore, default_store_path
     from ..text import count
     from .common import progress_bar
 
+    spec = preset_for_systems(spec, None if system_names is None else chosen, root)
     if not quiet:  # a log of a long run says what the first minutes are spent on
         where = default_root() if root is None else root
         err_console.print(
