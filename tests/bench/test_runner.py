@@ -179,3 +179,17 @@ def test_quick_preset_one_worker_and_two_workers_give_the_same_store(client, qui
         pd.testing.assert_frame_equal(frame, comparable(b))
         assert (frame["status"] == "ok").all() and frame["vpt"].notna().all()
         assert sorted(set(frame["system"])) == ["lorenz", "rossler"] and len(frame) == 8
+
+
+def test_long_tasks_are_dispatched_first_and_the_rest_keep_their_order():
+    from types import SimpleNamespace
+
+    from dynstab.bench.runner import _dispatch_order
+
+    tasks = [
+        SimpleNamespace(name=n, time_budget_s=b)
+        for n, b in [("a", 5), ("b", 120), ("c", 30), ("d", 300), ("e", 120), ("f", 10)]
+    ]
+    order = [t.name for t in sorted(tasks, key=_dispatch_order)]
+    assert order == ["d", "b", "e", "a", "c", "f"]
+    assert _dispatch_order(object()) == 0.0  # a task without a budget keeps its place

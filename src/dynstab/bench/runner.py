@@ -334,6 +334,22 @@ def run_tasks(
             results.close()
 
 
+#: Tasks with a time budget of at least this many seconds (the slow models) are dispatched first.
+LONG_TASK_S = 60.0
+
+
+def _dispatch_order(task: Any) -> float:
+    """Sort key of the dispatch: long tasks first, longest budget first, the rest in their given order.
+
+    With one task per worker thread, a long task that starts last keeps one worker busy while the others
+    idle; starting the long ones first is the longest-processing-time rule. The short tasks keep their order (system by system), so a worker meets
+    the trajectories one after the other and reuses what it computed for the truth. Results do not depend
+    on the order: every task has its own seed.
+    """
+    budget = float(getattr(task, "time_budget_s", 0.0) or 0.0)
+    return -budget if budget >= LONG_TASK_S else 0.0
+
+
 def _run(
     tasks: Sequence[Any],
     store: ResultStore,
@@ -350,6 +366,7 @@ def _run(
         raise ValueError("tasks: two tasks have the same key; each (system, model, trajectory) must appear once")
     stored = store.keys() if resume else set()
     todo = [(k, t) for k, t in zip(keys, tasks, strict=True) if k not in stored]
+    todo.sort(key=lambda item: _dispatch_order(item[1]))
     skipped = len(tasks) - len(todo)
     counts = {"ok": 0, "failed": 0, "skipped": skipped}
     if not todo:
