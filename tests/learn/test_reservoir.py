@@ -276,3 +276,15 @@ def test_ngrc_on_3_samples_with_28_features_is_refused():
     NGRC(k=2, ridge=1e3).fit(x, dt=0.1)  # enough regularization: accepted
     with pytest.raises(ValueError, match=r"17 training samples for \d+ features"):
         EchoStateNetwork(50, washout=2, seed=0).fit(np.random.default_rng(1).normal(size=(20, 2)))
+
+
+def test_ngrc_fits_with_the_same_settings_share_one_law(esn_data):
+    """The NG-RC law is a value, so fits on other data (other W_out) share the compiled forecast and Lyapunov kernels."""
+    x = esn_data[1]
+    a, b = NGRC(k=2, ridge=1e-3).fit(x[:2000], dt=ESN_DT), NGRC(k=2, ridge=1e-1).fit(x[2000:5000], dt=ESN_DT)
+    assert a.as_system().rhs == b.as_system().rhs and hash(a.as_system().rhs) == hash(b.as_system().rhs)
+    assert NGRC(k=3, ridge=1e-3).fit(x[:2000], dt=ESN_DT).as_system().rhs != a.as_system().rhs
+    # still the map x_{t+1} = x_t + W_out O_t on the stacked state: one step equals the forecast's first sample
+    window = x[2000:2002]
+    step = np.asarray(a.as_system().rhs(a.stacked_state(window), {"W_out": a.W_out_}, 0))
+    np.testing.assert_allclose(step[:3], a.forecast(window, 1)[0], rtol=1e-12)

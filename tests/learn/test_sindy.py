@@ -119,3 +119,15 @@ def test_learned_lyapunov_spectrum_matches_lorenz(model):
     assert abs(lam[1]) < 0.01
     assert abs(lam[2] + 14.5723) < 0.05
     np.testing.assert_allclose(lam.sum(), np.trace(model.coefficients_[:, 1:4]), rtol=1e-3)
+
+
+def test_fits_with_the_same_library_share_one_law(model, lorenz_data):
+    """The law is a value (the library's powers), so every fit of a benchmark shares its compiled integrator."""
+    other = SINDy(degree=2, threshold=0.5).fit(lorenz_data)
+    assert model.as_system().rhs == other.as_system().rhs and hash(model.as_system().rhs) == hash(other.as_system().rhs)
+    assert SINDy(degree=3, threshold=0.1).fit(lorenz_data).as_system().rhs != model.as_system().rhs
+    # the same numbers as the closed form with the fitted coefficients
+    x = np.array([1.0, -2.0, 3.0])
+    p = {"coefficients": model.coefficients_}
+    theta = np.array([1, x[0], x[1], x[2], x[0] ** 2, x[0] * x[1], x[0] * x[2], x[1] ** 2, x[1] * x[2], x[2] ** 2])
+    np.testing.assert_allclose(np.asarray(model.as_system().rhs(x, p, 0.0)), model.coefficients_ @ theta, rtol=1e-12)

@@ -59,6 +59,8 @@ quoting NG-RC numbers (cf. arXiv:2201.05193 on NVAR learning the integration sch
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import itertools
 import math
 from functools import partial
@@ -499,8 +501,10 @@ class EchoStateNetwork(LearnedModel):
 # --------------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
 def _ngrc_monomials(n_lin: int, degree: int) -> tuple[np.ndarray, ...]:
-    """Index tuples (i <= j <= ...) of the unique monomials of each degree 2..degree of n_lin variables."""
+    """Index tuples (i <= j <= ...) of the unique monomials of each degree 2..degree of n_lin variables
+    (remembered: the law builds them at every trace; read-only)."""
     return tuple(
         np.asarray(list(itertools.combinations_with_replacement(range(n_lin), q)), dtype=np.int32)
         for q in range(2, degree + 1)
@@ -520,6 +524,42 @@ def _ngrc_features(lin, monomials: tuple, constant: bool):
     for combo in monomials:
         parts.append(jnp.prod(lin[..., combo], axis=-1))
     return jnp.concatenate(parts, axis=-1)
+
+
+@dataclasses.dataclass(frozen=True)
+class _NGRCStep:
+    """The NG-RC map on the delay-stacked state s (newest sample first): x_{t+1} = x_t + W_out O_t, the
+    older samples shift down; ``W_out`` is the parameter ``p["W_out"]``.
+
+    A value, not a closure: two fits with the same settings have equal laws, so they share their compiled
+    forecast and Lyapunov kernels (a closure per fit made every fit compile them again, 0.3-0.6 s each: most
+    of a forecasting-benchmark task; ``benchmarks/RESULTS.md``, "Forecasting benchmark runs").
+
+    Parameters
+    ----------
+    L : int
+        Samples in the state, ``(k - 1) skip + 1``.
+    d : int
+        Variables per sample.
+    k, skip, degree : int
+        Taps, spacing of the taps, highest monomial degree.
+    constant : bool
+        Whether the features start with a constant 1.
+    """
+
+    L: int
+    d: int
+    k: int
+    skip: int
+    degree: int
+    constant: bool
+
+    def __call__(self, s: Any, p: Any, n: Any) -> Any:
+        monomials = _ngrc_monomials(self.k * self.d, self.degree)
+        window = s.reshape(self.L, self.d)[::-1]  # oldest first, newest last
+        features = _ngrc_features(_delay_taps(window, self.k, self.skip), monomials, self.constant)
+        x_new = window[-1] + p["W_out"] @ features
+        return jnp.concatenate([x_new, s[: -self.d]]) if self.L > 1 else x_new
 
 
 class NGRC(LearnedModel):
@@ -618,16 +658,10 @@ class NGRC(LearnedModel):
             raise ValueError("x0 contains non-finite values")
         return arr.reshape(-1)
 
-    def _law(self):
-        L, d, monomials, constant = self.context_length, self.dim_, self._monomials, bool(self.constant)
-        k, skip = int(self.k), int(self.skip)
-
-        def ngrc_map(s, p, n):
-            window = s.reshape(L, d)[::-1]  # oldest first, newest last
-            x_new = window[-1] + p["W_out"] @ _ngrc_features(_delay_taps(window, k, skip), monomials, constant)
-            return jnp.concatenate([x_new, s[:-d]]) if L > 1 else x_new
-
-        return ngrc_map
+    def _law(self) -> _NGRCStep:
+        return _NGRCStep(
+            int(self.context_length), int(self.dim_), int(self.k), int(self.skip), int(self.degree), bool(self.constant)
+        )
 
     def generate(self, x0: Any, steps: int) -> np.ndarray:
         """Free run from the delay-stacked state (or the last ``context_length`` samples): (steps, d).

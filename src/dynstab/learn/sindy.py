@@ -19,6 +19,7 @@ equations come from the same tools as for the true system.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -203,16 +204,8 @@ class SINDy(LearnedModel):
         """
         self._check_fitted()
         law: Callable[..., Any] | None = getattr(self, "_law", None)
-        if law is None:  # one law object per fit: compiled kernels are reused
-            powers = self._powers()
-            max_deg = int(powers.max()) if powers.size else 0
-            cols = np.broadcast_to(np.arange(self.dim_), powers.shape)
-
-            def sindy_polynomial(x, p, t):
-                table = jnp.stack([jnp.ones_like(x)] + [x**k for k in range(1, max_deg + 1)])  # (max_deg+1, d)
-                return p["coefficients"] @ jnp.prod(table[powers, cols], axis=1)
-
-            law = self._law = sindy_polynomial
+        if law is None:
+            law = self._law = _PolynomialField(tuple(tuple(int(v) for v in row) for row in self._powers()), self.dim_)
         step = float(self.dt_ if dt is None else dt)
         if not (np.isfinite(step) and step > 0):
             raise ValueError(f"dt must be positive, got {dt}")
@@ -250,6 +243,26 @@ class SINDy(LearnedModel):
             t = self.dt_ * np.arange(steps + 1)
             return np.asarray(self.model_.simulate(x0, t))[1:]
         return trajectory(system, t=steps * self.dt_, dt=self.dt_, x0=x0, method="dopri8", rtol=1e-10, atol=1e-12).x[1:]
+
+
+@dataclasses.dataclass(frozen=True)
+class _PolynomialField:
+    """dx_i/dt = sum_j Xi_ij prod_k x_k^(P_jk), Xi the parameter ``coefficients`` (d, n_terms), P ``powers``.
+
+    A value, not a closure: models with the same library (the same powers) have equal laws, so every fit,
+    grid point and forecast of a benchmark shares one compiled integrator (a closure per fit compiled it
+    again each time, about 1 s).
+    """
+
+    powers: tuple[tuple[int, ...], ...]
+    dim: int
+
+    def __call__(self, x: Any, p: Any, t: Any) -> Any:
+        powers = np.asarray(self.powers, dtype=np.int64).reshape(len(self.powers), self.dim)
+        max_deg = int(powers.max()) if powers.size else 0
+        cols = np.broadcast_to(np.arange(self.dim), powers.shape)
+        table = jnp.stack([jnp.ones_like(x)] + [x**k for k in range(1, max_deg + 1)])  # (max_deg + 1, d)
+        return p["coefficients"] @ jnp.prod(table[powers, cols], axis=1)
 
 
 def _pysindy():
