@@ -18,7 +18,7 @@ from dynstab.bench.models import (
     supports_system,
 )
 
-LEARN = {"dmd", "hankel_dmd", "havok", "edmd", "sindy", "esn", "ngrc", "shplrnn", "alrnn", "neural_ode"}
+LEARN = {"dmd", "hankel_dmd", "havok", "edmd", "sindy", "esn", "ngrc", "shplrnn", "alrnn", "neural_ode", "phyxmamba"}
 BASELINES = {"last_value", "mean", "seasonal_naive", "ridge_ar"}
 DARTS = {"nbeats", "nhits", "tcn", "transformer", "lstm"}
 
@@ -29,7 +29,9 @@ def test_registry_has_every_model_with_a_small_grid():
         assert spec.name == name and spec.kind in KINDS
         assert 1 <= len(spec.grid) <= 4, name
         assert spec.time_budget_s > 0
-    assert {n for n, s in MODELS.items() if s.slow} == {"shplrnn", "alrnn", "neural_ode"} | DARTS
+    assert {n for n, s in MODELS.items() if s.slow} == {"shplrnn", "alrnn", "neural_ode", "phyxmamba"} | DARTS
+    # the GTF/BPTT-trained models declare their epochs, which a smoke preset (quick) scales down
+    assert {n for n, s in MODELS.items() if s.epochs} >= {"shplrnn", "alrnn", "neural_ode"}
 
 
 @pytest.mark.skipif(importlib.util.find_spec("darts") is not None, reason="darts is installed")

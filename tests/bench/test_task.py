@@ -272,3 +272,43 @@ def test_run_task_on_a_real_dataset(tmp_path):
     again = run_task(tasks[-1])
     assert again["metrics"]["vpt"] == records[-1]["metrics"]["vpt"]
     np.testing.assert_array_equal(again["forecast"], records[-1]["forecast"])
+
+
+def test_a_presets_training_fraction_scales_the_epochs_and_keys_the_results(lorenz_data, monkeypatch):
+    from dynstab.bench.models import _learn, scaled_settings
+    from dynstab.bench.presets import PRESETS
+
+    built = []
+
+    class Recorder(MODELS["last_value"].build(seed=0).__class__):
+        def __init__(self, n_epochs):
+            built.append(n_epochs)
+            super().__init__()
+
+    def build(seed=0, n_epochs=50):
+        return Recorder(n_epochs)
+
+    build.settings = {"n_epochs": 50}
+    spec = ModelSpec("trained", build, [{}], "rnn", slow=True, epochs="n_epochs")
+    assert scaled_settings(spec, 1.0) == {} and scaled_settings(spec, 0.2) == {"n_epochs": 10}
+    assert scaled_settings(spec, 0.001) == {"n_epochs": 1}  # never zero epochs
+    assert scaled_settings(MODELS["ngrc"], 0.2) == {}  # not a trained model: unchanged
+    assert (
+        grid_hash(spec, 0.2) != grid_hash(spec) == grid_hash(spec, 1.0)
+    )  # a smoke run's results have keys of their own
+    assert grid_hash(MODELS["ngrc"], 0.2) == grid_hash(MODELS["ngrc"])
+    with pytest.raises(ValueError, match="not an integer fixed setting"):
+        ModelSpec("bad", _learn("NGRC"), [{}], "reservoir", epochs="n_epochs")
+    # the tasks carry the fraction; evaluate builds the model with the scaled epochs and says so
+    ds = _dataset(models=())
+    ds.preset.training = 0.2
+    monkeypatch.setattr(task_module, "MODELS", {"trained": spec})
+    tasks = tasks_for(ds, ["trained"], ["lorenz"])
+    assert {t.training for t in tasks} == {0.2} and {t.grid_hash for t in tasks} == {grid_hash(spec, 0.2)}
+    data, ref = lorenz_data
+    rec = evaluate(tasks[0], data, reference=ref, spec=spec)
+    assert rec["status"] == "ok", rec["reason"]
+    assert built == [10] and rec["notes"]["training"] == {"fraction": 0.2, "n_epochs": 10}
+    # the dataset does not depend on it: quick's data hash is that of the same preset at full training
+    quick = PRESETS["quick"]
+    assert quick.training == 0.2 and dataclasses.replace(quick, training=1.0).spec_json() == quick.spec_json()

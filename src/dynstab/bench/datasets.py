@@ -23,6 +23,7 @@ A later `build_dataset` of the same preset finds the file by its spec and reuses
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -397,8 +398,6 @@ def preset_for_systems(preset: Preset | str | Path, systems: Any, root: str | Pa
     -------
     Preset
     """
-    import dataclasses
-
     from .presets import get_preset
 
     preset = get_preset(preset)
@@ -409,7 +408,7 @@ def preset_for_systems(preset: Preset | str | Path, systems: Any, root: str | Pa
     root = default_root() if root is None else Path(root).expanduser()
     if subset == preset.systems or (root.is_dir() and _built(root, preset) is not None):
         return preset
-    return dataclasses.replace(preset, systems=subset)
+    return preset.with_systems(subset)
 
 
 def _file_spec(path: Path) -> tuple[int | None, str | None]:
@@ -466,8 +465,8 @@ def build_dataset(
     root.mkdir(parents=True, exist_ok=True)
     spec = preset.spec_json()
     built = _built(root, preset)
-    if built is not None:
-        return load_dataset(built, verify=True)
+    if built is not None:  # with the caller's preset: the file holds the data's spec, not `training`
+        return dataclasses.replace(load_dataset(built, verify=True), preset=preset)
     dims = [get(n).dim for n in canonical]
     nbytes = 8.0 * preset.n_trajectories * preset.n_steps * sum(dims)
     check_allocation(

@@ -50,6 +50,7 @@ __all__ = [
     "ModelSpec",
     "MODELS",
     "grid_hash",
+    "scaled_settings",
     "supports_system",
     "Standardized",
     "PerVariable",
@@ -93,6 +94,9 @@ class ModelSpec:
         One line for the leaderboard.
     version : str
         Bumped when the wrapper changes (enters :func:`grid_hash`).
+    epochs : str, optional
+        The fixed setting of ``build`` that counts training epochs (a trained model), scaled by a preset's
+        ``training`` fraction (:func:`scaled_settings`).
     """
 
     name: str
@@ -105,6 +109,7 @@ class ModelSpec:
     time_budget_s: float = 30.0
     description: str = ""
     version: str = MODELS_VERSION
+    epochs: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -113,29 +118,60 @@ class ModelSpec:
             raise ValueError(f"grid of model {self.name!r} must be a non-empty list of dicts")
         if not self.available and not self.reason:
             raise ValueError(f"model {self.name!r} is unavailable: give the reason")
+        if self.epochs is not None and not isinstance(getattr(self.build, "settings", {}).get(self.epochs), int):
+            raise ValueError(
+                f"model {self.name!r}: epochs={self.epochs!r} is not an integer fixed setting of its build"
+            )
 
 
-def grid_hash(spec: ModelSpec) -> str:
+def grid_hash(spec: ModelSpec, training: float = 1.0) -> str:
     """Content hash of a model's hyperparameter grid, fixed settings and version: part of each result's key.
 
     Parameters
     ----------
     spec : ModelSpec
         The model.
+    training : float, default 1.0
+        The preset's fraction of the epochs (`scaled_settings`); it enters the hash where it changes the
+        model (a trained model, ``training < 1``), so full-training hashes are those of the settings alone.
 
     Returns
     -------
     str
         The first 16 hex digits of sha256 of the canonical JSON of (name, version, grid, the fixed settings
-        of the build).
+        of the build with the epochs as scaled).
     """
     settings = getattr(spec.build, "settings", None)
+    if settings is not None:
+        settings = {**settings, **scaled_settings(spec, training)}
     text = json.dumps(
         {"name": spec.name, "version": spec.version, "grid": spec.grid, "settings": settings},
         sort_keys=True,
         default=repr,
     )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def scaled_settings(spec: ModelSpec, training: float) -> dict[str, int]:
+    """The epochs of a trained model at a preset's ``training`` fraction: ``{spec.epochs: n}``, with
+    ``n = max(1, round(training * epochs))``; ``{}`` at full training or for a model without epochs.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        The model.
+    training : float
+        The fraction, in (0, 1].
+
+    Returns
+    -------
+    dict
+        Keyword arguments of ``spec.build`` replacing its fixed epochs.
+    """
+    if spec.epochs is None or float(training) == 1.0:
+        return {}
+    full = int(spec.build.settings[spec.epochs])  # type: ignore[attr-defined]
+    return {spec.epochs: max(1, round(float(training) * full))}
 
 
 def supports_system(model: Any) -> str | None:
@@ -725,16 +761,18 @@ def _registry() -> dict[str, ModelSpec]:
             time_budget_s=30.0,
             description="next-generation reservoir computer (NVAR)",
         ),
-        # the trained models: one point each (training dominates the budget). Settings of the GTF paper
-        # (Hess et al. 2023: M = d latent, L = 50 hidden for Lorenz-63) with fewer epochs (the benchmark's
-        # training sets are ~10^3 samples, not 10^5)
+        # the trained models: one point each (training dominates the budget); a preset's `training`
+        # fraction scales their epochs (`epochs=`). shPLRNN: settings of the GTF paper (Hess et al. 2023:
+        # M = d latent, L = 50 hidden for Lorenz-63) with 1000 x 20 GTF steps: on lyapunov30 Lorenz-63
+        # (trajectories 0-4) 60 epochs gave VPT 0-0.2 (a model settled on a fixed point), 300 epochs
+        # 0.03-0.6, 1000 epochs 1.7-2.9 Lyapunov times in 36-39 CPU s (RESULTS.md, issue 13)
         ModelSpec(
             "shplrnn",
             _learn(
                 "ShallowPLRNN",
                 latent_dim=_same_dim,
                 hidden_dim=50,
-                n_epochs=60,
+                n_epochs=1000,
                 batches_per_epoch=20,
                 sequence_length=100,
                 progress=False,
@@ -744,6 +782,7 @@ def _registry() -> dict[str, ModelSpec]:
             slow=True,
             time_budget_s=120.0,
             description="shallow PLRNN + GTF",
+            epochs="n_epochs",
         ),
         ModelSpec(
             "alrnn",
@@ -761,6 +800,7 @@ def _registry() -> dict[str, ModelSpec]:
             slow=True,
             time_budget_s=120.0,
             description="AL-RNN (20 latent, 2 PWL units)",
+            epochs="n_epochs",
         ),
         ModelSpec(
             "neural_ode",
@@ -770,6 +810,7 @@ def _registry() -> dict[str, ModelSpec]:
             slow=True,
             time_budget_s=120.0,
             description="neural ODE (64 x 2 MLP)",
+            epochs="n_epochs",
         ),
         # PhyxMamba (Liu et al. 2025) at the CPU size preset (d_model 32, d_state 16, 2 layers, 40 + 5 epochs:
         # 1.5-3 min per trajectory on 2 cores; the paper's size needs a GPU) with the paper's Lorenz-63 delay

@@ -164,6 +164,11 @@ class Preset:
     transient_units : float, default 5.0
         Run from each drawn initial condition before recording (a delay equation starts from a
         constant history, which needs a few delays to be forgotten).
+    training : float, default 1.0
+        The fraction of each trained model's epochs (`dynstab.bench.models.ModelSpec.epochs`) its tasks
+        use: 1 for the benchmarks, less for a smoke run (``quick``: 0.2). It changes the models, not the
+        data: it is not part of the dataset's hash, and enters each result's key through the model's
+        grid hash (`dynstab.bench.models.grid_hash`).
     """
 
     name: str
@@ -179,6 +184,7 @@ class Preset:
     seed: int = 0
     models: tuple[str, ...] = ()
     transient_units: float = 5.0
+    training: float = 1.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -233,6 +239,7 @@ class Preset:
         setter(self, "noise", as_float(self.noise, name="noise", minimum=0.0))
         setter(self, "seed", as_int(self.seed, name="seed", minimum=0))
         setter(self, "transient_units", as_float(self.transient_units, name="transient_units", minimum=0.0))
+        setter(self, "training", as_float(self.training, name="training", minimum=0.0, maximum=1.0, inclusive="right"))
         if self.n_validation < 1 or self.n_validation >= self.n_train:
             raise ValueError(
                 f"preset {self.name!r}: the validation split has {self.n_validation} of the {self.n_train} training "
@@ -265,10 +272,12 @@ class Preset:
         return self.n_train + max(self.horizons.values())
 
     def spec(self) -> dict[str, Any]:
-        """Every field as plain JSON values (what the dataset's hash covers)."""
+        """Every field that shapes the data, as plain JSON values (what the dataset's hash covers): all but
+        ``training``, which shapes the models."""
         out = dataclasses.asdict(self)
         out["systems"] = list(self.systems)
         out["models"] = list(self.models)
+        del out["training"]
         return out
 
     def spec_json(self) -> str:
@@ -344,6 +353,7 @@ PRESETS: dict[str, Preset] = {
         validation_fraction=1.0 / 6.0,
         horizons={"short": 100},
         context_units=10.0,
+        training=0.2,  # a smoke run: the trained models at a fifth of their epochs
     ),
 }
 """The built-in presets by name (see the module docstring)."""

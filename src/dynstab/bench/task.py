@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from .metrics import attractor_metrics, forecast_metrics
-from .models import MODELS, ModelSpec, grid_hash
+from .models import MODELS, ModelSpec, grid_hash, scaled_settings
 
 __all__ = [
     "BENCHMARK_VERSION",
@@ -98,6 +98,8 @@ class Task:
         The task's seed (:func:`task_seed`).
     time_budget_s : float
         Seconds of hyperparameter search.
+    training : float, default 1.0
+        The preset's fraction of a trained model's epochs (`dynstab.bench.models.scaled_settings`).
     """
 
     dataset_path: str
@@ -109,6 +111,7 @@ class Task:
     grid_hash: str
     seed: int
     time_budget_s: float
+    training: float = 1.0
 
 
 def task_key(task: Task) -> tuple:
@@ -188,6 +191,7 @@ def tasks_for(dataset: Any, models: Any = None, systems: Any = None) -> list[Tas
         Ordered by system, model, trajectory.
     """
     preset = dataset.preset
+    training = float(getattr(preset, "training", 1.0))
     if models is None:
         models = getattr(preset, "models", None) or [n for n, s in MODELS.items() if s.available]
     models = [models] if isinstance(models, str) else list(models)
@@ -207,7 +211,7 @@ def tasks_for(dataset: Any, models: Any = None, systems: Any = None) -> list[Tas
             spec = MODELS[name]
             if not spec.available:
                 continue
-            gh = grid_hash(spec)
+            gh = grid_hash(spec, training)
             for traj in trajectories:
                 out.append(
                     Task(
@@ -220,6 +224,7 @@ def tasks_for(dataset: Any, models: Any = None, systems: Any = None) -> list[Tas
                         grid_hash=gh,
                         seed=task_seed(preset.seed, system, name, traj),
                         time_budget_s=float(spec.time_budget_s),
+                        training=training,
                     )
                 )
     return out
@@ -323,7 +328,7 @@ def _search(spec: ModelSpec, task: Task, data: Any, deadline: float) -> tuple[di
             break
         label = repr(sorted(hp.items()))
         try:
-            est = spec.build(seed=task.seed, **hp).fit(train, dt=float(data.dt))
+            est = spec.build(seed=task.seed, **hp, **scaled_settings(spec, task.training)).fit(train, dt=float(data.dt))
             fc = np.asarray(est.forecast(train, val.shape[0]), dtype=np.float64)
             _finite_or_fail(fc, train, "validation forecast")
             score = float(smape(val, fc))
@@ -388,12 +393,14 @@ def evaluate(task: Task, data: Any, *, reference: Any = None, spec: ModelSpec | 
                 raise _Failed(f"unknown model {task.model!r}")
             if not spec.available:
                 raise _Failed(f"model {spec.name!r} is not available: {spec.reason}")
-            if grid_hash(spec) != task.grid_hash:
+            if grid_hash(spec, task.training) != task.grid_hash:
                 raise _Failed(f"the grid of {spec.name!r} changed since the task was made; rebuild the tasks")
             train = np.asarray(data.train, dtype=np.float64)
             val = np.asarray(data.validation, dtype=np.float64)
             full = np.concatenate([train, val], axis=0)
             notes: dict[str, Any] = {}
+            if scaled_settings(spec, task.training):  # a smoke preset's shorter training, said in the record
+                notes["training"] = {"fraction": task.training, **scaled_settings(spec, task.training)}
             if len(spec.grid) > 1:
                 hp, scores, errors = _search(spec, task, data, deadline)
                 notes["search"] = {"validation_smape": scores, **({"errors": errors} if errors else {})}
@@ -402,7 +409,9 @@ def evaluate(task: Task, data: Any, *, reference: Any = None, spec: ModelSpec | 
                 hp = dict(spec.grid[0])
             t0 = time.perf_counter()
             try:
-                model = spec.build(seed=task.seed, **hp).fit(full, dt=float(data.dt))
+                model = spec.build(seed=task.seed, **hp, **scaled_settings(spec, task.training)).fit(
+                    full, dt=float(data.dt)
+                )
             except Exception as exc:
                 raise _Failed(f"fit: {_one_line(exc)}") from exc
             train_s = time.perf_counter() - t0
