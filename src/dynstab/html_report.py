@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 __all__ = [
     "versions",
     "figure_data_uri",
+    "figures_html",
+    "html_page",
     "system_report_html",
     "series_report_html",
     "write_html",
@@ -151,15 +153,32 @@ def _pairs(items: Mapping[str, Any]) -> str:
     )
 
 
-def _figures(figures: Iterable[tuple[str, Figure]]) -> str:
+def figures_html(figures: Iterable[tuple[str, Figure]]) -> str:
+    """Numbered ``<figure>`` elements with the figures inline (PNG data URIs) and their captions.
+
+    Parameters
+    ----------
+    figures : iterable of (str, matplotlib.figure.Figure)
+        Caption and figure; each figure is closed once written.
+
+    Returns
+    -------
+    str
+        The HTML ("" for no figure).
+    """
     parts = []
-    for i, (stem, fig) in enumerate(figures, start=1):
+    for i, (caption, fig) in enumerate(figures, start=1):
         uri = figure_data_uri(fig)
         parts.append(
-            f'<figure><img src="{uri}" alt="figure {i}: {_e(stem)}" loading="eager">'
-            f"<figcaption>Figure {i}: {_e(stem)}</figcaption></figure>"
+            f'<figure><img src="{uri}" alt="figure {i}: {_e(caption)}" loading="eager">'
+            f"<figcaption>Figure {i}: {_e(caption)}</figcaption></figure>"
         )
-    return "<h2>Figures</h2>" + "".join(parts) if parts else ""
+    return "".join(parts)
+
+
+def _figures(figures: Iterable[tuple[str, Figure]]) -> str:
+    parts = figures_html(figures)
+    return "<h2>Figures</h2>" + parts if parts else ""
 
 
 def _tail(report: Any, settings: Mapping[str, Any] | None, data: Mapping[str, Any]) -> str:
@@ -353,15 +372,38 @@ def verdict_label(rep: Any) -> str:
     return f" ({cls})"
 
 
-def _page(title: str, body: str) -> str:
+def html_page(title: str, body: str, css: str = _CSS, script: str = "") -> str:
+    """A self-contained page: no external file, no CDN (styles and script inline), readable on a phone.
+
+    Parameters
+    ----------
+    title : str
+        The page's title.
+    body : str
+        The HTML of its ``<main>``.
+    css : str
+        The style sheet (default: the analysis reports').
+    script : str
+        JavaScript run at the end of the body (none by default).
+
+    Returns
+    -------
+    str
+        The whole document.
+    """
+    tail = f"<script>{script}</script>" if script else ""
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head>"
+        f"<title>{_e(title)}</title><style>{css}</style></head>"
         f"<body><main>{body}</main>"
-        '<footer class="muted"><p>Made by dynstab.</p></footer></body></html>\n'
+        f'<footer class="muted"><p>Made by dynstab.</p></footer>{tail}</body></html>\n'
     )
+
+
+def _page(title: str, body: str) -> str:
+    return html_page(title, body)
 
 
 # --- the two reports ----------------------------------------------------------------------------

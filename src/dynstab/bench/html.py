@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..html_report import figure_data_uri, versions, write_html
+from ..html_report import figures_html, html_page, versions, write_html
 from ..text import count
 from .leaderboard import DEFAULT_METRICS, direction, leaderboard, per_system, results_frame, system_ranks
 
@@ -304,26 +304,9 @@ def _panel_systems(frame: pd.DataFrame, n: int) -> list[str]:
     return [systems[i] for i in idx]
 
 
-def _figure_html(figures: Sequence[tuple[str, Figure]]) -> str:
-    parts = []
-    for i, (caption, fig) in enumerate(figures, start=1):
-        parts.append(
-            f'<figure><img src="{figure_data_uri(fig)}" alt="figure {i}: {_e(caption)}">'
-            f"<figcaption>Figure {i}: {_e(caption)}</figcaption></figure>"
-        )
-    return "".join(parts)
-
-
 # --- the page -----------------------------------------------------------------------------------
 def _page(title: str, body: str) -> str:
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head>"
-        f"<body><main>{body}</main>"
-        f'<footer class="muted"><p>Made by dynstab.</p></footer><script>{_SCRIPT}</script></body></html>\n'
-    )
+    return html_page(title, body, css=_CSS, script=_SCRIPT)
 
 
 def _unique(frame: pd.DataFrame, column: str) -> str:
@@ -383,7 +366,7 @@ def report_html(
         fig = _panel_figure(source, frame, system, shown)
         if fig is not None:
             figures.append((f"{system}: forecasts of the {count(len(shown), 'best model')} against the truth", fig))
-    parts.append("<h2>Figures</h2>" + _figure_html(figures))
+    parts.append("<h2>Figures</h2>" + figures_html(figures))
     failed = frame[frame["status"] != "ok"]
     if len(failed):
         rows = [
