@@ -166,7 +166,7 @@ def test_presets_lists_the_built_in_ones():
     assert list(out) == ["dysts2023", "lyapunov30", "quick"]
     assert out["dysts2023"]["systems"] == 135 and out["lyapunov30"]["trajectories"] == 20
     assert out["lyapunov30"]["sampling"] == "30 points per Lyapunov time"
-    assert out["quick"]["systems"] == 10
+    assert out["quick"]["systems"] == 10 and out["quick"]["training"] == 0.2 and out["dysts2023"]["training"] == 1.0
 
 
 def test_progress_display_shows_done_failed_running_and_eta(monkeypatch):

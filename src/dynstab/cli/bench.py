@@ -479,6 +479,7 @@ def presets(json_out: JsonOpt = False) -> None:
             "horizons": ", ".join(f"{k} {v} steps" for k, v in p.horizons.items()),
             "noise": p.noise,
             "models": ", ".join(p.models) or "all available",
+            "training": p.training,
         }
         for name, p in PRESETS.items()
     }
@@ -488,12 +489,12 @@ def presets(json_out: JsonOpt = False) -> None:
     from rich.table import Table
 
     table = Table(title="benchmark presets (dynstab bench run --preset NAME, or a TOML file)", title_justify="left")
-    for col in ("preset", "systems", "trajectories", "sampling", "train", "horizons", "models"):
-        table.add_column(col, justify="right" if col in ("systems", "trajectories") else "left")
+    for col in ("preset", "systems", "trajectories", "sampling", "train", "horizons", "models", "epochs"):
+        table.add_column(col, justify="right" if col in ("systems", "trajectories", "epochs") else "left")
     for name, r in rows.items():
-        table.add_row(
-            name, str(r["systems"]), str(r["trajectories"]), r["sampling"], r["train"], r["horizons"], r["models"]
-        )
+        epochs = "all" if r["training"] == 1.0 else f"{r['training']:.0%}"  # of each trained model's epochs
+        cells = (str(r["systems"]), str(r["trajectories"]), r["sampling"], r["train"], r["horizons"], r["models"])
+        table.add_row(name, *cells, epochs)
     console.print(table)
 
 
