@@ -30,6 +30,10 @@ def test_quick_spans_dimension_and_lambda():
     p = PRESETS["quick"]
     assert p.systems == QUICK_SYSTEMS and len(p.systems) == 10 and p.n_trajectories == 2
     assert set(p.systems) <= set(DYSTS_FLOWS)
+    # every built-in model but the deep ones (minutes per fit), at a fifth of the trained models' epochs
+    from dynstab.bench.models import MODELS
+
+    assert set(p.models) == {n for n, s in MODELS.items() if s.kind != "deep"} and p.training == 0.2
 
 
 def test_preset_fields_are_checked_naming_the_argument():
