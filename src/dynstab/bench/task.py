@@ -399,8 +399,9 @@ def evaluate(task: Task, data: Any, *, reference: Any = None, spec: ModelSpec | 
             val = np.asarray(data.validation, dtype=np.float64)
             full = np.concatenate([train, val], axis=0)
             notes: dict[str, Any] = {}
-            if scaled_settings(spec, task.training):  # a smoke preset's shorter training, said in the record
-                notes["training"] = {"fraction": task.training, **scaled_settings(spec, task.training)}
+            scaled = scaled_settings(spec, task.training)
+            if scaled:  # a smoke preset's shorter training, said in the record
+                notes["training"] = {"fraction": task.training, **scaled}
             if len(spec.grid) > 1:
                 hp, scores, errors = _search(spec, task, data, deadline)
                 notes["search"] = {"validation_smape": scores, **({"errors": errors} if errors else {})}
@@ -409,9 +410,7 @@ def evaluate(task: Task, data: Any, *, reference: Any = None, spec: ModelSpec | 
                 hp = dict(spec.grid[0])
             t0 = time.perf_counter()
             try:
-                model = spec.build(seed=task.seed, **hp, **scaled_settings(spec, task.training)).fit(
-                    full, dt=float(data.dt)
-                )
+                model = spec.build(seed=task.seed, **hp, **scaled).fit(full, dt=float(data.dt))
             except Exception as exc:
                 raise _Failed(f"fit: {_one_line(exc)}") from exc
             train_s = time.perf_counter() - t0
