@@ -39,6 +39,7 @@ PAPER = {"lorenz": 5.06, "rossler": 9.83}
 VARIANTS = {
     "phyxmamba_nomtp": {"mtp_steps": 0},
     "phyxmamba_nommd": {"lambda_mmd": 0.0, "lambda_cmmd": 0.0},
+    "phyxmamba_long": {"n_epochs": 300, "finetune_epochs": 10},
 }
 
 
@@ -67,7 +68,7 @@ def spec_of(name: str):
         [{}],
         base.kind,
         slow=True,
-        time_budget_s=base.time_budget_s,
+        time_budget_s=base.time_budget_s * (5 if name == "phyxmamba_long" else 1),
     )
 
 

@@ -484,6 +484,11 @@ class PhyxMamba(LearnedModel):
         """Samples of context a forecast needs: lookback * token_size + (embedding_dim - 1) * delay."""
         return int(self.lookback) * int(self.token_size) + (int(self.embedding_dim) - 1) * int(self.delay)
 
+    @property
+    def samples_per_iteration(self) -> int:
+        """Samples one iteration of :meth:`as_system` advances: one patch, ``token_size``."""
+        return int(self.token_size)
+
     # ------------------------------------------------------------------ training
     def fit(self, data: Any, dt: float | None = None) -> PhyxMamba:
         """Train in two stages (teacher forcing with MTP, then autoregressive fine-tuning) on windows of the data.
