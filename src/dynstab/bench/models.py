@@ -813,7 +813,7 @@ def _registry() -> dict[str, ModelSpec]:
             epochs="n_epochs",
         ),
         # PhyxMamba (Liu et al. 2025) at the CPU size preset (d_model 32, d_state 16, 2 layers, 40 + 5 epochs:
-        # 1.5-3 min per trajectory on 2 cores; the paper's size needs a GPU) with the paper's Lorenz-63 delay
+        # 2-4 min per trajectory on 2 cores; the paper's size needs a GPU) with the paper's Lorenz-63 delay
         # embedding (m 3, tau 7) and tokens (10 samples, lookback 30) for every system: one point, since a fit
         # costs minutes. It standardizes itself (MMD length scales are in z-score units)
         ModelSpec(
