@@ -72,8 +72,8 @@ def _of_truth(what: str, arrays: tuple[np.ndarray, ...], seed: int, compute: Cal
     if hit is None:
         try:
             hit = float(compute())
-        except Exception as exc:  # noqa: BLE001 - remembered and raised again below
-            hit = exc
+        except Exception as exc:  # noqa: BLE001 - remembered (without its frames: they hold the arrays) and raised again
+            hit = exc.with_traceback(None)
         with _OF_TRUTH_LOCK:
             _OF_TRUTH[key] = hit
             while len(_OF_TRUTH) > _OF_TRUTH_SIZE:
