@@ -312,3 +312,18 @@ def test_a_presets_training_fraction_scales_the_epochs_and_keys_the_results(lore
     # the dataset does not depend on it: quick's data hash is that of the same preset at full training
     quick = PRESETS["quick"]
     assert quick.training == 0.2 and dataclasses.replace(quick, training=1.0).spec_json() == quick.spec_json()
+
+
+def test_a_worker_past_its_memory_bound_drops_compiled_kernels(monkeypatch):
+    import jax
+
+    cleared = []
+    monkeypatch.setattr(jax, "clear_caches", lambda: cleared.append(1))
+    rss = task_module._resident_mb()
+    assert rss is None or 10 < rss < 1e6  # MB of this test process
+    monkeypatch.setattr(task_module, "WORKER_MEMORY_MB", 1e9)
+    task_module._bound_worker_memory()
+    assert cleared == []
+    monkeypatch.setattr(task_module, "WORKER_MEMORY_MB", 0.0)
+    task_module._bound_worker_memory()
+    assert cleared == ([] if rss is None else [1])
