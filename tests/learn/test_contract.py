@@ -38,6 +38,7 @@ from dynstab.learn import (
     HankelDMD,
     LearnedModel,
     NeuralODE,
+    PhyxMamba,
     ResDMD,
     ShallowPLRNN,
     SINDy,
@@ -59,6 +60,22 @@ MODELS = [
     ShallowPLRNN(3, 8, n_epochs=2, batches_per_epoch=3, batch_size=4, sequence_length=20, progress=False),
     ALRNN(5, 2, n_epochs=2, batches_per_epoch=3, batch_size=4, sequence_length=20, progress=False),
     NeuralODE(8, 1, n_epochs=2, steps_per_epoch=3, batch_size=4, window=4, solver="rk4", progress=False),
+    PhyxMamba(
+        d_model=8,
+        d_state=4,
+        headdim=4,
+        n_layers=1,
+        mtp_steps=1,
+        embedding_dim=2,
+        delay=2,
+        token_size=4,
+        lookback=4,
+        rollout_tokens=2,
+        n_epochs=1,
+        finetune_epochs=1,
+        batch_size=4,
+        progress=False,
+    ),
 ]
 IDS = [f"{type(m).__name__}-{i}" for i, m in enumerate(MODELS)]
 
@@ -167,7 +184,8 @@ def test_fit_keeps_hyperparameters_and_adds_only_fitted_attributes(model, series
     assert m.dt_ == DT and m.dim_ == series.shape[1]
     system = m.as_system()
     if system.kind == "map":  # one iteration of a learned map stands for one sampling step
-        assert system.dt == DT
+        # one iteration of a patch model (PhyxMamba) is one patch of samples
+        assert system.dt == pytest.approx(DT * getattr(m, "samples_per_iteration", 1))
 
 
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
