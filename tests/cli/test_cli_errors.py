@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from cli_checks import assert_one_line_error
 from typer.testing import CliRunner
 
 import dynstab
@@ -22,17 +23,6 @@ runner = CliRunner()
 
 def run(*args):
     return runner.invoke(app, [str(a) for a in args])
-
-
-def assert_one_line_error(res, *words):
-    """Exit 2, a single ``error:`` line naming ``words``, no traceback."""
-    text = res.output.strip()
-    assert res.exit_code == 2, text
-    assert "Traceback" not in text, text
-    assert len(text.splitlines()) == 1, text
-    assert text.startswith("error:"), text
-    for word in words:
-        assert str(word) in text, (word, text)
 
 
 @pytest.fixture

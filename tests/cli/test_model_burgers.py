@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from cli_checks import assert_one_line_error
 from typer.testing import CliRunner
 
 from dynstab.cli import app
@@ -11,14 +12,6 @@ runner = CliRunner()
 
 def run(*args):
     return runner.invoke(app, ["model", "burgers", *(str(a) for a in args)])
-
-
-def assert_one_line_error(res, *words):
-    text = res.output.strip()
-    assert res.exit_code == 2, text
-    assert "Traceback" not in text and len(text.splitlines()) == 1 and text.startswith("error:"), text
-    for word in words:
-        assert word in text, (word, text)
 
 
 def test_dataset_and_figure(tmp_path):

@@ -2,6 +2,7 @@
 sweep keeping the finished points, and bad input refused with one error line before any work."""
 
 import pytest
+from cli_checks import assert_one_line_error
 from typer.testing import CliRunner
 
 from dynstab.cli import app
@@ -12,14 +13,6 @@ SMALL = ["--size", "16", "--realizations", "4", "--t", "20", "--seed", "3"]
 
 def run(*args):
     return runner.invoke(app, ["model", "chain", *(str(a) for a in args)])
-
-
-def assert_one_line_error(res, *words):
-    text = res.output.strip()
-    assert res.exit_code == 2, text
-    assert "Traceback" not in text and len(text.splitlines()) == 1 and text.startswith("error:"), text
-    for word in words:
-        assert word in text, (word, text)
 
 
 def test_run_writes_netcdf_and_figure(tmp_path):

@@ -1,6 +1,7 @@
 """``dynstab model kleingordon``: a run with its NetCDF file and figures; bad input refused before any work."""
 
 import pytest
+from cli_checks import assert_one_line_error
 from typer.testing import CliRunner
 
 from dynstab.cli import app
@@ -11,14 +12,6 @@ SMALL = ["--n", "128", "--length", "30", "--dt", "0.05", "--t", "2", "--save-eve
 
 def run(*args):
     return runner.invoke(app, ["model", "kleingordon", *(str(a) for a in args)])
-
-
-def assert_one_line_error(res, *words):
-    text = res.output.strip()
-    assert res.exit_code == 2, text
-    assert "Traceback" not in text and len(text.splitlines()) == 1 and text.startswith("error:"), text
-    for word in words:
-        assert word in text, (word, text)
 
 
 def test_breather_run_writes_netcdf_and_figures(tmp_path):

@@ -1,6 +1,7 @@
 """``dynstab model leslie``: the last-species-standing check and Gause's fit; bad input refused before any work."""
 
 import pytest
+from cli_checks import assert_one_line_error
 from typer.testing import CliRunner
 
 from dynstab.cli import app
@@ -10,14 +11,6 @@ runner = CliRunner()
 
 def run(*args):
     return runner.invoke(app, ["model", "leslie", *(str(a) for a in args)])
-
-
-def assert_one_line_error(res, *words):
-    text = res.output.strip()
-    assert res.exit_code == 2, text
-    assert "Traceback" not in text and len(text.splitlines()) == 1 and text.startswith("error:"), text
-    for word in words:
-        assert word in text, (word, text)
 
 
 def test_verify_writes_netcdf(tmp_path):
