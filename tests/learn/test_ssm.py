@@ -1,6 +1,6 @@
-"""The selective scan of the Mamba-2 block: the associative (training) and recurrent (generation) forms
-agree to 1e-10 in float64, both agree with a plain Python loop of the recurrence, and gradients through
-the block match central finite differences."""
+"""The selective scan of the Mamba-2 block: the associative and quadratic (training) and recurrent
+(generation) forms agree to 1e-10 in float64, all agree with a plain Python loop of the recurrence, and
+gradients through the block match central finite differences."""
 
 import jax
 import jax.numpy as jnp
@@ -9,7 +9,15 @@ import pytest
 from jax.test_util import check_grads
 
 from dynstab._precision import float64
-from dynstab.learn.ssm import Mamba2Mixer, ResidualBlock, inverse_softplus, selective_scan, selective_step
+from dynstab.learn import ssm
+from dynstab.learn.ssm import (
+    Mamba2Mixer,
+    ResidualBlock,
+    inverse_softplus,
+    selective_scan,
+    selective_scan_dual,
+    selective_step,
+)
 
 
 def _inputs(seed, T, H, P, N):
@@ -43,9 +51,27 @@ def test_associative_scan_equals_recurrence(shape):
     np.testing.assert_allclose(float(y_scan[-1, 0, 0]), hh @ np.asarray(C[-1]), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("dims", [(8, 4, 2, 4, 4, 9), (16, 8, 2, 8, 3, 12)])
+@pytest.mark.parametrize("shape", [(1, 1, 1, 1), (7, 2, 3, 4), (40, 4, 8, 16)])
+@pytest.mark.parametrize("decay", [1.0, 300.0])
 @float64
-def test_block_sequence_form_equals_step_form(dims):
+def test_quadratic_form_equals_associative_scan(shape, decay):
+    """The dual (masked matrix) form against the scan, also where exp(dt A) underflows (decay 300), and its
+    gradient is finite there (the masked exponent is -inf, never inf - inf)."""
+    x, dt, A, B, C = _inputs(sum(shape) + 1, *shape)
+    A = A * decay
+    y_scan, _ = selective_scan(x, dt, A, B, C)
+    y_dual = selective_scan_dual(x, dt, A, B, C)
+    np.testing.assert_allclose(np.asarray(y_dual), np.asarray(y_scan), rtol=0, atol=1e-10)
+    g = jax.grad(lambda a: jnp.sum(selective_scan_dual(x, dt, a, B, C) ** 2))(A)
+    assert np.all(np.isfinite(np.asarray(g)))
+
+
+@pytest.mark.parametrize("dims", [(8, 4, 2, 4, 4, 9), (16, 8, 2, 8, 3, 12)])
+@pytest.mark.parametrize("dual_max", [0, ssm.DUAL_MAX_LENGTH])
+@float64
+def test_block_sequence_form_equals_step_form(dims, dual_max, monkeypatch):
+    """Both training forms (scan: every length above dual_max = 0; quadratic: the default) equal the steps."""
+    monkeypatch.setattr(ssm, "DUAL_MAX_LENGTH", dual_max)
     D, N, expand, headdim, d_conv, T = dims
     blk = ResidualBlock(D, N, expand, headdim, d_conv, key=jax.random.PRNGKey(D))
     u = jax.random.normal(jax.random.PRNGKey(1), (T, D), jnp.float64)

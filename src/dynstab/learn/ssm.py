@@ -18,7 +18,9 @@ from :math:`h_{-1} = 0` (zero-order-hold discretisation of A, Euler for B, as in
 recurrence is a linear first-order one, :math:`h_t = a_t h_{t-1} + b_t`, so the pairs
 :math:`(a_t, b_t)` compose associatively, :math:`(a_1, b_1) \bullet (a_2, b_2) = (a_1 a_2, a_2 b_1 + b_2)`
 (G. E. Blelloch, "Prefix sums and their applications", CMU-CS-90-190, 1990), and the whole sequence is
-one ``jax.lax.associative_scan`` (O(log T) depth: the training form; :func:`selective_scan`). Generation
+one ``jax.lax.associative_scan`` (O(log T) depth; :func:`selective_scan`). Unrolled, the recurrence is a
+masked (T, T) matrix per head (the "dual" form of Mamba-2, :func:`selective_scan_dual`), which the block
+uses for training on short sequences (a patch model's tens of tokens: twice as fast on a CPU). Generation
 uses the same recurrence one step at a time (:func:`selective_step`, O(H P N) memory whatever the length).
 
 Around the scan, the Mamba-2 block (:class:`Mamba2Mixer`): one input projection
@@ -28,8 +30,8 @@ followed by RMSNorm (Mamba-2's gated norm), and the output projection. :class:`R
 pre-norm and residual, :math:`u \mapsto u + \mathrm{Mixer}(\mathrm{RMSNorm}(u))`.
 
 Differences from the reference PyTorch/CUDA code (``mamba_ssm``): the SSD chunked matrix algorithm is
-replaced by the associative scan (the same numbers to rounding, checked to 1e-10 against the recurrence
-in the tests); one group of B, C; no fused kernels (the block runs unchanged on CPU and GPU through XLA);
+replaced by the quadratic form over the whole sequence (short sequences) or the associative scan (long
+ones), both the same numbers as the recurrence to 1e-10 in the tests; one group of B, C; no fused kernels (the block runs unchanged on CPU and GPU through XLA);
 float64 throughout.
 """
 
@@ -41,7 +43,20 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-__all__ = ["RMSNorm", "Mamba2Mixer", "ResidualBlock", "selective_scan", "selective_step", "inverse_softplus"]
+__all__ = [
+    "RMSNorm",
+    "Mamba2Mixer",
+    "ResidualBlock",
+    "selective_scan",
+    "selective_scan_dual",
+    "selective_step",
+    "inverse_softplus",
+    "DUAL_MAX_LENGTH",
+]
+
+#: Sequences up to this length go through the quadratic form (:func:`selective_scan_dual`, O(T^2) memory
+#: per head), longer ones through the associative scan (:func:`selective_scan`).
+DUAL_MAX_LENGTH = 256
 
 
 def inverse_softplus(y: jax.Array) -> jax.Array:
@@ -94,6 +109,47 @@ def selective_scan(x, dt, A, B, C):
 
     _, h = jax.lax.associative_scan(combine, (decay, inputs), axis=0)
     return jnp.einsum("thpn,tn->thp", h, C), h[-1]
+
+
+def selective_scan_dual(x, dt, A, B, C):
+    r"""All outputs of the selective SSM by its quadratic ("dual", attention-like) form.
+
+    Unrolling the recurrence of :func:`selective_scan` with scalar decays per head gives (Dao & Gu 2024,
+    section 3, the state-space duality)
+
+    .. math::
+
+        y_{t,h} = \sum_{s \le t} \exp\Big(\sum_{r=s+1}^{t} \Delta_{r,h} A_h\Big)\,
+                  (C_t \cdot B_s)\, \Delta_{s,h}\, x_{s,h},
+
+    a masked (T, T) matrix per head applied to the inputs: O(T^2 H P) work in matrix products and no
+    (T, H, P, N) state tensor, against the scan's O(T H P N) elementwise work and memory. It is the form
+    Mamba-2 evaluates inside each chunk of its SSD algorithm; for the short sequences of a patch model
+    (tens of tokens) it is the whole sequence, and on a CPU it trains about twice as fast as the
+    associative scan (benchmarks/RESULTS.md, "PhyxMamba"). The exponent is a difference of cumulative
+    sums, masked to -inf above the diagonal before the exponential (no overflow, zero weight).
+
+    Parameters
+    ----------
+    x : jax.Array, shape (T, H, P)
+        The inputs per head.
+    dt : jax.Array, shape (T, H)
+        The positive step sizes Delta.
+    A : jax.Array, shape (H,)
+        The negative state matrix diagonal.
+    B, C : jax.Array, shape (T, N)
+        The input and output vectors.
+
+    Returns
+    -------
+    jax.Array, shape (T, H, P)
+        The outputs y (the skip D x is added by the caller).
+    """
+    T = x.shape[0]
+    cum = jnp.cumsum(dt * A, axis=0)  # (T, H)
+    causal = jnp.tril(jnp.ones((T, T), dtype=bool))[..., None]
+    decay = jnp.exp(jnp.where(causal, cum[:, None, :] - cum[None, :, :], -jnp.inf))  # (t, s, H)
+    return jnp.einsum("tsh,shp->thp", decay * (C @ B.T)[..., None], dt[..., None] * x)
 
 
 def selective_step(h, x, dt, A, B, C):
@@ -233,7 +289,8 @@ class Mamba2Mixer(eqx.Module):
         return self.norm(y * jax.nn.silu(z)) @ self.w_out.T
 
     def __call__(self, u: jax.Array) -> jax.Array:
-        """The whole sequence at once (training form: associative scan).
+        """The whole sequence at once (training form: the quadratic form up to :data:`DUAL_MAX_LENGTH` steps,
+        the associative scan beyond).
 
         Parameters
         ----------
@@ -250,7 +307,10 @@ class Mamba2Mixer(eqx.Module):
         padded = jnp.concatenate([jnp.zeros((self.d_conv - 1, xbc.shape[1]), xbc.dtype), xbc])
         conv = sum(padded[k : k + T] * self.conv_w[k] for k in range(self.d_conv)) + self.conv_b
         x, B, C, dt, A = self._ssm_inputs(jax.nn.silu(conv), dt_raw)
-        y, _ = selective_scan(x, dt, A, B, C)
+        if T <= DUAL_MAX_LENGTH:
+            y = selective_scan_dual(x, dt, A, B, C)
+        else:
+            y, _ = selective_scan(x, dt, A, B, C)
         return self._output(y, x, z)
 
     def init_cache(self) -> tuple[jax.Array, jax.Array]:
