@@ -102,7 +102,9 @@ def test_params_clone_and_presets():
     assert c.get_params() == m.get_params()
     s = m._settings()
     assert s["d_state"] == 64 and s["d_model"] == PHYXMAMBA_PRESETS["paper"]["d_model"] == 256
-    assert s["mtp_steps"] == 3 and s["n_epochs"] == 800
+    assert s["mtp_steps"] == 3 and s["n_epochs"] == 800 and s["learning_rate"] == 1e-3
+    assert PhyxMamba(learning_rate=0.02)._settings()["learning_rate"] == 0.02
+    assert PhyxMamba()._settings()["learning_rate"] == PHYXMAMBA_PRESETS["cpu"]["learning_rate"]
     assert PhyxMamba().context_length == 30 * 10 + 2 * 7
 
 
@@ -255,16 +257,15 @@ def test_cpu_preset_learns_a_periodic_orbit():
 @pytest.mark.slow
 def test_cpu_preset_beats_persistence_on_lorenz():
     """Lorenz-63 at 30 samples per Lyapunov time (the lyapunov30 sampling, 700 training samples): VPT
-    (cumulative sMAPE > 30) of the CPU size trained 300 epochs above the last-value forecast's, median over 3
-    test windows (10-15 minutes on 2 cores)."""
+    (cumulative sMAPE > 30) of the CPU preset (200 + 10 epochs) above one Lyapunov time and above the
+    last-value forecast's, median over 3 test windows (3-5 minutes on 2 cores)."""
     from dynstab.learn.metrics import valid_prediction_time
 
     lam = 0.9056
     dt = 1.0 / lam / 30
     x = np.asarray(dynstab.trajectory(dynstab.systems.get("lorenz"), t=1800 * dt, dt=dt, transient=20.0).x)
     train, test = x[:700], x[700:]
-    # the CPU size trained 300 + 10 epochs: the preset's 40 + 5 do not beat persistence (benchmarks/RESULTS.md)
-    m = PhyxMamba(n_epochs=300, finetune_epochs=10, progress=False, seed=0).fit(train, dt=dt)
+    m = PhyxMamba(progress=False, seed=0).fit(train, dt=dt)
     ctx = m.context_length
     model_v, last_v = [], []
     for start in (ctx, ctx + 150, ctx + 300):
@@ -273,4 +274,4 @@ def test_cpu_preset_beats_persistence_on_lorenz():
         last_v.append(
             valid_prediction_time(truth, np.repeat(test[start - 1 : start], 150, axis=0), dt, lam, method="smape")
         )
-    assert np.median(model_v) > np.median(last_v)
+    assert np.median(model_v) > max(1.0, np.median(last_v)), (model_v, last_v)
