@@ -131,14 +131,8 @@ def selective_scan_dual(x, dt, A, B, C):
 
     Parameters
     ----------
-    x : jax.Array, shape (T, H, P)
-        The inputs per head.
-    dt : jax.Array, shape (T, H)
-        The positive step sizes Delta.
-    A : jax.Array, shape (H,)
-        The negative state matrix diagonal.
-    B, C : jax.Array, shape (T, N)
-        The input and output vectors.
+    x, dt, A, B, C : jax.Array
+        As :func:`selective_scan`: inputs (T, H, P), step sizes (T, H), diagonal (H,), vectors (T, N).
 
     Returns
     -------
