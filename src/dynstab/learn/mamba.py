@@ -86,8 +86,9 @@ from .ssm import ResidualBlock, RMSNorm
 
 __all__ = ["PhyxMamba", "rational_quadratic_mmd", "PHYXMAMBA_PRESETS", "delay_tokens"]
 
-#: Size presets. "cpu": trains on a 2-core CPU in 2-4 minutes per 700-sample trajectory (measured in
-#: benchmarks/bench_mamba.py; too short to forecast well: see benchmarks/RESULTS.md, 300 epochs do); "paper": the sizes of Liu et al. (2025) (d_model 256, d_state 1024,
+#: Size presets. "cpu": trains on a 2-core CPU in 2-3 minutes per 700-sample trajectory, median VPT 2.6
+#: Lyapunov times on Lorenz-63 lyapunov30 (benchmarks/bench_mamba.py, benchmarks/RESULTS.md; at 40 epochs and
+#: learning rate 1e-3 it did not forecast); "paper": the sizes of Liu et al. (2025) (d_model 256, d_state 1024,
 #: expand 2, headdim 64, mtp_steps 3, 800 epochs of stage 1), for a GPU.
 PHYXMAMBA_PRESETS: dict[str, dict[str, Any]] = {
     "cpu": {
@@ -325,9 +326,10 @@ class PhyxMamba(LearnedModel):
     ----------
     size : str
         ``"cpu"`` (d_model 32, d_state 16, expand 2, headdim 8 -> 8 heads, 2 layers, 2 MTP modules,
-        40 + 5 epochs; 2-4 minutes per 700-sample trajectory on 2 shared CPU cores; Lorenz-63 lyapunov30
-        VPT 0.03 with these epochs, 4.07 with ``n_epochs=300``) or ``"paper"``
-        (d_model 256, d_state 1024, expand 2, headdim 64, 2 layers, 3 MTP modules, 800 + 100 epochs; a GPU).
+        200 + 10 epochs at learning rate 3e-3; 2-3 minutes per 700-sample trajectory on 2 CPU cores;
+        Lorenz-63 lyapunov30 median VPT 2.6 Lyapunov times against the paper's 5.06) or ``"paper"``
+        (d_model 256, d_state 1024, expand 2, headdim 64, 2 layers, 3 MTP modules, 800 + 100 epochs at
+        1e-3; a GPU).
     d_model, d_state, expand, headdim, n_layers, mtp_steps : int, optional
         Width D, SSM state size N, expansion, channels per head, layers of the stack (``hier_layers``),
         MTP modules (0: none).
