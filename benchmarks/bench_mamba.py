@@ -42,7 +42,7 @@ VARIANTS = {
     "phyxmamba_nomtp": {"mtp_steps": 0},
     "phyxmamba_nommd": {"lambda_mmd": 0.0, "lambda_cmmd": 0.0},
     "phyxmamba_nostage2": {"finetune_epochs": 0},
-    "phyxmamba_long": {"n_epochs": 300, "finetune_epochs": 10},
+    "phyxmamba_long": {"n_epochs": 500, "finetune_epochs": 10},
     "phyxmamba_wide": {"d_model": 64, "d_state": 32, "headdim": 16},
 }
 #: The paper's tokens per system (Liu et al. 2025: Lorenz-63 10 samples, m 3, tau 7; Rossler 5 samples); the
