@@ -26,6 +26,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.utils import estimator_checks
 from sklearn.utils.validation import check_is_fitted
+from tiny_models import TINY_PHYXMAMBA
 
 import dynstab
 from dynstab.learn import (
@@ -60,22 +61,7 @@ MODELS = [
     ShallowPLRNN(3, 8, n_epochs=2, batches_per_epoch=3, batch_size=4, sequence_length=20, progress=False),
     ALRNN(5, 2, n_epochs=2, batches_per_epoch=3, batch_size=4, sequence_length=20, progress=False),
     NeuralODE(8, 1, n_epochs=2, steps_per_epoch=3, batch_size=4, window=4, solver="rk4", progress=False),
-    PhyxMamba(
-        d_model=8,
-        d_state=4,
-        headdim=4,
-        n_layers=1,
-        mtp_steps=1,
-        embedding_dim=2,
-        delay=2,
-        token_size=4,
-        lookback=4,
-        rollout_tokens=2,
-        n_epochs=1,
-        finetune_epochs=1,
-        batch_size=4,
-        progress=False,
-    ),
+    PhyxMamba(**{**TINY_PHYXMAMBA, "n_layers": 1, "n_epochs": 1}),
 ]
 IDS = [f"{type(m).__name__}-{i}" for i, m in enumerate(MODELS)]
 

@@ -9,29 +9,14 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from sklearn.base import clone
+from tiny_models import TINY_PHYXMAMBA
 
 import dynstab
 from dynstab.learn import PhyxMamba, rational_quadratic_mmd
 from dynstab.learn.base import NonFiniteLossError
 from dynstab.learn.mamba import PHYXMAMBA_PRESETS, PhyxNet, delay_tokens
 
-TINY = dict(
-    d_model=8,
-    d_state=4,
-    expand=2,
-    headdim=4,
-    n_layers=2,
-    mtp_steps=1,
-    embedding_dim=2,
-    delay=2,
-    token_size=4,
-    lookback=4,
-    rollout_tokens=2,
-    n_epochs=2,
-    finetune_epochs=1,
-    batch_size=4,
-    progress=False,
-)
+TINY = TINY_PHYXMAMBA
 
 
 @pytest.fixture(scope="module")
