@@ -55,7 +55,9 @@ loss from the first epoch: on one Lorenz-63 lyapunov30 trajectory, 30 + 5 epochs
 0.10 Lyapunov times against 0.27 without MMD); the hierarchical stack's exact wiring (our reading: N-BEATS-style backcast residual, summed forecasts);
 the rational-quadratic kernel's exponent (alpha = 1); one group of B, C and the associative scan
 instead of the SSD chunked kernel; the stage-2 length is not given by the paper (ours: ``finetune_epochs``);
-float64 instead of float32 / mixed precision; Adam with a cosine schedule and global-norm clipping.
+float64 instead of float32 / mixed precision; Adam with a cosine schedule and global-norm clipping; the
+stage-1 learning rate, not given by the paper, is ours (1e-3 for "paper", 3e-3 for the CPU size, where 1e-3
+trained too slowly: benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
